@@ -1,0 +1,5 @@
+"""Entry point for `python -m tiegraph`."""
+
+from tiegraph.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Network peers: CardDAV, CalDAV, IMAP, SMTP."""

@@ -1,0 +1,1 @@
+"""Pure domain rules: normalization, matching, strength, likelihood, path ranking; no I/O."""

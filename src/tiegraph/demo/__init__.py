@@ -1,0 +1,1 @@
+"""Deterministic generator of a realistic demo organization, written as real export files."""

@@ -1,0 +1,1 @@
+"""Readers of outside files and protocol payloads, yielding plain records; no database."""

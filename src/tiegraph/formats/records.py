@@ -1,0 +1,151 @@
+"""Plain records that every reader in `formats/` yields; the only types shared with services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One bad row, card, message or event: where it is and why it was refused."""
+
+    file: str
+    locator: str  # "line 12", "card 3", "offset 40960", "<message-id>"
+    reason: str
+
+
+class NoRecordsError(ValueError):
+    """A whole file holds nothing of the expected kind (e.g. no contacts at all)."""
+
+    def __init__(self, file: str, expected: str) -> None:
+        super().__init__(f"{file}: no {expected} found")
+        self.file = file
+        self.expected = expected
+
+
+# --- address books -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    """One contact as an export holds it, before normalization."""
+
+    source_format: str  # linkedin | google | outlook | vcard | csv
+    file: str
+    locator: str
+    first_name: str = ""
+    last_name: str = ""
+    full_name: str = ""
+    middle_name: str = ""
+    nickname: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    company: str = ""
+    title: str = ""
+    profile_url: str = ""
+    connected_on: date | None = None
+    source_uid: str = ""  # vCard UID, LinkedIn profile URL: a stable id inside its source
+
+
+# --- directory -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EmploymentRecord:
+    company: str  # the company's name as written
+    company_id: str = ""  # the company's external id, when the file gives one
+    title: str = ""
+    start: date | None = None
+    end: date | None = None  # None: current
+
+
+@dataclass(frozen=True, slots=True)
+class EducationRecord:
+    school: str
+    degree: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyRecord:
+    external_id: str
+    name: str
+    domains: tuple[str, ...] = ()
+    size: int | None = None
+    industry: str = ""
+    locator: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    external_id: str
+    first_name: str = ""
+    last_name: str = ""
+    full_name: str = ""
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    profile_url: str = ""
+    employment: tuple[EmploymentRecord, ...] = ()
+    education: tuple[EducationRecord, ...] = ()
+    locator: str = ""
+
+
+# --- activity metadata (never bodies, never subjects) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageHeaders:
+    """The metadata of one message: who, when, which thread. Nothing else is read."""
+
+    file: str
+    locator: str
+    message_id: str
+    date: datetime  # timezone-aware
+    sender: Address
+    to: tuple[Address, ...] = ()
+    cc: tuple[Address, ...] = ()
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    repairs: tuple[str, ...] = ()  # what was fixed to read it, for the report
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    email: str
+    name: str = ""
+    partstat: str = "NEEDS-ACTION"  # ACCEPTED | DECLINED | TENTATIVE | NEEDS-ACTION
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One occurrence of a meeting (recurrences already expanded)."""
+
+    file: str
+    locator: str
+    uid: str
+    start: datetime  # timezone-aware
+    end: datetime
+    organizer: Address | None
+    attendees: tuple[Attendee, ...] = ()
+    occurrence: str = ""  # recurrence id of this occurrence, "" for a single event
+    sequence: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    file: str
+    locator: str
+    member: str  # the member's email
+    other: str  # the other party's phone number or email, as written
+    start: datetime
+    duration_seconds: int
+    direction: str  # in | out | missed
+    extra: dict[str, str] = field(default_factory=dict)

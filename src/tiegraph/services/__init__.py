@@ -1,0 +1,1 @@
+"""Use cases: import, ingest, sync, insights, intros, gallery, sharing."""

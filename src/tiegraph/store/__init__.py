@@ -1,0 +1,1 @@
+"""Schema, migrations, engine set-up, bulk upserts and queries."""

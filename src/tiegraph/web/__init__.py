@@ -1,0 +1,1 @@
+"""Web app and REST API (FastAPI); thin, calls services only."""
