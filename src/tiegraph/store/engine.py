@@ -1,0 +1,140 @@
+"""Opening the store: URL resolution, engine set-up per dialect, schema upgrade on open."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from tiegraph.errors import StoreError
+
+DATABASE_URL_ENV = "TIEGRAPH_DATABASE_URL"
+DEFAULT_DATABASE_FILE = "tiegraph.db"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The store URL: the given one, else $TIEGRAPH_DATABASE_URL, else ./tiegraph.db."""
+    if url:
+        return url
+    env = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if env:
+        return env
+    return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
+
+
+def safe_url(url: str | URL) -> str:
+    """The URL with any password hidden, fit for messages and logs."""
+    try:
+        parsed = make_url(url) if isinstance(url, str) else url
+    except ArgumentError:
+        return "<unparseable URL>"
+    return parsed.render_as_string(hide_password=True)
+
+
+@dataclass
+class Store:
+    """An opened store: the engine, and the writer discipline for SQLite."""
+
+    engine: Engine
+    url: str
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE).
+
+        Taking the lock up front avoids the deadlock of two readers both upgrading to writers.
+        """
+        with self.engine.connect() as conn:
+            conn.info["tiegraph_write"] = True
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_engine(url: URL, echo: bool) -> Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        parent = Path(database).expanduser().resolve().parent
+        if not parent.is_dir():
+            raise StoreError(
+                f"cannot open database {safe_url(url)}: folder {parent} does not exist; "
+                "create it or choose another path with --db or $TIEGRAPH_DATABASE_URL"
+            )
+    # isolation_level=None hands transaction control to the events below (pysqlite's own
+    # implicit BEGIN would defeat BEGIN IMMEDIATE).
+    engine = create_engine(url, echo=echo, connect_args={"isolation_level": None, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        if database != ":memory:":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.info.get("tiegraph_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def create_store_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for the URL, or a StoreError saying what is wrong with it."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"cannot open database: {url!r} is not a database URL "
+            "(expected e.g. sqlite:///tiegraph.db or postgresql+psycopg://user@host/db)"
+        ) from None
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed, echo)
+        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise StoreError(
+            f"cannot open database {safe_url(parsed)}: unsupported kind of database "
+            "(use sqlite:///FILE or postgresql+psycopg://…)"
+        ) from None
+    except ModuleNotFoundError as exc:
+        raise StoreError(
+            f"cannot open database {safe_url(parsed)}: driver {exc.name!r} is not installed "
+            "(for PostgreSQL: pip install 'tiegraph[postgres]')"
+        ) from None
+
+
+def check_connection(engine: Engine) -> None:
+    """Connect once, turning driver failures into a one-line StoreError."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(
+            f"cannot open database {safe_url(engine.url)}: {reason}; "
+            "check --db or $TIEGRAPH_DATABASE_URL"
+        ) from None

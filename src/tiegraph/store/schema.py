@@ -1,0 +1,474 @@
+"""Tables of every entity in DESIGN.md §1; each carries org_id and leads its indexes with it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; BigInteger there would not.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _empty_dict() -> dict[str, object]:
+    return {}
+
+
+def _empty_list() -> list[object]:
+    return []
+
+
+def _id() -> Column[int]:
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _org() -> Column[int]:
+    return Column("org_id", Id, ForeignKey("organization.id"), nullable=False)
+
+
+def _created() -> Column[object]:
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+organization = Table(
+    "organization",
+    metadata,
+    _id(),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    # Activity sharing is opt-out, as Microsoft and LinkedIn do it; an org may change the default.
+    Column("activity_sharing_default", Boolean, nullable=False, server_default="1"),
+    Column("settings", JSON, nullable=False, default=_empty_dict),
+    _created(),
+)
+
+member = Table(
+    "member",
+    metadata,
+    _id(),
+    _org(),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=True),
+    Column("email", String(320), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False, server_default="member"),
+    Column("password_hash", String(255), nullable=True),
+    Column("contact_sync", Boolean, nullable=False, server_default="0"),
+    Column("activity_sharing", Boolean, nullable=False, server_default="1"),
+    _created(),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("org_id", "email"),
+)
+
+member_address = Table(
+    "member_address",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("email", String(320), nullable=False),
+    UniqueConstraint("org_id", "email"),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(128), nullable=False),
+    _created(),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("org_id", "token_hash"),
+)
+
+company = Table(
+    "company",
+    metadata,
+    _id(),
+    _org(),
+    Column("external_id", String(200), nullable=True),
+    Column("name", String(300), nullable=False),
+    Column("name_key", String(300), nullable=False),
+    Column("size", Integer, nullable=True),
+    Column("industry", String(200), nullable=False, server_default=""),
+    Column("is_target", Boolean, nullable=False, server_default="0"),
+    Column("is_reference_customer", Boolean, nullable=False, server_default="0"),
+    _created(),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("org_id", "external_id"),
+    Index(None, "org_id", "name_key"),
+)
+
+company_domain = Table(
+    "company_domain",
+    metadata,
+    _id(),
+    _org(),
+    Column("company_id", Id, ForeignKey("company.id"), nullable=False),
+    Column("domain", String(255), nullable=False),
+    UniqueConstraint("org_id", "domain"),
+    Index(None, "org_id", "company_id"),
+)
+
+person = Table(
+    "person",
+    metadata,
+    _id(),
+    _org(),
+    Column("external_id", String(200), nullable=True),
+    Column("first_name", String(200), nullable=False, server_default=""),
+    Column("last_name", String(200), nullable=False, server_default=""),
+    Column("full_name", String(400), nullable=False, server_default=""),
+    Column("profile_url", String(500), nullable=False, server_default=""),
+    Column("company_id", Id, ForeignKey("company.id"), nullable=True),  # current employer
+    Column("title", String(300), nullable=False, server_default=""),
+    # directory: imported; contact: published from a member's private network; member: a colleague
+    Column("origin", String(16), nullable=False, server_default="directory"),
+    _created(),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("org_id", "external_id"),
+    Index(None, "org_id", "last_name"),
+    Index(None, "org_id", "company_id"),
+)
+
+person_email = Table(
+    "person_email",
+    metadata,
+    _id(),
+    _org(),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("email", String(320), nullable=False),
+    UniqueConstraint("org_id", "email", "person_id"),
+    Index(None, "org_id", "person_id"),
+)
+
+person_phone = Table(
+    "person_phone",
+    metadata,
+    _id(),
+    _org(),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("phone", String(32), nullable=False),  # E.164
+    UniqueConstraint("org_id", "phone", "person_id"),
+    Index(None, "org_id", "person_id"),
+)
+
+employment = Table(
+    "employment",
+    metadata,
+    _id(),
+    _org(),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("company_id", Id, ForeignKey("company.id"), nullable=False),
+    Column("title", String(300), nullable=False, server_default=""),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),  # NULL: current
+    Index(None, "org_id", "person_id"),
+    Index(None, "org_id", "company_id"),
+)
+
+education = Table(
+    "education",
+    metadata,
+    _id(),
+    _org(),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("school", String(300), nullable=False),
+    Column("school_key", String(300), nullable=False),
+    Column("degree", String(200), nullable=False, server_default=""),
+    Column("start_date", Date, nullable=True),
+    Column("end_date", Date, nullable=True),
+    Index(None, "org_id", "person_id"),
+    Index(None, "org_id", "school_key"),
+)
+
+contact = Table(
+    "contact",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=True),
+    # matched: linked to person_id; possible: awaiting a decision; private: the member's alone
+    Column("status", String(16), nullable=False, server_default="private"),
+    Column("first_name", String(200), nullable=False, server_default=""),
+    Column("last_name", String(200), nullable=False, server_default=""),
+    Column("full_name", String(400), nullable=False, server_default=""),
+    Column("company", String(300), nullable=False, server_default=""),
+    Column("title", String(300), nullable=False, server_default=""),
+    Column("profile_url", String(500), nullable=False, server_default=""),
+    Column("connected_on", Date, nullable=True),
+    Column("shared_at", DateTime(timezone=True), nullable=True),  # published through contact sync
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    Index(None, "org_id", "member_id", "status"),
+    Index(None, "org_id", "person_id"),
+)
+
+contact_email = Table(
+    "contact_email",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("contact_id", Id, ForeignKey("contact.id"), nullable=False),
+    Column("email", String(320), nullable=False),
+    UniqueConstraint("org_id", "member_id", "email"),
+    Index(None, "org_id", "contact_id"),
+)
+
+contact_phone = Table(
+    "contact_phone",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("contact_id", Id, ForeignKey("contact.id"), nullable=False),
+    Column("phone", String(32), nullable=False),
+    UniqueConstraint("org_id", "member_id", "phone"),
+    Index(None, "org_id", "contact_id"),
+)
+
+contact_source = Table(
+    "contact_source",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("contact_id", Id, ForeignKey("contact.id"), nullable=False),
+    Column("import_job_id", Id, ForeignKey("import_job.id"), nullable=True),
+    Column(
+        "source_format", String(16), nullable=False
+    ),  # linkedin | google | outlook | vcard | csv
+    Column("file_name", String(500), nullable=False, server_default=""),
+    Column("locator", String(100), nullable=False, server_default=""),
+    # A hash of the record as read: re-importing the same file finds every row already here.
+    Column("record_key", String(64), nullable=False),
+    Column("record", JSON, nullable=False, default=_empty_dict),
+    _created(),
+    UniqueConstraint("org_id", "member_id", "record_key"),
+    Index(None, "org_id", "contact_id"),
+)
+
+possible_match = Table(
+    "possible_match",
+    metadata,
+    _id(),
+    _org(),
+    Column("contact_id", Id, ForeignKey("contact.id"), nullable=False),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("reason", String(300), nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),  # open|confirmed|rejected
+    Column("decided_by", Id, ForeignKey("member.id"), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    _created(),
+    UniqueConstraint("org_id", "contact_id", "person_id"),
+    Index(None, "org_id", "status"),
+)
+
+activity_item = Table(
+    "activity_item",
+    metadata,
+    _id(),
+    _org(),
+    # One row per message, event occurrence or call: the same one in many mailboxes counts once.
+    Column("channel", String(8), nullable=False),  # email | meeting | call
+    Column("source_key", String(500), nullable=False),  # Message-ID, UID + occurrence, call hash
+    Column("fingerprint", String(64), nullable=False, server_default=""),  # detects upstream edits
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("import_job_id", Id, ForeignKey("import_job.id"), nullable=True),
+    _created(),
+    UniqueConstraint("org_id", "channel", "source_key"),
+)
+
+interaction = Table(
+    "interaction",
+    metadata,
+    _id(),
+    _org(),
+    Column("activity_id", Id, ForeignKey("activity_item.id"), nullable=False),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=True),
+    # Normalized email or E.164 phone of the other side, kept to resolve later when unresolved.
+    Column("address", String(320), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("direction", String(4), nullable=False),  # out | in
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("participants", Integer, nullable=False, server_default="1"),
+    Column("duration_seconds", Integer, nullable=False, server_default="0"),
+    Column("thread_reply", Boolean, nullable=False, server_default="0"),
+    UniqueConstraint("org_id", "activity_id", "member_id", "address"),
+    Index(None, "org_id", "member_id", "person_id", "occurred_at"),
+    Index(None, "org_id", "person_id", "occurred_at"),
+    Index(None, "org_id", "address"),
+)
+
+tie = Table(
+    "tie",
+    metadata,
+    Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
+    Column("member_id", Id, ForeignKey("member.id"), primary_key=True),
+    Column("person_id", Id, ForeignKey("person.id"), primary_key=True),
+    Column("score", Float, nullable=False, server_default="0"),
+    Column("label", String(8), nullable=False, server_default="weak"),
+    Column("explicit", Boolean, nullable=False, server_default="0"),  # in the member's contacts
+    Column("first_at", DateTime(timezone=True), nullable=True),
+    Column("last_at", DateTime(timezone=True), nullable=True),
+    Column(
+        "state", JSON, nullable=False, default=_empty_dict
+    ),  # the strength model's incremental state
+    Column("reasons", JSON, nullable=False, default=_empty_list),
+    Column("scored_at", DateTime(timezone=True), nullable=True),
+    Index(None, "org_id", "person_id", "score"),
+    Index(None, "org_id", "member_id", "score"),
+)
+
+custom_property = Table(
+    "custom_property",
+    metadata,
+    _id(),
+    _org(),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="text"),  # text|number|date|choice
+    Column("choices", JSON, nullable=False, default=_empty_list),
+    Column("position", Integer, nullable=False, server_default="0"),
+    _created(),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("org_id", "name"),
+)
+
+custom_value = Table(
+    "custom_value",
+    metadata,
+    Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
+    Column("property_id", Id, ForeignKey("custom_property.id"), primary_key=True),
+    Column("contact_id", Id, ForeignKey("contact.id"), primary_key=True),
+    Column("value", Text, nullable=False, server_default=""),
+)
+
+member_preference = Table(
+    "member_preference",
+    metadata,
+    Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
+    Column("member_id", Id, ForeignKey("member.id"), primary_key=True),
+    Column("key", String(100), primary_key=True),
+    Column("value", JSON, nullable=False, default=_empty_dict),
+)
+
+person_list = Table(
+    "person_list",
+    metadata,
+    _id(),
+    _org(),
+    Column("owner_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # leads | opportunities | deals
+    _created(),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("org_id", "name"),
+)
+
+list_item = Table(
+    "list_item",
+    metadata,
+    _id(),
+    _org(),
+    Column("list_id", Id, ForeignKey("person_list.id"), nullable=False),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=True),
+    Column("company_id", Id, ForeignKey("company.id"), nullable=True),
+    Column("added_by", Id, ForeignKey("member.id"), nullable=True),
+    _created(),
+    Index(None, "org_id", "list_id"),
+)
+
+intro_request = Table(
+    "intro_request",
+    metadata,
+    _id(),
+    _org(),
+    Column("requester_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("introducer_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("status", String(16), nullable=False, server_default="draft"),
+    # Our own request email (not a member's mail), kept so the request can be shown and resent.
+    Column("subject", String(300), nullable=False, server_default=""),
+    Column("body", Text, nullable=False, server_default=""),
+    Column("delivery", String(8), nullable=True),  # smtp | mailto | eml
+    _created(),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Index(None, "org_id", "requester_id"),
+    Index(None, "org_id", "introducer_id"),
+)
+
+import_job = Table(
+    "import_job",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=True),
+    Column("kind", String(16), nullable=False),  # contacts | people | mail | calendar | calls
+    Column("status", String(16), nullable=False, server_default="queued"),
+    Column("files", JSON, nullable=False, default=_empty_list),
+    Column("progress_done", Integer, nullable=False, server_default="0"),
+    Column("progress_total", Integer, nullable=False, server_default="0"),
+    Column("report", JSON, nullable=True),
+    Column("error", Text, nullable=True),
+    _created(),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Index(None, "org_id", "member_id", "created_at"),
+)
+
+sync_source = Table(
+    "sync_source",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("kind", String(8), nullable=False),  # carddav | caldav | imap
+    Column("url", String(1000), nullable=False),
+    Column("username", String(320), nullable=False, server_default=""),
+    # Never a password in plain text: the name of an environment variable, or a sealed secret.
+    Column("password_env", String(200), nullable=True),
+    Column("password_sealed", Text, nullable=True),
+    Column("folders", JSON, nullable=False, default=_empty_list),
+    Column("interval_minutes", Integer, nullable=False, server_default="10"),
+    Column("cursor", JSON, nullable=False, default=_empty_dict),
+    Column("items_taken", BigInteger, nullable=False, server_default="0"),
+    Column("last_success_at", DateTime(timezone=True), nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("last_error_at", DateTime(timezone=True), nullable=True),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("next_run_at", DateTime(timezone=True), nullable=True),
+    _created(),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    Index(None, "org_id", "member_id"),
+)
