@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.dml import Insert
 
 BATCH_SIZE = 5000
 
@@ -21,7 +20,8 @@ def batches(rows: Iterable[Row], size: int = BATCH_SIZE) -> Iterator[list[Row]]:
         yield chunk
 
 
-def _dialect_insert(conn: Connection, table: Table) -> Insert:
+def _dialect_insert(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (both dialects spell it the same)."""
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     if conn.dialect.name == "sqlite":
