@@ -58,6 +58,7 @@ class EmploymentRecord:
     title: str = ""
     start: date | None = None
     end: date | None = None  # None: current
+    company_domain: str = ""  # a domain of the company, when the file gives one
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,7 @@ class EventRecord:
     attendees: tuple[Attendee, ...] = ()
     occurrence: str = ""  # recurrence id of this occurrence, "" for a single event
     sequence: int = 0
+    repairs: tuple[str, ...] = ()  # what was fixed to read it, for the report
 
 
 @dataclass(frozen=True, slots=True)
