@@ -1,1 +1,6 @@
 """Deterministic generator of a realistic demo organization, written as real export files."""
+
+from tiegraph.demo.generate import DemoManifest, generate_demo
+from tiegraph.demo.scale import DemoScale
+
+__all__ = ["DemoManifest", "DemoScale", "generate_demo"]
