@@ -1,0 +1,163 @@
+"""Email normalization: one form per mailbox, refusals for what is not an address, free mail."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tiegraph.core.emails import email_domain, is_free_mail_domain, normalize_email
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("John.Doe@Example.COM", "john.doe@example.com"),
+        ("  jo@acme.io \n", "jo@acme.io"),
+        ("mailto:Jo@Acme.io", "jo@acme.io"),
+        ("MAILTO:jo@acme.io?subject=hello", "jo@acme.io"),
+        ("Jo Smith <Jo@Acme.io>", "jo@acme.io"),
+        ("<jo@acme.io>", "jo@acme.io"),
+        ('"jo@acme.io"', "jo@acme.io"),
+        ("jo@acme.io.", "jo@acme.io"),  # fully qualified, trailing root dot
+        ("jo@bücher.de", "jo@xn--bcher-kva.de"),  # IDN domain to punycode
+        ("jo@BÜCHER.DE", "jo@xn--bcher-kva.de"),
+        ("jo@xn--bcher-kva.de", "jo@xn--bcher-kva.de"),
+        ("jo@例え.jp", "jo@xn--r8jz45g.jp"),
+        ("josé@example.com", "josé@example.com"),  # internationalized local part kept
+        ("Ｊｏ＠ａｃｍｅ．ｉｏ", "jo@acme.io"),  # full-width forms
+        ("d..steffes@enron.com", "d..steffes@enron.com"),  # real Enron addresses
+        ("o'brien@example.ie", "o'brien@example.ie"),
+    ],
+)
+def test_normalizes_addresses(raw: str, expected: str) -> None:
+    assert normalize_email(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "urn:li:member:123456",
+        "John Smith",
+        "x@",
+        "@acme.io",
+        "jo@",
+        "jo smith@acme.io",
+        "jo@ac me.io",
+        "a@b@acme.io",
+        "jo@localhost",
+        "jo@10.0.0.1",
+        "jo@[192.0.2.1]",
+        ".jo@acme.io",
+        "jo.@acme.io",
+        "jo@-acme.io",
+        "jo@acme-.io",
+        "jo@acme..io",
+        "jo@acme_corp.io",
+        '"jo smith"@acme.io',
+        "x" * 65 + "@acme.io",
+        "jo@" + "a" * 64 + ".io",
+        "s.artemisintl.com@ENRON",  # an Exchange-internal name, not a routable address
+    ],
+)
+def test_refuses_what_is_not_an_address(raw: str) -> None:
+    assert normalize_email(raw) is None
+
+
+def test_gmail_dots_and_plus_tags_are_kept_apart() -> None:
+    # Two spellings Gmail delivers to one inbox may still be two people's addresses elsewhere.
+    forms = {"john.smith@gmail.com", "johnsmith@gmail.com", "john.smith+work@gmail.com"}
+    assert {normalize_email(f) for f in forms} == forms
+
+
+@pytest.mark.parametrize(
+    ("email", "domain"),
+    [("jo@acme.io", "acme.io"), ("JO@Mail.Acme.IO", "mail.acme.io"), ("nobody", "")],
+)
+def test_email_domain(email: str, domain: str) -> None:
+    assert email_domain(email) == domain
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "gmail.com",
+        "GMAIL.COM.",
+        "googlemail.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "ymail.com",
+        "hotmail.com",
+        "hotmail.de",
+        "outlook.com",
+        "outlook.fr",
+        "live.co.uk",
+        "gmx.de",
+        "gmx.at",
+        "gmx.net",
+        "web.de",
+        "icloud.com",
+        "me.com",
+        "proton.me",
+        "protonmail.com",
+        "aol.com",
+        "mail.ru",
+        "qq.com",
+        "uol.com.br",
+    ],
+)
+def test_free_mail_domains(domain: str) -> None:
+    assert is_free_mail_domain(domain)
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "acme.com",
+        "google.com",
+        "microsoft.com",
+        "yahooinc.com",
+        "outlookmedia.com",
+        "yahoo.example.org",  # a company's host named yahoo, not the provider
+        "gmail.acme.com",
+        "",
+    ],
+)
+def test_company_domains_are_not_free_mail(domain: str) -> None:
+    assert not is_free_mail_domain(domain)
+
+
+def test_every_enron_employee_address_normalizes() -> None:
+    path = SHARED_DATA / "enron-igraph" / "enron_employees.csv"
+    if not path.exists():
+        pytest.skip(f"shared data not present: {path}")
+    with path.open(newline="") as fh:
+        locals_ = [row["email_local"] for row in csv.DictReader(fh)]
+    assert len(locals_) == 184
+    for local in locals_:
+        assert normalize_email(f"{local.upper()}@ENRON.COM") == f"{local}@enron.com"
+
+
+@settings(database=None, max_examples=300)
+@given(st.text())
+def test_normalization_is_idempotent_on_any_text(raw: str) -> None:
+    once = normalize_email(raw)
+    if once is not None:
+        assert normalize_email(once) == once
+
+
+@settings(database=None, max_examples=200)
+@given(st.emails())
+def test_generated_addresses_normalize_to_a_fixed_point(raw: str) -> None:
+    once = normalize_email(raw)
+    assert once is not None, raw
+    assert normalize_email(once) == once
+    assert once == once.lower()

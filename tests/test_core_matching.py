@@ -1,0 +1,324 @@
+"""Matching contacts to directory persons: each rule, its reason, and what must never match."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from tiegraph.core import matching
+from tiegraph.core.companies import CompanyIndex
+from tiegraph.core.matching import (
+    MAX_CANDIDATES,
+    ContactKeys,
+    MatchDecision,
+    MatchIndex,
+    PersonKeys,
+    contact_keys,
+    person_keys,
+)
+
+COMPANIES = CompanyIndex(
+    [
+        ("c-ibm", "International Business Machines Corp.", ["ibm.com"]),
+        ("c-acme", "Acme, Inc.", ["acme.com"]),
+        ("c-globex", "Globex GmbH", ["globex.de"]),
+        ("c-initech", "Initech", ["initech.com"]),
+    ]
+)
+# (person id, first, last, emails, employers)
+DIRECTORY: list[tuple[str, str, str, list[str], list[str]]] = [
+    ("p-robert", "Robert", "Smith", ["rob.smith@acme.com"], ["Acme Corp."]),
+    ("p-john", "John", "Johnson", [], ["ACME Corporation"]),
+    ("p-mary", "Mary", "van der Berg", [], ["International Business Machines"]),
+    ("p-anna", "Anna", "Schmidt", [], ["Acme"]),
+    ("p-jane", "Jane", "Doe", ["shared@acme.com"], ["Acme"]),
+    ("p-jim", "Jim", "Doe", ["Shared@ACME.com"], ["Acme"]),
+    ("p-twin1", "Chris", "Lee", [], ["Globex"]),
+    ("p-twin2", "Chris", "Lee", [], ["Globex GmbH"]),
+    ("p-li", "Wei", "Li", [], ["Globex"]),
+    ("p-jose", "José", "Müller", [], ["Société Générale S.A."]),
+    ("p-workmail", "Peter", "Gibbons", ["peter@initech.com"], []),  # no employer name
+    ("p-gmail", "Samir", "Nagheenanajar", ["samir@gmail.com"], []),
+    ("p-bill", "Bill", "Jones", [], ["Initech"]),
+]
+
+
+Row = tuple[str, str, str, list[str], list[str]]
+
+
+def build(directory: list[Row]) -> MatchIndex:
+    keys = [
+        (pid, person_keys(first, last, emails, employers, companies=COMPANIES))
+        for pid, first, last, emails, employers in directory
+    ]
+    return MatchIndex(keys, COMPANIES)
+
+
+@pytest.fixture(scope="module")
+def index() -> MatchIndex:
+    return build(DIRECTORY)
+
+
+def contact(
+    first: str = "", last: str = "", emails: tuple[str, ...] = (), company: str = "", **kw: str
+) -> ContactKeys:
+    return contact_keys(
+        first, last, emails, [company] if company else [], companies=COMPANIES, **kw
+    )
+
+
+def only_candidate(decision: MatchDecision) -> tuple[str, str]:
+    assert decision.kind == "possible", decision
+    assert decision.person_id is None  # a near miss never names a person as matched
+    assert len(decision.candidates) == 1, decision
+    return decision.candidates[0]
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def test_person_keys_normalize_every_part() -> None:
+    keys = person_keys(
+        "José",
+        "van der Berg",
+        ["Jo@Acme.com", "jo@acme.com", "not an address"],
+        ["Acme, Inc.", "ACME Corp", ""],
+        companies=COMPANIES,
+    )
+    assert keys == PersonKeys("jose", "berg", ("jo@acme.com",), ("acme",), ("c-acme",))
+
+
+def test_keys_from_a_full_name_when_parts_are_missing() -> None:
+    keys = contact_keys("", "", (), ["Acme"], full_name="Smith, Robert", companies=COMPANIES)
+    assert (keys.first, keys.last) == ("robert", "smith")
+
+
+def test_contact_keys_record_what_named_the_company() -> None:
+    keys = contact("Mary", "Berg", ("mary@eu.ibm.com", "mary@gmail.com"), "IBM")
+    assert keys.company_ids == (("c-ibm", "IBM"),)
+    keys = contact("Mary", "Berg", ("mary@eu.ibm.com", "mary@gmail.com"))
+    assert keys.company_ids == (("c-ibm", "@eu.ibm.com"),)  # never from the gmail address
+
+
+def test_keys_without_a_company_index_have_no_company_ids() -> None:
+    assert person_keys("A", "B", ["a@acme.com"], ["Acme"]).company_ids == ()
+
+
+# --- rule 1: the same email -------------------------------------------------------------------
+
+
+def test_same_email_matches(index: MatchIndex) -> None:
+    decision = index.match(contact(emails=("mailto:ROB.SMITH@ACME.COM",)))
+    assert decision == MatchDecision("matched", "p-robert", "same email")
+
+
+def test_email_wins_over_name(index: MatchIndex) -> None:
+    decision = index.match(contact("John", "Johnson", ("rob.smith@acme.com",), "Acme"))
+    assert (decision.kind, decision.person_id) == ("matched", "p-robert")
+
+
+def test_an_email_of_several_persons_is_only_possible(index: MatchIndex) -> None:
+    decision = index.match(contact("Jane", "Doe", ("shared@acme.com",), "Acme"))
+    assert decision.kind == "possible"
+    assert decision.person_id is None
+    assert [pid for pid, _ in decision.candidates] == ["p-jane", "p-jim"]
+    assert {why for _, why in decision.candidates} == {"same email as 2 people"}
+
+
+# --- rule 2: the same first name, last name and company ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "company", "person_id"),
+    [
+        ("Robert", "Smith", "Acme", "p-robert"),
+        ("ROBERT", "smith", "acme inc", "p-robert"),  # case and legal form
+        ("John", "Johnson", "Acme Incorporated", "p-john"),
+        ("Mary", "Berg", "International Business Machines Corporation", "p-mary"),  # particle
+        ("Mary", "Van Der Berg", "International Business Machines", "p-mary"),
+        ("Jose", "Muller", "Societe Generale", "p-jose"),  # accents
+        ("Wei", "Li", "GLOBEX", "p-li"),
+    ],
+)
+def test_same_name_and_company_matches(
+    index: MatchIndex, first: str, last: str, company: str, person_id: str
+) -> None:
+    decision = index.match(contact(first, last, company=company))
+    assert decision == MatchDecision("matched", person_id, "same first name, last name and company")
+
+
+def test_a_name_shared_at_one_company_is_only_possible(index: MatchIndex) -> None:
+    decision = index.match(contact("Chris", "Lee", company="Globex"))
+    assert decision.kind == "possible"
+    assert decision.person_id is None
+    assert [pid for pid, _ in decision.candidates] == ["p-twin1", "p-twin2"]
+    assert decision.reason == "2 possible matches"
+
+
+def test_same_name_at_another_company_is_not_even_possible(index: MatchIndex) -> None:
+    decision = index.match(contact("Robert", "Smith", company="Globex"))
+    assert decision.kind == "none"
+    assert decision.candidates == ()
+
+
+def test_a_name_alone_is_not_enough(index: MatchIndex) -> None:
+    decision = index.match(contact("Robert", "Smith"))
+    assert decision == MatchDecision("none", reason="no email matched and no company to match on")
+
+
+def test_nothing_to_match_on(index: MatchIndex) -> None:
+    assert index.match(contact(company="Acme")).kind == "none"
+    assert index.match(contact("Robert", company="Acme")).kind == "none"
+    assert index.match(contact(emails=("nobody@acme.com",))).kind == "none"
+
+
+# --- near misses: possible, never matched --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "company", "person_id", "reason"),
+    [
+        ("Bob", "Smith", "Acme", "p-robert", "nickname: Bob ≈ Robert, same company"),
+        ("Rob", "Smith", "Acme Inc", "p-robert", "nickname: Rob ≈ Robert, same company"),
+        ("Jon", "Johnson", "Acme", "p-john", "nickname: Jon ≈ John, same company"),
+        ("Jonh", "Johnson", "Acme", "p-john", "first-name typo: Jonh ≈ John, same company"),
+        ("Jhon", "Johnson", "Acme", "p-john", "first-name typo: Jhon ≈ John, same company"),
+        ("J.", "Johnson", "Acme", "p-john", "initial: J ≈ John, same company"),
+        ("Ana", "Schmidt", "Acme", "p-anna", "first-name typo: Ana ≈ Anna, same company"),
+    ],
+)
+def test_first_name_near_misses(
+    index: MatchIndex, first: str, last: str, company: str, person_id: str, reason: str
+) -> None:
+    assert only_candidate(index.match(contact(first, last, company=company))) == (
+        person_id,
+        reason,
+    )
+
+
+@pytest.mark.parametrize(
+    ("last", "typo"),
+    [
+        ("Schmdit", "transposition"),
+        ("Schmitt", "substitution"),
+        ("Schmid", "deletion"),
+        ("Schmiedt", "insertion"),
+        ("Chmidt", "first letter deleted"),
+        ("Schmidtt", "last letter doubled"),
+    ],
+)
+def test_last_name_one_edit_away(index: MatchIndex, last: str, typo: str) -> None:
+    pid, why = only_candidate(index.match(contact("Anna", last, company="Acme")))
+    assert pid == "p-anna", typo
+    assert why == f"last-name typo: {last} ≈ Schmidt, same first name and company"
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "company"),
+    [
+        ("Anna", "Schmdiit", "Acme"),  # two edits
+        ("Anna", "Schneider", "Acme"),
+        ("Anna", "Schmitt", "Globex"),  # a typo at another company
+        ("Jane", "Johnson", "Acme"),  # same initial, another first name
+        ("Bob", "Jones", "Initech"),  # Bob and Bill are both Robert's, not each other's
+        ("Wei", "Lu", "Globex"),  # one letter off a two-letter family name is another family
+        ("Xavier", "Smith", "Acme"),
+    ],
+)
+def test_not_near_enough(index: MatchIndex, first: str, last: str, company: str) -> None:
+    decision = index.match(contact(first, last, company=company))
+    assert decision.kind == "none", decision
+    assert decision.reason == "no person with this email or this name at this company"
+
+
+def test_company_alias(index: MatchIndex) -> None:
+    assert only_candidate(index.match(contact("Mary", "Berg", company="IBM"))) == (
+        "p-mary",
+        "company alias: IBM ≈ International Business Machines Corp.",
+    )
+
+
+def test_company_from_the_email_domain(index: MatchIndex) -> None:
+    decision = index.match(contact("Mary", "van der Berg", ("mary.vdb@research.ibm.com",)))
+    assert only_candidate(decision) == (
+        "p-mary",
+        "company from email domain: research.ibm.com is International Business Machines Corp.",
+    )
+
+
+def test_a_person_known_only_by_a_work_address(index: MatchIndex) -> None:
+    pid, why = only_candidate(index.match(contact("Peter", "Gibbons", company="Initech")))
+    assert pid == "p-workmail"
+    assert why == "company from the person's work address: Initech is Initech"
+
+
+def test_free_mail_never_stands_for_a_company(index: MatchIndex) -> None:
+    decision = index.match(contact("Samir", "Nagheenanajar", ("samir.n@gmail.com",)))
+    assert decision.kind == "none"
+
+
+def test_reasons_are_merged_per_person_in_rule_order() -> None:
+    idx = build([("p1", "Robert", "Smith", [], ["Acme"]), ("p2", "Robert", "Smyth", [], ["Acme"])])
+    decision = idx.match(contact("Bob", "Smith", company="Acme"))
+    assert decision.candidates == (("p1", "nickname: Bob ≈ Robert, same company"),)
+    decision = idx.match(contact("Robert", "Smiht", company="Acme"))
+    assert [pid for pid, _ in decision.candidates] == ["p1"]
+
+
+def test_candidates_are_capped() -> None:
+    many: list[Row] = [
+        (f"p{i}", f"J{'abcdefghijklmnop'[i]}hn", "Smith", [], ["Acme"]) for i in range(16)
+    ]
+    decision = build(many).match(contact("J.", "Smith", company="Acme"))
+    assert decision.kind == "possible"
+    assert len(decision.candidates) == MAX_CANDIDATES
+    assert decision.reason == "16 possible matches"
+
+
+# --- the index itself -------------------------------------------------------------------------
+
+
+def test_hash_collisions_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    # With every key hashed to 0, every person sits under every key: only the check of each
+    # hit against the person's own values keeps the decisions right.
+    monkeypatch.setattr(matching, "_MASK", 0)
+    idx = build(DIRECTORY)
+    assert idx.match(contact("Robert", "Smith", company="Acme")).person_id == "p-robert"
+    assert only_candidate(idx.match(contact("Bob", "Smith", company="Acme")))[0] == "p-robert"
+    assert only_candidate(idx.match(contact("Anna", "Schmitt", company="Acme")))[0] == "p-anna"
+    assert only_candidate(idx.match(contact("Mary", "Berg", company="IBM")))[0] == "p-mary"
+    assert idx.match(contact("Robert", "Smith", company="Globex")).kind == "none"
+
+
+def test_building_leaves_the_cycle_collector_as_it_was(index: MatchIndex) -> None:
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build(DIRECTORY)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert len(index) == len(DIRECTORY)
+
+
+def test_persons_without_names_are_still_found_by_email() -> None:
+    idx = build([("p1", "", "", ["info@acme.com"], ["Acme"])])
+    assert idx.match(contact(emails=("info@acme.com",))).person_id == "p1"
+
+
+NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéüø-' ", min_size=1, max_size=12)
+
+
+@settings(database=None, max_examples=150, deadline=None)
+@given(NAME, NAME, st.sampled_from(["Acme", "Globex GmbH", "Initech LLC", "Umbrella"]))
+def test_a_contact_copied_from_a_person_matches_that_person(
+    first: str, last: str, company: str
+) -> None:
+    keys = person_keys(first, last, [], [company], companies=COMPANIES)
+    assume(keys.first and keys.last and (keys.first, keys.last) != ("zed", "zulu"))
+    idx = MatchIndex([("p", keys), ("other", person_keys("Zed", "Zulu", [], [company]))])
+    decision = idx.match(contact_keys(first.upper(), last, (), [company], companies=COMPANIES))
+    assert (decision.kind, decision.person_id) == ("matched", "p")
