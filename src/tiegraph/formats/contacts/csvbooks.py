@@ -1,0 +1,175 @@
+"""Address books as CSV: LinkedIn, Google and Outlook exports, and any CSV given a --map."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from tiegraph.formats.contacts.headers import Layout, header_key, identify, layout_of
+from tiegraph.formats.records import ContactRecord, RowError
+
+__all__ = ["CsvBook", "read_csv_book"]
+
+_HEADER_SEARCH = 30  # LinkedIn's "Notes:" preamble is a few lines; Excel may add some more
+_URN = re.compile(r"^urn:li:", re.IGNORECASE)
+_EMAIL = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+\.[^\s@<>(),;:\"']+")
+_LINKEDIN_URL = re.compile(r"linkedin\.com/(in|pub)/", re.IGNORECASE)
+_DATE_FORMATS = ("%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%d.%m.%Y")
+# LinkedIn without a header row: current layout, and 2018's without the URL column.
+_LINKEDIN_CURRENT = ("First Name", "Last Name", "URL", "Email Address", "Company", "Position",
+                     "Connected On")  # fmt: skip
+_LINKEDIN_2018 = ("First Name", "Last Name", "Email Address", "Company", "Position", "Connected On")
+
+
+@dataclass(frozen=True, slots=True)
+class CsvBook:
+    format: str
+    records: list[ContactRecord | RowError]
+    attempted: int
+
+
+def _delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, cells) per record; quoted line breaks stay inside their cell."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            row = ["\x00unreadable"]
+        yield start, row
+        start = reader.line_num + 1
+
+
+def _find_header(
+    text: str, column_map: Mapping[str, str] | None
+) -> tuple[int, list[str], Layout] | None:
+    """The header row (its line, cells, layout) among the first lines, skipping any preamble."""
+    lines = text.splitlines()[:_HEADER_SEARCH]
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        cells = next(csv.reader([line], delimiter=_delimiter(line)), [])
+        layout = layout_of(cells, column_map)
+        if layout.readable and len(layout.fields) >= (1 if column_map else 2):
+            return index + 1, cells, layout
+    return None
+
+
+def _headerless_linkedin(text: str) -> tuple[str, ...] | None:
+    """The layout of a LinkedIn export without its header row, told by its URLs and dates."""
+    sample = [r for _, r in zip(range(20), _rows(text, ","), strict=False)]
+    cells = [r for _, r in sample if len(r) >= 5]
+    if not cells:
+        return None
+    with_url = sum(1 for r in cells if len(r) > 2 and _LINKEDIN_URL.search(r[2]))
+    dated = sum(1 for r in cells if parse_date(r[-1]) is not None)
+    if with_url >= len(cells) / 2:
+        return _LINKEDIN_CURRENT
+    if dated >= len(cells) / 2 and len(cells[0]) == len(_LINKEDIN_2018):
+        return _LINKEDIN_2018
+    return None
+
+
+def parse_date(text: str) -> date | None:
+    """LinkedIn's and Excel's date spellings ("22 Dec 2025", "1/8/18, 6:14 PM", "15-Jan-24")."""
+    value = text.strip().split(",")[0].strip()
+    if not value or value in {"0.0.00", "0/0/00", "00.00.0000"}:
+        return None
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _split_values(cell: str) -> list[str]:
+    # Google's old export puts several values in one cell: "a@x ::: b@y".
+    return [v.strip() for v in re.split(r"\s*:::\s*|\n", cell) if v.strip()]
+
+
+def _emails(cell: str) -> list[str]:
+    found = []
+    for value in _split_values(cell):
+        value = re.sub(r"^mailto:", "", value, flags=re.IGNORECASE).strip()
+        if _URN.match(value):
+            continue  # LinkedIn's member URN stands in for a hidden address: not an email
+        found.extend(_EMAIL.findall(value))
+    return found
+
+
+def _record(
+    fmt: str, file: str, line: int, layout: Layout, cells: Sequence[str]
+) -> ContactRecord | RowError:
+    values: dict[str, str] = {}
+    emails: list[str] = []
+    phones: list[str] = []
+    for field, cell in zip(layout.columns, cells, strict=False):
+        cell = cell.strip()
+        if not field or not cell:
+            continue
+        if field == "email":
+            emails.extend(_emails(cell))
+        elif field == "phone":
+            phones.extend(_split_values(cell))
+        else:
+            values[field] = " ".join(cell.split())
+    if not (values.keys() & {"first_name", "last_name", "full_name"} or emails or phones):
+        return RowError(file, f"line {line}", "no name, email or phone")
+    connected = values.pop("connected_on", "")
+    url = values.get("profile_url", "")
+    return ContactRecord(
+        source_format=fmt,
+        file=file,
+        locator=f"line {line}",
+        emails=tuple(dict.fromkeys(emails)),
+        phones=tuple(dict.fromkeys(phones)),
+        connected_on=parse_date(connected) if connected else None,
+        **{**values, "source_uid": values.get("source_uid") or url},
+    )
+
+
+def read_csv_book(
+    text: str, *, file: str, format: str, column_map: Mapping[str, str] | None
+) -> CsvBook | None:
+    """Contacts of a CSV address book, or None when no header (or known shape) is found."""
+    found = _find_header(text, column_map)
+    if found is not None:
+        header_line, header, layout = found
+        fmt = "csv" if column_map and format == "auto" else identify(header)
+        delimiter = _delimiter(text.splitlines()[header_line - 1])
+        body = "\n" * header_line + "\n".join(text.splitlines()[header_line:])
+    else:
+        shape = _headerless_linkedin(text)
+        if shape is None:
+            return None
+        header, layout, fmt, delimiter, body = list(shape), layout_of(shape), "linkedin", ",", text
+    if format != "auto":
+        fmt = format
+    records: list[ContactRecord | RowError] = []
+    width = len(header)
+    for line, cells in _rows(body, delimiter):
+        if cells == ["\x00unreadable"]:
+            records.append(RowError(file, f"line {line}", "unreadable CSV row"))
+            continue
+        if not any(c.strip() for c in cells):
+            continue  # blank lines are not records
+        if len(cells) == 1 and width > 1 and delimiter in cells[0]:
+            # A row re-saved as one quoted field: its cells are inside it.
+            cells = next(csv.reader([cells[0]], delimiter=delimiter), cells)
+        if [header_key(c) for c in cells] == [header_key(h) for h in header]:
+            continue  # the header repeated (files concatenated)
+        records.append(_record(fmt, file, line, layout, cells))
+    return CsvBook(fmt, records, len(records))
