@@ -6,8 +6,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 
 BATCH_SIZE = 5000
 
@@ -35,7 +36,10 @@ def insert_rows(
     """Plain inserts, one executemany per batch; returns the number of rows."""
     count = 0
     for chunk in batches(rows, size):
-        conn.execute(table.insert(), chunk)
+        if conn.dialect.name == "sqlite":
+            _sqlite_many(conn, table, table.insert(), chunk)
+        else:
+            conn.execute(table.insert(), chunk)
         count += len(chunk)
     return count
 
@@ -48,12 +52,19 @@ def insert_ignore(
     key: Sequence[str],
     size: int = BATCH_SIZE,
 ) -> int:
-    """Insert rows whose `key` is new; rows already there are left as they are."""
+    """Insert rows whose `key` is new; rows already there are left as they are.
+
+    Returns how many rows were new. Counted from RETURNING, because a driver's rowcount after
+    executemany is not reliable (psycopg reports -1).
+    """
     count = 0
+    first = table.c[key[0]]
     for chunk in batches(rows, size):
         stmt = _dialect_insert(conn, table).on_conflict_do_nothing(index_elements=list(key))
-        result = conn.execute(stmt, chunk)
-        count += max(result.rowcount, 0)
+        if conn.dialect.name == "sqlite":
+            count += _sqlite_many(conn, table, stmt, chunk)
+        else:
+            count += len(conn.execute(stmt.returning(first), chunk).all())
     return count
 
 
@@ -92,8 +103,54 @@ def insert_returning(
 ) -> list[tuple[Any, ...]]:
     """Insert rows and return the `returning` columns, in the order of `rows`."""
     out: list[tuple[Any, ...]] = []
+    if conn.dialect.name == "sqlite" and tuple(returning) == ("id",):
+        return _sqlite_insert_ids(conn, table, rows, size)
     cols = [table.c[name] for name in returning]
     for chunk in batches(rows, size):
         stmt = table.insert().returning(*cols, sort_by_parameter_order=True)
         out.extend(tuple(r) for r in conn.execute(stmt, chunk))
+    return out
+
+
+# --- SQLite fast path ----------------------------------------------------------------------
+# The generic path builds and processes parameters row by row in Python; on SQLite that costs
+# more than the insert itself. Here the statement is compiled once, each column's bind
+# processor (e.g. datetimes to SQLite's text form) is applied directly, and the driver runs
+# one executemany. Same SQL, same stored values.
+
+
+def _sqlite_many(conn: Connection, table: Table, stmt: Insert, chunk: Sequence[Row]) -> int:
+    """Run `stmt` for every row of `chunk` in one driver executemany; returns rows changed."""
+    keys = list(chunk[0])
+    compiled = stmt.compile(dialect=conn.dialect, column_keys=keys)
+    order = compiled.positiontup or []
+    processors = []
+    for name in order:
+        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        processors.append((name, process))
+    params = [
+        tuple(process(row[name]) if process else row[name] for name, process in processors)
+        for row in chunk
+    ]
+    result = conn.exec_driver_sql(str(compiled), params)
+    return max(result.rowcount, 0)
+
+
+def _sqlite_insert_ids(
+    conn: Connection, table: Table, rows: Sequence[Row], size: int
+) -> list[tuple[Any, ...]]:
+    """Insert rows with ids allocated here: safe because a SQLite writer holds the database lock.
+
+    `Store.write()` begins SQLite transactions IMMEDIATE, so no other writer can take an id
+    between reading the largest one and inserting.
+    """
+    if not conn.in_transaction():
+        raise RuntimeError("ids can only be allocated inside a write transaction")
+    last = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    out: list[tuple[Any, ...]] = []
+    for chunk in batches(rows, size):
+        numbered = [{**row, "id": last + i} for i, row in enumerate(chunk, start=1)]
+        _sqlite_many(conn, table, table.insert(), numbered)
+        out.extend((row["id"],) for row in numbered)
+        last += len(chunk)
     return out

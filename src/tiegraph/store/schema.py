@@ -285,7 +285,8 @@ possible_match = Table(
     Column("contact_id", Id, ForeignKey("contact.id"), nullable=False),
     Column("person_id", Id, ForeignKey("person.id"), nullable=False),
     Column("reason", String(300), nullable=False),
-    Column("status", String(16), nullable=False, server_default="open"),  # open|confirmed|rejected
+    # open | confirmed | rejected | superseded (the contact was matched another way)
+    Column("status", String(16), nullable=False, server_default="open"),
     Column("decided_by", Id, ForeignKey("member.id"), nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
     _created(),
