@@ -1,0 +1,488 @@
+"""Tie strength: an incremental per-tie state, its 0–100 score, label and reasons."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Literal
+
+from tiegraph.core.reasons import TieFacts, describe
+
+__all__ = [
+    "DEFAULT_PARAMS",
+    "Label",
+    "StrengthParams",
+    "TieScore",
+    "TieState",
+    "Touch",
+    "apply",
+    "fold",
+    "from_columns",
+    "label_of",
+    "needs_rebuild",
+    "score",
+    "score_touches",
+    "strength",
+    "to_columns",
+]
+
+Channel = Literal["email", "meeting", "call"]
+Direction = Literal["out", "in"]
+Label = Literal["strong", "good", "weak"]
+
+_DAY = 86_400.0
+WEEKS = 52  # the regularity window: how many weeks `TieState.active_weeks` remembers
+MONTHS = 3  # the reasons' mail window: this calendar month and the two before it
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    """One interaction of a tie: one email, meeting or call between a member and a person."""
+
+    at: datetime  # timezone-aware
+    channel: Channel
+    direction: Direction  # out: the member sent, organized or called; in: the person did
+    participants: int  # email: To+Cc recipients incl. this person; meeting: attendees; call: 1
+    duration_seconds: int = 0  # meetings and calls
+    thread_reply: bool = False  # answers an earlier message of the other side
+
+
+@dataclass(frozen=True, slots=True)
+class StrengthParams:
+    """Every number of the model, each justified by bench/eval_strength.py (see its output)."""
+
+    half_life_days: float = 30.0
+    """Decay of volumes. The Enron hold-out peaks at 30 days (NDCG@5 0.000); 14 and 90 lose."""
+
+    mass_mail_exponent: float = 0.5
+    """An email to n recipients weighs n**-x. Enron: 0.5 beats 0 (+0.000) and 1 (+0.000)."""
+
+    reply_bonus: float = 0.0
+    """Extra weight of a thread reply."""
+
+    one_way_floor: float = 0.35
+    """Weight of mail when all of it goes one way (1 = no reciprocity factor)."""
+
+    answered_share: float = 0.1
+    """Mail counts as fully two-way once the quieter side sent this share of the busier's."""
+
+    regularity_weeks: int = 13
+    """Regularity window, at most 52 weeks."""
+
+    regularity_weight: float = 0.5
+    """Strength grows by this fraction when the tie was active in every one of the last 52 weeks."""
+
+    age_weight: float = 0.1
+    """Strength grows by this fraction once the tie is `age_full_days` old."""
+
+    age_full_days: float = 1095.0
+    """Tie age at which the age factor is full (three years)."""
+
+    meeting_weight: float = 4.0
+    """A 30-minute 1:1 meeting, in 1:1 emails. Not measurable on Enron (mail only)."""
+
+    meeting_size_exponent: float = 1.0
+    """A meeting with k other attendees weighs k**-x."""
+
+    call_weight: float = 3.0
+    """A 10-minute call, in 1:1 emails. Not measurable on Enron (mail only)."""
+
+    explicit_bonus: float = 0.5
+    """Strength an explicit connection (in the member's contacts) adds."""
+
+    scale: float = 3.0
+    """Strength at which the score is 63: score = 100 * (1 - exp(-strength / scale))."""
+
+    strong_at: int = 70
+    """Lowest strong score."""
+
+    good_at: int = 35
+    """Lowest good score."""
+
+    def fingerprint(self) -> str:
+        """Eight hex digits naming the parameters a stored state's sums depend on."""
+        shaping = (
+            self.half_life_days,
+            self.mass_mail_exponent,
+            self.reply_bonus,
+            self.meeting_weight,
+            self.meeting_size_exponent,
+            self.call_weight,
+        )
+        return hashlib.sha1(repr(shaping).encode()).hexdigest()[:8]
+
+
+DEFAULT_PARAMS = StrengthParams()
+
+
+@dataclass(frozen=True, slots=True)
+class TieState:
+    """Everything needed to score one tie, foldable one touch at a time, in any order.
+
+    Decayed sums are kept as of `last_at` (the reference time): a newer touch first rescales
+    them to its own time, an older one is added already decayed to `last_at`. Both are exact,
+    so the state does not depend on arrival order. Each field is one stored column.
+    """
+
+    model: str = ""  # StrengthParams.fingerprint() of the parameters that shaped the sums
+    first_at: datetime | None = None  # first touch: how long they have known each other
+    last_at: datetime | None = None  # last touch, and the reference time of the sums
+    last_out_at: datetime | None = None  # last touch by the member
+    last_in_at: datetime | None = None  # last touch by the person
+    email_out: float = 0.0  # decayed weighted volume per channel and direction, at last_at
+    email_in: float = 0.0
+    meeting_out: float = 0.0
+    meeting_in: float = 0.0
+    call_out: float = 0.0
+    call_in: float = 0.0
+    emails_out: int = 0  # all-time counts, for the reasons
+    emails_in: int = 0
+    meetings: int = 0
+    meetings_one_on_one: int = 0  # two participants: the member and the person
+    calls: int = 0
+    call_seconds: int = 0
+    last_meeting_at: datetime | None = None
+    last_call_at: datetime | None = None
+    # Emails per calendar month, index 0 = the month of last_at, then the months before it:
+    # exact "since 1 March" counts at any as_of after last_at, for six small integers.
+    recent_out: tuple[int, int, int] = (0, 0, 0)
+    recent_in: tuple[int, int, int] = (0, 0, 0)
+    # Bit k set: a touch in the k-th week (Monday-based, UTC) before the week of last_at.
+    active_weeks: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TieScore:
+    score: int  # 0..100
+    label: Label
+    reasons: tuple[str, ...]
+    strength: float = 0.0  # unrounded: orders ties whose scores are equal
+
+
+def _aware(moment: datetime, name: str) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got {moment.isoformat()}")
+
+
+def _decay(days: float, params: StrengthParams) -> float:
+    return math.pow(0.5, days / params.half_life_days)
+
+
+def _month(moment: datetime) -> int:
+    utc = moment.astimezone(UTC)
+    return utc.year * 12 + utc.month - 1
+
+
+def _week(moment: datetime) -> int:
+    # 1970-01-01 was a Thursday: +3 days puts week boundaries on Mondays.
+    return (math.floor(moment.timestamp() / _DAY) + 3) // 7
+
+
+def touch_weight(touch: Touch, params: StrengthParams = DEFAULT_PARAMS) -> float:
+    """How much one touch adds to its channel's volume, before decay."""
+    if touch.channel == "email":
+        weight = math.pow(max(touch.participants, 1), -params.mass_mail_exponent)
+    elif touch.channel == "meeting":
+        # Half an hour is the unit; longer meetings count more, but a day-long one not 48 times.
+        length = math.sqrt(min(max(touch.duration_seconds, 900), 7_200) / 1_800)
+        others = max(touch.participants - 1, 1)
+        weight = params.meeting_weight * length * math.pow(others, -params.meeting_size_exponent)
+    else:
+        # An unanswered or very short call still counts a little, like a one-line email.
+        length = math.sqrt(min(touch.duration_seconds, 3_600) / 600)
+        weight = max(params.call_weight * length, 1.0)
+    return weight * (1.0 + params.reply_bonus) if touch.thread_reply else weight
+
+
+def apply(state: TieState, touch: Touch, params: StrengthParams = DEFAULT_PARAMS) -> TieState:
+    """The state with one more touch folded in; touches may arrive in any order."""
+    return fold(state, (touch,), params)
+
+
+def fold(
+    state: TieState, touches: Iterable[Touch], params: StrengthParams = DEFAULT_PARAMS
+) -> TieState:
+    """The state with every touch folded in, in any order: the same as `apply` one by one."""
+    acc = _Fold(state, params)
+    for touch in touches:
+        acc.add(touch)
+    return acc.state()
+
+
+class _Fold:
+    """A TieState being folded, held in plain attributes: a frozen copy per touch is slow."""
+
+    def __init__(self, state: TieState, params: StrengthParams) -> None:
+        self.params = params
+        self.first_at, self.last_at = state.first_at, state.last_at
+        self.last_out_at, self.last_in_at = state.last_out_at, state.last_in_at
+        self.sums = _sums(state)
+        self.emails_out, self.emails_in = state.emails_out, state.emails_in
+        self.meetings, self.meetings_one_on_one = state.meetings, state.meetings_one_on_one
+        self.calls, self.call_seconds = state.calls, state.call_seconds
+        self.last_meeting_at, self.last_call_at = state.last_meeting_at, state.last_call_at
+        self.recent_out, self.recent_in = list(state.recent_out), list(state.recent_in)
+        self.weeks = state.active_weeks
+
+    def add(self, touch: Touch) -> None:
+        _aware(touch.at, "Touch.at")
+        at, last = touch.at, self.last_at
+        weight = touch_weight(touch, self.params)
+        if last is None or at > last:
+            if last is not None:
+                factor = _decay((at - last).total_seconds() / _DAY, self.params)
+                for key in self.sums:
+                    self.sums[key] *= factor
+                shift = _month(at) - _month(last)
+                self.recent_out = _shift(self.recent_out, shift)
+                self.recent_in = _shift(self.recent_in, shift)
+                self.weeks = (self.weeks << (_week(at) - _week(last))) & ((1 << WEEKS) - 1)
+            self.last_at = last = at
+        else:
+            weight *= _decay((last - at).total_seconds() / _DAY, self.params)
+        self.sums[f"{touch.channel}_{touch.direction}"] += weight
+        age = _week(last) - _week(at)
+        if age < WEEKS:
+            self.weeks |= 1 << age
+        if self.first_at is None or at < self.first_at:
+            self.first_at = at
+        if touch.direction == "out":
+            self.last_out_at = _latest(self.last_out_at, at)
+        else:
+            self.last_in_at = _latest(self.last_in_at, at)
+        self._count(touch, _month(last) - _month(at))
+
+    def _count(self, touch: Touch, months_back: int) -> None:
+        if touch.channel == "email":
+            if touch.direction == "out":
+                self.emails_out += 1
+                if months_back < MONTHS:
+                    self.recent_out[months_back] += 1
+            else:
+                self.emails_in += 1
+                if months_back < MONTHS:
+                    self.recent_in[months_back] += 1
+        elif touch.channel == "meeting":
+            self.meetings += 1
+            self.meetings_one_on_one += touch.participants <= 2
+            self.last_meeting_at = _latest(self.last_meeting_at, touch.at)
+        else:
+            self.calls += 1
+            self.call_seconds += max(touch.duration_seconds, 0)
+            self.last_call_at = _latest(self.last_call_at, touch.at)
+
+    def state(self) -> TieState:
+        sums = self.sums
+        return TieState(
+            model=self.params.fingerprint(),
+            first_at=self.first_at,
+            last_at=self.last_at,
+            last_out_at=self.last_out_at,
+            last_in_at=self.last_in_at,
+            email_out=sums["email_out"],
+            email_in=sums["email_in"],
+            meeting_out=sums["meeting_out"],
+            meeting_in=sums["meeting_in"],
+            call_out=sums["call_out"],
+            call_in=sums["call_in"],
+            emails_out=self.emails_out,
+            emails_in=self.emails_in,
+            meetings=self.meetings,
+            meetings_one_on_one=self.meetings_one_on_one,
+            calls=self.calls,
+            call_seconds=self.call_seconds,
+            last_meeting_at=self.last_meeting_at,
+            last_call_at=self.last_call_at,
+            recent_out=(self.recent_out[0], self.recent_out[1], self.recent_out[2]),
+            recent_in=(self.recent_in[0], self.recent_in[1], self.recent_in[2]),
+            active_weeks=self.weeks,
+        )
+
+
+def _sums(state: TieState) -> dict[str, float]:
+    names = ("email_out", "email_in", "meeting_out", "meeting_in", "call_out", "call_in")
+    return {n: getattr(state, n) for n in names}
+
+
+def _shift(months: list[int], by: int) -> list[int]:
+    return ([0] * min(by, MONTHS) + months)[:MONTHS]
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def strength(
+    state: TieState,
+    as_of: datetime,
+    *,
+    explicit_connection: bool = False,
+    params: StrengthParams = DEFAULT_PARAMS,
+) -> float:
+    """The unbounded strength behind the score (0 for no touches and no explicit connection)."""
+    _aware(as_of, "as_of")
+    value = 0.0
+    if state.last_at is not None and state.first_at is not None:
+        as_of = max(as_of, state.last_at)
+        decay = _decay((as_of - state.last_at).total_seconds() / _DAY, params)
+        mail = (state.email_out + state.email_in) * _reciprocity(state, params)
+        talk = state.meeting_out + state.meeting_in + state.call_out + state.call_in
+        value = decay * (mail + talk)
+        active = _active_weeks(state, as_of, params.regularity_weeks)
+        value *= 1.0 + params.regularity_weight * active / params.regularity_weeks
+        known = (as_of - state.first_at).total_seconds() / _DAY
+        value *= 1.0 + params.age_weight * min(known / params.age_full_days, 1.0)
+    if explicit_connection:
+        value += params.explicit_bonus
+    return value
+
+
+def _reciprocity(state: TieState, params: StrengthParams) -> float:
+    """1 for a tie both sides keep up, down to `one_way_floor` for mail nobody ever answers."""
+    if state.meetings or state.calls:
+        return 1.0  # a meeting or a call takes both sides
+    busier, quieter = max(state.emails_out, state.emails_in), min(state.emails_out, state.emails_in)
+    if busier == 0:
+        return 1.0
+    answered = min(quieter / busier / params.answered_share, 1.0)
+    return params.one_way_floor + (1.0 - params.one_way_floor) * answered
+
+
+def _active_weeks(state: TieState, as_of: datetime, window: int) -> int:
+    """Weeks with a touch among the `window` weeks up to and including the week of `as_of`."""
+    if state.last_at is None:
+        return 0
+    shift = _week(as_of) - _week(state.last_at)
+    if shift >= window:
+        return 0
+    return (state.active_weeks & ((1 << (window - shift)) - 1)).bit_count()
+
+
+def label_of(value: int, params: StrengthParams = DEFAULT_PARAMS) -> Label:
+    """strong, good or weak: monotone in the score."""
+    if value >= params.strong_at:
+        return "strong"
+    return "good" if value >= params.good_at else "weak"
+
+
+def score(
+    state: TieState,
+    as_of: datetime,
+    *,
+    explicit_connection: bool = False,
+    params: StrengthParams = DEFAULT_PARAMS,
+) -> TieScore:
+    """Score, label and reasons of a tie as of a moment.
+
+    `as_of` earlier than the last touch is read as the last touch: a state cannot forget
+    touches; for a view of the past, use `score_touches` on the touches before that moment.
+    """
+    raw = strength(state, as_of, explicit_connection=explicit_connection, params=params)
+    value = min(max(round(100.0 * (1.0 - math.exp(-raw / params.scale))), 0), 100)
+    if state.last_at is not None:
+        as_of = max(as_of, state.last_at)
+    reasons = describe(_facts(state, as_of, explicit_connection))
+    return TieScore(value, label_of(value, params), reasons, raw)
+
+
+def score_touches(
+    touches: Iterable[Touch],
+    as_of: datetime,
+    *,
+    explicit_connection: bool = False,
+    params: StrengthParams = DEFAULT_PARAMS,
+) -> TieScore:
+    """Score a tie from its raw touches, folding only those strictly before `as_of`."""
+    _aware(as_of, "as_of")
+    state = TieState()
+    for touch in sorted((t for t in touches if t.at < as_of), key=lambda t: t.at):
+        state = apply(state, touch, params)
+    return score(state, as_of, explicit_connection=explicit_connection, params=params)
+
+
+def _facts(state: TieState, as_of: datetime, explicit: bool) -> TieFacts:
+    month = _month(as_of) - (MONTHS - 1)
+    start = date(month // 12, month % 12 + 1, 1)
+    shift = _month(as_of) - _month(state.last_at) if state.last_at else MONTHS
+    kept = max(MONTHS - shift, 0)
+    return TieFacts(
+        as_of=as_of,
+        window_start=start,
+        recent_out=sum(state.recent_out[:kept]),
+        recent_in=sum(state.recent_in[:kept]),
+        emails_out=state.emails_out,
+        emails_in=state.emails_in,
+        meetings=state.meetings,
+        meetings_one_on_one=state.meetings_one_on_one,
+        last_meeting_at=state.last_meeting_at,
+        calls=state.calls,
+        call_seconds=state.call_seconds,
+        last_call_at=state.last_call_at,
+        first_at=state.first_at,
+        last_at=state.last_at,
+        explicit=explicit,
+    )
+
+
+def needs_rebuild(state: TieState, params: StrengthParams = DEFAULT_PARAMS) -> bool:
+    """True when the state's sums were shaped by other parameters: refold its touches."""
+    return state.last_at is not None and state.model != params.fingerprint()
+
+
+# --- columns -------------------------------------------------------------------------------
+
+_TIMES = ("first_at", "last_at", "last_out_at", "last_in_at", "last_meeting_at", "last_call_at")
+_FLOATS = ("email_out", "email_in", "meeting_out", "meeting_in", "call_out", "call_in")
+_INTS = ("emails_out", "emails_in", "meetings", "meetings_one_on_one", "calls", "call_seconds")
+_MONTHLY = ("recent_out", "recent_in")
+
+
+def to_columns(state: TieState) -> dict[str, float | int | str | None]:
+    """The state as flat columns: ISO times, floats, integers (monthly counts as _0.._2)."""
+    columns: dict[str, float | int | str | None] = {"model": state.model}
+    for name in _TIMES:
+        moment: datetime | None = getattr(state, name)
+        columns[name] = moment.isoformat() if moment else None
+    columns.update({name: float(getattr(state, name)) for name in _FLOATS})
+    columns.update({name: int(getattr(state, name)) for name in _INTS})
+    for name in _MONTHLY:
+        for i, count in enumerate(getattr(state, name)):
+            columns[f"{name}_{i}"] = count
+    columns["active_weeks"] = state.active_weeks
+    return columns
+
+
+def from_columns(columns: Mapping[str, object]) -> TieState:
+    """The state `to_columns` wrote; missing columns (an empty tie) take their defaults.
+
+    Raises ValueError for a value of the wrong kind: stored state is ours, never user input.
+    """
+    values: dict[str, object] = {"model": str(columns.get("model") or "")}
+    for name in _TIMES:
+        text = columns.get(name)
+        values[name] = _time(text) if text else None
+    for name in _FLOATS:
+        values[name] = float(_number(columns.get(name, 0.0), name))
+    for name in (*_INTS, "active_weeks"):
+        values[name] = int(_number(columns.get(name, 0), name))
+    for name in _MONTHLY:
+        counts = [int(_number(columns.get(f"{name}_{i}", 0), name)) for i in range(MONTHS)]
+        values[name] = (counts[0], counts[1], counts[2])
+    return TieState(**values)  # type: ignore[arg-type]
+
+
+def _time(text: object) -> datetime:
+    moment = datetime.fromisoformat(str(text))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _number(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"tie state column {name}: not a number: {value!r}")
+    return float(value)
