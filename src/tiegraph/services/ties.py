@@ -1,0 +1,143 @@
+"""Keeping ties up to date: fold new interactions into each tie's state and store its score."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, tuple_
+
+from tiegraph.core.strength import TieState, Touch, fold, from_columns, score, to_columns
+from tiegraph.services.activity import NewInteraction
+from tiegraph.services.orgs import Org
+from tiegraph.store.bulk import upsert_rows
+from tiegraph.store.schema import contact, interaction, tie
+
+CHUNK = 400  # pairs per lookup: two variables each, under SQLite's older 999 limit
+
+Pair = tuple[int, int]  # (member_id, person_id)
+
+
+def touch_of(row: Any) -> Touch:
+    """A stored interaction (or a NewInteraction) as the strength model's Touch."""
+    return Touch(
+        at=_aware(row.occurred_at),
+        channel=row.channel,
+        direction=row.direction,
+        participants=max(int(row.participants), 1),
+        duration_seconds=int(row.duration_seconds),
+        thread_reply=bool(row.thread_reply),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back without their zone; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _chunks(pairs: Sequence[Pair]) -> Iterable[Sequence[Pair]]:
+    for start in range(0, len(pairs), CHUNK):
+        yield pairs[start : start + CHUNK]
+
+
+class TieUpdater:
+    """Collects the interactions an ingest wrote, then updates their ties in one pass."""
+
+    def __init__(self, conn: Connection, org: Org, *, as_of: datetime | None = None) -> None:
+        self.conn, self.org = conn, org
+        self.as_of = as_of
+        self._new: dict[Pair, list[Touch]] = {}
+        self._rebuild: set[Pair] = set()
+        self._explicit: set[Pair] = set()
+
+    def add(self, interactions: Iterable[NewInteraction]) -> None:
+        for i in interactions:
+            self._new.setdefault((i.member_id, i.person_id), []).append(touch_of(i))
+
+    def rebuild(self, pairs: Iterable[Pair]) -> None:
+        """Ties whose past changed: recomputed from all their stored interactions."""
+        self._rebuild.update(pairs)
+
+    def mark_explicit(self, pairs: Iterable[Pair]) -> None:
+        """Ties whose person is in the member's contacts: an explicit connection."""
+        self._explicit.update(pairs)
+
+    def flush(self) -> int:
+        """Write every pending tie; returns how many ties were written."""
+        pairs = sorted(set(self._new) | self._rebuild | self._explicit)
+        if not pairs:
+            return 0
+        stored = self._stored(pairs)
+        explicit = self._explicit | self._in_contacts(pairs)
+        raw = self._raw(sorted(self._rebuild))
+        now = self.as_of or datetime.now(UTC)
+        rows = []
+        for pair in pairs:
+            if pair in self._rebuild:
+                state = TieState()
+                touches = raw.get(pair, [])
+            else:
+                state = from_columns(stored[pair]) if pair in stored else TieState()
+                touches = self._new.get(pair, [])
+            state = fold(state, sorted(touches, key=lambda t: t.at))
+            rows.append(self._row(pair, state, pair in explicit, now))
+        upsert_rows(self.conn, tie, rows, key=("org_id", "member_id", "person_id"))
+        self._new.clear()
+        self._rebuild.clear()
+        self._explicit.clear()
+        return len(rows)
+
+    def _row(self, pair: Pair, state: TieState, explicit: bool, now: datetime) -> dict[str, Any]:
+        scored = score(state, max(now, state.last_at or now), explicit_connection=explicit)
+        return {
+            "org_id": self.org.id,
+            "member_id": pair[0],
+            "person_id": pair[1],
+            "score": float(scored.score),
+            "label": scored.label,
+            "explicit": explicit,
+            "first_at": state.first_at,
+            "last_at": state.last_at,
+            "state": to_columns(state),
+            "reasons": list(scored.reasons),
+            "scored_at": now,
+        }
+
+    def _stored(self, pairs: Sequence[Pair]) -> dict[Pair, dict[str, Any]]:
+        found: dict[Pair, dict[str, Any]] = {}
+        for chunk in _chunks(pairs):
+            rows = self.conn.execute(
+                select(tie.c.member_id, tie.c.person_id, tie.c.state).where(
+                    tie.c.org_id == self.org.id,
+                    tuple_(tie.c.member_id, tie.c.person_id).in_(chunk),
+                )
+            )
+            found.update({(r.member_id, r.person_id): r.state for r in rows})
+        return found
+
+    def _in_contacts(self, pairs: Sequence[Pair]) -> set[Pair]:
+        found: set[Pair] = set()
+        for chunk in _chunks(pairs):
+            rows = self.conn.execute(
+                select(contact.c.member_id, contact.c.person_id).where(
+                    contact.c.org_id == self.org.id,
+                    contact.c.archived_at.is_(None),
+                    tuple_(contact.c.member_id, contact.c.person_id).in_(chunk),
+                )
+            )
+            found.update((r.member_id, r.person_id) for r in rows)
+        return found
+
+    def _raw(self, pairs: Sequence[Pair]) -> dict[Pair, list[Touch]]:
+        found: dict[Pair, list[Touch]] = {}
+        for chunk in _chunks(pairs):
+            rows = self.conn.execute(
+                select(interaction).where(
+                    interaction.c.org_id == self.org.id,
+                    tuple_(interaction.c.member_id, interaction.c.person_id).in_(chunk),
+                )
+            )
+            for r in rows:
+                found.setdefault((r.member_id, r.person_id), []).append(touch_of(r))
+        return found

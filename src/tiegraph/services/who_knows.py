@@ -1,0 +1,196 @@
+"""Who knows whom: for a person, the members who know them, strongest first, with reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from tiegraph.core.emails import normalize_email
+from tiegraph.core.strength import TieScore, from_columns, score, score_touches
+from tiegraph.services.members import Member
+from tiegraph.services.orgs import Org
+from tiegraph.services.ties import touch_of
+from tiegraph.store import Store
+from tiegraph.store.schema import contact, interaction, member, person, person_email, tie
+
+TILE = 5  # the who-knows-whom tile shows at most five colleagues
+
+
+@dataclass(frozen=True)
+class Knower:
+    member_email: str
+    member_name: str
+    score: int
+    label: str
+    reasons: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "member": {"email": self.member_email, "name": self.member_name},
+            "score": self.score,
+            "label": self.label,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class PersonKnowers:
+    email: str
+    name: str
+    as_of: date
+    knowers: tuple[Knower, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "person": {"email": self.email, "name": self.name},
+            "as_of": self.as_of.isoformat(),
+            "knowers": [k.as_dict() for k in self.knowers],
+        }
+
+
+def _day_end(day: date) -> datetime:
+    """As of a date means with everything before that date: midnight UTC starting it."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def who_knows(
+    store: Store,
+    org: Org,
+    emails: Sequence[str],
+    *,
+    as_of: date | None = None,
+    limit: int = TILE,
+    viewer: Member | None = None,
+) -> list[PersonKnowers]:
+    """One answer per email, in order; an email nobody knows gets an empty list, not an error.
+
+    Without `as_of` the stored tie states are scored for today; with it, ties are recomputed
+    from the interactions before that date. `viewer` hides ties of members who do not share
+    their activity (a member always sees their own); without a viewer, the org-wide view.
+    """
+    today = datetime.now(UTC).date()
+    day = as_of or today
+    normalized = [normalize_email(e) or e.strip().lower() for e in emails]
+    with store.read() as conn:
+        persons = _persons(conn, org, normalized)
+        ids = sorted({pid for pid, _ in persons.values()})
+        if as_of is None or as_of >= today:
+            scored = _scored_now(conn, org, ids, datetime.now(UTC))
+        else:
+            scored = _scored_before(conn, org, ids, _day_end(as_of))
+        members = _members(conn, org, {m for ties in scored.values() for m, _ in ties})
+    answers = []
+    for email in normalized:
+        if email not in persons:
+            answers.append(PersonKnowers(email, "", day))
+            continue
+        person_id, name = persons[email]
+        knowers = []
+        for member_id, result in scored.get(person_id, []):
+            m = members.get(member_id)
+            if m is None or not _visible(m, viewer):
+                continue
+            if result.score <= 0 and not result.reasons:
+                continue
+            knowers.append(
+                Knower(m["email"], m["name"], result.score, result.label, result.reasons)
+            )
+        knowers.sort(key=lambda k: (-k.score, k.member_name))
+        answers.append(
+            PersonKnowers(email, name, day, tuple(knowers[:limit] if limit else knowers))
+        )
+    return answers
+
+
+def _visible(m: dict[str, Any], viewer: Member | None) -> bool:
+    if viewer is None:
+        return True
+    return bool(m["activity_sharing"]) or m["id"] == viewer.id
+
+
+def _persons(conn: Connection, org: Org, emails: Sequence[str]) -> dict[str, tuple[int, str]]:
+    found: dict[str, tuple[int, str]] = {}
+    unique = sorted(set(emails))
+    for start in range(0, len(unique), 900):
+        rows = conn.execute(
+            select(person_email.c.email, person.c.id, person.c.full_name)
+            .join(person, person.c.id == person_email.c.person_id)
+            .where(
+                person_email.c.org_id == org.id,
+                person_email.c.email.in_(unique[start : start + 900]),
+                person.c.archived_at.is_(None),
+            )
+            .order_by(person.c.id)
+        )
+        for r in rows:
+            found.setdefault(r.email, (r.id, r.full_name))
+    return found
+
+
+def _members(conn: Connection, org: Org, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The members holding these ties (an organization may have thousands; a person few)."""
+    found: dict[int, dict[str, Any]] = {}
+    wanted = sorted(ids)
+    for start in range(0, len(wanted), 900):
+        rows = conn.execute(
+            select(member.c.id, member.c.email, member.c.name, member.c.activity_sharing).where(
+                member.c.org_id == org.id,
+                member.c.archived_at.is_(None),
+                member.c.id.in_(wanted[start : start + 900]),
+            )
+        )
+        found.update({r.id: dict(r._mapping) for r in rows})
+    return found
+
+
+def _scored_now(
+    conn: Connection, org: Org, person_ids: Sequence[int], now: datetime
+) -> dict[int, list[tuple[int, TieScore]]]:
+    scored: dict[int, list[tuple[int, TieScore]]] = {}
+    for start in range(0, len(person_ids), 900):
+        rows = conn.execute(
+            select(tie.c.person_id, tie.c.member_id, tie.c.state, tie.c.explicit).where(
+                tie.c.org_id == org.id, tie.c.person_id.in_(person_ids[start : start + 900])
+            )
+        )
+        for r in rows:
+            result = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
+            scored.setdefault(r.person_id, []).append((r.member_id, result))
+    return scored
+
+
+def _scored_before(
+    conn: Connection, org: Org, person_ids: Sequence[int], cutoff: datetime
+) -> dict[int, list[tuple[int, TieScore]]]:
+    touches: dict[tuple[int, int], list[Any]] = {}
+    explicit: set[tuple[int, int]] = set()
+    for start in range(0, len(person_ids), 900):
+        chunk = person_ids[start : start + 900]
+        rows = conn.execute(
+            select(interaction).where(
+                interaction.c.org_id == org.id,
+                interaction.c.person_id.in_(chunk),
+                interaction.c.occurred_at < cutoff,
+            )
+        )
+        for r in rows:
+            touches.setdefault((r.person_id, r.member_id), []).append(touch_of(r))
+        explicit.update(
+            (r.person_id, r.member_id)
+            for r in conn.execute(
+                select(contact.c.person_id, contact.c.member_id).where(
+                    contact.c.org_id == org.id,
+                    contact.c.person_id.in_(chunk),
+                    contact.c.archived_at.is_(None),
+                )
+            )
+        )
+    scored: dict[int, list[tuple[int, TieScore]]] = {}
+    for key in sorted(set(touches) | explicit):
+        result = score_touches(touches.get(key, []), cutoff, explicit_connection=key in explicit)
+        scored.setdefault(key[0], []).append((key[1], result))
+    return scored

@@ -1,0 +1,146 @@
+"""Contact import: dedupe across sources, matching, possible matches, private network, re-import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tiegraph.errors import InvalidInputError
+from tiegraph.services.contacts import import_contacts
+from tiegraph.services.directory import import_directory
+from tiegraph.services.matching import decide_possible_match, list_possible_matches
+from tiegraph.services.members import Member, add_member
+from tiegraph.services.network import list_contacts, publish_contact
+from tiegraph.services.orgs import Org, resolve_org
+from tiegraph.services.who_knows import who_knows
+from tiegraph.store import Store
+
+DIRECTORY = [
+    {"type": "company", "id": "C1", "name": "Acme Corporation", "domains": ["acme.example"]},
+    {"type": "company", "id": "C2", "name": "Globex GmbH", "domains": ["globex.example"]},
+    {
+        "type": "person",
+        "id": "P1",
+        "first_name": "Robert",
+        "last_name": "Smith",
+        "emails": ["robert.smith@acme.example"],
+        "employment": [{"company_id": "C1", "start": "2019"}],
+    },
+    {
+        "type": "person",
+        "id": "P2",
+        "first_name": "José",
+        "last_name": "Núñez",
+        "emails": ["jose@globex.example"],
+        "employment": [{"company_id": "C2", "start": "2018"}],
+    },
+    {
+        "type": "person",
+        "id": "P3",
+        "first_name": "Maria",
+        "last_name": "Garcia",
+        "employment": [{"company_id": "C2", "start": "2018"}],
+    },
+]
+
+LINKEDIN = """Notes:
+"When exporting your connection data, you may notice that some of the email addresses are missing."
+
+First Name,Last Name,URL,Email Address,Company,Position,Connected On
+Bob,Smith,https://www.linkedin.com/in/bob-smith-1,,Acme Corp.,VP,22 Dec 2025
+Jose,Nunez,https://www.linkedin.com/in/jose-1,,Globex,Buyer,3 Jan 2024
+Maria,Garcia,https://www.linkedin.com/in/maria-1,,"Globex GmbH",CFO,3 Jan 2024
+Zoe,Private,https://www.linkedin.com/in/zoe-1,,Nowhere Ltd,CEO,3 Jan 2024
+"""
+
+GOOGLE = (
+    "First Name,Middle Name,Last Name,Organization Name,E-mail 1 - Label,E-mail 1 - Value,"
+    "Phone 1 - Label,Phone 1 - Value\n"
+    """Bob,,Smith,Acme,* work,robert.smith@acme.example,mobile,+1 415 555 0111
+Zoe,,Private,Nowhere Ltd,* home,zoe@home.example,,
+"""
+)
+
+
+def _setup(store: Store, tmp_path: Path) -> tuple[Org, Member, Member]:
+    org = resolve_org(store)
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in DIRECTORY) + "\n", encoding="utf-8")
+    import_directory(store, org, [path])
+    ana = add_member(store, org, email="ana@us.example", name="Ana Lima")
+    bo = add_member(store, org, email="bo@us.example", name="Bo Chen")
+    return org, ana, bo
+
+
+def _files(tmp_path: Path) -> tuple[Path, Path]:
+    linkedin = tmp_path / "Connections.csv"
+    linkedin.write_text(LINKEDIN, encoding="utf-8")
+    google = tmp_path / "contacts.txt"  # the name does not matter: the content does
+    google.write_text(GOOGLE, encoding="utf-8-sig")
+    return linkedin, google
+
+
+def test_import_match_dedupe_and_reimport(store: Store, tmp_path: Path) -> None:
+    org, ana, _ = _setup(store, tmp_path)
+    linkedin, google = _files(tmp_path)
+    report = import_contacts(store, org, ana, [linkedin, google]).as_dict()
+    first, second = report["sources"]
+    assert (first["format"], first["attempted"], first["imported"]) == ("linkedin", 4, 4)
+    # Maria: same name at the same company; Jose: accents differ only, so exact too.
+    assert first["matched"] == 2 and first["possible"] == 1 and first["private"] == 1
+    # Google: Bob with Robert's email matches and merges with LinkedIn's Bob; Zoe merges too.
+    assert (second["format"], second["merged"], second["matched"]) == ("google", 2, 1)
+    assert report["attempted"] == 6 and report["unchanged"] == 0
+    contacts = list_contacts(store, org, ana)
+    assert len(contacts) == 4  # one contact per real person across both sources
+    bob = next(c for c in contacts if c.name.startswith("Bob"))
+    assert bob.status == "matched" and bob.emails == ("robert.smith@acme.example",)
+    again = import_contacts(store, org, ana, [linkedin, google]).as_dict()
+    assert again["unchanged"] == 6 and again["imported"] == 0
+    # Unchanged rows still count under their contact's outcome: the report stays readable.
+    assert again["matched"] + again["possible"] + again["private"] == 6
+    assert again["matched"] >= report["matched"]
+    assert len(list_contacts(store, org, ana)) == 4
+
+
+def test_possible_match_is_never_silent_and_can_be_confirmed(store: Store, tmp_path: Path) -> None:
+    org, ana, bo = _setup(store, tmp_path)
+    linkedin, _ = _files(tmp_path)
+    import_contacts(store, org, ana, [linkedin])
+    open_matches = list_possible_matches(store, org, ana)
+    assert [m.contact_name for m in open_matches] == ["Bob Smith"]
+    assert "nickname" in open_matches[0].reason
+    assert list_possible_matches(store, org, bo) == []  # another member's decisions are not theirs
+    with pytest.raises(Exception, match="no possible match"):
+        decide_possible_match(store, org, bo, open_matches[0].id, confirm=True)
+    decided = decide_possible_match(store, org, ana, open_matches[0].id, confirm=True)
+    assert decided.status == "confirmed"
+    knowers = who_knows(store, org, ["robert.smith@acme.example"])[0].knowers
+    assert [k.member_email for k in knowers] == ["ana@us.example"]
+
+
+def test_private_network_stays_private_until_published(store: Store, tmp_path: Path) -> None:
+    org, ana, bo = _setup(store, tmp_path)
+    _, google = _files(tmp_path)
+    import_contacts(store, org, ana, [google])
+    private = list_contacts(store, org, ana, status="private")
+    assert [c.name for c in private] == ["Zoe Private"]
+    assert list_contacts(store, org, bo) == []
+    assert who_knows(store, org, ["zoe@home.example"])[0].knowers == ()
+    with pytest.raises(Exception, match="no contact"):
+        publish_contact(store, org, bo, private[0].id)
+    publish_contact(store, org, ana, private[0].id)
+    answer = who_knows(store, org, ["zoe@home.example"])[0]
+    assert answer.name == "Zoe Private"
+    assert [k.member_email for k in answer.knowers] == ["ana@us.example"]
+
+
+def test_a_file_without_contacts_is_one_clear_error(store: Store, tmp_path: Path) -> None:
+    org, ana, _ = _setup(store, tmp_path)
+    junk = tmp_path / "notes.csv"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(InvalidInputError, match=r"notes\.csv"):
+        import_contacts(store, org, ana, [junk])
+    assert list_contacts(store, org, ana) == []
