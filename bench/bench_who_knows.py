@@ -177,8 +177,14 @@ def _split(rng: random.Random, total: int, parts: int) -> list[int]:
     """`total` interactions over `parts` ties, at least one each, heavy-tailed."""
     weights = [rng.paretovariate(1.5) for _ in range(parts)]
     scale = (total - parts) / sum(weights)
-    counts = [1 + int(w * scale) for w in weights]
-    counts[0] += total - sum(counts)
+    counts, carried = [], 0.0
+    for w in weights:
+        # Carry the fractions along so that the counts add up without piling on one tie.
+        carried += w * scale
+        whole = int(carried)
+        carried -= whole
+        counts.append(1 + whole)
+    counts[-1] += total - sum(counts)
     return counts
 
 

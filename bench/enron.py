@@ -4,9 +4,7 @@ Source: ../shared/data/enron-igraph (Priebe et al.'s Enron network from the R pa
 igraphdata, converted to CSV; see its README). Known dirt removed here, counted in `Cleaning`:
 174 rows dated 1979-12-31, 16,483 self-loops, every cc row repeated as a bcc row, and each
 message repeated once per mailbox that held it (one row per time/sender/recipient/type is real).
-One more kind of copy, not in the data's README, is dropped too: the same sender, To and Cc at
-times a whole number of hours apart (1-12 h, same minute), i.e. one message stamped in two
-mailboxes' time zones. Such pairs are 25 times likelier than at the minutes around them.
+Nothing else is removed: the split follows the data README's hold-out protocol exactly.
 
 Touches are built the way `services/ingest.py` builds interactions from mail headers: a message
 from member m with person p among its To+Cc recipients is an "out" touch of (m, p) whose
@@ -24,7 +22,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
-from itertools import takewhile
 from pathlib import Path
 
 from tiegraph.core.strength import Touch
@@ -32,7 +29,6 @@ from tiegraph.core.strength import Touch
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "enron-igraph"
 EARLIEST = datetime(1998, 1, 1, tzinfo=UTC)  # the network starts in 1998-11; 1979 is bogus
 REPLY_WINDOW = timedelta(days=14)
-ZONE_SHIFT = timedelta(hours=12)
 HORIZON = timedelta(days=90)
 
 Pair = tuple[int, int]  # (member vid, person vid)
@@ -65,7 +61,6 @@ class Cleaning:
     mailbox_copies: int
     to_and_cc: int  # a recipient listed in both To and Cc of one message: kept as To
     kept: int
-    zone_copies: int  # messages
     messages: int
 
     def summary(self) -> str:
@@ -73,8 +68,7 @@ class Cleaning:
             f"{self.rows:,} rows: {self.bogus_date} bogus dates, {self.self_loops:,} self-loops, "
             f"{self.bcc_copies:,} bcc copies of cc rows, {self.mailbox_copies:,} mailbox copies, "
             f"{self.to_and_cc} To+Cc doubles removed; {self.kept:,} rows kept in "
-            f"{self.messages + self.zone_copies:,} messages, of which {self.zone_copies} "
-            f"time-zone copies dropped: {self.messages:,} messages"
+            f"{self.messages:,} messages"
         )
 
 
@@ -103,7 +97,6 @@ def load_messages(folder: Path = DATA) -> tuple[list[Message], Cleaning]:
         bcc = tuple(r for r in kinds["bcc"] if r not in kinds["to"] and r not in kinds["cc"])
         messages.append(Message(_parse(time), sender, to, cc, bcc))
     messages.sort(key=lambda m: (m.at, m.sender))
-    unzoned = _drop_zone_copies(messages)
     cleaning = Cleaning(
         rows=len(raw),
         bogus_date=len(raw) - len(dated),
@@ -112,24 +105,9 @@ def load_messages(folder: Path = DATA) -> tuple[list[Message], Cleaning]:
         mailbox_copies=len(uncopied) - len(unique),
         to_and_cc=doubles,
         kept=len(unique) - doubles,
-        zone_copies=len(messages) - len(unzoned),
-        messages=len(unzoned),
+        messages=len(messages),
     )
-    return unzoned, cleaning
-
-
-def _drop_zone_copies(messages: Sequence[Message]) -> list[Message]:
-    """Messages in time order without a later copy shifted by whole hours (1 to 12)."""
-    seen: dict[tuple[int, frozenset[int], frozenset[int]], list[datetime]] = defaultdict(list)
-    kept = []
-    for m in messages:
-        times = seen[m.sender, frozenset(m.to), frozenset(m.cc)]
-        gaps = takewhile(lambda g: g <= ZONE_SHIFT, (m.at - t for t in reversed(times)))
-        if any(g.total_seconds() > 0 and g.total_seconds() % 3600 == 0 for g in gaps):
-            continue
-        times.append(m.at)
-        kept.append(m)
-    return kept
+    return messages, cleaning
 
 
 def _parse(text: str) -> datetime:

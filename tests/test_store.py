@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import func, inspect, select, text
 
 from tiegraph.errors import StoreError
 from tiegraph.store import Store, open_store
 from tiegraph.store.bulk import insert_ignore, insert_returning, insert_rows, upsert_rows
 from tiegraph.store.engine import create_store_engine, resolve_url, safe_url
-from tiegraph.store.migrate import current_revision, head_revision
+from tiegraph.store.migrate import alembic_config, current_revision, head_revision
 from tiegraph.store.schema import company, metadata, organization
 
 ENTITIES = {
@@ -67,11 +68,14 @@ def test_every_table_is_keyed_by_org(store: Store) -> None:
 
 def test_open_is_idempotent_and_upgrades_a_store_behind(db_url: str) -> None:
     store = open_store(db_url)
-    with store.write() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    with store.engine.begin() as conn:  # take the store back to the first schema for real
+        command.downgrade(alembic_config(conn), "0001")
+    assert current_revision(store.engine) == "0001"
     store.dispose()
     reopened = open_store(db_url)  # a store at an older revision is upgraded, not refused
     assert current_revision(reopened.engine) == head_revision()
+    names = {i["name"] for i in inspect(reopened.engine).get_indexes("interaction")}
+    assert "ix_interaction_org_id_person_id_member_id_occurred_at" in names
     reopened.dispose()
 
 

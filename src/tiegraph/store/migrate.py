@@ -15,7 +15,8 @@ from tiegraph.errors import StoreError
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _config(connection: Connection | None = None) -> Config:
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic settings for the shipped migrations, on `connection` when given."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -24,7 +25,7 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migrations shipped"
     return head
 
@@ -40,12 +41,12 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
     head = head_revision()
     if before == head:
         return before, head
-    known = {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
+    known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if before is not None and before not in known:
         raise StoreError(
             f"the database is at schema revision {before}, which this tiegraph does not know: "
             "it was written by a newer tiegraph; upgrade tiegraph"
         )
     with engine.begin() as conn:
-        command.upgrade(_config(conn), "head")
+        command.upgrade(alembic_config(conn), "head")
     return before, head
