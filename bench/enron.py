@@ -81,8 +81,8 @@ def load_messages(folder: Path = DATA) -> tuple[list[Message], Cleaning]:
         ]
     dated = [r for r in raw if _parse(r[0]) >= EARLIEST]
     looped = [r for r in dated if r[1] != r[2]]
-    cc = {r[:3] for r in looped if r[3] == "cc"}
-    uncopied = [r for r in looped if not (r[3] == "bcc" and r[:3] in cc)]
+    cc_rows = {r[:3] for r in looped if r[3] == "cc"}
+    uncopied = [r for r in looped if not (r[3] == "bcc" and r[:3] in cc_rows)]
     unique = list(dict.fromkeys(uncopied))
     grouped: dict[tuple[str, int], dict[str, dict[int, None]]] = defaultdict(
         lambda: {"to": {}, "cc": {}, "bcc": {}}
@@ -117,8 +117,13 @@ def _parse(text: str) -> datetime:
 
 def load_employees(folder: Path = DATA) -> list[int]:
     """The vids of the 184 employees, in file order."""
+    return list(load_names(folder))
+
+
+def load_names(folder: Path = DATA) -> dict[int, str]:
+    """Each employee's name by vid, in file order: who-knows orders equal scores by name."""
     with (folder / "enron_employees.csv").open(newline="") as fh:
-        return [int(r["vid"]) for r in csv.DictReader(fh)]
+        return {int(r["vid"]): r["name"] for r in csv.DictReader(fh)}
 
 
 def split_employees(
@@ -188,7 +193,11 @@ class Split:
 def make_split(
     messages: Sequence[Message], employees: Sequence[int], seed: int, cutoff: datetime
 ) -> Split:
-    """Persons who wrote with >= 2 members before the cutoff and >= 1 in the 90 days after."""
+    """Persons who wrote with >= 2 members before the cutoff and >= 1 in the 90 days after.
+
+    "At least one after" is read within the 90-day horizon the relevance is counted over:
+    a person with no member to find has an undefined NDCG (0 for every ranker alike).
+    """
     members, _ = split_employees(employees, seed)
     before = tuple(m for m in messages if m.at < cutoff)
     after = [m for m in messages if cutoff <= m.at < cutoff + HORIZON]

@@ -141,6 +141,8 @@ def test_naive_datetimes_are_refused() -> None:
         apply(TieState(), Touch(datetime(2026, 1, 1), "email", "out", 1))
     with pytest.raises(ValueError, match="timezone-aware"):
         score(TieState(), datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        score_touches([Touch(datetime(2026, 1, 1), "email", "out", 1)], NOW)
 
 
 def test_reasons_read_like_a_seller_would_say_them() -> None:

@@ -27,6 +27,7 @@ class Knower:
     score: int
     label: str
     reasons: tuple[str, ...]
+    strength: float = 0.0  # unrounded: orders equal scores
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -97,9 +98,16 @@ def who_knows(
             if result.score <= 0 and not result.reasons:
                 continue
             knowers.append(
-                Knower(m["email"], m["name"], result.score, result.label, result.reasons)
+                Knower(
+                    m["email"],
+                    m["name"],
+                    result.score,
+                    result.label,
+                    result.reasons,
+                    result.strength,
+                )
             )
-        knowers.sort(key=lambda k: (-k.score, k.member_name))
+        knowers.sort(key=lambda k: (-k.score, -k.strength, k.member_name))
         answers.append(
             PersonKnowers(email, name, day, tuple(knowers[:limit] if limit else knowers))
         )
