@@ -175,7 +175,7 @@ def test_nothing_to_match_on(index: MatchIndex) -> None:
     assert index.match(contact(emails=("nobody@acme.com",))).kind == "none"
 
 
-# --- near misses: possible, never matched --------------------------------------------------
+# --- near misses: possible, never matched ----------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -234,19 +234,28 @@ def test_not_near_enough(index: MatchIndex, first: str, last: str, company: str)
     assert decision.reason == "no person with this email or this name at this company"
 
 
-def test_company_alias(index: MatchIndex) -> None:
-    assert only_candidate(index.match(contact("Mary", "Berg", company="IBM"))) == (
-        "p-mary",
-        "company alias: IBM ≈ International Business Machines Corp.",
+def test_a_company_written_another_way_but_resolved_to_one_company_matches(
+    index: MatchIndex,
+) -> None:
+    decision = index.match(contact("Mary", "Berg", company="IBM"))
+    assert (decision.kind, decision.person_id) == ("matched", "p-mary")
+    assert decision.reason == (
+        "same first and last name; company alias: IBM ≈ International Business Machines Corp."
     )
 
 
 def test_company_from_the_email_domain(index: MatchIndex) -> None:
     decision = index.match(contact("Mary", "van der Berg", ("mary.vdb@research.ibm.com",)))
-    assert only_candidate(decision) == (
-        "p-mary",
-        "company from email domain: research.ibm.com is International Business Machines Corp.",
+    assert (decision.kind, decision.person_id) == ("matched", "p-mary")
+    assert decision.reason.endswith(
+        "company from email domain: research.ibm.com is International Business Machines Corp."
     )
+
+
+def test_a_brand_alone_finds_its_company_but_a_contact_brand_never_widens() -> None:
+    companies = CompanyIndex([("c1", "Ferrante Assurance plc", ()), ("c2", "Orion Media Co.", ())])
+    assert companies.resolve_name("FERRANTE plc") == "c1"
+    assert companies.resolve_name("Orion Capital") is None  # not Orion Media
 
 
 def test_a_person_known_only_by_a_work_address(index: MatchIndex) -> None:
@@ -289,7 +298,7 @@ def test_hash_collisions_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert idx.match(contact("Robert", "Smith", company="Acme")).person_id == "p-robert"
     assert only_candidate(idx.match(contact("Bob", "Smith", company="Acme")))[0] == "p-robert"
     assert only_candidate(idx.match(contact("Anna", "Schmitt", company="Acme")))[0] == "p-anna"
-    assert only_candidate(idx.match(contact("Mary", "Berg", company="IBM")))[0] == "p-mary"
+    assert idx.match(contact("Mary", "Berg", company="IBM")).person_id == "p-mary"
     assert idx.match(contact("Robert", "Smith", company="Globex")).kind == "none"
 
 

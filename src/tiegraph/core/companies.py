@@ -89,14 +89,29 @@ def normalize_company(raw: str) -> str:
             return " ".join(words)
 
 
-def company_aliases(key: str) -> tuple[str, ...]:
-    """Weaker keys of a normalized company name: without family words, and its acronym."""
+# First words too common to stand for one company on their own ("First Solar" is not "First").
+_GENERIC_LEADS = _words(
+    "international global general national first united american new royal universal bank "
+    "city best standard central pacific atlantic north south east west great world euro asia "
+    "digital data smart blue green red black white golden silver star sun"
+)
+
+
+def company_aliases(key: str, *, brand: bool = False) -> tuple[str, ...]:
+    """Weaker keys of a normalized company name: without family words, and its acronym.
+
+    With `brand`, also its first word ("ferrante" for "ferrante assurance"), since people
+    write the brand and drop what the company does. Only a directory's own names get it:
+    a contact's "Orion Capital" must not become "Orion" and find "Orion Media".
+    """
     words = key.split()
     aliases: list[str] = []
+    if brand and len(words) > 1 and len(words[0]) >= 3 and words[0] not in _GENERIC_LEADS:
+        aliases.append(words[0])
     trimmed = list(words)
     while len(trimmed) > 1 and trimmed[-1] in _FAMILY_WORDS:
         trimmed.pop()
-    if len(trimmed) < len(words):
+    if len(trimmed) < len(words) and " ".join(trimmed) not in aliases:
         aliases.append(" ".join(trimmed))
     significant = [w for w in trimmed if w not in _ACRONYM_SKIPS]
     if len(significant) >= 3 and all(w.isalpha() and w.isascii() for w in significant):
@@ -123,7 +138,7 @@ class CompanyIndex:
             key = normalize_company(name)
             if key:
                 _claim(self._by_name, key, company_id)
-                for alias in company_aliases(key):
+                for alias in company_aliases(key, brand=True):
                     _claim(self._by_alias, alias, company_id)
             for domain in domains:
                 clean = _clean_domain(domain)

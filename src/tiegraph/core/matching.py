@@ -254,9 +254,16 @@ class MatchIndex:
             # Without a company a name alone is not evidence: directories hold many John Smiths,
             # and even a "possible" for each would bury the real suggestions.
             return MatchDecision("none", reason="no email matched and no company to match on")
+        # The company written another way ("IBM", "Ferrante plc", an address at its domain)
+        # but resolved to one company: the same full name there is as good as an exact match.
+        resolved = list(dict.fromkeys(self._aliases(contact, by_address=False)))
+        if len({pid for pid, _ in resolved}) == 1:
+            pid, why = resolved[0]
+            return MatchDecision("matched", pid, f"same first and last name; {why}")
         near = [
             *self._nicknames(contact),
-            *self._aliases(contact),
+            *resolved,
+            *self._aliases(contact, by_address=True),
             *self._first_typos(contact),
             *self._last_typos(contact),
         ]
@@ -282,12 +289,14 @@ class MatchIndex:
             for pid in self._exact(variant, c.last, c.companies):
                 yield pid, why
 
-    def _aliases(self, c: ContactKeys) -> Iterator[tuple[str, str]]:
+    def _aliases(self, c: ContactKeys, *, by_address: bool) -> Iterator[tuple[str, str]]:
+        """Same name at the company the contact's company resolves to; `by_address`: only
+        persons whose tie to it is a work address (no employer on file), else only the rest."""
         for company_id, label in c.company_ids:
             for name in self._company_names.get(company_id, ()):
-                if name in c.companies:
-                    continue  # already looked up as an exact match
-                why = self._alias_reason(company_id, label, by_address=name.startswith("#"))
+                if name in c.companies or name.startswith("#") != by_address:
+                    continue  # exact names were looked up already
+                why = self._alias_reason(company_id, label, by_address=by_address)
                 for pid in self._exact(c.first, c.last, (name,)):
                     if company_id in self._known[pid].company_ids:
                         yield pid, why

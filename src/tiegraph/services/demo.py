@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from tiegraph.demo import DemoScale, generate_demo
+from tiegraph.demo import DemoManifest, DemoScale, generate_demo
 from tiegraph.services import contacts as contact_service
 from tiegraph.services import ingest as ingest_service
 from tiegraph.services.directory import import_directory
@@ -83,15 +83,7 @@ def build_demo(
     summary.files = sum(len(paths) for kind, paths in manifest.files.items())
     if org.name == DEFAULT_NAME:
         org = rename_org(store, org, manifest.organization)
-    directory = import_directory(store, org, manifest.paths("directory"), progress=progress)
-    summary.steps.append(directory.summary())
-    members = _add_members(store, org, manifest.paths("members")[0])
-    summary.steps.append(f"Members: {members} from members.csv")
-    for email in _member_emails(manifest.paths("members")[0]):
-        owner = get_member(store, org, email)
-        files = [p for kind in CONTACT_KINDS for p in manifest.paths(kind) if _owned(p, email)]
-        if files:
-            contact_service.import_contacts(store, org, owner, files)
+    summary.steps.extend(load_people(store, org, manifest, progress=progress))
     end = datetime.combine(manifest.scale.end_date, datetime.min.time(), tzinfo=UTC)
     window_start = end - timedelta(days=31 * (manifest.scale.months + 1))
     mail = ingest_service.ingest_mail(store, org, manifest.paths("mbox"), progress=progress)
@@ -111,6 +103,20 @@ def build_demo(
     summary.seconds = time.perf_counter() - started
     summary.sign_in = _example_person(store, org)
     return summary
+
+
+def load_people(
+    store: Store, org: Org, manifest: DemoManifest, *, progress: ProgressCallback = no_progress
+) -> list[str]:
+    """The demo's directory, members and every member's address books; returns the steps."""
+    directory = import_directory(store, org, manifest.paths("directory"), progress=progress)
+    members = _add_members(store, org, manifest.paths("members")[0])
+    for email in _member_emails(manifest.paths("members")[0]):
+        owner = get_member(store, org, email)
+        files = [p for kind in CONTACT_KINDS for p in manifest.paths(kind) if _owned(p, email)]
+        if files:
+            contact_service.import_contacts(store, org, owner, files)
+    return [directory.summary(), f"Members: {members} from members.csv"]
 
 
 def _owned(path: Path, email: str) -> bool:
