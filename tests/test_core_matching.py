@@ -331,3 +331,25 @@ def test_a_contact_copied_from_a_person_matches_that_person(
     idx = MatchIndex([("p", keys), ("other", person_keys("Zed", "Zulu", [], [company]))])
     decision = idx.match(contact_keys(first.upper(), last, (), [company], companies=COMPANIES))
     assert (decision.kind, decision.person_id) == ("matched", "p")
+
+
+def test_a_brand_several_companies_share_is_settled_by_the_persons_employer() -> None:
+    companies = CompanyIndex(
+        [("c1", "Zephyr Automotive SE", ()), ("c2", "Zephyr Labs", ()), ("c3", "Acme", ())]
+    )
+    assert companies.resolve_name("Zephyr S.E.") is None
+    assert set(companies.brand_candidates("Zephyr S.E.")) == {"c1", "c2"}
+    idx = MatchIndex(
+        [
+            (
+                "p1",
+                person_keys(
+                    "Søren", "Jørgensen", (), ["Zephyr Automotive SE"], companies=companies
+                ),
+            ),
+            ("p2", person_keys("Ana", "Lima", (), ["Zephyr Labs"], companies=companies)),
+        ],
+        companies,
+    )
+    found = idx.match(contact_keys("Søren", "Jørgensen", (), ["Zephyr S.E."], companies=companies))
+    assert (found.kind, found.person_id) == ("matched", "p1")

@@ -89,6 +89,8 @@ def normalize_company(raw: str) -> str:
             return " ".join(words)
 
 
+MAX_BRAND_SHARERS = 5  # more companies behind one first word: the word says nothing
+
 # First words too common to stand for one company on their own ("First Solar" is not "First").
 _GENERIC_LEADS = _words(
     "international global general national first united american new royal universal bank "
@@ -133,6 +135,7 @@ class CompanyIndex:
         self._by_domain: dict[str, str | None] = {}
         self._names: dict[str, str] = {}
         self._domain_hits: dict[str, str | None] = {}  # cache: one address domain, many people
+        self._brands: dict[str, list[str]] = {}  # first word -> every company it begins
         for company_id, name, domains in companies:
             self._names.setdefault(company_id, name.strip())
             key = normalize_company(name)
@@ -140,6 +143,11 @@ class CompanyIndex:
                 _claim(self._by_name, key, company_id)
                 for alias in company_aliases(key, brand=True):
                     _claim(self._by_alias, alias, company_id)
+                lead = company_aliases(key, brand=True)[:1]
+                if lead and lead[0] == key.split()[0]:
+                    shared = self._brands.setdefault(lead[0], [])
+                    if company_id not in shared:
+                        shared.append(company_id)
             for domain in domains:
                 clean = _clean_domain(domain)
                 if clean and not is_free_mail_domain(clean):
@@ -170,6 +178,16 @@ class CompanyIndex:
             if candidate in self._by_alias:
                 return self._by_alias[candidate]
         return None
+
+    def brand_candidates(self, name: str, limit: int = MAX_BRAND_SHARERS) -> tuple[str, ...]:
+        """Every company whose name begins with this brand ("Zephyr" -> Zephyr Automotive SE,
+        Zephyr Labs), when it names no company by itself and at most `limit` share it: a
+        person's own employers then tell which one is meant."""
+        key = normalize_company(name)
+        if not key or self.resolve_name(name) is not None:
+            return ()
+        sharers = self._brands.get(key, ())
+        return tuple(sharers) if 1 < len(sharers) <= limit else ()
 
     def resolve_email(self, email: str) -> str | None:
         """The company id for an address's domain or a domain above it; never for free mail."""

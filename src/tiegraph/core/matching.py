@@ -134,6 +134,9 @@ def _normalize(
             cid = companies.resolve_name(name)
             if cid and cid not in labelled:
                 labelled[cid] = name
+            # A brand several companies begin with: the person's employers will tell.
+            for shared in companies.brand_candidates(name) if cid is None else ():
+                labelled.setdefault(shared, name)
         for email in emails_n:
             domain = email[email.rindex("@") + 1 :]
             cid = companies.resolve_domain(domain)
