@@ -1,0 +1,143 @@
+"""Commands that set a store up: init, organizations, members and the demo."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tiegraph import __version__
+from tiegraph.cli.common import (
+    DbOption,
+    JsonOption,
+    OrgOption,
+    app,
+    member_app,
+    on_off,
+    open_db,
+    org_app,
+    out,
+    print_json,
+    progress_bar,
+)
+from tiegraph.services import demo as demo_service
+from tiegraph.services import members as member_service
+from tiegraph.services import orgs as org_service
+from tiegraph.store.engine import safe_url
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create the store, or upgrade it to this version's schema."""
+    store = open_db(db)
+    org = org_service.resolve_org(store)
+    out.print(f"Store ready at {safe_url(store.url)} (default organization: {org.slug})")
+
+
+@app.command()
+def version() -> None:
+    """Print tiegraph's version."""
+    out.print(__version__)
+
+
+@org_app.command("create")
+def org_create(
+    slug: Annotated[str, typer.Argument(help="Short name, e.g. acme.")],
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an organization."""
+    org = org_service.create_org(open_db(db), slug, name)
+    if as_json:
+        print_json(asdict(org))
+    else:
+        out.print(f"Created organization {org.slug} ({org.name})")
+
+
+@org_app.command("list")
+def org_list(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List organizations with their number of members and persons."""
+    store = open_db(db)
+    org_service.resolve_org(store)
+    summaries = org_service.list_orgs(store)
+    if as_json:
+        print_json(
+            {
+                "organizations": [
+                    asdict(s.org) | {"members": s.members, "persons": s.persons} for s in summaries
+                ]
+            }
+        )
+        return
+    table = Table("org", "name", "members", "persons")
+    for s in summaries:
+        table.add_row(s.org.slug, s.org.name, str(s.members), str(s.persons))
+    out.print(table)
+
+
+@member_app.command("add")
+def member_add(
+    email: Annotated[str, typer.Option(help="The member's main email address.")],
+    name: Annotated[str, typer.Option(help="The member's full name.")],
+    role: Annotated[str, typer.Option(help="admin or member.")] = "member",
+    address: Annotated[
+        list[str] | None,
+        typer.Option("--address", help="Another address of this member (repeatable)."),
+    ] = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a member to an organization."""
+    store = open_db(db)
+    organization = org_service.resolve_org(store, org)
+    added = member_service.add_member(
+        store, organization, email=email, name=name, role=role, addresses=tuple(address or ())
+    )
+    if as_json:
+        print_json(asdict(added))
+    else:
+        out.print(f"Added {added.name} <{added.email}> to {organization.slug} as {added.role}")
+
+
+@member_app.command("list")
+def member_list(org: OrgOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List an organization's members."""
+    store = open_db(db)
+    members = member_service.list_members(store, org_service.resolve_org(store, org))
+    if as_json:
+        print_json({"members": [asdict(m) for m in members]})
+        return
+    table = Table("email", "name", "role", "contact sync", "activity sharing")
+    for m in members:
+        table.add_row(m.email, m.name, m.role, on_off(m.contact_sync), on_off(m.activity_sharing))
+    out.print(table)
+
+
+@app.command()
+def demo(
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed builds the same organization.")
+    ] = 7,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Folder for the demo's export files.")
+    ] = Path("demo-data"),
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build the demo organization: real export files in --out, loaded through the importers."""
+    store = open_db(db)
+    organization = org_service.resolve_org(store, org)
+    with progress_bar(not as_json) as progress:
+        summary = demo_service.build_demo(
+            store, organization, out_dir, seed=seed, progress=progress
+        )
+    if as_json:
+        print_json(summary.as_dict())
+    else:
+        out.print(summary.text())
