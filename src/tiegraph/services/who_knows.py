@@ -13,6 +13,7 @@ from tiegraph.core.emails import normalize_email
 from tiegraph.core.strength import TieScore, from_columns, score, score_touches
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
+from tiegraph.services.sharing import sees_ties_of
 from tiegraph.services.ties import touch_of
 from tiegraph.store import Store
 from tiegraph.store.schema import contact, interaction, member, person, person_email, tie
@@ -115,9 +116,7 @@ def who_knows(
 
 
 def _visible(m: dict[str, Any], viewer: Member | None) -> bool:
-    if viewer is None:
-        return True
-    return bool(m["activity_sharing"]) or m["id"] == viewer.id
+    return sees_ties_of(viewer, m["id"], bool(m["activity_sharing"]))
 
 
 def _persons(conn: Connection, org: Org, emails: Sequence[str]) -> dict[str, tuple[int, str]]:
