@@ -22,6 +22,7 @@ from tiegraph.cli.common import (
     out,
     print_json,
     progress_bar,
+    switch,
 )
 from tiegraph.services import demo as demo_service
 from tiegraph.services import members as member_service
@@ -141,3 +142,68 @@ def demo(
         print_json(summary.as_dict())
     else:
         out.print(summary.text())
+
+
+@member_app.command("set")
+def member_set(
+    email: Annotated[str, typer.Argument(help="The member's email.")],
+    contact_sync: Annotated[
+        str | None,
+        typer.Option(metavar="on|off", help="Share new contacts with the directory (opt-in)."),
+    ] = None,
+    activity_sharing: Annotated[
+        str | None,
+        typer.Option(metavar="on|off", help="Let colleagues see ties from your activity."),
+    ] = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Turn a member's contact sync or activity sharing on or off."""
+    store = open_db(db)
+    organization = org_service.resolve_org(store, org)
+    target = member_service.get_member(store, organization, email)
+    updated = member_service.set_member_sharing(
+        store,
+        organization,
+        target,
+        contact_sync=switch(contact_sync, "--contact-sync"),
+        activity_sharing=switch(activity_sharing, "--activity-sharing"),
+    )
+    if as_json:
+        print_json(asdict(updated))
+        return
+    out.print(
+        f"{updated.name} <{updated.email}>: contact sync {on_off(updated.contact_sync)}, "
+        f"activity sharing {on_off(updated.activity_sharing)}",
+        markup=False,
+    )
+
+
+@org_app.command("set")
+def org_set(
+    activity_sharing_default: Annotated[
+        str | None,
+        typer.Option(metavar="on|off", help="Activity sharing that new members start with."),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change an organization's name or its default for activity sharing."""
+    store = open_db(db)
+    organization = org_service.resolve_org(store, org)
+    default = switch(activity_sharing_default, "--activity-sharing-default")
+    if default is not None:
+        organization = org_service.set_activity_sharing_default(store, organization, default)
+    if name:
+        organization = org_service.rename_org(store, organization, name)
+    if as_json:
+        print_json(asdict(organization))
+        return
+    out.print(
+        f"{organization.slug} ({organization.name}): new members start with activity sharing "
+        f"{on_off(organization.activity_sharing_default)}",
+        markup=False,
+    )

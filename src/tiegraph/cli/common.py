@@ -115,3 +115,24 @@ PathsArgument = Annotated[list[Path], typer.Argument(help="Files or folders.")]
 
 def aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def switch(value: str | None, option: str) -> bool | None:
+    """An on|off option's value, or None when not given."""
+    if value is None:
+        return None
+    word = value.strip().lower()
+    if word in ("on", "yes", "true", "1"):
+        return True
+    if word in ("off", "no", "false", "0"):
+        return False
+    raise typer.BadParameter(f"{value!r}: expected on or off", param_hint=option)
+
+
+ViewerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--viewer",
+        help="Answer as this member may see (default: the operator's organization-wide view).",
+    ),
+]

@@ -27,6 +27,7 @@ from tiegraph.formats.contacts import read_contacts
 from tiegraph.formats.records import ContactRecord, NoRecordsError, RowError
 from tiegraph.services.matching import load_company_index, load_match_index
 from tiegraph.services.members import Member
+from tiegraph.services.network import publish_row
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.ties import TieUpdater
@@ -61,9 +62,19 @@ class SourceReport:
     private: int = 0
     merged: int = 0
     unchanged: int = 0
+    shared: int = 0  # private ones added to the directory because contact sync is on
     rejected: list[RowError] = field(default_factory=list)
 
-    COUNTS = ("attempted", "imported", "matched", "possible", "private", "merged", "unchanged")
+    COUNTS = (
+        "attempted",
+        "imported",
+        "matched",
+        "possible",
+        "private",
+        "shared",
+        "merged",
+        "unchanged",
+    )
 
     def as_dict(self) -> dict[str, Any]:
         counts = {k: getattr(self, k) for k in self.COUNTS}
@@ -79,7 +90,7 @@ class SourceReport:
         text = f"{name} ({Path(self.file).name}): {self.matched} of {self.attempted} matched"
         details = [
             f"{self.possible} possible",
-            f"{self.private} private",
+            f"{self.private} private" + (f" ({self.shared} shared)" if self.shared else ""),
             f"{self.merged} merged",
             f"{self.unchanged} unchanged",
             f"{len(self.rejected)} rejected",
@@ -230,6 +241,7 @@ class _FileImport:
         self.index, self.companies, self.region = index, companies, region
         self.now = datetime.now(UTC)
         self.ties = TieUpdater(conn, org)
+        self.created: list[int] = []
 
     def run(self, records: Sequence[ContactRecord | RowError], report: SourceReport) -> None:
         good = [r for r in records if isinstance(r, ContactRecord)]
@@ -245,6 +257,25 @@ class _FileImport:
                 continue
             known[key] = self._one(record, key, report)  # a repeated row is then unchanged
         self.ties.flush()
+        if self.owner.contact_sync:
+            report.shared += self._share_created()
+
+    def _share_created(self) -> int:
+        """Contact sync: this import's new unmatched contacts become directory persons."""
+        shared = 0
+        for start in range(0, len(self.created), 900):
+            rows = self.conn.execute(
+                select(contact).where(
+                    contact.c.org_id == self.org.id,
+                    contact.c.id.in_(self.created[start : start + 900]),
+                    contact.c.status == "private",
+                    contact.c.person_id.is_(None),
+                )
+            ).all()
+            for row in rows:
+                publish_row(self.conn, self.org, self.owner, row)
+                shared += 1
+        return shared
 
     def _known_keys(self, keys: list[str]) -> dict[str, str]:
         """Record keys this member imported before, with their contact's status now."""
@@ -329,6 +360,7 @@ class _FileImport:
             .returning(contact.c.id)
         ).scalar_one()
         created = _Contact(contact_id, first, last, company_key, "private", set(), set())
+        self.created.append(int(contact_id))
         self._add_details(created, emails, phones)
         self.book.add(created)
         return created

@@ -18,7 +18,7 @@ from tiegraph.formats.records import CompanyRecord, NoRecordsError, PersonRecord
 from tiegraph.services.activity import resolve_pending
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
-from tiegraph.services.ties import TieUpdater
+from tiegraph.services.ties import TieUpdater, follow_employers
 from tiegraph.store import Store
 from tiegraph.store.bulk import BATCH_SIZE, insert_ignore, insert_rows, upsert_rows
 from tiegraph.store.schema import (
@@ -261,6 +261,7 @@ class _PersonWriter:
             )
         insert_rows(self.conn, employment, jobs)
         insert_rows(self.conn, education, schools)
+        follow_employers(self.conn, self.org, person_ids)
 
 
 def import_directory(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.errors import InvalidInputError, NotFoundError
@@ -170,3 +170,48 @@ def list_members(store: Store, org: Org) -> list[Member]:
         ):
             addresses.setdefault(a.member_id, []).append(a.email)
     return [_member(r, tuple(addresses.get(r.id, ()))) for r in rows]
+
+
+MIN_MEMBERS_FOR_CONTACT_SYNC = 2  # sharing contacts with nobody would only publish them
+
+
+def set_member_sharing(
+    store: Store,
+    org: Org,
+    target: Member,
+    *,
+    contact_sync: bool | None = None,
+    activity_sharing: bool | None = None,
+) -> Member:
+    """Turn a member's contact sync (opt-in) or activity sharing (opt-out) on or off.
+
+    Turning contact sync off stops sharing new contacts; those already shared stay in the
+    directory until archived. Turning activity sharing off hides the member's ties from
+    colleagues at once (their own view is unchanged).
+    """
+    values: dict[str, bool] = {}
+    with store.write() as conn:
+        if contact_sync:
+            members = conn.execute(
+                select(func.count()).where(
+                    member.c.org_id == org.id, member.c.archived_at.is_(None)
+                )
+            ).scalar_one()
+            if members < MIN_MEMBERS_FOR_CONTACT_SYNC:
+                raise InvalidInputError(
+                    f"contact sync shares contacts with colleagues: it needs an organization of "
+                    f"at least {MIN_MEMBERS_FOR_CONTACT_SYNC} members ({org.slug} has {members})"
+                )
+        if contact_sync is not None:
+            values["contact_sync"] = contact_sync
+        if activity_sharing is not None:
+            values["activity_sharing"] = activity_sharing
+        if values:
+            conn.execute(
+                member.update()
+                .where(member.c.org_id == org.id, member.c.id == target.id)
+                .values(**values)
+            )
+        updated = find_member(conn, org, target.email)
+    assert updated is not None
+    return updated

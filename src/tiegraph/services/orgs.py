@@ -118,3 +118,16 @@ def list_orgs(store: Store) -> list[OrgSummary]:
             )
         ).all()
     return [OrgSummary(org=_org(r), members=r.members, persons=r.persons) for r in rows]
+
+
+def set_activity_sharing_default(store: Store, org: Org, on: bool) -> Org:
+    """What activity sharing new members start with (on: opt-out); existing members keep theirs."""
+    with store.write() as conn:
+        conn.execute(
+            organization.update()
+            .where(organization.c.id == org.id)
+            .values(activity_sharing_default=on)
+        )
+        updated = _find(conn, org.slug)
+    assert updated is not None
+    return updated

@@ -12,7 +12,7 @@ from tiegraph.core.strength import TieState, Touch, fold, from_columns, score, t
 from tiegraph.services.activity import NewInteraction
 from tiegraph.services.orgs import Org
 from tiegraph.store.bulk import upsert_rows
-from tiegraph.store.schema import contact, interaction, tie
+from tiegraph.store.schema import contact, interaction, person, tie
 
 CHUNK = 400  # pairs per lookup: two variables each, under SQLite's older 999 limit
 
@@ -69,6 +69,7 @@ class TieUpdater:
         if not pairs:
             return 0
         stored = self._stored(pairs)
+        employers = self._employers(sorted({p for _, p in pairs}))
         explicit = self._explicit | self._in_contacts(pairs)
         raw = self._raw(sorted(self._rebuild))
         now = self.as_of or datetime.now(UTC)
@@ -81,7 +82,9 @@ class TieUpdater:
                 state = from_columns(stored[pair]) if pair in stored else TieState()
                 touches = self._new.get(pair, [])
             state = fold(state, sorted(touches, key=lambda t: t.at))
-            rows.append(self._row(pair, state, pair in explicit, now))
+            row = self._row(pair, state, pair in explicit, now)
+            row["company_id"] = employers.get(pair[1])
+            rows.append(row)
         upsert_rows(self.conn, tie, rows, key=("org_id", "member_id", "person_id"))
         self._new.clear()
         self._rebuild.clear()
@@ -116,6 +119,18 @@ class TieUpdater:
             found.update({(r.member_id, r.person_id): r.state for r in rows})
         return found
 
+    def _employers(self, person_ids: Sequence[int]) -> dict[int, int | None]:
+        found: dict[int, int | None] = {}
+        for start in range(0, len(person_ids), CHUNK):
+            rows = self.conn.execute(
+                select(person.c.id, person.c.company_id).where(
+                    person.c.org_id == self.org.id,
+                    person.c.id.in_(person_ids[start : start + CHUNK]),
+                )
+            )
+            found.update({r.id: r.company_id for r in rows})
+        return found
+
     def _in_contacts(self, pairs: Sequence[Pair]) -> set[Pair]:
         found: set[Pair] = set()
         for chunk in _chunks(pairs):
@@ -141,3 +156,17 @@ class TieUpdater:
             for r in rows:
                 found.setdefault((r.member_id, r.person_id), []).append(touch_of(r))
         return found
+
+
+def follow_employers(conn: Connection, org: Org, person_ids: Sequence[int]) -> None:
+    """Persons whose current employer may have changed: their ties follow them."""
+    for start in range(0, len(person_ids), CHUNK):
+        chunk = person_ids[start : start + CHUNK]
+        employer = (
+            select(person.c.company_id).where(person.c.id == tie.c.person_id).scalar_subquery()
+        )
+        conn.execute(
+            tie.update()
+            .where(tie.c.org_id == org.id, tie.c.person_id.in_(chunk))
+            .values(company_id=employer)
+        )

@@ -346,6 +346,9 @@ tie = Table(
     Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
     Column("member_id", Id, ForeignKey("member.id"), primary_key=True),
     Column("person_id", Id, ForeignKey("person.id"), primary_key=True),
+    # The person's current employer, copied here so an account's strongest ties are one index
+    # range (closest connections of a 200,000-person company); kept in step by services/ties.
+    Column("company_id", Id, nullable=True),
     Column("score", Float, nullable=False, server_default="0"),
     Column("label", String(8), nullable=False, server_default="weak"),
     Column("explicit", Boolean, nullable=False, server_default="0"),  # in the member's contacts
@@ -358,6 +361,7 @@ tie = Table(
     Column("scored_at", DateTime(timezone=True), nullable=True),
     Index(None, "org_id", "person_id", "score"),
     Index(None, "org_id", "member_id", "score"),
+    Index(None, "org_id", "company_id", "score"),
 )
 
 custom_property = Table(
