@@ -290,7 +290,7 @@ def report(name: str, seconds: Sequence[float]) -> None:
     print(f"{name:<40} p50 {pct(seconds, 50) * 1e3:6.3f} ms   p99 {pct(seconds, 99) * 1e3:6.3f} ms")
 
 
-def main() -> None:
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite")
     parser.add_argument("--members", type=int, default=2_500)
@@ -299,7 +299,11 @@ def main() -> None:
     parser.add_argument("--interactions", type=int, default=10_000_000)
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def open_built(args: argparse.Namespace) -> Store:
+    """The benchmark store at these sizes, built on first use."""
     OUT.mkdir(exist_ok=True)
     url = f"sqlite:///{OUT}/who-knows-{sizes(args)}.db" if args.db == "sqlite" else args.db
     store = open_store(url)
@@ -310,6 +314,12 @@ def main() -> None:
         build(store, args)
     elif built != args.ties:
         raise SystemExit(f"{url} holds {built} ties, not {args.ties}: use an empty database")
+    return store
+
+
+def main() -> None:
+    args = parse()
+    store = open_built(args)
     print(f"{store.engine.dialect.name}: {sizes(args)}")
     measure(store, args)
     store.dispose()

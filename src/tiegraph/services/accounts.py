@@ -72,9 +72,7 @@ def _by_name(conn: Connection, org: Org, name: str) -> int | None:
         row = conn.execute(
             select(company.c.id)
             .where(company.c.org_id == org.id, condition, company.c.archived_at.is_(None))
-            .order_by(
-                (company.c.name_key == key).desc(), func.coalesce(company.c.size, 0).desc()
-            )
+            .order_by((company.c.name_key == key).desc(), func.coalesce(company.c.size, 0).desc())
             .limit(1)
         ).first()
         if row:

@@ -124,6 +124,14 @@ def _best_ties(
     conn: Connection, org: Org, company_id: int, viewer: Member | None, k: int, now: datetime
 ) -> Best:
     best: Best = {}
+    colleagues = {
+        r.person_id
+        for r in conn.execute(
+            select(member.c.person_id).where(
+                member.c.org_id == org.id, member.c.person_id.is_not(None)
+            )
+        )
+    }
     window, offset = max(k * 4, 32), 0
     while True:
         rows = conn.execute(
@@ -141,6 +149,8 @@ def _best_ties(
             .offset(offset)
         ).all()
         for r in rows:
+            if r.person_id in colleagues:
+                continue  # a colleague who works there is one of us, not the account's person
             today = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
             held = best.get(r.person_id)
             if today.score > 0 and (held is None or _key(today) > _key(held[0])):

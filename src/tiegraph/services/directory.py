@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
@@ -126,7 +127,10 @@ class _CompanyIds:
 
 
 def _person_row(org: Org, p: PersonRecord, companies: _CompanyIds) -> dict[str, Any]:
-    current = [e for e in p.employment if e.end is None] or list(p.employment[-1:])
+    # Only a job not yet ended makes a current employer: someone who left is not the
+    # account's person any more (their history still matches and connects).
+    today = date.today()
+    current = [e for e in p.employment if e.end is None or e.end >= today]
     current.sort(key=lambda e: e.start.toordinal() if e.start else 0)
     job = current[-1] if current else None
     full = p.full_name or " ".join(x for x in (p.first_name, p.last_name) if x)

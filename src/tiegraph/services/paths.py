@@ -1,0 +1,345 @@
+"""Intro paths: me → colleague → target, or me → colleague → their contact at the target's company.
+
+Paths run only over ties the viewer may see (services/sharing.py) and end only at directory
+persons: a colleague's private contact is never a hop. Ranking and wording: core/paths.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from tiegraph.core import likelihood
+from tiegraph.core.emails import normalize_email
+from tiegraph.core.paths import Stint, colleague_hop, in_common, path_strength
+from tiegraph.core.strength import TieScore, from_columns, score
+from tiegraph.errors import NotFoundError
+from tiegraph.services.accounts import load_account
+from tiegraph.services.connection_rows import people_by_id
+from tiegraph.services.members import Member
+from tiegraph.services.orgs import Org
+from tiegraph.services.sharing import ties_visible
+from tiegraph.store import Store
+from tiegraph.store.schema import company, education, employment, member, person, person_email, tie
+
+PATHS_SHOWN = 10
+CANDIDATES = 200  # the target's company's strongest ties considered for the three-hop paths
+
+
+@dataclass(frozen=True)
+class Hop:
+    source: str
+    target: str
+    strength: int  # a tie's score, or a likelihood in percent
+    why: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"from": self.source, "to": self.target, "strength": self.strength, "why": self.why}
+
+
+@dataclass(frozen=True)
+class IntroPath:
+    strength: int
+    introducer_email: str
+    introducer_name: str
+    hops: tuple[Hop, ...]
+    starters: tuple[str, ...] = ()
+    introducer_person: int | None = None
+    via_person: int | None = None  # the introducer's contact at the target's company
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "strength": self.strength,
+            "introducer": {"email": self.introducer_email, "name": self.introducer_name},
+            "hops": [h.as_dict() for h in self.hops],
+            "starters": list(self.starters),
+        }
+
+
+@dataclass(frozen=True)
+class IntroPaths:
+    target_email: str
+    target_name: str
+    target_company: str
+    requester: Member | None
+    starters: tuple[str, ...] = ()  # what the requester and the target have in common
+    paths: tuple[IntroPath, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        r = self.requester
+        return {
+            "target": {
+                "email": self.target_email,
+                "name": self.target_name,
+                "company": self.target_company,
+            },
+            "from": {"email": r.email, "name": r.name} if r else None,
+            "in_common": list(self.starters),
+            "paths": [p.as_dict() for p in self.paths],
+        }
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    conn: Connection
+    org: Org
+    viewer: Member | None
+    requester: Member | None
+    now: datetime
+    members: dict[int, Any]  # member id -> row
+
+
+def intro_paths(
+    store: Store,
+    org: Org,
+    target_email: str,
+    *,
+    requester: Member | None = None,
+    viewer: Member | None = None,
+    limit: int = PATHS_SHOWN,
+) -> IntroPaths:
+    """Ways in to a directory person, strongest first, each with conversation starters."""
+    email = normalize_email(target_email) or target_email.strip().lower()
+    with store.read() as conn:
+        target = _target(conn, org, email)
+        members = {
+            r.id: r
+            for r in conn.execute(
+                select(member.c.id, member.c.email, member.c.name, member.c.person_id).where(
+                    member.c.org_id == org.id, member.c.archived_at.is_(None)
+                )
+            )
+        }
+        ctx = _Ctx(conn, org, viewer or requester, requester, datetime.now(UTC), members)
+        first = _first_hops(ctx)
+        direct = _ties_to(ctx, target.id)
+        paths = _direct_paths(ctx, target, direct, first)
+        if target.company_id is not None:
+            paths += _company_paths(ctx, target, first)
+        paths = [p for p in paths if p.strength > 0]
+        paths.sort(key=lambda p: (-p.strength, p.introducer_name))
+        paths = paths[:limit] if limit else paths
+        wanted = {target.id} | {p for x in paths for p in (x.introducer_person, x.via_person) if p}
+        if requester and requester.person_id:
+            wanted.add(requester.person_id)
+        stints = _stints(conn, org, wanted)
+        today = ctx.now.date()
+        paths = [_with_starters(ctx, p, stints, target, direct, today) for p in paths]
+        mine = []
+        if requester and requester.person_id:
+            mine = in_common(stints.get(requester.person_id, []), stints[target.id], today)
+        employer = ""
+        if target.company_id is not None:
+            employer = load_account(conn, org, target.company_id).name
+    return IntroPaths(email, target.full_name, employer, requester, tuple(mine), tuple(paths))
+
+
+def _target(conn: Connection, org: Org, email: str) -> Any:
+    row = conn.execute(
+        select(person.c.id, person.c.full_name, person.c.company_id, person.c.title)
+        .join(person_email, person_email.c.person_id == person.c.id)
+        .where(
+            person_email.c.org_id == org.id,
+            person_email.c.email == email,
+            person.c.archived_at.is_(None),
+        )
+        .order_by(person.c.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        # A private contact's address reads exactly like an unknown one.
+        raise NotFoundError(f"no directory person with email {email}")
+    return row
+
+
+def _rescored(ctx: _Ctx, row: Any) -> TieScore:
+    return score(from_columns(row.state), ctx.now, explicit_connection=bool(row.explicit))
+
+
+def _first_hops(ctx: _Ctx) -> dict[int, int]:
+    """The requester's own tie scores to each colleague (colleagues are persons too)."""
+    if ctx.requester is None:
+        return {}
+    by_person = {m.person_id: m.id for m in ctx.members.values() if m.person_id}
+    rows = ctx.conn.execute(
+        select(tie.c.person_id, tie.c.state, tie.c.explicit).where(
+            tie.c.org_id == ctx.org.id,
+            tie.c.member_id == ctx.requester.id,
+            tie.c.person_id.in_(list(by_person)),
+        )
+    )
+    return {by_person[r.person_id]: _rescored(ctx, r).score for r in rows}
+
+
+def _ties_to(ctx: _Ctx, person_id: int) -> dict[int, TieScore]:
+    rows = ctx.conn.execute(
+        select(tie.c.member_id, tie.c.state, tie.c.explicit)
+        .join(member, member.c.id == tie.c.member_id)
+        .where(tie.c.org_id == ctx.org.id, tie.c.person_id == person_id, ties_visible(ctx.viewer))
+    )
+    found = {r.member_id: _rescored(ctx, r) for r in rows}
+    return {m: s for m, s in found.items() if s.score > 0 and m in ctx.members}
+
+
+def _first_hop(ctx: _Ctx, introducer: int, first: dict[int, int]) -> tuple[float, Hop | None]:
+    """The requester's hop to the introducer; none when there is no requester or it is them."""
+    if ctx.requester is None or ctx.requester.id == introducer:
+        return 1.0, None
+    m = ctx.members[introducer]
+    known = first.get(introducer)
+    why = f"your tie scores {known}" if known else "a colleague"
+    return colleague_hop(known), Hop(ctx.requester.name, m.name, known or 0, why)
+
+
+def _direct_paths(
+    ctx: _Ctx, target: Any, direct: dict[int, TieScore], first: dict[int, int]
+) -> list[IntroPath]:
+    paths = []
+    for member_id, result in direct.items():
+        if ctx.requester is not None and member_id == ctx.requester.id:
+            continue  # the requester knows the target: no introduction needed
+        m = ctx.members[member_id]
+        weight, hop = _first_hop(ctx, member_id, first)
+        last = Hop(m.name, target.full_name, result.score, "; ".join(result.reasons[:3]))
+        hops = (hop, last) if hop else (last,)
+        strength = path_strength([weight, result.score / 100])
+        paths.append(IntroPath(strength, m.email, m.name, hops, (), m.person_id))
+    return paths
+
+
+def _company_paths(ctx: _Ctx, target: Any, first: dict[int, int]) -> list[IntroPath]:
+    """Through someone at the target's company whom a colleague knows."""
+    rows = ctx.conn.execute(
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit)
+        .join(member, member.c.id == tie.c.member_id)
+        .where(
+            tie.c.org_id == ctx.org.id,
+            tie.c.company_id == target.company_id,
+            tie.c.person_id != target.id,
+            ties_visible(ctx.viewer),
+        )
+        .order_by(tie.c.score.desc())
+        .limit(CANDIDATES)
+    ).all()
+    rows = [r for r in rows if r.member_id in ctx.members]
+    if not rows:
+        return []
+    account = load_account(ctx.conn, ctx.org, target.company_id)
+    tenures = _tenures(ctx, target.company_id, {r.person_id for r in rows} | {target.id})
+    people = people_by_id(ctx.conn, ctx.org, {r.person_id for r in rows})
+    today = ctx.now.date()
+    best: dict[int, IntroPath] = {}
+    for r in rows:
+        result = _rescored(ctx, r)
+        if result.score <= 0:
+            continue
+        years = _overlap(tenures.get(r.person_id), tenures.get(target.id), today)
+        chance = likelihood.colleague(account.headcount, years)
+        m, via = ctx.members[r.member_id], people[r.person_id]
+        weight, hop = _first_hop(ctx, r.member_id, first)
+        hops = (
+            *((hop,) if hop else ()),
+            Hop(m.name, via.name, result.score, "; ".join(result.reasons[:3])),
+            Hop(
+                via.name,
+                target.full_name,
+                round(100 * chance),
+                f"{likelihood.certainty(chance)}: colleagues at {account.name}",
+            ),
+        )
+        strength = path_strength([weight, result.score / 100, chance])
+        path = IntroPath(strength, m.email, m.name, hops, (), m.person_id, r.person_id)
+        if r.member_id not in best or strength > best[r.member_id].strength:
+            best[r.member_id] = path
+    return list(best.values())
+
+
+Span = tuple[date | None, date | None]
+
+
+def _tenures(ctx: _Ctx, company_id: int, person_ids: set[int]) -> dict[int, Span]:
+    found: dict[int, Span] = {}
+    rows = ctx.conn.execute(
+        select(employment.c.person_id, employment.c.start_date, employment.c.end_date).where(
+            employment.c.org_id == ctx.org.id,
+            employment.c.company_id == company_id,
+            employment.c.person_id.in_(sorted(person_ids)),
+        )
+    )
+    for r in rows:
+        found[r.person_id] = (r.start_date, r.end_date)
+    return found
+
+
+ASSUMED_YEARS = 1.0  # two people at one company with unknown dates: assume a year together
+
+
+def _overlap(a: Span | None, b: Span | None, today: date) -> float:
+    if a is None or b is None or a[0] is None or b[0] is None:
+        return ASSUMED_YEARS
+    return likelihood.overlap_years(a[0], a[1], b[0], b[1], today)
+
+
+def _stints(conn: Connection, org: Org, person_ids: set[int]) -> dict[int, list[Stint]]:
+    found: dict[int, list[Stint]] = {p: [] for p in person_ids}
+    ids = sorted(person_ids)
+    jobs = conn.execute(
+        select(
+            employment.c.person_id,
+            employment.c.company_id,
+            company.c.name,
+            employment.c.start_date,
+            employment.c.end_date,
+        )
+        .join(company, company.c.id == employment.c.company_id)
+        .where(employment.c.org_id == org.id, employment.c.person_id.in_(ids))
+    )
+    for r in jobs:
+        found[r.person_id].append(Stint(f"c{r.company_id}", r.name, r.start_date, r.end_date))
+    schools = conn.execute(
+        select(
+            education.c.person_id,
+            education.c.school_key,
+            education.c.school,
+            education.c.start_date,
+            education.c.end_date,
+        ).where(education.c.org_id == org.id, education.c.person_id.in_(ids))
+    )
+    for r in schools:
+        found[r.person_id].append(Stint(f"s{r.school_key}", r.school, r.start_date, r.end_date))
+    return found
+
+
+def _with_starters(
+    ctx: _Ctx,
+    path: IntroPath,
+    stints: dict[int, list[Stint]],
+    target: Any,
+    direct: dict[int, TieScore],
+    today: date,
+) -> IntroPath:
+    first_name = target.full_name.split(" ")[0] or target.full_name
+    starters = []
+    if path.introducer_person:
+        shared = in_common(stints.get(path.introducer_person, []), stints[target.id], today)
+        starters += [f"{path.introducer_name} and {first_name}: {s}" for s in shared]
+    if path.via_person:
+        shared = in_common(stints.get(path.via_person, []), stints[target.id], today)
+        via = path.hops[-1].source
+        starters += [f"{via} and {first_name}: {s}" for s in shared[:2]]
+    mutual = sorted(
+        ctx.members[m].name
+        for m in direct
+        if ctx.members[m].email != path.introducer_email
+        and (ctx.requester is None or m != ctx.requester.id)
+    )
+    if mutual:
+        more = f" and {len(mutual) - 3} more" if len(mutual) > 3 else ""
+        verb = "knows" if len(mutual) == 1 else "know"
+        starters.append(
+            f"mutual connections: {', '.join(mutual[:3])}{more} also {verb} {first_name}"
+        )
+    return IntroPath(**{**path.__dict__, "starters": tuple(starters)})

@@ -1,0 +1,308 @@
+"""Sharing rules, closest connections, company connections and intro paths, on both backends.
+
+Every query is asked as Ana, who must never see Bo's unshared tie to Lee nor Bo's private
+contact Quinn, and as Bo, who must never see Ana's private contact Zed.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from insights_org import PRIVATE, InsightsOrg, build
+from tiegraph.cli import main
+from tiegraph.core.strength import from_columns, score
+from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.services.accounts import flag_account
+from tiegraph.services.closest import closest_to_account, closest_to_person
+from tiegraph.services.connections import company_connections
+from tiegraph.services.contacts import import_contacts
+from tiegraph.services.members import add_member, set_member_sharing
+from tiegraph.services.orgs import create_org, set_activity_sharing_default
+from tiegraph.services.paths import intro_paths
+from tiegraph.services.who_knows import who_knows
+from tiegraph.store import Store, open_store
+from tiegraph.store.schema import person, person_email, tie
+
+
+@pytest.fixture
+def world(store: Store, tmp_path: Path) -> InsightsOrg:
+    return build(store, tmp_path)
+
+
+def _text(value: object) -> str:
+    return json.dumps(value, default=str)
+
+
+def test_contact_sync_needs_two_members_and_is_opt_in(store: Store) -> None:
+    org = create_org(store, "solo")
+    alone = add_member(store, org, email="me@solo.example", name="Me Alone")
+    assert alone.contact_sync is False and alone.activity_sharing is True
+    with pytest.raises(InvalidInputError, match="at least 2 members"):
+        set_member_sharing(store, org, alone, contact_sync=True)
+    add_member(store, org, email="you@solo.example", name="You Too")
+    assert set_member_sharing(store, org, alone, contact_sync=True).contact_sync is True
+
+
+def test_the_org_default_sets_new_members_activity_sharing(store: Store) -> None:
+    org = set_activity_sharing_default(store, create_org(store, "quiet"), False)
+    assert add_member(store, org, email="a@q.example", name="A Q").activity_sharing is False
+
+
+def test_contact_sync_shares_new_contacts_only_while_on(
+    store: Store, world: InsightsOrg, tmp_path: Path
+) -> None:
+    cy = set_member_sharing(store, world.org, world.cy, contact_sync=True)
+    card = tmp_path / "cy.vcf"
+    card.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Nia New\r\nN:New;Nia;;;\r\n"
+        "EMAIL:nia@globex.example\r\nORG:Globex\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+    report = import_contacts(store, world.org, cy, [card])
+    assert report.sources[0].shared == 1
+    # Now a directory person that everyone can find, at the company the card names.
+    assert closest_to_person(store, world.org, "nia@globex.example", viewer=world.ana).name == (
+        "Nia New"
+    )
+    cy = set_member_sharing(store, world.org, cy, contact_sync=False)
+    card.write_text(card.read_text().replace("Nia New", "Oli Other").replace("nia@", "oli@"))
+    assert import_contacts(store, world.org, cy, [card]).sources[0].shared == 0
+    with pytest.raises(NotFoundError):
+        closest_to_person(store, world.org, "oli@globex.example", viewer=world.ana)
+    # Already shared stays shared.
+    assert closest_to_person(store, world.org, "nia@globex.example").name == "Nia New"
+
+
+def test_unshared_activity_is_hidden_from_others_but_not_from_its_member(
+    store: Store, world: InsightsOrg
+) -> None:
+    def knowers(viewer: object) -> list[str]:
+        answer = who_knows(store, world.org, ["lee@acme.example"], viewer=viewer)  # type: ignore[arg-type]
+        return [k.member_email for k in answer[0].knowers]
+
+    assert knowers(world.ana) == []
+    assert knowers(world.bo) == ["bo@us.example"]
+    assert knowers(None) == ["bo@us.example"]  # the operator's org-wide view
+    set_member_sharing(store, world.org, world.bo, activity_sharing=True)
+    assert knowers(world.ana) == ["bo@us.example"]
+
+
+def test_closest_to_a_person_never_answers_for_a_private_contact(
+    store: Store, world: InsightsOrg
+) -> None:
+    zed = PRIVATE["ana@us.example"][1]
+    for viewer in (world.bo, world.ana, None):
+        with pytest.raises(NotFoundError) as private:
+            closest_to_person(store, world.org, zed, viewer=viewer)
+        with pytest.raises(NotFoundError) as unknown:
+            closest_to_person(store, world.org, "nobody@acme.example", viewer=viewer)
+        assert str(private.value).replace(zed, "X") == str(unknown.value).replace(
+            "nobody@acme.example", "X"
+        )
+    answer = closest_to_person(store, world.org, "pat@acme.example", viewer=world.bo)
+    assert [k.member_email for k in answer.knowers] == ["ana@us.example"]
+
+
+def test_closest_to_an_account_ranks_its_people_by_todays_scores(
+    store: Store, world: InsightsOrg
+) -> None:
+    found = closest_to_account(store, world.org, "Acme", viewer=None)
+    assert [(t.person_name, t.member_email) for t in found.ties] == [
+        ("Lee Roe", "bo@us.example"),
+        ("Pat Doe", "ana@us.example"),
+        ("Kim Poe", "cy@us.example"),
+    ]
+    # The walk agrees with scoring every tie of the account from scratch.
+    now = datetime.now(UTC)
+    with store.read() as conn:
+        rows = conn.execute(select(tie).where(tie.c.company_id == found.account.id)).all()
+    brute = sorted(
+        (score(from_columns(r.state), now, explicit_connection=r.explicit).score for r in rows),
+        reverse=True,
+    )
+    assert [t.score for t in found.ties] == brute[: len(found.ties)]
+    assert [
+        t.score for t in closest_to_account(store, world.org, "acme.example", limit=1).ties
+    ] == [brute[0]]
+    as_ana = closest_to_account(store, world.org, "www.acme.example", viewer=world.ana)
+    assert "Lee Roe" not in _text(as_ana.as_dict())
+
+
+def test_company_connections_personal_and_implicit_with_filters(
+    store: Store, world: InsightsOrg
+) -> None:
+    found = company_connections(store, world.org, "Acme Corp", viewer=world.ana)
+    kinds = {(c.kind, c.member_email) for c in found.connections}
+    assert ("personal", "ana@us.example") in kinds
+    assert ("colleague-former-employer", "ana@us.example") in kinds  # Pat at Globex with Ana
+    assert ("school", "ana@us.example") in kinds  # Stanford, overlapping years
+    assert ("former-employer", "bo@us.example") in kinds  # directory history, not activity
+    assert ("personal", "bo@us.example") not in kinds  # Bo's activity is not shared
+    implicit = [c for c in found.connections if c.kind != "personal"]
+    assert all(c.certainty != "known" and c.strength < 100 for c in implicit)
+    text = _text(found.as_dict())
+    assert "Zed Secret" in text  # Ana's own private contact, for Ana only
+    assert "Quinn" not in text and "Lee Roe" not in text
+    assert "Zed" not in _text(
+        company_connections(store, world.org, "Acme", viewer=world.bo).as_dict()
+    )
+    only = company_connections(store, world.org, "Acme", kinds=("school",), title="vp")
+    assert {c.kind for c in only.connections} == {"school"}
+    assert all("VP" in v.title for c in only.connections for v in c.via)
+    strong = company_connections(store, world.org, "Acme", min_strength=80)
+    assert all(c.strength >= 80 for c in strong.connections)
+    with pytest.raises(InvalidInputError, match="--kind"):
+        company_connections(store, world.org, "Acme", kinds=("friends",))
+    with pytest.raises(NotFoundError, match="no company"):
+        company_connections(store, world.org, "Nonexistent Industries")
+
+
+def test_a_reference_customer_adds_reference_connections(store: Store, world: InsightsOrg) -> None:
+    assert flag_account(
+        store, world.org, "acme.example", reference_customer=True
+    ).is_reference_customer
+    found = company_connections(store, world.org, "Acme", kinds=("reference-customer",))
+    assert {c.member_email for c in found.connections} >= {"ana@us.example"}
+    assert all("reference customer" in c.reason for c in found.connections)
+
+
+def test_intro_paths_rank_direct_and_company_paths_with_starters(
+    store: Store, world: InsightsOrg
+) -> None:
+    found = intro_paths(store, world.org, "pat@acme.example", requester=world.cy)
+    best = found.paths[0]
+    assert best.introducer_email == "ana@us.example"
+    assert [h.target for h in best.hops] == ["Ana Lima", "Pat Doe"]
+    assert any("Globex, together 2016–2018" in s for s in best.starters)
+    assert all(p.strength > 0 for p in found.paths)
+    strengths = [p.strength for p in found.paths]
+    assert strengths == sorted(strengths, reverse=True)
+    # Through Kim, whom Cy mailed, a colleague of Pat's at Acme: a likely hop, not a tie.
+    assert any([h.target for h in p.hops] == ["Kim Poe", "Pat Doe"] for p in found.paths)
+
+
+def test_intro_paths_never_run_over_unshared_ties_or_private_contacts(
+    store: Store, world: InsightsOrg
+) -> None:
+    as_ana = intro_paths(store, world.org, "lee@acme.example", requester=world.ana)
+    assert "bo@us.example" not in [p.introducer_email for p in as_ana.paths]
+    as_cy = intro_paths(store, world.org, "kim@acme.example", requester=world.cy)
+    assert "Lee Roe" not in _text(as_cy.as_dict()) and "Quinn" not in _text(as_cy.as_dict())
+    for email in (PRIVATE["bo@us.example"][1], "nobody@acme.example"):
+        with pytest.raises(NotFoundError, match="no directory person"):
+            intro_paths(store, world.org, email, requester=world.ana)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+QUERIES = [
+    ("who-knows", "lee@acme.example", "quinn.hidden@acme.example", "zed.secret@acme.example"),
+    ("closest", "--person", "lee@acme.example"),
+    ("closest", "--person", "quinn.hidden@acme.example"),
+    ("closest", "--account", "Acme"),
+    ("company", "Acme"),
+    ("company", "acme.example", "--kind", "personal"),
+    ("path", "--to", "lee@acme.example"),
+    ("path", "--to", "lee@acme.example", "--from", "cy@us.example"),
+    ("path", "--to", "pat@acme.example"),
+    ("path", "--to", "quinn.hidden@acme.example"),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: " ".join(q[:2]))
+def test_no_command_leaks_private_contacts_or_unshared_activity(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path, query: tuple[str, ...]
+) -> None:
+    store = open_store(db_url)
+    try:
+        build(store, tmp_path)
+    finally:
+        store.dispose()
+    # Bo's unshared tie to Lee is the only one with 38 emails; Lee is reachable only through it
+    # on the account views. Echoing back an address that was asked about is not a leak.
+    through_bo = ["Lee Roe"] if query[0] in ("company", "closest") and "--account" in query else []
+    if query[0] == "company":
+        through_bo = ["Lee Roe"]
+    for viewer, secrets in (
+        ("cy@us.example", ["38 emails", "Quinn Hidden", "Zed Secret", *through_bo]),
+        ("ana@us.example", ["38 emails", "Quinn Hidden", *through_bo]),
+        ("bo@us.example", ["Zed Secret"]),
+    ):
+        for as_json in ((), ("--json",)):
+            code, out = run(capsys, *query, "--viewer", viewer, "--db", db_url, *as_json)
+            assert code in (0, 2), out
+            for secret in secrets:
+                assert secret not in out, (viewer, secret, out)
+
+
+def test_cli_member_set_and_org_set(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    run(capsys, "member", "add", "--email", "a@x.example", "--name", "A X", "--db", db_url)
+    code, out = run(capsys, "member", "set", "a@x.example", "--contact-sync", "on", "--db", db_url)
+    assert code == 2 and "at least 2 members" in out and "Traceback" not in out
+    run(capsys, "member", "add", "--email", "b@x.example", "--name", "B X", "--db", db_url)
+    code, out = run(
+        capsys,
+        "member",
+        "set",
+        "a@x.example",
+        "--contact-sync",
+        "on",
+        "--activity-sharing",
+        "off",
+        "--db",
+        db_url,
+    )
+    assert code == 0 and "contact sync on, activity sharing off" in out
+    code, out = run(
+        capsys, "member", "set", "a@x.example", "--contact-sync", "maybe", "--db", db_url
+    )
+    assert code == 2 and "on or off" in out
+    code, out = run(
+        capsys, "org", "set", "--activity-sharing-default", "off", "--json", "--db", db_url
+    )
+    assert code == 0 and json.loads(out)["activity_sharing_default"] is False
+
+
+def test_cli_company_flag_and_queries_print_json(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
+) -> None:
+    store = open_store(db_url)
+    try:
+        build(store, tmp_path)
+        with store.read() as conn:
+            assert conn.execute(select(person.c.id).join(person_email)).first()
+    finally:
+        store.dispose()
+    code, out = run(capsys, "company", "flag", "Acme", "--target", "on", "--json", "--db", db_url)
+    assert code == 0 and json.loads(out)["account"]["target"] is True
+    code, out = run(capsys, "closest", "--account", "acme.example", "--json", "--db", db_url)
+    assert json.loads(out)["account"]["target"] is True
+    code, out = run(
+        capsys,
+        "path",
+        "--to",
+        "pat@acme.example",
+        "--from",
+        "cy@us.example",
+        "--json",
+        "--db",
+        db_url,
+    )
+    assert code == 0 and json.loads(out)["paths"][0]["introducer"]["email"] == "ana@us.example"
+    code, out = run(capsys, "closest", "--db", db_url)
+    assert code == 2 and "--person" in out
+    code, out = run(capsys, "company", "Nope Nothing Inc", "--db", db_url)
+    assert code == 2 and "no company" in out
