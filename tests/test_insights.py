@@ -219,6 +219,9 @@ QUERIES = [
     ("path", "--to", "lee@acme.example", "--from", "cy@us.example"),
     ("path", "--to", "pat@acme.example"),
     ("path", "--to", "quinn.hidden@acme.example"),
+    ("contacts", "list", "--member", "ana@us.example"),
+    ("contacts", "list", "--member", "bo@us.example", "--status", "private"),
+    ("matches", "list", "--member", "bo@us.example"),
 ]
 
 

@@ -17,3 +17,7 @@ class NotFoundError(TiegraphError):
 
 class InvalidInputError(TiegraphError):
     """A value given by the user is malformed."""
+
+
+class ForbiddenError(TiegraphError):
+    """The viewer may not see or change this (another member's private network, say)."""

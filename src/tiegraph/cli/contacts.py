@@ -15,6 +15,7 @@ from tiegraph.cli.common import (
     JsonOption,
     MemberOption,
     OrgOption,
+    ViewerOption,
     contacts_app,
     import_app,
     matches_app,
@@ -30,6 +31,7 @@ from tiegraph.services import matching as matching_service
 from tiegraph.services import members as member_service
 from tiegraph.services import network as network_service
 from tiegraph.services import orgs as org_service
+from tiegraph.services.sharing import require_self
 
 FORMATS = ("auto", "linkedin", "google", "outlook", "vcard", "csv")
 
@@ -108,12 +110,18 @@ def import_contacts(
 
 @matches_app.command("list")
 def matches_list(
-    member: MemberOption, org: OrgOption = None, db: DbOption = None, as_json: JsonOption = False
+    member: MemberOption,
+    viewer: ViewerOption = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """List your contacts' open possible matches, with the reason for each."""
     store = open_db(db)
     organization = org_service.resolve_org(store, org)
     owner = member_service.get_member(store, organization, member)
+    if viewer:
+        require_self(member_service.get_member(store, organization, viewer), owner, "matches")
     found = matching_service.list_possible_matches(store, organization, owner)
     if as_json:
         print_json({"possible_matches": [asdict(m) for m in found]})
@@ -169,6 +177,7 @@ def contacts_list(
     member: MemberOption,
     status: Annotated[str | None, typer.Option(help="matched, possible or private.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many (0: all).")] = 0,
+    viewer: ViewerOption = None,
     org: OrgOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -177,7 +186,10 @@ def contacts_list(
     store = open_db(db)
     organization = org_service.resolve_org(store, org)
     owner = member_service.get_member(store, organization, member)
-    found = network_service.list_contacts(store, organization, owner, status=status, limit=limit)
+    seer = member_service.get_member(store, organization, viewer) if viewer else None
+    found = network_service.list_contacts(
+        store, organization, owner, status=status, limit=limit, viewer=seer
+    )
     if as_json:
         print_json({"contacts": [asdict(c) for c in found]})
         return

@@ -13,6 +13,7 @@ from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.activity import resolve_pending
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
+from tiegraph.services.sharing import require_self
 from tiegraph.services.ties import TieUpdater
 from tiegraph.store import Store
 from tiegraph.store.schema import (
@@ -38,9 +39,16 @@ class ContactSummary:
 
 
 def list_contacts(
-    store: Store, org: Org, owner: Member, *, status: str | None = None, limit: int = 0
+    store: Store,
+    org: Org,
+    owner: Member,
+    *,
+    status: str | None = None,
+    limit: int = 0,
+    viewer: Member | None = None,
 ) -> list[ContactSummary]:
     """The owner's own contacts (never another member's), optionally of one status."""
+    require_self(viewer, owner, "contacts")
     query = (
         select(contact)
         .where(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, or_, true
 
+from tiegraph.errors import ForbiddenError
 from tiegraph.services.members import Member
 from tiegraph.store.schema import contact, member
 
@@ -36,3 +37,9 @@ def contacts_visible(viewer: Member | None) -> ColumnElement[bool]:
     if viewer is None:
         return true()
     return contact.c.member_id == viewer.id
+
+
+def require_self(viewer: Member | None, owner: Member, what: str) -> None:
+    """A member's own things (contacts, possible matches) are theirs alone to see."""
+    if viewer is not None and viewer.id != owner.id:
+        raise ForbiddenError(f"{what} are private: only {owner.email} can see them")
