@@ -7,15 +7,16 @@ contact Quinn, and as Bo, who must never see Ana's private contact Zed.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from insights_org import PRIVATE, InsightsOrg, build
 from tiegraph.cli import main
-from tiegraph.core.strength import from_columns, score
+from tiegraph.core.strength import TieState, Touch, fold, from_columns, score, to_columns
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.accounts import flag_account
 from tiegraph.services.closest import closest_to_account, closest_to_person
@@ -24,6 +25,7 @@ from tiegraph.services.contacts import import_contacts
 from tiegraph.services.members import add_member, set_member_sharing
 from tiegraph.services.orgs import create_org, set_activity_sharing_default
 from tiegraph.services.paths import intro_paths
+from tiegraph.services.ties import rescore
 from tiegraph.services.who_knows import who_knows
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import person, person_email, tie
@@ -309,3 +311,62 @@ def test_cli_company_flag_and_queries_print_json(
     assert code == 2 and "--person" in out
     code, out = run(capsys, "company", "Nope Nothing Inc", "--db", db_url)
     assert code == 2 and "no company" in out
+
+
+def test_the_account_walk_pages_by_key_and_agrees_with_scoring_everything(
+    store: Store, world: InsightsOrg
+) -> None:
+    """Hundreds of ties at one account, many with equal stored scores and some stale."""
+    rng = random.Random(5)
+    now = datetime.now(UTC)
+    with store.write() as conn:
+        acme = conn.execute(select(person.c.company_id).where(person.c.id == 1)).scalar()
+        first = conn.execute(select(func.max(person.c.id))).scalar_one() + 1
+        conn.execute(
+            person.insert(),
+            [
+                {
+                    "id": first + i,
+                    "org_id": world.org.id,
+                    "full_name": f"Extra {i}",
+                    "company_id": acme,
+                }
+                for i in range(300)
+            ],
+        )
+        rows = []
+        for i in range(300):
+            touches = [
+                Touch(now - timedelta(days=rng.randint(1, 150)), "email", d, 1)
+                for d in rng.choices(("out", "in"), k=rng.randint(1, 12))
+            ]
+            state = fold(TieState(), sorted(touches, key=lambda t: t.at))
+            stale = rng.choice((0, 0, 10, 40))  # as scored some days ago, or today
+            rows.append(
+                {
+                    "org_id": world.org.id,
+                    "member_id": world.cy.id,
+                    "person_id": first + i,
+                    "company_id": acme,
+                    "state": to_columns(state),
+                    "label": "weak",
+                    "score": float(min(100, score(state, now).score + stale)),
+                    "reasons": [],
+                }
+            )
+        conn.execute(tie.insert(), rows)
+        every = conn.execute(select(tie).where(tie.c.company_id == acme)).all()
+    colleagues = {world.ana.person_id, world.bo.person_id, world.cy.person_id}
+    best: dict[int, int] = {}
+    for r in every:
+        if r.person_id not in colleagues:
+            today = score(from_columns(r.state), now, explicit_connection=r.explicit).score
+            best[r.person_id] = max(best.get(r.person_id, 0), today)
+    expected = sorted((s for s in best.values() if s > 0), reverse=True)
+    for k in (1, 3, 20, 0):
+        found = closest_to_account(store, world.org, "acme.example", limit=k)
+        assert [t.score for t in found.ties] == (expected[:k] if k else expected)
+    assert rescore(store, world.org) > 0
+    found = closest_to_account(store, world.org, "acme.example", limit=5)
+    assert [t.score for t in found.ties] == expected[:5]
+    assert rescore(store, world.org) == 0  # nothing left to bring up to date

@@ -24,6 +24,7 @@ from tiegraph.cli.common import (
 from tiegraph.services import ingest as ingest_service
 from tiegraph.services import members as member_service
 from tiegraph.services import orgs as org_service
+from tiegraph.services import ties as ties_service
 from tiegraph.services import who_knows as who_knows_service
 
 
@@ -133,3 +134,20 @@ def ingest_calls(
             store, organization, paths, region=region, progress=progress
         )
     print_ingest(report, as_json)
+
+
+ties_app = typer.Typer(help="Ties: the scored relationships between members and persons.")
+app.add_typer(ties_app, name="ties")
+
+
+@ties_app.command("rescore")
+def ties_rescore(org: OrgOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Bring every stored tie score up to today (scores decay while nothing happens)."""
+    store = open_db(db)
+    organization = org_service.resolve_org(store, org)
+    with progress_bar(not as_json) as progress:
+        changed = ties_service.rescore(store, organization, progress=progress)
+    if as_json:
+        print_json({"changed": changed})
+    else:
+        out.print(f"{changed} tie scores changed")

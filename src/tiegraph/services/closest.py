@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, tuple_
 
 from tiegraph.core.strength import TieScore, from_columns, score
 from tiegraph.errors import NotFoundError
@@ -132,9 +132,9 @@ def _best_ties(
             )
         )
     }
-    window, offset = max(k * 4, 32), 0
+    window, after = max(k * 4, 32), None
     while True:
-        rows = conn.execute(
+        query = (
             select(tie.c.person_id, tie.c.member_id, tie.c.state, tie.c.explicit, tie.c.score)
             .join(member, member.c.id == tie.c.member_id)
             .join(person, person.c.id == tie.c.person_id)
@@ -144,10 +144,13 @@ def _best_ties(
                 ties_visible(viewer),
                 person.c.archived_at.is_(None),
             )
-            .order_by(tie.c.score.desc(), tie.c.person_id, tie.c.member_id)
+            # The index's own order, descending: no sort, and a key to page on.
+            .order_by(tie.c.score.desc(), tie.c.person_id.desc(), tie.c.member_id.desc())
             .limit(window)
-            .offset(offset)
-        ).all()
+        )
+        if after is not None:
+            query = query.where(tuple_(tie.c.score, tie.c.person_id, tie.c.member_id) < after)
+        rows = conn.execute(query).all()
         for r in rows:
             if r.person_id in colleagues:
                 continue  # a colleague who works there is one of us, not the account's person
@@ -157,11 +160,12 @@ def _best_ties(
                 best[r.person_id] = (today, r.member_id)
         if len(rows) < window:
             return best
+        last = rows[-1]
         ranked = sorted((s.score for s, _ in best.values()), reverse=True)
-        if k and len(ranked) >= k and ranked[k - 1] >= rows[-1].score:
+        if k and len(ranked) >= k and ranked[k - 1] >= last.score:
             return best
-        offset += window
-        window *= 2
+        after = (last.score, last.person_id, last.member_id)
+        window = min(window * 2, 4096)
 
 
 def _key(result: TieScore) -> tuple[int, float]:

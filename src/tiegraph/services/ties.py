@@ -6,11 +6,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, bindparam, func, select, tuple_
 
 from tiegraph.core.strength import TieState, Touch, fold, from_columns, score, to_columns
 from tiegraph.services.activity import NewInteraction
 from tiegraph.services.orgs import Org
+from tiegraph.services.progress import ProgressCallback, no_progress
+from tiegraph.store import Store
 from tiegraph.store.bulk import upsert_rows
 from tiegraph.store.schema import contact, interaction, person, tie
 
@@ -170,3 +172,67 @@ def follow_employers(conn: Connection, org: Org, person_ids: Sequence[int]) -> N
             .where(tie.c.org_id == org.id, tie.c.person_id.in_(chunk))
             .values(company_id=employer)
         )
+
+
+RESCORE_BATCH = 5_000
+
+
+def rescore(
+    store: Store, org: Org, *, now: datetime | None = None, progress: ProgressCallback = no_progress
+) -> int:
+    """Bring every stored score up to today: scores decay while nothing happens.
+
+    Readers rescore what they show, but an account's top ties are found by stored score
+    (services/closest.py), which stays exact and only gets faster when scores are fresh.
+    `tiegraph serve` runs this daily; `tiegraph ties rescore` runs it by hand. Returns how
+    many ties changed.
+    """
+    moment = now or datetime.now(UTC)
+    with store.read() as conn:
+        total = conn.execute(
+            select(func.count()).select_from(tie).where(tie.c.org_id == org.id)
+        ).scalar_one()
+    changed, done, after = 0, 0, (-1, -1)
+    while True:
+        with store.write() as conn:
+            rows = conn.execute(
+                select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.score)
+                .where(tie.c.org_id == org.id, tuple_(tie.c.member_id, tie.c.person_id) > after)
+                .order_by(tie.c.member_id, tie.c.person_id)
+                .limit(RESCORE_BATCH)
+            ).all()
+            if not rows:
+                return changed
+            updates = []
+            for r in rows:
+                result = score(from_columns(r.state), moment, explicit_connection=bool(r.explicit))
+                if result.score != r.score:
+                    updates.append(
+                        {
+                            "m": r.member_id,
+                            "p": r.person_id,
+                            "new_score": float(result.score),
+                            "new_label": result.label,
+                            "new_reasons": list(result.reasons),
+                        }
+                    )
+            if updates:
+                conn.execute(
+                    tie.update()
+                    .where(
+                        tie.c.org_id == org.id,
+                        tie.c.member_id == bindparam("m"),
+                        tie.c.person_id == bindparam("p"),
+                    )
+                    .values(
+                        score=bindparam("new_score"),
+                        label=bindparam("new_label"),
+                        reasons=bindparam("new_reasons", type_=tie.c.reasons.type),
+                        scored_at=moment,
+                    ),
+                    updates,
+                )
+        changed += len(updates)
+        done += len(rows)
+        after = (rows[-1].member_id, rows[-1].person_id)
+        progress("Ties", done, total)

@@ -361,7 +361,7 @@ tie = Table(
     Column("scored_at", DateTime(timezone=True), nullable=True),
     Index(None, "org_id", "person_id", "score"),
     Index(None, "org_id", "member_id", "score"),
-    Index(None, "org_id", "company_id", "score"),
+    Index(None, "org_id", "company_id", "score", "person_id", "member_id"),
 )
 
 custom_property = Table(

@@ -27,10 +27,15 @@ def upgrade() -> None:
         "UPDATE tie SET company_id = (SELECT person.company_id FROM person "
         "WHERE person.id = tie.person_id)"
     )
-    op.create_index("ix_tie_org_id_company_id_score", "tie", ["org_id", "company_id", "score"])
+    # Ties of equal score in a fixed order, so that the walk pages by key, not by offset.
+    op.create_index(
+        "ix_tie_org_id_company_id_score_person_id_member_id",
+        "tie",
+        ["org_id", "company_id", "score", "person_id", "member_id"],
+    )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_tie_org_id_company_id_score", table_name="tie")
+    op.drop_index("ix_tie_org_id_company_id_score_person_id_member_id", table_name="tie")
     with op.batch_alter_table("tie") as batch_op:
         batch_op.drop_column("company_id")
