@@ -17,3 +17,7 @@ class NotFoundError(TiegraphError):
 
 class InvalidInputError(TiegraphError):
     """A value given by the user is malformed."""
+
+
+class ForbiddenError(TiegraphError):
+    """The viewer may not see this (sharing rules); the message names nothing it protects."""
