@@ -20,4 +20,5 @@ class InvalidInputError(TiegraphError):
 
 
 class ForbiddenError(TiegraphError):
-    """The viewer may not see or change this (another member's private network, say)."""
+    """The viewer may not see or change this (sharing rules); the message names nothing it
+    protects."""

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tiegraph.cli import activity, admin, contacts, insights  # noqa: F401  (each registers its commands)
+from tiegraph.cli import (  # noqa: F401  (each module registers its commands)
+    activity,
+    admin,
+    contacts,
+    insights,
+    nurture,
+)
 from tiegraph.cli.common import app, err, opened
 from tiegraph.errors import TiegraphError
 
