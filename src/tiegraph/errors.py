@@ -17,3 +17,7 @@ class NotFoundError(TiegraphError):
 
 class InvalidInputError(TiegraphError):
     """A value given by the user is malformed."""
+
+
+class DeliveryError(TiegraphError):
+    """A mail server could not be reached, refused the login, or refused the message."""
