@@ -80,6 +80,10 @@ def send_message(server: SmtpServer, message: EmailMessage) -> None:
 def describe_failure(server: SmtpServer, exc: BaseException) -> str:
     """One line saying what went wrong and what to check; never the password."""
     where = f"SMTP server {server.address}"
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(
+        exc.__context__, TimeoutError
+    ):
+        exc = exc.__context__  # smtplib reports a silent server as a disconnection
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         return f"{where} refused the login of {server.username!r}: {_reply(exc)}"
     if isinstance(exc, smtplib.SMTPNotSupportedError):
