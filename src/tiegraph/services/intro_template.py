@@ -45,8 +45,8 @@ PLACEHOLDERS: dict[str, str] = {
 DEFAULT_SUBJECT = "Would you introduce me to {target_name}?"
 DEFAULT_BODY = """Hi {introducer_first_name},
 
-Would you introduce me to {target_name} ({target_role})? You know them better than anyone \
-else here: {reason}.
+Would you introduce me to {target_name} ({target_role})? I see that you know them: \
+{reason}.
 
 A warm introduction from you would mean far more to them than a cold email from me.
 
