@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from email import message_from_bytes, policy
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+import typer
 
 from intro_world import PRIVATE_EMAIL, PRIVATE_NAME, World, build_world
-from tiegraph.cli import main
+from tiegraph.cli import app, main
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.intro_template import (
     DEFAULT_BODY,
@@ -346,3 +348,13 @@ def test_smtp_settings_never_hold_or_show_the_password(
             "bo@us.example",
         )
     )
+
+
+def test_docs_name_every_placeholder_and_smtp_option() -> None:
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "intros.md").read_text()
+    assert [p for p in PLACEHOLDERS if f"`{{{p}}}`" not in docs] == []
+    group: Any = typer.main.get_group(app)
+    smtp_set = group.commands["intro"].commands["smtp"].commands["set"]
+    options = [o for p in smtp_set.params for o in p.opts if o.startswith("--")]
+    common = {"--viewer", "--org", "--db", "--json", "--help"}
+    assert [o for o in options if o not in common and f"`{o}`" not in docs] == []

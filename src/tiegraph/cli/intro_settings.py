@@ -38,9 +38,14 @@ def _print_template(chosen: template_service.IntroTemplate, as_json: bool) -> No
 
 
 @template_app.command("show")
-def template_show(org: OrgOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+def template_show(
+    viewer: ViewerOption = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Show the template and the placeholders it may use."""
-    store, organization, _ = context(db, org, None)
+    store, organization, _ = context(db, org, viewer)
     _print_template(template_service.get_template(store, organization), as_json)
 
 
@@ -107,9 +112,14 @@ def smtp_set(
 
 
 @smtp_app.command("show")
-def smtp_show(org: OrgOption = None, db: DbOption = None, as_json: JsonOption = False) -> None:
+def smtp_show(
+    viewer: ViewerOption = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Show the SMTP settings (the password's variable, never the password)."""
-    store, organization, _ = context(db, org, None)
+    store, organization, _ = context(db, org, viewer)
     _print_smtp(smtp_service.get_smtp(store, organization), as_json)
 
 

@@ -114,12 +114,13 @@ def list_show(
 @list_app.command("list")
 def list_list(
     archived: Annotated[bool, typer.Option("--archived", help="Archived lists instead.")] = False,
+    viewer: ViewerOption = None,
     org: OrgOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The organization's lists."""
-    store, organization, _ = context(db, org, None)
+    """The organization's lists (every member sees them all)."""
+    store, organization, _ = context(db, org, viewer)
     found = list_service.list_lists(store, organization, archived=archived)
     if as_json:
         print_json({"lists": [x.as_dict() for x in found]})
