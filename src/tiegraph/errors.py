@@ -22,3 +22,7 @@ class InvalidInputError(TiegraphError):
 class ForbiddenError(TiegraphError):
     """The viewer may not see or change this (sharing rules); the message names nothing it
     protects."""
+
+
+class DeliveryError(TiegraphError):
+    """A mail server could not be reached, refused the login, or refused the message."""

@@ -9,6 +9,9 @@ from tiegraph.cli import (  # noqa: F401  (each module registers its commands)
     admin,
     contacts,
     insights,
+    intro,
+    intro_settings,
+    lists,
     nurture,
 )
 from tiegraph.cli.common import app, err, opened

@@ -1,0 +1,171 @@
+"""Lists of leads, opportunities and deals through the CLI: who knows each row, as each may see."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intro_world import PRIVATE_EMAIL, PRIVATE_NAME, World, build_world
+from tiegraph.cli import main
+from tiegraph.store import Store
+from tiegraph.store.schema import company
+
+Run = tuple[int, str, str]
+
+
+def cli(capsys: pytest.CaptureFixture[str], db: str, *argv: str) -> Run:
+    try:
+        main([*argv, "--db", db])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def ok_json(run: Run) -> Any:
+    code, out, err = run
+    assert code == 0, err
+    return json.loads(out)
+
+
+def error_line(run: Run) -> str:
+    code, out, err = run
+    assert code == 2, (out, err)
+    assert out == "" and err.startswith("Error: ") and err.count("\n") == 1, err
+    return err
+
+
+@pytest.fixture
+def world(store: Store, tmp_path: Path) -> World:
+    return build_world(store, tmp_path)
+
+
+def _knowers(view: dict[str, Any]) -> dict[str, list[str]]:
+    """Row name → the members shown knowing it, in order."""
+    shown = {}
+    for row in view["rows"]:
+        name = row["person"]["name"] if row["type"] == "person" else row["company"]["name"]
+        shown[name] = [k["member"]["name"] for k in row["knowers"]]
+    return shown
+
+
+def test_rows_show_who_knows_them_as_the_viewer_may_see(
+    capsys: pytest.CaptureFixture[str], db_url: str, world: World
+) -> None:
+    created = ok_json(
+        cli(capsys, db_url, "list", "create", "Q3 leads", "--kind", "leads", "--viewer",
+            "ana@us.example", "--json")
+    )  # fmt: skip
+    assert created["owner"]["email"] == "ana@us.example" and created["items"] == 0
+    added = ok_json(
+        cli(capsys, db_url, "list", "add", "q3 LEADS", "pat@acme.example", "KIM@globex.example",
+            "--account", "acme.example", "--account", "Globex Inc.", "--viewer", "bo@us.example",
+            "--json")
+    )  # fmt: skip
+    assert added["added"] == [
+        "Pat Doe <pat@acme.example>",
+        "Kim Park <kim@globex.example>",
+        "Acme Corp",
+        "Globex",
+    ]
+    again = ok_json(cli(capsys, db_url, "list", "add", "Q3 leads", "pat@acme.example", "--json"))
+    assert again["added"] == [] and again["already"] == ["Pat Doe <pat@acme.example>"]
+
+    operator = ok_json(cli(capsys, db_url, "list", "show", "Q3 leads", "--json"))
+    assert operator["list"]["items"] == 4
+    assert _knowers(operator) == {
+        "Pat Doe": ["Cy Diaz", "Bo Chen"],
+        "Kim Park": ["Cy Diaz"],
+        "Acme Corp": ["Cy Diaz", "Bo Chen", "Ana Lima"],
+        "Globex": ["Cy Diaz"],
+    }
+    acme = operator["rows"][2]
+    assert acme["company"]["domains"] == ["acme.example"]
+    assert acme["knowers"][0]["best_person"] == "Pat Doe"  # never Cy's private contact, Sam
+    assert operator["rows"][0]["person"]["title"] == "VP Sales"
+
+    ana = ok_json(
+        cli(capsys, db_url, "list", "show", "Q3 leads", "--viewer", "ana@us.example", "--json")
+    )
+    assert _knowers(ana) == {
+        "Pat Doe": ["Bo Chen"],
+        "Kim Park": [],
+        "Acme Corp": ["Bo Chen", "Ana Lima"],  # Ana's own tie to Lee, Bo's to Pat
+        "Globex": [],
+    }
+    cy = ok_json(
+        cli(capsys, db_url, "list", "show", "Q3 leads", "--viewer", "cy@us.example", "--json")
+    )
+    assert _knowers(cy)["Pat Doe"] == ["Cy Diaz", "Bo Chen"]  # Cy sees his own ties
+
+    code, out, _ = cli(capsys, db_url, "list", "show", "Q3 leads", "--viewer", "ana@us.example")
+    assert code == 0 and "Bo Chen" in out and "Globex" in out
+    for hidden in ("Cy Diaz", "Cy ", PRIVATE_NAME, PRIVATE_EMAIL, "Secret"):
+        assert hidden not in out
+    lists = ok_json(cli(capsys, db_url, "list", "list", "--json"))["lists"]
+    assert [(x["name"], x["kind"], x["items"]) for x in lists] == [("Q3 leads", "leads", 4)]
+
+
+def test_a_private_contact_cannot_be_added_and_looks_unknown(
+    capsys: pytest.CaptureFixture[str], db_url: str, world: World
+) -> None:
+    assert cli(capsys, db_url, "list", "create", "Deals", "--kind", "deals", "--owner",
+               "cy@us.example")[0] == 0  # fmt: skip
+    for viewer in ("cy@us.example", "ana@us.example"):
+        private = error_line(
+            cli(capsys, db_url, "list", "add", "Deals", PRIVATE_EMAIL, "--viewer", viewer)
+        )
+        unknown = error_line(
+            cli(capsys, db_url, "list", "add", "Deals", "x@nowhere.example", "--viewer", viewer)
+        )
+        assert private.replace(PRIVATE_EMAIL, "X") == unknown.replace("x@nowhere.example", "X")
+        assert "no directory person" in private and PRIVATE_NAME not in private
+    # all or nothing: the good address before the bad one was not added either
+    error_line(cli(capsys, db_url, "list", "add", "Deals", "pat@acme.example", PRIVATE_EMAIL))
+    assert ok_json(cli(capsys, db_url, "list", "show", "Deals", "--json"))["rows"] == []
+
+
+def test_bad_input_and_archiving(
+    capsys: pytest.CaptureFixture[str], db_url: str, store: Store, world: World
+) -> None:
+    with store.write() as conn:  # two companies written alike
+        for external, name in (("C8", "Initech"), ("C9", "Initech GmbH")):
+            conn.execute(
+                company.insert().values(
+                    org_id=world.org.id, external_id=external, name=name, name_key="initech"
+                )
+            )
+
+    def fails(*argv: str) -> str:
+        return error_line(cli(capsys, db_url, "list", *argv))
+
+    assert "kind 'wins'" in fails("create", "Mine", "--kind", "wins", "--owner", "ana@us.example")
+    assert "whose list" in fails("create", "Mine")
+    assert "--owner must be the --viewer" in fails(
+        "create", "Mine", "--owner", "bo@us.example", "--viewer", "ana@us.example"
+    )
+    assert cli(capsys, db_url, "list", "create", "Mine", "--kind", "opportunities",
+               "--owner", "ana@us.example")[0] == 0  # fmt: skip
+    assert "already exists" in fails("create", "MINE", "--owner", "bo@us.example")
+    assert "no list named 'Other'" in fails("show", "Other")
+    assert "no list named 'Other'" in fails("add", "Other", "pat@acme.example")
+    assert "not an email" in fails("add", "Mine", "pat-at-acme")
+    assert "nothing to add" in fails("add", "Mine")
+    assert "no company named 'Hooli'" in fails("add", "Mine", "--account", "Hooli")
+    assert "names 2 companies" in fails("add", "Mine", "--account", "Initech")
+    assert "only Ana Lima" in fails("archive", "Mine", "--viewer", "bo@us.example")
+    archived = ok_json(
+        cli(capsys, db_url, "list", "archive", "Mine", "--viewer", "dee@us.example", "--json")
+    )
+    assert archived["archived_at"]
+    assert "archived" in fails("add", "Mine", "pat@acme.example")
+    assert "already archived" in fails("archive", "Mine")
+    assert "already exists (archived)" in fails("create", "mine", "--owner", "bo@us.example")
+    assert ok_json(cli(capsys, db_url, "list", "list", "--json"))["lists"] == []
+    kept = ok_json(cli(capsys, db_url, "list", "list", "--archived", "--json"))["lists"]
+    assert [x["name"] for x in kept] == ["Mine"]
+    assert ok_json(cli(capsys, db_url, "list", "show", "Mine", "--json"))["list"]["archived_at"]
