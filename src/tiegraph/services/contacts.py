@@ -481,4 +481,5 @@ def import_contacts(
             )
         report.sources.append(source)
         progress("Contacts", number, len(files))
+    store.analyze_after(sum(s.imported for s in report.sources))
     return report

@@ -285,6 +285,7 @@ def import_directory(
         report.files.append(str(path))
         with store.write() as conn:
             _import_file(conn, org, data, str(path), report, progress)
+    store.analyze_after(report.persons_created + report.persons_updated)
     return report
 
 

@@ -141,6 +141,7 @@ def ingest_mail(
                 _write(conn, org, resolver, ties, activities, report)
                 progress(f"Mail {path.name}", report.read, 0)
             report.ties += ties.flush()
+    store.analyze_after(report.interactions)
     return report
 
 
@@ -210,6 +211,7 @@ def ingest_calendar(
                 _write(conn, org, resolver, ties, activities, report)
                 progress(f"Calendar {path.name}", report.read, 0)
             report.ties += ties.flush()
+    store.analyze_after(report.interactions)
     return report
 
 
@@ -285,6 +287,7 @@ def ingest_calls(
                 _write(conn, org, resolver, ties, activities, report)
                 progress(f"Calls {path.name}", report.read, 0)
             report.ties += ties.flush()
+    store.analyze_after(report.interactions)
     return report
 
 

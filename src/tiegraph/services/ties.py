@@ -202,7 +202,7 @@ def rescore(
                 .limit(RESCORE_BATCH)
             ).all()
             if not rows:
-                return changed
+                break
             updates = []
             for r in rows:
                 result = score(from_columns(r.state), moment, explicit_connection=bool(r.explicit))
@@ -236,3 +236,5 @@ def rescore(
         done += len(rows)
         after = (rows[-1].member_id, rows[-1].person_id)
         progress("Ties", done, total)
+    store.analyze_after(changed)
+    return changed
