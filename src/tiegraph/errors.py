@@ -17,3 +17,7 @@ class NotFoundError(TiegraphError):
 
 class InvalidInputError(TiegraphError):
     """A value given by the user is malformed."""
+
+
+class ForbiddenError(TiegraphError):
+    """The signed-in member may not do this (e.g. an organization setting needs an admin)."""

@@ -170,3 +170,61 @@ def list_members(store: Store, org: Org) -> list[Member]:
         ):
             addresses.setdefault(a.member_id, []).append(a.email)
     return [_member(r, tuple(addresses.get(r.id, ()))) for r in rows]
+
+
+def member_from_row(row: Row[Any]) -> Member:
+    """A Member from a `member` row read elsewhere (its other addresses are not loaded)."""
+    return _member(row)
+
+
+def member_by_id(store: Store, org: Org, member_id: int) -> Member:
+    with store.read() as conn:
+        row = conn.execute(
+            select(member).where(member.c.org_id == org.id, member.c.id == member_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no member {member_id} in {org.slug}")
+        return _member(row, _addresses(conn, org, row.id))
+
+
+def set_member_sharing(
+    store: Store,
+    org: Org,
+    target: Member,
+    *,
+    contact_sync: bool | None = None,
+    activity_sharing: bool | None = None,
+) -> Member:
+    """Turn a member's contact sync or activity sharing on or off (None leaves it as it is).
+
+    Contact sync shares with colleagues, so it needs an organization of at least two members.
+    """
+    values: dict[str, bool] = {}
+    if activity_sharing is not None:
+        values["activity_sharing"] = activity_sharing
+    with store.write() as conn:
+        if contact_sync is not None:
+            if contact_sync:
+                others = conn.execute(
+                    select(member.c.id).where(
+                        member.c.org_id == org.id,
+                        member.c.archived_at.is_(None),
+                        member.c.id != target.id,
+                    )
+                ).first()
+                if others is None:
+                    raise InvalidInputError(
+                        "contact sync shares your contacts with colleagues: it needs an "
+                        "organization of at least two members"
+                    )
+            values["contact_sync"] = contact_sync
+        if values:
+            conn.execute(
+                member.update()
+                .where(member.c.org_id == org.id, member.c.id == target.id)
+                .values(**values)
+            )
+        row = conn.execute(
+            select(member).where(member.c.org_id == org.id, member.c.id == target.id)
+        ).one()
+        return _member(row, _addresses(conn, org, row.id))

@@ -118,3 +118,8 @@ def list_orgs(store: Store) -> list[OrgSummary]:
             )
         ).all()
     return [OrgSummary(org=_org(r), members=r.members, persons=r.persons) for r in rows]
+
+
+def org_from_row(row: Row[Any]) -> Org:
+    """An Org from an `organization` row read elsewhere."""
+    return _org(row)
