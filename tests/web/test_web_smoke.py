@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-
 from tests.web.conftest import Browser
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/gallery", "/accounts", "/import", "/network", "/matches", "/settings", "/lists", "/intros",
-     "/nurture", "/persons/1"],
+    [
+        "/gallery",
+        "/accounts",
+        "/import",
+        "/network",
+        "/matches",
+        "/settings",
+        "/lists",
+        "/intros",
+        "/nurture",
+        "/persons/1",
+    ],
 )
 def test_pages_answer(ana: Browser, path: str) -> None:
     page = ana.client.get(path)

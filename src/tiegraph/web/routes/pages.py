@@ -14,13 +14,7 @@ from tiegraph.web.routes import (
 )
 from tiegraph.web.security import check_csrf
 
+AREAS = (pages_auth, pages_gallery, pages_people, pages_import, pages_settings, pages_later)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
-for module in (
-    pages_auth,
-    pages_gallery,
-    pages_people,
-    pages_import,
-    pages_settings,
-    pages_later,
-):
-    router.include_router(module.router)
+for area in AREAS:
+    router.include_router(area.router)
