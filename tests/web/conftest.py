@@ -61,7 +61,7 @@ OTHER_DIRECTORY = [
     },
 ]
 LINKEDIN = """First Name,Last Name,URL,Email Address,Company,Position,Connected On
-Bob,Smith,https://www.linkedin.com/in/bob-smith-1,,Acme Corp.,VP,22 Dec 2025
+Robert,Smith,https://www.linkedin.com/in/bob-smith-1,,Acme Corp.,VP,22 Dec 2025
 Zoe,Anaprivate,https://www.linkedin.com/in/zoe-1,,Nowhere Ltd,CEO,3 Jan 2024
 """
 GOOGLE_BO = (
