@@ -128,7 +128,7 @@ def _token_hash(secret: str) -> str:
 
 def create_token(store: Store, org: Org, owner: Member, name: str) -> tuple[ApiToken, str]:
     """A new API token for the owner; the clear token is returned once and never stored."""
-    name = " ".join(name.split())[:100]
+    name = " ".join(name.replace("\x00", "").split())[:100]
     if not name:
         raise InvalidInputError("an API token needs a name, e.g. 'CRM sync'")
     # The org id in clear lets a request find its token by the indexed (org_id, hash) pair.

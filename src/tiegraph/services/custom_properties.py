@@ -51,7 +51,7 @@ def create_property(
     store: Store, org: Org, *, name: str, kind: str = "text", choices: Sequence[str] = ()
 ) -> Property:
     """A new column; one deleted before under the same name comes back with its values."""
-    name = " ".join(name.split())
+    name = " ".join(name.replace("\x00", "").split())
     if not 1 <= len(name) <= 100:
         raise InvalidInputError("a property needs a name of 1 to 100 characters")
     if kind not in KINDS:
@@ -106,7 +106,7 @@ def archive_property(store: Store, org: Org, property_id: int) -> None:
 
 def checked_value(prop: Property, raw: str) -> str:
     """The value as stored for this kind of property, or an InvalidInputError saying why not."""
-    value = raw.strip()
+    value = raw.replace("\x00", "").strip()
     if len(value) > MAX_VALUE:
         raise InvalidInputError(f"a value holds at most {MAX_VALUE} characters")
     if not value:

@@ -61,6 +61,22 @@ class BodyLimit:
         await self.app(scope, counted, send)
 
 
+class NoNulInUrl:
+    """Refuses a NUL character in the path or query: no database can store or compare one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"")
+        ):
+            response = error_response(Request(scope), 400, "The address holds a NUL character.")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -95,6 +111,7 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(BodyLimit, limit=settings.upload_limit_bytes)
+    app.add_middleware(NoNulInUrl)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
