@@ -16,7 +16,9 @@ API_PREFIX = "/api/v1"
 
 def assert_envelope(answer: Any, status: int) -> dict[str, Any]:
     assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("application/json")
+    content_type = answer.headers["content-type"]  # schemathesis gives a list per header
+    content_type = content_type[0] if isinstance(content_type, list) else content_type
+    assert content_type.startswith("application/json")
     body = answer.json()
     assert set(body) == {"error"}
     error = body["error"]
