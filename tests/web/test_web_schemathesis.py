@@ -4,13 +4,14 @@ every error answer is in the envelope."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from tests.web.test_web_errors import assert_envelope
+
 from tiegraph.services.auth import create_token
 from tiegraph.services.members import get_member
 from tiegraph.services.orgs import resolve_org
@@ -30,22 +31,24 @@ def test_no_server_errors(app: FastAPI, web_store: Store) -> None:
     for operation in operations:
         # A fresh token per operation: revoking tokens is one of the operations.
         _, token = create_token(web_store, org, member, "schemathesis")
-        headers = {"Authorization": f"Bearer {token}"}
-
-        @given(case=operation.as_strategy(), anonymous=st.booleans())
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            database=None,
-            derandomize=True,
-            suppress_health_check=list(HealthCheck),
-        )
-        def check(case: schemathesis.Case, anonymous: bool) -> None:
-            answer = case.call(headers=None if anonymous else headers)
-            if answer.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path}: {answer.status_code}")
-            elif answer.status_code >= 400:
-                assert_envelope(answer, answer.status_code)
-
-        check()
+        run(operation, {"Authorization": f"Bearer {token}"}, failures)
     assert not failures, failures
+
+
+def run(operation: Any, headers: dict[str, str], failures: list[str]) -> None:
+    @given(case=operation.as_strategy(), anonymous=st.booleans())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case: schemathesis.Case, anonymous: bool) -> None:
+        answer = case.call(headers=None if anonymous else headers)
+        if answer.status_code >= 500:
+            failures.append(f"{case.method} {case.formatted_path}: {answer.status_code}")
+        elif answer.status_code >= 400:
+            assert_envelope(answer, answer.status_code)
+
+    check()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from collections.abc import Sequence
@@ -111,8 +112,8 @@ def run_job(
 ) -> None:
     """Import each (name, path) file on its own, so one broken file loses nothing of the others.
 
-    The folder holding the files is removed at the end; a failure ends as status `failed`
-    with the reason, never as an exception in the worker.
+    The folder holding each file is removed at the end (and its parent, when left empty);
+    a failure ends as status `failed` with the reason, never as an exception in the worker.
     """
     _update(store, job_id, status="running", started_at=datetime.now(UTC))
     sources: list[dict[str, Any]] = []
@@ -150,9 +151,10 @@ def run_job(
             finished_at=datetime.now(UTC),
         )
     finally:
-        folders = {path.parent for _, path in files}
-        for folder in folders:
+        for folder in {path.parent for _, path in files}:
             shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                folder.parent.rmdir()
 
 
 def fail_interrupted(store: Store) -> int:

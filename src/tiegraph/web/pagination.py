@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Generic, TypeVar
 
-from fastapi import Query, Request
+from fastapi import Path, Query, Request
 from pydantic import BaseModel
 
 from tiegraph.services.paging import MAX_LIMIT, Page
@@ -46,3 +46,7 @@ def page_out(request: Request, page: Page[S], convert: Callable[[S], T]) -> Page
 def window(items: list[S], limit: int, offset: int) -> Page[S]:
     """A page cut from a list already in memory (a person's knowers, say)."""
     return Page(items[offset : offset + limit], len(items), limit, offset)
+
+
+# An id in a path: any integer a database column can hold (a larger one matches nothing).
+PathId = Annotated[int, Path(ge=1, le=2**63 - 1, description="An id.")]

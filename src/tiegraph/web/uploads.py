@@ -67,7 +67,9 @@ async def start_import(request: Request, viewer: Viewer, files: list[UploadFile]
             name = safe_name(upload.filename)
             data = await upload.read()
             _checked(name, data[:64])
-            path = folder / f"{number:02d}{Path(name).suffix.lower()}"
+            # A folder per file keeps its own name, which the contacts' sources then show.
+            path = folder / f"{number:02d}" / name
+            path.parent.mkdir()
             path.write_bytes(data)
             saved.append((name, path))
     except BaseException:

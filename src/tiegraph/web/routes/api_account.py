@@ -6,7 +6,7 @@ from fastapi import APIRouter, File, Request, UploadFile
 
 from tiegraph.services import auth, import_jobs
 from tiegraph.services.members import set_member_sharing
-from tiegraph.web.pagination import Limit, Offset, PageOut, page_out, window
+from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
 from tiegraph.web.schemas import (
     ImportOut,
     MemberOut,
@@ -43,7 +43,7 @@ def imports(
 
 
 @router.get("/imports/{job_id}", tags=["imports"])
-def import_status(request: Request, viewer: ApiViewer, job_id: int) -> ImportOut:
+def import_status(request: Request, viewer: ApiViewer, job_id: PathId) -> ImportOut:
     """An import's status, progress and, once done, its per-source report."""
     return import_out(import_jobs.get_job(store_of(request), viewer.org, viewer.member, job_id))
 
@@ -82,6 +82,6 @@ def create_token(request: Request, viewer: ApiViewer, token: TokenIn) -> NewToke
 
 
 @router.delete("/tokens/{token_id}", tags=["settings"])
-def revoke_token(request: Request, viewer: ApiViewer, token_id: int) -> TokenOut:
+def revoke_token(request: Request, viewer: ApiViewer, token_id: PathId) -> TokenOut:
     """Revoke an API token (kept, marked revoked)."""
     return token_out(auth.revoke_token(store_of(request), viewer.org, viewer.member, token_id))

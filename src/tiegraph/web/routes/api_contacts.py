@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from tiegraph.errors import NotFoundError
 from tiegraph.services import archive, custom_properties, gallery, matching, network
-from tiegraph.web.pagination import Limit, Offset, PageOut, page_out, window
+from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
 from tiegraph.web.schemas import (
     ColumnsIn,
     ColumnsOut,
@@ -92,7 +92,7 @@ def create_property(request: Request, viewer: ApiViewer, prop: PropertyIn) -> Pr
 
 
 @router.delete("/properties/{property_id}", tags=["gallery"])
-def delete_property(request: Request, viewer: ApiViewer, property_id: int) -> Done:
+def delete_property(request: Request, viewer: ApiViewer, property_id: PathId) -> Done:
     """Remove a column from the gallery: archived, its values kept."""
     custom_properties.archive_property(store_of(request), viewer.org, property_id)
     return Done()
@@ -100,7 +100,7 @@ def delete_property(request: Request, viewer: ApiViewer, property_id: int) -> Do
 
 @router.put("/contacts/{contact_id}/values/{property_id}", tags=["gallery"])
 def set_value(
-    request: Request, viewer: ApiViewer, contact_id: int, property_id: int, value: ValueIn
+    request: Request, viewer: ApiViewer, contact_id: PathId, property_id: PathId, value: ValueIn
 ) -> ValueOut:
     """Set one custom value of one of your contacts (empty clears it)."""
     stored = custom_properties.set_value(
@@ -123,7 +123,7 @@ def contacts(
 
 
 @router.get("/contacts/{contact_id}", tags=["contacts"])
-def contact(request: Request, viewer: ApiViewer, contact_id: int) -> ContactOut:
+def contact(request: Request, viewer: ApiViewer, contact_id: PathId) -> ContactOut:
     found = [
         c
         for c in network.list_contacts(store_of(request), viewer.org, viewer.member)
@@ -135,7 +135,7 @@ def contact(request: Request, viewer: ApiViewer, contact_id: int) -> ContactOut:
 
 
 @router.post("/contacts/{contact_id}/archive", tags=["contacts"])
-def archive_contact(request: Request, viewer: ApiViewer, contact_id: int) -> Done:
+def archive_contact(request: Request, viewer: ApiViewer, contact_id: PathId) -> Done:
     archive.set_contact_archived(
         store_of(request), viewer.org, viewer.member, contact_id, archived=True
     )
@@ -143,7 +143,7 @@ def archive_contact(request: Request, viewer: ApiViewer, contact_id: int) -> Don
 
 
 @router.post("/contacts/{contact_id}/restore", tags=["contacts"])
-def restore_contact(request: Request, viewer: ApiViewer, contact_id: int) -> Done:
+def restore_contact(request: Request, viewer: ApiViewer, contact_id: PathId) -> Done:
     archive.set_contact_archived(
         store_of(request), viewer.org, viewer.member, contact_id, archived=False
     )
@@ -151,7 +151,7 @@ def restore_contact(request: Request, viewer: ApiViewer, contact_id: int) -> Don
 
 
 @router.post("/contacts/{contact_id}/publish", tags=["contacts"])
-def publish(request: Request, viewer: ApiViewer, contact_id: int) -> PublishedOut:
+def publish(request: Request, viewer: ApiViewer, contact_id: PathId) -> PublishedOut:
     """Add one of your private contacts to the organization's directory."""
     person_id = network.publish_contact(store_of(request), viewer.org, viewer.member, contact_id)
     return PublishedOut(contact_id=contact_id, person_id=person_id)
@@ -173,7 +173,7 @@ def possible_matches(
 
 
 @router.post("/possible-matches/{match_id}/confirm", tags=["contacts"])
-def confirm(request: Request, viewer: ApiViewer, match_id: int) -> MatchOut:
+def confirm(request: Request, viewer: ApiViewer, match_id: PathId) -> MatchOut:
     decided = matching.decide_possible_match(
         store_of(request), viewer.org, viewer.member, match_id, confirm=True
     )
@@ -181,7 +181,7 @@ def confirm(request: Request, viewer: ApiViewer, match_id: int) -> MatchOut:
 
 
 @router.post("/possible-matches/{match_id}/reject", tags=["contacts"])
-def reject(request: Request, viewer: ApiViewer, match_id: int) -> MatchOut:
+def reject(request: Request, viewer: ApiViewer, match_id: PathId) -> MatchOut:
     decided = matching.decide_possible_match(
         store_of(request), viewer.org, viewer.member, match_id, confirm=False
     )

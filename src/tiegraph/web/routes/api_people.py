@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from tiegraph.services import archive, profiles, who_knows
 from tiegraph.services.members import list_members
-from tiegraph.web.pagination import Limit, Offset, PageOut, page_out, window
+from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
 from tiegraph.web.schemas import (
     AccountFlags,
     AccountOut,
@@ -57,7 +57,7 @@ def persons(
 
 
 @router.get("/persons/{person_id}", tags=["persons"])
-def person(request: Request, viewer: ApiViewer, person_id: int) -> PersonOut:
+def person(request: Request, viewer: ApiViewer, person_id: PathId) -> PersonOut:
     """A directory person: details, history, and where the caller's own contact came from."""
     return person_out(
         profiles.get_person(store_of(request), viewer.org, person_id, viewer=viewer.member)
@@ -66,7 +66,7 @@ def person(request: Request, viewer: ApiViewer, person_id: int) -> PersonOut:
 
 @router.get("/persons/{person_id}/who-knows", tags=["who knows"])
 def person_knowers(
-    request: Request, viewer: ApiViewer, person_id: int, limit: Limit = 50, offset: Offset = 0
+    request: Request, viewer: ApiViewer, person_id: PathId, limit: Limit = 50, offset: Offset = 0
 ) -> PageOut[KnowerOut]:
     """Colleagues who know this person, strongest first (the full list; the tile is the top 5)."""
     store = store_of(request)
@@ -97,7 +97,7 @@ def who_knows_email(
 
 
 @router.post("/persons/{person_id}/archive", tags=["persons"])
-def archive_person(request: Request, viewer: ApiViewer, person_id: int) -> Done:
+def archive_person(request: Request, viewer: ApiViewer, person_id: PathId) -> Done:
     """Archive a directory person (admins); nothing is deleted."""
     archive.set_person_archived(
         store_of(request), viewer.org, person_id, archived=True, viewer=viewer.member
@@ -106,7 +106,7 @@ def archive_person(request: Request, viewer: ApiViewer, person_id: int) -> Done:
 
 
 @router.post("/persons/{person_id}/restore", tags=["persons"])
-def restore_person(request: Request, viewer: ApiViewer, person_id: int) -> Done:
+def restore_person(request: Request, viewer: ApiViewer, person_id: PathId) -> Done:
     """Restore an archived directory person (admins)."""
     archive.set_person_archived(
         store_of(request), viewer.org, person_id, archived=False, viewer=viewer.member
@@ -131,13 +131,13 @@ def accounts(
 
 
 @router.get("/accounts/{company_id}", tags=["accounts"])
-def account(request: Request, viewer: ApiViewer, company_id: int) -> AccountOut:
+def account(request: Request, viewer: ApiViewer, company_id: PathId) -> AccountOut:
     return account_out(profiles.get_account(store_of(request), viewer.org, company_id))
 
 
 @router.get("/accounts/{company_id}/people", tags=["accounts"])
 def account_people(
-    request: Request, viewer: ApiViewer, company_id: int, limit: Limit = 50, offset: Offset = 0
+    request: Request, viewer: ApiViewer, company_id: PathId, limit: Limit = 50, offset: Offset = 0
 ) -> PageOut[PersonSummaryOut]:
     """The account's people: directory persons whose current employer it is."""
     store = store_of(request)
@@ -150,7 +150,7 @@ def account_people(
 
 @router.patch("/accounts/{company_id}", tags=["accounts"])
 def account_flags(
-    request: Request, viewer: ApiViewer, company_id: int, flags: AccountFlags
+    request: Request, viewer: ApiViewer, company_id: PathId, flags: AccountFlags
 ) -> AccountOut:
     """Flag an account as a target or a reference customer."""
     return account_out(

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from tiegraph.errors import InvalidInputError
 from tiegraph.services import archive, custom_properties, gallery
 from tiegraph.web.export import csv_text
+from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, store_of
 from tiegraph.web.templating import flash, render
 
@@ -173,14 +174,14 @@ def create_property(
 
 
 @router.post("/properties/{property_id}/delete")
-def delete_property(request: Request, viewer: PageViewer, property_id: int) -> RedirectResponse:
+def delete_property(request: Request, viewer: PageViewer, property_id: PathId) -> RedirectResponse:
     custom_properties.archive_property(store_of(request), viewer.org, property_id)
     flash(request, "Column removed (archived: its values are kept).")
     return _back("/gallery")
 
 
 @router.post("/contacts/{contact_id}/values")
-async def set_values(request: Request, viewer: PageViewer, contact_id: int) -> RedirectResponse:
+async def set_values(request: Request, viewer: PageViewer, contact_id: PathId) -> RedirectResponse:
     """Every custom value of one of the viewer's contacts, from its page's form (p<id>=value)."""
     form = await request.form()
     store = store_of(request)
@@ -199,7 +200,7 @@ async def set_values(request: Request, viewer: PageViewer, contact_id: int) -> R
 
 @router.post("/contacts/{contact_id}/archive")
 def archive_contact(
-    request: Request, viewer: PageViewer, contact_id: int, back: Back = "/gallery"
+    request: Request, viewer: PageViewer, contact_id: PathId, back: Back = "/gallery"
 ) -> RedirectResponse:
     archive.set_contact_archived(
         store_of(request), viewer.org, viewer.member, contact_id, archived=True
@@ -210,7 +211,7 @@ def archive_contact(
 
 @router.post("/contacts/{contact_id}/restore")
 def restore_contact(
-    request: Request, viewer: PageViewer, contact_id: int, back: Back = "/gallery"
+    request: Request, viewer: PageViewer, contact_id: PathId, back: Back = "/gallery"
 ) -> RedirectResponse:
     archive.set_contact_archived(
         store_of(request), viewer.org, viewer.member, contact_id, archived=False
@@ -221,7 +222,7 @@ def restore_contact(
 
 @router.post("/persons/{person_id}/archive")
 def archive_person(
-    request: Request, viewer: PageViewer, person_id: int, back: Back = "/gallery"
+    request: Request, viewer: PageViewer, person_id: PathId, back: Back = "/gallery"
 ) -> RedirectResponse:
     archive.set_person_archived(
         store_of(request), viewer.org, person_id, archived=True, viewer=viewer.member
@@ -232,7 +233,7 @@ def archive_person(
 
 @router.post("/persons/{person_id}/restore")
 def restore_person(
-    request: Request, viewer: PageViewer, person_id: int, back: Back = "/gallery"
+    request: Request, viewer: PageViewer, person_id: PathId, back: Back = "/gallery"
 ) -> RedirectResponse:
     archive.set_person_archived(
         store_of(request), viewer.org, person_id, archived=False, viewer=viewer.member

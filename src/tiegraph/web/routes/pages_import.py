@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import TiegraphError
 from tiegraph.services import import_jobs, matching, network
+from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, store_of
 from tiegraph.web.templating import flash, render
 from tiegraph.web.uploads import MAX_FILES, SUFFIXES, start_import
@@ -44,13 +45,13 @@ async def upload(
 
 
 @router.get("/import/{job_id}")
-def job_page(request: Request, viewer: PageViewer, job_id: int) -> Response:
+def job_page(request: Request, viewer: PageViewer, job_id: PathId) -> Response:
     job = import_jobs.get_job(store_of(request), viewer.org, viewer.member, job_id)
     return render(request, "import_job.html", {"job": job})
 
 
 @router.get("/import/{job_id}/status")
-def job_status(request: Request, viewer: PageViewer, job_id: int) -> dict[str, Any]:
+def job_status(request: Request, viewer: PageViewer, job_id: PathId) -> dict[str, Any]:
     """What the progress bar polls (the page's own session; the API has /api/v1/imports/ID)."""
     job = import_jobs.get_job(store_of(request), viewer.org, viewer.member, job_id)
     return {
@@ -68,7 +69,7 @@ def network_page(request: Request, viewer: PageViewer) -> Response:
 
 
 @router.post("/network/{contact_id}/publish")
-def publish(request: Request, viewer: PageViewer, contact_id: int) -> RedirectResponse:
+def publish(request: Request, viewer: PageViewer, contact_id: PathId) -> RedirectResponse:
     person_id = network.publish_contact(store_of(request), viewer.org, viewer.member, contact_id)
     flash(request, "Added to the directory.")
     return RedirectResponse(f"/persons/{person_id}", status_code=303)
@@ -84,7 +85,7 @@ def matches_page(request: Request, viewer: PageViewer) -> Response:
 def decide(
     request: Request,
     viewer: PageViewer,
-    match_id: int,
+    match_id: PathId,
     decision: Annotated[str, Form(pattern="^(confirm|reject)$")],
 ) -> RedirectResponse:
     decided = matching.decide_possible_match(

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.services import custom_properties, profiles, who_knows
 from tiegraph.services.contact_details import get_contact
+from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, store_of
 from tiegraph.web.templating import flash, render
 
@@ -17,7 +18,7 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
 @router.get("/persons/{person_id}")
-def person_page(request: Request, viewer: PageViewer, person_id: int) -> Response:
+def person_page(request: Request, viewer: PageViewer, person_id: PathId) -> Response:
     store = store_of(request)
     profile = profiles.get_person(store, viewer.org, person_id, viewer=viewer.member)
     knowers = who_knows.knowers_of_person(
@@ -32,7 +33,7 @@ def person_page(request: Request, viewer: PageViewer, person_id: int) -> Respons
 
 
 @router.get("/persons/{person_id}/who-knows")
-def person_knowers_page(request: Request, viewer: PageViewer, person_id: int) -> Response:
+def person_knowers_page(request: Request, viewer: PageViewer, person_id: PathId) -> Response:
     store = store_of(request)
     profile = profiles.get_person(store, viewer.org, person_id, viewer=viewer.member)
     knowers = who_knows.knowers_of_person(
@@ -42,7 +43,7 @@ def person_knowers_page(request: Request, viewer: PageViewer, person_id: int) ->
 
 
 @router.get("/contacts/{contact_id}")
-def contact_page(request: Request, viewer: PageViewer, contact_id: int) -> Response:
+def contact_page(request: Request, viewer: PageViewer, contact_id: PathId) -> Response:
     store = store_of(request)
     details = get_contact(store, viewer.org, viewer.member, contact_id)
     props = custom_properties.list_properties(store, viewer.org)
@@ -65,7 +66,7 @@ def accounts_page(
 
 @router.get("/accounts/{company_id}")
 def account_page(
-    request: Request, viewer: PageViewer, company_id: int, offset: Offset = 0
+    request: Request, viewer: PageViewer, company_id: PathId, offset: Offset = 0
 ) -> Response:
     store = store_of(request)
     account = profiles.get_account(store, viewer.org, company_id)
@@ -77,7 +78,7 @@ def account_page(
 def account_flags(
     request: Request,
     viewer: PageViewer,
-    company_id: int,
+    company_id: PathId,
     is_target: Annotated[bool, Form()] = False,
     is_reference_customer: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:

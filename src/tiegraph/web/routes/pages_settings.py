@@ -13,6 +13,7 @@ from tiegraph.services import auth
 from tiegraph.services.members import list_members, set_member_sharing
 from tiegraph.services.orgs import rename_org
 from tiegraph.store.schema import member
+from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, require_admin, start_session, store_of
 from tiegraph.web.templating import flash, render
 
@@ -82,7 +83,7 @@ def create_token(
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
-def revoke_token(request: Request, viewer: PageViewer, token_id: int) -> RedirectResponse:
+def revoke_token(request: Request, viewer: PageViewer, token_id: PathId) -> RedirectResponse:
     auth.revoke_token(store_of(request), viewer.org, viewer.member, token_id)
     flash(request, "Token revoked.")
     return RedirectResponse("/settings", status_code=303)
