@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -24,21 +25,19 @@ def serve(
     from tiegraph.web.app import create_app
 
     store = open_db(db)
-    settings = WebSettings.from_env()
-    application = create_app(store, settings)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     err.print(f"tiegraph web app: http://{shown}:{port}/  (API: http://{shown}:{port}/api/v1)")
     if any(s.org.name == "Northwind Analytics" for s in list_orgs(store)):
         err.print(
-            f"Demo sign-in: any demo member, e.g. from `tiegraph member list`, "
+            "Demo sign-in: any demo member (`tiegraph member list`), "
             f"with the password {DEMO_PASSWORD}"
         )
-    if settings.secret_key and not _secret_from_env():
+    if not os.environ.get(SECRET_ENV, "").strip():
         err.print(f"Sessions end when the server stops (set {SECRET_ENV} to keep them).")
-    uvicorn.run(application, host=host, port=port, log_level="warning", access_log=False)
-
-
-def _secret_from_env() -> bool:
-    import os
-
-    return bool(os.environ.get(SECRET_ENV, "").strip())
+    uvicorn.run(
+        create_app(store, WebSettings.from_env()),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )

@@ -159,18 +159,26 @@ def _schools(conn: Connection, org: Org, person_id: int) -> tuple[Schooling, ...
 
 
 def _sources(conn: Connection, org: Org, person_id: int, viewer: Member) -> tuple[Source, ...]:
+    # The viewer's contacts of this person first: a join lets SQLite scan every source row.
+    mine = [
+        r.id
+        for r in conn.execute(
+            select(contact.c.id).where(
+                contact.c.org_id == org.id,
+                contact.c.person_id == person_id,
+                contact.c.member_id == viewer.id,
+            )
+        )
+    ]
+    if not mine:
+        return ()
     rows = conn.execute(
         select(
             contact_source.c.contact_id,
             contact_source.c.source_format,
             contact_source.c.file_name,
         )
-        .join(contact, contact.c.id == contact_source.c.contact_id)
-        .where(
-            contact.c.org_id == org.id,
-            contact.c.member_id == viewer.id,
-            contact.c.person_id == person_id,
-        )
+        .where(contact_source.c.org_id == org.id, contact_source.c.contact_id.in_(mine))
         .order_by(contact_source.c.id)
     )
     return tuple(Source(r.contact_id, r.source_format, r.file_name) for r in rows)
