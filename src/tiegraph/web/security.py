@@ -15,7 +15,7 @@ from sqlalchemy import select
 from tiegraph.errors import ForbiddenError
 from tiegraph.services import auth
 from tiegraph.services.members import Member, member_from_row
-from tiegraph.services.orgs import Org, org_from_row
+from tiegraph.services.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.schema import member, organization
 from tiegraph.web.errors import SignInRequired
@@ -73,15 +73,23 @@ def _session_viewer(request: Request) -> Viewer | None:
     if not isinstance(member_id, int) or not isinstance(org_id, int):
         return None
     with store_of(request).read() as conn:
+        # One round trip: this runs on every page view.
         row = conn.execute(
-            select(member).where(
+            select(
+                member,
+                organization.c.slug.label("org_slug"),
+                organization.c.name.label("org_name"),
+                organization.c.activity_sharing_default.label("org_sharing"),
+            )
+            .join(organization, organization.c.id == member.c.org_id)
+            .where(
                 member.c.org_id == org_id, member.c.id == member_id, member.c.archived_at.is_(None)
             )
         ).first()
-        if row is None or _fingerprint(row.password_hash) != request.session.get("pw"):
-            return None
-        org_row = conn.execute(select(organization).where(organization.c.id == org_id)).one()
-    return Viewer(org_from_row(org_row), member_from_row(row))
+    if row is None or _fingerprint(row.password_hash) != request.session.get("pw"):
+        return None
+    org = Org(row.org_id, row.org_slug, row.org_name, bool(row.org_sharing))
+    return Viewer(org, member_from_row(row))
 
 
 def page_viewer(request: Request) -> Viewer:
