@@ -230,30 +230,7 @@ def gallery_rows(
     with store.read() as conn:
         props = {p.id: p for p in _properties(conn, org)}
         rows = _sources(org, viewer, archived, scope)
-        stmt = select(rows)
-        if search.strip():
-            like = _like(search.strip())
-            stmt = stmt.where(
-                or_(
-                    *(func.lower(rows.c[k]).like(like, escape="\\") for k in BUILTIN[:-2]),
-                    rows.c.email.like(like, escape="\\"),
-                )
-            )
-        if status:
-            stmt = stmt.where(rows.c.status == status)
-        for property_id, wanted in (filters or {}).items():
-            if property_id not in props:
-                raise InvalidInputError(f"no property {property_id} to filter on")
-            stmt = stmt.where(
-                rows.c.kind == "contact",
-                rows.c.id.in_(
-                    select(custom_value.c.contact_id).where(
-                        custom_value.c.org_id == org.id,
-                        custom_value.c.property_id == property_id,
-                        func.lower(custom_value.c.value).like(_like(wanted), escape="\\"),
-                    )
-                ),
-            )
+        stmt = _filtered(select(rows), rows, org, props, search, status, filters or {})
         total = count_of(conn, stmt)
         stmt, key = _order(rows, stmt, sort, props, org)
         key = key.desc() if descending else key.asc()
@@ -279,6 +256,42 @@ def gallery_rows(
         for r in page
     ]
     return Page(items, total, limit, offset)
+
+
+def _filtered(
+    stmt: Any,
+    rows: Any,
+    org: Org,
+    props: Mapping[int, Property],
+    search: str,
+    status: str | None,
+    filters: Mapping[int, str],
+) -> Any:
+    """The rows matching the search text, the status and every property filter."""
+    if search.strip():
+        like = _like(search.strip())
+        stmt = stmt.where(
+            or_(
+                *(func.lower(rows.c[k]).like(like, escape="\\") for k in BUILTIN[:-2]),
+                rows.c.email.like(like, escape="\\"),
+            )
+        )
+    if status:
+        stmt = stmt.where(rows.c.status == status)
+    for property_id, wanted in filters.items():
+        if property_id not in props:
+            raise InvalidInputError(f"no property {property_id} to filter on")
+        stmt = stmt.where(
+            rows.c.kind == "contact",
+            rows.c.id.in_(
+                select(custom_value.c.contact_id).where(
+                    custom_value.c.org_id == org.id,
+                    custom_value.c.property_id == property_id,
+                    func.lower(custom_value.c.value).like(_like(wanted), escape="\\"),
+                )
+            ),
+        )
+    return stmt
 
 
 def _order(rows: Any, stmt: Any, sort: str, props: Mapping[int, Property], org: Org) -> Any:
