@@ -44,7 +44,7 @@ def test_contact_sync_needs_two_members_and_is_opt_in(store: Store) -> None:
     org = create_org(store, "solo")
     alone = add_member(store, org, email="me@solo.example", name="Me Alone")
     assert alone.contact_sync is False and alone.activity_sharing is True
-    with pytest.raises(InvalidInputError, match="at least 2 members"):
+    with pytest.raises(InvalidInputError, match="at least two members"):
         set_member_sharing(store, org, alone, contact_sync=True)
     add_member(store, org, email="you@solo.example", name="You Too")
     assert set_member_sharing(store, org, alone, contact_sync=True).contact_sync is True
@@ -256,7 +256,7 @@ def test_no_command_leaks_private_contacts_or_unshared_activity(
 def test_cli_member_set_and_org_set(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
     run(capsys, "member", "add", "--email", "a@x.example", "--name", "A X", "--db", db_url)
     code, out = run(capsys, "member", "set", "a@x.example", "--contact-sync", "on", "--db", db_url)
-    assert code == 2 and "at least 2 members" in out and "Traceback" not in out
+    assert code == 2 and "at least two members" in out and "Traceback" not in out
     run(capsys, "member", "add", "--email", "b@x.example", "--name", "B X", "--db", db_url)
     code, out = run(
         capsys,

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from tiegraph.cli import (  # noqa: F401  (each module registers its commands)
     activity,
     admin,
+    archive,
     contacts,
     insights,
     intro,
     intro_settings,
     lists,
     nurture,
+    web,
 )
 from tiegraph.cli.common import app, err, opened
 from tiegraph.errors import TiegraphError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -24,6 +25,7 @@ from tiegraph.cli.common import (
     progress_bar,
     switch,
 )
+from tiegraph.services import auth as auth_service
 from tiegraph.services import demo as demo_service
 from tiegraph.services import members as member_service
 from tiegraph.services import orgs as org_service
@@ -89,20 +91,40 @@ def member_add(
         list[str] | None,
         typer.Option("--address", help="Another address of this member (repeatable)."),
     ] = None,
+    password_env: Annotated[
+        str | None,
+        typer.Option(
+            "--password-env",
+            help="Name of an environment variable holding the member's web sign-in password.",
+        ),
+    ] = None,
     org: OrgOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Add a member to an organization."""
+    password = _password_from_env(password_env)
     store = open_db(db)
     organization = org_service.resolve_org(store, org)
     added = member_service.add_member(
         store, organization, email=email, name=name, role=role, addresses=tuple(address or ())
     )
+    if password is not None:
+        auth_service.set_password(store, organization, added, password)
     if as_json:
         print_json(asdict(added))
     else:
         out.print(f"Added {added.name} <{added.email}> to {organization.slug} as {added.role}")
+
+
+def _password_from_env(variable: str | None) -> str | None:
+    """The password in $VARIABLE: never on the command line, where `ps` and history show it."""
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if not value:
+        raise typer.BadParameter(f"${variable} is not set or empty", param_hint="--password-env")
+    return value
 
 
 @member_app.command("list")

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from tiegraph.demo import DemoManifest, DemoScale, generate_demo
 from tiegraph.services import contacts as contact_service
 from tiegraph.services import ingest as ingest_service
+from tiegraph.services.auth import hash_password, set_password_hash
 from tiegraph.services.directory import import_directory
 from tiegraph.services.members import add_member, get_member
 from tiegraph.services.orgs import DEFAULT_NAME, Org, rename_org
@@ -22,6 +23,8 @@ from tiegraph.store import Store
 from tiegraph.store.schema import company, contact, interaction, member, person, person_email, tie
 
 CONTACT_KINDS = ("linkedin", "google", "outlook", "vcard")
+# Every demo member signs in to the web app with this password (README, docs/web.md).
+DEMO_PASSWORD = "demo-password"
 
 
 @dataclass
@@ -34,6 +37,7 @@ class DemoSummary:
     counts: dict[str, int] = field(default_factory=dict)
     steps: list[str] = field(default_factory=list)
     sign_in: str = ""
+    member_sign_in: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +49,8 @@ class DemoSummary:
             "counts": self.counts,
             "steps": self.steps,
             "sign_in": self.sign_in,
+            "member_sign_in": self.member_sign_in,
+            "password": DEMO_PASSWORD,
         }
 
     def text(self) -> str:
@@ -62,6 +68,11 @@ class DemoSummary:
         ]
         if self.sign_in:
             lines.append(f"Try: tiegraph who-knows {self.sign_in}")
+        if self.member_sign_in:
+            lines.append(
+                f"Web app: tiegraph serve, then sign in as {self.member_sign_in} "
+                f"with the password {DEMO_PASSWORD}"
+            )
         return "\n".join(lines)
 
 
@@ -102,6 +113,7 @@ def build_demo(
     summary.counts = org_counts(store, org)
     summary.seconds = time.perf_counter() - started
     summary.sign_in = _example_person(store, org)
+    summary.member_sign_in = _member_emails(manifest.paths("members")[0])[0]
     return summary
 
 
@@ -131,9 +143,11 @@ def _member_emails(path: Path) -> list[str]:
 
 def _add_members(store: Store, org: Org, path: Path) -> int:
     count = 0
+    # One argon2 hash for all: each takes tens of milliseconds, and the password is public anyway.
+    password_hash = hash_password(DEMO_PASSWORD)
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            add_member(
+            added = add_member(
                 store,
                 org,
                 email=row["email"],
@@ -141,6 +155,7 @@ def _add_members(store: Store, org: Org, path: Path) -> int:
                 role=row.get("role") or "member",
                 exist_ok=True,
             )
+            set_password_hash(store, org, added, password_hash)
             count += 1
     return count
 

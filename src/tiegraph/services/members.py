@@ -175,6 +175,21 @@ def list_members(store: Store, org: Org) -> list[Member]:
 MIN_MEMBERS_FOR_CONTACT_SYNC = 2  # sharing contacts with nobody would only publish them
 
 
+def member_from_row(row: Row[Any]) -> Member:
+    """A Member from a `member` row read elsewhere (its other addresses are not loaded)."""
+    return _member(row)
+
+
+def member_by_id(store: Store, org: Org, member_id: int) -> Member:
+    with store.read() as conn:
+        row = conn.execute(
+            select(member).where(member.c.org_id == org.id, member.c.id == member_id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"no member {member_id} in {org.slug}")
+        return _member(row, _addresses(conn, org, row.id))
+
+
 def set_member_sharing(
     store: Store,
     org: Org,
@@ -200,7 +215,7 @@ def set_member_sharing(
             if members < MIN_MEMBERS_FOR_CONTACT_SYNC:
                 raise InvalidInputError(
                     f"contact sync shares contacts with colleagues: it needs an organization of "
-                    f"at least {MIN_MEMBERS_FOR_CONTACT_SYNC} members ({org.slug} has {members})"
+                    f"at least two members ({org.slug} has {members})"
                 )
         if contact_sync is not None:
             values["contact_sync"] = contact_sync

@@ -131,3 +131,8 @@ def set_activity_sharing_default(store: Store, org: Org, on: bool) -> Org:
         updated = _find(conn, org.slug)
     assert updated is not None
     return updated
+
+
+def org_from_row(row: Row[Any]) -> Org:
+    """An Org from an `organization` row read elsewhere."""
+    return _org(row)

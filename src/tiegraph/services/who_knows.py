@@ -201,3 +201,25 @@ def _scored_before(
         result = score_touches(touches.get(key, []), cutoff, explicit_connection=key in explicit)
         scored.setdefault(key[0], []).append((key[1], result))
     return scored
+
+
+def knowers_of_person(
+    store: Store, org: Org, person_id: int, *, viewer: Member | None, limit: int = TILE
+) -> list[Knower]:
+    """The members who know one directory person (by id), strongest first, as the viewer may see.
+
+    The person page's tile (`limit` 5) and full list (`limit` 0: all); a person without an
+    email is known by id alone.
+    """
+    with store.read() as conn:
+        scored = _scored_now(conn, org, [person_id], datetime.now(UTC)).get(person_id, [])
+        members = _members(conn, org, {m for m, _ in scored})
+    knowers = [
+        Knower(m["email"], m["name"], r.score, r.label, r.reasons, r.strength)
+        for member_id, r in scored
+        if (m := members.get(member_id)) is not None
+        and _visible(m, viewer)
+        and (r.score > 0 or r.reasons)
+    ]
+    knowers.sort(key=lambda k: (-k.score, -k.strength, k.member_name))
+    return knowers[:limit] if limit else knowers

@@ -1,0 +1,220 @@
+"""Benchmark: the person page and /api/v1 who-knows over HTTP on the demo organization.
+
+Builds the demo organization once (bench/out/web-demo.db, reused), starts `tiegraph serve`
+as a real uvicorn server in a subprocess, and measures, in the same run:
+
+- baselines: the bare service call `knowers_of_person` in process (no HTTP), and a static
+  file over HTTP (the server's own floor: routing, middleware, one small response);
+- the person page (`/persons/ID`, signed in, server-rendered: profile, sources, tile) and
+  `/api/v1/who-knows?email=` (token auth, JSON), each alone (one client, one request at a
+  time) and under 50 concurrent clients (keep-alive connections, closed loop).
+
+The load generator is a small asyncio HTTP/1.1 client in this process (no wrk needed), so it
+shares the machine's cores with the server: figures are conservative. Every answer other than
+200 counts as an error. Persons asked about are the 200 most-known directory persons, in turn.
+
+Run: .venv/bin/python bench/bench_web.py [--requests 2000] [--clients 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tiegraph.services.auth import create_token
+from tiegraph.services.demo import DEMO_PASSWORD, build_demo
+from tiegraph.services.members import list_members
+from tiegraph.services.orgs import resolve_org
+from tiegraph.services.who_knows import knowers_of_person
+from tiegraph.store import Store, open_store
+from tiegraph.store.schema import person, person_email, tie
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def demo_store() -> Store:
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "web-demo.db"
+    fresh = not path.exists()
+    store = open_store(f"sqlite:///{path}")
+    if fresh:
+        started = time.perf_counter()
+        build_demo(store, resolve_org(store), OUT / "web-demo-data")
+        print(f"built the demo organization in {time.perf_counter() - started:.1f} s")
+    return store
+
+
+def known_persons(store: Store, count: int) -> list[tuple[int, str]]:
+    with store.read() as conn:
+        first_email = (
+            select(func.min(person_email.c.email))
+            .where(person_email.c.person_id == person.c.id)
+            .scalar_subquery()
+        )
+        rows = conn.execute(
+            select(person.c.id, first_email.label("email"))
+            .join(tie, tie.c.person_id == person.c.id)
+            .where(person.c.origin == "directory")
+            .group_by(person.c.id)
+            .order_by(func.count().desc(), person.c.id)
+            .limit(count)
+        ).all()
+    return [(r.id, r.email) for r in rows if r.email]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {"TIEGRAPH_SECRET_KEY": "bench-secret-key-0123456789"}
+    command = [sys.executable, "-m", "tiegraph", "serve", "--db", db, "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.css", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def session_cookie(port: int, email: str) -> str:
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"http://127.0.0.1:{port}/sign-in").read().decode()
+    marker = 'name="csrf_token" value="'
+    token = page[page.index(marker) + len(marker) :].split('"', 1)[0]
+    form = urllib.parse.urlencode(
+        {"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
+    ).encode()
+    opener.open(f"http://127.0.0.1:{port}/sign-in", data=form)
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+async def _request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, headers: str
+) -> int:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n{headers}\r\n".encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    await reader.readexactly(length)
+    return status
+
+
+async def load(
+    port: int, paths: Sequence[str], headers: str, clients: int, total: int
+) -> tuple[list[float], int, float]:
+    """Latencies in ms of `total` requests from `clients` keep-alive connections; errors; s."""
+    latencies: list[float] = []
+    errors = 0
+    queue = iter(range(total))
+
+    async def client() -> None:
+        nonlocal errors
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for number in queue:
+            started = time.perf_counter()
+            try:
+                status = await _request(reader, writer, paths[number % len(paths)], headers)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                errors += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += status != 200
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return latencies, errors, time.perf_counter() - started
+
+
+def percentiles(latencies: Sequence[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return statistics.median(latencies), cuts[98]
+
+
+def report(name: str, latencies: Sequence[float], errors: int, seconds: float) -> None:
+    p50, p99 = percentiles(latencies)
+    rate = len(latencies) / seconds
+    print(f"  {name:<44} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  {rate:7.0f}/s  errors {errors}")
+
+
+def in_process(call: Callable[[], object], count: int) -> list[float]:
+    latencies = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        latencies.append((time.perf_counter() - started) * 1000)
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per measurement")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients under load")
+    args = parser.parse_args()
+    store = demo_store()
+    org = resolve_org(store)
+    member = next(m for m in list_members(store, org) if m.role == "admin")
+    persons = known_persons(store, 200)
+    _, token = create_token(store, org, member, "bench")
+    ids = iter(persons * (args.requests // len(persons) + 1))
+    service = in_process(
+        lambda: knowers_of_person(store, org, next(ids)[0], viewer=member), args.requests
+    )
+    port = free_port()
+    server = start_server(store.url, port)
+    try:
+        cookie = session_cookie(port, member.email)
+        pages = [f"/persons/{pid}" for pid, _ in persons]
+        apis = [f"/api/v1/who-knows?email={urllib.parse.quote(e)}" for _, e in persons]
+        runs = [
+            ("static file /static/app.css (baseline)", ["/static/app.css"], ""),
+            ("person page /persons/ID", pages, f"Cookie: {cookie}\r\n"),
+            ("API /api/v1/who-knows?email=", apis, f"Authorization: Bearer {token}\r\n"),
+        ]
+        print(
+            f"demo organization: {len(persons)} persons asked about, as {member.email}; "
+            f"one server process; {os.cpu_count()} cores shared with the clients"
+        )
+        print(f"  {'service knowers_of_person (baseline, in process)':<44}", end="")
+        p50, p99 = percentiles(service)
+        print(f" p50 {p50:7.2f} ms  p99 {p99:7.2f} ms")
+        for clients in (1, args.clients):
+            print(f"{clients} client{'s' if clients > 1 else ''}, {args.requests} requests each:")
+            for name, paths, headers in runs:
+                asyncio.run(load(port, paths, headers, clients, min(200, args.requests)))
+                report(name, *asyncio.run(load(port, paths, headers, clients, args.requests)))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        store.dispose()
+
+
+if __name__ == "__main__":
+    main()

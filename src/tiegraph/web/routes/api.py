@@ -1,0 +1,13 @@
+"""The REST API under /api/v1: token auth, one error envelope, a page on every list."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from tiegraph.web.errors import ERROR_RESPONSES
+from tiegraph.web.routes import api_account, api_contacts, api_people
+
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+router.include_router(api_people.router)
+router.include_router(api_contacts.router)
+router.include_router(api_account.router)

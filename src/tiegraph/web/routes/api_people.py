@@ -1,0 +1,164 @@
+"""API: the signed-in member, colleagues, directory persons, who knows whom, and accounts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from tiegraph.services import archive, profiles, who_knows
+from tiegraph.services.members import list_members
+from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
+from tiegraph.web.schemas import (
+    AccountFlags,
+    AccountOut,
+    Done,
+    KnowerOut,
+    MemberOut,
+    PersonOut,
+    PersonSummaryOut,
+    WhoKnowsOut,
+    account_out,
+    knower_out,
+    member_out,
+    person_out,
+    person_summary_out,
+)
+from tiegraph.web.security import ApiViewer, store_of
+
+router = APIRouter()
+Search = Annotated[str, Query(max_length=200, description="Text to look for.")]
+
+
+@router.get("/me", tags=["members"])
+def me(viewer: ApiViewer) -> MemberOut:
+    """The member the token belongs to."""
+    return member_out(viewer.member)
+
+
+@router.get("/members", tags=["members"])
+def members(
+    request: Request, viewer: ApiViewer, limit: Limit = 50, offset: Offset = 0
+) -> PageOut[MemberOut]:
+    """The organization's members (colleagues)."""
+    found = list_members(store_of(request), viewer.org)
+    return page_out(request, window(found, limit, offset), member_out)
+
+
+@router.get("/persons", tags=["persons"])
+def persons(
+    request: Request, viewer: ApiViewer, q: Search = "", limit: Limit = 50, offset: Offset = 0
+) -> PageOut[PersonSummaryOut]:
+    """Directory persons whose name, title or email holds `q`."""
+    page = profiles.search_persons(
+        store_of(request), viewer.org, query=q, limit=limit, offset=offset
+    )
+    return page_out(request, page, person_summary_out)
+
+
+@router.get("/persons/{person_id}", tags=["persons"])
+def person(request: Request, viewer: ApiViewer, person_id: PathId) -> PersonOut:
+    """A directory person: details, history, and where the caller's own contact came from."""
+    return person_out(
+        profiles.get_person(store_of(request), viewer.org, person_id, viewer=viewer.member)
+    )
+
+
+@router.get("/persons/{person_id}/who-knows", tags=["who knows"])
+def person_knowers(
+    request: Request, viewer: ApiViewer, person_id: PathId, limit: Limit = 50, offset: Offset = 0
+) -> PageOut[KnowerOut]:
+    """Colleagues who know this person, strongest first (the full list; the tile is the top 5)."""
+    store = store_of(request)
+    profiles.get_person(store, viewer.org, person_id, viewer=viewer.member)
+    found = who_knows.knowers_of_person(store, viewer.org, person_id, viewer=viewer.member, limit=0)
+    return page_out(request, window(found, limit, offset), knower_out)
+
+
+@router.get("/who-knows", tags=["who knows"])
+def who_knows_email(
+    request: Request,
+    viewer: ApiViewer,
+    email: Annotated[str, Query(min_length=1, max_length=320)],
+    limit: Limit = who_knows.TILE,
+    offset: Offset = 0,
+) -> WhoKnowsOut:
+    """Who among us knows the person with this email, strongest first, with reasons."""
+    answer = who_knows.who_knows(
+        store_of(request), viewer.org, [email], limit=0, viewer=viewer.member
+    )[0]
+    knowers = list(answer.knowers)[offset : offset + limit]
+    return WhoKnowsOut(
+        email=answer.email,
+        name=answer.name,
+        as_of=answer.as_of,
+        knowers=[knower_out(k) for k in knowers],
+    )
+
+
+@router.post("/persons/{person_id}/archive", tags=["persons"])
+def archive_person(request: Request, viewer: ApiViewer, person_id: PathId) -> Done:
+    """Archive a directory person (admins); nothing is deleted."""
+    archive.set_person_archived(
+        store_of(request), viewer.org, person_id, archived=True, viewer=viewer.member
+    )
+    return Done()
+
+
+@router.post("/persons/{person_id}/restore", tags=["persons"])
+def restore_person(request: Request, viewer: ApiViewer, person_id: PathId) -> Done:
+    """Restore an archived directory person (admins)."""
+    archive.set_person_archived(
+        store_of(request), viewer.org, person_id, archived=False, viewer=viewer.member
+    )
+    return Done()
+
+
+@router.get("/accounts", tags=["accounts"])
+def accounts(
+    request: Request,
+    viewer: ApiViewer,
+    q: Search = "",
+    targets: bool = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> PageOut[AccountOut]:
+    """Accounts (companies), optionally targets only."""
+    page = profiles.search_accounts(
+        store_of(request), viewer.org, query=q, targets_only=targets, limit=limit, offset=offset
+    )
+    return page_out(request, page, account_out)
+
+
+@router.get("/accounts/{company_id}", tags=["accounts"])
+def account(request: Request, viewer: ApiViewer, company_id: PathId) -> AccountOut:
+    return account_out(profiles.get_account(store_of(request), viewer.org, company_id))
+
+
+@router.get("/accounts/{company_id}/people", tags=["accounts"])
+def account_people(
+    request: Request, viewer: ApiViewer, company_id: PathId, limit: Limit = 50, offset: Offset = 0
+) -> PageOut[PersonSummaryOut]:
+    """The account's people: directory persons whose current employer it is."""
+    store = store_of(request)
+    profiles.get_account(store, viewer.org, company_id)
+    page = profiles.search_persons(
+        store, viewer.org, company_id=company_id, limit=limit, offset=offset
+    )
+    return page_out(request, page, person_summary_out)
+
+
+@router.patch("/accounts/{company_id}", tags=["accounts"])
+def account_flags(
+    request: Request, viewer: ApiViewer, company_id: PathId, flags: AccountFlags
+) -> AccountOut:
+    """Flag an account as a target or a reference customer."""
+    return account_out(
+        profiles.set_account_flags(
+            store_of(request),
+            viewer.org,
+            company_id,
+            is_target=flags.is_target,
+            is_reference_customer=flags.is_reference_customer,
+        )
+    )

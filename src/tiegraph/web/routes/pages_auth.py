@@ -1,0 +1,78 @@
+"""Pages: sign-in (rate-limited per account and address), sign-out, and the home redirect."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from tiegraph.errors import InvalidInputError
+from tiegraph.services import auth
+from tiegraph.store.schema import member
+from tiegraph.web.security import SignInLimiter, start_session, store_of
+from tiegraph.web.templating import flash, render
+
+router = APIRouter()
+
+
+def _safe_next(target: str) -> str:
+    # Only a path of this site: never an open redirect to somewhere else.
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/gallery"
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/gallery", status_code=303)
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, next: str = "/gallery") -> Response:
+    return render(request, "sign_in.html", {"next": _safe_next(next), "email": "", "error": ""})
+
+
+@router.post("/sign-in")
+def sign_in(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=1000)],
+    organization: Annotated[str, Form(max_length=64)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/gallery",
+) -> Response:
+    limiter: SignInLimiter = request.app.state.limiter
+    key = (email.strip().lower(), request.client.host if request.client else "")
+    wait = limiter.retry_after(key)
+    if wait:
+        raise HTTPException(
+            429,
+            f"Too many failed sign-ins for this account: try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
+    store = store_of(request)
+    try:
+        signed_in = auth.verify_sign_in(store, email, password, org_slug=organization or None)
+    except InvalidInputError as exc:
+        signed_in, error = None, str(exc)
+    else:
+        error = "Wrong email or password."
+    if signed_in is None:
+        limiter.failed(key)
+        context = {"next": _safe_next(next), "email": email, "error": error}
+        return render(request, "sign_in.html", context, status=401)
+    limiter.succeeded(key)
+    with store.read() as conn:
+        password_hash = conn.execute(
+            select(member.c.password_hash).where(member.c.id == signed_in.member.id)
+        ).scalar_one()
+    start_session(request, signed_in, password_hash)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/sign-out")
+def sign_out(request: Request) -> RedirectResponse:
+    request.session.clear()
+    flash(request, "Signed out.")
+    return RedirectResponse("/sign-in", status_code=303)

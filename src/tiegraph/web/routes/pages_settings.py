@@ -1,0 +1,101 @@
+"""Pages: the member's settings (sharing, password, API tokens) and the organization's (admins)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from tiegraph.errors import InvalidInputError
+from tiegraph.services import auth
+from tiegraph.services.members import list_members, set_member_sharing
+from tiegraph.services.orgs import rename_org
+from tiegraph.store.schema import member
+from tiegraph.web.pagination import PathId
+from tiegraph.web.security import PageViewer, require_admin, start_session, store_of
+from tiegraph.web.templating import flash, render
+
+router = APIRouter()
+
+
+def _settings(request: Request, viewer: PageViewer, new_token: str = "") -> Response:
+    store = store_of(request)
+    context = {
+        "tokens": auth.list_tokens(store, viewer.org, viewer.member),
+        "new_token": new_token,
+        "members": len(list_members(store, viewer.org)),
+    }
+    return render(request, "settings.html", context)
+
+
+@router.get("/settings")
+def settings_page(request: Request, viewer: PageViewer) -> Response:
+    return _settings(request, viewer)
+
+
+@router.post("/settings/sharing")
+def sharing(
+    request: Request,
+    viewer: PageViewer,
+    contact_sync: Annotated[bool, Form()] = False,
+    activity_sharing: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    set_member_sharing(
+        store_of(request),
+        viewer.org,
+        viewer.member,
+        contact_sync=contact_sync,
+        activity_sharing=activity_sharing,
+    )
+    flash(request, "Sharing saved.")
+    return RedirectResponse("/settings", status_code=303)
+
+
+@router.post("/settings/password")
+def password(
+    request: Request,
+    viewer: PageViewer,
+    current: Annotated[str, Form(max_length=1000)],
+    new: Annotated[str, Form(max_length=1000)],
+) -> RedirectResponse:
+    store = store_of(request)
+    if auth.verify_sign_in(store, viewer.member.email, current, org_slug=viewer.org.slug) is None:
+        raise InvalidInputError("the current password is wrong")
+    auth.set_password(store, viewer.org, viewer.member, new)
+    with store.read() as conn:
+        new_hash = conn.execute(
+            select(member.c.password_hash).where(member.c.id == viewer.member.id)
+        ).scalar_one()
+    start_session(request, auth.SignedIn(viewer.org, viewer.member), new_hash)
+    flash(request, "Password changed; other sessions are signed out.")
+    return RedirectResponse("/settings", status_code=303)
+
+
+@router.post("/settings/tokens")
+def create_token(
+    request: Request, viewer: PageViewer, name: Annotated[str, Form(max_length=200)]
+) -> Response:
+    """The new token is shown on this answer only (not after a redirect: it is never stored)."""
+    _, clear = auth.create_token(store_of(request), viewer.org, viewer.member, name)
+    return _settings(request, viewer, new_token=clear)
+
+
+@router.post("/settings/tokens/{token_id}/revoke")
+def revoke_token(request: Request, viewer: PageViewer, token_id: PathId) -> RedirectResponse:
+    auth.revoke_token(store_of(request), viewer.org, viewer.member, token_id)
+    flash(request, "Token revoked.")
+    return RedirectResponse("/settings", status_code=303)
+
+
+@router.post("/settings/organization")
+def organization(
+    request: Request, viewer: PageViewer, name: Annotated[str, Form(max_length=200)]
+) -> RedirectResponse:
+    require_admin(viewer)
+    if not name.strip():
+        raise InvalidInputError("the organization needs a name")
+    rename_org(store_of(request), viewer.org, " ".join(name.split()))
+    flash(request, "Organization renamed.")
+    return RedirectResponse("/settings", status_code=303)

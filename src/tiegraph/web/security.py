@@ -1,0 +1,179 @@
+"""Who is asking: the session of a signed-in member, CSRF tokens, sign-in limits, API tokens."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import select
+
+from tiegraph.errors import ForbiddenError
+from tiegraph.services import auth
+from tiegraph.services.members import Member, member_from_row
+from tiegraph.services.orgs import Org
+from tiegraph.store import Store
+from tiegraph.store.schema import member, organization
+from tiegraph.web.errors import SignInRequired
+
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in member and their organization: every service call passes them on."""
+
+    org: Org
+    member: Member
+
+    @property
+    def is_admin(self) -> bool:
+        return self.member.role == "admin"
+
+
+def store_of(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _fingerprint(password_hash: str | None) -> str:
+    # A new password ends the sessions signed in with the old one.
+    return (password_hash or "")[-12:]
+
+
+def start_session(request: Request, signed_in: auth.SignedIn, password_hash: str | None) -> None:
+    request.session.clear()
+    request.session.update(
+        {
+            "mid": signed_in.member.id,
+            "oid": signed_in.org.id,
+            "pw": _fingerprint(password_hash),
+            "csrf": secrets.token_urlsafe(24),
+        }
+    )
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token (one is made for an anonymous visitor too: the sign-in form)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def _session_viewer(request: Request) -> Viewer | None:
+    member_id, org_id = request.session.get("mid"), request.session.get("oid")
+    if not isinstance(member_id, int) or not isinstance(org_id, int):
+        return None
+    with store_of(request).read() as conn:
+        # One round trip: this runs on every page view.
+        row = conn.execute(
+            select(
+                member,
+                organization.c.slug.label("org_slug"),
+                organization.c.name.label("org_name"),
+                organization.c.activity_sharing_default.label("org_sharing"),
+            )
+            .join(organization, organization.c.id == member.c.org_id)
+            .where(
+                member.c.org_id == org_id, member.c.id == member_id, member.c.archived_at.is_(None)
+            )
+        ).first()
+    if row is None or _fingerprint(row.password_hash) != request.session.get("pw"):
+        return None
+    org = Org(row.org_id, row.org_slug, row.org_name, bool(row.org_sharing))
+    return Viewer(org, member_from_row(row))
+
+
+def page_viewer(request: Request) -> Viewer:
+    """The signed-in member of a page; without one the browser goes to the sign-in page."""
+    viewer = _session_viewer(request)
+    if viewer is None:
+        request.session.clear()
+        raise SignInRequired()
+    request.state.viewer = viewer
+    return viewer
+
+
+def api_viewer(request: Request) -> Viewer:
+    """The member an API request's bearer token belongs to (401 without a valid one)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    signed_in = None
+    if scheme.lower() == "bearer" and token.strip():
+        signed_in = auth.member_for_token(store_of(request), token.strip())
+    if signed_in is None:
+        raise HTTPException(
+            401,
+            "Send a valid API token: 'Authorization: Bearer tg_…' (create one in Settings)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return Viewer(signed_in.org, signed_in.member)
+
+
+PageViewer = Annotated[Viewer, Depends(page_viewer)]
+ApiViewer = Annotated[Viewer, Depends(api_viewer)]
+
+
+def require_admin(viewer: Viewer) -> None:
+    if not viewer.is_admin:
+        raise ForbiddenError("this organization setting needs an admin")
+
+
+async def check_csrf(request: Request) -> None:
+    """Every unsafe page request carries the session's CSRF token, in the form or a header."""
+    if request.method not in UNSAFE:
+        return
+    expected = request.session.get("csrf")
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            sent = value if isinstance(value, str) else ""
+    if not expected or not sent or not secrets.compare_digest(str(expected), sent):
+        raise HTTPException(
+            403, "This form expired or was not sent from tiegraph: reload the page and try again."
+        )
+
+
+class SignInLimiter:
+    """Failed sign-ins per (account, client address) in a sliding window, kept in memory."""
+
+    def __init__(self, attempts: int, window_seconds: float) -> None:
+        self.attempts, self.window = attempts, window_seconds
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        failures = self._failures.setdefault(key, deque())
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        return failures
+
+    def retry_after(self, key: tuple[str, str]) -> int:
+        """Seconds until this key may try again; 0 when it may now."""
+        now = time.monotonic()
+        with self._lock:
+            failures = self._recent(key, now)
+            if len(failures) < self.attempts:
+                return 0
+            return max(1, int(failures[0] + self.window - now) + 1)
+
+    def failed(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._recent(key, time.monotonic()).append(time.monotonic())
+            if len(self._failures) > 100_000:  # bounded memory under a flood of names
+                self._failures.clear()
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._failures.pop(key, None)

@@ -1,0 +1,51 @@
+"""The web app's settings, declared as data: default, environment variable, and check for each."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from tiegraph.errors import InvalidInputError
+
+SECRET_ENV = "TIEGRAPH_SECRET_KEY"
+UPLOAD_LIMIT_ENV = "TIEGRAPH_UPLOAD_LIMIT_MB"
+HTTPS_ENV = "TIEGRAPH_HTTPS_ONLY"
+DEFAULT_UPLOAD_LIMIT_MB = 20
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """How the web app runs; `from_env` reads the TIEGRAPH_* variables named beside each."""
+
+    secret_key: str  # TIEGRAPH_SECRET_KEY: signs session cookies (random per start if unset)
+    upload_limit_bytes: int = DEFAULT_UPLOAD_LIMIT_MB * 1024 * 1024  # TIEGRAPH_UPLOAD_LIMIT_MB
+    https_only: bool = False  # TIEGRAPH_HTTPS_ONLY=1: cookies only over HTTPS (behind TLS)
+    session_max_age: int = 14 * 24 * 3600
+    sign_in_attempts: int = 5  # failed sign-ins per account and address ...
+    sign_in_window_seconds: int = 300  # ... within this window, before 429
+    upload_dir: Path | None = None  # where uploads wait for their import (default: temp)
+
+    @classmethod
+    def from_env(cls) -> WebSettings:
+        secret = os.environ.get(SECRET_ENV, "").strip() or secrets.token_urlsafe(32)
+        if len(secret) < 16:
+            raise InvalidInputError(f"{SECRET_ENV} must hold at least 16 characters")
+        raw_limit = os.environ.get(UPLOAD_LIMIT_ENV, "").strip() or str(DEFAULT_UPLOAD_LIMIT_MB)
+        try:
+            limit_mb = float(raw_limit)
+        except ValueError:
+            raise InvalidInputError(
+                f"{UPLOAD_LIMIT_ENV}={raw_limit!r} is not a number of megabytes (e.g. 20)"
+            ) from None
+        if not 0 < limit_mb <= 1024:
+            raise InvalidInputError(f"{UPLOAD_LIMIT_ENV} must be between 0 and 1024 megabytes")
+        https = os.environ.get(HTTPS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+        return cls(
+            secret_key=secret, upload_limit_bytes=int(limit_mb * 1024 * 1024), https_only=https
+        )
+
+    @property
+    def upload_limit_text(self) -> str:
+        return f"{self.upload_limit_bytes / (1024 * 1024):g} MB"

@@ -1,0 +1,84 @@
+"""Server-rendered pages: one Jinja2 environment, autoescaped, with the helpers templates use."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from tiegraph.services.contacts import SOURCE_NAMES
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _when(moment: date | datetime | None) -> str:
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return moment.isoformat()
+
+
+def _query(request: Request, **changes: Any) -> str:
+    """The current page's query string with some parameters changed (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return "?" + urlencode(params)
+
+
+def _csrf(request: Request) -> str:
+    from tiegraph.web.security import csrf_token  # security needs errors, which needs this
+
+    return csrf_token(request)
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(csrf_token=_csrf, query=_query, source_names=SOURCE_NAMES)
+    env.filters["when"] = _when
+    return env
+
+
+environment = _environment()
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    viewer = getattr(request.state, "viewer", None)
+    html = environment.get_template(name).render(
+        {"request": request, "viewer": viewer, "flash": _take_flash(request), **context}
+    )
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    """A one-line message shown on the next page (after a redirect)."""
+    request.session["flash"] = {"message": message[:500], "kind": kind}
+
+
+def _take_flash(request: Request) -> dict[str, str] | None:
+    if "session" not in request.scope:
+        return None
+    value = request.session.pop("flash", None)
+    return value if isinstance(value, dict) else None
