@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sqlite3
 import statistics
 import sys
 import time
@@ -37,7 +38,7 @@ from tiegraph.services.closest import closest_to_account
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import resolve_org
 from tiegraph.services.ties import rescore
-from tiegraph.store import Store
+from tiegraph.store import Store, open_store
 from tiegraph.store.schema import company, company_domain, member, person, tie
 
 SIZES = [(200_000, 1), (50_000, 2), (10_000, 5), (1_000, 50), (100, 500)]
@@ -98,6 +99,42 @@ def employers(store: Store, persons: int) -> dict[int, int]:
     return picks
 
 
+COPIED = {  # in foreign-key order
+    "organization": "id, slug, name, activity_sharing_default, settings",
+    "company": "id, org_id, name, name_key, size, industry, is_target, is_reference_customer",
+    "company_domain": "id, org_id, company_id, domain",
+    "person": "id, org_id, full_name, company_id, title, origin",
+    "person_email": "id, org_id, person_id, email",
+    "member": "id, org_id, person_id, email, name, role, contact_sync, activity_sharing",
+    "member_address": "id, org_id, member_id, email",
+    "tie": "org_id, member_id, person_id, company_id, score, label, explicit, first_at, last_at, "
+    "state, reasons, scored_at",
+}
+
+
+def copy_to_postgres(sqlite_path: str, store: Store) -> None:
+    """Fill an empty PostgreSQL store from the SQLite benchmark store with COPY (once)."""
+    with store.read() as conn:
+        if conn.execute(select(func.count()).select_from(tie)).scalar_one():
+            return
+    started = time.perf_counter()
+    source = sqlite3.connect(sqlite_path)
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("DELETE FROM organization")
+        for table, columns in COPIED.items():
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in source.execute(f"SELECT {columns} FROM {table}"):
+                    copy.write_row(row)
+            print(f"  copied {table}: {time.perf_counter() - started:.0f} s")
+        raw.commit()
+    finally:
+        raw.close()
+        source.close()
+    store.analyze()
+
+
 def naive(conn: object, org_id: int, company_id: int, viewer: Member) -> list[object]:
     best = func.max(tie.c.score).label("best")
     query = (
@@ -128,6 +165,9 @@ def main() -> None:
         "--baseline-queries", type=int, default=20, help="naive joins per size (seconds each)"
     )
     parser.add_argument("--skip-rescore", action="store_true", help="scores already fresh")
+    parser.add_argument(
+        "--db", default="sqlite", help="sqlite, or a PostgreSQL URL of an empty database to fill"
+    )
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
     wk = bench_who_knows.parse([])
@@ -135,12 +175,18 @@ def main() -> None:
     store = bench_who_knows.open_built(wk)
     org = resolve_org(store, None)
     picks = employers(store, wk.persons)
+    if not args.skip_rescore:
+        started = time.perf_counter()
+        changed = rescore(store, org)  # what `tiegraph serve` does daily
+        took = time.perf_counter() - started
+        print(f"  rescored for today: {changed:,} ties changed in {took:.0f} s")
     store.analyze()  # as every bulk import and ingest does when it ends
-    started = time.perf_counter()
-    changed = rescore(store, org)  # what `tiegraph serve` does daily
-    print(
-        f"  rescored for today: {changed:,} ties changed in {time.perf_counter() - started:.0f} s"
-    )
+    if args.db != "sqlite":
+        source = store.url.removeprefix("sqlite:///")
+        store.dispose()
+        store = open_store(args.db)
+        copy_to_postgres(source, store)
+        org = resolve_org(store, None)
     rng = random.Random(args.seed)
     with store.read() as conn:
         members = [
@@ -156,7 +202,7 @@ def main() -> None:
             )
             for r in conn.execute(select(member))
         ]
-    print(f"closest --account, {args.queries} queries per size, top 20, SQLite")
+    print(f"closest --account, {args.queries} queries per size, top 20, {store.dialect}")
     print(
         f"{'account size':>12} {'naive p50':>10} {'naive p99':>10} {'ours p50':>9} "
         f"{'ours p99':>9} {'p99 ratio':>9}"
