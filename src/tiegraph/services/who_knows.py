@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.strength import TieScore, from_columns, score, score_touches
@@ -78,13 +78,13 @@ def who_knows(
     day = as_of or today
     normalized = [normalize_email(e) or e.strip().lower() for e in emails]
     with store.read() as conn:
-        persons = _persons(conn, org, normalized)
-        ids = sorted({pid for pid, _ in persons.values()})
         if as_of is None or as_of >= today:
-            scored = _scored_now(conn, org, ids, datetime.now(UTC))
+            persons, scored, members = _now(conn, org, normalized, datetime.now(UTC))
         else:
+            persons = _persons(conn, org, normalized)
+            ids = sorted({pid for pid, _ in persons.values()})
             scored = _scored_before(conn, org, ids, _day_end(as_of))
-        members = _members(conn, org, {m for ties in scored.values() for m, _ in ties})
+            members = _members(conn, org, {m for ties in scored.values() for m, _ in ties})
     answers = []
     for email in normalized:
         if email not in persons:
@@ -152,6 +152,60 @@ def _members(conn: Connection, org: Org, ids: set[int]) -> dict[int, dict[str, A
         )
         found.update({r.id: dict(r._mapping) for r in rows})
     return found
+
+
+Scored = dict[int, list[tuple[int, TieScore]]]
+
+
+def _now(
+    conn: Connection, org: Org, emails: Sequence[str], now: datetime
+) -> tuple[dict[str, tuple[int, str]], Scored, dict[int, dict[str, Any]]]:
+    """Persons, their stored ties scored for `now`, and the members holding them: one query
+    per 900 emails (on a server, each round trip costs more than the work)."""
+    persons: dict[str, tuple[int, str]] = {}
+    scored: Scored = {}
+    members: dict[int, dict[str, Any]] = {}
+    seen: set[tuple[int, int]] = set()
+    unique = sorted(set(emails))
+    for start in range(0, len(unique), 900):
+        rows = conn.execute(
+            select(
+                person_email.c.email,
+                person.c.id,
+                person.c.full_name,
+                tie.c.member_id,
+                tie.c.state,
+                tie.c.explicit,
+                member.c.email.label("member_email"),
+                member.c.name.label("member_name"),
+                member.c.activity_sharing,
+            )
+            .join(person, person.c.id == person_email.c.person_id)
+            .outerjoin(tie, and_(tie.c.org_id == org.id, tie.c.person_id == person.c.id))
+            .outerjoin(
+                member, and_(member.c.id == tie.c.member_id, member.c.archived_at.is_(None))
+            )
+            .where(
+                person_email.c.org_id == org.id,
+                person_email.c.email.in_(unique[start : start + 900]),
+                person.c.archived_at.is_(None),
+            )
+            .order_by(person.c.id)
+        )
+        for r in rows:
+            person_id, _ = persons.setdefault(r.email, (r.id, r.full_name))
+            if person_id != r.id or r.member_email is None or (r.id, r.member_id) in seen:
+                continue  # another person with this email, no tie, or a row seen via another email
+            seen.add((r.id, r.member_id))
+            result = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
+            scored.setdefault(r.id, []).append((r.member_id, result))
+            members[r.member_id] = {
+                "id": r.member_id,
+                "email": r.member_email,
+                "name": r.member_name,
+                "activity_sharing": r.activity_sharing,
+            }
+    return persons, scored, members
 
 
 def _scored_now(
