@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tiegraph.cli import activity, admin, contacts  # noqa: F401  (each registers its commands)
+from tiegraph.cli import activity, admin, contacts, sync  # noqa: F401  (each registers its commands)
 from tiegraph.cli.common import app, err, opened
 from tiegraph.errors import TiegraphError
 
