@@ -11,18 +11,21 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import select
 
+from tiegraph.connectors.imap import mutf7
 from tiegraph.services.directory import import_directory
 from tiegraph.services.members import add_member
 from tiegraph.services.orgs import Org, resolve_org
@@ -121,7 +124,7 @@ class Radicale:
 
 
 class Dovecot:
-    """A Dovecot IMAP server on loopback; users come and go in a passwd file it rereads."""
+    """A Dovecot IMAP server on loopback, with a hundred users in a passwd file."""
 
     def __init__(self) -> None:
         if not DOVECOT:
@@ -138,7 +141,9 @@ class Dovecot:
         home = self.folder / "home"
         home.mkdir()
         os.chown(home, mail_user.pw_uid, mail_user.pw_gid)
-        (self.folder / "passwd").write_text("")
+        users = "".join(f"user{n}:{{PLAIN}}{PASSWORD}\n" for n in range(1, 101))
+        (self.folder / "passwd").write_text(users)
+        self.users = 0
         (self.folder / "dovecot.conf").write_text(
             _config(self.folder, self.port, mail_user.pw_uid, mail_user.pw_gid, root)
         )
@@ -150,12 +155,14 @@ class Dovecot:
             [DOVECOT, "-F", "-c", str(self.folder / "dovecot.conf")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends every session too
         )
         wait_for_port(self.port, self.process, log)
 
     def stop(self) -> None:
+        """Stop the server and every session it serves, as a crash or a restart would."""
         if self.process is not None:
-            self.process.terminate()
+            os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
             self.process = None
 
@@ -168,10 +175,9 @@ class Dovecot:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def new_user(self) -> str:
-        user = f"u{uuid.uuid4().hex[:10]}"
-        with (self.folder / "passwd").open("a") as handle:
-            handle.write(f"{user}:{{PLAIN}}{PASSWORD}\n")
-        return user
+        """A user no test used before (all are written at start: Dovecot caches the file)."""
+        self.users += 1
+        return f"user{self.users}"
 
     def session(self, user: str) -> imaplib.IMAP4:
         imap = imaplib.IMAP4("127.0.0.1", self.port, timeout=30)
@@ -180,11 +186,12 @@ class Dovecot:
 
     def append(self, user: str, folder: str, messages: list[bytes]) -> None:
         imap = self.session(user)
+        name = '"' + mutf7(folder) + '"'
         try:
             if folder != "INBOX":
-                imap.create(folder)
+                imap.create(name)
             for message in messages:
-                status, _ = imap.append(folder, None, None, message)
+                status, _ = imap.append(name, None, None, message)
                 assert status == "OK"
         finally:
             imap.logout()
@@ -252,7 +259,7 @@ def vcard(number: int, *, email: str | None = None, company: str = "Acme Corp") 
     )
 
 
-def message(number: int, sender: str, to: str, *, day: int = 1, reply: int = 0) -> bytes:
+def message(number: int, sender: str, to: str, *, day: int = 1, reply: int | None = None) -> bytes:
     lines = [
         f"From: {sender}",
         f"To: {to}",
@@ -260,7 +267,7 @@ def message(number: int, sender: str, to: str, *, day: int = 1, reply: int = 0) 
         f"Message-ID: <m{number}@mail.example>",
         "Subject: secret plans nobody may read",
     ]
-    if reply:
+    if reply is not None:
         lines.append(f"In-Reply-To: <m{reply}@mail.example>")
     return ("\r\n".join([*lines, "", "The body, never read.", ""])).encode()
 
@@ -307,7 +314,7 @@ def snapshot(store: Store) -> dict[str, object]:
             (r.channel, r.source_key, r.fingerprint) for r in conn.execute(select(activity_item))
         )
         touches = sorted(
-            (r.member_id, r.address, r.channel, r.direction, str(r.occurred_at), r.participants)
+            (r.member_id, r.address, r.channel, r.direction, _utc(r.occurred_at), r.participants)
             for r in conn.execute(select(interaction))
         )
         ties = sorted(
@@ -325,3 +332,8 @@ def snapshot(store: Store) -> dict[str, object]:
         "ties": ties,
         "sync_sources": synced,
     }
+
+
+def _utc(moment: datetime) -> str:
+    """The same instant written the same way whichever store returned it."""
+    return (moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

@@ -75,9 +75,11 @@ class ImapMailbox:
         self._close()
 
     def _close(self) -> None:
-        # A server already gone leaves nothing to tidy.
         with suppress(imaplib.IMAP4.error, OSError, ValueError):
             self.imap.logout()
+            return
+        with suppress(OSError):  # the server is gone: close our end all the same
+            self.imap.shutdown()
 
     @contextmanager
     def _failures(self, what: str) -> Iterator[None]:
