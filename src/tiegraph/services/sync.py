@@ -42,7 +42,7 @@ class SyncSettings:
     """How a sync talks to servers and how much it commits at a time."""
 
     timeout: float = 30.0  # seconds a server may take to answer one request
-    dav_batch: int = 200  # vCards or events per fetch and per transaction
+    dav_batch: int = 500  # vCards or events per fetch and per transaction
     mail_batch: int = 1000  # messages per fetch and per transaction
     calendar_past: timedelta = timedelta(days=365)  # meetings older than this are not read
 

@@ -8,7 +8,7 @@ one is imported once, in the same transaction that adds its href to the cursor.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from tiegraph.connectors.carddav import ADDRESS_BOOK
@@ -36,12 +36,18 @@ def sync_contacts(run: SourceRun) -> None:
         owner = find_member(conn, run.org, run.source.member_email)
     if owner is None:
         raise NotFoundError(f"member {run.source.member_email} is gone")
-    matching = load_matching(run.store, run.org)
+    matching: list[Matching] = []  # the directory's index, loaded once there is a new card
+
+    def loaded() -> Matching:
+        if not matching:
+            matching.append(load_matching(run.store, run.org))
+        return matching[0]
+
     with DavClient(
         run.source.url, run.source.username, run.password, timeout=run.settings.timeout
     ) as dav:
         for collection in dav.collections(ADDRESS_BOOK):
-            _sync_book(run, dav, collection, owner, matching, report)
+            _sync_book(run, dav, collection, owner, loaded, report)
 
 
 def _sync_book(
@@ -49,7 +55,7 @@ def _sync_book(
     dav: DavClient,
     collection: Collection,
     owner: Member,
-    matching: Matching,
+    matching: Callable[[], Matching],
     report: SourceReport,
 ) -> None:
     books: dict[str, Any] = run.cursor.setdefault("collections", {})
@@ -61,8 +67,9 @@ def _sync_book(
     for chunk in chunked(new, run.settings.dav_batch):
         fetched = dav.fetch(collection, ADDRESS_BOOK, chunk)
         records = _records(fetched)
+        index = matching()  # read before the write transaction: SQLite has one writer
         with run.store.write() as conn:
-            import_contact_records(conn, run.org, owner, records, report, matching)
+            import_contact_records(conn, run.org, owner, records, report, index)
             # A card deleted before it could be read is gone: it is taken as seen too.
             seen.update(cursor_key(item.href) for item in fetched)
             state["seen"] = sorted(seen)
