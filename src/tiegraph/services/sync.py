@@ -190,6 +190,28 @@ def probe(
         dav.collections(ADDRESS_BOOK if kind == "carddav" else CALENDAR)
 
 
+def _check(
+    kind: str,
+    url: str,
+    username: str,
+    password: str | None,
+    env: str | None,
+    folders: Sequence[str],
+    timeout: float,
+) -> None:
+    try:
+        secret = password if password is not None else password_for(env, None)
+    except MissingPasswordError as exc:
+        raise InvalidInputError(
+            f"source not added: {exc} here, so the server cannot be checked "
+            "(set it, or add the source with --no-check)"
+        ) from None
+    try:
+        probe(kind, url, username, secret, folders, timeout)
+    except ConnectorError as exc:
+        raise InvalidInputError(f"source not added: {exc}") from None
+
+
 def add_source(
     store: Store,
     org: Org,
@@ -219,14 +241,7 @@ def add_source(
     env = checked_env_name(password_env) if password_env is not None else None
     sealed = seal(password) if password is not None else None
     if check:
-        try:
-            secret = password if password is not None else password_for(env, None)
-        except MissingPasswordError as exc:
-            raise InvalidInputError(f"cannot check the source: {exc}") from None
-        try:
-            probe(kind, url, username, secret, folders, settings.timeout)
-        except ConnectorError as exc:
-            raise InvalidInputError(f"cannot sync from {url}: {exc}") from None
+        _check(kind, url, username, password, env, folders, settings.timeout)
     with store.write() as conn:
         source_id = conn.execute(
             sync_source.insert()
