@@ -245,3 +245,17 @@ def test_killed_mid_sync_then_rerun_equals_an_uninterrupted_sync(
     finally:
         store.dispose()
         fresh.dispose()
+
+
+def test_a_card_the_server_left_out_is_taken_next_time(
+    sqlite_store: Store, radicale: Radicale, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = make_org(sqlite_store, tmp_path)
+    url = radicale.new_collection(book(range(5)), VCARD)
+    add_book(sqlite_store, org, url)
+    real = DavClient.fetch
+    monkeypatch.setattr(DavClient, "fetch", lambda self, c, k, hrefs: real(self, c, k, hrefs)[1:])
+    assert run_all_syncs(sqlite_store, org, settings=SMALL)[0].taken == 3  # one per batch left out
+    monkeypatch.setattr(DavClient, "fetch", real)
+    [outcome] = run_all_syncs(sqlite_store, org, settings=SMALL)
+    assert outcome.error is None and outcome.taken == 2 and contacts(sqlite_store) == 5

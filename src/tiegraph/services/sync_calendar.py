@@ -54,9 +54,11 @@ def _sync_calendar(
     hrefs = list(dict.fromkeys(r.href for r in changed))
     hrefs += [h for h, at in later.items() if datetime.fromisoformat(at) <= run.now]
     hrefs = list(dict.fromkeys(hrefs))
-    done = 0
+    done, complete = 0, True
     for chunk in chunked(hrefs, run.settings.dav_batch):
         fetched = dav.fetch(collection, CALENDAR, chunk)
+        # One the server left out is asked again next time: the token must not pass it by.
+        complete = complete and {f.href for f in fetched} >= set(chunk)
         records = _occurrences(run, fetched, later)
         with run.store.write() as conn:
             resolver = Resolver(conn, run.org)
@@ -68,7 +70,7 @@ def _sync_calendar(
             run.save(conn, taken=sum(1 for f in fetched if f.data is not None))
         done += len(chunk)
         run.progress(f"CalDAV {collection.href}", done, len(hrefs))
-    if token != state.get("token"):
+    if complete and token != state.get("token"):
         state["token"] = token
         with run.store.write() as conn:
             run.save(conn, taken=0)  # every change the token covers is committed

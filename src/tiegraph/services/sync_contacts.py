@@ -63,9 +63,11 @@ def _sync_book(
     seen = set(state.get("seen", ()))
     hrefs, token = _candidates(dav, collection, state.get("token"))
     new = [h for h in dict.fromkeys(hrefs) if cursor_key(h) not in seen]
-    done = 0
+    done, complete = 0, True
     for chunk in chunked(new, run.settings.dav_batch):
         fetched = dav.fetch(collection, ADDRESS_BOOK, chunk)
+        # One the server left out is asked again next time: the token must not pass it by.
+        complete = complete and {f.href for f in fetched} >= set(chunk)
         records = _records(fetched)
         index = matching()  # read before the write transaction: SQLite has one writer
         with run.store.write() as conn:
@@ -77,7 +79,7 @@ def _sync_book(
         report.attempted += len(records)
         done += len(chunk)
         run.progress(f"CardDAV {collection.href}", done, len(new))
-    if token != state.get("token"):
+    if complete and token != state.get("token"):
         state["token"] = token
         with run.store.write() as conn:
             run.save(conn, taken=0)  # every change the token covers is committed
