@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime
 from typing import Annotated
@@ -163,6 +164,9 @@ def sync_run_command(
         raise InvalidInputError("--source goes with --once")
     store = open_db(db)
     organization = org_service.resolve_org(store, org)
+
+    # Outcomes are printed here, failures included: the service's log lines would repeat them.
+    logging.getLogger(sync_run.__name__).addHandler(logging.NullHandler())
 
     def show(outcome: sync_run.SyncOutcome) -> None:
         if as_json:
