@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from servers import PASSWORD, Radicale, make_org, vcard
 from tiegraph.cli import main
+from tiegraph.connectors.errors import ConnectorError
 from tiegraph.services.members import get_member
 from tiegraph.services.orgs import Org
-from tiegraph.services.sync import SyncSettings, add_source, list_sources
+from tiegraph.services.sync import SyncSettings, add_source, list_sources, probe
 from tiegraph.services.sync_run import SyncLoop, backoff, run_due_syncs
 from tiegraph.store import Store, open_store
 
@@ -266,3 +273,50 @@ def test_status_list_and_archive(
     assert json.loads(out) == {"sources": []}
     code, _, err = cli(capsys, "sync", "archive", "99", "--db", url)
     assert code == 2 and "no sync source 99" in err
+
+
+def _self_signed(folder: Path) -> ssl.SSLContext:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    return context
+
+
+@pytest.mark.parametrize("scheme", ["https", "imaps"])
+def test_an_untrusted_certificate_is_named(scheme: str, tmp_path: Path) -> None:
+    context = _self_signed(tmp_path)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def handshake() -> None:
+        conn, _ = listener.accept()
+        with suppress(OSError), context.wrap_socket(conn, server_side=True):
+            pass
+
+    threading.Thread(target=handshake, daemon=True).start()
+    url = f"{scheme}://127.0.0.1:{listener.getsockname()[1]}/"
+    kind = "carddav" if scheme == "https" else "imap"
+    try:
+        with pytest.raises(ConnectorError, match="TLS certificate is not trusted"):
+            probe(kind, url, "ana", "pw", (), timeout=5)
+    finally:
+        listener.close()

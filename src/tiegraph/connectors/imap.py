@@ -91,6 +91,8 @@ class ImapMailbox:
             reason = "connection lost or garbled answer" if what != "cannot connect" else what
             if isinstance(exc, ConnectionRefusedError):
                 reason = "cannot connect (server down or wrong address)"
+            elif isinstance(exc, ssl.SSLCertVerificationError):
+                reason = "the server's TLS certificate is not trusted"
             raise ConnectorError(f"{self.where}: {reason}") from None
         except imaplib.IMAP4.error:
             raise ConnectorError(f"{self.where}: {what}") from None

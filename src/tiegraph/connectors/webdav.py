@@ -7,6 +7,7 @@ Nothing is ever written to the server.
 
 from __future__ import annotations
 
+import ssl
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -302,6 +303,11 @@ def _where(url: str) -> str:
 
 
 def _reason(exc: httpx.HTTPError) -> str:
+    cause: BaseException | None = exc
+    while cause is not None:  # httpx wraps httpcore's error, which wraps ssl's
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "the server's TLS certificate is not trusted"
+        cause = cause.__cause__ or cause.__context__
     if isinstance(exc, httpx.ConnectError):
         return "cannot connect (server down or wrong address)"
     if isinstance(exc, httpx.RemoteProtocolError):
