@@ -10,6 +10,7 @@ import typer
 from tiegraph.cli.common import DbOption, app, err, open_db
 from tiegraph.services.demo import DEMO_PASSWORD
 from tiegraph.services.orgs import list_orgs
+from tiegraph.services.sync_run import SyncLoop
 from tiegraph.web.settings import SECRET_ENV, WebSettings
 
 
@@ -34,10 +35,15 @@ def serve(
         )
     if not os.environ.get(SECRET_ENV, "").strip():
         err.print(f"Sessions end when the server stops (set {SECRET_ENV} to keep them).")
-    uvicorn.run(
-        create_app(store, WebSettings.from_env()),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
+    syncing = SyncLoop(store)  # due CardDAV, CalDAV and IMAP sources, in the background
+    syncing.start()
+    try:
+        uvicorn.run(
+            create_app(store, WebSettings.from_env()),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+    finally:
+        syncing.stop(timeout=30)

@@ -17,7 +17,7 @@ from icalendar.prop import vBroken, vRecur
 
 from tiegraph.formats.records import Address, Attendee, EventRecord, RowError
 
-__all__ = ["iter_events"]
+__all__ = ["iter_events", "read_events"]
 
 _BLOCK = re.compile(
     r"^BEGIN:(VEVENT|VTIMEZONE)[ \t]*\r?$.*?(?:^END:\1[ \t]*\r?$|(?=^BEGIN:VEVENT)|\Z)",
@@ -53,6 +53,16 @@ def iter_events(
             yield RowError(str(file), file.name, f"unreadable file: {error.strerror}")
             continue
         yield from _iter_file(str(file), raw, window)
+
+
+def read_events(
+    raw: bytes, *, file: str, window_start: datetime, window_end: datetime
+) -> Iterator[EventRecord | RowError]:
+    """`iter_events` for one calendar already in memory (e.g. a CalDAV resource); `file` names it.
+
+    Occurrences of each series come in order of start.
+    """
+    yield from _iter_file(file, raw, (_aware(window_start), _aware(window_end)))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -46,7 +46,7 @@ class NoRecordsError(ValueError):
 class ContactRecord:
     """One contact as an export holds it, before normalization."""
 
-    source_format: str  # linkedin | google | outlook | vcard | csv
+    source_format: str  # linkedin | google | outlook | vcard | csv (carddav: set by sync)
     file: str
     locator: str
     first_name: str = ""

@@ -46,6 +46,7 @@ SOURCE_NAMES = {
     "outlook": "Outlook",
     "vcard": "vCard",
     "csv": "CSV",
+    "carddav": "CardDAV",
 }
 
 
@@ -469,17 +470,45 @@ def import_contacts(
             parsed.append(read_contacts(data, file=str(path), format=format, column_map=column_map))
         except NoRecordsError as exc:
             raise InvalidInputError(str(exc)) from None
-    with store.read() as conn:
-        companies = load_company_index(conn, org)
-        index = load_match_index(conn, org, companies)
+    matching = load_matching(store, org)
     for number, (path, contact_file) in enumerate(zip(files, parsed, strict=True), start=1):
         source = SourceReport(str(path), contact_file.format, contact_file.attempted)
         with store.write() as conn:
-            book = _AddressBook(conn, org, owner)
-            _FileImport(conn, org, owner, book, index, companies, region).run(
-                contact_file.records, source
-            )
+            import_contact_records(conn, org, owner, contact_file.records, source, matching, region)
         report.sources.append(source)
         progress("Contacts", number, len(files))
     store.analyze_after(sum(s.imported for s in report.sources))
     return report
+
+
+@dataclass(frozen=True)
+class Matching:
+    """The directory as contact matching reads it: loaded once, used by many imports."""
+
+    companies: CompanyIndex
+    index: MatchIndex
+
+
+def load_matching(store: Store, org: Org) -> Matching:
+    with store.read() as conn:
+        companies = load_company_index(conn, org)
+        return Matching(companies, load_match_index(conn, org, companies))
+
+
+def import_contact_records(
+    conn: Connection,
+    org: Org,
+    owner: Member,
+    records: Sequence[ContactRecord | RowError],
+    report: SourceReport,
+    matching: Matching,
+    region: str = "US",
+) -> None:
+    """Import records already read (e.g. cards from CardDAV) in the caller's transaction.
+
+    The same pipeline as files: merged into the member's contacts, matched or kept private.
+    """
+    book = _AddressBook(conn, org, owner)
+    _FileImport(conn, org, owner, book, matching.index, matching.companies, region).run(
+        records, report
+    )

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import phonenumbers
+from sqlalchemy import Connection
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.phones import normalize_phone
@@ -127,22 +128,48 @@ def ingest_mail(
             resolver = Resolver(conn, org)
             ties = TieUpdater(conn, org)
             for batch in _batches(records, report):
-                messages = [m for m in batch if isinstance(m, MessageHeaders)]
-                parents = {m.in_reply_to for m in messages if m.in_reply_to}
-                replied = known_keys(conn, org, "email", parents)
-                replied |= {m.message_id for m in messages} & parents
-                activities = []
-                for m in messages:
-                    activity = _mail_activity(m, resolver, replied)
-                    if activity is None:
-                        report.skip("no member among sender and recipients")
-                    else:
-                        activities.append(activity)
-                _write(conn, org, resolver, ties, activities, report)
+                _mail_batch(conn, org, resolver, ties, batch, report)
                 progress(f"Mail {path.name}", report.read, 0)
             report.ties += ties.flush()
     store.analyze_after(report.interactions)
     return report
+
+
+def write_mail(
+    conn: Connection,
+    org: Org,
+    resolver: Resolver,
+    ties: TieUpdater,
+    records: Iterable[MessageHeaders | RowError],
+    report: IngestReport,
+) -> None:
+    """Write messages already read (e.g. headers fetched over IMAP) in the caller's transaction.
+
+    The caller flushes `ties` before it commits.
+    """
+    for batch in _batches(records, report):
+        _mail_batch(conn, org, resolver, ties, batch, report)
+
+
+def _mail_batch(
+    conn: Connection,
+    org: Org,
+    resolver: Resolver,
+    ties: TieUpdater,
+    messages: list[MessageHeaders],
+    report: IngestReport,
+) -> None:
+    parents = {m.in_reply_to for m in messages if m.in_reply_to}
+    replied = known_keys(conn, org, "email", parents)
+    replied |= {m.message_id for m in messages} & parents
+    activities = []
+    for m in messages:
+        activity = _mail_activity(m, resolver, replied)
+        if activity is None:
+            report.skip("no member among sender and recipients")
+        else:
+            activities.append(activity)
+    _write(conn, org, resolver, ties, activities, report)
 
 
 # --- calendar ------------------------------------------------------------------------------
@@ -201,18 +228,46 @@ def ingest_calendar(
             ties = TieUpdater(conn, org)
             records = iter_events(path, window_start=start, window_end=end)
             for batch in _batches(records, report):
-                activities = []
-                for event in batch:
-                    activity = _event_activity(event, resolver)
-                    if activity is None:
-                        report.skip("no member with another participant")
-                    else:
-                        activities.append(activity)
-                _write(conn, org, resolver, ties, activities, report)
+                _event_batch(conn, org, resolver, ties, batch, report)
                 progress(f"Calendar {path.name}", report.read, 0)
             report.ties += ties.flush()
     store.analyze_after(report.interactions)
     return report
+
+
+def write_events(
+    conn: Connection,
+    org: Org,
+    resolver: Resolver,
+    ties: TieUpdater,
+    records: Iterable[EventRecord | RowError],
+    report: IngestReport,
+) -> None:
+    """Write meeting occurrences already read (e.g. from CalDAV) in the caller's transaction.
+
+    An event edited upstream replaces the interactions it made before. The caller flushes
+    `ties` before it commits.
+    """
+    for batch in _batches(records, report):
+        _event_batch(conn, org, resolver, ties, batch, report)
+
+
+def _event_batch(
+    conn: Connection,
+    org: Org,
+    resolver: Resolver,
+    ties: TieUpdater,
+    events: list[EventRecord],
+    report: IngestReport,
+) -> None:
+    activities = []
+    for event in events:
+        activity = _event_activity(event, resolver)
+        if activity is None:
+            report.skip("no member with another participant")
+        else:
+            activities.append(activity)
+    _write(conn, org, resolver, ties, activities, report)
 
 
 # --- calls ---------------------------------------------------------------------------------

@@ -182,9 +182,7 @@ def _now(
             )
             .join(person, person.c.id == person_email.c.person_id)
             .outerjoin(tie, and_(tie.c.org_id == org.id, tie.c.person_id == person.c.id))
-            .outerjoin(
-                member, and_(member.c.id == tie.c.member_id, member.c.archived_at.is_(None))
-            )
+            .outerjoin(member, and_(member.c.id == tie.c.member_id, member.c.archived_at.is_(None)))
             .where(
                 person_email.c.org_id == org.id,
                 person_email.c.email.in_(unique[start : start + 900]),

@@ -267,7 +267,7 @@ contact_source = Table(
     Column("import_job_id", Id, ForeignKey("import_job.id"), nullable=True),
     Column(
         "source_format", String(16), nullable=False
-    ),  # linkedin | google | outlook | vcard | csv
+    ),  # linkedin | google | outlook | vcard | csv | carddav
     Column("file_name", String(500), nullable=False, server_default=""),
     Column("locator", String(100), nullable=False, server_default=""),
     # A hash of the record as read: re-importing the same file finds every row already here.
