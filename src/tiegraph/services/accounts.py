@@ -24,6 +24,15 @@ class Account:
     is_reference_customer: bool
     domains: tuple[str, ...] = ()
 
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "domains": list(self.domains),
+            "size": self.size,
+            "target": self.is_target,
+            "reference_customer": self.is_reference_customer,
+        }
+
     @property
     def headcount(self) -> int:
         """Its stated size, else at least one (for likelihoods that divide by it)."""

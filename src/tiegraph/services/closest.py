@@ -87,15 +87,8 @@ class AccountClosest:
     ties: tuple[AccountTie, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict[str, Any]:
-        a = self.account
         return {
-            "account": {
-                "name": a.name,
-                "domains": list(a.domains),
-                "size": a.size,
-                "target": a.is_target,
-                "reference_customer": a.is_reference_customer,
-            },
+            "account": self.account.as_dict(),
             "closest": [t.as_dict() for t in self.ties],
         }
 

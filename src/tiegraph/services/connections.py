@@ -49,15 +49,8 @@ class CompanyConnections:
     connections: tuple[CompanyConnection, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict[str, Any]:
-        a = self.account
         return {
-            "account": {
-                "name": a.name,
-                "domains": list(a.domains),
-                "size": a.size,
-                "target": a.is_target,
-                "reference_customer": a.is_reference_customer,
-            },
+            "account": self.account.as_dict(),
             "connections": [c.as_dict() for c in self.connections],
         }
 
