@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tiegraph.cli.common import DbOption, app, err, open_db
+from tiegraph.services.daily_rescore import DailyRescore
 from tiegraph.services.demo import DEMO_PASSWORD
 from tiegraph.services.orgs import list_orgs
 from tiegraph.web.settings import SECRET_ENV, WebSettings
@@ -19,7 +20,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Open the web app (and the API under /api/v1) on the store."""
+    """Open the web app (and the API under /api/v1) on the store; ties are rescored daily."""
     import uvicorn
 
     from tiegraph.web.app import create_app
@@ -34,10 +35,11 @@ def serve(
         )
     if not os.environ.get(SECRET_ENV, "").strip():
         err.print(f"Sessions end when the server stops (set {SECRET_ENV} to keep them).")
-    uvicorn.run(
-        create_app(store, WebSettings.from_env()),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
+    web_app = create_app(store, WebSettings.from_env())
+    # Stored tie scores brought up to today, daily, beside the requests (never in their way).
+    rescorer = DailyRescore(store)
+    rescorer.start()
+    try:
+        uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        rescorer.stop()
