@@ -1,4 +1,4 @@
-"""The CLI of the web issues: member add --password-env, archive/restore, serve (with the rescore)."""
+"""The CLI of the web issues: member add --password-env, archive/restore, serve and its rescore."""
 
 from __future__ import annotations
 
