@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services import lists, nurture
 from tiegraph.web.pagination import PathId
-from tiegraph.web.security import PageViewer, store_of
+from tiegraph.web.security import PageViewer, local_path, store_of
 from tiegraph.web.templating import flash, render
 
 router = APIRouter()
@@ -31,8 +31,7 @@ def _ids(text: str) -> list[int]:
 
 
 def _to(target: str) -> RedirectResponse:
-    safe = target if target.startswith("/") and not target.startswith("//") else "/lists"
-    return RedirectResponse(safe, status_code=303)
+    return RedirectResponse(local_path(target, "/lists"), status_code=303)
 
 
 @router.get("/lists")
