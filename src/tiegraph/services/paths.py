@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection, select
 
 from tiegraph.core import likelihood
 from tiegraph.core.emails import normalize_email
@@ -291,13 +291,16 @@ def _kth(best: dict[int, tuple[int, Any, TieScore, float]], k: int) -> int:
 
 def _states(ctx: _Ctx, rows: list[Any]) -> dict[tuple[int, int], Any]:
     """The stored states of these ties (read only for the ties that get rescored)."""
-    pairs = [(r.member_id, r.person_id) for r in rows]
+    pairs = {(r.member_id, r.person_id) for r in rows}
+    # Two IN lists, not a row-value IN: SQLite walks the primary key only for the former.
     found = ctx.conn.execute(
         select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit).where(
-            tie.c.org_id == ctx.org.id, tuple_(tie.c.member_id, tie.c.person_id).in_(pairs)
+            tie.c.org_id == ctx.org.id,
+            tie.c.member_id.in_({m for m, _ in pairs}),
+            tie.c.person_id.in_({p for _, p in pairs}),
         )
     )
-    return {(f.member_id, f.person_id): f for f in found}
+    return {(f.member_id, f.person_id): f for f in found if (f.member_id, f.person_id) in pairs}
 
 
 def _company_path(
