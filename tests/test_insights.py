@@ -370,3 +370,55 @@ def test_the_account_walk_pages_by_key_and_agrees_with_scoring_everything(
     found = closest_to_account(store, world.org, "acme.example", limit=5)
     assert [t.score for t in found.ties] == expected[:5]
     assert rescore(store, world.org) == 0  # nothing left to bring up to date
+
+
+def test_the_strongest_intro_paths_agree_with_ranking_every_path(
+    store: Store, world: InsightsOrg
+) -> None:
+    """Many colleagues with many ties at the target's company, stored scores stale by up to 40
+    points: the first k paths are those of ranking every path."""
+    rng = random.Random(11)
+    now = datetime.now(UTC)
+    extra = [
+        add_member(store, world.org, email=f"m{i}@us.example", name=f"Member {i:02d}")
+        for i in range(8)
+    ]
+    with store.write() as conn:
+        acme = conn.execute(select(person.c.company_id).where(person.c.id == 1)).scalar()
+        first = conn.execute(select(func.max(person.c.id))).scalar_one() + 1
+        conn.execute(
+            person.insert(),
+            [
+                {"id": first + i, "org_id": world.org.id, "full_name": f"Extra {i}"}
+                | {"company_id": acme}
+                for i in range(60)
+            ],
+        )
+        rows = []
+        for m in (world.ana, world.cy, *extra):
+            for i in rng.sample(range(60), 25):
+                touches = [
+                    Touch(now - timedelta(days=rng.randint(1, 150)), "email", d, 1)
+                    for d in rng.choices(("out", "in"), k=rng.randint(1, 12))
+                ]
+                state = fold(TieState(), sorted(touches, key=lambda t: t.at))
+                stale = rng.choice((0, 0, 10, 40))
+                rows.append(
+                    {
+                        "org_id": world.org.id,
+                        "member_id": m.id,
+                        "person_id": first + i,
+                        "company_id": acme,
+                        "state": to_columns(state),
+                        "label": "weak",
+                        "score": float(min(100, score(state, now).score + stale)),
+                        "reasons": [],
+                    }
+                )
+        conn.execute(tie.insert(), rows)
+    every = intro_paths(store, world.org, "pat@acme.example", requester=world.cy, limit=0)
+    assert len(every.paths) > 8
+    ranked = [(p.introducer_email, p.strength) for p in every.paths]
+    for k in (1, 3, 5, 8):
+        found = intro_paths(store, world.org, "pat@acme.example", requester=world.cy, limit=k)
+        assert [(p.introducer_email, p.strength) for p in found.paths] == ranked[:k]

@@ -7,9 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from intro_world import PRIVATE_EMAIL, PRIVATE_NAME, World, build_world
 from tiegraph.cli import main
+from tiegraph.errors import NotFoundError
+from tiegraph.services import lists
+from tiegraph.services.accounts import get_account
+from tiegraph.services.connections import company_connections
+from tiegraph.services.orgs import create_org
 from tiegraph.store import Store
 from tiegraph.store.schema import company
 
@@ -169,3 +175,26 @@ def test_bad_input_and_archiving(
     kept = ok_json(cli(capsys, db_url, "list", "list", "--archived", "--json"))["lists"]
     assert [x["name"] for x in kept] == ["Mine"]
     assert ok_json(cli(capsys, db_url, "list", "show", "Mine", "--json"))["list"]["archived_at"]
+
+
+def test_lists_and_accounts_by_id(store: Store, world: World) -> None:
+    """The web app and the API name lists and accounts by id; another org's ids are unknown."""
+    with store.read() as conn:
+        acme = conn.execute(select(company.c.id).where(company.c.name == "Acme Corp")).scalar_one()
+    assert get_account(store, world.org, acme).name == "Acme Corp"
+    found = company_connections(store, world.org, acme, viewer=world.ana)
+    assert found.account.name == "Acme Corp"
+    created = lists.create_list(store, world.org, world.ana, "Deals", "deals")
+    report = lists.add_to_list(store, world.org, created.id, account_ids=[acme])
+    assert report.added == ["Acme Corp"]
+    assert lists.find_list(store, world.org, created.id).items == 1
+    assert [r.name for r in lists.show_list(store, world.org, created.id, world.ana).rows] == [
+        "Acme Corp"
+    ]
+    other = create_org(store, "other", "Other Inc")
+    with pytest.raises(NotFoundError):
+        lists.find_list(store, other, created.id)
+    with pytest.raises(NotFoundError):
+        lists.add_to_list(store, world.org, created.id, account_ids=[acme + 1000])
+    with pytest.raises(NotFoundError):
+        company_connections(store, other, acme)

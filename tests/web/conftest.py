@@ -6,6 +6,8 @@ import json
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from fastapi.testclient import TestClient
 from tiegraph.services.auth import create_token, hash_password, set_password_hash
 from tiegraph.services.contacts import import_contacts
 from tiegraph.services.directory import import_directory
+from tiegraph.services.ingest import ingest_mail
 from tiegraph.services.members import add_member, get_member, set_member_sharing
 from tiegraph.services.orgs import create_org, resolve_org
 from tiegraph.store import Store, open_store
@@ -112,6 +115,38 @@ def build_orgs(store: Store, folder: Path) -> None:
     import_contacts(store, other, dan, [_write(folder, "dan.csv", GOOGLE_DAN)])
 
 
+SECRETCO = [{"type": "company", "id": "C3", "name": "Secretco", "domains": ["secret.example"]}]
+MAIL = [  # (member, person, messages each way): Bo's ties are his own (activity sharing off)
+    ("bo@us.example", "jose@globex.example", 8),
+    ("bo@us.example", "robert.smith@acme.example", 4),
+    ("ana@us.example", "robert.smith@acme.example", 3),
+    ("cy@us.example", "jose@globex.example", 2),
+]
+
+
+def _mbox(folder: Path) -> Path:
+    now = datetime.now(UTC).replace(microsecond=0)
+    parts, n = [], 0
+    for mine, theirs, count in MAIL:
+        for i in range(count):
+            for sender, to, hours in ((mine, theirs, 0), (theirs, mine, 3)):
+                stamp = format_datetime(now - timedelta(days=2 + 5 * i, hours=hours))
+                parts.append(
+                    f"From {sender} {stamp}\nFrom: {sender}\nTo: {to}\nDate: {stamp}\n"
+                    f"Message-ID: <w{n}@web.example>\nSubject: kept private\n\nnot kept\n\n"
+                )
+                n += 1
+    return _write(folder, "mail.mbox", "".join(parts))
+
+
+def add_activity(store: Store, folder: Path) -> None:
+    """On top of `build_orgs`: mail between members and persons, and Secretco, the company of
+    Bo's private contact, in the directory (his contact stays private)."""
+    org = resolve_org(store)
+    import_directory(store, org, [_jsonl(folder, "s.jsonl", SECRETCO)])
+    ingest_mail(store, org, [_mbox(folder)])
+
+
 @pytest.fixture(scope="session")
 def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("web-orgs")
@@ -120,6 +155,27 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_orgs(store, folder)
     store.dispose()
     return path
+
+
+@pytest.fixture(scope="session")
+def active_db(built_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two organizations with mail: ties of every strength, nurture suggestions."""
+    folder = tmp_path_factory.mktemp("web-active")
+    path = folder / "active.db"
+    shutil.copy(built_db, path)
+    store = open_store(f"sqlite:///{path}")
+    add_activity(store, folder)
+    store.dispose()
+    return path
+
+
+@pytest.fixture
+def active_store(active_db: Path, tmp_path: Path) -> Iterator[Store]:
+    path = tmp_path / "active.db"
+    shutil.copy(active_db, path)
+    store = open_store(f"sqlite:///{path}")
+    yield store
+    store.dispose()
 
 
 @pytest.fixture
@@ -213,3 +269,11 @@ def bo_api(app: FastAPI, web_store: Store) -> TestClient:
 @pytest.fixture
 def dan_api(app: FastAPI, web_store: Store) -> TestClient:
     return api_client(app, web_store, "dan@other.example", "other")
+
+
+@pytest.fixture
+def active_app(active_store: Store, tmp_path: Path) -> Iterator[FastAPI]:
+    """The app over the organizations with mail (`active_db`)."""
+    application = create_app(active_store, settings(tmp_path))
+    yield application
+    application.state.imports.shutdown(wait=True)

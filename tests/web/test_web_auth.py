@@ -135,6 +135,16 @@ FORMS = [
     "/settings/tokens",
     "/settings/tokens/1/revoke",
     "/settings/organization",
+    "/settings/smtp",
+    "/settings/intro-template",
+    "/settings/signature",
+    "/persons/1/intros",
+    "/intros/1",
+    "/intros/1/mark",
+    "/lists",
+    "/lists/add",
+    "/lists/1/items",
+    "/lists/1/archive",
 ]
 
 

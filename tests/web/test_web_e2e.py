@@ -1,5 +1,6 @@
 """End to end in a real Chromium (Debian's, driven by Playwright) against a real uvicorn server:
-sign in, import a LinkedIn CSV through the page, open a person, see the who-knows tile."""
+sign in, import a LinkedIn CSV through the page, open a person, see the who-knows tile; get
+introduced by SMTP (to an aiosmtpd server the test starts); lists, intros, nurture, accounts."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from email import message_from_bytes, policy
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -57,11 +61,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(built_db: Path, tmp_path: Path) -> Iterator[str]:
+def _serve(db: Path, tmp_path: Path) -> Iterator[str]:
+    """A real uvicorn server in a thread over a copy of `db`; yields its base URL."""
     _needs_chromium()
     path = tmp_path / "e2e.db"
-    shutil.copy(built_db, path)
+    shutil.copy(db, path)
     store = open_store(f"sqlite:///{path}")
     app = create_app(store, settings(tmp_path, upload_limit_bytes=5 * 1024 * 1024))
     port = _free_port()
@@ -81,7 +85,18 @@ def server(built_db: Path, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(server: str) -> Iterator[object]:
+def server(built_db: Path, tmp_path: Path) -> Iterator[str]:
+    yield from _serve(built_db, tmp_path)
+
+
+@pytest.fixture
+def active_server(active_db: Path, tmp_path: Path) -> Iterator[str]:
+    """The organizations with mail: ties of every strength, nurture suggestions."""
+    yield from _serve(active_db, tmp_path)
+
+
+@contextmanager
+def browser_tab(server: str) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -93,6 +108,18 @@ def page(server: str) -> Iterator[object]:
         yield tab
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def page(server: str) -> Iterator[object]:
+    with browser_tab(server) as tab:
+        yield tab
+
+
+@pytest.fixture
+def active_page(active_server: str) -> Iterator[object]:
+    with browser_tab(active_server) as tab:
+        yield tab
 
 
 def shot(page: object, name: str) -> None:
@@ -142,28 +169,84 @@ def test_import_then_person_page_with_tile(page: object, tmp_path: Path) -> None
     shot(p, "07-settings")
 
 
-@pytest.mark.skip(reason="needs services/intro (branch intro)")
-def test_get_introduced_arrives_by_smtp(page: object) -> None:
-    """Sign in, open a person, "Get introduced", edit the draft, send it through an SMTP
-    server (aiosmtpd) started here, and find the message there. Enable after the merge."""
+class Inbox:
+    """What the aiosmtpd server started by the test receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope.original_content or b"")
+        return "250 accepted"
+
+
+def test_get_introduced_arrives_by_smtp(active_page: object, tmp_path: Path) -> None:
+    """Sign in, set the SMTP server (aiosmtpd, started here), open a person, "Get introduced",
+    edit the draft, send it, and find the message at the server; then lists, intros, nurture
+    and the account page."""
     from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
 
-    received: list[object] = []
-
-    class Collect(Message):
-        def handle_message(self, message: object) -> None:
-            received.append(message)
-
-    controller = Controller(Collect(), hostname="127.0.0.1", port=_free_port())
+    p: Any = active_page
+    inbox, port = Inbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        sign_in(page, "ana@us.example")
-        page.goto("/persons/1")  # type: ignore[attr-defined]
-        page.click("text=Get introduced")  # type: ignore[attr-defined]
-        page.fill("textarea[name=body]", "Could you introduce me? Thanks!")  # type: ignore[attr-defined]
-        page.click("text=Send")  # type: ignore[attr-defined]
-        page.wait_for_selector("text=requested")  # type: ignore[attr-defined]
-        assert received
+        sign_in(p, "ana@us.example")
+        p.goto("/settings")
+        p.fill("input[name=host]", "127.0.0.1")
+        p.select_option("select[name=security]", "none")
+        p.fill("input[name=port]", str(port))
+        p.fill("input[name=sender]", "intros@us.example")
+        p.click("text=Save SMTP server")
+        p.wait_for_selector("text=SMTP server saved")
+        p.locator("#intro-settings").screenshot(path=str(ARTIFACTS / "08-settings-intros.png"))
+        p.goto("/gallery?q=Núñez&scope=directory")
+        p.click("text=José Núñez")
+        p.wait_for_selector("#who-knows")
+        tile = p.inner_text(".tile")
+        assert "Cy Ode" in tile and "Get introduced" in tile and "Bo Chen" not in tile
+        assert "Ana Lima → Cy Ode → José Núñez" in p.inner_text("main")
+        shot(p, "09-person-get-introduced")
+        p.click(".tile >> text=Get introduced")
+        p.wait_for_url("**/intros/*")
+        p.fill("input[name=subject]", "Would you introduce me to José?")
+        p.fill("textarea[name=body]", "Hi Cy,\n\nCould you introduce me to José? Thanks!\n\nAna")
+        shot(p, "10-intro-draft")
+        p.click("text=Send by SMTP")
+        p.wait_for_selector("text=now requested")
+        assert "sent by SMTP" in p.inner_text("main")
+        shot(p, "11-intro-requested")
+        assert len(inbox.messages) == 1
+        message = message_from_bytes(inbox.messages[0], policy=policy.default)
+        assert message["To"] == "Cy Ode <cy@us.example>"
+        assert message["Subject"] == "Would you introduce me to José?"
+        assert "Could you introduce me to José?" in message.get_body().get_content()  # type: ignore[union-attr]
+        p.goto("/intros")
+        assert "requested" in p.inner_text("main")
+        shot(p, "12-intros")
+        _lists_nurture_account(p)
     finally:
         controller.stop()
+
+
+def _lists_nurture_account(p: Any) -> None:
+    p.goto("/lists")
+    p.fill("input[name=name]", "Q3 leads")
+    p.click("text=Create list")
+    p.wait_for_url("**/lists/*")
+    p.fill("textarea[name=emails]", "jose@globex.example\nrobert.smith@acme.example")
+    p.fill("textarea[name=accounts]", "globex.example")
+    p.click("text=Add to the list")
+    p.wait_for_selector("text=Added")
+    rows = p.inner_text("table.grid")
+    assert "José Núñez" in rows and "Globex GmbH" in rows and "Cy Ode" in rows
+    shot(p, "13-list")
+    p.goto("/nurture")
+    assert "Robert Smith" in p.inner_text("main")
+    shot(p, "14-nurture")
+    p.goto("/lists")
+    p.click("text=Q3 leads")
+    p.click("a:has-text('Globex GmbH')")
+    p.wait_for_selector("#connections")
+    assert "José Núñez" in p.inner_text("#closest + p + ol")
+    shot(p, "15-account")

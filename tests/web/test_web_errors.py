@@ -134,11 +134,13 @@ def test_every_list_is_paginated(app: FastAPI, ana_api: TestClient) -> None:
         path
         for path, ops in spec["paths"].items()
         if "get" in ops
-        and "PageOut" in str(ops["get"]["responses"]["200"]["content"]["application/json"])
+        and "PageOut" in str(ops["get"]["responses"]["200"]["content"].get("application/json"))
     ]
     assert len(lists) >= 10
     for path in lists:
-        page = ana_api.get(concrete(path).replace("/1/", "/1/"), params={"limit": 1})
+        # Routes about one person take its email; the others ignore it.
+        params = {"limit": 1, "email": "robert.smith@acme.example"}
+        page = ana_api.get(concrete(path), params=params)
         if page.status_code == 404:
             continue
         body = page.json()

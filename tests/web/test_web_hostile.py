@@ -6,9 +6,12 @@ import csv
 import io
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests.web.conftest import Browser
 from tests.web.test_web_pages import wait_for_import
 
+from tiegraph.store import Store
+from tiegraph.store.schema import person
 from tiegraph.web.export import csv_cell
 
 HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
@@ -114,3 +117,31 @@ def test_hostile_query_strings_do_not_break_pages(ana: Browser, ana_api: TestCli
     assert ana.client.get("/gallery", params={"q": "a\x00b"}).status_code == 400
     answer = ana_api.get("/api/v1/persons", params={"q": "\x00"})
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "bad_request"
+
+
+def test_hostile_strings_in_lists_intros_and_settings_are_escaped(
+    ana: Browser, web_store: Store
+) -> None:
+    hostile = "<script>alert(1)</script>"
+    created = ana.post("/lists", {"name": f"{hostile} leads", "kind": "leads"})
+    list_page = ana.client.get(created.headers["location"]).text  # type: ignore[attr-defined]
+    ana.post("/settings/intro-template", {"subject": f"{hostile} {{target_name}}", "body": hostile})
+    ana.post("/settings/signature", {"text": hostile})
+    with web_store.read() as conn:
+        jose = conn.execute(select(person.c.id).where(person.c.external_id == "P2")).scalar_one()
+    drafted = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"})
+    intro_page = ana.client.get(drafted.headers["location"]).text  # type: ignore[attr-defined]
+    pages = [list_page, ana.client.get("/lists").text, intro_page, ana.client.get("/intros").text]
+    pages.append(ana.client.get("/settings").text)
+    for html in pages:
+        assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in intro_page
+
+
+def test_no_form_redirects_to_another_site(ana: Browser) -> None:
+    ana.post("/lists", {"name": "Deals", "kind": "deals"})
+    for back in ("//evil.example/", "/\\evil.example", "https://evil.example/"):
+        answer = ana.post("/lists/add", {"list_id": "1", "back": back, "emails": ""})
+        assert answer.headers["location"] == "/lists"  # type: ignore[attr-defined]
+        answer = ana.post("/gallery/columns", {"page_size": "50", "back": back})
+        assert answer.headers["location"] == "/gallery"  # type: ignore[attr-defined]

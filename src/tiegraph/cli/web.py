@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tiegraph.cli.common import DbOption, app, err, open_db
+from tiegraph.services.daily_rescore import DailyRescore
 from tiegraph.services.demo import DEMO_PASSWORD
 from tiegraph.services.orgs import list_orgs
 from tiegraph.services.sync_run import SyncLoop
@@ -20,7 +21,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
     db: DbOption = None,
 ) -> None:
-    """Open the web app (and the API under /api/v1) on the store."""
+    """Open the web app (and the API under /api/v1) on the store; ties are rescored daily."""
     import uvicorn
 
     from tiegraph.web.app import create_app
@@ -35,15 +36,15 @@ def serve(
         )
     if not os.environ.get(SECRET_ENV, "").strip():
         err.print(f"Sessions end when the server stops (set {SECRET_ENV} to keep them).")
-    syncing = SyncLoop(store)  # due CardDAV, CalDAV and IMAP sources, in the background
+    web_app = create_app(store, WebSettings.from_env())
+    # In the background, never in the requests' way: due CardDAV, CalDAV and IMAP sources, and
+    # stored tie scores brought up to today once a day.
+    syncing = SyncLoop(store)
+    rescorer = DailyRescore(store)
     syncing.start()
+    rescorer.start()
     try:
-        uvicorn.run(
-            create_app(store, WebSettings.from_env()),
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-        )
+        uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
     finally:
+        rescorer.stop()
         syncing.stop(timeout=30)

@@ -89,8 +89,11 @@ def _by_name(conn: Connection, org: Org, name: str) -> int | None:
     return None
 
 
-def find_account(conn: Connection, org: Org, name_or_domain: str) -> Account:
-    """The company a user means by a name ("Acme Corp"), a domain or an email address."""
+def find_account(conn: Connection, org: Org, name_or_domain: str | int) -> Account:
+    """The company a user means by a name ("Acme Corp"), a domain or an email address; an
+    int is a company id (the web app's pages and the API name accounts by id)."""
+    if isinstance(name_or_domain, int):
+        return _by_id(conn, org, name_or_domain)
     text = name_or_domain.strip()
     company_id = None
     if _looks_like_domain(text):
@@ -101,6 +104,15 @@ def find_account(conn: Connection, org: Org, name_or_domain: str) -> Account:
         raise NotFoundError(
             f"no company {text!r} in the directory; try its web domain (e.g. acme.com)"
         )
+    return load_account(conn, org, company_id)
+
+
+def _by_id(conn: Connection, org: Org, company_id: int) -> Account:
+    archived = conn.execute(
+        select(company.c.archived_at).where(company.c.org_id == org.id, company.c.id == company_id)
+    ).first()
+    if archived is None or archived.archived_at is not None:
+        raise NotFoundError(f"no account (company) {company_id}")
     return load_account(conn, org, company_id)
 
 
@@ -133,7 +145,7 @@ def load_account(conn: Connection, org: Org, company_id: int) -> Account:
     )
 
 
-def get_account(store: Store, org: Org, name_or_domain: str) -> Account:
+def get_account(store: Store, org: Org, name_or_domain: str | int) -> Account:
     with store.read() as conn:
         return find_account(conn, org, name_or_domain)
 

@@ -96,7 +96,7 @@ class AccountClosest:
 def closest_to_account(
     store: Store,
     org: Org,
-    name_or_domain: str,
+    name_or_domain: str | int,
     *,
     viewer: Member | None = None,
     limit: int = ACCOUNT_LIMIT,

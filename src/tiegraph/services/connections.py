@@ -58,7 +58,7 @@ class CompanyConnections:
 def company_connections(
     store: Store,
     org: Org,
-    name_or_domain: str,
+    name_or_domain: str | int,
     *,
     viewer: Member | None = None,
     kinds: tuple[str, ...] = (),

@@ -11,6 +11,7 @@ from tiegraph.core.emails import email_domain
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.members import checked_email
 from tiegraph.services.orgs import Org
+from tiegraph.store import Store
 from tiegraph.store.schema import company, company_domain, person, person_email
 
 
@@ -68,6 +69,12 @@ def find_person(conn: Connection, org: Org, raw_email: str) -> DirectoryPerson:
     )
 
 
+def lookup_person(store: Store, org: Org, raw_email: str) -> DirectoryPerson:
+    """`find_person` in a read of its own (the web app's links by email)."""
+    with store.read() as conn:
+        return find_person(conn, org, raw_email)
+
+
 def find_company(conn: Connection, org: Org, name_or_domain: str) -> DirectoryCompany:
     """The company with this name (as normalized) or domain; an ambiguous name is an error."""
     wanted = name_or_domain.strip()
@@ -95,6 +102,18 @@ def find_company(conn: Connection, org: Org, name_or_domain: str) -> DirectoryCo
         names = "; ".join(f"{c.name} ({', '.join(c.domains) or 'no domain'})" for c in found)
         raise InvalidInputError(f"{wanted!r} names {len(found)} companies: {names}; give a domain")
     return found[0]
+
+
+def company_by_id(conn: Connection, org: Org, company_id: int) -> DirectoryCompany:
+    """The company (not archived) with this id in the organization, or NotFoundError."""
+    found = conn.execute(
+        select(company.c.id).where(
+            company.c.org_id == org.id, company.c.id == company_id, company.c.archived_at.is_(None)
+        )
+    ).first()
+    if found is None:
+        raise NotFoundError(f"no account (company) {company_id}")
+    return _company(conn, org, company_id)
 
 
 def _by_domain(conn: Connection, org: Org, wanted: str) -> list[int]:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, func, select
 
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.account_knowers import AccountKnower, account_knowers
-from tiegraph.services.directory_lookup import find_company, find_person
+from tiegraph.services.directory_lookup import company_by_id, find_company, find_person
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
 from tiegraph.services.who_knows import TILE, Knower, who_knows
@@ -120,19 +120,22 @@ def _checked_name(name: str) -> str:
     return name
 
 
-def _find(conn: Connection, org: Org, name: str) -> PersonList | None:
+def _find(conn: Connection, org: Org, name: str | int) -> PersonList | None:
+    """The list with this name (any case), or with this id when `name` is an int."""
     items = (
         select(func.count())
         .where(list_item.c.org_id == org.id, list_item.c.list_id == person_list.c.id)
         .scalar_subquery()
     )
+    which = (
+        person_list.c.id == name
+        if isinstance(name, int)
+        else func.lower(person_list.c.name) == _checked_name(name).lower()
+    )
     row = conn.execute(
         select(person_list, member.c.email, member.c.name.label("owner_name"), items.label("n"))
         .join(member, member.c.id == person_list.c.owner_id)
-        .where(
-            person_list.c.org_id == org.id,
-            func.lower(person_list.c.name) == _checked_name(name).lower(),
-        )
+        .where(person_list.c.org_id == org.id, which)
     ).first()
     if row is None:
         return None
@@ -148,11 +151,19 @@ def _find(conn: Connection, org: Org, name: str) -> PersonList | None:
     )
 
 
-def get_list(conn: Connection, org: Org, name: str) -> PersonList:
+def get_list(conn: Connection, org: Org, name: str | int) -> PersonList:
+    """A list by its name, or by its id (an int: the web app and the API name lists by id)."""
     found = _find(conn, org, name)
     if found is None:
+        if isinstance(name, int):
+            raise NotFoundError(f"no list {name}")
         raise NotFoundError(f"no list named {name!r}; see `tiegraph list list`")
     return found
+
+
+def find_list(store: Store, org: Org, name: str | int) -> PersonList:
+    with store.read() as conn:
+        return get_list(conn, org, name)
 
 
 def create_list(store: Store, org: Org, owner: Member, name: str, kind: str) -> PersonList:
@@ -188,14 +199,16 @@ def list_lists(store: Store, org: Org, *, archived: bool = False) -> list[Person
 def add_to_list(
     store: Store,
     org: Org,
-    name: str,
+    name: str | int,
     *,
     emails: Sequence[str] = (),
     accounts: Sequence[str] = (),
+    account_ids: Sequence[int] = (),
     added_by: Member | None = None,
 ) -> AddReport:
-    """Add directory persons (by email) and accounts (by company name or domain), all or none."""
-    if not emails and not accounts:
+    """Add directory persons (by email) and accounts (by company name, domain or id), all or
+    none."""
+    if not emails and not accounts and not account_ids:
         raise InvalidInputError("nothing to add: give emails of persons or --account NAME")
     with store.write() as conn:
         found = get_list(conn, org, name)
@@ -217,6 +230,9 @@ def add_to_list(
         for account in accounts:
             c = find_company(conn, org, account)
             wanted.append((c.name, None, c.id))
+        for account_id in account_ids:
+            c = company_by_id(conn, org, account_id)
+            wanted.append((c.name, None, c.id))
         for label, person_id, company_id in wanted:
             if (person_id, company_id) in present:
                 report.already.append(label)
@@ -235,7 +251,9 @@ def add_to_list(
     return report
 
 
-def archive_list(store: Store, org: Org, name: str, viewer: Member | None = None) -> PersonList:
+def archive_list(
+    store: Store, org: Org, name: str | int, viewer: Member | None = None
+) -> PersonList:
     """Archive a list (its owner, an admin or the operator may); it stays readable."""
     with store.write() as conn:
         found = get_list(conn, org, name)
@@ -250,10 +268,10 @@ def archive_list(store: Store, org: Org, name: str, viewer: Member | None = None
             .where(person_list.c.id == found.id)
             .values(archived_at=datetime.now(UTC))
         )
-        return get_list(conn, org, name)
+        return get_list(conn, org, found.id)
 
 
-def show_list(store: Store, org: Org, name: str, viewer: Member | None = None) -> ListView:
+def show_list(store: Store, org: Org, name: str | int, viewer: Member | None = None) -> ListView:
     """The list's rows in the order added, each with who knows them as the viewer may see."""
     with store.read() as conn:
         found = get_list(conn, org, name)

@@ -27,6 +27,7 @@ from tiegraph.store.schema import company, education, employment, member, person
 
 PATHS_SHOWN = 10
 CANDIDATES = 200  # the target's company's strongest ties considered for the three-hop paths
+STATE_CHUNK = 16  # tie states read at a time, as the three-hop candidates are rescored
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def intro_paths(
         direct = _ties_to(ctx, target.id)
         paths = _direct_paths(ctx, target, direct, first)
         if target.company_id is not None:
-            paths += _company_paths(ctx, target, first)
+            paths += _company_paths(ctx, target, first, limit)
         paths = [p for p in paths if p.strength > 0]
         paths.sort(key=lambda p: (-p.strength, p.introducer_name))
         paths = paths[:limit] if limit else paths
@@ -210,10 +211,18 @@ def _direct_paths(
     return paths
 
 
-def _company_paths(ctx: _Ctx, target: Any, first: dict[int, int]) -> list[IntroPath]:
-    """Through someone at the target's company whom a colleague knows."""
+def _company_paths(ctx: _Ctx, target: Any, first: dict[int, int], limit: int) -> list[IntroPath]:
+    """Through someone at the target's company whom a colleague knows: each colleague's best,
+    the `limit` strongest (0: all).
+
+    A tie's score only decays while nothing new happens (services/closest.py; the daily
+    rescore keeps stored scores near today's), so a path's strength with the stored score is
+    a bound on its strength today: candidates are rescored best bound first, a colleague's
+    others only while their bound beats that colleague's best path, and none once the
+    `limit`-th best path beats every bound left.
+    """
     rows = ctx.conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit)
+        select(tie.c.member_id, tie.c.person_id, tie.c.score)
         .join(member, member.c.id == tie.c.member_id)
         .where(
             tie.c.org_id == ctx.org.id,
@@ -229,32 +238,95 @@ def _company_paths(ctx: _Ctx, target: Any, first: dict[int, int]) -> list[IntroP
         return []
     account = load_account(ctx.conn, ctx.org, target.company_id)
     tenures = _tenures(ctx, target.company_id, {r.person_id for r in rows} | {target.id})
-    people = people_by_id(ctx.conn, ctx.org, {r.person_id for r in rows})
-    today = ctx.now.date()
-    best: dict[int, IntroPath] = {}
-    for r in rows:
-        result = _rescored(ctx, r)
+    candidates = _bounds(ctx, rows, first, tenures, target.id, account.headcount)
+    best: dict[int, tuple[int, Any, TieScore, float]] = {}  # member -> (strength, tie, ...)
+    states: dict[tuple[int, int], Any] = {}
+    for at, (bound, r, chance) in enumerate(candidates):
+        # Strengths are shown rounded, equal ones ordered by name: stop below the k-th only.
+        if limit and len(best) >= limit and _kth(best, limit) > bound:
+            break
+        held = best.get(r.member_id)
+        if held is not None and held[0] >= bound:
+            continue
+        if (r.member_id, r.person_id) not in states:
+            states.update(_states(ctx, [c[1] for c in candidates[at : at + STATE_CHUNK]]))
+        result = _rescored(ctx, states[(r.member_id, r.person_id)])
         if result.score <= 0:
             continue
-        years = _overlap(tenures.get(r.person_id), tenures.get(target.id), today)
-        chance = likelihood.colleague(account.headcount, years)
-        m, via = ctx.members[r.member_id], people[r.person_id]
-        weight, hop = _first_hop(ctx, r.member_id, first)
-        hops = (
-            *((hop,) if hop else ()),
-            Hop(m.name, via.name, result.score, "; ".join(result.reasons[:3])),
-            Hop(
-                via.name,
-                target.full_name,
-                round(100 * chance),
-                f"{likelihood.certainty(chance)}: colleagues at {account.name}",
-            ),
-        )
+        weight = _first_hop(ctx, r.member_id, first)[0]
         strength = path_strength([weight, result.score / 100, chance])
-        path = IntroPath(strength, m.email, m.name, hops, (), m.person_id, r.person_id)
-        if r.member_id not in best or strength > best[r.member_id].strength:
-            best[r.member_id] = path
-    return list(best.values())
+        if held is None or strength > held[0]:
+            best[r.member_id] = (strength, r, result, chance)
+    people = people_by_id(ctx.conn, ctx.org, {r.person_id for _, r, _, _ in best.values()})
+    return [
+        _company_path(ctx, target, account.name, first, r, result, chance, people[r.person_id])
+        for _, r, result, chance in best.values()
+    ]
+
+
+def _bounds(
+    ctx: _Ctx,
+    rows: list[Any],
+    first: dict[int, int],
+    tenures: dict[int, Span],
+    target_id: int,
+    headcount: int,
+) -> list[tuple[int, Any, float]]:
+    """(the path's strength with the stored score: a bound, tie, likelihood of the last hop),
+    best bound first."""
+    today = ctx.now.date()
+    found = []
+    for r in rows:
+        years = _overlap(tenures.get(r.person_id), tenures.get(target_id), today)
+        chance = likelihood.colleague(headcount, years)
+        weight = _first_hop(ctx, r.member_id, first)[0]
+        found.append((path_strength([weight, (r.score or 0.0) / 100, chance]), r, chance))
+    found.sort(key=lambda c: -c[0])
+    return found
+
+
+def _kth(best: dict[int, tuple[int, Any, TieScore, float]], k: int) -> int:
+    return sorted((found[0] for found in best.values()), reverse=True)[k - 1]
+
+
+def _states(ctx: _Ctx, rows: list[Any]) -> dict[tuple[int, int], Any]:
+    """The stored states of these ties (read only for the ties that get rescored)."""
+    pairs = {(r.member_id, r.person_id) for r in rows}
+    # Two IN lists, not a row-value IN: SQLite walks the primary key only for the former.
+    found = ctx.conn.execute(
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit).where(
+            tie.c.org_id == ctx.org.id,
+            tie.c.member_id.in_({m for m, _ in pairs}),
+            tie.c.person_id.in_({p for _, p in pairs}),
+        )
+    )
+    return {(f.member_id, f.person_id): f for f in found if (f.member_id, f.person_id) in pairs}
+
+
+def _company_path(
+    ctx: _Ctx,
+    target: Any,
+    company_name: str,
+    first: dict[int, int],
+    row: Any,
+    result: TieScore,
+    chance: float,
+    via: Any,
+) -> IntroPath:
+    m = ctx.members[row.member_id]
+    weight, hop = _first_hop(ctx, row.member_id, first)
+    hops = (
+        *((hop,) if hop else ()),
+        Hop(m.name, via.name, result.score, "; ".join(result.reasons[:3])),
+        Hop(
+            via.name,
+            target.full_name,
+            round(100 * chance),
+            f"{likelihood.certainty(chance)}: colleagues at {company_name}",
+        ),
+    )
+    strength = path_strength([weight, result.score / 100, chance])
+    return IntroPath(strength, m.email, m.name, hops, (), m.person_id, row.person_id)
 
 
 Span = tuple[date | None, date | None]

@@ -122,6 +122,14 @@ PageViewer = Annotated[Viewer, Depends(page_viewer)]
 ApiViewer = Annotated[Viewer, Depends(api_viewer)]
 
 
+def local_path(target: str, default: str) -> str:
+    """`target` when it is a path of this site, else `default`: never an open redirect (a
+    browser reads "//host" and "/\\host" as another site)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
 def require_admin(viewer: Viewer) -> None:
     if not viewer.is_admin:
         raise ForbiddenError("this organization setting needs an admin")

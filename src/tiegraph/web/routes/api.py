@@ -5,9 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from tiegraph.web.errors import ERROR_RESPONSES
-from tiegraph.web.routes import api_account, api_contacts, api_people
+from tiegraph.web.routes import (
+    api_account,
+    api_contacts,
+    api_insights,
+    api_intros,
+    api_lists,
+    api_people,
+)
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 router.include_router(api_people.router)
 router.include_router(api_contacts.router)
 router.include_router(api_account.router)
+router.include_router(api_insights.router)
+router.include_router(api_intros.router)
+router.include_router(api_lists.router)

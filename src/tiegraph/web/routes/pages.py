@@ -5,16 +5,29 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from tiegraph.web.routes import (
+    pages_accounts,
     pages_auth,
     pages_gallery,
     pages_import,
-    pages_later,
+    pages_intro_settings,
+    pages_intros,
+    pages_lists,
     pages_people,
     pages_settings,
 )
 from tiegraph.web.security import check_csrf
 
-AREAS = (pages_auth, pages_gallery, pages_people, pages_import, pages_settings, pages_later)
+AREAS = (
+    pages_auth,
+    pages_gallery,
+    pages_people,
+    pages_accounts,
+    pages_intros,
+    pages_lists,
+    pages_import,
+    pages_settings,
+    pages_intro_settings,
+)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
 for area in AREAS:
     router.include_router(area.router)

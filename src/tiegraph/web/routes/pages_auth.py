@@ -11,17 +11,14 @@ from sqlalchemy import select
 from tiegraph.errors import InvalidInputError
 from tiegraph.services import auth
 from tiegraph.store.schema import member
-from tiegraph.web.security import SignInLimiter, start_session, store_of
+from tiegraph.web.security import SignInLimiter, local_path, start_session, store_of
 from tiegraph.web.templating import flash, render
 
 router = APIRouter()
 
 
 def _safe_next(target: str) -> str:
-    # Only a path of this site: never an open redirect to somewhere else.
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/gallery"
+    return local_path(target, "/gallery")
 
 
 @router.get("/")

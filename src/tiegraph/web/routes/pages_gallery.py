@@ -12,7 +12,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.services import archive, custom_properties, gallery
 from tiegraph.web.export import csv_text
 from tiegraph.web.pagination import PathId
-from tiegraph.web.security import PageViewer, store_of
+from tiegraph.web.security import PageViewer, local_path, store_of
 from tiegraph.web.templating import flash, render
 
 router = APIRouter()
@@ -20,8 +20,7 @@ Back = Annotated[str, Form(max_length=2000)]
 
 
 def _back(target: str, default: str = "/gallery") -> RedirectResponse:
-    safe = target if target.startswith("/") and not target.startswith("//") else default
-    return RedirectResponse(safe, status_code=303)
+    return RedirectResponse(local_path(target, default), status_code=303)
 
 
 def _filters(request: Request) -> dict[int, str]:

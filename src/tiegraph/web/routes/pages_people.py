@@ -1,20 +1,58 @@
-"""Pages: a person's profile with the who-knows-whom tile and list, a contact, accounts."""
+"""Pages: a person's profile (who knows them, intro paths, conversation starters, get
+introduced), the full who-knows list, a contact, and links to a person by email."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tiegraph.services import custom_properties, profiles, who_knows
+from tiegraph.errors import NotFoundError
+from tiegraph.services import custom_properties, intro, lists, profiles, who_knows
 from tiegraph.services.contact_details import get_contact
+from tiegraph.services.directory_lookup import lookup_person
+from tiegraph.services.paths import IntroPaths, intro_paths
+from tiegraph.services.profiles import PersonProfile
 from tiegraph.web.pagination import PathId
-from tiegraph.web.security import PageViewer, store_of
-from tiegraph.web.templating import flash, render
+from tiegraph.web.security import PageViewer, Viewer, store_of
+from tiegraph.web.templating import render
 
 router = APIRouter()
-Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+PATHS_SHOWN = 5
+
+
+def intro_context(request: Request, viewer: Viewer, profile: PersonProfile) -> dict[str, Any]:
+    """What a "Get introduced" button needs: the person, and the viewer's requests about them
+    (the open one per introducer replaces the button)."""
+    emails = set(profile.emails)
+    mine = [
+        r
+        for r in intro.list_intros(store_of(request), viewer.org, viewer.member)
+        if r.person_email in emails and r.requester_id == viewer.member.id
+    ]
+    return {
+        "person_id": profile.summary.id,
+        "email": profile.emails[0] if profile.emails and not profile.summary.archived else "",
+        "open": {r.introducer_email: r for r in reversed(mine) if r.status in intro.OPEN},
+        "requests": mine,
+    }
+
+
+def _ways_in(request: Request, viewer: Viewer, profile: PersonProfile) -> IntroPaths | None:
+    if not profile.emails or profile.summary.archived:
+        return None
+    try:
+        return intro_paths(
+            store_of(request),
+            viewer.org,
+            profile.emails[0],
+            requester=viewer.member,
+            viewer=viewer.member,
+            limit=PATHS_SHOWN,
+        )
+    except NotFoundError:  # archived meanwhile
+        return None
 
 
 @router.get("/persons/{person_id}")
@@ -28,6 +66,9 @@ def person_page(request: Request, viewer: PageViewer, person_id: PathId) -> Resp
         "profile": profile,
         "tile": knowers[: who_knows.TILE],
         "knower_count": len(knowers),
+        "ways": _ways_in(request, viewer, profile),
+        "ask": intro_context(request, viewer, profile),
+        "lists": lists.list_lists(store, viewer.org),
     }
     return render(request, "person.html", context)
 
@@ -39,7 +80,23 @@ def person_knowers_page(request: Request, viewer: PageViewer, person_id: PathId)
     knowers = who_knows.knowers_of_person(
         store, viewer.org, person_id, viewer=viewer.member, limit=0
     )
-    return render(request, "who_knows.html", {"profile": profile, "knowers": knowers})
+    context = {
+        "profile": profile,
+        "knowers": knowers,
+        "ask": intro_context(request, viewer, profile),
+    }
+    return render(request, "who_knows.html", context)
+
+
+@router.get("/find-person")
+def find_person(
+    request: Request,
+    viewer: PageViewer,
+    email: Annotated[str, Query(min_length=1, max_length=320)],
+) -> RedirectResponse:
+    """A directory person's page by email (rows that name people by email link here)."""
+    found = lookup_person(store_of(request), viewer.org, email)
+    return RedirectResponse(f"/persons/{found.id}", status_code=303)
 
 
 @router.get("/contacts/{contact_id}")
@@ -48,46 +105,3 @@ def contact_page(request: Request, viewer: PageViewer, contact_id: PathId) -> Re
     details = get_contact(store, viewer.org, viewer.member, contact_id)
     props = custom_properties.list_properties(store, viewer.org)
     return render(request, "contact.html", {"contact": details, "props": props})
-
-
-@router.get("/accounts")
-def accounts_page(
-    request: Request,
-    viewer: PageViewer,
-    q: Annotated[str, Query(max_length=200)] = "",
-    targets: bool = False,
-    offset: Offset = 0,
-) -> Response:
-    page = profiles.search_accounts(
-        store_of(request), viewer.org, query=q, targets_only=targets, offset=offset
-    )
-    return render(request, "accounts.html", {"page": page, "q": q, "targets": targets})
-
-
-@router.get("/accounts/{company_id}")
-def account_page(
-    request: Request, viewer: PageViewer, company_id: PathId, offset: Offset = 0
-) -> Response:
-    store = store_of(request)
-    account = profiles.get_account(store, viewer.org, company_id)
-    people = profiles.search_persons(store, viewer.org, company_id=company_id, offset=offset)
-    return render(request, "account.html", {"account": account, "people": people})
-
-
-@router.post("/accounts/{company_id}/flags")
-def account_flags(
-    request: Request,
-    viewer: PageViewer,
-    company_id: PathId,
-    is_target: Annotated[bool, Form()] = False,
-    is_reference_customer: Annotated[bool, Form()] = False,
-) -> RedirectResponse:
-    profiles.set_account_flags(
-        store_of(request),
-        viewer.org,
-        company_id,
-        is_target=is_target,
-        is_reference_customer=is_reference_customer,
-    )
-    flash(request, "Account flags saved.")
-    return RedirectResponse(f"/accounts/{company_id}", status_code=303)

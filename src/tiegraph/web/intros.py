@@ -1,0 +1,49 @@
+"""What the intro pages and the intro endpoints share: the .eml download and SMTP settings."""
+
+from __future__ import annotations
+
+from fastapi.responses import Response
+
+from tiegraph.services import intro, intro_delivery, smtp_settings
+from tiegraph.services.smtp_settings import SmtpSettings
+from tiegraph.store import Store
+from tiegraph.web.security import Viewer
+
+EML = "message/rfc822"
+
+
+def eml_response(store: Store, viewer: Viewer, intro_id: int) -> Response:
+    """The request as an .eml draft a mail client opens (From the requester, marked unsent)."""
+    found = intro.get_intro(store, viewer.org, intro_id, viewer.member)
+    message = intro_delivery.build_message(found, for_client=True)
+    body = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    disposition = f'attachment; filename="intro-{found.id}.eml"'
+    return Response(body, media_type=EML, headers={"Content-Disposition": disposition})
+
+
+def save_smtp(
+    store: Store,
+    viewer: Viewer,
+    *,
+    host: str,
+    port: int | None,
+    security: str,
+    username: str,
+    password_env: str,
+    sender: str,
+    timeout: float,
+) -> SmtpSettings:
+    """Check and store the SMTP server; a CA file set from the CLI is kept (the web app never
+    names files on the server)."""
+    current = smtp_settings.get_smtp(store, viewer.org)
+    checked = smtp_settings.checked_settings(
+        host=host,
+        port=port,
+        security=security,
+        username=username,
+        password_env=password_env.strip(),
+        sender=sender,
+        timeout=timeout,
+        ca_file=current.ca_file if current else "",
+    )
+    return smtp_settings.set_smtp(store, viewer.org, checked)

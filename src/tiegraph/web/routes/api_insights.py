@@ -1,0 +1,133 @@
+"""API: closest connections, company connections, intro paths and nurture, as the caller may see."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, get_args
+
+from fastapi import APIRouter, Query, Request
+
+from tiegraph.errors import InvalidInputError
+from tiegraph.services import closest, connections, nurture, paths
+from tiegraph.services.members import get_member
+from tiegraph.services.paging import MAX_LIMIT
+from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
+from tiegraph.web.schemas import KnowerOut, knower_out
+from tiegraph.web.schemas_insights import (
+    AccountTieOut,
+    ConnectionOut,
+    IntroPathsOut,
+    NurtureItemOut,
+    account_tie_out,
+    connection_out,
+    intro_path_out,
+    nurture_item_out,
+)
+from tiegraph.web.security import ApiViewer, store_of
+
+router = APIRouter()
+EmailQuery = Annotated[str, Query(min_length=1, max_length=320, description="An email address.")]
+Kind = Literal[
+    "personal",
+    "employer",
+    "former-employer",
+    "colleague-former-employer",
+    "reference-customer",
+    "school",
+]
+assert get_args(Kind) == connections.KINDS
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
+@router.get("/closest", tags=["insights"])
+def closest_to_person(
+    request: Request, viewer: ApiViewer, email: EmailQuery, limit: Limit = 5, offset: Offset = 0
+) -> PageOut[KnowerOut]:
+    """The members with the strongest ties to a directory person (the who-knows tile's first)."""
+    answer = closest.closest_to_person(
+        store_of(request), viewer.org, email, viewer=viewer.member, limit=0
+    )
+    return page_out(request, window(list(answer.knowers), limit, offset), knower_out)
+
+
+@router.get("/accounts/{company_id}/closest", tags=["insights"])
+def closest_to_account(
+    request: Request, viewer: ApiViewer, company_id: PathId, limit: Limit = 20, offset: Offset = 0
+) -> PageOut[AccountTieOut]:
+    """The account's people with the strongest ties to us (the top 200), each with the member
+    holding that tie."""
+    found = closest.closest_to_account(
+        store_of(request), viewer.org, company_id, viewer=viewer.member, limit=MAX_LIMIT
+    )
+    return page_out(request, window(list(found.ties), limit, offset), account_tie_out)
+
+
+@router.get("/accounts/{company_id}/connections", tags=["insights"])
+def company_connections(
+    request: Request,
+    viewer: ApiViewer,
+    company_id: PathId,
+    kind: Annotated[list[Kind], Query(description="Only these kinds (repeatable).")] = [],  # noqa: B006
+    min_strength: Annotated[int, Query(ge=0, le=100)] = 0,
+    title: Annotated[str, Query(max_length=200)] = "",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> PageOut[ConnectionOut]:
+    """Everyone here connected to the company, personally or likely, strongest and surest first."""
+    found = connections.company_connections(
+        store_of(request),
+        viewer.org,
+        company_id,
+        viewer=viewer.member,
+        kinds=tuple(kind),
+        min_strength=min_strength,
+        title=title.strip(),
+    )
+    return page_out(request, window(list(found.connections), limit, offset), connection_out)
+
+
+@router.get("/paths", tags=["insights"])
+def intro_paths(
+    request: Request, viewer: ApiViewer, email: EmailQuery, limit: Limit = 10, offset: Offset = 0
+) -> IntroPathsOut:
+    """Ways in to a directory person through colleagues, strongest first, with conversation
+    starters; `in_common` is what you and the person share."""
+    found = paths.intro_paths(
+        store_of(request),
+        viewer.org,
+        email,
+        requester=viewer.member,
+        viewer=viewer.member,
+        limit=0,
+    )
+    return IntroPathsOut(
+        email=found.target_email,
+        name=found.target_name,
+        company=found.target_company,
+        in_common=list(found.starters),
+        paths=page_out(request, window(list(found.paths), limit, offset), intro_path_out),
+    )
+
+
+@router.get("/nurture", tags=["insights"])
+def nurture_list(
+    request: Request,
+    viewer: ApiViewer,
+    member: Annotated[str, Query(max_length=320, description="A colleague (default: you).")] = "",
+    part: Annotated[str, Query(pattern="^(all|contacts|connections)$")] = "all",
+    as_of: date | None = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> PageOut[NurtureItemOut]:
+    """Contacts worth turning into connections (warming, one-sided), then connections cooling
+    off; a colleague's only while they share their activity."""
+    if as_of is not None and not EARLIEST <= as_of <= LATEST:
+        raise InvalidInputError(f"as_of must be between {EARLIEST} and {LATEST}")
+    store = store_of(request)
+    target = get_member(store, viewer.org, member) if member.strip() else viewer.member
+    found = nurture.nurture(store, viewer.org, target, viewer=viewer.member, as_of=as_of, limit=0)
+    items = [
+        *(found.contacts if part in ("all", "contacts") else ()),
+        *(found.connections if part in ("all", "connections") else ()),
+    ]
+    return page_out(request, window(items, limit, offset), nurture_item_out)

@@ -1,0 +1,158 @@
+"""API: intro requests (draft, edit, send, mark, list) and their settings: template and SMTP."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from tiegraph.services import intro, intro_delivery, intro_template, smtp_settings
+from tiegraph.web.intros import EML, eml_response, save_smtp
+from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
+from tiegraph.web.schemas import Done
+from tiegraph.web.schemas_intros import (
+    IntroEditIn,
+    IntroIn,
+    IntroOut,
+    MarkIn,
+    SendIn,
+    SentOut,
+    SmtpIn,
+    SmtpOut,
+    TemplateIn,
+    TemplateOut,
+    intro_out,
+    smtp_out,
+    template_out,
+)
+from tiegraph.web.security import ApiViewer, require_admin, store_of
+
+router = APIRouter()
+
+
+@router.get("/intros", tags=["intros"])
+def intros(
+    request: Request,
+    viewer: ApiViewer,
+    status: Annotated[str | None, Query(pattern="^(draft|requested|introduced|declined)$")] = None,
+    role: Annotated[str, Query(pattern="^(all|requester|introducer)$")] = "all",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> PageOut[IntroOut]:
+    """Your intro requests, newest first: those you asked for and those asked of you."""
+    found = intro.list_intros(store_of(request), viewer.org, viewer.member, status=status)
+    if role != "all":
+        found = [r for r in found if getattr(r, f"{role}_id") == viewer.member.id]
+    return page_out(request, window(found, limit, offset), intro_out)
+
+
+@router.post("/intros", tags=["intros"], status_code=201)
+def draft(request: Request, viewer: ApiViewer, wanted: IntroIn) -> IntroOut:
+    """Draft a request to a colleague for an introduction to a directory person, from the
+    organization's template (or your own subject and body); edit it, then send it."""
+    created = intro.draft_intro(
+        store_of(request),
+        viewer.org,
+        viewer.member,
+        via=wanted.introducer_email,
+        to=wanted.person_email,
+        note=wanted.note,
+        subject=wanted.subject,
+        body=wanted.body,
+    )
+    return intro_out(created)
+
+
+@router.get("/intros/{intro_id}", tags=["intros"])
+def get_intro(request: Request, viewer: ApiViewer, intro_id: PathId) -> IntroOut:
+    return intro_out(intro.get_intro(store_of(request), viewer.org, intro_id, viewer.member))
+
+
+@router.patch("/intros/{intro_id}", tags=["intros"])
+def edit(request: Request, viewer: ApiViewer, intro_id: PathId, changes: IntroEditIn) -> IntroOut:
+    """Change a draft's subject or body (its requester, before it is sent)."""
+    edited = intro.edit_intro(
+        store_of(request),
+        viewer.org,
+        intro_id,
+        viewer.member,
+        subject=changes.subject,
+        body=changes.body,
+    )
+    return intro_out(edited)
+
+
+@router.post("/intros/{intro_id}/send", tags=["intros"])
+def send(request: Request, viewer: ApiViewer, intro_id: PathId, how: SendIn) -> SentOut:
+    """Send a draft by SMTP, or hand it to your mail client (a mailto: link; the .eml is at
+    GET /intros/ID/eml). Either way it is `requested` from now; a failed send stays a draft."""
+    store = store_of(request)
+    if how.via == "smtp":
+        sent = intro_delivery.send_by_smtp(store, viewer.org, intro_id, viewer.member)
+    else:
+        sent = intro_delivery.send_by_client(store, viewer.org, intro_id, viewer.member)
+    return SentOut(intro=intro_out(sent.request), message_id=sent.message_id, mailto=sent.mailto)
+
+
+@router.get(
+    "/intros/{intro_id}/eml",
+    tags=["intros"],
+    response_class=Response,
+    responses={200: {"content": {EML: {}}, "description": "The request as an email draft."}},
+)
+def eml(request: Request, viewer: ApiViewer, intro_id: PathId) -> Response:
+    """The request as an .eml draft for a mail client (the requester's From, unsent)."""
+    return eml_response(store_of(request), viewer, intro_id)
+
+
+@router.post("/intros/{intro_id}/mark", tags=["intros"])
+def mark(request: Request, viewer: ApiViewer, intro_id: PathId, outcome: MarkIn) -> IntroOut:
+    """Record what became of a sent request: introduced or declined (either side may)."""
+    marked = intro.mark_intro(
+        store_of(request), viewer.org, intro_id, outcome.status, viewer.member
+    )
+    return intro_out(marked)
+
+
+@router.get("/settings/intro-template", tags=["settings"])
+def get_template(request: Request, viewer: ApiViewer) -> TemplateOut:
+    """The organization's intro request template and its placeholders."""
+    return template_out(intro_template.get_template(store_of(request), viewer.org))
+
+
+@router.put("/settings/intro-template", tags=["settings"])
+def put_template(request: Request, viewer: ApiViewer, template: TemplateIn) -> TemplateOut:
+    """Change the template (admins); `reset` brings back the default."""
+    require_admin(viewer)
+    chosen = intro_template.set_template(
+        store_of(request),
+        viewer.org,
+        subject=template.subject,
+        body=template.body,
+        reset=template.reset,
+    )
+    return template_out(chosen)
+
+
+@router.get("/settings/smtp", tags=["settings"])
+def get_smtp(request: Request, viewer: ApiViewer) -> SmtpOut:
+    """The SMTP server intro requests are sent through (admins)."""
+    require_admin(viewer)
+    return smtp_out(smtp_settings.get_smtp(store_of(request), viewer.org))
+
+
+@router.put("/settings/smtp", tags=["settings"])
+def put_smtp(request: Request, viewer: ApiViewer, smtp: SmtpIn) -> SmtpOut:
+    """Set the SMTP server (admins); the password stays in the server's environment."""
+    require_admin(viewer)
+    saved = save_smtp(store_of(request), viewer, **smtp.model_dump())
+    return smtp_out(saved)
+
+
+@router.delete("/settings/smtp", tags=["settings"])
+def delete_smtp(request: Request, viewer: ApiViewer) -> Done:
+    """Forget the SMTP server (admins): requests then go through members' mail clients."""
+    require_admin(viewer)
+    smtp_settings.clear_smtp(store_of(request), viewer.org)
+    return Done()

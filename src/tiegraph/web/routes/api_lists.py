@@ -1,0 +1,79 @@
+"""API: lists of leads, opportunities and deals, with who knows each row as the caller may see."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from tiegraph.services import lists
+from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
+from tiegraph.web.schemas_intros import (
+    AddedOut,
+    ListIn,
+    ListItemsIn,
+    ListOut,
+    ListRowOut,
+    added_out,
+    list_out,
+    list_row_out,
+)
+from tiegraph.web.security import ApiViewer, store_of
+
+router = APIRouter()
+
+
+@router.get("/lists", tags=["lists"])
+def all_lists(
+    request: Request,
+    viewer: ApiViewer,
+    archived: bool = False,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> PageOut[ListOut]:
+    """The organization's lists (every member sees them all), or the archived ones."""
+    found = lists.list_lists(store_of(request), viewer.org, archived=archived)
+    return page_out(request, window(found, limit, offset), list_out)
+
+
+@router.post("/lists", tags=["lists"], status_code=201)
+def create(request: Request, viewer: ApiViewer, wanted: ListIn) -> ListOut:
+    """A new list, yours."""
+    created = lists.create_list(
+        store_of(request), viewer.org, viewer.member, wanted.name, wanted.kind
+    )
+    return list_out(created)
+
+
+@router.get("/lists/{list_id}", tags=["lists"])
+def one_list(request: Request, viewer: ApiViewer, list_id: PathId) -> ListOut:
+    return list_out(lists.find_list(store_of(request), viewer.org, list_id))
+
+
+@router.get("/lists/{list_id}/rows", tags=["lists"])
+def rows(
+    request: Request, viewer: ApiViewer, list_id: PathId, limit: Limit = 50, offset: Offset = 0
+) -> PageOut[ListRowOut]:
+    """The list's rows in the order added, each with who among us knows them."""
+    view = lists.show_list(store_of(request), viewer.org, list_id, viewer.member)
+    return page_out(request, window(list(view.rows), limit, offset), list_row_out)
+
+
+@router.post("/lists/{list_id}/items", tags=["lists"])
+def add(request: Request, viewer: ApiViewer, list_id: PathId, items: ListItemsIn) -> AddedOut:
+    """Add persons (by email) and accounts (by name, domain or id): all of them, or none when
+    one is unknown."""
+    report = lists.add_to_list(
+        store_of(request),
+        viewer.org,
+        list_id,
+        emails=items.emails,
+        accounts=items.accounts,
+        account_ids=items.account_ids,
+        added_by=viewer.member,
+    )
+    return added_out(report)
+
+
+@router.post("/lists/{list_id}/archive", tags=["lists"])
+def archive(request: Request, viewer: ApiViewer, list_id: PathId) -> ListOut:
+    """Archive a list (its owner or an admin): it stays readable, never deleted."""
+    return list_out(lists.archive_list(store_of(request), viewer.org, list_id, viewer.member))

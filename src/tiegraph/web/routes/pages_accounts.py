@@ -1,0 +1,102 @@
+"""Pages: accounts, and an account's people, closest connections, company connections, flags."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from tiegraph.services import closest, connections, lists, profiles
+from tiegraph.services.accounts import get_account
+from tiegraph.web.pagination import PathId
+from tiegraph.web.security import PageViewer, store_of
+from tiegraph.web.templating import flash, render
+
+router = APIRouter()
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+KIND_NAMES = {
+    "personal": "Personal",
+    "employer": "Works there",
+    "former-employer": "Worked there",
+    "colleague-former-employer": "Former colleagues there",
+    "reference-customer": "Reference customer",
+    "school": "Schoolmates there",
+}
+
+
+@router.get("/accounts")
+def accounts_page(
+    request: Request,
+    viewer: PageViewer,
+    q: Annotated[str, Query(max_length=200)] = "",
+    targets: bool = False,
+    offset: Offset = 0,
+) -> Response:
+    page = profiles.search_accounts(
+        store_of(request), viewer.org, query=q, targets_only=targets, offset=offset
+    )
+    return render(request, "accounts.html", {"page": page, "q": q, "targets": targets})
+
+
+@router.get("/find-account")
+def find_account(
+    request: Request, viewer: PageViewer, q: Annotated[str, Query(min_length=1, max_length=320)]
+) -> RedirectResponse:
+    """An account's page by its name or domain (rows that name companies link here)."""
+    found = get_account(store_of(request), viewer.org, q)
+    return RedirectResponse(f"/accounts/{found.id}", status_code=303)
+
+
+@router.get("/accounts/{company_id}")
+def account_page(
+    request: Request,
+    viewer: PageViewer,
+    company_id: PathId,
+    offset: Offset = 0,
+    kind: Annotated[list[str], Query(max_length=len(KIND_NAMES))] = [],  # noqa: B006
+    min_strength: Annotated[int, Query(ge=0, le=100)] = 0,
+    title: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    store = store_of(request)
+    account = profiles.get_account(store, viewer.org, company_id)
+    people = profiles.search_persons(store, viewer.org, company_id=company_id, offset=offset)
+    nearest = closest.closest_to_account(store, viewer.org, company_id, viewer=viewer.member)
+    connected = connections.company_connections(
+        store,
+        viewer.org,
+        company_id,
+        viewer=viewer.member,
+        kinds=tuple(k for k in kind if k),
+        min_strength=min_strength,
+        title=title.strip(),
+    )
+    context = {
+        "account": account,
+        "people": people,
+        "closest": nearest.ties,
+        "connections": connected.connections,
+        "kinds": KIND_NAMES,
+        "chosen": {"kind": set(kind), "min_strength": min_strength, "title": title},
+        "lists": lists.list_lists(store, viewer.org),
+    }
+    return render(request, "account.html", context)
+
+
+@router.post("/accounts/{company_id}/flags")
+def account_flags(
+    request: Request,
+    viewer: PageViewer,
+    company_id: PathId,
+    is_target: Annotated[bool, Form()] = False,
+    is_reference_customer: Annotated[bool, Form()] = False,
+) -> RedirectResponse:
+    profiles.set_account_flags(
+        store_of(request),
+        viewer.org,
+        company_id,
+        is_target=is_target,
+        is_reference_customer=is_reference_customer,
+    )
+    flash(request, "Account flags saved.")
+    return RedirectResponse(f"/accounts/{company_id}", status_code=303)

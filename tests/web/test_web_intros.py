@@ -1,0 +1,206 @@
+"""Getting introduced through the pages and the API: draft, edit, send (SMTP or mail client),
+mark; the intro settings; an SMTP server that really receives the request."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from tests.web.conftest import Browser, api_client, sign_in
+from tests.web.test_web_errors import assert_envelope
+
+from tiegraph.store import Store
+from tiegraph.store.schema import person
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope.original_content or b"")
+        return "250 accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler, port = Inbox(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield handler, port
+    controller.stop()
+
+
+@pytest.fixture
+def jose(active_store: Store) -> int:
+    with active_store.read() as conn:
+        return int(
+            conn.execute(select(person.c.id).where(person.c.external_id == "P2")).scalar_one()
+        )
+
+
+@pytest.fixture
+def ana(active_app: FastAPI) -> Browser:
+    return sign_in(active_app, "ana@us.example")
+
+
+def flash_of(page: str) -> str:
+    start = page.index('class="flash')
+    return page[start : page.index("</p>", start)]
+
+
+def test_get_introduced_through_the_mail_client(
+    ana: Browser, active_app: FastAPI, jose: int
+) -> None:
+    person_page = ana.client.get(f"/persons/{jose}").text
+    assert "Get introduced" in person_page and "Ana Lima → Cy Ode → José Núñez" in person_page
+    drafted = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"})
+    url = drafted.headers["location"]  # type: ignore[attr-defined]
+    draft = ana.client.get(url).text
+    assert "<textarea" in draft and "Hi Cy," in draft and "Send by SMTP" not in draft
+    ana.post(url, {"subject": "Meet José?", "body": "Hi Cy,\r\nmy own words", "action": "save"})
+    saved = ana.client.get(url).text
+    assert "Draft saved." in saved and "my own words" in saved
+    ana.post(url, {"subject": "Meet José?", "body": "Hi Cy,\nmy own words", "action": "client"})
+    sent = ana.client.get(url).text
+    assert "requested" in sent and 'href="mailto:cy@us.example?subject=Meet%20Jos' in sent
+    eml = ana.client.get(f"{url}/eml")
+    assert eml.headers["content-type"] == "message/rfc822"
+    assert b"X-Unsent: 1" in eml.content and b"To: Cy Ode <cy@us.example>" in eml.content
+    # The person page shows the request in place of the button; a second draft is refused.
+    person_page = ana.client.get(f"/persons/{jose}").text
+    assert f'href="{url}"' in person_page and "Get introduced" not in person_page
+    again = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"})
+    assert "already have request" in flash_of(ana.client.get(again.headers["location"]).text)  # type: ignore[attr-defined]
+    # Cy, asked, marks it introduced from the intros page.
+    cy = sign_in(active_app, "cy@us.example")
+    asked = cy.client.get("/intros").text
+    assert "Asked of me" in asked and "José Núñez" in asked and "Ana Lima" in asked
+    cy.post(f"{url}/mark", {"status": "introduced", "back": "/intros"})
+    assert "introduced" in ana.client.get(url).text
+    assert "<textarea" not in ana.client.get(url).text
+
+
+def test_send_by_smtp_from_the_page(
+    ana: Browser, jose: int, inbox: tuple[Inbox, int], active_app: FastAPI
+) -> None:
+    handler, port = inbox
+    saved = ana.post(
+        "/settings/smtp",
+        {"host": "127.0.0.1", "port": str(port), "security": "none", "sender": "intros@us.example"},
+    )
+    assert saved.headers["location"].startswith("/settings")  # type: ignore[attr-defined]
+    assert "SMTP server saved" in ana.client.get("/settings").text
+    url = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"}).headers["location"]  # type: ignore[attr-defined]
+    assert "Send by SMTP" in ana.client.get(url).text
+    ana.post(url, {"subject": "Meet José?", "body": "Could you? Thanks!", "action": "smtp"})
+    page = ana.client.get(url).text
+    assert "you in copy: now requested" in page and "sent by SMTP" in page
+    message = message_from_bytes(handler.messages[-1], policy=policy.default)
+    assert (
+        message["To"] == "Cy Ode <cy@us.example>"
+        and message["Reply-To"] == "Ana Lima <ana@us.example>"
+    )
+    assert "Could you? Thanks!" in message.get_body().get_content()  # type: ignore[union-attr]
+
+
+def test_a_failed_send_stays_a_draft(ana: Browser, jose: int) -> None:
+    ana.post("/settings/smtp", {"host": "127.0.0.1", "port": str(free_port()), "security": "none"})
+    url = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"}).headers["location"]  # type: ignore[attr-defined]
+    ana.post(url, {"subject": "Hello", "body": "kept even so", "action": "smtp"})
+    page = ana.client.get(url).text
+    assert 'class="flash error"' in page and "<textarea" in page and "kept even so" in page
+
+
+def test_intro_settings_are_for_admins(ana: Browser, active_app: FastAPI) -> None:
+    bo = sign_in(active_app, "bo@us.example")
+    assert bo.post("/settings/smtp", {"host": "smtp.us.example"}).status_code == 403  # type: ignore[attr-defined]
+    assert bo.post("/settings/intro-template", {"subject": "x", "body": "y"}).status_code == 403  # type: ignore[attr-defined]
+    ana.post("/settings/smtp", {"host": "smtp.us.example", "username": "ana", "password_env": "X"})
+    assert "smtp.us.example" in ana.client.get("/settings").text
+    members_view = bo.client.get("/settings").text
+    assert "smtp.us.example" not in members_view and "An SMTP server is configured" in members_view
+    ana.post("/settings/smtp", {"host": "bad host!"})
+    assert "not a host name" in flash_of(ana.client.get("/settings").text)
+    ana.post("/settings/intro-template", {"subject": "Intro to {target_name}?", "body": "{nope}"})
+    assert "unknown placeholder {nope}" in flash_of(ana.client.get("/settings").text)
+    ana.post(
+        "/settings/intro-template",
+        {"subject": "Intro to {target_name}?", "body": "Hi {introducer_first_name}"},
+    )
+    assert "Template saved." in ana.client.get("/settings").text
+    bo.post("/settings/signature", {"text": "Bo, Sales"})
+    assert "Bo, Sales" in bo.client.get("/settings").text
+    ana.post("/settings/intro-template", {"action": "reset"})
+    ana.post("/settings/smtp", {"action": "remove"})
+    assert "No SMTP server" in bo.client.get("/settings").text
+
+
+def test_intros_through_the_api(active_app: FastAPI, active_store: Store) -> None:
+    api = api_client(active_app, active_store, "ana@us.example")
+    created = api.post(
+        "/api/v1/intros",
+        json={
+            "person_email": "jose@globex.example",
+            "introducer_email": "cy@us.example",
+            "note": "We launch in May.",
+        },
+    )
+    assert created.status_code == 201, created.text
+    intro = created.json()
+    assert intro["status"] == "draft" and "We launch in May." in intro["body"]
+    edited = api.patch(f"/api/v1/intros/{intro['id']}", json={"subject": "Meet José?"}).json()
+    assert edited["subject"] == "Meet José?"
+    no_smtp = api.post(f"/api/v1/intros/{intro['id']}/send", json={"via": "smtp"})
+    assert "no SMTP server" in assert_envelope(no_smtp, 422)["message"]
+    sent = api.post(f"/api/v1/intros/{intro['id']}/send", json={"via": "client"}).json()
+    assert sent["intro"]["status"] == "requested" and sent["mailto"].startswith("mailto:cy@")
+    eml = api.get(f"/api/v1/intros/{intro['id']}/eml")
+    assert eml.status_code == 200 and b"Subject: Meet =?utf-8?q?Jos=C3=A9" in eml.content
+    cy = api_client(active_app, active_store, "cy@us.example")
+    asked = cy.get("/api/v1/intros", params={"role": "introducer"}).json()
+    assert [r["id"] for r in asked["items"]] == [intro["id"]]
+    assert cy.get("/api/v1/intros", params={"role": "requester"}).json()["total"] == 0
+    marked = cy.post(f"/api/v1/intros/{intro['id']}/mark", json={"status": "declined"}).json()
+    assert marked["status"] == "declined" and marked["decided_at"]
+    again = cy.post(f"/api/v1/intros/{intro['id']}/mark", json={"status": "introduced"})
+    assert "is declined" in assert_envelope(again, 422)["message"]
+
+
+def test_intro_settings_through_the_api(active_app: FastAPI, active_store: Store) -> None:
+    ana: TestClient = api_client(active_app, active_store, "ana@us.example")
+    bo: TestClient = api_client(active_app, active_store, "bo@us.example")
+    assert bo.get("/api/v1/settings/intro-template").json()["default"] is True
+    for method, path in (("GET", "smtp"), ("PUT", "smtp"), ("DELETE", "smtp")):
+        answer = bo.request(method, f"/api/v1/settings/{path}", json={"host": "x.example"})
+        assert_envelope(answer, 403)
+    put = bo.put("/api/v1/settings/intro-template", json={"subject": "x"})
+    assert_envelope(put, 403)
+    smtp = ana.put(
+        "/api/v1/settings/smtp",
+        json={"host": "smtp.us.example", "security": "ssl", "username": "u", "password_env": "P"},
+    ).json()
+    assert smtp["configured"] and smtp["port"] == 465 and smtp["password_set"] is False
+    assert ana.get("/api/v1/settings/smtp").json()["host"] == "smtp.us.example"
+    bad = ana.put("/api/v1/settings/smtp", json={"host": "h.example", "username": "u"})
+    assert "go together" in assert_envelope(bad, 422)["message"]
+    assert ana.delete("/api/v1/settings/smtp").json() == {"ok": True}
+    assert ana.get("/api/v1/settings/smtp").json()["configured"] is False
+    chosen = ana.put("/api/v1/settings/intro-template", json={"subject": "Hi {target_name}"})
+    assert chosen.json()["subject"] == "Hi {target_name}" and not chosen.json()["default"]
+    wrong = ana.put("/api/v1/settings/intro-template", json={"body": "{secret!r}"})
+    assert_envelope(wrong, 422)
+    assert ana.put("/api/v1/settings/intro-template", json={"reset": True}).json()["default"]

@@ -1,0 +1,319 @@
+"""Sharing rules through the pages and endpoints of closest connections, company connections,
+intro paths, nurture, intro requests and lists: a member never sees another's private contacts
+or unshared ties, and one organization never sees anything of another.
+
+Bo shares no activity and holds the strongest ties to José and Robert; his private contact
+Yuri works at Secretco. Ana may see Cy's ties and her own, never Bo's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from tests.web.conftest import Browser, api_client, sign_in
+from tests.web.test_web_errors import assert_envelope
+
+from tiegraph.services.intro import draft_intro
+from tiegraph.services.lists import add_to_list, create_list
+from tiegraph.services.members import get_member
+from tiegraph.services.orgs import resolve_org
+from tiegraph.store import Store
+from tiegraph.store.schema import company, intro_request, list_item, person
+
+# Bo's private contact, Bo's unshared ties (his name), Cy's request text, the other org.
+SECRETS = ("Bosecret", "yuri@secret.example", "Bo Chen", "Olga", "Othercorp", "Deals of Dan")
+
+
+@dataclass(frozen=True)
+class Ids:
+    robert: int
+    jose: int
+    olga: int
+    acme: int
+    globex: int
+    secretco: int
+    othercorp: int
+    ana_list: int
+    dan_list: int
+    ana_intro: int
+    bo_intro: int
+
+
+@pytest.fixture
+def ids(active_store: Store) -> Ids:
+    store = active_store
+    with store.read() as conn:
+
+        def one(table: object, external: str) -> int:
+            query = select(table.c.id).where(table.c.external_id == external)  # type: ignore[attr-defined]
+            return int(conn.execute(query).scalar_one())
+
+        found = {
+            "robert": one(person, "P1"),
+            "jose": one(person, "P2"),
+            "olga": one(person, "X1P"),
+            "acme": one(company, "C1"),
+            "globex": one(company, "C2"),
+            "secretco": one(company, "C3"),
+            "othercorp": one(company, "X1"),
+        }
+    org, other = resolve_org(store), resolve_org(store, "other")
+    ana, bo = (get_member(store, org, f"{m}@us.example") for m in ("ana", "bo"))
+    dan = get_member(store, other, "dan@other.example")
+    ana_list = create_list(store, org, ana, "Pipeline of Ana", "leads")
+    add_to_list(
+        store,
+        org,
+        ana_list.id,
+        emails=["jose@globex.example", "robert.smith@acme.example"],
+        account_ids=[found["globex"], found["secretco"]],
+    )
+    dan_list = create_list(store, other, dan, "Deals of Dan", "deals")
+    add_to_list(store, other, dan_list.id, emails=["olga@other.example"])
+    ana_intro = draft_intro(store, org, ana, via="cy@us.example", to="jose@globex.example")
+    bo_intro = draft_intro(
+        store, org, bo, via="cy@us.example", to="jose@globex.example", note="Bosecret plans"
+    )
+    return Ids(
+        **found,
+        ana_list=ana_list.id,
+        dan_list=dan_list.id,
+        ana_intro=ana_intro.id,
+        bo_intro=bo_intro.id,
+    )
+
+
+@pytest.fixture
+def ana(active_app: FastAPI) -> Browser:
+    return sign_in(active_app, "ana@us.example")
+
+
+@pytest.fixture
+def ana_api(active_app: FastAPI, active_store: Store) -> TestClient:
+    return api_client(active_app, active_store, "ana@us.example")
+
+
+def assert_clean(text: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text, secret
+
+
+PAGES = [
+    "/persons/{jose}",
+    "/persons/{jose}/who-knows",
+    "/persons/{robert}",
+    "/accounts/{globex}",
+    "/accounts/{globex}?kind=personal&kind=reference-customer",
+    "/accounts/{acme}",
+    "/accounts/{secretco}",
+    "/lists",
+    "/lists/{ana_list}",
+    "/intros",
+    "/intros/{ana_intro}",
+    "/nurture",
+    "/settings",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_show_nothing_of_others(ana: Browser, ids: Ids, path: str) -> None:
+    answer = ana.client.get(path.format(**ids.__dict__))
+    assert answer.status_code == 200
+    assert_clean(answer.text)
+
+
+def test_ana_sees_cy_where_bo_is_stronger(ana: Browser, ids: Ids, active_app: FastAPI) -> None:
+    """The same pages show Bo his own ties: what Ana misses is hidden, not missing."""
+    page = ana.client.get(f"/persons/{ids.jose}").text
+    assert "Cy Ode" in page and "Ana Lima → Cy Ode → José Núñez" in page
+    account = ana.client.get(f"/accounts/{ids.globex}").text
+    assert "known by <strong>Cy Ode</strong>" in account
+    bo = sign_in(active_app, "bo@us.example")
+    assert "Bo Chen" in bo.client.get(f"/persons/{ids.jose}").text
+    assert "known by <strong>Bo Chen</strong>" in bo.client.get(f"/accounts/{ids.globex}").text
+    secretco = bo.client.get(f"/accounts/{ids.secretco}").text
+    assert "Yuri Bosecret" in secretco and "private contacts work there" in secretco
+    assert "José Núñez" in bo.client.get("/nurture").text
+    assert "José Núñez" not in ana.client.get("/nurture").text
+
+
+NOT_FOUND_PAGES = [
+    "/intros/{bo_intro}",
+    "/intros/{bo_intro}/eml",
+    "/lists/{dan_list}",
+    "/find-person?email=yuri@secret.example",
+    "/find-person?email=olga@other.example",
+    "/find-account?q=other.example",
+    "/accounts/{othercorp}",
+    "/persons/{olga}",
+]
+
+
+@pytest.mark.parametrize("path", NOT_FOUND_PAGES)
+def test_pages_of_others_do_not_exist(ana: Browser, ids: Ids, path: str) -> None:
+    answer = ana.client.get(path.format(**ids.__dict__))
+    assert answer.status_code == 404
+    asked = path.partition("email=")[2]  # the answer repeats the address asked about, alone
+    assert_clean(answer.text.replace(asked, "") if asked else answer.text)
+
+
+FORMS = [
+    ("/persons/{olga}/intros", {"introducer": "dan@other.example"}),
+    ("/intros/{bo_intro}", {"subject": "x", "body": "y", "action": "client"}),
+    ("/intros/{bo_intro}/mark", {"status": "declined"}),
+    ("/lists/{dan_list}/items", {"emails": "jose@globex.example"}),
+    ("/lists/{dan_list}/archive", {}),
+    ("/lists/add", {"list_id": "{dan_list}", "back": "/lists", "emails": "jose@globex.example"}),
+]
+
+
+@pytest.mark.parametrize(("path", "data"), FORMS)
+def test_forms_cannot_touch_what_is_others(
+    ana: Browser, ids: Ids, active_store: Store, path: str, data: dict[str, str]
+) -> None:
+    def state() -> list[object]:
+        with active_store.read() as conn:
+            intros = conn.execute(select(intro_request).order_by(intro_request.c.id)).all()
+            items = conn.execute(select(list_item.c.id)).all()
+        return [*intros, *items]
+
+    before = state()
+    values = {k: v.format(**ids.__dict__) for k, v in data.items()}
+    answer = ana.post(path.format(**ids.__dict__), values)
+    assert answer.status_code == 404  # type: ignore[attr-defined]
+    assert_clean(answer.text)  # type: ignore[attr-defined]
+    assert state() == before
+
+
+def test_a_hidden_tie_is_refused_like_no_tie(ana: Browser, ids: Ids) -> None:
+    """Asking Bo (his tie to Robert hidden) reads exactly like asking Cy (no tie to Robert)."""
+    messages = []
+    for introducer in ("bo@us.example", "cy@us.example"):
+        answer = ana.post(f"/persons/{ids.robert}/intros", {"introducer": introducer})
+        assert answer.headers["location"] == f"/persons/{ids.robert}"  # type: ignore[attr-defined]
+        page = ana.client.get(f"/persons/{ids.robert}").text
+        flash = page[page.index('class="flash error"') : page.index("</p>", page.index("flash"))]
+        messages.append(flash.replace("Bo Chen", "X").replace("Cy Ode", "X"))
+    assert messages[0] == messages[1] and "is not among the colleagues you can see" in messages[0]
+
+
+def test_adding_a_private_contact_to_a_list_reads_like_an_unknown_address(
+    ana: Browser, ids: Ids
+) -> None:
+    answers = []
+    for email in ("yuri@secret.example", "nobody@secret.example", "olga@other.example"):
+        ana.post(f"/lists/{ids.ana_list}/items", {"emails": email})
+        page = ana.client.get(f"/lists/{ids.ana_list}").text
+        answers.append(page[page.index("Nothing added") :].split("<")[0].replace(email, "E"))
+    assert answers[0] == answers[1] == answers[2]
+    assert "Yuri" not in page and "Olga" not in page
+
+
+API = [
+    "/api/v1/closest?email=jose@globex.example",
+    "/api/v1/closest?email=robert.smith@acme.example",
+    "/api/v1/accounts/{globex}/closest",
+    "/api/v1/accounts/{acme}/closest",
+    "/api/v1/accounts/{globex}/connections",
+    "/api/v1/accounts/{secretco}/connections",
+    "/api/v1/paths?email=jose@globex.example",
+    "/api/v1/paths?email=robert.smith@acme.example",
+    "/api/v1/nurture",
+    "/api/v1/nurture?member=cy@us.example",
+    "/api/v1/intros",
+    "/api/v1/intros/{ana_intro}",
+    "/api/v1/lists",
+    "/api/v1/lists/{ana_list}",
+    "/api/v1/lists/{ana_list}/rows",
+]
+
+
+@pytest.mark.parametrize("path", API)
+def test_api_shows_nothing_of_others(ana_api: TestClient, ids: Ids, path: str) -> None:
+    answer = ana_api.get(path.format(**ids.__dict__))
+    assert answer.status_code == 200, answer.text
+    assert_clean(answer.text)
+
+
+API_NOT_FOUND = [
+    ("GET", "/api/v1/closest?email=yuri@secret.example"),
+    ("GET", "/api/v1/closest?email=olga@other.example"),
+    ("GET", "/api/v1/paths?email=yuri@secret.example"),
+    ("GET", "/api/v1/paths?email=olga@other.example"),
+    ("GET", "/api/v1/accounts/{othercorp}/closest"),
+    ("GET", "/api/v1/accounts/{othercorp}/connections"),
+    ("GET", "/api/v1/intros/{bo_intro}"),
+    ("GET", "/api/v1/intros/{bo_intro}/eml"),
+    ("PATCH", "/api/v1/intros/{bo_intro}"),
+    ("POST", "/api/v1/intros/{bo_intro}/send"),
+    ("POST", "/api/v1/intros/{bo_intro}/mark"),
+    ("GET", "/api/v1/lists/{dan_list}"),
+    ("GET", "/api/v1/lists/{dan_list}/rows"),
+    ("POST", "/api/v1/lists/{dan_list}/items"),
+    ("POST", "/api/v1/lists/{dan_list}/archive"),
+    ("POST", "/api/v1/intros"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), API_NOT_FOUND)
+def test_api_of_others_does_not_exist(
+    ana_api: TestClient, ids: Ids, method: str, path: str
+) -> None:
+    body = {
+        "subject": "x",
+        "via": "client",
+        "status": "declined",
+        "emails": ["jose@globex.example"],
+        "person_email": "yuri@secret.example",
+        "introducer_email": "cy@us.example",
+    }
+    answer = ana_api.request(method, path.format(**ids.__dict__), json=body)
+    assert_envelope(answer, 404)
+    asked = path.partition("email=")[2] or "yuri@secret.example" * path.endswith("/intros")
+    assert_clean(answer.text.replace(asked, "") if asked else answer.text)
+
+
+def test_api_refuses_a_hidden_tie_and_an_unshared_nurture_list(ana_api: TestClient) -> None:
+    hidden = ana_api.post(
+        "/api/v1/intros",
+        json={"person_email": "robert.smith@acme.example", "introducer_email": "bo@us.example"},
+    )
+    none = ana_api.post(
+        "/api/v1/intros",
+        json={"person_email": "robert.smith@acme.example", "introducer_email": "cy@us.example"},
+    )
+    first, second = assert_envelope(hidden, 422), assert_envelope(none, 422)
+    assert first["message"].replace("Bo Chen", "X") == second["message"].replace("Cy Ode", "X")
+    refused = assert_envelope(ana_api.get("/api/v1/nurture?member=bo@us.example"), 403)
+    assert "José" not in refused["message"] and "Robert" not in refused["message"]
+
+
+def test_other_organization_sees_nothing_of_ours(
+    active_app: FastAPI, active_store: Store, ids: Ids
+) -> None:
+    dan = api_client(active_app, active_store, "dan@other.example", "other")
+    seen = " ".join(
+        dan.get(path.format(**ids.__dict__)).text
+        for path in ("/api/v1/lists", "/api/v1/intros", "/api/v1/nurture")
+    )
+    for ours in ("Pipeline of Ana", "José", "Robert", "Ana Lima", "Cy Ode", "Globex"):
+        assert ours not in seen
+    assert "Deals of Dan" in seen
+    for path in (
+        "/api/v1/closest?email=jose@globex.example",
+        "/api/v1/paths?email=jose@globex.example",
+        "/api/v1/accounts/{globex}/closest",
+        "/api/v1/accounts/{globex}/connections",
+        "/api/v1/lists/{ana_list}/rows",
+        "/api/v1/intros/{ana_intro}",
+        "/api/v1/nurture?member=ana@us.example",
+    ):
+        assert_envelope(dan.get(path.format(**ids.__dict__)), 404)
+    pages = sign_in(active_app, "dan@other.example")
+    for path in ("/lists/{ana_list}", "/intros/{ana_intro}", "/accounts/{globex}"):
+        assert pages.client.get(path.format(**ids.__dict__)).status_code == 404
+    assert "Pipeline of Ana" not in pages.client.get("/lists").text
