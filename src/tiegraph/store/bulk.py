@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -154,3 +155,91 @@ def _sqlite_insert_ids(
         out.extend((row["id"],) for row in numbered)
         last += len(chunk)
     return out
+
+
+# --- rows as plain tuples ------------------------------------------------------------------
+# The ingest path writes hundreds of thousands of rows: built as tuples in the driver's own
+# form, they go to the driver without SQLAlchemy processing each value.
+
+
+def _sqlite_moment(moment: datetime) -> str:
+    """A moment as SQLAlchemy stores it in SQLite (UTC text), from any time zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _as_is(moment: datetime) -> datetime:
+    return moment
+
+
+def driver_moment(conn: Connection) -> Callable[[datetime], Any]:
+    """How to hand an aware datetime to this connection's driver in a plain row."""
+    return _sqlite_moment if conn.dialect.name == "sqlite" else _as_is
+
+
+def marker(conn: Connection) -> str:
+    """The driver's placeholder for one parameter in plain SQL."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def select_in(
+    conn: Connection, sql: str, params: Sequence[Any], keys: Sequence[Any], *, size: int = 900
+) -> list[tuple[Any, ...]]:
+    """Rows of `sql`, which ends in `IN ({keys})`, for `keys` in chunks of `size`.
+
+    `sql` uses `marker(conn)` for `params`; chunks stay under SQLite's older 999-variable limit.
+    """
+    out: list[tuple[Any, ...]] = []
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        for start in range(0, len(keys), size):
+            chunk = keys[start : start + size]
+            holders = ", ".join([marker(conn)] * len(chunk))
+            cursor.execute(sql.format(keys=holders), (*params, *chunk))
+            out.extend(cursor.fetchall())
+    finally:
+        cursor.close()
+    return out
+
+
+def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """`count` new ids for `table`'s `id` column, to insert rows with them.
+
+    SQLite: above the largest id, safe because `Store.write()` holds the database lock (BEGIN
+    IMMEDIATE). PostgreSQL: drawn from the column's sequence.
+    """
+    if count == 0:
+        return []
+    if conn.dialect.name == "sqlite":
+        if not conn.in_transaction():
+            raise RuntimeError("ids can only be allocated inside a write transaction")
+        last = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        return list(range(last + 1, last + 1 + count))
+    sql = "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
+    return [row[0] for row in conn.exec_driver_sql(sql, (table.name, count))]
+
+
+def insert_plain(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> int:
+    """Insert new rows given as tuples in the driver's form (times by `driver_moment`).
+
+    One executemany on SQLite, COPY on PostgreSQL; no conflict handling, so a row that
+    breaks a unique key fails the transaction. Returns the number of rows.
+    """
+    if not rows:
+        return 0
+    names = ", ".join(columns)
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    holders = ", ".join([marker(conn)] * len(columns))
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({holders})", rows)
+    finally:
+        cursor.close()
+    return len(rows)
