@@ -94,7 +94,7 @@ def ingest_mail(
     """
     report = IngestReport("mail")
     for path in _existing_paths(paths):
-        with store.write() as conn:
+        with store.write(bulk=True) as conn:
             resolver = Resolver(conn, org)
             ties = TieUpdater(conn, org)
             if worth_reading_ahead(path, read_ahead_bytes):
