@@ -238,15 +238,16 @@ def fold(
 
 
 _SUM_NAMES = ("email_out", "email_in", "meeting_out", "meeting_in", "call_out", "call_in")
-_SUM_INDEX = {(name.split("_")[0], name.split("_")[1]): i for i, name in enumerate(_SUM_NAMES)}
+_SUM_BASE = {"email": 0, "meeting": 2, "call": 4}  # index of the channel's _out sum; _in next
 _WEEK_MASK = (1 << WEEKS) - 1
 
 
 class TieFold:
     """A TieState being folded touch by touch (`fold` without a frozen copy per touch).
 
-    Kept in plain attributes, with the week and month of `last_at` beside it. Touches of one
-    message share their moment and weight, so the last moment and each weight are remembered.
+    Kept in plain attributes, with the week and month of `last_at` beside it. An ingest folds
+    one Touch into several ties (one message, several recipients): the last touch's moment
+    and weight are remembered across folds, and email weights per shape.
     """
 
     def __init__(
@@ -264,21 +265,17 @@ class TieFold:
         self.recent_out, self.recent_in = list(state.recent_out), list(state.recent_in)
         self.weeks = state.active_weeks
         self._last = _moment(state.last_at) if state.last_at else (0.0, 0, 0)
-        self._seen: tuple[datetime | None, tuple[float, int, int]] = (None, (0.0, 0, 0))
-        self._weights: dict[tuple[str, int, int, bool], float] = {}
 
     def add(self, touch: Touch) -> None:
-        at, last = touch.at, self.last_at
-        if at is self._seen[0]:
-            moment = self._seen[1]
+        global _recent
+        recent = _recent  # read once: another thread may replace it
+        if touch is recent[0] and self.params is recent[1]:
+            moment, weight = recent[2], recent[3]
         else:
-            _aware(at, "Touch.at")
-            moment = _moment(at)
-            self._seen = (at, moment)
-        key = (touch.channel, touch.participants, touch.duration_seconds, touch.thread_reply)
-        weight = self._weights.get(key)
-        if weight is None:
-            weight = self._weights[key] = touch_weight(touch, self.params)
+            _aware(touch.at, "Touch.at")
+            moment, weight = _moment(touch.at), _weight(touch, self.params)
+            _recent = (touch, self.params, moment, weight)
+        at, last, channel, out = touch.at, self.last_at, touch.channel, touch.direction == "out"
         if last is None or at > last:
             if last is not None:
                 self._advance(moment)
@@ -286,18 +283,28 @@ class TieFold:
             self._last = moment
         else:
             weight *= math.pow(0.5, (self._last[0] - moment[0]) / _DAY / self.params.half_life_days)
-        self.sums[_SUM_INDEX[touch.channel, touch.direction]] += weight
+        self.sums[_SUM_BASE[channel] + (not out)] += weight
         age = self._last[1] - moment[1]
         if age < WEEKS:
             self.weeks |= 1 << age
         if self.first_at is None or at < self.first_at:
             self.first_at = at
-        if touch.direction == "out":
+        if out:
             if self.last_out_at is None or at > self.last_out_at:
                 self.last_out_at = at
         elif self.last_in_at is None or at > self.last_in_at:
             self.last_in_at = at
-        self._count(touch, self._last[2] - moment[2])
+        months_back = self._last[2] - moment[2]
+        if channel != "email":
+            self._count_talk(touch)
+        elif out:
+            self.emails_out += 1
+            if months_back < MONTHS:
+                self.recent_out[months_back] += 1
+        else:
+            self.emails_in += 1
+            if months_back < MONTHS:
+                self.recent_in[months_back] += 1
         self.added += 1
 
     def _advance(self, moment: tuple[float, int, int]) -> None:
@@ -311,17 +318,8 @@ class TieFold:
         if moment[1] != week:
             self.weeks = (self.weeks << (moment[1] - week)) & _WEEK_MASK
 
-    def _count(self, touch: Touch, months_back: int) -> None:
-        if touch.channel == "email":
-            if touch.direction == "out":
-                self.emails_out += 1
-                if months_back < MONTHS:
-                    self.recent_out[months_back] += 1
-            else:
-                self.emails_in += 1
-                if months_back < MONTHS:
-                    self.recent_in[months_back] += 1
-        elif touch.channel == "meeting":
+    def _count_talk(self, touch: Touch) -> None:
+        if touch.channel == "meeting":
             self.meetings += 1
             self.meetings_one_on_one += touch.participants <= 2
             self.last_meeting_at = _latest(self.last_meeting_at, touch.at)
@@ -363,6 +361,26 @@ def _moment(at: datetime) -> tuple[float, int, int]:
     seconds = at.timestamp()
     utc = at.astimezone(UTC)
     return seconds, (math.floor(seconds / _DAY) + 3) // 7, utc.year * 12 + utc.month - 1
+
+
+# The last touch folded: (touch, params, its moment, its weight).
+_recent: tuple[Touch | None, StrengthParams | None, tuple[float, int, int], float] = (
+    None,
+    None,
+    (0.0, 0, 0),
+    0.0,
+)
+_email_weights: dict[tuple[int, bool], float] = {}  # default parameters: few shapes
+
+
+def _weight(touch: Touch, params: StrengthParams) -> float:
+    if touch.channel != "email" or params is not DEFAULT_PARAMS:
+        return touch_weight(touch, params)
+    key = (touch.participants, touch.thread_reply)
+    weight = _email_weights.get(key)
+    if weight is None:
+        weight = _email_weights[key] = touch_weight(touch, params)
+    return weight
 
 
 @lru_cache(maxsize=8)
