@@ -204,69 +204,59 @@ def _insert(
         return
     ids = allocate_ids(conn, activity_item, len(fresh))
     moment = driver_moment(conn)
-    items = []
-    rows: list[tuple[Any, ...]] = []
-    for activity_id, activity in zip(ids, fresh, strict=True):
-        at = moment(activity.occurred_at)
-        items.append(
-            (
-                activity_id,
-                org.id,
-                activity.channel,
-                activity.source_key,
-                activity.fingerprint,
-                at,
-                job,
-            )
-        )
-        _interactions(org.id, activity_id, activity, at, persons, rows, result)
+    stored = [(i, a, moment(a.occurred_at)) for i, a in zip(ids, fresh, strict=True)]
+    items = [(i, org.id, a.channel, a.source_key, a.fingerprint, at, job) for i, a, at in stored]
     insert_plain(conn, activity_item, (*ITEM_COLUMNS, "import_job_id"), items)
     result.activities += len(fresh)
+    rows = _interaction_rows(org.id, stored, persons, result)
     result.interactions += insert_plain(conn, interaction, INTERACTION_COLUMNS, rows)
 
 
-def _interactions(
+def _interaction_rows(
     org_id: int,
-    activity_id: int,
-    activity: Activity,
-    stored_at: Any,
+    stored: list[tuple[int, Activity, Any]],
     persons: dict[str, int | None],
-    rows: list[tuple[Any, ...]],
     result: WriteResult,
-) -> None:
-    """Append the activity's interaction rows, and what resolved ties fold in to `result`.
+) -> list[tuple[Any, ...]]:
+    """The interaction rows of (activity id, activity, its time as stored); what resolved
+    ties fold in goes to `result`.
 
     Builders give each (member, address) once per activity, so no row breaks the unique key.
     """
-    channel, at, reply = activity.channel, activity.occurred_at, activity.thread_reply
-    touches: dict[tuple[str, int, int], Touch] = {}
-    for member_id, address, direction, participants, seconds in activity.touchpoints:
-        person_id = persons.get(address)
-        rows.append(
-            (
-                org_id,
-                activity_id,
-                member_id,
-                person_id,
-                address,
-                channel,
-                direction,
-                stored_at,
-                participants,
-                seconds,
-                reply,
+    rows: list[tuple[Any, ...]] = []
+    new = result.new
+    unresolved = 0
+    for activity_id, activity, stored_at in stored:
+        channel, reply = activity.channel, activity.thread_reply
+        touch: Any = None  # the touches of one message are alike: one Touch serves them
+        last_shape = None
+        for member_id, address, direction, participants, seconds in activity.touchpoints:
+            person_id = persons.get(address)
+            rows.append(
+                (
+                    org_id,
+                    activity_id,
+                    member_id,
+                    person_id,
+                    address,
+                    channel,
+                    direction,
+                    stored_at,
+                    participants,
+                    seconds,
+                    reply,
+                )
             )
-        )
-        if person_id is None:
-            result.unresolved += 1
-            continue
-        # The touches of one message are alike: one Touch serves all of them.
-        shape = (direction, participants, seconds)
-        touch = touches.get(shape)
-        if touch is None:
-            fields: Any = (at, channel, direction, max(participants, 1), seconds, reply)
-            touch = touches[shape] = Touch(*fields)
-        result.new.append((member_id, person_id, touch))
+            if person_id is None:
+                unresolved += 1
+                continue
+            shape = (direction, max(participants, 1), seconds)
+            if shape != last_shape:
+                fields: Any = (activity.occurred_at, channel, *shape, reply)
+                touch, last_shape = Touch(*fields), shape
+            new.append((member_id, person_id, touch))
+    result.unresolved += unresolved
+    return rows
 
 
 def _replace(
@@ -295,9 +285,8 @@ def _replace(
         .values(fingerprint=activity.fingerprint, occurred_at=activity.occurred_at.astimezone(UTC))
     )
     replaced = WriteResult()
-    rows: list[tuple[Any, ...]] = []
-    at = driver_moment(conn)(activity.occurred_at)
-    _interactions(org.id, activity_id, activity, at, persons, rows, replaced)
+    stored = [(activity_id, activity, driver_moment(conn)(activity.occurred_at))]
+    rows = _interaction_rows(org.id, stored, persons, replaced)
     insert_plain(conn, interaction, INTERACTION_COLUMNS, rows)
     result.interactions += len(rows)
     result.unresolved += replaced.unresolved

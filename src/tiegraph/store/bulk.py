@@ -164,7 +164,9 @@ def _sqlite_insert_ids(
 
 def _sqlite_moment(moment: datetime) -> str:
     """A moment as SQLAlchemy stores it in SQLite (UTC text), from any time zone."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if moment.tzinfo is not UTC and moment.tzinfo is not None:  # naive: UTC already
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
 
 
 def _as_is(moment: datetime) -> datetime:
