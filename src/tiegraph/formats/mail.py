@@ -184,17 +184,17 @@ def _record(
         repairs.append("synthesized Message-ID")
     in_reply_to = _MSG_ID.search(fields.get(b"in-reply-to", b""))
     references = fields.get(b"references")
-    return MessageHeaders(
-        file=file,
-        locator=locator,
-        message_id=message_id,
-        date=when,
-        sender=sender[0],
-        to=to,
-        cc=cc,
-        in_reply_to=f"<{in_reply_to.group(1).decode('latin-1')}>" if in_reply_to else "",
-        references=_message_ids(references) if references else (),
-        repairs=tuple(dict.fromkeys(repairs)) if repairs else (),
+    return MessageHeaders(  # positional: the fields in their order
+        file,
+        locator,
+        message_id,
+        when,
+        sender[0],
+        to,
+        cc,
+        f"<{in_reply_to.group(1).decode('latin-1')}>" if in_reply_to else "",
+        _message_ids(references) if references else (),
+        tuple(dict.fromkeys(repairs)) if repairs else (),
     )
 
 
