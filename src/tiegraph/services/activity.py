@@ -7,13 +7,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.strength import Touch
 from tiegraph.services.orgs import Org
-from tiegraph.store.bulk import allocate_ids, driver_moment, insert_plain, marker, select_in
-from tiegraph.store.schema import activity_item, interaction, member, member_address
+from tiegraph.store.bulk import allocate_ids, driver_moment, first_per_key, insert_plain
+from tiegraph.store.schema import (
+    activity_item,
+    interaction,
+    member,
+    member_address,
+    person_email,
+    person_phone,
+)
 
 LOOKUP_CHUNK = 900  # below SQLite's older 999-variable limit, to stay portable
 
@@ -107,29 +114,25 @@ class Resolver:
             member_id = self.member_of.get(address)
             if member_id is not None:
                 known[address] = self.member_person.get(member_id)
-        self._lookup(emails, "person_email", "email")
-        self._lookup(phones, "person_phone", "phone")
+        self._lookup(emails, person_email, "email")
+        self._lookup(phones, person_phone, "phone")
         return known
 
-    def _lookup(self, keys: Sequence[str], table: str, column: str) -> None:
-        m = marker(self.conn)
-        sql = (
-            f"SELECT {column}, person_id FROM {table} "
-            f"WHERE org_id = {m} AND {column} IN ({{keys}}) ORDER BY person_id"
+    def _lookup(self, keys: Sequence[str], table: Table, column: str) -> None:
+        where = {"org_id": self.org.id}
+        found = first_per_key(
+            self.conn, table, column, ("person_id",), where, keys, order_by="person_id"
         )
-        for key, person_id in select_in(self.conn, sql, (self.org.id,), keys):
+        for key, (person_id,) in found.items():
             if self._persons.get(key) is None:
                 self._persons[key] = person_id
 
 
 def _existing(conn: Connection, org: Org, channel: str, keys: Sequence[str]) -> dict[str, Any]:
     """(id, fingerprint) of the activities of `channel` already stored, by source key."""
-    m = marker(conn)
-    sql = (
-        f"SELECT source_key, id, fingerprint FROM activity_item "
-        f"WHERE org_id = {m} AND channel = {m} AND source_key IN ({{keys}})"
-    )
-    return {key: (id_, fp) for key, id_, fp in select_in(conn, sql, (org.id, channel), keys)}
+    where = {"org_id": org.id, "channel": channel}
+    columns = ("id", "fingerprint")
+    return first_per_key(conn, activity_item, "source_key", columns, where, keys)
 
 
 def known_keys(conn: Connection, org: Org, channel: str, keys: Iterable[str]) -> set[str]:

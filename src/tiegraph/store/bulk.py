@@ -183,24 +183,55 @@ def marker(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
-def select_in(
-    conn: Connection, sql: str, params: Sequence[Any], keys: Sequence[Any], *, size: int = 900
-) -> list[tuple[Any, ...]]:
-    """Rows of `sql`, which ends in `IN ({keys})`, for `keys` in chunks of `size`.
+def first_per_key(
+    conn: Connection,
+    table: Table,
+    key: str,
+    columns: Sequence[str],
+    where: Mapping[str, Any],
+    keys: Sequence[Any],
+    *,
+    order_by: str | None = None,
+    size: int = 900,
+) -> dict[Any, tuple[Any, ...]]:
+    """For each of `keys` found in `table.key` (rows matching `where`), the `columns` of its
+    first row by `order_by`.
 
-    `sql` uses `marker(conn)` for `params`; chunks stay under SQLite's older 999-variable limit.
+    SQLite: `key IN (?, ...)` in chunks of `size`, under its older 999-variable limit.
+    PostgreSQL: one lookup per key (`unnest` and `LATERAL ... LIMIT 1`), which no planner can
+    turn into a scan: during a big ingest the table has no statistics yet, and an `IN` list
+    or array was filtered against every row of the organization.
     """
-    out: list[tuple[Any, ...]] = []
+    found: dict[Any, tuple[Any, ...]] = {}
+    if not keys:
+        return found
+    m = marker(conn)
+    conditions = " AND ".join(f"{column} = {m}" for column in where)
+    order = f" ORDER BY {order_by}" if order_by else ""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
+        if conn.dialect.name == "postgresql":
+            array = f"{table.c[key].type.compile(dialect=conn.dialect)}[]"
+            cursor.execute(
+                f"SELECT k.key, s.* FROM unnest(%s::{array}) AS k(key) CROSS JOIN LATERAL "
+                f"(SELECT {', '.join(columns)} FROM {table.name} "
+                f"WHERE {conditions} AND {key} = k.key{order} LIMIT 1) AS s",
+                (list(keys), *where.values()),
+                prepare=False,  # a generic plan would not see how many keys there are
+            )
+            return {row[0]: row[1:] for row in cursor.fetchall()}
         for start in range(0, len(keys), size):
             chunk = keys[start : start + size]
-            holders = ", ".join([marker(conn)] * len(chunk))
-            cursor.execute(sql.format(keys=holders), (*params, *chunk))
-            out.extend(cursor.fetchall())
+            cursor.execute(
+                f"SELECT {key}, {', '.join(columns)} FROM {table.name} "
+                f"WHERE {conditions} AND {key} IN ({', '.join([m] * len(chunk))}){order}",
+                (*where.values(), *chunk),
+            )
+            for row in cursor.fetchall():
+                found.setdefault(row[0], row[1:])
     finally:
         cursor.close()
-    return out
+    return found
 
 
 def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:
