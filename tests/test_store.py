@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,19 @@ from sqlalchemy import func, inspect, select, text
 
 from tiegraph.errors import StoreError
 from tiegraph.store import Store, open_store
-from tiegraph.store.bulk import insert_ignore, insert_returning, insert_rows, upsert_rows
+from tiegraph.store.bulk import (
+    allocate_ids,
+    driver_moment,
+    first_per_key,
+    insert_ignore,
+    insert_plain,
+    insert_returning,
+    insert_rows,
+    upsert_rows,
+)
 from tiegraph.store.engine import create_store_engine, resolve_url, safe_url
 from tiegraph.store.migrate import alembic_config, current_revision, head_revision
-from tiegraph.store.schema import company, metadata, organization
+from tiegraph.store.schema import activity_item, company, metadata, organization
 
 ENTITIES = {
     "organization",
@@ -123,6 +133,52 @@ def test_insert_returning_keeps_order(store: Store) -> None:
     with store.write() as conn:
         ids = insert_returning(conn, company, rows, ("id", "external_id"), size=7)
     assert [external for _, external in ids] == [f"x{i}" for i in range(50)]
+
+
+def test_plain_rows_get_ids_keep_their_time_and_are_found_by_key(store: Store) -> None:
+    org_id = _org(store)
+    eastern = timezone(timedelta(hours=-4))
+    when = datetime(2026, 10, 5, 10, 0, tzinfo=eastern)  # 14:00 UTC
+    keys = [f"<m{i}@x>" for i in range(1500)]  # more than one SQLite chunk
+    with store.write(bulk=True) as conn:
+        ids = allocate_ids(conn, activity_item, len(keys))
+        at = driver_moment(conn)(when)
+        rows = [(i, org_id, "email", k, "", at) for i, k in zip(ids, keys, strict=True)]
+        columns = ("id", "org_id", "channel", "source_key", "fingerprint", "occurred_at")
+        assert insert_plain(conn, activity_item, columns, rows) == len(keys)
+        assert len(set(allocate_ids(conn, activity_item, 3)) & set(ids)) == 0
+        where = {"org_id": org_id, "channel": "email"}
+        found = first_per_key(
+            conn, activity_item, "source_key", ("id",), where, [*keys[::2], "<nope@x>"]
+        )
+    assert found == {k: (i,) for i, k in zip(ids[::2], keys[::2], strict=True)}
+    with store.read() as conn:
+        stored = conn.execute(
+            select(activity_item.c.occurred_at).where(activity_item.c.id == ids[0])
+        ).scalar_one()
+    # Stored in UTC: SQLite hands it back without its zone, PostgreSQL as an aware time.
+    assert stored.replace(tzinfo=stored.tzinfo or UTC) == when
+
+
+def test_first_per_key_takes_the_first_row_in_order(store: Store) -> None:
+    org_id = _org(store)
+    rows = [
+        {"org_id": org_id, "external_id": f"e{i}", "name": name, "name_key": "k"}
+        for i, name in enumerate(["b", "a", "c"])
+    ]
+    with store.write() as conn:
+        insert_rows(conn, company, rows)
+        where = {"org_id": org_id}
+        first = first_per_key(conn, company, "name_key", ("name",), where, ["k"], order_by="name")
+        assert first == {"k": ("a",)}
+        assert first_per_key(conn, company, "name_key", ("name",), where, []) == {}
+
+
+def test_a_bulk_write_enlarges_the_sqlite_page_cache_only_for_itself(sqlite_store: Store) -> None:
+    with sqlite_store.write(bulk=True) as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024
+    with sqlite_store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
 
 
 def test_failed_write_leaves_nothing(store: Store) -> None:

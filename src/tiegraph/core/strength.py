@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Literal
 
 from tiegraph.core.reasons import TieFacts, describe
@@ -15,6 +16,7 @@ __all__ = [
     "DEFAULT_PARAMS",
     "Label",
     "StrengthParams",
+    "TieFold",
     "TieScore",
     "TieState",
     "Touch",
@@ -229,68 +231,95 @@ def fold(
     state: TieState, touches: Iterable[Touch], params: StrengthParams = DEFAULT_PARAMS
 ) -> TieState:
     """The state with every touch folded in, in any order: the same as `apply` one by one."""
-    acc = _Fold(state, params)
-    added = 0
+    acc = TieFold(state, params)
     for touch in touches:
         acc.add(touch)
-        added += 1
-    return acc.state() if added else state
+    return acc.state() if acc.added else state
 
 
-class _Fold:
-    """A TieState being folded, held in plain attributes: a frozen copy per touch is slow."""
+_SUM_NAMES = ("email_out", "email_in", "meeting_out", "meeting_in", "call_out", "call_in")
+_SUM_BASE = {"email": 0, "meeting": 2, "call": 4}  # index of the channel's _out sum; _in next
+_WEEK_MASK = (1 << WEEKS) - 1
 
-    def __init__(self, state: TieState, params: StrengthParams) -> None:
-        self.params = params
+
+class TieFold:
+    """A TieState being folded touch by touch (`fold` without a frozen copy per touch).
+
+    Kept in plain attributes, with the week and month of `last_at` beside it. An ingest folds
+    one Touch into several ties (one message, several recipients): the last touch's moment
+    and weight are remembered across folds, and email weights per shape.
+    """
+
+    def __init__(
+        self, state: TieState | None = None, params: StrengthParams = DEFAULT_PARAMS
+    ) -> None:
+        state = state or TieState()
+        self.params, self.added = params, 0
         self.first_at, self.last_at = state.first_at, state.last_at
         self.last_out_at, self.last_in_at = state.last_out_at, state.last_in_at
-        self.sums = _sums(state)
+        self.sums = [float(getattr(state, name)) for name in _SUM_NAMES]
         self.emails_out, self.emails_in = state.emails_out, state.emails_in
         self.meetings, self.meetings_one_on_one = state.meetings, state.meetings_one_on_one
         self.calls, self.call_seconds = state.calls, state.call_seconds
         self.last_meeting_at, self.last_call_at = state.last_meeting_at, state.last_call_at
         self.recent_out, self.recent_in = list(state.recent_out), list(state.recent_in)
         self.weeks = state.active_weeks
+        self._last = _moment(state.last_at) if state.last_at else (0.0, 0, 0)
 
     def add(self, touch: Touch) -> None:
-        _aware(touch.at, "Touch.at")
-        at, last = touch.at, self.last_at
-        weight = touch_weight(touch, self.params)
+        global _recent
+        recent = _recent  # read once: another thread may replace it
+        if touch is recent[0] and self.params is recent[1]:
+            moment, weight = recent[2], recent[3]
+        else:
+            _aware(touch.at, "Touch.at")
+            moment, weight = _moment(touch.at), _weight(touch, self.params)
+            _recent = (touch, self.params, moment, weight)
+        at, last, channel, out = touch.at, self.last_at, touch.channel, touch.direction == "out"
         if last is None or at > last:
             if last is not None:
-                factor = _decay((at - last).total_seconds() / _DAY, self.params)
-                for key in self.sums:
-                    self.sums[key] *= factor
-                shift = _month(at) - _month(last)
-                self.recent_out = _shift(self.recent_out, shift)
-                self.recent_in = _shift(self.recent_in, shift)
-                self.weeks = (self.weeks << (_week(at) - _week(last))) & ((1 << WEEKS) - 1)
-            self.last_at = last = at
+                self._advance(moment)
+            self.last_at = at
+            self._last = moment
         else:
-            weight *= _decay((last - at).total_seconds() / _DAY, self.params)
-        self.sums[f"{touch.channel}_{touch.direction}"] += weight
-        age = _week(last) - _week(at)
+            weight *= math.pow(0.5, (self._last[0] - moment[0]) / _DAY / self.params.half_life_days)
+        self.sums[_SUM_BASE[channel] + (not out)] += weight
+        age = self._last[1] - moment[1]
         if age < WEEKS:
             self.weeks |= 1 << age
         if self.first_at is None or at < self.first_at:
             self.first_at = at
-        if touch.direction == "out":
-            self.last_out_at = _latest(self.last_out_at, at)
+        if out:
+            if self.last_out_at is None or at > self.last_out_at:
+                self.last_out_at = at
+        elif self.last_in_at is None or at > self.last_in_at:
+            self.last_in_at = at
+        months_back = self._last[2] - moment[2]
+        if channel != "email":
+            self._count_talk(touch)
+        elif out:
+            self.emails_out += 1
+            if months_back < MONTHS:
+                self.recent_out[months_back] += 1
         else:
-            self.last_in_at = _latest(self.last_in_at, at)
-        self._count(touch, _month(last) - _month(at))
+            self.emails_in += 1
+            if months_back < MONTHS:
+                self.recent_in[months_back] += 1
+        self.added += 1
 
-    def _count(self, touch: Touch, months_back: int) -> None:
-        if touch.channel == "email":
-            if touch.direction == "out":
-                self.emails_out += 1
-                if months_back < MONTHS:
-                    self.recent_out[months_back] += 1
-            else:
-                self.emails_in += 1
-                if months_back < MONTHS:
-                    self.recent_in[months_back] += 1
-        elif touch.channel == "meeting":
+    def _advance(self, moment: tuple[float, int, int]) -> None:
+        """Bring the sums, monthly counts and weeks from `last_at` forward to a newer touch."""
+        seconds, week, month = self._last
+        factor = math.pow(0.5, (moment[0] - seconds) / _DAY / self.params.half_life_days)
+        self.sums = [value * factor for value in self.sums]
+        if moment[2] != month:
+            self.recent_out = _shift(self.recent_out, moment[2] - month)
+            self.recent_in = _shift(self.recent_in, moment[2] - month)
+        if moment[1] != week:
+            self.weeks = (self.weeks << (moment[1] - week)) & _WEEK_MASK
+
+    def _count_talk(self, touch: Touch) -> None:
+        if touch.channel == "meeting":
             self.meetings += 1
             self.meetings_one_on_one += touch.participants <= 2
             self.last_meeting_at = _latest(self.last_meeting_at, touch.at)
@@ -302,17 +331,17 @@ class _Fold:
     def state(self) -> TieState:
         sums = self.sums
         return TieState(
-            model=self.params.fingerprint(),
+            model=_fingerprint(self.params),
             first_at=self.first_at,
             last_at=self.last_at,
             last_out_at=self.last_out_at,
             last_in_at=self.last_in_at,
-            email_out=sums["email_out"],
-            email_in=sums["email_in"],
-            meeting_out=sums["meeting_out"],
-            meeting_in=sums["meeting_in"],
-            call_out=sums["call_out"],
-            call_in=sums["call_in"],
+            email_out=sums[0],
+            email_in=sums[1],
+            meeting_out=sums[2],
+            meeting_in=sums[3],
+            call_out=sums[4],
+            call_in=sums[5],
             emails_out=self.emails_out,
             emails_in=self.emails_in,
             meetings=self.meetings,
@@ -327,9 +356,36 @@ class _Fold:
         )
 
 
-def _sums(state: TieState) -> dict[str, float]:
-    names = ("email_out", "email_in", "meeting_out", "meeting_in", "call_out", "call_in")
-    return {n: getattr(state, n) for n in names}
+def _moment(at: datetime) -> tuple[float, int, int]:
+    """(POSIX seconds, week, month) of a moment, as `_week` and `_month` number them."""
+    seconds = at.timestamp()
+    utc = at.astimezone(UTC)
+    return seconds, (math.floor(seconds / _DAY) + 3) // 7, utc.year * 12 + utc.month - 1
+
+
+# The last touch folded: (touch, params, its moment, its weight).
+_recent: tuple[Touch | None, StrengthParams | None, tuple[float, int, int], float] = (
+    None,
+    None,
+    (0.0, 0, 0),
+    0.0,
+)
+_email_weights: dict[tuple[int, bool], float] = {}  # default parameters: few shapes
+
+
+def _weight(touch: Touch, params: StrengthParams) -> float:
+    if touch.channel != "email" or params is not DEFAULT_PARAMS:
+        return touch_weight(touch, params)
+    key = (touch.participants, touch.thread_reply)
+    weight = _email_weights.get(key)
+    if weight is None:
+        weight = _email_weights[key] = touch_weight(touch, params)
+    return weight
+
+
+@lru_cache(maxsize=8)
+def _fingerprint(params: StrengthParams) -> str:
+    return params.fingerprint()
 
 
 def _shift(months: list[int], by: int) -> list[int]:

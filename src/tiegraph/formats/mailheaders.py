@@ -120,15 +120,19 @@ def parse_addresses(value: bytes, repairs: list[str], field: str) -> tuple[Addre
 def _address_list(value: bytes) -> tuple[tuple[Address, ...], tuple[str, ...], bool]:
     """(addresses, repairs, whether something that is not an address was dropped)."""
     notes: list[str] = []
-    text = value.decode("ascii") if value.isascii() else value.decode("latin-1")
-    items = _LIST_ITEM.findall(text)
+    text = value.decode("latin-1")  # one char per byte: ASCII reads the same
     found: dict[str, Address] = {}
-    if not any(item[4] for item in items):
-        for item in items:
-            address, item_notes = _list_item(item)
-            if address.email not in found:
-                found[address.email] = address
+    for item in _LIST_ITEM.findall(text):
+        if item[4]:  # not one of the usual shapes: the careful path, from the start
+            notes.clear()
+            found.clear()
+            break
+        address, item_notes = _list_item(item)
+        if address.email not in found:
+            found[address.email] = address
+            if item_notes:
                 notes.extend(item_notes)
+    else:
         return tuple(found.values()), tuple(notes), False
     if not any(c in text for c in '"(<:;'):  # a bare list with odd quoting
         pairs = [(_clean_email(part), part) for part in text.split(",")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 _T = TypeVar("_T")
 
@@ -118,10 +118,12 @@ class Address:
     name: str = ""
 
 
-@_pickled_as_tuples
-@dataclass(frozen=True, slots=True)
-class MessageHeaders:
-    """The metadata of one message: who, when, which thread. Nothing else is read."""
+class MessageHeaders(NamedTuple):
+    """The metadata of one message: who, when, which thread. Nothing else is read.
+
+    A named tuple, as a mailbox makes hundreds of thousands: it is built in a quarter of the
+    time of a frozen dataclass.
+    """
 
     file: str
     locator: str

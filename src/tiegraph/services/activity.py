@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from tiegraph.core.emails import normalize_email
+from tiegraph.core.strength import Touch
 from tiegraph.services.orgs import Org
-from tiegraph.store.bulk import insert_ignore, insert_returning
+from tiegraph.store.bulk import allocate_ids, driver_moment, first_per_key, insert_plain
 from tiegraph.store.schema import (
     activity_item,
     interaction,
@@ -24,8 +25,11 @@ from tiegraph.store.schema import (
 LOOKUP_CHUNK = 900  # below SQLite's older 999-variable limit, to stay portable
 
 
-@dataclass(frozen=True, slots=True)
-class Touchpoint:
+TouchpointRow = tuple[int, str, str, int, int]
+"""A Touchpoint as a plain tuple, as the mail reader hands them over (mail_touchpoints.py)."""
+
+
+class Touchpoint(NamedTuple):
     """One interaction to write: a member and the other side's address (email or E.164 phone)."""
 
     member_id: int
@@ -33,32 +37,24 @@ class Touchpoint:
     direction: str  # out | in
     participants: int
     duration_seconds: int = 0
-    thread_reply: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Activity:
-    """One message, meeting occurrence or call, with the interactions it makes."""
+class Activity(NamedTuple):
+    """One message, meeting occurrence or call, with the interactions it makes.
+
+    Named tuples, not dataclasses: a big mailbox makes hundreds of thousands of them.
+    """
 
     channel: str  # email | meeting | call
     source_key: str
-    occurred_at: datetime
-    touchpoints: tuple[Touchpoint, ...]
+    occurred_at: datetime  # timezone-aware
+    touchpoints: tuple[TouchpointRow, ...]  # Touchpoints, or plain tuples laid out as they are
     fingerprint: str = ""
+    thread_reply: bool = False  # a message answering one the store already holds
 
 
-@dataclass(frozen=True, slots=True)
-class NewInteraction:
-    """An interaction just written with a resolved person: what the tie model folds in."""
-
-    member_id: int
-    person_id: int
-    channel: str
-    direction: str
-    occurred_at: datetime
-    participants: int
-    duration_seconds: int
-    thread_reply: bool
+NewInteraction = tuple[int, int, Touch]
+"""An interaction just written with a resolved person: (member id, person id, its touch)."""
 
 
 @dataclass
@@ -106,45 +102,37 @@ class Resolver:
 
     def persons(self, addresses: Iterable[str]) -> dict[str, int | None]:
         """Person id per address (an email, or an E.164 phone starting '+'); None if unknown."""
-        wanted = sorted({a for a in addresses if a not in self._persons})
+        known = self._persons
+        wanted = sorted({a for a in addresses if a not in known})
+        if not wanted:
+            return known
         emails = [a for a in wanted if not a.startswith("+")]
         phones = [a for a in wanted if a.startswith("+")]
         for a in wanted:
-            self._persons[a] = None
+            known[a] = None
         for address in emails:
             member_id = self.member_of.get(address)
             if member_id is not None:
-                self._persons[address] = self.member_person.get(member_id)
-        self._lookup(emails, person_email, person_email.c.email)
-        self._lookup(phones, person_phone, person_phone.c.phone)
-        return self._persons
+                known[address] = self.member_person.get(member_id)
+        self._lookup(emails, person_email, "email")
+        self._lookup(phones, person_phone, "phone")
+        return known
 
-    def _lookup(self, keys: Sequence[str], table: Any, column: Any) -> None:
-        for chunk in _chunks(keys):
-            rows = self.conn.execute(
-                select(column.label("key"), table.c.person_id)
-                .where(table.c.org_id == self.org.id, column.in_(chunk))
-                .order_by(table.c.person_id)
-            )
-            for r in rows:
-                if self._persons.get(r.key) is None:
-                    self._persons[r.key] = r.person_id
+    def _lookup(self, keys: Sequence[str], table: Table, column: str) -> None:
+        where = {"org_id": self.org.id}
+        found = first_per_key(
+            self.conn, table, column, ("person_id",), where, keys, order_by="person_id"
+        )
+        for key, (person_id,) in found.items():
+            if self._persons.get(key) is None:
+                self._persons[key] = person_id
 
 
 def _existing(conn: Connection, org: Org, channel: str, keys: Sequence[str]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for chunk in _chunks(keys):
-        rows = conn.execute(
-            select(
-                activity_item.c.source_key, activity_item.c.id, activity_item.c.fingerprint
-            ).where(
-                activity_item.c.org_id == org.id,
-                activity_item.c.channel == channel,
-                activity_item.c.source_key.in_(chunk),
-            )
-        )
-        found.update({r.source_key: r for r in rows})
-    return found
+    """(id, fingerprint) of the activities of `channel` already stored, by source key."""
+    where = {"org_id": org.id, "channel": channel}
+    columns = ("id", "fingerprint")
+    return first_per_key(conn, activity_item, "source_key", columns, where, keys)
 
 
 def known_keys(conn: Connection, org: Org, channel: str, keys: Iterable[str]) -> set[str]:
@@ -171,7 +159,7 @@ def write_activities(
         if key in batch:
             result.duplicates += 1
         batch[key] = activity
-    persons = resolver.persons(t.address for a in batch.values() for t in a.touchpoints)
+    persons = resolver.persons(t[1] for a in batch.values() for t in a.touchpoints)
     by_channel: dict[str, list[Activity]] = {}
     for activity in batch.values():
         by_channel.setdefault(activity.channel, []).append(activity)
@@ -182,13 +170,29 @@ def write_activities(
             seen = existing.get(activity.source_key)
             if seen is None:
                 fresh.append(activity)
-            elif activity.fingerprint and seen.fingerprint != activity.fingerprint:
-                _replace(conn, org, seen.id, activity, persons, result)
+            elif activity.fingerprint and seen[1] != activity.fingerprint:
+                _replace(conn, org, seen[0], activity, persons, result)
                 result.replaced += 1
             else:
                 result.duplicates += 1
         _insert(conn, org, fresh, import_job_id, persons, result)
     return result
+
+
+ITEM_COLUMNS = ("id", "org_id", "channel", "source_key", "fingerprint", "occurred_at")
+INTERACTION_COLUMNS = (
+    "org_id",
+    "activity_id",
+    "member_id",
+    "person_id",
+    "address",
+    "channel",
+    "direction",
+    "occurred_at",
+    "participants",
+    "duration_seconds",
+    "thread_reply",
+)
 
 
 def _insert(
@@ -201,68 +205,61 @@ def _insert(
 ) -> None:
     if not fresh:
         return
-    rows = [
-        {
-            "org_id": org.id,
-            "channel": a.channel,
-            "source_key": a.source_key,
-            "fingerprint": a.fingerprint,
-            "occurred_at": a.occurred_at,
-            "import_job_id": job,
-        }
-        for a in fresh
-    ]
-    ids = insert_returning(conn, activity_item, rows, ("id",))
+    ids = allocate_ids(conn, activity_item, len(fresh))
+    moment = driver_moment(conn)
+    stored = [(i, a, moment(a.occurred_at)) for i, a in zip(ids, fresh, strict=True)]
+    items = [(i, org.id, a.channel, a.source_key, a.fingerprint, at, job) for i, a, at in stored]
+    insert_plain(conn, activity_item, (*ITEM_COLUMNS, "import_job_id"), items)
     result.activities += len(fresh)
-    pairs = zip((i for (i,) in ids), fresh, strict=True)
-    _insert_interactions(conn, org, list(pairs), persons, result)
+    rows = _interaction_rows(org.id, stored, persons, result)
+    result.interactions += insert_plain(conn, interaction, INTERACTION_COLUMNS, rows)
 
 
-def _insert_interactions(
-    conn: Connection,
-    org: Org,
-    items: list[tuple[int, Activity]],
+def _interaction_rows(
+    org_id: int,
+    stored: list[tuple[int, Activity, Any]],
     persons: dict[str, int | None],
     result: WriteResult,
-) -> None:
-    rows = []
-    for activity_id, a in items:
-        for t in a.touchpoints:
-            person_id = persons.get(t.address)
+) -> list[tuple[Any, ...]]:
+    """The interaction rows of (activity id, activity, its time as stored); what resolved
+    ties fold in goes to `result`.
+
+    Builders give each (member, address) once per activity, so no row breaks the unique key.
+    """
+    rows: list[tuple[Any, ...]] = []
+    new = result.new
+    unresolved = 0
+    for activity_id, activity, stored_at in stored:
+        channel, reply = activity.channel, activity.thread_reply
+        touch: Any = None  # the touches of one message are alike: one Touch serves them
+        last_shape = None
+        for member_id, address, direction, participants, seconds in activity.touchpoints:
+            person_id = persons.get(address)
             rows.append(
-                {
-                    "org_id": org.id,
-                    "activity_id": activity_id,
-                    "member_id": t.member_id,
-                    "person_id": person_id,
-                    "address": t.address,
-                    "channel": a.channel,
-                    "direction": t.direction,
-                    "occurred_at": a.occurred_at,
-                    "participants": t.participants,
-                    "duration_seconds": t.duration_seconds,
-                    "thread_reply": t.thread_reply,
-                }
+                (
+                    org_id,
+                    activity_id,
+                    member_id,
+                    person_id,
+                    address,
+                    channel,
+                    direction,
+                    stored_at,
+                    participants,
+                    seconds,
+                    reply,
+                )
             )
             if person_id is None:
-                result.unresolved += 1
-            else:
-                result.new.append(
-                    NewInteraction(
-                        t.member_id,
-                        person_id,
-                        a.channel,
-                        t.direction,
-                        a.occurred_at,
-                        t.participants,
-                        t.duration_seconds,
-                        t.thread_reply,
-                    )
-                )
-    # Builders give each (member, address) once per activity, so nothing is ignored here.
-    result.interactions += insert_ignore(
-        conn, interaction, rows, key=("org_id", "activity_id", "member_id", "address")
-    )
+                unresolved += 1
+                continue
+            shape = (direction, max(participants, 1), seconds)
+            if shape != last_shape:
+                fields: Any = (activity.occurred_at, channel, *shape, reply)
+                touch, last_shape = Touch(*fields), shape
+            new.append((member_id, person_id, touch))
+    result.unresolved += unresolved
+    return rows
 
 
 def _replace(
@@ -287,14 +284,17 @@ def _replace(
     conn.execute(
         activity_item.update()
         .where(activity_item.c.id == activity_id)
-        .values(fingerprint=activity.fingerprint, occurred_at=activity.occurred_at)
+        # in UTC: SQLite keeps a datetime's wall time and drops its zone
+        .values(fingerprint=activity.fingerprint, occurred_at=activity.occurred_at.astimezone(UTC))
     )
     replaced = WriteResult()
-    _insert_interactions(conn, org, [(activity_id, activity)], persons, replaced)
-    result.interactions += replaced.interactions
+    stored = [(activity_id, activity, driver_moment(conn)(activity.occurred_at))]
+    rows = _interaction_rows(org.id, stored, persons, replaced)
+    insert_plain(conn, interaction, INTERACTION_COLUMNS, rows)
+    result.interactions += len(rows)
     result.unresolved += replaced.unresolved
     result.rebuild |= {(r.member_id, r.person_id) for r in old if r.person_id is not None}
-    result.rebuild |= {(n.member_id, n.person_id) for n in replaced.new}
+    result.rebuild |= {(m, p) for m, p, _ in replaced.new}
 
 
 def resolve_pending(conn: Connection, org: Org, addresses: dict[str, int]) -> set[tuple[int, int]]:

@@ -18,9 +18,9 @@ from tiegraph.core.phones import normalize_phone
 from tiegraph.errors import InvalidInputError
 from tiegraph.formats.calendar import iter_events
 from tiegraph.formats.calls import iter_calls
-from tiegraph.formats.mail import iter_messages
 from tiegraph.formats.records import CallRecord, EventRecord, MessageHeaders, RowError
 from tiegraph.services.activity import Activity, Resolver, Touchpoint, known_keys, write_activities
+from tiegraph.services.mail_touchpoints import MailItem, MailTouchpoints, read_mail_items
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.readahead import WORTH_IT_BYTES, read_ahead, worth_reading_ahead
@@ -79,32 +79,6 @@ class IngestReport:
 # --- mail ----------------------------------------------------------------------------------
 
 
-def _mail_activity(
-    msg: MessageHeaders, resolver: Resolver, replied_to: set[str]
-) -> Activity | None:
-    sender = resolver.email(msg.sender.email)
-    recipients = list(
-        dict.fromkeys(e for e in (resolver.email(a.email) for a in (*msg.to, *msg.cc)) if e)
-    )
-    if sender is None or not recipients:
-        return None
-    members = resolver.member_of
-    count = len(recipients)
-    reply = bool(msg.in_reply_to) and msg.in_reply_to in replied_to
-    touchpoints: list[Touchpoint] = []
-    sender_member = members.get(sender)
-    if sender_member is not None:
-        for r in recipients:
-            if members.get(r) != sender_member:
-                touchpoints.append(Touchpoint(sender_member, r, "out", count, 0, reply))
-    for receiver in dict.fromkeys(members[r] for r in recipients if r in members):
-        if receiver != sender_member:
-            touchpoints.append(Touchpoint(receiver, sender, "in", count, 0, reply))
-    if not touchpoints:
-        return None
-    return Activity("email", msg.message_id, msg.date, tuple(touchpoints))
-
-
 def ingest_mail(
     store: Store,
     org: Org,
@@ -115,19 +89,19 @@ def ingest_mail(
 ) -> IngestReport:
     """Read mailboxes' headers; the same Message-ID in several mailboxes counts once.
 
-    A mailbox of at least `read_ahead_bytes` is read in a second process while this one
-    resolves and writes, so the two cores share the work.
+    A mailbox of at least `read_ahead_bytes` is read in a second process, which also works out
+    each message's touchpoints, while this one resolves and writes: two cores share the work.
     """
     report = IngestReport("mail")
     for path in _existing_paths(paths):
-        if worth_reading_ahead(path, read_ahead_bytes):
-            records: Iterable[MessageHeaders | RowError] = read_ahead(iter_messages, path)
-        else:
-            records = iter_messages(path)
-        with store.write() as conn:
+        with store.write(bulk=True) as conn:
             resolver = Resolver(conn, org)
             ties = TieUpdater(conn, org)
-            for batch in _batches(records, report):
+            if worth_reading_ahead(path, read_ahead_bytes):
+                items = read_ahead(read_mail_items, path, dict(resolver.member_of))
+            else:
+                items = read_mail_items(path, resolver.member_of)
+            for batch in _batches(items, report):
                 _mail_batch(conn, org, resolver, ties, batch, report)
                 progress(f"Mail {path.name}", report.read, 0)
             report.ties += ties.flush()
@@ -147,7 +121,9 @@ def write_mail(
 
     The caller flushes `ties` before it commits.
     """
-    for batch in _batches(records, report):
+    touchpoints = MailTouchpoints(resolver.member_of)
+    items = (r if isinstance(r, RowError) else touchpoints.item(r) for r in records)
+    for batch in _batches(items, report):
         _mail_batch(conn, org, resolver, ties, batch, report)
 
 
@@ -156,19 +132,18 @@ def _mail_batch(
     org: Org,
     resolver: Resolver,
     ties: TieUpdater,
-    messages: list[MessageHeaders],
+    items: list[MailItem],
     report: IngestReport,
 ) -> None:
-    parents = {m.in_reply_to for m in messages if m.in_reply_to}
+    parents = {reply_to for _, _, reply_to, _ in items if reply_to}
     replied = known_keys(conn, org, "email", parents)
-    replied |= {m.message_id for m in messages} & parents
+    replied |= {message_id for message_id, _, _, _ in items} & parents
     activities = []
-    for m in messages:
-        activity = _mail_activity(m, resolver, replied)
-        if activity is None:
+    for message_id, when, reply_to, touches in items:
+        if not touches:
             report.skip("no member among sender and recipients")
-        else:
-            activities.append(activity)
+            continue
+        activities.append(Activity("email", message_id, when, touches, "", reply_to in replied))
     _write(conn, org, resolver, ties, activities, report)
 
 

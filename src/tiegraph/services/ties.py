@@ -8,7 +8,15 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, tuple_
 
-from tiegraph.core.strength import TieState, Touch, fold, from_columns, score, to_columns
+from tiegraph.core.strength import (
+    TieFold,
+    TieState,
+    Touch,
+    fold,
+    from_columns,
+    score,
+    to_columns,
+)
 from tiegraph.services.activity import NewInteraction
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
@@ -44,18 +52,34 @@ def _chunks(pairs: Sequence[Pair]) -> Iterable[Sequence[Pair]]:
 
 
 class TieUpdater:
-    """Collects the interactions an ingest wrote, then updates their ties in one pass."""
+    """Folds the interactions an ingest writes into their ties, then stores the ties in one pass.
+
+    Each batch is folded as it comes (the stored state of a tie read once, when it first
+    appears), so memory holds one state per tie, not every touch.
+    """
 
     def __init__(self, conn: Connection, org: Org, *, as_of: datetime | None = None) -> None:
         self.conn, self.org = conn, org
         self.as_of = as_of
-        self._new: dict[Pair, list[Touch]] = {}
+        self._folds: dict[Pair, TieFold] = {}
         self._rebuild: set[Pair] = set()
         self._explicit: set[Pair] = set()
 
     def add(self, interactions: Iterable[NewInteraction]) -> None:
-        for i in interactions:
-            self._new.setdefault((i.member_id, i.person_id), []).append(touch_of(i))
+        folds = self._folds
+        waiting: dict[Pair, list[Touch]] = {}
+        for member_id, person_id, touch in interactions:
+            acc = folds.get((member_id, person_id))
+            if acc is None:
+                waiting.setdefault((member_id, person_id), []).append(touch)
+            else:
+                acc.add(touch)
+        if waiting:
+            stored = self._stored(sorted(waiting))
+            for pair, touches in waiting.items():
+                acc = folds[pair] = TieFold(from_columns(stored[pair]) if pair in stored else None)
+                for touch in touches:
+                    acc.add(touch)
 
     def rebuild(self, pairs: Iterable[Pair]) -> None:
         """Ties whose past changed: recomputed from all their stored interactions."""
@@ -67,10 +91,10 @@ class TieUpdater:
 
     def flush(self) -> int:
         """Write every pending tie; returns how many ties were written."""
-        pairs = sorted(set(self._new) | self._rebuild | self._explicit)
+        pairs = sorted(set(self._folds) | self._rebuild | self._explicit)
         if not pairs:
             return 0
-        stored = self._stored(pairs)
+        stored = self._stored([p for p in pairs if p not in self._folds])
         employers = self._employers(sorted({p for _, p in pairs}))
         explicit = self._explicit | self._in_contacts(pairs)
         raw = self._raw(sorted(self._rebuild))
@@ -78,17 +102,16 @@ class TieUpdater:
         rows = []
         for pair in pairs:
             if pair in self._rebuild:
-                state = TieState()
-                touches = raw.get(pair, [])
+                state = fold(TieState(), sorted(raw.get(pair, []), key=lambda t: t.at))
+            elif pair in self._folds:
+                state = self._folds[pair].state()
             else:
                 state = from_columns(stored[pair]) if pair in stored else TieState()
-                touches = self._new.get(pair, [])
-            state = fold(state, sorted(touches, key=lambda t: t.at))
             row = self._row(pair, state, pair in explicit, now)
             row["company_id"] = employers.get(pair[1])
             rows.append(row)
         upsert_rows(self.conn, tie, rows, key=("org_id", "member_id", "person_id"))
-        self._new.clear()
+        self._folds.clear()
         self._rebuild.clear()
         self._explicit.clear()
         return len(rows)

