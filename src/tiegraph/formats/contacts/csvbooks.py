@@ -141,6 +141,13 @@ def _record(
     )
 
 
+def _repeats(cells: Sequence[str], header_keys: Sequence[str]) -> bool:
+    """Whether a row is the header again; its first cell tells most rows apart cheaply."""
+    if len(cells) != len(header_keys) or header_key(cells[0]) != header_keys[0]:
+        return False
+    return [header_key(c) for c in cells] == list(header_keys)
+
+
 def read_csv_book(
     text: str, *, file: str, format: str, column_map: Mapping[str, str] | None
 ) -> CsvBook | None:
@@ -160,6 +167,7 @@ def read_csv_book(
         fmt = format
     records: list[ContactRecord | RowError] = []
     width = len(header)
+    header_keys = [header_key(h) for h in header]
     for line, cells in _rows(body, delimiter):
         if cells == ["\x00unreadable"]:
             records.append(RowError(file, f"line {line}", "unreadable CSV row"))
@@ -169,7 +177,7 @@ def read_csv_book(
         if len(cells) == 1 and width > 1 and delimiter in cells[0]:
             # A row re-saved as one quoted field: its cells are inside it.
             cells = next(csv.reader([cells[0]], delimiter=delimiter), cells)
-        if [header_key(c) for c in cells] == [header_key(h) for h in header]:
+        if _repeats(cells, header_keys):
             continue  # the header repeated (files concatenated)
         records.append(_record(fmt, file, line, layout, cells))
     return CsvBook(fmt, records, len(records))
