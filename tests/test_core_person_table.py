@@ -11,7 +11,7 @@ from tiegraph.core import person_table
 from tiegraph.core.companies import CompanyIndex
 from tiegraph.core.matching import (
     ContactKeys,
-    DirectoryKeys,
+    KeyCache,
     MatchIndex,
     contact_keys,
     person_keys,
@@ -101,21 +101,32 @@ EMAILS = st.sampled_from(
     NAMES,
     st.booleans(),
 )
-def test_directory_keys_are_person_keys(
-    first: str, last: str, emails: list[str], employers: list[str], full: str, stored: bool
+def test_cached_keys_are_person_and_contact_keys(
+    first: str, last: str, emails: list[str], employers: list[str], full: str, normalized: bool
 ) -> None:
-    keys = DirectoryKeys(COMPANIES, stored=stored)
+    cache = KeyCache(COMPANIES, normalized=normalized)
+    args = (first, last, emails, employers)
     for _ in range(2):  # the second time from what it remembered
-        made = keys.keys(first, last, emails, employers, full_name=full)
-        assert made == person_keys(
-            first, last, emails, employers, full_name=full, companies=COMPANIES
+        assert cache.person(*args, full_name=full) == person_keys(
+            *args, full_name=full, companies=COMPANIES
         )
-    assert DirectoryKeys().keys(first, last, emails, employers) == person_keys(
-        first, last, emails, employers
-    )
+        assert cache.contact(*args, full_name=full) == contact_keys(
+            *args, full_name=full, companies=COMPANIES
+        )
+    assert KeyCache().person(*args) == person_keys(*args)
 
 
 def test_contact_keys_of_a_saved_index_find_the_same_persons() -> None:
     loaded = MatchIndex.from_table(PersonTable.from_bytes(build(DIRECTORY).table.to_bytes()))
     decision = loaded.match(contact_keys("Wei", "Li", (), ["GLOBEX"], companies=COMPANIES))
     assert (decision.kind, decision.person_id) == ("matched", "p-li")
+
+
+@pytest.mark.parametrize("ids", [["1", "2", "10"], ["1", "007", "x9"]])
+def test_person_ids_come_back_as_written(ids: list[str]) -> None:
+    keys = [person_keys(f"N{i}", "Lee", [f"n{i}@acme.com"], ["Acme"]) for i in range(3)]
+    built = MatchIndex(zip(ids, keys, strict=True))
+    loaded = MatchIndex.from_table(PersonTable.from_bytes(built.table.to_bytes()))
+    for index in (built, loaded):
+        found = [index.match(contact_keys("", "", [f"n{i}@acme.com"])).person_id for i in range(3)]
+        assert found == ids

@@ -10,7 +10,7 @@ from tiegraph.core.companies import CompanyIndex, normalize_company
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.names import last_name_key, normalize_name_part, split_full_name
 
-__all__ = ["ContactKeys", "DirectoryKeys", "PersonKeys", "contact_keys", "person_keys"]
+__all__ = ["ContactKeys", "KeyCache", "PersonKeys", "contact_keys", "person_keys"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,27 +108,28 @@ def _normalize(
     return first_n, last_k, tuple(emails_n), tuple(names), tuple(labelled.items())
 
 
-class DirectoryKeys:
-    """`person_keys` for every person of a directory, each distinct first name, last name,
-    employer name and email domain normalized and resolved once.
+class KeyCache:
+    """`person_keys` and `contact_keys` for many persons or contacts, each distinct first name,
+    last name, company name and email domain normalized and resolved once.
 
-    The same keys as `person_keys` (tests/test_core_match_keys.py compares them) at a fraction
-    of the cost: a directory of a million persons has tens of thousands of distinct names and
-    employers, and building the matching index from it is mostly this (bench/bench_import.py).
+    The same keys (tests/test_core_person_table.py compares them) at a fraction of the cost: a
+    directory of a million persons has tens of thousands of distinct names and employers, and
+    building the matching index from it is mostly this (bench/bench_import.py).
     """
 
-    def __init__(self, companies: CompanyIndex | None = None, *, stored: bool = False) -> None:
-        """`stored`: emails come from the store, which holds them normalized; those that look
-        it (lowercase ASCII, one "@", no space) are taken as they are, saving a parse each."""
+    def __init__(self, companies: CompanyIndex | None = None, *, normalized: bool = False) -> None:
+        """`normalized`: the emails given are normalized already (the store holds them so; an
+        import normalizes a record's once); those that look it (lowercase ASCII, one "@", no
+        space) are taken as they are, saving a parse each."""
         self._companies = companies
-        self._stored = stored
+        self._normalized = normalized
         self._first: dict[str, str] = {}
         self._last: dict[str, str] = {}
-        # employer name as written -> (key, name stripped, its company id, brand candidates)
+        # company name as written -> (key, name stripped, its company id, brand candidates)
         self._employers: dict[str, tuple[str, str, str | None, tuple[str, ...]]] = {}
         self._domains: dict[str, str | None] = {}
 
-    def keys(
+    def person(
         self,
         first: str,
         last: str,
@@ -137,6 +138,35 @@ class DirectoryKeys:
         *,
         full_name: str = "",
     ) -> PersonKeys:
+        """The same as `person_keys(..., companies=...)`."""
+        first_n, last_k, emails_n, names, labelled = self._parts(
+            first, last, emails, company_names, full_name
+        )
+        return PersonKeys(first_n, last_k, emails_n, names, tuple(labelled))
+
+    def contact(
+        self,
+        first: str,
+        last: str,
+        emails: Iterable[str] = (),
+        company_names: Iterable[str] = (),
+        *,
+        full_name: str = "",
+    ) -> ContactKeys:
+        """The same as `contact_keys(..., companies=...)`."""
+        first_n, last_k, emails_n, names, labelled = self._parts(
+            first, last, emails, company_names, full_name
+        )
+        return ContactKeys(first_n, last_k, emails_n, names, tuple(labelled.items()))
+
+    def _parts(
+        self,
+        first: str,
+        last: str,
+        emails: Iterable[str],
+        company_names: Iterable[str],
+        full_name: str,
+    ) -> tuple[str, str, tuple[str, ...], tuple[str, ...], dict[str, str]]:
         if not first and not last and full_name:
             first, last = split_full_name(full_name)
         first_n = self._first.get(first)
@@ -147,7 +177,7 @@ class DirectoryKeys:
             last_k = self._last[last] = sys.intern(last_name_key(last))
         emails_n: list[str] = []
         for raw in emails:
-            plain = self._stored and raw.isascii() and raw.count("@") == 1 and raw.islower()
+            plain = self._normalized and raw.isascii() and raw.count("@") == 1 and raw.islower()
             email = raw if plain and " " not in raw else normalize_email(raw)
             if email and email not in emails_n:
                 emails_n.append(email)
@@ -169,7 +199,7 @@ class DirectoryKeys:
                 cid = self._domain(domain)
                 if cid and cid not in labelled:
                     labelled[cid] = "@" + domain
-        return PersonKeys(first_n, last_k, tuple(emails_n), tuple(names), tuple(labelled))
+        return first_n, last_k, tuple(emails_n), tuple(names), labelled
 
     def _employer(self, raw: str) -> tuple[str, str, str | None, tuple[str, ...]]:
         found = self._employers.get(raw)

@@ -11,7 +11,7 @@ from typing import Literal
 from tiegraph.core.companies import CompanyIndex
 from tiegraph.core.match_keys import (
     ContactKeys,
-    DirectoryKeys,
+    KeyCache,
     PersonKeys,
     contact_keys,
     person_keys,
@@ -21,7 +21,7 @@ from tiegraph.core.person_table import MIN_TYPO_LENGTH, PersonTable
 
 __all__ = [
     "ContactKeys",
-    "DirectoryKeys",
+    "KeyCache",
     "MatchDecision",
     "MatchIndex",
     "PersonKeys",
@@ -93,11 +93,11 @@ class MatchIndex:
 
     def match(self, contact: ContactKeys) -> MatchDecision:
         """Matched by one email or one exact name + company; else possible matches; else none."""
-        ids, by_email = self.table.person_ids, []
+        by_email: list[str] = []
         for email in contact.emails:
             for row in self.table.rows_by_email(email):
-                if ids[row] not in by_email:
-                    by_email.append(ids[row])
+                if self.table.person_id(row) not in by_email:
+                    by_email.append(self.table.person_id(row))
         if len(by_email) == 1:
             return MatchDecision("matched", by_email[0], "same email")
         if by_email:
@@ -138,10 +138,9 @@ class MatchIndex:
         )
 
     def _exact(self, first: str, last: str, companies: Iterable[str]) -> Iterator[str]:
-        ids = self.table.person_ids
         for company in companies:
             for row in self.table.exact(first, last, company):
-                yield ids[row]
+                yield self.table.person_id(row)
 
     def _nicknames(self, c: ContactKeys) -> Iterator[tuple[str, str]]:
         for variant in sorted(first_name_variants(c.first) - {c.first}):
@@ -161,7 +160,7 @@ class MatchIndex:
                 if by_address != names[0].startswith("#"):
                     continue
                 if by_address or any(name not in c.companies for name in names):
-                    yield table.person_ids[row], why
+                    yield table.person_id(row), why
 
     def _alias_reason(self, company_id: str, label: str, by_address: bool) -> str:
         name = (self._companies.name_of(company_id) if self._companies else "") or company_id
@@ -174,7 +173,7 @@ class MatchIndex:
     def _first_typos(self, c: ContactKeys) -> Iterator[tuple[str, str]]:
         for company in c.companies:
             for row in self.table.initials(c.last, company, c.first[0]):
-                pid, first = self.table.person_ids[row], self.table.first_name(row)
+                pid, first = self.table.person_id(row), self.table.first_name(row)
                 if len(c.first) == 1 or len(first) == 1:
                     yield pid, f"initial: {_show(c.first)} ≈ {_show(first)}, same company"
                 elif min(len(c.first), len(first)) >= 3 and _one_edit(c.first, first):
