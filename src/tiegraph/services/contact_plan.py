@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from tiegraph.core.companies import CompanyIndex, normalize_company
 from tiegraph.core.emails import normalize_email
-from tiegraph.core.matching import MatchDecision, MatchIndex, contact_keys
+from tiegraph.core.matching import KeyCache, MatchDecision, MatchIndex
 from tiegraph.core.names import (
     first_name_variants,
     last_name_key,
@@ -32,7 +31,7 @@ from tiegraph.services.orgs import Org
 from tiegraph.store.schema import contact, contact_email, contact_phone, possible_match
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Contact:
     """A contact of the member as the import sees it; `id` is None until a new one is written."""
 
@@ -57,7 +56,7 @@ class Plan:
     created: list[Contact] = field(default_factory=list)
     emails: list[tuple[Contact, str]] = field(default_factory=list)
     phones: list[tuple[Contact, str]] = field(default_factory=list)
-    sources: list[tuple[Contact, dict[str, Any]]] = field(default_factory=list)
+    sources: list[tuple[Contact, ContactRecord, str]] = field(default_factory=list)  # + key
     # (contact, person id, reason, superseded): a new suggestion, or one settled in this file
     possible: list[list[Any]] = field(default_factory=list)
     superseded: set[int] = field(default_factory=set)  # existing contacts matched now
@@ -189,9 +188,10 @@ class Planner:
     def __init__(
         self, book: AddressBook, index: MatchIndex, companies: CompanyIndex, region: str
     ) -> None:
-        self.book, self.index, self.companies, self.region = book, index, companies, region
+        self.book, self.index, self.region = book, index, region
+        # The record's emails are normalized before its keys are made (see add).
+        self.keys = KeyCache(companies, normalized=True)
         self.plan = Plan()
-        self._file_names: dict[str, str] = {}
 
     def add(self, record: ContactRecord, key: str) -> tuple[str, bool]:
         """Plan one record; returns its contact's status and whether it was merged."""
@@ -213,7 +213,7 @@ class Planner:
         if target is None:
             target = self._create(record, first_raw, last_raw, first, last, company_key)
         self._add_details(target, emails, phones)
-        self.plan.sources.append((target, self._source_row(record, key)))
+        self.plan.sources.append((target, record, key))
         if target.status != "matched":
             if merged or decision is None:
                 decision = self._decide(record, first_raw, last_raw, target.emails)
@@ -258,14 +258,8 @@ class Planner:
     def _decide(
         self, record: ContactRecord, first: str, last: str, emails: Iterable[str]
     ) -> MatchDecision:
-        keys = contact_keys(
-            first,
-            last,
-            emails,
-            [record.company] if record.company else [],
-            full_name=record.full_name,
-            companies=self.companies,
-        )
+        company = [record.company] if record.company else []
+        keys = self.keys.contact(first, last, emails, company, full_name=record.full_name)
         return self.index.match(keys)
 
     def _apply(self, target: Contact, decision: MatchDecision) -> None:
@@ -292,30 +286,30 @@ class Planner:
         self.plan.explicit.add(person_id)
         self.book.matched(target)
 
-    def _source_row(self, record: ContactRecord, key: str) -> dict[str, Any]:
-        if record.file not in self._file_names:
-            self._file_names[record.file] = Path(record.file).name
-        return {
-            "source_format": record.source_format,
-            "file_name": self._file_names[record.file],
-            "locator": record.locator,
-            "record_key": key,
-            "record": {
-                "first_name": record.first_name,
-                "last_name": record.last_name,
-                "full_name": record.full_name,
-                "emails": list(record.emails),
-                "phones": list(record.phones),
-                "company": record.company,
-                "title": record.title,
-                "profile_url": record.profile_url,
-                "connected_on": record.connected_on.isoformat() if record.connected_on else None,
-            },
-        }
-
 
 def _person(decision: MatchDecision) -> int | None:
     """The person a decision matched, or None."""
     if decision.kind == "matched" and decision.person_id is not None:
         return int(decision.person_id)
     return None
+
+
+def source_row(record: ContactRecord, key: str, file_name: str) -> dict[str, Any]:
+    """A contact_source row of the record (without its contact): what the record said."""
+    return {
+        "source_format": record.source_format,
+        "file_name": file_name,
+        "locator": record.locator,
+        "record_key": key,
+        "record": {
+            "first_name": record.first_name,
+            "last_name": record.last_name,
+            "full_name": record.full_name,
+            "emails": list(record.emails),
+            "phones": list(record.phones),
+            "company": record.company,
+            "title": record.title,
+            "profile_url": record.profile_url,
+            "connected_on": record.connected_on.isoformat() if record.connected_on else None,
+        },
+    }

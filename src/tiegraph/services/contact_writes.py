@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, bindparam
 
-from tiegraph.services.contact_plan import Contact, Plan
+from tiegraph.services.contact_plan import Contact, Plan, source_row
 from tiegraph.services.explicit_ties import mark_explicit
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
@@ -32,30 +33,34 @@ CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
 def write_plan(conn: Connection, org: Org, owner: Member, plan: Plan, now: datetime) -> None:
     base: dict[str, Any] = {"org_id": org.id, "member_id": owner.id}
     _insert_contacts(conn, base, plan.created, now)
-    earlier = {c.id: c for c, _ in plan.sources if c.changed and c.row is None}
+    earlier = {c.id: c for c, _, _ in plan.sources if c.changed and c.row is None}
     _update_contacts(conn, earlier, now)
-    emails = [base | {"contact_id": c.id, "email": e} for c, e in plan.emails]
+    # Rows made batch by batch as they are inserted (generators): never all in memory.
+    emails = (base | {"contact_id": c.id, "email": e} for c, e in plan.emails)
     insert_rows(conn, contact_email, emails)
-    phones = [base | {"contact_id": c.id, "phone": p} for c, p in plan.phones]
+    phones = (base | {"contact_id": c.id, "phone": p} for c, p in plan.phones)
     insert_rows(conn, contact_phone, phones)
-    sources = [base | {"contact_id": c.id} | row for c, row in plan.sources]
+    names: dict[str, str] = {}  # file -> its name: one Path per file, not per record
+    sources = (
+        base
+        | {"contact_id": c.id}
+        | source_row(r, key, names.get(r.file) or names.setdefault(r.file, Path(r.file).name))
+        for c, r, key in plan.sources
+    )
     insert_rows(conn, contact_source, sources)
     _supersede(conn, org, sorted(plan.superseded), now)
-    insert_rows(
-        conn,
-        possible_match,
-        [
-            {
-                "org_id": org.id,
-                "contact_id": c.id,
-                "person_id": person_id,
-                "reason": reason,
-                "status": "superseded" if settled else "open",
-                "decided_at": now if settled else None,
-            }
-            for c, person_id, reason, settled in plan.possible
-        ],
+    suggestions = (
+        {
+            "org_id": org.id,
+            "contact_id": c.id,
+            "person_id": person_id,
+            "reason": reason,
+            "status": "superseded" if settled else "open",
+            "decided_at": now if settled else None,
+        }
+        for c, person_id, reason, settled in plan.possible
     )
+    insert_rows(conn, possible_match, suggestions)
     mark_explicit(conn, org, owner.id, sorted(plan.explicit), now)
 
 
