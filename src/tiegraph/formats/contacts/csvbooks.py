@@ -111,14 +111,15 @@ def _emails(cell: str) -> list[str]:
 
 
 def _record(
-    fmt: str, file: str, line: int, layout: Layout, cells: Sequence[str]
+    fmt: str, file: str, line: int, mapped: Sequence[tuple[int, str]], cells: Sequence[str]
 ) -> ContactRecord | RowError:
+    """The record of one row; `mapped`: (column, field) of each column read."""
     values: dict[str, str] = {}
     emails: list[str] = []
     phones: list[str] = []
-    for field, cell in zip(layout.columns, cells, strict=False):
-        cell = cell.strip()
-        if not field or not cell:
+    for column, field in mapped:
+        cell = cells[column].strip() if column < len(cells) else ""
+        if not cell:
             continue
         if field == "email":
             emails.extend(_emails(cell))
@@ -168,6 +169,7 @@ def read_csv_book(
     records: list[ContactRecord | RowError] = []
     width = len(header)
     header_keys = [header_key(h) for h in header]
+    mapped = [(column, field) for column, field in enumerate(layout.columns) if field]
     for line, cells in _rows(body, delimiter):
         if cells == ["\x00unreadable"]:
             records.append(RowError(file, f"line {line}", "unreadable CSV row"))
@@ -179,5 +181,5 @@ def read_csv_book(
             cells = next(csv.reader([cells[0]], delimiter=delimiter), cells)
         if _repeats(cells, header_keys):
             continue  # the header repeated (files concatenated)
-        records.append(_record(fmt, file, line, layout, cells))
+        records.append(_record(fmt, file, line, mapped, cells))
     return CsvBook(fmt, records, len(records))
