@@ -144,3 +144,83 @@ def test_a_file_without_contacts_is_one_clear_error(store: Store, tmp_path: Path
     with pytest.raises(InvalidInputError, match=r"notes\.csv"):
         import_contacts(store, org, ana, [junk])
     assert list_contacts(store, org, ana) == []
+
+
+def _csv(tmp_path: Path, name: str, rows: list[str]) -> Path:
+    path = tmp_path / name
+    header = "First Name,Middle Name,Last Name,Organization Name,E-mail 1 - Label,E-mail 1 - Value"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_later_source_settles_a_possible_match(store: Store, tmp_path: Path) -> None:
+    org, ana, _ = _setup(store, tmp_path)
+    linkedin, google = _files(tmp_path)
+    import_contacts(store, org, ana, [linkedin])
+    [offered] = list_possible_matches(store, org, ana)
+    import_contacts(store, org, ana, [google])  # Bob's address: matched now
+    assert list_possible_matches(store, org, ana) == []
+    assert [m.id for m in list_possible_matches(store, org, ana, status="superseded")] == [
+        offered.id
+    ]
+    # Both files in one import: the suggestion is written already settled.
+    cy = add_member(store, org, email="cy@us.example", name="Cy Li")
+    import_contacts(store, org, cy, [linkedin, google])
+    assert list_possible_matches(store, org, cy) == []
+    assert len(list_possible_matches(store, org, cy, status="superseded")) == 1
+
+
+def test_rows_matched_to_one_person_are_one_contact(store: Store, tmp_path: Path) -> None:
+    org, ana, _ = _setup(store, tmp_path)
+    book = _csv(
+        tmp_path,
+        "book.csv",
+        [
+            "Robert,,Smith,Acme Corporation,,",  # by name and company
+            "Bob,,Smith,,* work,robert.smith@acme.example",  # by email: the same person
+        ],
+    )
+    report = import_contacts(store, org, ana, [book]).as_dict()
+    assert (report["matched"], report["merged"]) == (2, 1)
+    [bob] = list_contacts(store, org, ana)
+    assert bob.emails == ("robert.smith@acme.example",)
+
+
+def test_a_common_name_without_a_company_is_not_merged_by_name(
+    store: Store, tmp_path: Path
+) -> None:
+    org, ana, _ = _setup(store, tmp_path)
+    namesakes = [
+        {"type": "company", "id": "C3", "name": "Initech", "domains": ["initech.example"]},
+        *(
+            {
+                "type": "person",
+                "id": f"PS{i}",
+                "first_name": "Maria",
+                "last_name": "Silva",
+                "employment": [{"company_id": company, "start": "2020"}],
+            }
+            for i, company in enumerate(("C1", "C3"))
+        ),
+    ]
+    path = tmp_path / "namesakes.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in namesakes) + "\n", encoding="utf-8")
+    import_directory(store, org, [path])
+    book = _csv(
+        tmp_path,
+        "book.csv",
+        [
+            "Maria,,Silva,Initech,,",  # the directory's Maria Silva at Initech
+            "Maria,,Silva,,,",  # two Maria Silvas in the directory: maybe the other one
+            "Maria,,Garcia,Globex GmbH,,",
+            "Maria,,Garcia,,,",  # one Maria Garcia in the directory: the same person
+        ],
+    )
+    report = import_contacts(store, org, ana, [book]).as_dict()
+    assert report["merged"] == 1
+    contacts = list_contacts(store, org, ana)
+    assert sorted((c.name, c.status) for c in contacts) == [
+        ("Maria Garcia", "matched"),
+        ("Maria Silva", "matched"),
+        ("Maria Silva", "private"),
+    ]

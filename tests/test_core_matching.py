@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tiegraph.core import matching
+from tiegraph.core import person_table
 from tiegraph.core.companies import CompanyIndex
 from tiegraph.core.matching import (
     MAX_CANDIDATES,
@@ -293,7 +293,7 @@ def test_candidates_are_capped() -> None:
 def test_hash_collisions_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     # With every key hashed to 0, every person sits under every key: only the check of each
     # hit against the person's own values keeps the decisions right.
-    monkeypatch.setattr(matching, "_MASK", 0)
+    monkeypatch.setattr(person_table, "_MASK", 0)
     idx = build(DIRECTORY)
     assert idx.match(contact("Robert", "Smith", company="Acme")).person_id == "p-robert"
     assert only_candidate(idx.match(contact("Bob", "Smith", company="Acme")))[0] == "p-robert"

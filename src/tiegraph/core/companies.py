@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -155,6 +156,18 @@ class CompanyIndex:
 
     def __len__(self) -> int:
         return len(self._names)
+
+    def to_bytes(self) -> bytes:
+        """The index as bytes that `from_bytes` reads back in any process."""
+        tables = (self._by_name, self._by_alias, self._by_domain, self._names, self._brands)
+        return marshal.dumps(tables)
+
+    @classmethod
+    def from_bytes(cls, data: bytes | memoryview) -> CompanyIndex:
+        index = cls(())
+        tables = marshal.loads(data)
+        index._by_name, index._by_alias, index._by_domain, index._names, index._brands = tables
+        return index
 
     def name_of(self, company_id: str) -> str:
         """The first name the company was given ("" for an unknown id)."""

@@ -1,92 +1,22 @@
-"""Loading the directory into the core's matching indexes, and deciding on possible matches."""
+"""Possible matches: a member lists their own and decides on each (confirm or reject)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
-from tiegraph.core.companies import CompanyIndex
-from tiegraph.core.matching import MatchIndex, PersonKeys, person_keys
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
 from tiegraph.services.ties import TieUpdater
 from tiegraph.store import Store
 from tiegraph.store.schema import (
-    company,
-    company_domain,
     contact,
-    employment,
     person,
-    person_email,
     possible_match,
 )
-
-
-def load_company_index(conn: Connection, org: Org) -> CompanyIndex:
-    domains: dict[int, list[str]] = {}
-    for r in conn.execute(
-        select(company_domain.c.company_id, company_domain.c.domain).where(
-            company_domain.c.org_id == org.id
-        )
-    ):
-        domains.setdefault(r.company_id, []).append(r.domain)
-    rows = conn.execute(
-        select(company.c.id, company.c.name).where(
-            company.c.org_id == org.id, company.c.archived_at.is_(None)
-        )
-    )
-    return CompanyIndex((str(r.id), r.name, domains.get(r.id, ())) for r in rows)
-
-
-def load_match_index(conn: Connection, org: Org, companies: CompanyIndex) -> MatchIndex:
-    """Every directory person under the core's keys: names, emails and all their employers."""
-    emails: dict[int, list[str]] = {}
-    for r in conn.execute(
-        select(person_email.c.person_id, person_email.c.email).where(
-            person_email.c.org_id == org.id
-        )
-    ):
-        emails.setdefault(r.person_id, []).append(r.email)
-    names = {
-        r.id: r.name
-        for r in conn.execute(
-            select(company.c.id, company.c.name).where(company.c.org_id == org.id)
-        )
-    }
-    employers: dict[int, list[str]] = {}
-    # Past employers too: an address book often still shows where someone used to work.
-    for r in conn.execute(
-        select(employment.c.person_id, employment.c.company_id).where(employment.c.org_id == org.id)
-    ):
-        employers.setdefault(r.person_id, []).append(names[r.company_id])
-    rows = conn.execute(
-        select(
-            person.c.id,
-            person.c.first_name,
-            person.c.last_name,
-            person.c.full_name,
-            person.c.company_id,
-        ).where(person.c.org_id == org.id, person.c.archived_at.is_(None))
-    )
-
-    def keyed() -> Any:
-        for r in rows:
-            works = employers.get(r.id) or ([names[r.company_id]] if r.company_id else [])
-            keys: PersonKeys = person_keys(
-                r.first_name,
-                r.last_name,
-                emails.get(r.id, ()),
-                works,
-                full_name=r.full_name,
-                companies=companies,
-            )
-            yield str(r.id), keys
-
-    return MatchIndex(keyed(), companies)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -293,6 +294,28 @@ possible_match = Table(
     _created(),
     UniqueConstraint("org_id", "contact_id", "person_id"),
     Index(None, "org_id", "status"),
+)
+
+# Contact matching reads the directory through an index built from these tables and saved in
+# match_snapshot. A saved index names the directory it was built from: the largest id of each
+# table (new rows) and this revision, which triggers (migration 0004) bump on every UPDATE of
+# a matched-on column or DELETE of person, person_email, employment, company, company_domain.
+directory_revision = Table(
+    "directory_revision",
+    metadata,
+    Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
+    Column("revision", BigInteger, nullable=False, server_default="0"),
+)
+
+match_snapshot = Table(
+    "match_snapshot",
+    metadata,
+    Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
+    Column("part", Integer, primary_key=True),  # the saved bytes, in parts of a few MB
+    Column("parts", Integer, nullable=False),
+    Column("version", String(300), nullable=False),  # the directory and code it was built from
+    Column("data", LargeBinary, nullable=False),
+    _created(),
 )
 
 activity_item = Table(

@@ -111,14 +111,15 @@ def _emails(cell: str) -> list[str]:
 
 
 def _record(
-    fmt: str, file: str, line: int, layout: Layout, cells: Sequence[str]
+    fmt: str, file: str, line: int, mapped: Sequence[tuple[int, str]], cells: Sequence[str]
 ) -> ContactRecord | RowError:
+    """The record of one row; `mapped`: (column, field) of each column read."""
     values: dict[str, str] = {}
     emails: list[str] = []
     phones: list[str] = []
-    for field, cell in zip(layout.columns, cells, strict=False):
-        cell = cell.strip()
-        if not field or not cell:
+    for column, field in mapped:
+        cell = cells[column].strip() if column < len(cells) else ""
+        if not cell:
             continue
         if field == "email":
             emails.extend(_emails(cell))
@@ -141,6 +142,13 @@ def _record(
     )
 
 
+def _repeats(cells: Sequence[str], header_keys: Sequence[str]) -> bool:
+    """Whether a row is the header again; its first cell tells most rows apart cheaply."""
+    if len(cells) != len(header_keys) or header_key(cells[0]) != header_keys[0]:
+        return False
+    return [header_key(c) for c in cells] == list(header_keys)
+
+
 def read_csv_book(
     text: str, *, file: str, format: str, column_map: Mapping[str, str] | None
 ) -> CsvBook | None:
@@ -160,6 +168,8 @@ def read_csv_book(
         fmt = format
     records: list[ContactRecord | RowError] = []
     width = len(header)
+    header_keys = [header_key(h) for h in header]
+    mapped = [(column, field) for column, field in enumerate(layout.columns) if field]
     for line, cells in _rows(body, delimiter):
         if cells == ["\x00unreadable"]:
             records.append(RowError(file, f"line {line}", "unreadable CSV row"))
@@ -169,7 +179,7 @@ def read_csv_book(
         if len(cells) == 1 and width > 1 and delimiter in cells[0]:
             # A row re-saved as one quoted field: its cells are inside it.
             cells = next(csv.reader([cells[0]], delimiter=delimiter), cells)
-        if [header_key(c) for c in cells] == [header_key(h) for h in header]:
+        if _repeats(cells, header_keys):
             continue  # the header repeated (files concatenated)
-        records.append(_record(fmt, file, line, layout, cells))
+        records.append(_record(fmt, file, line, mapped, cells))
     return CsvBook(fmt, records, len(records))

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["FIELDS", "Layout", "header_key", "identify", "layout_of"]
 
@@ -161,6 +162,7 @@ _NOT_VALUES = (
 )
 
 
+@lru_cache(maxsize=1 << 12)  # a header repeated inside a file is checked cell by cell
 def header_key(header: str) -> str:
     """A header as compared: accents dropped, lower case, punctuation to single spaces."""
     text = unicodedata.normalize("NFKD", header.strip().strip("\ufeff"))

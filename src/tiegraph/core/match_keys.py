@@ -1,0 +1,222 @@
+"""What contacts and directory persons are matched on: names, emails and companies, normalized."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tiegraph.core.companies import CompanyIndex, normalize_company
+from tiegraph.core.emails import normalize_email
+from tiegraph.core.names import last_name_key, normalize_name_part, split_full_name
+
+__all__ = ["ContactKeys", "KeyCache", "PersonKeys", "contact_keys", "person_keys"]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonKeys:
+    """What a directory person is matched on, normalized."""
+
+    first: str  # normalize_name_part of the first name
+    last: str  # last_name_key of the last name
+    emails: tuple[str, ...] = ()  # normalized addresses
+    companies: tuple[str, ...] = ()  # normalize_company of each employer's name
+    company_ids: tuple[str, ...] = ()  # the CompanyIndex's ids of those employers and domains
+
+
+@dataclass(frozen=True, slots=True)
+class ContactKeys:
+    """What a contact is matched on, normalized; company ids keep what resolved them."""
+
+    first: str
+    last: str
+    emails: tuple[str, ...] = ()
+    companies: tuple[str, ...] = ()
+    # (company id, what named it: the company name as written, or "@" + the email's domain)
+    company_ids: tuple[tuple[str, str], ...] = ()
+
+
+def person_keys(
+    first: str,
+    last: str,
+    emails: Iterable[str] = (),
+    company_names: Iterable[str] = (),
+    *,
+    full_name: str = "",
+    companies: CompanyIndex | None = None,
+) -> PersonKeys:
+    """The matching keys of a directory person (company ids only when `companies` is given)."""
+    first_n, last_k, emails_n, names, labelled = _normalize(
+        first, last, emails, company_names, full_name, companies
+    )
+    return PersonKeys(first_n, last_k, emails_n, names, tuple(cid for cid, _ in labelled))
+
+
+def contact_keys(
+    first: str,
+    last: str,
+    emails: Iterable[str] = (),
+    company_names: Iterable[str] = (),
+    *,
+    full_name: str = "",
+    companies: CompanyIndex | None = None,
+) -> ContactKeys:
+    """The matching keys of a contact (company ids only when `companies` is given)."""
+    return ContactKeys(*_normalize(first, last, emails, company_names, full_name, companies))
+
+
+def _normalize(
+    first: str,
+    last: str,
+    emails: Iterable[str],
+    company_names: Iterable[str],
+    full_name: str,
+    companies: CompanyIndex | None,
+) -> tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    if not first and not last and full_name:
+        first, last = split_full_name(full_name)
+    emails_n: list[str] = []
+    for raw in emails:
+        email = normalize_email(raw)
+        if email and email not in emails_n:
+            emails_n.append(email)
+    written: list[str] = []
+    names: list[str] = []
+    for raw in company_names:
+        key = normalize_company(raw)
+        if key:
+            written.append(raw.strip())
+            key = sys.intern(key)
+            if key not in names:
+                names.append(key)
+    labelled: dict[str, str] = {}
+    if companies is not None:
+        for name in written:
+            cid = companies.resolve_name(name)
+            if cid and cid not in labelled:
+                labelled[cid] = name
+            # A brand several companies begin with: the person's employers will tell.
+            for shared in companies.brand_candidates(name) if cid is None else ():
+                labelled.setdefault(shared, name)
+        for email in emails_n:
+            domain = email[email.rindex("@") + 1 :]
+            cid = companies.resolve_domain(domain)
+            if cid and cid not in labelled:
+                labelled[cid] = "@" + domain
+    first_n = sys.intern(normalize_name_part(first))
+    last_k = sys.intern(last_name_key(last))
+    return first_n, last_k, tuple(emails_n), tuple(names), tuple(labelled.items())
+
+
+class KeyCache:
+    """`person_keys` and `contact_keys` for many persons or contacts, each distinct first name,
+    last name, company name and email domain normalized and resolved once.
+
+    The same keys (tests/test_core_person_table.py compares them) at a fraction of the cost: a
+    directory of a million persons has tens of thousands of distinct names and employers, and
+    building the matching index from it is mostly this (bench/bench_import.py).
+    """
+
+    def __init__(self, companies: CompanyIndex | None = None, *, normalized: bool = False) -> None:
+        """`normalized`: the emails given are normalized already (the store holds them so; an
+        import normalizes a record's once); those that look it (lowercase ASCII, one "@", no
+        space) are taken as they are, saving a parse each."""
+        self._companies = companies
+        self._normalized = normalized
+        self._first: dict[str, str] = {}
+        self._last: dict[str, str] = {}
+        # company name as written -> (key, name stripped, its company id, brand candidates)
+        self._employers: dict[str, tuple[str, str, str | None, tuple[str, ...]]] = {}
+        self._domains: dict[str, str | None] = {}
+
+    def person(
+        self,
+        first: str,
+        last: str,
+        emails: Iterable[str] = (),
+        company_names: Iterable[str] = (),
+        *,
+        full_name: str = "",
+    ) -> PersonKeys:
+        """The same as `person_keys(..., companies=...)`."""
+        first_n, last_k, emails_n, names, labelled = self._parts(
+            first, last, emails, company_names, full_name
+        )
+        return PersonKeys(first_n, last_k, emails_n, names, tuple(labelled))
+
+    def contact(
+        self,
+        first: str,
+        last: str,
+        emails: Iterable[str] = (),
+        company_names: Iterable[str] = (),
+        *,
+        full_name: str = "",
+    ) -> ContactKeys:
+        """The same as `contact_keys(..., companies=...)`."""
+        first_n, last_k, emails_n, names, labelled = self._parts(
+            first, last, emails, company_names, full_name
+        )
+        return ContactKeys(first_n, last_k, emails_n, names, tuple(labelled.items()))
+
+    def _parts(
+        self,
+        first: str,
+        last: str,
+        emails: Iterable[str],
+        company_names: Iterable[str],
+        full_name: str,
+    ) -> tuple[str, str, tuple[str, ...], tuple[str, ...], dict[str, str]]:
+        if not first and not last and full_name:
+            first, last = split_full_name(full_name)
+        first_n = self._first.get(first)
+        if first_n is None:
+            first_n = self._first[first] = sys.intern(normalize_name_part(first))
+        last_k = self._last.get(last)
+        if last_k is None:
+            last_k = self._last[last] = sys.intern(last_name_key(last))
+        emails_n: list[str] = []
+        for raw in emails:
+            plain = self._normalized and raw.isascii() and raw.count("@") == 1 and raw.islower()
+            email = raw if plain and " " not in raw else normalize_email(raw)
+            if email and email not in emails_n:
+                emails_n.append(email)
+        names: list[str] = []
+        labelled: dict[str, str] = {}
+        for raw in company_names:
+            key, written, cid, brands = self._employer(raw)
+            if not key:
+                continue
+            if key not in names:
+                names.append(key)
+            if cid and cid not in labelled:
+                labelled[cid] = written
+            for shared in brands:
+                labelled.setdefault(shared, written)
+        if self._companies is not None:
+            for email in emails_n:
+                domain = email[email.rindex("@") + 1 :]
+                cid = self._domain(domain)
+                if cid and cid not in labelled:
+                    labelled[cid] = "@" + domain
+        return first_n, last_k, tuple(emails_n), tuple(names), labelled
+
+    def _employer(self, raw: str) -> tuple[str, str, str | None, tuple[str, ...]]:
+        found = self._employers.get(raw)
+        if found is None:
+            key = normalize_company(raw)
+            written = raw.strip()
+            cid: str | None = None
+            brands: tuple[str, ...] = ()
+            if key and self._companies is not None:
+                cid = self._companies.resolve_name(written)
+                # A brand several companies begin with: the person's employers will tell.
+                brands = self._companies.brand_candidates(written) if cid is None else ()
+            found = self._employers[raw] = (sys.intern(key) if key else "", written, cid, brands)
+        return found
+
+    def _domain(self, domain: str) -> str | None:
+        if domain not in self._domains:
+            assert self._companies is not None
+            self._domains[domain] = self._companies.resolve_domain(domain)
+        return self._domains[domain]

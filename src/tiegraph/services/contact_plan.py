@@ -1,0 +1,315 @@
+"""What one file's records do to a member's address book, decided in memory before any write.
+
+Records are taken in file order, as one at a time would be: each is merged into the contact
+it is the same person as (by email, phone, or name and company) or becomes a new contact,
+and a contact not yet matched is matched again with what this record adds. The outcome is a
+plan: new contacts with their final status, changed ones, emails, phones, sources, possible
+matches and explicit ties, which contact_writes.py writes in a few set-based statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from tiegraph.core.companies import CompanyIndex, normalize_company
+from tiegraph.core.emails import normalize_email
+from tiegraph.core.matching import KeyCache, MatchDecision, MatchIndex
+from tiegraph.core.names import (
+    first_name_variants,
+    last_name_key,
+    normalize_name_part,
+    split_full_name,
+)
+from tiegraph.core.phones import normalize_phone
+from tiegraph.formats.records import ContactRecord
+from tiegraph.services.members import Member
+from tiegraph.services.orgs import Org
+from tiegraph.store.schema import contact, contact_email, contact_phone, possible_match
+
+
+@dataclass(eq=False, slots=True)
+class Contact:
+    """A contact of the member as the import sees it; `id` is None until a new one is written."""
+
+    id: int | None
+    first: str  # normalized, to tell whether two records are one person
+    last: str
+    company: str
+    status: str
+    emails: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    person_id: int | None = None
+    row: dict[str, Any] | None = None  # a new contact's columns
+    changed: bool = False  # an existing contact whose status or person changed
+    suggested: set[int] = field(default_factory=set)  # persons already offered as possible
+    offered: list[list[Any]] = field(default_factory=list)  # this file's suggestions for it
+
+
+@dataclass
+class Plan:
+    """Everything one file changes, in the order it was decided."""
+
+    created: list[Contact] = field(default_factory=list)
+    emails: list[tuple[Contact, str]] = field(default_factory=list)
+    phones: list[tuple[Contact, str]] = field(default_factory=list)
+    sources: list[tuple[Contact, ContactRecord, str]] = field(default_factory=list)  # + key
+    # (contact, person id, reason, superseded): a new suggestion, or one settled in this file
+    possible: list[list[Any]] = field(default_factory=list)
+    superseded: set[int] = field(default_factory=set)  # existing contacts matched now
+    explicit: set[int] = field(default_factory=set)  # persons now the member's connections
+
+
+class AddressBook:
+    """The member's contacts, indexed by what tells that two records are one person."""
+
+    def __init__(self, conn: Connection, org: Org, owner: Member) -> None:
+        self.by_email: dict[str, Contact] = {}
+        self.by_phone: dict[str, Contact] = {}
+        # last name -> first name -> contacts, oldest first
+        self.by_name: dict[str, dict[str, list[Contact]]] = {}
+        self.by_person: dict[int, Contact] = {}  # matched ones, by their person
+        self._order: dict[Contact, int] = {}
+        rows = conn.execute(
+            select(
+                contact.c.id, contact.c.first_name, contact.c.last_name, contact.c.full_name,
+                contact.c.company, contact.c.status, contact.c.person_id,
+            ).where(contact.c.org_id == org.id, contact.c.member_id == owner.id)
+        )  # fmt: skip
+        emails = _children(conn, org, owner, contact_email, contact_email.c.email)
+        phones = _children(conn, org, owner, contact_phone, contact_phone.c.phone)
+        suggested = _suggested(conn, org, owner)
+        for r in rows:
+            first, last = r.first_name, r.last_name
+            if not (first or last):
+                first, last = split_full_name(r.full_name)
+            found = Contact(
+                r.id,
+                normalize_name_part(first),
+                last_name_key(last),
+                normalize_company(r.company),
+                r.status,
+                set(emails.get(r.id, ())),
+                set(phones.get(r.id, ())),
+                r.person_id,
+                suggested=suggested.get(r.id, set()),
+            )
+            self.add(found)
+
+    def add(self, c: Contact) -> None:
+        self._order[c] = len(self._order)
+        if c.status == "matched":
+            self.matched(c)
+        for e in c.emails:
+            self.by_email.setdefault(e, c)
+        for p in c.phones:
+            self.by_phone.setdefault(p, c)
+        if c.last:
+            self.by_name.setdefault(c.last, {}).setdefault(c.first, []).append(c)
+
+    def find_by_address(self, emails: Iterable[str], phones: Iterable[str]) -> Contact | None:
+        """The contact with one of these emails, else one of these phones."""
+        for e in emails:
+            if e in self.by_email:
+                return self.by_email[e]
+        for p in phones:
+            if p in self.by_phone:
+                return self.by_phone[p]
+        return None
+
+    def find_by_person(
+        self, first: str, last: str, company: str, person_id: int | None, index: MatchIndex
+    ) -> Contact | None:
+        """The contact matched to the record's person, else the one with its name.
+
+        A name is one person in one address book when the companies agree; when one of the two
+        has no company, only if the directory holds no namesake of either spelling (in a large
+        book of common names, "Hans Müller" without a company is as likely someone else). Two
+        records matched to two different persons are two contacts, whatever their names.
+        """
+        if person_id is not None and person_id in self.by_person:
+            return self.by_person[person_id]
+        if not (first and last):
+            return None
+        firsts = self.by_name.get(last)
+        if not firsts:
+            return None
+        names = firsts.keys() & first_name_variants(first)
+        if first in firsts:
+            names.add(first)
+        same_name = [c for name in names for c in firsts[name]]
+        same_name.sort(key=self._order.__getitem__)  # the oldest first, as they were added
+        for c in same_name:
+            if person_id is not None and c.person_id is not None and c.person_id != person_id:
+                continue
+            if company and c.company:
+                if company == c.company:
+                    return c
+            elif index.namesakes(first, last) < 2 and index.namesakes(c.first, c.last) < 2:
+                return c
+        return None
+
+    def matched(self, c: Contact) -> None:
+        if c.person_id is not None:
+            self.by_person.setdefault(c.person_id, c)
+
+
+def _children(
+    conn: Connection, org: Org, owner: Member, table: Any, column: Any
+) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for r in conn.execute(
+        select(table.c.contact_id, column.label("value")).where(
+            table.c.org_id == org.id, table.c.member_id == owner.id
+        )
+    ):
+        found.setdefault(r.contact_id, []).append(r.value)
+    return found
+
+
+def _suggested(conn: Connection, org: Org, owner: Member) -> dict[int, set[int]]:
+    """Persons already offered as possible matches, per contact of the member."""
+    found: dict[int, set[int]] = {}
+    for r in conn.execute(
+        select(possible_match.c.contact_id, possible_match.c.person_id)
+        .join(contact, contact.c.id == possible_match.c.contact_id)
+        .where(possible_match.c.org_id == org.id, contact.c.member_id == owner.id)
+    ):
+        found.setdefault(r.contact_id, set()).add(r.person_id)
+    return found
+
+
+class Planner:
+    """Decides, record by record, what a file does to the address book (see the module doc)."""
+
+    def __init__(
+        self, book: AddressBook, index: MatchIndex, companies: CompanyIndex, region: str
+    ) -> None:
+        self.book, self.index, self.region = book, index, region
+        # The record's emails are normalized before its keys are made (see add).
+        self.keys = KeyCache(companies, normalized=True)
+        self.plan = Plan()
+
+    def add(self, record: ContactRecord, key: str) -> tuple[str, bool]:
+        """Plan one record; returns its contact's status and whether it was merged."""
+        first_raw, last_raw = record.first_name, record.last_name
+        if not (first_raw or last_raw) and record.full_name:
+            first_raw, last_raw = split_full_name(record.full_name)
+        first, last = normalize_name_part(first_raw), last_name_key(last_raw)
+        company_key = normalize_company(record.company)
+        emails = {e for e in map(normalize_email, record.emails) if e}
+        phones = {p for p in (normalize_phone(x, self.region) for x in record.phones) if p}
+        target = self.book.find_by_address(emails, phones)
+        decision = None
+        if target is None:
+            # Matched on its own first: the person it is tells which contact it belongs to.
+            decision = self._decide(record, first_raw, last_raw, emails)
+            person_id = _person(decision)
+            target = self.book.find_by_person(first, last, company_key, person_id, self.index)
+        merged = target is not None
+        if target is None:
+            target = self._create(record, first_raw, last_raw, first, last, company_key)
+        self._add_details(target, emails, phones)
+        self.plan.sources.append((target, record, key))
+        if target.status != "matched":
+            if merged or decision is None:
+                decision = self._decide(record, first_raw, last_raw, target.emails)
+            self._apply(target, decision)
+        return target.status, merged
+
+    def _create(
+        self,
+        record: ContactRecord,
+        first_raw: str,
+        last_raw: str,
+        first: str,
+        last: str,
+        company_key: str,
+    ) -> Contact:
+        full = record.full_name or " ".join(x for x in (first_raw, last_raw) if x)
+        row = {
+            "first_name": first_raw,
+            "last_name": last_raw,
+            "full_name": full,
+            "company": record.company,
+            "title": record.title,
+            "profile_url": record.profile_url,
+            "connected_on": record.connected_on,
+        }
+        created = Contact(None, first, last, company_key, "private", row=row)
+        self.plan.created.append(created)
+        self.book.add(created)
+        return created
+
+    def _add_details(self, target: Contact, emails: set[str], phones: set[str]) -> None:
+        book = self.book
+        for e in sorted(e for e in emails - target.emails if e not in book.by_email):
+            self.plan.emails.append((target, e))
+            target.emails.add(e)
+            book.by_email[e] = target
+        for p in sorted(p for p in phones - target.phones if p not in book.by_phone):
+            self.plan.phones.append((target, p))
+            target.phones.add(p)
+            book.by_phone[p] = target
+
+    def _decide(
+        self, record: ContactRecord, first: str, last: str, emails: Iterable[str]
+    ) -> MatchDecision:
+        company = [record.company] if record.company else []
+        keys = self.keys.contact(first, last, emails, company, full_name=record.full_name)
+        return self.index.match(keys)
+
+    def _apply(self, target: Contact, decision: MatchDecision) -> None:
+        person_id = _person(decision)
+        if person_id is not None:
+            self._matched(target, person_id)
+        elif decision.kind == "possible":
+            if target.status != "possible":
+                target.status, target.changed = "possible", True
+            for candidate, reason in decision.candidates:
+                if int(candidate) not in target.suggested:
+                    target.suggested.add(int(candidate))
+                    suggestion = [target, int(candidate), reason[:300], False]
+                    target.offered.append(suggestion)
+                    self.plan.possible.append(suggestion)
+
+    def _matched(self, target: Contact, person_id: int) -> None:
+        target.status, target.person_id, target.changed = "matched", person_id, True
+        # A later source settled it (an email arrived): earlier suggestions are moot.
+        if target.id is not None:
+            self.plan.superseded.add(target.id)
+        for suggestion in target.offered:
+            suggestion[3] = True
+        self.plan.explicit.add(person_id)
+        self.book.matched(target)
+
+
+def _person(decision: MatchDecision) -> int | None:
+    """The person a decision matched, or None."""
+    if decision.kind == "matched" and decision.person_id is not None:
+        return int(decision.person_id)
+    return None
+
+
+def source_row(record: ContactRecord, key: str, file_name: str) -> dict[str, Any]:
+    """A contact_source row of the record (without its contact): what the record said."""
+    return {
+        "source_format": record.source_format,
+        "file_name": file_name,
+        "locator": record.locator,
+        "record_key": key,
+        "record": {
+            "first_name": record.first_name,
+            "last_name": record.last_name,
+            "full_name": record.full_name,
+            "emails": list(record.emails),
+            "phones": list(record.phones),
+            "company": record.company,
+            "title": record.title,
+            "profile_url": record.profile_url,
+            "connected_on": record.connected_on.isoformat() if record.connected_on else None,
+        },
+    }
