@@ -70,6 +70,11 @@ def main() -> None:
         threshold, score = best_threshold(truth, theirs["best"])
         name = f"splink 5 (DuckDB, {args.splink_blocking}, t={threshold})"
         print(f"{name:<44} {theirs['seconds']:7.2f} s   peak {theirs['peak_mb']:,.0f} MB   {score}")
+        stages = theirs["stages"]
+        print(
+            f"  loading and training {stages['train']:.2f} s, "
+            f"predictions and best pairs {stages['predict']:.2f} s"
+        )
         print(
             f"ratios: splink / tiegraph warm {theirs['seconds'] / warm['seconds']:.1f}x, "
             f"cold {theirs['seconds'] / cold['seconds']:.1f}x; "

@@ -123,14 +123,23 @@ def link(db: Path, book: Path, blocking: str = "narrow") -> dict[str, Any]:
         linker.training.estimate_u_using_random_sampling(max_pairs=1e7)
         for rule in TRAINING[blocking]:
             linker.training.estimate_parameters_using_expectation_maximisation(block_on(*rule))
+        trained = time.perf_counter()
         predictions = linker.inference.predict(threshold_match_probability=0.5)
-        best: dict[str, list[Any]] = {}
-        for p in predictions.as_record_list():
-            left_id, right_id = str(p["unique_id_l"]), str(p["unique_id_r"])
-            # Directory persons have "P..." ids, contacts their locator ("line N").
-            person, row = (left_id, right_id) if left_id.startswith("P") else (right_id, left_id)
-            prob = float(p["match_probability"])
-            if row not in best or prob > best[row][1]:
-                best[row] = [person, prob]
+        # Each contact's best pair, chosen in DuckDB: Python never sees the other pairs.
+        pairs = f"""
+            SELECT CASE WHEN starts_with(unique_id_l, 'P') THEN unique_id_l ELSE unique_id_r END
+                       AS person,
+                   CASE WHEN starts_with(unique_id_l, 'P') THEN unique_id_r ELSE unique_id_l END
+                       AS row,
+                   match_probability AS probability
+            FROM {predictions.physical_name}"""
+        best = {
+            row: [person, float(probability)]
+            for person, row, probability in con.execute(
+                f"SELECT person, row, probability FROM ({pairs}) "
+                "QUALIFY row_number() OVER (PARTITION BY row ORDER BY probability DESC) = 1"
+            ).fetchall()
+        }
         seconds = time.perf_counter() - began
-    return {"seconds": seconds, "best": best}
+        stages = {"train": trained - began, "predict": time.perf_counter() - trained}
+    return {"seconds": seconds, "best": best, "stages": stages}
