@@ -2,8 +2,9 @@
 
 The directory is the demo generator's world (`tiegraph.demo.world.World`) at benchmark scale,
 written straight into the store's tables the way `import_directory` leaves them (companies and
-their domains, persons with normalized emails, phones and every job), in batches: importing
-a million persons through the service would take most of an hour and measure something else.
+their domains, persons with normalized emails and every job), in batches: importing a million
+persons through the service would take most of an hour and measure something else. (Its
+matching index, which import_directory also leaves saved, bench_import.py builds itself.)
 
 The address book is one Google Contacts CSV of one member: directory persons and people only
 that member knows (`World.private_person`), each row drawn with the noise of one of the demo's
