@@ -230,7 +230,9 @@ def import_contacts(
             parsed.append(read_contacts(data, file=str(path), format=format, column_map=column_map))
         except NoRecordsError as exc:
             raise InvalidInputError(str(exc)) from None
-    matching = load_matching(store, org)
+    progress("Matching index", 0, 1)
+    matching = load_matching(store, org)  # saved by the last directory change, or built now
+    progress("Matching index", 1, 1)
     for number, (path, contact_file) in enumerate(zip(files, parsed, strict=True), start=1):
         source = SourceReport(str(path), contact_file.format, contact_file.attempted)
         with store.write() as conn:
