@@ -169,3 +169,11 @@ def test_an_index_saved_by_other_code_is_not_used(
     monkeypatch.setattr(directory_index, "build_matching", lambda *a: built.append(1) or real(*a))
     load_matching(store, org)
     assert built == [1]
+
+
+def test_a_directory_import_leaves_its_index_saved(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    org = _org(store, tmp_path)  # import_directory built and saved it
+    _never_built(monkeypatch)
+    assert len(load_matching(store, org).index) == 2

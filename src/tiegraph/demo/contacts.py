@@ -76,6 +76,16 @@ def entries(network: Network, source: str, seed: int) -> list[ContactEntry]:
     return rows
 
 
+def entry(
+    acquaintance: Acquaintance, source: str, rng: random.Random, *, duplicate: bool = False
+) -> ContactEntry:
+    """One entry of `source`'s export for this acquaintance, with that source's noise.
+
+    Exposed for benchmarks that write address books of their own size (bench/import_data.py).
+    """
+    return _entry(acquaintance, source, rng, duplicate=duplicate)
+
+
 def _entry(
     acquaintance: Acquaintance, source: str, rng: random.Random, *, duplicate: bool = False
 ) -> ContactEntry:

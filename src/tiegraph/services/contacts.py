@@ -16,11 +16,11 @@ from tiegraph.core.matching import collector_paused
 from tiegraph.errors import InvalidInputError
 from tiegraph.formats.contacts import read_contacts
 from tiegraph.formats.records import ContactRecord, NoRecordsError, RowError
-from tiegraph.services.contact_plan import AddressBook, Plan, Planner
+from tiegraph.services.contact_plan import AddressBook, Planner
+from tiegraph.services.contact_publish import publish_contacts
 from tiegraph.services.contact_writes import write_plan
 from tiegraph.services.directory_index import Matching, load_matching
 from tiegraph.services.members import Member
-from tiegraph.services.network import publish_row
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.store import Store
@@ -182,9 +182,12 @@ def _import_paused(
         # Every record counts under its contact's outcome, merged ones too: a LinkedIn row
         # merged into a matched Google contact is, for its owner, a matched LinkedIn row.
         setattr(report, status, getattr(report, status) + 1)
-    write_plan(conn, org, owner, planner.plan, datetime.now(UTC))
+    now = datetime.now(UTC)
+    write_plan(conn, org, owner, planner.plan, now)
     if owner.contact_sync:
-        report.shared += _share_created(conn, org, owner, planner.plan)
+        # Contact sync: this import's new unmatched contacts become directory persons.
+        created = [c.id for c in planner.plan.created if c.status == "private" and c.id]
+        report.shared += publish_contacts(conn, org, owner, created, now)
 
 
 def _known_keys(conn: Connection, org: Org, owner: Member, keys: list[str]) -> dict[str, str]:
@@ -202,25 +205,6 @@ def _known_keys(conn: Connection, org: Org, owner: Member, keys: list[str]) -> d
         )
         found.update({r.record_key: r.status for r in rows})
     return found
-
-
-def _share_created(conn: Connection, org: Org, owner: Member, plan: Plan) -> int:
-    """Contact sync: this import's new unmatched contacts become directory persons."""
-    created = [c.id for c in plan.created if c.status == "private" and c.id is not None]
-    shared = 0
-    for start in range(0, len(created), CHUNK):
-        rows = conn.execute(
-            select(contact).where(
-                contact.c.org_id == org.id,
-                contact.c.id.in_(created[start : start + CHUNK]),
-                contact.c.status == "private",
-                contact.c.person_id.is_(None),
-            )
-        ).all()
-        for row in rows:
-            publish_row(conn, org, owner, row)
-            shared += 1
-    return shared
 
 
 def import_contacts(
@@ -246,7 +230,9 @@ def import_contacts(
             parsed.append(read_contacts(data, file=str(path), format=format, column_map=column_map))
         except NoRecordsError as exc:
             raise InvalidInputError(str(exc)) from None
-    matching = load_matching(store, org)
+    progress("Matching index", 0, 1)
+    matching = load_matching(store, org)  # saved by the last directory change, or built now
+    progress("Matching index", 1, 1)
     for number, (path, contact_file) in enumerate(zip(files, parsed, strict=True), start=1):
         source = SourceReport(str(path), contact_file.format, contact_file.attempted)
         with store.write() as conn:

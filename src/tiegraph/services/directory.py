@@ -17,6 +17,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.formats.directory import iter_directory
 from tiegraph.formats.records import CompanyRecord, NoRecordsError, PersonRecord, RowError
 from tiegraph.services.activity import resolve_pending
+from tiegraph.services.directory_index import load_matching
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.ties import TieUpdater, follow_employers
@@ -286,6 +287,11 @@ def import_directory(
         with store.write() as conn:
             _import_file(conn, org, data, str(path), report, progress)
     store.analyze_after(report.persons_created + report.persons_updated)
+    # Contact imports read the directory through its matching index: built and saved here,
+    # once, rather than by the next import (a million persons: about 18 s).
+    progress("Matching index", 0, 1)
+    load_matching(store, org)
+    progress("Matching index", 1, 1)
     return report
 
 
