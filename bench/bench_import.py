@@ -99,6 +99,7 @@ def measure_tiegraph(folder: Path, truth: dict[str, str], runs: int) -> tuple[Ru
     again = child("import", work, book)
     print(
         f"  re-import of the same file: {again['seconds']:.2f} s, peak {again['peak_mb']:,.0f} MB"
+        f"\n    {again['summary']}"
     )
     synced = child("sync", fresh_copy(indexed, work), book)
     show("tiegraph import, warm, with contact sync", synced, truth)

@@ -21,10 +21,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -81,9 +84,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = os.environ | {"TIEGRAPH_SECRET_KEY": "bench-secret-key-0123456789"}
     command = [sys.executable, "-m", "tiegraph", "serve", "--db", db, "--port", str(port)]
+    command += ["--workers", str(workers)]
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -153,6 +157,46 @@ async def load(
     return latencies, errors, time.perf_counter() - started
 
 
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk_load(
+    port: int, paths: Sequence[str], headers: str, clients: int, seconds: int
+) -> tuple[float, float, float, int]:
+    """wrk's p50 and p99 in ms, requests per second and errors (non-2xx, socket errors)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
+    command = ["wrk", f"-t{min(2, clients)}", f"-c{clients}", f"-d{seconds}s", "--latency"]
+    command += ["-s", script.name]
+    for line in headers.strip().splitlines():
+        command += ["-H", line]
+    try:
+        out = subprocess.run(
+            [*command, f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    cuts = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.M))
+
+    def ms(text: str) -> float:
+        number, unit = re.fullmatch(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+        return float(number) * _UNITS[unit]
+
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+    found = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors += sum(int(n) for n in found.groups()) if found else 0
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    return ms(cuts["50"]), ms(cuts["99"]), rate, errors
+
+
 def percentiles(latencies: Sequence[float]) -> tuple[float, float]:
     cuts = statistics.quantiles(latencies, n=100, method="inclusive")
     return statistics.median(latencies), cuts[98]
@@ -177,6 +221,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="requests per measurement")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients under load")
+    parser.add_argument("--workers", type=int, default=1, help="tiegraph serve --workers")
+    parser.add_argument(
+        "--loader",
+        choices=("wrk", "python"),
+        default="wrk" if shutil.which("wrk") else "python",
+        help="load generator: wrk (Debian's, in C; the default when installed) or asyncio",
+    )
+    parser.add_argument("--seconds", type=int, default=10, help="wrk: seconds per measurement")
     args = parser.parse_args()
     store = demo_store()
     org = resolve_org(store)
@@ -188,7 +240,7 @@ def main() -> None:
         lambda: knowers_of_person(store, org, next(ids)[0], viewer=member), args.requests
     )
     port = free_port()
-    server = start_server(store.url, port)
+    server = start_server(store.url, port, args.workers)
     try:
         cookie = session_cookie(port, member.email)
         pages = [f"/persons/{pid}" for pid, _ in persons]
@@ -200,13 +252,25 @@ def main() -> None:
         ]
         print(
             f"demo organization: {len(persons)} persons asked about, as {member.email}; "
-            f"one server process; {os.cpu_count()} cores shared with the clients"
+            f"{args.workers} server process(es); {os.cpu_count()} cores shared with the "
+            f"clients ({args.loader})"
         )
         print(f"  {'service knowers_of_person (baseline, in process)':<44}", end="")
         p50, p99 = percentiles(service)
         print(f" p50 {p50:7.2f} ms  p99 {p99:7.2f} ms")
         for clients in (1, args.clients):
-            print(f"{clients} client{'s' if clients > 1 else ''}, {args.requests} requests each:")
+            plural = "s" if clients > 1 else ""
+            if args.loader == "wrk":
+                print(f"{clients} client{plural}, {args.seconds} s each (wrk):")
+                for name, paths, headers in runs:
+                    wrk_load(port, paths, headers, clients, 1)  # warm up
+                    p50, p99, rate, errors = wrk_load(port, paths, headers, clients, args.seconds)
+                    print(
+                        f"  {name:<44} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  {rate:7.0f}/s  "
+                        f"errors {errors}"
+                    )
+                continue
+            print(f"{clients} client{plural}, {args.requests} requests each:")
             for name, paths, headers in runs:
                 asyncio.run(load(port, paths, headers, clients, min(200, args.requests)))
                 report(name, *asyncio.run(load(port, paths, headers, clients, args.requests)))

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import select
-from tests.web.conftest import PASSWORD, Browser, sign_in
+from sqlalchemy import func, select, update
+from tests.web.conftest import PASSWORD, Browser, settings, sign_in
 
 from tiegraph.services.auth import verify_sign_in
 from tiegraph.store import Store
-from tiegraph.store.schema import api_token, member
+from tiegraph.store.schema import api_token, member, sign_in_failure
+from tiegraph.web.app import create_app
 from tiegraph.web.routes import pages
 
 
@@ -72,6 +74,29 @@ def test_sign_in_is_rate_limited_per_account_and_address(app: FastAPI) -> None:
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
     # Another account from the same address is not locked out by Ana's failures.
     assert sign_in(app, "bo@us.example")
+
+
+def test_workers_count_the_same_failed_sign_ins(
+    app: FastAPI, web_store: Store, tmp_path: Path
+) -> None:
+    """`serve --workers 2`: two apps over one store; failures at either count at both, and a
+    success clears them for both."""
+    second = create_app(web_store, settings(tmp_path), recover_imports=False)
+    clients = [TestClient(app), TestClient(second)]
+    tokens = [_csrf_from(c.get("/sign-in").text) for c in clients]
+    form = {"email": "bo@us.example", "password": "wrong-password"}
+    codes = [
+        clients[i % 2].post("/sign-in", data=form | {"csrf_token": tokens[i % 2]}).status_code
+        for i in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+    assert clients[0].post("/sign-in", data=form | {"csrf_token": tokens[0]}).status_code == 429
+    with web_store.write() as conn:  # the window passes
+        conn.execute(update(sign_in_failure).values(failed_at=sign_in_failure.c.failed_at - 3600))
+    assert sign_in(second, "bo@us.example")
+    with web_store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(sign_in_failure)).scalar_one() == 0
+    second.state.imports.shutdown(wait=True)
 
 
 def test_open_redirects_are_refused(app: FastAPI) -> None:

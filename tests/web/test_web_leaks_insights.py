@@ -19,10 +19,11 @@ from tests.web.test_web_errors import assert_envelope
 
 from tiegraph.services.intro import draft_intro
 from tiegraph.services.lists import add_to_list, create_list
-from tiegraph.services.members import get_member
+from tiegraph.services.members import get_member, set_member_sharing
 from tiegraph.services.orgs import resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import company, intro_request, list_item, person
+from tiegraph.web.paths_cache import PathsCache
 
 # Bo's private contact, Bo's unshared ties (his name), Cy's request text, the other org.
 SECRETS = ("Bosecret", "yuri@secret.example", "Bo Chen", "Olga", "Othercorp", "Deals of Dan")
@@ -317,3 +318,35 @@ def test_other_organization_sees_nothing_of_ours(
     for path in ("/lists/{ana_list}", "/intros/{ana_intro}", "/accounts/{globex}"):
         assert pages.client.get(path.format(**ids.__dict__)).status_code == 404
     assert "Pipeline of Ana" not in pages.client.get("/lists").text
+
+
+def test_a_change_of_sharing_shows_at_once_on_person_pages(
+    ana: Browser, ids: Ids, active_store: Store
+) -> None:
+    """Person pages keep their intro paths a minute (web/paths_cache.py); whose ties a viewer
+    may see is part of the key, so turning sharing off or on shows on the very next view."""
+    org = resolve_org(active_store)
+    cy, bo = (get_member(active_store, org, f"{m}@us.example") for m in ("cy", "bo"))
+    assert "Ana Lima → Cy Ode → José Núñez" in ana.client.get(f"/persons/{ids.jose}").text
+    set_member_sharing(active_store, org, cy, activity_sharing=False)
+    page = ana.client.get(f"/persons/{ids.jose}").text
+    assert "→ Cy Ode →" not in page
+    set_member_sharing(active_store, org, bo, activity_sharing=True)
+    assert "Ana Lima → Bo Chen → José Núñez" in ana.client.get(f"/persons/{ids.jose}").text
+
+
+def test_person_pages_reuse_their_paths_for_a_while(active_store: Store) -> None:
+    org = resolve_org(active_store)
+    calls: list[int] = []
+
+    def compute() -> None:
+        calls.append(1)
+
+    kept, off = PathsCache(seconds=60), PathsCache(seconds=0)
+    for cache in (kept, off):
+        for _ in range(3):
+            cache.get(active_store, org, viewer_id=1, person_id=2, compute=compute)
+    assert len(calls) == 1 + 3  # once while kept, every time when off
+    kept.get(active_store, org, viewer_id=1, person_id=3, compute=compute)  # another person
+    kept.get(active_store, org, viewer_id=4, person_id=2, compute=compute)  # another viewer
+    assert len(calls) == 6

@@ -10,8 +10,10 @@ import typer
 from tiegraph.cli.common import DbOption, app, err, open_db
 from tiegraph.services.daily_rescore import DailyRescore
 from tiegraph.services.demo import DEMO_PASSWORD
+from tiegraph.services.import_jobs import fail_interrupted
 from tiegraph.services.orgs import list_orgs
 from tiegraph.services.sync_run import SyncLoop
+from tiegraph.store.engine import DATABASE_URL_ENV
 from tiegraph.web.settings import SECRET_ENV, WebSettings
 
 
@@ -19,6 +21,14 @@ from tiegraph.web.settings import SECRET_ENV, WebSettings
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Server processes answering requests (about one per core for many users).",
+            min=1,
+            max=64,
+        ),
+    ] = 1,
     db: DbOption = None,
 ) -> None:
     """Open the web app (and the API under /api/v1) on the store; ties are rescored daily."""
@@ -36,7 +46,13 @@ def serve(
         )
     if not os.environ.get(SECRET_ENV, "").strip():
         err.print(f"Sessions end when the server stops (set {SECRET_ENV} to keep them).")
-    web_app = create_app(store, WebSettings.from_env())
+    settings = WebSettings.from_env()  # a bad TIEGRAPH_* variable stops here, in one line
+    if workers > 1:
+        # Each worker builds its app from the environment: the same store, and one secret so
+        # that a session signed by one worker is read by the others.
+        fail_interrupted(store)
+        os.environ[DATABASE_URL_ENV] = store.url
+        os.environ[SECRET_ENV] = settings.secret_key
     # In the background, never in the requests' way: due CardDAV, CalDAV and IMAP sources, and
     # stored tie scores brought up to today once a day.
     syncing = SyncLoop(store)
@@ -44,7 +60,19 @@ def serve(
     syncing.start()
     rescorer.start()
     try:
-        uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+        if workers > 1:
+            uvicorn.run(
+                "tiegraph.web.asgi:app_from_env",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+            )
+        else:
+            web_app = create_app(store, settings)
+            uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
     finally:
         rescorer.stop()
         syncing.stop(timeout=30)

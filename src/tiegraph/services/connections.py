@@ -219,12 +219,17 @@ def _overlaps(
     return found
 
 
+# Built once: an alias's columns are worked out on first use, which costs more than the query.
+_MY_JOB, _THEIR_JOB = aliased(employment, name="my_job"), aliased(employment, name="their_job")
+_MY_SCHOOL = aliased(education, name="my_school")
+_THEIR_SCHOOL = aliased(education, name="their_school")
+
+
 def _former_colleague_rows(
     conn: Connection, org: Org, account: Account, members: dict[int, Any], today: date
 ) -> list[CompanyConnection]:
     """Members who worked elsewhere at the same time as people now at the company."""
-    mine = aliased(employment)
-    theirs = aliased(employment)
+    mine, theirs = _MY_JOB, _THEIR_JOB
     rows = conn.execute(
         select(
             mine.c.person_id.label("member_person"),
@@ -271,8 +276,7 @@ def _school_rows(
     conn: Connection, org: Org, account: Account, members: dict[int, Any], today: date
 ) -> list[CompanyConnection]:
     """Members who studied at the same school, in overlapping years, as people now there."""
-    mine = aliased(education)
-    theirs = aliased(education)
+    mine, theirs = _MY_SCHOOL, _THEIR_SCHOOL
     rows = conn.execute(
         select(
             mine.c.person_id.label("member_person"),

@@ -187,9 +187,13 @@ def _refuse_duplicate(
         )
 
 
+# Built once: an alias's columns are worked out on first use, which costs more than the query.
+_REQUESTER = aliased(member, name="requester")
+_INTRODUCER = aliased(member, name="introducer")
+
+
 def _query(org: Org) -> Select[Any]:
-    requester = aliased(member)
-    introducer = aliased(member)
+    requester, introducer = _REQUESTER, _INTRODUCER
     first_email = (
         select(func.min(person_email.c.email))
         .where(person_email.c.org_id == org.id, person_email.c.person_id == person.c.id)
@@ -258,10 +262,18 @@ def get_intro(
 
 
 def list_intros(
-    store: Store, org: Org, viewer: Member | None = None, *, status: str | None = None
+    store: Store,
+    org: Org,
+    viewer: Member | None = None,
+    *,
+    status: str | None = None,
+    person_id: int | None = None,
 ) -> list[IntroRequest]:
-    """The requests the viewer asked for or was asked to make, newest first."""
+    """The requests the viewer asked for or was asked to make, newest first; with `person_id`,
+    only those to reach that directory person."""
     query = _query(org).order_by(intro_request.c.created_at.desc(), intro_request.c.id.desc())
+    if person_id is not None:
+        query = query.where(intro_request.c.person_id == person_id)
     if viewer is not None:
         query = query.where(
             or_(

@@ -17,6 +17,9 @@ from tiegraph.errors import StoreError
 
 DATABASE_URL_ENV = "TIEGRAPH_DATABASE_URL"
 DEFAULT_DATABASE_FILE = "tiegraph.db"
+# Connections kept open per process: as many as the web server's request threads
+# (web/app.py), so that none waits for one, nor opens and closes one per request.
+POOL_SIZE = 16
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -119,7 +122,17 @@ def _sqlite_engine(url: URL, echo: bool) -> Engine:
             )
     # isolation_level=None hands transaction control to the events below (pysqlite's own
     # implicit BEGIN would defeat BEGIN IMMEDIATE).
-    engine = create_engine(url, echo=echo, connect_args={"isolation_level": None, "timeout": 30})
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"isolation_level": None, "timeout": 30},
+        # An in-memory database lives in one connection (SQLAlchemy's own pool for it).
+        **(
+            {}
+            if database in ("", ":memory:")
+            else {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE}
+        ),
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -153,7 +166,9 @@ def create_store_engine(url: str, *, echo: bool = False) -> Engine:
             return _sqlite_engine(parsed, echo)
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        return create_engine(
+            parsed, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+        )
     except NoSuchModuleError:
         raise StoreError(
             f"cannot open database {safe_url(parsed)}: unsupported kind of database "

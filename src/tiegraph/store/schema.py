@@ -318,6 +318,18 @@ match_snapshot = Table(
     _created(),
 )
 
+# Failed sign-ins, kept while they count against the rate limit (web/security.py): in the store
+# so that every server worker sees them. Not an organization's data: the key is a hash of the
+# email tried and the client's address, whichever organization (if any) the email belongs to.
+sign_in_failure = Table(
+    "sign_in_failure",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),
+    Column("failed_at", Float, nullable=False),  # seconds since the epoch
+    Index("ix_sign_in_failure_key", "key", "failed_at"),
+)
+
 activity_item = Table(
     "activity_item",
     metadata,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -15,7 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tiegraph import __version__
 from tiegraph.services.import_jobs import fail_interrupted
 from tiegraph.store import Store
+from tiegraph.store.engine import POOL_SIZE
 from tiegraph.web.errors import error_response, install_error_handlers
+from tiegraph.web.paths_cache import PathsCache
 from tiegraph.web.routes import api, pages
 from tiegraph.web.security import SignInLimiter
 from tiegraph.web.settings import WebSettings
@@ -90,10 +95,24 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
-    """The app over `store`; one background worker runs uploads' imports one at a time."""
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Pages and endpoints run in a thread pool (they use the store synchronously). Python runs
+    # one thread at a time, so more threads than store connections only queue for one.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
+    yield
+
+
+def create_app(
+    store: Store, settings: WebSettings | None = None, *, recover_imports: bool = True
+) -> FastAPI:
+    """The app over `store`; one background worker runs uploads' imports one at a time.
+
+    `recover_imports` marks imports that a stopped server left running as failed: done once
+    per server, not by each of several worker processes (another may be running one)."""
     settings = settings or WebSettings.from_env()
     app = FastAPI(
+        lifespan=_lifespan,
         title="tiegraph",
         version=__version__,
         summary="Who among us can introduce me to this person, and how strong is that link?",
@@ -103,9 +122,13 @@ def create_app(store: Store, settings: WebSettings | None = None) -> FastAPI:
     )
     app.state.store = store
     app.state.settings = settings
-    app.state.limiter = SignInLimiter(settings.sign_in_attempts, settings.sign_in_window_seconds)
+    app.state.paths_cache = PathsCache(settings.paths_cache_seconds)
+    app.state.limiter = SignInLimiter(
+        store, settings.sign_in_attempts, settings.sign_in_window_seconds
+    )
     app.state.imports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiegraph-import")
-    fail_interrupted(store)
+    if recover_imports:
+        fail_interrupted(store)
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 
 from tiegraph.errors import ForbiddenError
 from tiegraph.services import auth
 from tiegraph.services.members import Member, member_from_row
 from tiegraph.services.orgs import Org
 from tiegraph.store import Store
-from tiegraph.store.schema import member, organization
+from tiegraph.store.schema import member, organization, sign_in_failure
 from tiegraph.web.errors import SignInRequired
 
 CSRF_FIELD = "csrf_token"
@@ -154,34 +153,47 @@ async def check_csrf(request: Request) -> None:
 
 
 class SignInLimiter:
-    """Failed sign-ins per (account, client address) in a sliding window, kept in memory."""
+    """Failed sign-ins per (account, client address) in a sliding window, kept in the store so
+    that every worker of `tiegraph serve --workers N` counts the same failures."""
 
-    def __init__(self, attempts: int, window_seconds: float) -> None:
-        self.attempts, self.window = attempts, window_seconds
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, store: Store, attempts: int, window_seconds: float) -> None:
+        self.store, self.attempts, self.window = store, attempts, window_seconds
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    @staticmethod
+    def _key(key: tuple[str, str]) -> str:
+        return hashlib.sha256("\0".join(key).encode()).hexdigest()
 
     def retry_after(self, key: tuple[str, str]) -> int:
         """Seconds until this key may try again; 0 when it may now."""
-        now = time.monotonic()
-        with self._lock:
-            failures = self._recent(key, now)
-            if len(failures) < self.attempts:
-                return 0
-            return max(1, int(failures[0] + self.window - now) + 1)
+        now = time.time()
+        with self.store.read() as conn:
+            recent = (
+                conn.execute(
+                    select(sign_in_failure.c.failed_at)
+                    .where(
+                        sign_in_failure.c.key == self._key(key),
+                        sign_in_failure.c.failed_at > now - self.window,
+                    )
+                    .order_by(sign_in_failure.c.failed_at.desc())
+                    .limit(self.attempts)
+                )
+                .scalars()
+                .all()
+            )
+        if len(recent) < self.attempts:
+            return 0
+        return max(1, int(recent[-1] + self.window - now) + 1)
 
     def failed(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self._recent(key, time.monotonic()).append(time.monotonic())
-            if len(self._failures) > 100_000:  # bounded memory under a flood of names
-                self._failures.clear()
+        now = time.time()
+        with self.store.write() as conn:
+            # Failures out of the window count no more: each failure clears every old one (the
+            # table holds one window of failures; each costs a password hash, so not many).
+            conn.execute(
+                delete(sign_in_failure).where(sign_in_failure.c.failed_at <= now - self.window)
+            )
+            conn.execute(insert(sign_in_failure).values(key=self._key(key), failed_at=now))
 
     def succeeded(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+        with self.store.write() as conn:
+            conn.execute(delete(sign_in_failure).where(sign_in_failure.c.key == self._key(key)))

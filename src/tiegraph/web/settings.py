@@ -12,6 +12,7 @@ from tiegraph.errors import InvalidInputError
 SECRET_ENV = "TIEGRAPH_SECRET_KEY"
 UPLOAD_LIMIT_ENV = "TIEGRAPH_UPLOAD_LIMIT_MB"
 HTTPS_ENV = "TIEGRAPH_HTTPS_ONLY"
+PATHS_CACHE_ENV = "TIEGRAPH_PATHS_CACHE_SECONDS"
 DEFAULT_UPLOAD_LIMIT_MB = 20
 
 
@@ -26,6 +27,7 @@ class WebSettings:
     sign_in_attempts: int = 5  # failed sign-ins per account and address ...
     sign_in_window_seconds: int = 300  # ... within this window, before 429
     upload_dir: Path | None = None  # where uploads wait for their import (default: temp)
+    paths_cache_seconds: float = 60.0  # TIEGRAPH_PATHS_CACHE_SECONDS: person pages' intro paths
 
     @classmethod
     def from_env(cls) -> WebSettings:
@@ -42,8 +44,20 @@ class WebSettings:
         if not 0 < limit_mb <= 1024:
             raise InvalidInputError(f"{UPLOAD_LIMIT_ENV} must be between 0 and 1024 megabytes")
         https = os.environ.get(HTTPS_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+        raw_cache = os.environ.get(PATHS_CACHE_ENV, "").strip() or "60"
+        try:
+            cache = float(raw_cache)
+        except ValueError:
+            cache = -1.0
+        if not 0 <= cache <= 86_400:
+            raise InvalidInputError(
+                f"{PATHS_CACHE_ENV}={raw_cache!r} must be seconds between 0 (off) and 86400"
+            )
         return cls(
-            secret_key=secret, upload_limit_bytes=int(limit_mb * 1024 * 1024), https_only=https
+            secret_key=secret,
+            upload_limit_bytes=int(limit_mb * 1024 * 1024),
+            https_only=https,
+            paths_cache_seconds=cache,
         )
 
     @property

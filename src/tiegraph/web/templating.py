@@ -48,6 +48,7 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are package files: no stat() of each on every render
     )
     env.globals.update(csrf_token=_csrf, query=_query, source_names=SOURCE_NAMES)
     env.filters["when"] = _when

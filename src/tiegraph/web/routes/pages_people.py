@@ -15,6 +15,7 @@ from tiegraph.services.directory_lookup import lookup_person
 from tiegraph.services.paths import IntroPaths, intro_paths
 from tiegraph.services.profiles import PersonProfile
 from tiegraph.web.pagination import PathId
+from tiegraph.web.paths_cache import PathsCache
 from tiegraph.web.security import PageViewer, Viewer, store_of
 from tiegraph.web.templating import render
 
@@ -25,11 +26,12 @@ PATHS_SHOWN = 5
 def intro_context(request: Request, viewer: Viewer, profile: PersonProfile) -> dict[str, Any]:
     """What a "Get introduced" button needs: the person, and the viewer's requests about them
     (the open one per introducer replaces the button)."""
-    emails = set(profile.emails)
     mine = [
         r
-        for r in intro.list_intros(store_of(request), viewer.org, viewer.member)
-        if r.person_email in emails and r.requester_id == viewer.member.id
+        for r in intro.list_intros(
+            store_of(request), viewer.org, viewer.member, person_id=profile.summary.id
+        )
+        if r.requester_id == viewer.member.id
     ]
     return {
         "person_id": profile.summary.id,
@@ -42,17 +44,23 @@ def intro_context(request: Request, viewer: Viewer, profile: PersonProfile) -> d
 def _ways_in(request: Request, viewer: Viewer, profile: PersonProfile) -> IntroPaths | None:
     if not profile.emails or profile.summary.archived:
         return None
-    try:
-        return intro_paths(
-            store_of(request),
-            viewer.org,
-            profile.emails[0],
-            requester=viewer.member,
-            viewer=viewer.member,
-            limit=PATHS_SHOWN,
-        )
-    except NotFoundError:  # archived meanwhile
-        return None
+    store = store_of(request)
+
+    def compute() -> IntroPaths | None:
+        try:
+            return intro_paths(
+                store,
+                viewer.org,
+                profile.emails[0],
+                requester=viewer.member,
+                viewer=viewer.member,
+                limit=PATHS_SHOWN,
+            )
+        except NotFoundError:  # archived meanwhile
+            return None
+
+    cache: PathsCache = request.app.state.paths_cache
+    return cache.get(store, viewer.org, viewer.member.id, profile.summary.id, compute)
 
 
 @router.get("/persons/{person_id}")
