@@ -103,3 +103,57 @@ def test_serve_rescores_in_the_background(
     assert "tiegraph-rescore" not in {t.name for t in threading.enumerate()}
     assert last_rescore(store, resolve_org(store)) is not None
     store.dispose()
+
+
+def test_serve_with_two_workers_shares_sessions(built_db: Path, tmp_path: Path) -> None:
+    """`tiegraph serve --workers 2`: a real server of two processes; a session signed by one
+    worker is read by the other (one secret drawn at start for both), over new connections."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.parse
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    from tests.web.conftest import PASSWORD
+
+    db_path = tmp_path / "workers.db"
+    shutil.copy(built_db, db_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "TIEGRAPH_SECRET_KEY"}
+    command = [sys.executable, "-m", "tiegraph", "serve", "--workers", "2", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--db", f"sqlite:///{db_path}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/static/app.css", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        jar = CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(f"{base}/sign-in").read().decode()
+        marker = 'name="csrf_token" value="'
+        token = page[page.index(marker) + len(marker) :].split('"', 1)[0]
+        form = {"email": "ana@us.example", "password": PASSWORD, "csrf_token": token}
+        opener.open(f"{base}/sign-in", data=urllib.parse.urlencode(form).encode())
+        # urllib opens a new connection per request, which either worker may accept: with two
+        # secrets, about half of these would land on the sign-in page.
+        for _ in range(30):
+            answer = opener.open(f"{base}/gallery")
+            assert answer.status == 200 and "Sign out" in answer.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert server.returncode is not None
