@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, tuple_
 
+from tiegraph.core.member_activity import weight_of
 from tiegraph.core.strength import (
     TieFold,
     TieState,
@@ -18,6 +19,7 @@ from tiegraph.core.strength import (
     to_columns,
 )
 from tiegraph.services.activity import NewInteraction
+from tiegraph.services.member_activity import Pending, fold_into_members, recompute
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.store import Store
@@ -64,11 +66,16 @@ class TieUpdater:
         self._folds: dict[Pair, TieFold] = {}
         self._rebuild: set[Pair] = set()
         self._explicit: set[Pair] = set()
+        self._activity: Pending = {}  # what the new interactions add to their members' activity
 
     def add(self, interactions: Iterable[NewInteraction]) -> None:
-        folds = self._folds
+        folds, activity = self._folds, self._activity
         waiting: dict[Pair, list[Touch]] = {}
         for member_id, person_id, touch in interactions:
+            moments = activity.get(member_id)
+            if moments is None:
+                moments = activity[member_id] = {}
+            moments[touch.at] = moments.get(touch.at, 0.0) + weight_of(touch)
             acc = folds.get((member_id, person_id))
             if acc is None:
                 waiting.setdefault((member_id, person_id), []).append(touch)
@@ -90,7 +97,9 @@ class TieUpdater:
         self._explicit.update(pairs)
 
     def flush(self) -> int:
-        """Write every pending tie; returns how many ties were written."""
+        """Write every pending tie and its member's activity; returns how many ties were written."""
+        fold_into_members(self.conn, self.org, self._activity)
+        self._activity = {}
         pairs = sorted(set(self._folds) | self._rebuild | self._explicit)
         if not pairs:
             return 0
@@ -207,10 +216,12 @@ def rescore(
 
     Readers rescore what they show, but an account's top ties are found by stored score
     (services/closest.py), which stays exact and only gets faster when scores are fresh.
-    `tiegraph serve` runs this daily; `tiegraph ties rescore` runs it by hand. Returns how
-    many ties changed.
+    `tiegraph serve` runs this daily; `tiegraph ties rescore` runs it by hand. Members'
+    activity (services/member_activity.py) is recomputed first. Returns how many ties changed.
     """
     moment = now or datetime.now(UTC)
+    with store.write() as conn:
+        recompute(conn, org, moment)
     with store.read() as conn:
         total = conn.execute(
             select(func.count()).select_from(tie).where(tie.c.org_id == org.id)

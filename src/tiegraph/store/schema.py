@@ -82,6 +82,9 @@ member = Table(
     Column("activity_sharing", Boolean, nullable=False, server_default="1"),
     _created(),
     Column("archived_at", DateTime(timezone=True), nullable=True),
+    # Decayed volume of all the member's interactions (core/member_activity.py): how busy they
+    # are lately against their usual, which who-knows weighs introducers by. NULL: none yet.
+    Column("activity", JSON, nullable=True),
     UniqueConstraint("org_id", "email"),
 )
 

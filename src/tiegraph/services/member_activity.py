@@ -1,0 +1,164 @@
+"""Members' recent activity against their usual, kept on the member row, read by who-knows.
+
+The activity is the decayed volume of a member's interactions with directory persons (their
+ties' interactions, core/member_activity.py). An ingest folds its new interactions in (see
+`fold_into_members`); `ties rescore`, daily in `serve`, recomputes it from the stored
+interactions, which also takes in what an ingest does not fold: an edited event's replaced
+interactions, mail resolved to a person later, and a change of the model's parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, bindparam, select
+
+from tiegraph.core.member_activity import (
+    MemberActivity,
+    MemberFold,
+    activity_fingerprint,
+    activity_from_columns,
+    activity_to_columns,
+    pace,
+    weight_of,
+)
+from tiegraph.core.strength import DEFAULT_PARAMS, Touch
+from tiegraph.services.orgs import Org
+from tiegraph.store.schema import interaction, member
+
+CHUNK = 900
+# Beyond eight usual half-lives a touch weighs under 0.4% of a new one: left out of recomputes.
+HORIZON_HALF_LIVES = 8
+
+Pending = dict[int, dict[datetime, float]]  # member id -> moment -> weight folded at it
+
+
+def stored_paces(
+    conn: Connection, org: Org, member_ids: Iterable[int], now: datetime
+) -> dict[int, float]:
+    """Each member's pace as of `now` from their stored activity (1 when none is stored)."""
+    wanted = sorted(set(member_ids))
+    paces: dict[int, float] = {}
+    for start in range(0, len(wanted), CHUNK):
+        rows = conn.execute(
+            select(member.c.id, member.c.activity).where(
+                member.c.org_id == org.id, member.c.id.in_(wanted[start : start + CHUNK])
+            )
+        )
+        paces.update({r.id: pace(activity_from_columns(r.activity), now) for r in rows})
+    return paces
+
+
+def paces_before(
+    conn: Connection, org: Org, member_ids: Iterable[int], cutoff: datetime
+) -> dict[int, float]:
+    """Each member's pace as of `cutoff`, from their interactions before it (as-of views)."""
+    wanted = sorted(set(member_ids))
+    folds: dict[int, MemberFold] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        for member_id, at, weight in _weights(conn, org, cutoff, chunk):
+            acc = folds.get(member_id)
+            if acc is None:
+                acc = folds[member_id] = MemberFold()
+            acc.add_weight(at, weight)
+    return {m: pace(folds[m].state(), cutoff) if m in folds else 1.0 for m in wanted}
+
+
+def recompute(conn: Connection, org: Org, now: datetime) -> int:
+    """Every member's activity from the stored interactions before `now`; returns how many
+    members have some."""
+    folds: dict[int, MemberFold] = {}
+    for member_id, at, weight in _weights(conn, org, now, None):
+        acc = folds.get(member_id)
+        if acc is None:
+            acc = folds[member_id] = MemberFold()
+        acc.add_weight(at, weight)
+    ids = conn.execute(select(member.c.id).where(member.c.org_id == org.id)).scalars().all()
+    _write(conn, org, {m: folds[m].state() if m in folds else None for m in ids})
+    return len(folds)
+
+
+def fold_into_members(conn: Connection, org: Org, pending: Pending) -> None:
+    """Fold an ingest's new interactions (summed per member and moment) into stored activity.
+
+    An activity shaped by other parameters is left as it is: it reads as unknown until the
+    next recompute, rather than mixing two models.
+    """
+    if not pending:
+        return
+    current = activity_fingerprint()
+    stored: dict[int, MemberActivity] = {}
+    wanted = sorted(pending)
+    for start in range(0, len(wanted), CHUNK):
+        rows = conn.execute(
+            select(member.c.id, member.c.activity).where(
+                member.c.org_id == org.id, member.c.id.in_(wanted[start : start + CHUNK])
+            )
+        )
+        stored.update({r.id: activity_from_columns(r.activity) for r in rows})
+    updated: dict[int, MemberActivity | None] = {}
+    for member_id, moments in pending.items():
+        before = stored.get(member_id, MemberActivity())
+        if before.last_at is not None and before.model != current:
+            continue
+        acc = MemberFold(before)
+        for at, weight in moments.items():
+            acc.add_weight(at, weight)
+        updated[member_id] = acc.state()
+    _write(conn, org, updated)
+
+
+def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity | None]) -> None:
+    rows = [
+        {"m": m, "new_activity": activity_to_columns(a) if a is not None else None}
+        for m, a in activities.items()
+    ]
+    if rows:
+        conn.execute(
+            member.update()
+            .where(member.c.org_id == org.id, member.c.id == bindparam("m"))
+            .values(activity=bindparam("new_activity", type_=member.c.activity.type)),
+            rows,
+        )
+
+
+def _weights(
+    conn: Connection, org: Org, before: datetime, member_ids: Sequence[int] | None
+) -> Iterable[tuple[int, datetime, float]]:
+    """(member, moment, weight) of the interactions with a person in the horizon before
+    `before`. No index leads with the member (each one costs every insert), so this reads the
+    organization's interactions of the horizon: a daily recompute, or an as-of view."""
+    since = before - timedelta(days=HORIZON_HALF_LIVES * DEFAULT_PARAMS.activity_usual_days)
+    query = select(
+        interaction.c.member_id,
+        interaction.c.occurred_at,
+        interaction.c.channel,
+        interaction.c.direction,
+        interaction.c.participants,
+        interaction.c.duration_seconds,
+        interaction.c.thread_reply,
+    ).where(
+        interaction.c.org_id == org.id,
+        interaction.c.person_id.is_not(None),
+        interaction.c.occurred_at >= since,
+        interaction.c.occurred_at < before,
+    )
+    if member_ids is not None:
+        query = query.where(interaction.c.member_id.in_(member_ids))
+    for row in conn.execute(query.execution_options(yield_per=10_000)):
+        touch = Touch(
+            at=_aware(row.occurred_at),
+            channel=row.channel,
+            direction=row.direction,
+            participants=max(int(row.participants), 1),
+            duration_seconds=int(row.duration_seconds),
+            thread_reply=bool(row.thread_reply),
+        )
+        yield row.member_id, touch.at, weight_of(touch)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back without their zone; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

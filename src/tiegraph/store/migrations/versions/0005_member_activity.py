@@ -1,0 +1,27 @@
+"""member.activity: a member's recent and usual pace of interactions, for who-knows
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-23 16:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # NULL until the next ingest or `ties rescore` (daily in `serve`) fills it; until then
+    # who-knows reads every member as busy as usual, which is how it ranked before.
+    op.add_column("member", sa.Column("activity", sa.JSON(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("member") as batch_op:
+        batch_op.drop_column("activity")
