@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from enron import Split, SplitView, load_messages, load_names, make_split
-from tiegraph.core.member_activity import fold_activity, pace
+from tiegraph.core.member_activity import fold_activity, median_pace, pace, relative
 from tiegraph.core.strength import DEFAULT_PARAMS, StrengthParams, score_touches
 
 TUNE_SEEDS = (1, 2, 3, 4, 5)
@@ -79,14 +79,17 @@ def last_contact(view: SplitView) -> Rankings:
 
 def member_paces(view: SplitView, params: StrengthParams) -> dict[int, float]:
     """Each member's recent pace over their usual, from all their touches before the cutoff
-    (every person, ranked or not), as who-knows --as-of computes it from the interactions."""
+    (every person, ranked or not), against the median member's: as who-knows --as-of computes
+    it from the interactions."""
     by_member: dict[int, list[Any]] = defaultdict(list)
     for (m, _), touches in view.touches.items():
         by_member[m].extend(touches)
-    return {
+    paces = {
         m: pace(fold_activity(None, touches, params), view.cutoff, params)
         for m, touches in by_member.items()
     }
+    median = median_pace(paces.values())
+    return {m: relative(value, median) for m, value in paces.items()}
 
 
 def strength_ranker(params: StrengthParams = DEFAULT_PARAMS) -> Ranker:

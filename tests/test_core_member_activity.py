@@ -14,7 +14,10 @@ from tiegraph.core.member_activity import (
     activity_from_columns,
     activity_to_columns,
     fold_activity,
+    median_pace,
     pace,
+    pace_later,
+    relative,
 )
 from tiegraph.core.strength import DEFAULT_PARAMS, TieState, Touch, fold, score, score_touches
 
@@ -84,7 +87,7 @@ def test_a_quiet_colleague_scores_lower_and_the_reasons_say_so() -> None:
     state = fold(TieState(), steady(60, every=3, start=21))
     usual, quiet = score(state, NOW), score(state, NOW, pace=0.2)
     assert math.isclose(quiet.strength, 0.2 * usual.strength)
-    assert "quiet lately: 20% of their usual activity" in quiet.reasons
+    assert "quieter than colleagues lately: 20% of their usual activity" in quiet.reasons
     assert not any(r.startswith("quiet") for r in usual.reasons)
     busier = score(state, NOW, pace=3.0)  # busier than usual adds nothing: capped at 1
     assert busier.strength == usual.strength
@@ -94,3 +97,15 @@ def test_an_explicit_connection_does_not_fade_with_its_owners_pace() -> None:
     alone = score_touches([], NOW, explicit_connection=True, pace=0.0)
     assert alone.strength == DEFAULT_PARAMS.explicit_bonus
     assert alone.reasons == ("in their contacts",)
+
+
+def test_a_pace_is_read_against_the_median_colleagues() -> None:
+    assert median_pace([]) == 1.0 and median_pace([0.2, 3.0, 1.0]) == 1.0
+    assert median_pace([0.2, 0.4, 0.6, 3.0]) == 0.5
+    assert relative(0.1, 0.5) == 0.2 and relative(0.3, 0.0) == 1.0
+
+
+def test_with_no_new_activity_every_pace_decays_alike() -> None:
+    left = fold_activity(None, steady(300, start=21))
+    later = NOW + timedelta(days=10)
+    assert math.isclose(pace(left, later), pace_later(pace(left, NOW), 10))

@@ -78,8 +78,8 @@ def test_a_colleague_gone_quiet_ranks_below_one_still_at_work(store: Store, tmp_
     ingest_mail(store, org, [mbox])
     knowers = who_knows(store, org, ["pat@acme.example"])[0].knowers
     assert [k.member_email for k in knowers] == ["bo@us.example", "ana@us.example"]
-    assert any(r.startswith("quiet lately: ") for r in knowers[1].reasons)
-    assert not any(r.startswith("quiet") for r in knowers[0].reasons)
+    assert any(r.startswith("quieter than colleagues lately: ") for r in knowers[1].reasons)
+    assert not any(r.startswith("quieter") for r in knowers[0].reasons)
     with store.read() as conn:
         pat = conn.execute(
             select(person_email.c.person_id).where(person_email.c.email == "pat@acme.example")
@@ -124,3 +124,19 @@ def test_a_store_without_activity_ranks_as_before_until_rescored(
     rescore(store, org)
     knowers = who_knows(store, org, ["pat@acme.example"])[0].knowers
     assert [k.member_email for k in knowers] == ["bo@us.example", "ana@us.example"]
+
+
+def test_when_everyone_went_quiet_nobody_is_quieter_than_colleagues(
+    store: Store, tmp_path: Path
+) -> None:
+    """A mail feed that stopped for all (or a holiday season) says nothing about one of them."""
+    org = _org(store, tmp_path)
+    ana = [("ana@us.example", "pat@acme.example", 40 + 4 * i) for i in range(12)]
+    ana += [("pat@acme.example", "ana@us.example", 42 + 4 * i) for i in range(12)]
+    bo = [("bo@us.example", "pat@acme.example", 40 + 10 * i) for i in range(4)]
+    bo += [("bo@us.example", "lee@acme.example", 40 + i) for i in range(80)]
+    ingest_mail(store, org, [_mbox(tmp_path / "old.mbox", ana + bo)])
+    for as_of in (None, (NOW - timedelta(days=1)).date()):
+        knowers = who_knows(store, org, ["pat@acme.example"], as_of=as_of)[0].knowers
+        assert [k.member_email for k in knowers] == ["ana@us.example", "bo@us.example"]
+        assert not any(r.startswith("quieter") for k in knowers for r in k.reasons)

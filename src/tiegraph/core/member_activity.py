@@ -1,9 +1,10 @@
 """A member's recent activity against their usual: a colleague gone quiet is a worse introducer.
 
 A colleague who has left, is on leave or changed role stops mailing and meeting everyone at
-once, while each of their ties still shows its past. Their availability compares the pace of
-all their interactions of the last week or so with their pace over the last quarter, and
-scales every tie of theirs when who-knows ranks colleagues as introducers.
+once, while each of their ties still shows its past. Their pace compares all their
+interactions of the last week or so with their last quarter's; taken against the median
+colleague's pace (a holiday season quiets everyone), it scales every tie of theirs when
+who-knows ranks colleagues as introducers.
 """
 
 from __future__ import annotations
@@ -23,7 +24,10 @@ __all__ = [
     "activity_from_columns",
     "activity_to_columns",
     "fold_activity",
+    "median_pace",
     "pace",
+    "pace_later",
+    "relative",
     "weight_of",
 ]
 
@@ -143,6 +147,27 @@ def pace(
     recent = activity.recent * _half(days, params.activity_recent_days)
     usual = activity.usual * _half(days, params.activity_usual_days)
     return (recent / params.activity_recent_days) / (usual / params.activity_usual_days)
+
+
+def pace_later(value: float, days: float, params: StrengthParams = DEFAULT_PARAMS) -> float:
+    """A pace `days` later with no activity in between: both sums decay, at their own rates."""
+    exponent = days * (1.0 / params.activity_recent_days - 1.0 / params.activity_usual_days)
+    return value * math.pow(0.5, max(exponent, 0.0))
+
+
+def median_pace(paces: Iterable[float]) -> float:
+    """The median colleague's pace (1 when there is none)."""
+    values = sorted(paces)
+    if not values:
+        return 1.0
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def relative(pace_value: float, median: float) -> float:
+    """A member's pace against the median colleague's: what a holiday season or a mail feed
+    that stopped for everyone does to all alike says nothing about one colleague."""
+    return pace_value / median if median > 0.0 else 1.0
 
 
 def activity_to_columns(activity: MemberActivity) -> dict[str, float | str | None]:

@@ -42,7 +42,9 @@ class TieFacts:
     first_at: datetime | None = None
     last_at: datetime | None = None
     explicit: bool = False
-    member_pace: float | None = None  # the member's pace over their usual, when quiet
+    member_pace: float | None = (
+        None  # the member's pace over their usual (and colleagues'), when quiet
+    )
 
 
 def describe(facts: TieFacts) -> tuple[str, ...]:
@@ -50,7 +52,8 @@ def describe(facts: TieFacts) -> tuple[str, ...]:
     tie age, last contact."""
     reasons = [_mail(facts), _meetings(facts), _calls(facts)]
     if facts.member_pace is not None:
-        reasons.append(f"quiet lately: {_share(facts.member_pace)} of their usual activity")
+        share = _share(facts.member_pace)
+        reasons.append(f"quieter than colleagues lately: {share} of their usual activity")
     if facts.explicit:
         reasons.append("in their contacts")
     if facts.first_at is not None and (facts.as_of - facts.first_at).days >= 30:

@@ -5,11 +5,15 @@ ties' interactions, core/member_activity.py). An ingest folds its new interactio
 `fold_into_members`); `ties rescore`, daily in `serve`, recomputes it from the stored
 interactions, which also takes in what an ingest does not fold: an edited event's replaced
 interactions, mail resolved to a person later, and a change of the model's parameters.
+
+Who-knows reads a member's pace against the median member's. That median is stored on the
+organization at the moment of the last write: until the next one nobody has any new activity,
+so every pace decays by the same factor (`pace_later`) and the median stays exact.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, select
@@ -20,12 +24,15 @@ from tiegraph.core.member_activity import (
     activity_fingerprint,
     activity_from_columns,
     activity_to_columns,
+    median_pace,
     pace,
+    pace_later,
+    relative,
     weight_of,
 )
 from tiegraph.core.strength import DEFAULT_PARAMS, Touch
 from tiegraph.services.orgs import Org
-from tiegraph.store.schema import interaction, member
+from tiegraph.store.schema import interaction, member, organization
 
 CHUNK = 900
 # Beyond eight usual half-lives a touch weighs under 0.4% of a new one: left out of recomputes.
@@ -37,8 +44,10 @@ Pending = dict[int, dict[datetime, float]]  # member id -> moment -> weight fold
 def stored_paces(
     conn: Connection, org: Org, member_ids: Iterable[int], now: datetime
 ) -> dict[int, float]:
-    """Each member's pace as of `now` from their stored activity (1 when none is stored)."""
+    """Each member's pace as of `now` against the median member's, from stored activity
+    (1 when none is stored)."""
     wanted = sorted(set(member_ids))
+    median = median_at(conn, org, now)
     paces: dict[int, float] = {}
     for start in range(0, len(wanted), CHUNK):
         rows = conn.execute(
@@ -46,37 +55,51 @@ def stored_paces(
                 member.c.org_id == org.id, member.c.id.in_(wanted[start : start + CHUNK])
             )
         )
-        paces.update({r.id: pace(activity_from_columns(r.activity), now) for r in rows})
+        for r in rows:
+            paces[r.id] = relative(pace(activity_from_columns(r.activity), now), median)
     return paces
+
+
+def median_at(conn: Connection, org: Org, now: datetime) -> float:
+    """The median member's pace as of `now`, from the one stored at the last write."""
+    stored = conn.execute(
+        select(organization.c.activity_pace).where(organization.c.id == org.id)
+    ).scalar_one_or_none()
+    if not stored or not stored.get("at"):
+        return 1.0
+    at = _aware(datetime.fromisoformat(str(stored["at"])))
+    days = (now - at).total_seconds() / 86_400.0
+    return pace_later(float(stored.get("pace", 1.0)), days)
 
 
 def paces_before(
     conn: Connection, org: Org, member_ids: Iterable[int], cutoff: datetime
 ) -> dict[int, float]:
-    """Each member's pace as of `cutoff`, from their interactions before it (as-of views)."""
-    wanted = sorted(set(member_ids))
+    """Each member's pace as of `cutoff` against the median member's, from the interactions
+    before it (as-of views: every member's, for the median)."""
     folds: dict[int, MemberFold] = {}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
-        for member_id, at, weight in _weights(conn, org, cutoff, chunk):
-            acc = folds.get(member_id)
-            if acc is None:
-                acc = folds[member_id] = MemberFold()
-            acc.add_weight(at, weight)
-    return {m: pace(folds[m].state(), cutoff) if m in folds else 1.0 for m in wanted}
+    for member_id, at, weight in _weights(conn, org, cutoff):
+        acc = folds.get(member_id)
+        if acc is None:
+            acc = folds[member_id] = MemberFold()
+        acc.add_weight(at, weight)
+    paces = {m: pace(acc.state(), cutoff) for m, acc in folds.items()}
+    median = median_pace(paces.values())
+    return {m: relative(paces[m], median) if m in paces else 1.0 for m in set(member_ids)}
 
 
 def recompute(conn: Connection, org: Org, now: datetime) -> int:
     """Every member's activity from the stored interactions before `now`; returns how many
     members have some."""
     folds: dict[int, MemberFold] = {}
-    for member_id, at, weight in _weights(conn, org, now, None):
+    for member_id, at, weight in _weights(conn, org, now):
         acc = folds.get(member_id)
         if acc is None:
             acc = folds[member_id] = MemberFold()
         acc.add_weight(at, weight)
     ids = conn.execute(select(member.c.id).where(member.c.org_id == org.id)).scalars().all()
     _write(conn, org, {m: folds[m].state() if m in folds else None for m in ids})
+    _store_median(conn, org, now)
     return len(folds)
 
 
@@ -108,6 +131,29 @@ def fold_into_members(conn: Connection, org: Org, pending: Pending) -> None:
             acc.add_weight(at, weight)
         updated[member_id] = acc.state()
     _write(conn, org, updated)
+    _store_median(conn, org, datetime.now(UTC))
+
+
+def _store_median(conn: Connection, org: Org, now: datetime) -> None:
+    """The median member's pace, as of `now` or the latest activity if later (then exact
+    until the next write: see the module's docstring)."""
+    current = activity_fingerprint()
+    activities = [
+        activity_from_columns(r.activity)
+        for r in conn.execute(
+            select(member.c.activity).where(
+                member.c.org_id == org.id,
+                member.c.archived_at.is_(None),
+                member.c.activity.is_not(None),
+            )
+        )
+    ]
+    known = [a for a in activities if a.last_at and a.usual > 0.0 and a.model == current]
+    at = max([now, *(a.last_at for a in known if a.last_at)])
+    stored = {"at": at.isoformat(), "pace": median_pace(pace(a, at) for a in known)}
+    conn.execute(
+        organization.update().where(organization.c.id == org.id).values(activity_pace=stored)
+    )
 
 
 def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity | None]) -> None:
@@ -124,9 +170,7 @@ def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity |
         )
 
 
-def _weights(
-    conn: Connection, org: Org, before: datetime, member_ids: Sequence[int] | None
-) -> Iterable[tuple[int, datetime, float]]:
+def _weights(conn: Connection, org: Org, before: datetime) -> Iterable[tuple[int, datetime, float]]:
     """(member, moment, weight) of the interactions with a person in the horizon before
     `before`. No index leads with the member (each one costs every insert), so this reads the
     organization's interactions of the horizon: a daily recompute, or an as-of view."""
@@ -145,8 +189,6 @@ def _weights(
         interaction.c.occurred_at >= since,
         interaction.c.occurred_at < before,
     )
-    if member_ids is not None:
-        query = query.where(interaction.c.member_id.in_(member_ids))
     for row in conn.execute(query.execution_options(yield_per=10_000)):
         touch = Touch(
             at=_aware(row.occurred_at),

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from tiegraph.core.emails import normalize_email
-from tiegraph.core.member_activity import activity_from_columns, pace
+from tiegraph.core.member_activity import activity_from_columns, pace, relative
 from tiegraph.core.strength import TieScore, from_columns, score, score_touches
-from tiegraph.services.member_activity import paces_before, stored_paces
+from tiegraph.services.member_activity import median_at, paces_before, stored_paces
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
 from tiegraph.services.sharing import sees_ties_of
@@ -171,6 +171,7 @@ def _now(
     members: dict[int, dict[str, Any]] = {}
     seen: set[tuple[int, int]] = set()
     paces: dict[int, float] = {}
+    median = median_at(conn, org, now)
     unique = sorted(set(emails))
     for start in range(0, len(unique), 900):
         rows = conn.execute(
@@ -203,7 +204,8 @@ def _now(
             seen.add((r.id, r.member_id))
             member_pace = paces.get(r.member_id)
             if member_pace is None:
-                member_pace = paces[r.member_id] = pace(activity_from_columns(r.activity), now)
+                known = pace(activity_from_columns(r.activity), now)
+                member_pace = paces[r.member_id] = relative(known, median)
             state = from_columns(r.state)
             result = score(state, now, explicit_connection=bool(r.explicit), pace=member_pace)
             scored.setdefault(r.id, []).append((r.member_id, result))

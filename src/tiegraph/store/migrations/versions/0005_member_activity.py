@@ -1,4 +1,4 @@
-"""member.activity: a member's recent and usual pace of interactions, for who-knows
+"""member.activity, organization.activity_pace: members' recent and usual pace, for who-knows
 
 Revision ID: 0005
 Revises: 0004
@@ -20,8 +20,11 @@ def upgrade() -> None:
     # NULL until the next ingest or `ties rescore` (daily in `serve`) fills it; until then
     # who-knows reads every member as busy as usual, which is how it ranked before.
     op.add_column("member", sa.Column("activity", sa.JSON(), nullable=True))
+    op.add_column("organization", sa.Column("activity_pace", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("organization") as batch_op:
+        batch_op.drop_column("activity_pace")
     with op.batch_alter_table("member") as batch_op:
         batch_op.drop_column("activity")
