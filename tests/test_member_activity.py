@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from tiegraph.core.member_activity import activity_from_columns, pace
 from tiegraph.services.directory import import_directory
 from tiegraph.services.ingest import ingest_mail
+from tiegraph.services.member_activity import refresh
 from tiegraph.services.members import add_member
 from tiegraph.services.orgs import Org, resolve_org
 from tiegraph.services.ties import rescore
@@ -140,3 +141,17 @@ def test_when_everyone_went_quiet_nobody_is_quieter_than_colleagues(
         knowers = who_knows(store, org, ["pat@acme.example"], as_of=as_of)[0].knowers
         assert [k.member_email for k in knowers] == ["ana@us.example", "bo@us.example"]
         assert not any(r.startswith("quieter") for k in knowers for r in k.reasons)
+
+
+def test_rescore_recomputes_weekly_or_at_once_for_another_model(
+    store: Store, tmp_path: Path
+) -> None:
+    org, mbox = _world(store, tmp_path)
+    ingest_mail(store, org, [mbox])
+    with store.write() as conn:
+        assert refresh(conn, org, NOW)  # never recomputed yet
+        assert not refresh(conn, org, NOW + timedelta(days=1))
+        assert refresh(conn, org, NOW + timedelta(days=7))
+        conn.execute(update(member).values(activity={"model": "0", "last_at": NOW.isoformat()}))
+        assert refresh(conn, org, NOW + timedelta(days=8))
+    assert all(a and a["model"] != "0" for a in _activities(store, org).values())  # type: ignore[index]

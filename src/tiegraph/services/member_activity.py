@@ -3,8 +3,9 @@
 The activity is the decayed volume of a member's interactions with directory persons (their
 ties' interactions, core/member_activity.py). An ingest folds its new interactions in (see
 `fold_into_members`); `ties rescore`, daily in `serve`, recomputes it from the stored
-interactions, which also takes in what an ingest does not fold: an edited event's replaced
-interactions, mail resolved to a person later, and a change of the model's parameters.
+interactions weekly (`refresh`), which takes in what an ingest does not fold: an edited
+event's replaced interactions, mail resolved to a person later; and at once after a change of
+the model's parameters.
 
 Who-knows reads a member's pace against the median member's. That median is stored on the
 organization at the moment of the last write: until the next one nobody has any new activity,
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from tiegraph.core.member_activity import (
     MemberActivity,
@@ -28,15 +29,15 @@ from tiegraph.core.member_activity import (
     pace,
     pace_later,
     relative,
-    weight_of,
 )
-from tiegraph.core.strength import DEFAULT_PARAMS, Touch
+from tiegraph.core.strength import DEFAULT_PARAMS, Touch, touch_weight
 from tiegraph.services.orgs import Org
 from tiegraph.store.schema import interaction, member, organization
 
 CHUNK = 900
 # Beyond eight usual half-lives a touch weighs under 0.4% of a new one: left out of recomputes.
 HORIZON_HALF_LIVES = 8
+RECOMPUTE_EVERY = timedelta(days=7)
 
 Pending = dict[int, dict[datetime, float]]  # member id -> moment -> weight folded at it
 
@@ -62,14 +63,13 @@ def stored_paces(
 
 def median_at(conn: Connection, org: Org, now: datetime) -> float:
     """The median member's pace as of `now`, from the one stored at the last write."""
-    stored = conn.execute(
-        select(organization.c.activity_pace).where(organization.c.id == org.id)
-    ).scalar_one_or_none()
-    if not stored or not stored.get("at"):
+    stored = _stored_pace(conn, org)
+    if not stored.get("at"):
         return 1.0
     at = _aware(datetime.fromisoformat(str(stored["at"])))
     days = (now - at).total_seconds() / 86_400.0
-    return pace_later(float(stored.get("pace", 1.0)), days)
+    median = stored.get("pace", 1.0)
+    return pace_later(float(median) if isinstance(median, int | float) else 1.0, days)
 
 
 def paces_before(
@@ -88,6 +88,27 @@ def paces_before(
     return {m: relative(paces[m], median) if m in paces else 1.0 for m in set(member_ids)}
 
 
+def refresh(conn: Connection, org: Org, now: datetime) -> bool:
+    """Recompute members' activity when due: a week after the last recompute (what ingest
+    does not fold is a small drift), or at once when a stored activity was shaped by other
+    parameters. Reading every interaction of the horizon costs about 9 us each (SQLite),
+    some 90 s for 10M: too much for every day. Returns whether it recomputed."""
+    stored = _stored_pace(conn, org)
+    last = stored.get("recomputed_at")
+    due = not last or now - _aware(datetime.fromisoformat(str(last))) >= RECOMPUTE_EVERY
+    if not due:
+        current = activity_fingerprint()
+        rows = conn.execute(
+            select(member.c.activity).where(
+                member.c.org_id == org.id, member.c.activity.is_not(None)
+            )
+        )
+        due = any(activity_from_columns(r.activity).model != current for r in rows)
+    if due:
+        recompute(conn, org, now)
+    return due
+
+
 def recompute(conn: Connection, org: Org, now: datetime) -> int:
     """Every member's activity from the stored interactions before `now`; returns how many
     members have some."""
@@ -99,7 +120,7 @@ def recompute(conn: Connection, org: Org, now: datetime) -> int:
         acc.add_weight(at, weight)
     ids = conn.execute(select(member.c.id).where(member.c.org_id == org.id)).scalars().all()
     _write(conn, org, {m: folds[m].state() if m in folds else None for m in ids})
-    _store_median(conn, org, now)
+    _store_median(conn, org, now, recomputed_at=now)
     return len(folds)
 
 
@@ -134,7 +155,16 @@ def fold_into_members(conn: Connection, org: Org, pending: Pending) -> None:
     _store_median(conn, org, datetime.now(UTC))
 
 
-def _store_median(conn: Connection, org: Org, now: datetime) -> None:
+def _stored_pace(conn: Connection, org: Org) -> dict[str, object]:
+    stored = conn.execute(
+        select(organization.c.activity_pace).where(organization.c.id == org.id)
+    ).scalar_one_or_none()
+    return dict(stored) if stored else {}
+
+
+def _store_median(
+    conn: Connection, org: Org, now: datetime, *, recomputed_at: datetime | None = None
+) -> None:
     """The median member's pace, as of `now` or the latest activity if later (then exact
     until the next write: see the module's docstring)."""
     current = activity_fingerprint()
@@ -150,7 +180,10 @@ def _store_median(conn: Connection, org: Org, now: datetime) -> None:
     ]
     known = [a for a in activities if a.last_at and a.usual > 0.0 and a.model == current]
     at = max([now, *(a.last_at for a in known if a.last_at)])
-    stored = {"at": at.isoformat(), "pace": median_pace(pace(a, at) for a in known)}
+    stored = _stored_pace(conn, org)
+    stored.update(at=at.isoformat(), pace=median_pace(pace(a, at) for a in known))
+    if recomputed_at is not None:
+        stored["recomputed_at"] = recomputed_at.isoformat()
     conn.execute(
         organization.update().where(organization.c.id == org.id).values(activity_pace=stored)
     )
@@ -173,32 +206,36 @@ def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity |
 def _weights(conn: Connection, org: Org, before: datetime) -> Iterable[tuple[int, datetime, float]]:
     """(member, moment, weight) of the interactions with a person in the horizon before
     `before`. No index leads with the member (each one costs every insert), so this reads the
-    organization's interactions of the horizon: a daily recompute, or an as-of view."""
+    organization's interactions of the horizon: a daily recompute, or an as-of view. Alike
+    interactions of one moment (one message's recipients) come summed in one row."""
     since = before - timedelta(days=HORIZON_HALF_LIVES * DEFAULT_PARAMS.activity_usual_days)
-    query = select(
+    shape = (
         interaction.c.member_id,
         interaction.c.occurred_at,
         interaction.c.channel,
-        interaction.c.direction,
         interaction.c.participants,
         interaction.c.duration_seconds,
         interaction.c.thread_reply,
-    ).where(
-        interaction.c.org_id == org.id,
-        interaction.c.person_id.is_not(None),
-        interaction.c.occurred_at >= since,
-        interaction.c.occurred_at < before,
     )
-    for row in conn.execute(query.execution_options(yield_per=10_000)):
-        touch = Touch(
-            at=_aware(row.occurred_at),
-            channel=row.channel,
-            direction=row.direction,
-            participants=max(int(row.participants), 1),
-            duration_seconds=int(row.duration_seconds),
-            thread_reply=bool(row.thread_reply),
+    query = (
+        select(*shape, func.count())
+        .where(
+            interaction.c.org_id == org.id,
+            interaction.c.person_id.is_not(None),
+            interaction.c.occurred_at >= since,
+            interaction.c.occurred_at < before,
         )
-        yield row.member_id, touch.at, weight_of(touch)
+        .group_by(*shape)
+    )
+    weights: dict[tuple[str, int, int, bool], float] = {}
+    for member_id, at, channel, participants, seconds, reply, count in conn.execute(
+        query.execution_options(yield_per=10_000)
+    ):
+        key = (channel, max(int(participants), 1), int(seconds), bool(reply))
+        weight = weights.get(key)
+        if weight is None:  # direction does not change a weight: any one will do
+            weight = weights[key] = touch_weight(Touch(before, channel, "out", *key[1:]))
+        yield member_id, _aware(at), weight * count
 
 
 def _aware(moment: datetime) -> datetime:

@@ -20,7 +20,7 @@ from tiegraph.core.strength import (
     to_columns,
 )
 from tiegraph.services.activity import NewInteraction
-from tiegraph.services.member_activity import Pending, fold_into_members, recompute
+from tiegraph.services.member_activity import Pending, fold_into_members, refresh
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.store import Store
@@ -230,13 +230,13 @@ def rescore(
     Readers rescore what they show, but an account's top ties are found by stored score
     (services/closest.py), which stays exact and only gets faster when scores are fresh.
     `tiegraph serve` runs this daily; `tiegraph ties rescore` runs it by hand. Members'
-    activity (services/member_activity.py) is recomputed first, and a tie whose state was
-    shaped by other parameters (a new model: `needs_rebuild`) is refolded from its stored
-    interactions. Returns how many ties changed.
+    activity (services/member_activity.py) is recomputed first when due (weekly), and a tie
+    whose state was shaped by other parameters (a new model: `needs_rebuild`) is refolded
+    from its stored interactions. Returns how many ties changed.
     """
     moment = now or datetime.now(UTC)
     with store.write() as conn:
-        recompute(conn, org, moment)
+        refresh(conn, org, moment)
     with store.read() as conn:
         total = conn.execute(
             select(func.count()).select_from(tie).where(tie.c.org_id == org.id)
