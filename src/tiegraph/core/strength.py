@@ -68,7 +68,10 @@ class StrengthParams:
     colleague's recent volume (-0.0013), person-initiated mail weighed 1.5x (-0.0012),
     shrinking the tie's rate toward the colleague's current volume times the tie's all-time
     share (+0.0017, 2 splits fewer below, not explainable in a reason); mail on which both
-    were recipients (+0.0020, needs ingest to keep co-recipients: not done).
+    were recipients (+0.0020, needs ingest to keep co-recipients: not done). At the final
+    defaults, closeness to the colleagues who know the person best (the colleague's decayed
+    mail with each other knower, weighted by that knower's strength) lowered NDCG@5 on the
+    tuning seeds for every weight tried (-0.0003 to -0.045): not taken further.
     """
 
     half_life_days: float = 60.0
@@ -84,7 +87,7 @@ class StrengthParams:
 
     mass_mail_exponent: float = 0.25
     """An email to n recipients weighs n**-x. Enron tuning grid {0, .25, .5, .75, 1}: 0.25 best;
-    held out, no discount costs 0.0026 NDCG@5 (0.0018 before member activity). Kept mild:
+    held out, no discount costs 0.0024 NDCG@5 (0.0018 before member activity). Kept mild:
     Enron's relevance counts a mass mail as fully as a 1:1 note, which real closeness does
     not."""
 
@@ -107,7 +110,7 @@ class StrengthParams:
 
     regularity_weight: float = 1.0
     """Strength grows by this fraction when the tie was active in every week of the regularity
-    window. Enron grid {0, .25, .5, 1, 2}: 1 best on tuning seeds; held out +0.0015 NDCG@5
+    window. Enron grid {0, .25, .5, 1, 2}: 1 best on tuning seeds; held out +0.0020 NDCG@5
     (+0.0003 at a 30-day decay)."""
 
     age_weight: float = 0.1
