@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from enron import Split, SplitView, load_messages, load_names, make_split
+from tiegraph.core.member_activity import fold_activity, median_pace, pace, relative
 from tiegraph.core.strength import DEFAULT_PARAMS, StrengthParams, score_touches
 
 TUNE_SEEDS = (1, 2, 3, 4, 5)
@@ -76,14 +77,34 @@ def last_contact(view: SplitView) -> Rankings:
     )
 
 
+def member_paces(view: SplitView, params: StrengthParams) -> dict[int, float]:
+    """Each member's recent pace over their usual, from all their touches before the cutoff
+    (every person, ranked or not), against the median member's: as who-knows --as-of computes
+    it from the interactions."""
+    by_member: dict[int, list[Any]] = defaultdict(list)
+    for (m, _), touches in view.touches.items():
+        by_member[m].extend(touches)
+    paces = {
+        m: pace(fold_activity(None, touches, params), view.cutoff, params)
+        for m, touches in by_member.items()
+    }
+    median = median_pace(paces.values())
+    return {m: relative(value, median) for m, value in paces.items()}
+
+
 def strength_ranker(params: StrengthParams = DEFAULT_PARAMS) -> Ranker:
     """tiegraph's model as who-knows --as-of ranks it: by score, equal scores by the unrounded
     strength behind them (the same order as by strength alone)."""
 
     def rank(view: SplitView) -> Rankings:
         wanted = set(view.persons)
+        paces = member_paces(view, params) if params.activity_weight else {}
         return _order(
-            (p, m, score_touches(touches, view.cutoff, params=params).strength)
+            (
+                p,
+                m,
+                score_touches(touches, view.cutoff, params=params, pace=paces.get(m, 1.0)).strength,
+            )
             for (m, p), touches in view.touches.items()
             if p in wanted
         )
@@ -143,6 +164,9 @@ SEARCH: dict[str, tuple[float, ...]] = {
     "age_weight": (0.0, 0.1, 0.25, 0.5),
     "reply_bonus": (0.0, 0.25, 0.5, 1.0),
     "scale": (1.0, 3.0, 10.0),
+    "activity_weight": (0.0, 0.25, 0.5, 1.0, 2.0),
+    "activity_recent_days": (3.0, 7.0, 14.0, 30.0),
+    "activity_usual_days": (30.0, 60.0, 90.0, 180.0, 365.0),
 }
 
 ABLATIONS: dict[str, dict[str, Any]] = {
@@ -152,6 +176,7 @@ ABLATIONS: dict[str, dict[str, Any]] = {
     "no regularity": {"regularity_weight": 0.0},
     "no tie age": {"age_weight": 0.0},
     "no reply bonus": {"reply_bonus": 0.0},
+    "no member activity": {"activity_weight": 0.0},
 }
 
 

@@ -42,11 +42,18 @@ class TieFacts:
     first_at: datetime | None = None
     last_at: datetime | None = None
     explicit: bool = False
+    member_pace: float | None = (
+        None  # the member's pace over their usual (and colleagues'), when quiet
+    )
 
 
 def describe(facts: TieFacts) -> tuple[str, ...]:
-    """Reasons, most telling first: mail, meetings, calls, contacts, tie age, last contact."""
+    """Reasons, most telling first: mail, meetings, calls, the colleague gone quiet, contacts,
+    tie age, last contact."""
     reasons = [_mail(facts), _meetings(facts), _calls(facts)]
+    if facts.member_pace is not None:
+        share = _share(facts.member_pace)
+        reasons.append(f"quieter than colleagues lately: {share} of their usual activity")
     if facts.explicit:
         reasons.append("in their contacts")
     if facts.first_at is not None and (facts.as_of - facts.first_at).days >= 30:
@@ -102,6 +109,11 @@ def _last_suffix(f: TieFacts, last: datetime | None) -> str:
     if last is None or last.date() >= f.window_start:
         return ""
     return f", the last {ago(f.as_of, last)}"
+
+
+def _share(value: float) -> str:
+    percent = round(100 * value)
+    return "under 1%" if percent < 1 else f"{percent}%"
 
 
 def _count(n: int, noun: str) -> str:

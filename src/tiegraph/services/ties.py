@@ -8,16 +8,19 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, tuple_
 
+from tiegraph.core.member_activity import weight_of
 from tiegraph.core.strength import (
     TieFold,
     TieState,
     Touch,
     fold,
     from_columns,
+    needs_rebuild,
     score,
     to_columns,
 )
 from tiegraph.services.activity import NewInteraction
+from tiegraph.services.member_activity import Pending, fold_into_members, refresh
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.store import Store
@@ -64,20 +67,30 @@ class TieUpdater:
         self._folds: dict[Pair, TieFold] = {}
         self._rebuild: set[Pair] = set()
         self._explicit: set[Pair] = set()
+        self._activity: Pending = {}  # what the new interactions add to their members' activity
 
     def add(self, interactions: Iterable[NewInteraction]) -> None:
-        folds = self._folds
+        folds, activity, rebuild = self._folds, self._activity, self._rebuild
         waiting: dict[Pair, list[Touch]] = {}
         for member_id, person_id, touch in interactions:
-            acc = folds.get((member_id, person_id))
-            if acc is None:
-                waiting.setdefault((member_id, person_id), []).append(touch)
-            else:
+            moments = activity.get(member_id)
+            if moments is None:
+                moments = activity[member_id] = {}
+            moments[touch.at] = moments.get(touch.at, 0.0) + weight_of(touch)
+            pair = (member_id, person_id)
+            acc = folds.get(pair)
+            if acc is not None:
                 acc.add(touch)
+            elif pair not in rebuild:
+                waiting.setdefault(pair, []).append(touch)
         if waiting:
             stored = self._stored(sorted(waiting))
             for pair, touches in waiting.items():
-                acc = folds[pair] = TieFold(from_columns(stored[pair]) if pair in stored else None)
+                state = from_columns(stored[pair]) if pair in stored else None
+                if state is not None and needs_rebuild(state):
+                    rebuild.add(pair)  # shaped by other parameters: refolded from all it has
+                    continue
+                acc = folds[pair] = TieFold(state)
                 for touch in touches:
                     acc.add(touch)
 
@@ -90,14 +103,21 @@ class TieUpdater:
         self._explicit.update(pairs)
 
     def flush(self) -> int:
-        """Write every pending tie; returns how many ties were written."""
+        """Write every pending tie and its member's activity; returns how many ties were written."""
+        fold_into_members(self.conn, self.org, self._activity)
+        self._activity = {}
         pairs = sorted(set(self._folds) | self._rebuild | self._explicit)
         if not pairs:
             return 0
         stored = self._stored([p for p in pairs if p not in self._folds])
+        self._rebuild.update(
+            p
+            for p, columns in stored.items()
+            if p not in self._rebuild and needs_rebuild(from_columns(columns))
+        )
         employers = self._employers(sorted({p for _, p in pairs}))
         explicit = self._explicit | self._in_contacts(pairs)
-        raw = self._raw(sorted(self._rebuild))
+        raw = raw_touches(self.conn, self.org, sorted(self._rebuild))
         now = self.as_of or datetime.now(UTC)
         rows = []
         for pair in pairs:
@@ -169,18 +189,20 @@ class TieUpdater:
             found.update((r.member_id, r.person_id) for r in rows)
         return found
 
-    def _raw(self, pairs: Sequence[Pair]) -> dict[Pair, list[Touch]]:
-        found: dict[Pair, list[Touch]] = {}
-        for chunk in _chunks(pairs):
-            rows = self.conn.execute(
-                select(interaction).where(
-                    interaction.c.org_id == self.org.id,
-                    tuple_(interaction.c.member_id, interaction.c.person_id).in_(chunk),
-                )
+
+def raw_touches(conn: Connection, org: Org, pairs: Sequence[Pair]) -> dict[Pair, list[Touch]]:
+    """Every stored interaction of these ties, as touches."""
+    found: dict[Pair, list[Touch]] = {}
+    for chunk in _chunks(pairs):
+        rows = conn.execute(
+            select(interaction).where(
+                interaction.c.org_id == org.id,
+                tuple_(interaction.c.member_id, interaction.c.person_id).in_(chunk),
             )
-            for r in rows:
-                found.setdefault((r.member_id, r.person_id), []).append(touch_of(r))
-        return found
+        )
+        for r in rows:
+            found.setdefault((r.member_id, r.person_id), []).append(touch_of(r))
+    return found
 
 
 def follow_employers(conn: Connection, org: Org, person_ids: Sequence[int]) -> None:
@@ -207,10 +229,14 @@ def rescore(
 
     Readers rescore what they show, but an account's top ties are found by stored score
     (services/closest.py), which stays exact and only gets faster when scores are fresh.
-    `tiegraph serve` runs this daily; `tiegraph ties rescore` runs it by hand. Returns how
-    many ties changed.
+    `tiegraph serve` runs this daily; `tiegraph ties rescore` runs it by hand. Members'
+    activity (services/member_activity.py) is recomputed first when due (weekly), and a tie
+    whose state was shaped by other parameters (a new model: `needs_rebuild`) is refolded
+    from its stored interactions. Returns how many ties changed.
     """
     moment = now or datetime.now(UTC)
+    with store.write() as conn:
+        refresh(conn, org, moment)
     with store.read() as conn:
         total = conn.execute(
             select(func.count()).select_from(tie).where(tie.c.org_id == org.id)
@@ -226,10 +252,14 @@ def rescore(
             ).all()
             if not rows:
                 break
+            states = {(r.member_id, r.person_id): from_columns(r.state) for r in rows}
+            refolded = _refold(conn, org, [p for p, st in states.items() if needs_rebuild(st)])
+            states.update(refolded)
             updates = []
             for r in rows:
-                result = score(from_columns(r.state), moment, explicit_connection=bool(r.explicit))
-                if result.score != r.score:
+                pair = (r.member_id, r.person_id)
+                result = score(states[pair], moment, explicit_connection=bool(r.explicit))
+                if result.score != r.score or pair in refolded:
                     updates.append(
                         {
                             "m": r.member_id,
@@ -255,9 +285,45 @@ def rescore(
                     ),
                     updates,
                 )
+            if refolded:
+                _write_states(conn, org, refolded)
         changed += len(updates)
         done += len(rows)
         after = (rows[-1].member_id, rows[-1].person_id)
         progress("Ties", done, total)
     store.analyze_after(changed)
     return changed
+
+
+def _refold(conn: Connection, org: Org, pairs: Sequence[Pair]) -> dict[Pair, TieState]:
+    """The states of these ties folded afresh from their stored interactions."""
+    if not pairs:
+        return {}
+    raw = raw_touches(conn, org, pairs)
+    return {p: fold(TieState(), sorted(raw.get(p, []), key=lambda t: t.at)) for p in pairs}
+
+
+def _write_states(conn: Connection, org: Org, states: dict[Pair, TieState]) -> None:
+    conn.execute(
+        tie.update()
+        .where(
+            tie.c.org_id == org.id,
+            tie.c.member_id == bindparam("m"),
+            tie.c.person_id == bindparam("p"),
+        )
+        .values(
+            state=bindparam("new_state", type_=tie.c.state.type),
+            first_at=bindparam("new_first"),
+            last_at=bindparam("new_last"),
+        ),
+        [
+            {
+                "m": m,
+                "p": p,
+                "new_state": to_columns(state),
+                "new_first": state.first_at,
+                "new_last": state.last_at,
+            }
+            for (m, p), state in states.items()
+        ],
+    )

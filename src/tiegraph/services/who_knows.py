@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, select
 
 from tiegraph.core.emails import normalize_email
+from tiegraph.core.member_activity import activity_from_columns, pace, relative
 from tiegraph.core.strength import TieScore, from_columns, score, score_touches
+from tiegraph.services.member_activity import median_at, paces_before, stored_paces
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
 from tiegraph.services.sharing import sees_ties_of
@@ -71,19 +73,22 @@ def who_knows(
     """One answer per email, in order; an email nobody knows gets an empty list, not an error.
 
     Without `as_of` the stored tie states are scored for today; with it, ties are recomputed
-    from the interactions before that date. `viewer` hides ties of members who do not share
-    their activity (a member always sees their own); without a viewer, the org-wide view.
+    from the interactions before that date. Either way a colleague who has gone quiet lately
+    ranks lower (their pace, services/member_activity.py), and the reasons say so. `viewer`
+    hides ties of members who do not share their activity (a member always sees their own);
+    without a viewer, the org-wide view.
     """
     today = datetime.now(UTC).date()
     day = as_of or today
     normalized = [normalize_email(e) or e.strip().lower() for e in emails]
-    with store.read() as conn:
-        if as_of is None or as_of >= today:
+    past = as_of if as_of is not None and as_of < today else None
+    with store.read(streaming=past is not None) as conn:  # the past streams (yield_per)
+        if past is None:
             persons, scored, members = _now(conn, org, normalized, datetime.now(UTC))
         else:
             persons = _persons(conn, org, normalized)
             ids = sorted({pid for pid, _ in persons.values()})
-            scored = _scored_before(conn, org, ids, _day_end(as_of))
+            scored = _scored_before(conn, org, ids, _day_end(past))
             members = _members(conn, org, {m for ties in scored.values() for m, _ in ties})
     answers = []
     for email in normalized:
@@ -166,6 +171,8 @@ def _now(
     scored: Scored = {}
     members: dict[int, dict[str, Any]] = {}
     seen: set[tuple[int, int]] = set()
+    paces: dict[int, float] = {}
+    median = median_at(conn, org, now)
     unique = sorted(set(emails))
     for start in range(0, len(unique), 900):
         rows = conn.execute(
@@ -179,6 +186,7 @@ def _now(
                 member.c.email.label("member_email"),
                 member.c.name.label("member_name"),
                 member.c.activity_sharing,
+                member.c.activity,
             )
             .join(person, person.c.id == person_email.c.person_id)
             .outerjoin(tie, and_(tie.c.org_id == org.id, tie.c.person_id == person.c.id))
@@ -195,7 +203,12 @@ def _now(
             if person_id != r.id or r.member_email is None or (r.id, r.member_id) in seen:
                 continue  # another person with this email, no tie, or a row seen via another email
             seen.add((r.id, r.member_id))
-            result = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
+            member_pace = paces.get(r.member_id)
+            if member_pace is None:
+                known = pace(activity_from_columns(r.activity), now)
+                member_pace = paces[r.member_id] = relative(known, median)
+            state = from_columns(r.state)
+            result = score(state, now, explicit_connection=bool(r.explicit), pace=member_pace)
             scored.setdefault(r.id, []).append((r.member_id, result))
             members[r.member_id] = {
                 "id": r.member_id,
@@ -215,9 +228,15 @@ def _scored_now(
             select(tie.c.person_id, tie.c.member_id, tie.c.state, tie.c.explicit).where(
                 tie.c.org_id == org.id, tie.c.person_id.in_(person_ids[start : start + 900])
             )
-        )
+        ).all()
+        paces = stored_paces(conn, org, {r.member_id for r in rows}, now)
         for r in rows:
-            result = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
+            result = score(
+                from_columns(r.state),
+                now,
+                explicit_connection=bool(r.explicit),
+                pace=paces.get(r.member_id, 1.0),
+            )
             scored.setdefault(r.person_id, []).append((r.member_id, result))
     return scored
 
@@ -249,8 +268,15 @@ def _scored_before(
             )
         )
     scored: dict[int, list[tuple[int, TieScore]]] = {}
-    for key in sorted(set(touches) | explicit):
-        result = score_touches(touches.get(key, []), cutoff, explicit_connection=key in explicit)
+    keys = sorted(set(touches) | explicit)
+    paces = paces_before(conn, org, {m for _, m in keys}, cutoff) if touches else {}
+    for key in keys:
+        result = score_touches(
+            touches.get(key, []),
+            cutoff,
+            explicit_connection=key in explicit,
+            pace=paces.get(key[1], 1.0),
+        )
         scored.setdefault(key[0], []).append((key[1], result))
     return scored
 

@@ -57,12 +57,13 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self, *, streaming: bool = False) -> Iterator[Connection]:
         """A connection for reading. On PostgreSQL in autocommit: at READ COMMITTED a
         transaction gives each statement its own snapshot anyway, and skipping BEGIN and
-        ROLLBACK saves two round trips per request."""
+        ROLLBACK saves two round trips per request. `streaming`: in a transaction, which
+        PostgreSQL's server-side cursors (`yield_per`) need."""
         with self.engine.connect() as conn:
-            if self.dialect == "postgresql":
+            if self.dialect == "postgresql" and not streaming:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
 

@@ -66,6 +66,8 @@ organization = Table(
     Column("activity_sharing_default", Boolean, nullable=False, server_default="1"),
     Column("settings", JSON, nullable=False, default=_empty_dict),
     _created(),
+    # The median member's pace at a moment (services/member_activity.py): {"at", "pace"}.
+    Column("activity_pace", JSON, nullable=True),
 )
 
 member = Table(
@@ -82,6 +84,9 @@ member = Table(
     Column("activity_sharing", Boolean, nullable=False, server_default="1"),
     _created(),
     Column("archived_at", DateTime(timezone=True), nullable=True),
+    # Decayed volume of all the member's interactions (core/member_activity.py): how busy they
+    # are lately against their usual, which who-knows weighs introducers by. NULL: none yet.
+    Column("activity", JSON, nullable=True),
     UniqueConstraint("org_id", "email"),
 )
 

@@ -1,0 +1,243 @@
+"""Members' recent activity against their usual, kept on the member row, read by who-knows.
+
+The activity is the decayed volume of a member's interactions with directory persons (their
+ties' interactions, core/member_activity.py). An ingest folds its new interactions in (see
+`fold_into_members`); `ties rescore`, daily in `serve`, recomputes it from the stored
+interactions weekly (`refresh`), which takes in what an ingest does not fold: an edited
+event's replaced interactions, mail resolved to a person later; and at once after a change of
+the model's parameters.
+
+Who-knows reads a member's pace against the median member's. That median is stored on the
+organization at the moment of the last write: until the next one nobody has any new activity,
+so every pace decays by the same factor (`pace_later`) and the median stays exact.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, bindparam, func, select
+
+from tiegraph.core.member_activity import (
+    MemberActivity,
+    MemberFold,
+    activity_fingerprint,
+    activity_from_columns,
+    activity_to_columns,
+    median_pace,
+    pace,
+    pace_later,
+    relative,
+)
+from tiegraph.core.strength import DEFAULT_PARAMS, Touch, touch_weight
+from tiegraph.services.orgs import Org
+from tiegraph.store.schema import interaction, member, organization
+
+CHUNK = 900
+# Beyond eight usual half-lives a touch weighs under 0.4% of a new one: left out of recomputes.
+HORIZON_HALF_LIVES = 8
+RECOMPUTE_EVERY = timedelta(days=7)
+
+Pending = dict[int, dict[datetime, float]]  # member id -> moment -> weight folded at it
+
+
+def stored_paces(
+    conn: Connection, org: Org, member_ids: Iterable[int], now: datetime
+) -> dict[int, float]:
+    """Each member's pace as of `now` against the median member's, from stored activity
+    (1 when none is stored)."""
+    wanted = sorted(set(member_ids))
+    median = median_at(conn, org, now)
+    paces: dict[int, float] = {}
+    for start in range(0, len(wanted), CHUNK):
+        rows = conn.execute(
+            select(member.c.id, member.c.activity).where(
+                member.c.org_id == org.id, member.c.id.in_(wanted[start : start + CHUNK])
+            )
+        )
+        for r in rows:
+            paces[r.id] = relative(pace(activity_from_columns(r.activity), now), median)
+    return paces
+
+
+def median_at(conn: Connection, org: Org, now: datetime) -> float:
+    """The median member's pace as of `now`, from the one stored at the last write."""
+    stored = _stored_pace(conn, org)
+    if not stored.get("at"):
+        return 1.0
+    at = _aware(datetime.fromisoformat(str(stored["at"])))
+    days = (now - at).total_seconds() / 86_400.0
+    median = stored.get("pace", 1.0)
+    return pace_later(float(median) if isinstance(median, int | float) else 1.0, days)
+
+
+def paces_before(
+    conn: Connection, org: Org, member_ids: Iterable[int], cutoff: datetime
+) -> dict[int, float]:
+    """Each member's pace as of `cutoff` against the median member's, from the interactions
+    before it (as-of views: every member's, for the median)."""
+    folds: dict[int, MemberFold] = {}
+    for member_id, at, weight in _weights(conn, org, cutoff):
+        acc = folds.get(member_id)
+        if acc is None:
+            acc = folds[member_id] = MemberFold()
+        acc.add_weight(at, weight)
+    paces = {m: pace(acc.state(), cutoff) for m, acc in folds.items()}
+    median = median_pace(paces.values())
+    return {m: relative(paces[m], median) if m in paces else 1.0 for m in set(member_ids)}
+
+
+def refresh(conn: Connection, org: Org, now: datetime) -> bool:
+    """Recompute members' activity when due: a week after the last recompute (what ingest
+    does not fold is a small drift), or at once when a stored activity was shaped by other
+    parameters. Reading every interaction of the horizon costs about 9 us each (SQLite),
+    some 90 s for 10M: too much for every day. Returns whether it recomputed."""
+    stored = _stored_pace(conn, org)
+    last = stored.get("recomputed_at")
+    due = not last or now - _aware(datetime.fromisoformat(str(last))) >= RECOMPUTE_EVERY
+    if not due:
+        current = activity_fingerprint()
+        rows = conn.execute(
+            select(member.c.activity).where(
+                member.c.org_id == org.id, member.c.activity.is_not(None)
+            )
+        )
+        due = any(activity_from_columns(r.activity).model != current for r in rows)
+    if due:
+        recompute(conn, org, now)
+    return due
+
+
+def recompute(conn: Connection, org: Org, now: datetime) -> int:
+    """Every member's activity from the stored interactions before `now`; returns how many
+    members have some."""
+    folds: dict[int, MemberFold] = {}
+    for member_id, at, weight in _weights(conn, org, now):
+        acc = folds.get(member_id)
+        if acc is None:
+            acc = folds[member_id] = MemberFold()
+        acc.add_weight(at, weight)
+    ids = conn.execute(select(member.c.id).where(member.c.org_id == org.id)).scalars().all()
+    _write(conn, org, {m: folds[m].state() if m in folds else None for m in ids})
+    _store_median(conn, org, now, recomputed_at=now)
+    return len(folds)
+
+
+def fold_into_members(conn: Connection, org: Org, pending: Pending) -> None:
+    """Fold an ingest's new interactions (summed per member and moment) into stored activity.
+
+    An activity shaped by other parameters is left as it is: it reads as unknown until the
+    next recompute, rather than mixing two models.
+    """
+    if not pending:
+        return
+    current = activity_fingerprint()
+    stored: dict[int, MemberActivity] = {}
+    wanted = sorted(pending)
+    for start in range(0, len(wanted), CHUNK):
+        rows = conn.execute(
+            select(member.c.id, member.c.activity).where(
+                member.c.org_id == org.id, member.c.id.in_(wanted[start : start + CHUNK])
+            )
+        )
+        stored.update({r.id: activity_from_columns(r.activity) for r in rows})
+    updated: dict[int, MemberActivity | None] = {}
+    for member_id, moments in pending.items():
+        before = stored.get(member_id, MemberActivity())
+        if before.last_at is not None and before.model != current:
+            continue
+        acc = MemberFold(before)
+        for at, weight in moments.items():
+            acc.add_weight(at, weight)
+        updated[member_id] = acc.state()
+    _write(conn, org, updated)
+    _store_median(conn, org, datetime.now(UTC))
+
+
+def _stored_pace(conn: Connection, org: Org) -> dict[str, object]:
+    stored = conn.execute(
+        select(organization.c.activity_pace).where(organization.c.id == org.id)
+    ).scalar_one_or_none()
+    return dict(stored) if stored else {}
+
+
+def _store_median(
+    conn: Connection, org: Org, now: datetime, *, recomputed_at: datetime | None = None
+) -> None:
+    """The median member's pace, as of `now` or the latest activity if later (then exact
+    until the next write: see the module's docstring)."""
+    current = activity_fingerprint()
+    activities = [
+        activity_from_columns(r.activity)
+        for r in conn.execute(
+            select(member.c.activity).where(
+                member.c.org_id == org.id,
+                member.c.archived_at.is_(None),
+                member.c.activity.is_not(None),
+            )
+        )
+    ]
+    known = [a for a in activities if a.last_at and a.usual > 0.0 and a.model == current]
+    at = max([now, *(a.last_at for a in known if a.last_at)])
+    stored = _stored_pace(conn, org)
+    stored.update(at=at.isoformat(), pace=median_pace(pace(a, at) for a in known))
+    if recomputed_at is not None:
+        stored["recomputed_at"] = recomputed_at.isoformat()
+    conn.execute(
+        organization.update().where(organization.c.id == org.id).values(activity_pace=stored)
+    )
+
+
+def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity | None]) -> None:
+    rows = [
+        {"m": m, "new_activity": activity_to_columns(a) if a is not None else None}
+        for m, a in activities.items()
+    ]
+    if rows:
+        conn.execute(
+            member.update()
+            .where(member.c.org_id == org.id, member.c.id == bindparam("m"))
+            .values(activity=bindparam("new_activity", type_=member.c.activity.type)),
+            rows,
+        )
+
+
+def _weights(conn: Connection, org: Org, before: datetime) -> Iterable[tuple[int, datetime, float]]:
+    """(member, moment, weight) of the interactions with a person in the horizon before
+    `before`. No index leads with the member (each one costs every insert), so this reads the
+    organization's interactions of the horizon: a daily recompute, or an as-of view. Alike
+    interactions of one moment (one message's recipients) come summed in one row."""
+    since = before - timedelta(days=HORIZON_HALF_LIVES * DEFAULT_PARAMS.activity_usual_days)
+    shape = (
+        interaction.c.member_id,
+        interaction.c.occurred_at,
+        interaction.c.channel,
+        interaction.c.participants,
+        interaction.c.duration_seconds,
+        interaction.c.thread_reply,
+    )
+    query = (
+        select(*shape, func.count())
+        .where(
+            interaction.c.org_id == org.id,
+            interaction.c.person_id.is_not(None),
+            interaction.c.occurred_at >= since,
+            interaction.c.occurred_at < before,
+        )
+        .group_by(*shape)
+    )
+    weights: dict[tuple[str, int, int, bool], float] = {}
+    for member_id, at, channel, participants, seconds, reply, count in conn.execute(
+        query.execution_options(yield_per=10_000)
+    ):
+        key = (channel, max(int(participants), 1), int(seconds), bool(reply))
+        weight = weights.get(key)
+        if weight is None:  # direction does not change a weight: any one will do
+            weight = weights[key] = touch_weight(Touch(before, channel, "out", *key[1:]))
+        yield member_id, _aware(at), weight * count
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back without their zone; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

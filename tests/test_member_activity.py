@@ -1,0 +1,157 @@
+"""Members' activity in the store: kept by ingest and rescore, read by who-knows."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from tiegraph.core.member_activity import activity_from_columns, pace
+from tiegraph.services.directory import import_directory
+from tiegraph.services.ingest import ingest_mail
+from tiegraph.services.member_activity import refresh
+from tiegraph.services.members import add_member
+from tiegraph.services.orgs import Org, resolve_org
+from tiegraph.services.ties import rescore
+from tiegraph.services.who_knows import knowers_of_person, who_knows
+from tiegraph.store import Store
+from tiegraph.store.schema import member, person_email
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+PERSONS = [("Pat", "pat@acme.example"), ("Lee", "lee@acme.example"), ("Kim", "kim@acme.example")]
+
+
+def _org(store: Store, tmp_path: Path) -> Org:
+    org = resolve_org(store)
+    path = tmp_path / "directory.jsonl"
+    rows = [
+        {"type": "person", "id": e, "first_name": n, "last_name": "Doe", "emails": [e]}
+        for n, e in PERSONS
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    import_directory(store, org, [path])
+    add_member(store, org, email="ana@us.example", name="Ana Lima")
+    add_member(store, org, email="bo@us.example", name="Bo Chen")
+    return org
+
+
+def _mbox(path: Path, mail: list[tuple[str, str, float]]) -> Path:
+    """(sender, recipient, days before now) per message."""
+    parts = []
+    for i, (sender, to, days_ago) in enumerate(mail):
+        when = format_datetime(NOW - timedelta(days=days_ago))
+        parts.append(
+            f"From {sender} {when}\nFrom: {sender}\nTo: {to}\nDate: {when}\n"
+            f"Message-ID: <m{i}@{path.stem}>\n\nbody\n\n"
+        )
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+def _world(store: Store, tmp_path: Path) -> tuple[Org, Path]:
+    """Ana wrote with Pat most, but has written to no one for five weeks (she left); Bo wrote
+    with Pat less, and has been writing to Lee and Kim all along."""
+    org = _org(store, tmp_path)
+    ana = [("ana@us.example", "pat@acme.example", 35 + 4 * i) for i in range(12)]
+    ana += [("pat@acme.example", "ana@us.example", 37 + 4 * i) for i in range(12)]
+    ana += [("ana@us.example", "kim@acme.example", 36 + 5 * i) for i in range(40)]
+    bo = [("bo@us.example", "pat@acme.example", 20 + 10 * i) for i in range(4)]
+    bo += [("pat@acme.example", "bo@us.example", 25 + 10 * i) for i in range(2)]
+    bo += [("bo@us.example", "lee@acme.example", 2 + i) for i in range(80)]
+    bo += [("kim@acme.example", "bo@us.example", 2.5 + 2 * i) for i in range(40)]
+    return org, _mbox(tmp_path / "all.mbox", ana + bo)
+
+
+def _activities(store: Store, org: Org) -> dict[str, object]:
+    with store.read() as conn:
+        rows = conn.execute(
+            select(member.c.email, member.c.activity).where(member.c.org_id == org.id)
+        )
+        return {r.email: r.activity for r in rows}
+
+
+def test_a_colleague_gone_quiet_ranks_below_one_still_at_work(store: Store, tmp_path: Path) -> None:
+    org, mbox = _world(store, tmp_path)
+    ingest_mail(store, org, [mbox])
+    knowers = who_knows(store, org, ["pat@acme.example"])[0].knowers
+    assert [k.member_email for k in knowers] == ["bo@us.example", "ana@us.example"]
+    assert any(r.startswith("quieter than colleagues lately: ") for r in knowers[1].reasons)
+    assert not any(r.startswith("quieter") for r in knowers[0].reasons)
+    with store.read() as conn:
+        pat = conn.execute(
+            select(person_email.c.person_id).where(person_email.c.email == "pat@acme.example")
+        ).scalar_one()
+    page = knowers_of_person(store, org, pat, viewer=None)
+    assert [k.member_email for k in page] == ["bo@us.example", "ana@us.example"]
+    # As of yesterday, from the interactions before it: the same order, from the same paces.
+    yesterday = (NOW - timedelta(days=1)).date()
+    past = who_knows(store, org, ["pat@acme.example"], as_of=yesterday)[0].knowers
+    assert [k.member_email for k in past] == ["bo@us.example", "ana@us.example"]
+
+
+def test_ingest_keeps_activity_as_a_recompute_finds_it(store: Store, tmp_path: Path) -> None:
+    org, mbox = _world(store, tmp_path)
+    lines = mbox.read_text(encoding="utf-8").split("\n\nbody\n\n")
+    first, second = tmp_path / "first.mbox", tmp_path / "second.mbox"
+    first.write_text("\n\nbody\n\n".join(lines[1::2]) + "\n\nbody\n\n", encoding="utf-8")
+    second.write_text("\n\nbody\n\n".join(lines[0::2]), encoding="utf-8")
+    ingest_mail(store, org, [first])
+    ingest_mail(store, org, [second])  # older and newer mail arrive in any order
+    folded = _activities(store, org)
+    rescore(store, org, now=NOW)
+    recomputed = _activities(store, org)
+    for email in ("ana@us.example", "bo@us.example"):
+        a = activity_from_columns(folded[email])  # type: ignore[arg-type]
+        b = activity_from_columns(recomputed[email])  # type: ignore[arg-type]
+        assert a.last_at == b.last_at
+        assert math.isclose(a.recent, b.recent, rel_tol=1e-6)
+        assert math.isclose(a.usual, b.usual, rel_tol=1e-6)
+    assert pace(activity_from_columns(recomputed["ana@us.example"]), NOW) < 0.15  # type: ignore[arg-type]
+
+
+def test_a_store_without_activity_ranks_as_before_until_rescored(
+    store: Store, tmp_path: Path
+) -> None:
+    org, mbox = _world(store, tmp_path)
+    ingest_mail(store, org, [mbox])
+    with store.write() as conn:  # as migration 0006 leaves a store: no activity known
+        conn.execute(update(member).values(activity=None))
+    knowers = who_knows(store, org, ["pat@acme.example"])[0].knowers
+    assert [k.member_email for k in knowers] == ["ana@us.example", "bo@us.example"]
+    rescore(store, org)
+    knowers = who_knows(store, org, ["pat@acme.example"])[0].knowers
+    assert [k.member_email for k in knowers] == ["bo@us.example", "ana@us.example"]
+
+
+def test_when_everyone_went_quiet_nobody_is_quieter_than_colleagues(
+    store: Store, tmp_path: Path
+) -> None:
+    """A mail feed that stopped for all (or a holiday season) says nothing about one of them."""
+    org = _org(store, tmp_path)
+    ana = [("ana@us.example", "pat@acme.example", 40 + 4 * i) for i in range(12)]
+    ana += [("pat@acme.example", "ana@us.example", 42 + 4 * i) for i in range(12)]
+    bo = [("bo@us.example", "pat@acme.example", 40 + 10 * i) for i in range(4)]
+    bo += [("bo@us.example", "lee@acme.example", 40 + i) for i in range(80)]
+    ingest_mail(store, org, [_mbox(tmp_path / "old.mbox", ana + bo)])
+    for as_of in (None, (NOW - timedelta(days=1)).date()):
+        knowers = who_knows(store, org, ["pat@acme.example"], as_of=as_of)[0].knowers
+        assert [k.member_email for k in knowers] == ["ana@us.example", "bo@us.example"]
+        assert not any(r.startswith("quieter") for k in knowers for r in k.reasons)
+
+
+def test_rescore_recomputes_weekly_or_at_once_for_another_model(
+    store: Store, tmp_path: Path
+) -> None:
+    org, mbox = _world(store, tmp_path)
+    ingest_mail(store, org, [mbox])
+    with store.write() as conn:
+        assert refresh(conn, org, NOW)  # never recomputed yet
+        assert not refresh(conn, org, NOW + timedelta(days=1))
+        assert refresh(conn, org, NOW + timedelta(days=7))
+        conn.execute(update(member).values(activity={"model": "0", "last_at": NOW.isoformat()}))
+        assert refresh(conn, org, NOW + timedelta(days=8))
+    assert all(a and a["model"] != "0" for a in _activities(store, org).values())  # type: ignore[index]
