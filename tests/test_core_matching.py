@@ -435,3 +435,13 @@ def test_another_address_at_the_persons_domain_makes_a_name_only_possible(
     # Free mail says nothing: one person often has several.
     decision = index.match(contact("Robert", "Smith", ("bob@gmail.com",), company="Acme"))
     assert (decision.kind, decision.person_id) == ("matched", "p-robert")
+
+
+def test_someone_elses_profile_url_leaves_the_name_its_chance() -> None:
+    keys = person_keys("Zoe", "Park", [], ["Acme"], companies=COMPANIES)
+    idx = MatchIndex([*HANDLES, ("p-zoe", keys)], COMPANIES)
+    url = "https://www.linkedin.com/in/ana-lima-7"
+    found = idx.match(
+        contact_keys("Zoe", "Park", (), ["Acme"], companies=COMPANIES, profiles=[url])
+    )
+    assert (found.kind, found.person_id) == ("matched", "p-zoe")

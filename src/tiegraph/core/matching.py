@@ -105,10 +105,20 @@ class MatchIndex:
         if by_email:
             why = f"same email as {len(by_email)} people"
             return _possible([(p, why) for p in by_email])
-        if contact.profiles or contact.phones:
-            found = self._by_profile(contact) or self._by_phone(contact)
-            if found is not None:
-                return found
+        by_profile = self._by_profile(contact) if contact.profiles else None
+        if by_profile is not None and by_profile.kind == "matched":
+            return by_profile
+        by_phone = self._by_phone(contact) if contact.phones else None
+        if by_phone is not None:
+            return by_phone
+        by_name = self._by_name(contact)
+        if by_profile is not None and by_name.kind != "matched":
+            # Someone else's page in the card: offered, with what the name found.
+            return _possible([*by_profile.candidates, *by_name.candidates])
+        return by_name
+
+    def _by_name(self, contact: ContactKeys) -> MatchDecision:
+        """Matched by the name and company, normalized; else possible matches; else none."""
         if not (contact.first and contact.last):
             return MatchDecision("none", reason="no email matched and no full name to match on")
         exact = list(
@@ -154,7 +164,8 @@ class MatchIndex:
 
     def _by_profile(self, c: ContactKeys) -> MatchDecision | None:
         """One person's profile page is theirs alone, as an address is. Part of the name must
-        agree (people change one, not both); else a URL pasted into the wrong card: possible."""
+        agree (people change one, not both); else a URL pasted into the wrong card: possible
+        (and the name still gets its chance)."""
         table = self.table
         rows = list(dict.fromkeys(r for url in c.profiles for r in table.rows_by_profile(url)))
         persons = list(dict.fromkeys(table.person_id(r) for r in rows))
