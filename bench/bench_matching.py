@@ -15,6 +15,10 @@ and the truth: which directory person each exported row is. Then, in the same ru
   threshold. splink's threshold is chosen with the truth (its best F1 of 0.5-0.99), a
   head start tiegraph does not get.
 
+tiegraph also reads each row's phones and profile URL (a LinkedIn export has one per row);
+`--splink-handles` gives splink the same two (a first phone as E.164 and the profile URL, each
+compared exactly, and predictions blocked on each too), for a like-for-like comparison.
+
 Precision = correct links / links made; recall = correct links / rows whose person is in the
 directory; F1 their harmonic mean.
 
@@ -35,6 +39,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from tiegraph.core.phones import normalize_phone
+from tiegraph.core.profiles import normalize_profile_url
 from tiegraph.demo import DemoScale, generate_demo
 from tiegraph.formats.contacts import read_contacts
 from tiegraph.formats.directory import iter_directory
@@ -120,7 +126,14 @@ def _plain(text: str) -> str:
 Row = dict[str, object]
 
 
-def splink_rows(out: Path, manifest: object) -> tuple[list[Row], list[Row], dict[int, Key]]:
+def _handles(phones: Iterable[str], profile_url: str) -> dict[str, object]:
+    phone = next(filter(None, map(normalize_phone, phones)), None)
+    return {"phone": phone, "profile_url": normalize_profile_url(profile_url or "")}
+
+
+def splink_rows(
+    out: Path, manifest: object, handles: bool = False
+) -> tuple[list[Row], list[Row], dict[int, Key]]:
     persons: list[dict[str, object]] = []
     companies: dict[str, str] = {}
     for path in manifest.paths("directory"):  # type: ignore[attr-defined]
@@ -134,6 +147,7 @@ def splink_rows(out: Path, manifest: object) -> tuple[list[Row], list[Row], dict
                         "last_name": _plain(record.last_name) or None,
                         "company": _plain(employer) or None,
                         "email": (record.emails[0].lower() if record.emails else None),
+                        **(_handles(record.phones, record.profile_url) if handles else {}),
                     }
                 )
             elif hasattr(record, "name"):
@@ -159,13 +173,14 @@ def splink_rows(out: Path, manifest: object) -> tuple[list[Row], list[Row], dict
                         "last_name": _plain(last) or None,
                         "company": _plain(r.company) or None,
                         "email": (r.emails[0].lower() if r.emails else None),
+                        **(_handles(r.phones, r.profile_url) if handles else {}),
                     }
                 )
     return persons, contacts, keys
 
 
 def splink_links(
-    persons: list[dict[str, object]], contacts: list[dict[str, object]]
+    persons: list[dict[str, object]], contacts: list[dict[str, object]], handles: bool = False
 ) -> tuple[dict[int, tuple[str, float]], float]:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -175,6 +190,7 @@ def splink_links(
     db = DuckDBAPI()
     left = db.register(persons, dataset_display_name="directory")
     right = db.register(contacts, dataset_display_name="contacts")
+    extra = ("phone", "profile_url") if handles else ()
     settings = SettingsCreator(
         link_type="link_only",
         comparisons=[
@@ -182,11 +198,13 @@ def splink_links(
             cl.NameComparison("last_name"),
             cl.JaroWinklerAtThresholds("company", [0.9, 0.8]),
             cl.EmailComparison("email"),
+            *(cl.ExactMatch(column) for column in extra),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("email"),
             block_on("last_name"),
             block_on("first_name", "company"),
+            *(block_on(column) for column in extra),
         ],
         retain_intermediate_calculation_columns=False,
     )
@@ -226,6 +244,9 @@ def _owners(truth: Iterable[Key]) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[101, 102, 103])
+    parser.add_argument(
+        "--splink-handles", action="store_true", help="give splink phones and profile URLs too"
+    )
     args = parser.parse_args()
     for seed in args.seeds:
         with tempfile.TemporaryDirectory() as folder:
@@ -233,10 +254,10 @@ def main() -> None:
             manifest = generate_demo(out / "demo", seed=seed, scale=DemoScale())
             truth = read_truth(out / "demo")
             ours, ours_s = tiegraph_links(out, seed, manifest)
-            persons, contacts, keys = splink_rows(out / "demo", manifest)
+            persons, contacts, keys = splink_rows(out / "demo", manifest, args.splink_handles)
             owners = _owners(truth)
             keys = {c: (owners.get(k[0], k[0]), k[1], k[2]) for c, k in keys.items()}
-            best, splink_s = splink_links(persons, contacts)
+            best, splink_s = splink_links(persons, contacts, args.splink_handles)
         evaluated = {k: v for k, v in truth.items() if k in ours}
         ours_score = judge(evaluated, {k: ours[k] for k in evaluated})
         threshold, theirs = best_threshold(evaluated, best, keys)
@@ -246,7 +267,11 @@ def main() -> None:
             f"{len(persons):,} directory persons"
         )
         print(f"  tiegraph import_contacts  {ours_score}   ({ours_s:.1f} s, all 25 members)")
-        print(f"  splink 5 (DuckDB, t={threshold})  {theirs}   ({splink_s:.1f} s incl. training)")
+        fields = "+ phone, profile URL" if args.splink_handles else "names, company, email"
+        print(
+            f"  splink 5 (DuckDB, t={threshold}, {fields})  {theirs}   "
+            f"({splink_s:.1f} s incl. training)"
+        )
         print(f"  F1 difference tiegraph - splink: {ours_score.f1 - theirs.f1:+.4f}")
 
 

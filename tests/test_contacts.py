@@ -88,8 +88,9 @@ def test_import_match_dedupe_and_reimport(store: Store, tmp_path: Path) -> None:
     report = import_contacts(store, org, ana, [linkedin, google]).as_dict()
     first, second = report["sources"]
     assert (first["format"], first["attempted"], first["imported"]) == ("linkedin", 4, 4)
-    # Maria: same name at the same company; Jose: accents differ only, so exact too.
-    assert first["matched"] == 2 and first["possible"] == 1 and first["private"] == 1
+    # Maria: same name at the same company; Jose: accents differ only, so exact too; Bob: a
+    # nickname of the one Robert Smith at Acme, so his too.
+    assert first["matched"] == 3 and first["possible"] == 0 and first["private"] == 1
     # Google: Bob with Robert's email matches and merges with LinkedIn's Bob; Zoe merges too.
     assert (second["format"], second["merged"], second["matched"]) == ("google", 2, 1)
     assert report["attempted"] == 6 and report["unchanged"] == 0
@@ -108,10 +109,11 @@ def test_import_match_dedupe_and_reimport(store: Store, tmp_path: Path) -> None:
 def test_possible_match_is_never_silent_and_can_be_confirmed(store: Store, tmp_path: Path) -> None:
     org, ana, bo = _setup(store, tmp_path)
     linkedin, _ = _files(tmp_path)
+    linkedin.write_text(LINKEDIN.replace("Bob,Smith", "Robret,Smith"), encoding="utf-8")
     import_contacts(store, org, ana, [linkedin])
     open_matches = list_possible_matches(store, org, ana)
-    assert [m.contact_name for m in open_matches] == ["Bob Smith"]
-    assert "nickname" in open_matches[0].reason
+    assert [m.contact_name for m in open_matches] == ["Robret Smith"]
+    assert "first-name typo" in open_matches[0].reason
     assert list_possible_matches(store, org, bo) == []  # another member's decisions are not theirs
     with pytest.raises(Exception, match="no possible match"):
         decide_possible_match(store, org, bo, open_matches[0].id, confirm=True)
@@ -156,6 +158,9 @@ def _csv(tmp_path: Path, name: str, rows: list[str]) -> Path:
 def test_a_later_source_settles_a_possible_match(store: Store, tmp_path: Path) -> None:
     org, ana, _ = _setup(store, tmp_path)
     linkedin, google = _files(tmp_path)
+    # A typo in Robert's first name: only possible, until Google's row brings his address.
+    linkedin.write_text(LINKEDIN.replace("Bob,Smith", "Robret,Smith"), encoding="utf-8")
+    google.write_text(GOOGLE.replace("Bob,,Smith", "Robret,,Smith"), encoding="utf-8-sig")
     import_contacts(store, org, ana, [linkedin])
     [offered] = list_possible_matches(store, org, ana)
     import_contacts(store, org, ana, [google])  # Bob's address: matched now

@@ -130,3 +130,20 @@ def test_person_ids_come_back_as_written(ids: list[str]) -> None:
     for index in (built, loaded):
         found = [index.match(contact_keys("", "", [f"n{i}@acme.com"])).person_id for i in range(3)]
         assert found == ids
+
+
+def test_phones_and_profile_urls_are_saved_with_the_table() -> None:
+    keys = person_keys(
+        "Ana",
+        "Lima",
+        ["ana@acme.com"],
+        phones=["+14155550100"],
+        profiles=["https://linkedin.com/in/ana"],
+    )
+    loaded = MatchIndex.from_table(
+        PersonTable.from_bytes(MatchIndex([("p", keys)]).table.to_bytes())
+    )
+    by_url = loaded.match(contact_keys("Ana", "Lima", profiles=["linkedin.com/in/ana/"]))
+    by_phone = loaded.match(contact_keys("Ana", "Lima", phones=["+14155550100"]))
+    assert by_url.person_id == by_phone.person_id == "p"
+    assert loaded.match(contact_keys("", "", ["tel:+14155550100"])).kind == "none"

@@ -144,7 +144,8 @@ class CompanyIndex:
                 _claim(self._by_name, key, company_id)
                 for alias in company_aliases(key, brand=True):
                     _claim(self._by_alias, alias, company_id)
-                lead = company_aliases(key, brand=True)[:1]
+                # The brand the company is known by: its first word, or its one-word name.
+                lead = company_aliases(key, brand=True)[:1] or ([key] if " " not in key else [])
                 if lead and lead[0] == key.split()[0]:
                     shared = self._brands.setdefault(lead[0], [])
                     if company_id not in shared:
@@ -178,10 +179,16 @@ class CompanyIndex:
         return self.resolve_name(name) or self.resolve_email(email)
 
     def resolve_name(self, name: str) -> str | None:
-        """The company id for a name: exact normalized name, then an unambiguous alias."""
+        """The company id for a name: exact normalized name, then an unambiguous alias; a
+        name written as a domain or URL ("acme.com", "www.acme.com/") by that domain."""
         key = normalize_company(name)
         if not key:
             return None
+        written = name.strip()
+        if "." in written and " " not in written and key not in self._by_name:
+            found = self.resolve_domain(written)
+            if found:
+                return found
         if key in self._by_name:
             return self._by_name[key]
         # "BMW" finds "BMW Group", "IBM" finds International Business Machines.
@@ -193,11 +200,12 @@ class CompanyIndex:
         return None
 
     def brand_candidates(self, name: str, limit: int = MAX_BRAND_SHARERS) -> tuple[str, ...]:
-        """Every company whose name begins with this brand ("Zephyr" -> Zephyr Automotive SE,
-        Zephyr Labs), when it names no company by itself and at most `limit` share it: a
-        person's own employers then tell which one is meant."""
+        """Every company named by this brand ("Zephyr" -> Zephyr SA, Zephyr Automotive SE,
+        Zephyr Labs), when several and at most `limit` share it: a person's own employers then
+        tell which one is meant. Even when the brand is one company's whole name: people write
+        "Zephyr" for Zephyr Labs as often as for Zephyr SA."""
         key = normalize_company(name)
-        if not key or self.resolve_name(name) is not None:
+        if not key:
             return ()
         sharers = self._brands.get(key, ())
         return tuple(sharers) if 1 < len(sharers) <= limit else ()

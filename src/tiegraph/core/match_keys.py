@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from tiegraph.core.companies import CompanyIndex, normalize_company
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.names import last_name_key, normalize_name_part, split_full_name
+from tiegraph.core.profiles import normalize_profile_url
 
 __all__ = ["ContactKeys", "KeyCache", "PersonKeys", "contact_keys", "person_keys"]
 
@@ -22,6 +23,8 @@ class PersonKeys:
     emails: tuple[str, ...] = ()  # normalized addresses
     companies: tuple[str, ...] = ()  # normalize_company of each employer's name
     company_ids: tuple[str, ...] = ()  # the CompanyIndex's ids of those employers and domains
+    phones: tuple[str, ...] = ()  # E.164 (core/phones.py)
+    profiles: tuple[str, ...] = ()  # normalize_profile_url of the profile URL
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,8 @@ class ContactKeys:
     companies: tuple[str, ...] = ()
     # (company id, what named it: the company name as written, or "@" + the email's domain)
     company_ids: tuple[tuple[str, str], ...] = ()
+    phones: tuple[str, ...] = ()  # E.164 (core/phones.py)
+    profiles: tuple[str, ...] = ()  # normalize_profile_url of the profile URLs
 
 
 def person_keys(
@@ -44,12 +49,16 @@ def person_keys(
     *,
     full_name: str = "",
     companies: CompanyIndex | None = None,
+    phones: Iterable[str] = (),
+    profiles: Iterable[str] = (),
 ) -> PersonKeys:
-    """The matching keys of a directory person (company ids only when `companies` is given)."""
+    """The matching keys of a directory person (company ids only when `companies` is given);
+    `phones` as E.164, `profiles` as written."""
     first_n, last_k, emails_n, names, labelled = _normalize(
-        first, last, emails, company_names, full_name, companies
+        first, last, emails, company_names, full_name, companies, contact=False
     )
-    return PersonKeys(first_n, last_k, emails_n, names, tuple(cid for cid, _ in labelled))
+    ids = tuple(cid for cid, _ in labelled)
+    return PersonKeys(first_n, last_k, emails_n, names, ids, *_handles(phones, profiles))
 
 
 def contact_keys(
@@ -60,9 +69,23 @@ def contact_keys(
     *,
     full_name: str = "",
     companies: CompanyIndex | None = None,
+    phones: Iterable[str] = (),
+    profiles: Iterable[str] = (),
 ) -> ContactKeys:
-    """The matching keys of a contact (company ids only when `companies` is given)."""
-    return ContactKeys(*_normalize(first, last, emails, company_names, full_name, companies))
+    """The matching keys of a contact (company ids only when `companies` is given); `phones`
+    as E.164, `profiles` as written."""
+    parts = _normalize(first, last, emails, company_names, full_name, companies, contact=True)
+    return ContactKeys(*parts, *_handles(phones, profiles))
+
+
+def _handles(
+    phones: Iterable[str], profiles: Iterable[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Phones (E.164 already) and normalized profile URLs, each once, in order."""
+    if not (phones or profiles):  # most contacts: neither
+        return (), ()
+    urls = (normalize_profile_url(raw) for raw in profiles if raw)
+    return tuple(dict.fromkeys(p for p in phones if p)), tuple(dict.fromkeys(u for u in urls if u))
 
 
 def _normalize(
@@ -72,6 +95,8 @@ def _normalize(
     company_names: Iterable[str],
     full_name: str,
     companies: CompanyIndex | None,
+    *,
+    contact: bool,
 ) -> tuple[str, str, tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]:
     if not first and not last and full_name:
         first, last = split_full_name(full_name)
@@ -95,8 +120,9 @@ def _normalize(
             cid = companies.resolve_name(name)
             if cid and cid not in labelled:
                 labelled[cid] = name
-            # A brand several companies begin with: the person's employers will tell.
-            for shared in companies.brand_candidates(name) if cid is None else ():
+            # A brand several companies share: the person's employers will tell. A directory
+            # person's employer named one company exactly: that one only.
+            for shared in companies.brand_candidates(name) if contact or cid is None else ():
                 labelled.setdefault(shared, name)
         for email in emails_n:
             domain = email[email.rindex("@") + 1 :]
@@ -137,12 +163,15 @@ class KeyCache:
         company_names: Iterable[str] = (),
         *,
         full_name: str = "",
+        phones: Iterable[str] = (),
+        profiles: Iterable[str] = (),
     ) -> PersonKeys:
         """The same as `person_keys(..., companies=...)`."""
         first_n, last_k, emails_n, names, labelled = self._parts(
-            first, last, emails, company_names, full_name
+            first, last, emails, company_names, full_name, contact=False
         )
-        return PersonKeys(first_n, last_k, emails_n, names, tuple(labelled))
+        handles = _handles(phones, profiles)
+        return PersonKeys(first_n, last_k, emails_n, names, tuple(labelled), *handles)
 
     def contact(
         self,
@@ -152,12 +181,15 @@ class KeyCache:
         company_names: Iterable[str] = (),
         *,
         full_name: str = "",
+        phones: Iterable[str] = (),
+        profiles: Iterable[str] = (),
     ) -> ContactKeys:
         """The same as `contact_keys(..., companies=...)`."""
         first_n, last_k, emails_n, names, labelled = self._parts(
-            first, last, emails, company_names, full_name
+            first, last, emails, company_names, full_name, contact=True
         )
-        return ContactKeys(first_n, last_k, emails_n, names, tuple(labelled.items()))
+        handles = _handles(phones, profiles)
+        return ContactKeys(first_n, last_k, emails_n, names, tuple(labelled.items()), *handles)
 
     def _parts(
         self,
@@ -166,6 +198,8 @@ class KeyCache:
         emails: Iterable[str],
         company_names: Iterable[str],
         full_name: str,
+        *,
+        contact: bool,
     ) -> tuple[str, str, tuple[str, ...], tuple[str, ...], dict[str, str]]:
         if not first and not last and full_name:
             first, last = split_full_name(full_name)
@@ -191,7 +225,7 @@ class KeyCache:
                 names.append(key)
             if cid and cid not in labelled:
                 labelled[cid] = written
-            for shared in brands:
+            for shared in brands if contact or cid is None else ():
                 labelled.setdefault(shared, written)
         if self._companies is not None:
             for email in emails_n:
@@ -210,8 +244,8 @@ class KeyCache:
             brands: tuple[str, ...] = ()
             if key and self._companies is not None:
                 cid = self._companies.resolve_name(written)
-                # A brand several companies begin with: the person's employers will tell.
-                brands = self._companies.brand_candidates(written) if cid is None else ()
+                # A brand several companies share: the person's employers will tell.
+                brands = self._companies.brand_candidates(written)
             found = self._employers[raw] = (sys.intern(key) if key else "", written, cid, brands)
         return found
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from tiegraph.core.companies import CompanyIndex
+from tiegraph.core.emails import is_free_mail_domain
 from tiegraph.core.match_keys import (
     ContactKeys,
     KeyCache,
@@ -92,7 +93,8 @@ class MatchIndex:
         return self.table.count_named(first, last, at_most)
 
     def match(self, contact: ContactKeys) -> MatchDecision:
-        """Matched by one email or one exact name + company; else possible matches; else none."""
+        """Matched by one email, profile URL, phone + name, or name + company (the names
+        normalized for nicknames, the company resolved); else possible matches; else none."""
         by_email: list[str] = []
         for email in contact.emails:
             for row in self.table.rows_by_email(email):
@@ -103,28 +105,51 @@ class MatchIndex:
         if by_email:
             why = f"same email as {len(by_email)} people"
             return _possible([(p, why) for p in by_email])
+        by_profile = self._by_profile(contact) if contact.profiles else None
+        if by_profile is not None and by_profile.kind == "matched":
+            return by_profile
+        by_phone = self._by_phone(contact) if contact.phones else None
+        if by_phone is not None:
+            return by_phone
+        by_name = self._by_name(contact)
+        if by_profile is not None and by_name.kind != "matched":
+            # Someone else's page in the card: offered, with what the name found.
+            return _possible([*by_profile.candidates, *by_name.candidates])
+        return by_name
+
+    def _by_name(self, contact: ContactKeys) -> MatchDecision:
+        """Matched by the name and company, normalized; else possible matches; else none."""
         if not (contact.first and contact.last):
             return MatchDecision("none", reason="no email matched and no full name to match on")
-        exact = list(dict.fromkeys(self._exact(contact.first, contact.last, contact.companies)))
+        exact = list(
+            dict.fromkeys(self._exact_rows(contact.first, contact.last, contact.companies))
+        )
         if len(exact) == 1:
-            return MatchDecision("matched", exact[0], "same first name, last name and company")
+            return self._named(contact, exact[0], "same first name, last name and company")
         if exact:
             why = f"same name and company as {len(exact)} people"
-            return _possible([(p, why) for p in exact])
+            return _possible([(self.table.person_id(r), why) for r in exact])
         if not (contact.companies or contact.company_ids):
             # Without a company a name alone is not evidence: directories hold many John Smiths,
             # and even a "possible" for each would bury the real suggestions.
             return MatchDecision("none", reason="no email matched and no company to match on")
         # The company written another way ("IBM", "Ferrante plc", an address at its domain)
-        # but resolved to one company: the same full name there is as good as an exact match.
+        # or the first name as a nickname ("Bob" at Acme, Robert in the directory), and one
+        # person answers: as good as an exact match, the parts being normalized, not guessed.
         resolved = list(dict.fromkeys(self._aliases(contact, by_address=False)))
-        if len({pid for pid, _ in resolved}) == 1:
-            pid, why = resolved[0]
-            return MatchDecision("matched", pid, f"same first and last name; {why}")
+        nicknames = list(dict.fromkeys(self._nicknames(contact)))
+        both = [] if resolved or nicknames else list(dict.fromkeys(self._both(contact)))
+        for normalized, same in ((resolved, "first and last name"), (nicknames, ""), (both, "")):
+            if len({row for row, _ in normalized}) == 1:
+                row, why = normalized[0]
+                return self._named(contact, row, f"same {same}; {why}" if same else why)
+            if normalized:
+                break
         near = [
-            *self._nicknames(contact),
-            *resolved,
-            *self._aliases(contact, by_address=True),
+            *self._ids(nicknames),
+            *self._ids(resolved),
+            *self._ids(both),
+            *self._ids(self._aliases(contact, by_address=True)),
             *self._first_typos(contact),
             *self._last_typos(contact),
         ]
@@ -137,18 +162,98 @@ class MatchIndex:
             "none", reason="no person with this email or this name at this company"
         )
 
-    def _exact(self, first: str, last: str, companies: Iterable[str]) -> Iterator[str]:
-        for company in companies:
-            for row in self.table.exact(first, last, company):
-                yield self.table.person_id(row)
+    def _by_profile(self, c: ContactKeys) -> MatchDecision | None:
+        """One person's profile page is theirs alone, as an address is. Part of the name must
+        agree (people change one, not both); else a URL pasted into the wrong card: possible
+        (and the name still gets its chance)."""
+        table = self.table
+        rows = list(dict.fromkeys(r for url in c.profiles for r in table.rows_by_profile(url)))
+        persons = list(dict.fromkeys(table.person_id(r) for r in rows))
+        if len(persons) == 1:
+            first, last = self._name_agrees(c, rows[0])
+            if first or last or not (c.first or c.last):
+                return MatchDecision("matched", persons[0], "same profile URL")
+        if persons:
+            return _possible([(p, "same profile URL, another name") for p in persons])
+        return None
 
-    def _nicknames(self, c: ContactKeys) -> Iterator[tuple[str, str]]:
+    def _by_phone(self, c: ContactKeys) -> MatchDecision | None:
+        """A phone is shared by households and switchboards: it decides only with the name."""
+        table = self.table
+        rows = [r for phone in c.phones for r in table.rows_by_phone(phone)]
+        persons = list(
+            dict.fromkeys(table.person_id(r) for r in rows if all(self._name_agrees(c, r)))
+        )
+        if len(persons) == 1:
+            return MatchDecision("matched", persons[0], "same phone number and name")
+        return None
+
+    def _name_agrees(self, c: ContactKeys, row: int) -> tuple[bool, bool]:
+        """Whether the contact's first and last name are the row's, each: the last name the
+        same or one letter off (4 letters or more); the first name the same, a nickname of
+        it, its initial, or one letter off (3 letters or more)."""
+        first, last = self.table.first_name(row), self.table.last_names[self.table.last[row]]
+        same_last = bool(c.last and last) and (
+            c.last == last
+            or (min(len(c.last), len(last)) >= MIN_TYPO_LENGTH and _one_edit(c.last, last))
+        )
+        same_first = bool(c.first and first) and (
+            c.first == first
+            or first in first_name_variants(c.first)
+            or ((len(c.first) == 1 or len(first) == 1) and c.first[0] == first[0])
+            or (min(len(c.first), len(first)) >= 3 and _one_edit(c.first, first))
+        )
+        return same_first, same_last
+
+    def _named(self, c: ContactKeys, row: int, why: str) -> MatchDecision:
+        """Matched by name, unless the contact's address at a company's domain is not the
+        person's address there: one person, one work address; two, most likely two people."""
+        person_id = self.table.person_id(row)
+        other = self._other_address(c, row)
+        if other:
+            return _possible([(person_id, f"{why}; but another address at {other}")])
+        return MatchDecision("matched", person_id, why)
+
+    def _other_address(self, c: ContactKeys, row: int) -> str:
+        """A domain (not free mail) where the contact and the person each have an address."""
+        if not c.emails:
+            return ""
+        theirs = set()
+        for handle in self.table.handles_of(row):
+            _, at, domain = handle.rpartition("@")
+            if at and not is_free_mail_domain(domain):
+                theirs.add(domain)
+        return next((d for e in c.emails if (d := e.rpartition("@")[2]) in theirs), "")
+
+    def _ids(self, hits: Iterable[tuple[int, str]]) -> Iterator[tuple[str, str]]:
+        for row, why in hits:
+            yield self.table.person_id(row), why
+
+    def _exact_rows(self, first: str, last: str, companies: Iterable[str]) -> Iterator[int]:
+        for company in companies:
+            yield from self.table.exact(first, last, company)
+
+    def _exact(self, first: str, last: str, companies: Iterable[str]) -> Iterator[str]:
+        for row in self._exact_rows(first, last, companies):
+            yield self.table.person_id(row)
+
+    def _nicknames(self, c: ContactKeys) -> Iterator[tuple[int, str]]:
         for variant in sorted(first_name_variants(c.first) - {c.first}):
             why = f"nickname: {_show(c.first)} ≈ {_show(variant)}, same company"
-            for pid in self._exact(variant, c.last, c.companies):
-                yield pid, why
+            for row in self._exact_rows(variant, c.last, c.companies):
+                yield row, why
 
-    def _aliases(self, c: ContactKeys, *, by_address: bool) -> Iterator[tuple[str, str]]:
+    def _both(self, c: ContactKeys) -> Iterator[tuple[int, str]]:
+        """A nickname at the company the contact's company resolves to."""
+        for variant in sorted(first_name_variants(c.first) - {c.first}):
+            nickname = f"nickname: {_show(c.first)} ≈ {_show(variant)}"
+            for company_id, label in c.company_ids:
+                why = f"{nickname}; {self._alias_reason(company_id, label, by_address=False)}"
+                for row in self.table.at_company(variant, c.last, company_id):
+                    if not self.table.employer_names(row)[0].startswith("#"):
+                        yield row, why
+
+    def _aliases(self, c: ContactKeys, *, by_address: bool) -> Iterator[tuple[int, str]]:
         """Same name at the company the contact's company resolves to; `by_address`: only
         persons whose tie to it is a work address (no employer on file), else only the rest,
         and only under an employer name the contact did not write (those were looked up)."""
@@ -160,7 +265,7 @@ class MatchIndex:
                 if by_address != names[0].startswith("#"):
                     continue
                 if by_address or any(name not in c.companies for name in names):
-                    yield table.person_id(row), why
+                    yield row, why
 
     def _alias_reason(self, company_id: str, label: str, by_address: bool) -> str:
         name = (self._companies.name_of(company_id) if self._companies else "") or company_id

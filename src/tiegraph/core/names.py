@@ -60,6 +60,42 @@ _CHINESE_COMPOUND = _words(
 _KOREAN_COMPOUND = _words("남궁 황보 제갈 선우 독고 사공 서문")
 _CJK_HONORIFICS = ("さん", "さま", "様", "先生", "氏", "님", "씨")
 
+# Hypocoristics the `nicknames` data (English-language) lacks: "formal: short forms", written
+# without accents (lookups are accent-blind: "Álex" is "alex"). Short forms that stand for many
+# names in one language ("Lele", "Fer") are left out; a form two names share ("Beto": Roberto,
+# Alberto) only suggests, since a nickname decides only when one person answers it.
+_MORE_NICKNAMES = """
+alejandro: alex ale jandro | alejandra: alex ale jandra | alexander: xander sasha |
+alexandra: sasha | antonio: toni tono tonino toninho tonio | dolores: lola loles |
+concepcion: concha conchi conchita | consuelo: chelo | enrique: quique kike |
+francisco: paco pancho curro chico | francisca: paca paquita | guadalupe: lupe lupita |
+ignacio: nacho | jesus: chuy chucho | jose: pepe | josefa: pepa | josefina: pepita |
+manuel: manolo manu | manuela: manoli | mercedes: merche meche | rosario: charo chayo |
+pilar: pili | guillermo: memo guille | roberto: beto | alberto: beto | eduardo: lalo dudu |
+fernando: nando | fernanda: nanda | santiago: santi | sebastian: sebas basti |
+beatriz: bea bia | beatrice: bea | asuncion: asun | inmaculada: inma | montserrat: montse |
+purificacion: puri | encarnacion: encarna | trinidad: trini | gregorio: goyo | javier: javi |
+rodrigo: rodri | gonzalo: gonza | gabriela: gabi | gabriele: gabi | rafael: rafa |
+alessandro: sandro | alessandra: sandra | giuseppe: beppe peppe pino | giuseppina: pina |
+giovanni: gianni vanni | francesco: cesco checco | salvatore: toto turi | vincenzo: enzo |
+lorenzo: renzo | domenico: mimmo | filippo: pippo | federico: fede | massimiliano: massi |
+elisabetta: betta | margherita: rita | wolfgang: wolf wolfi | franziska: franzi |
+johannes: hannes | joachim: jochen achim | friedrich: fritz | heinrich: heinz |
+katharina: kathi | stefanie: steffi | maximilian: maxi | andreas: andi | susanne: susi |
+dietrich: dieter | nikolaus: klaus | bernhard: bernd | cornelis: kees | jacobus: koos |
+hendrik: henk | petrus: piet | adrianus: arie | frederic: fred | sebastien: seb |
+stephane: steph | alexandre: alex | emmanuel: manu | emmanuelle: manu | isabelle: isa |
+aleksandr: sasha sanya | aleksandra: sasha | mikhail: misha | dmitry: dima | dmitri: dima |
+ivan: vanya | vladimir: volodya vova | yekaterina: katya | ekaterina: katya | tatiana: tanya |
+natalia: natasha | yevgeny: zhenya | evgeny: zhenya | anastasia: nastya | elena: lena |
+nikolai: kolya | svetlana: sveta | pavel: pasha | konstantin: kostya | malgorzata: gosia |
+katarzyna: kasia | wojciech: wojtek | tomasz: tomek | magdalena: magda |
+konstantinos: kostas | georgios: giorgos | panagiotis: panos | athanasios: thanos thanasis |
+oluwaseun: seun | oluwatobi: tobi | oluwafemi: femi | olufunmilayo: funmi | adebayo: bayo |
+babatunde: tunde | chukwuemeka: emeka | adewale: wale | ikechukwu: ike | chiamaka: amaka |
+olusegun: segun | oluwatoyin: toyin | avraham: avi | yosef: yossi | binyamin: beni
+"""
+
 
 def fold_accents(text: str) -> str:
     """`text` casefolded, without the accents people drop when typing it ("Ærø" → "aero")."""
@@ -179,6 +215,12 @@ def _nickname_table() -> dict[str, frozenset[str]]:
         for name, others in lookup.items():
             key = normalize_name_part(name)
             related.setdefault(key, {key}).update(normalize_name_part(o) for o in others)
+    for entry in _MORE_NICKNAMES.split("|"):
+        formal, _, shorts = entry.partition(":")
+        formal = formal.strip()
+        for short in shorts.split():
+            related.setdefault(formal, {formal}).add(short)
+            related.setdefault(short, {short}).add(formal)
     return {name: frozenset(v for v in names if v) for name, names in related.items() if name}
 
 

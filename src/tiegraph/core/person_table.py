@@ -34,9 +34,12 @@ MAX_PERSONS = 1 << ROW_BITS
 _ROW = MAX_PERSONS - 1
 # What a key keeps of its hash. A test sets it to 0 to prove that collisions are checked.
 _MASK = (1 << (63 - ROW_BITS)) - 1
+# Phones and profile URLs are filed with the emails, as these prefixes plus their normal form:
+# no email address contains a colon, so the three never meet.
+PHONE, PROFILE = "tel:", "url:"
 # One letter off in a short family name is usually another family name (Li/Lu, Kim/Kin, Lee/Lea).
 MIN_TYPO_LENGTH = 4
-_MAGIC = b"tiegraph person table 1\n"
+_MAGIC = b"tiegraph person table 2\n"  # 2: phones and profile URLs filed with the emails
 _EXACT, _INITIAL, _COMPANY, _EMAIL, _NAME = 1, 2, 3, 4, 5
 
 
@@ -58,7 +61,8 @@ class PersonTable:
 
     `keys` holds, as hash << ROW_BITS | row, for every person with both names: a name (first,
     last), exact (first, last, employer name), initial (last, employer name, first letter)
-    and company (first, last, company id) keys; and for every person, one key per address.
+    and company (first, last, company id) keys; and for every person, one key per address
+    (email, phone, profile URL).
     `last_forms` holds every distinct last name (of 4 letters or more) under itself and each of
     its one-deletion forms, as CRC-32 << ROW_BITS | last-name number.
     """
@@ -134,9 +138,16 @@ class PersonTable:
             names_at.append(len(names_of))
             ids_of.extend(id_ids)
             ids_at.append(len(ids_of))
-            emails += p.emails
+            handles = p.emails
+            if p.phones or p.profiles:
+                handles = (
+                    *p.emails,
+                    *(PHONE + x for x in p.phones),
+                    *(PROFILE + x for x in p.profiles),
+                )
+            emails += handles
             emails_at.append(len(emails))
-            keys += [(hash((_EMAIL, _crc(e))) & mask) << ROW_BITS | row for e in p.emails]
+            keys += [(hash((_EMAIL, _crc(e))) & mask) << ROW_BITS | row for e in handles]
             if not (p.first and p.last):
                 continue
             initial = ord(p.first[0])
@@ -176,12 +187,27 @@ class PersonTable:
 
     def rows_by_email(self, email: str) -> list[int]:
         """Rows of persons with this (normalized) address."""
-        wanted = email.encode("utf-8", "surrogatepass")
+        return self._rows_by_handle(email)
+
+    def rows_by_phone(self, phone: str) -> list[int]:
+        """Rows of persons with this phone number (E.164)."""
+        return self._rows_by_handle(PHONE + phone)
+
+    def rows_by_profile(self, url: str) -> list[int]:
+        """Rows of persons with this profile URL (normalize_profile_url)."""
+        return self._rows_by_handle(PROFILE + url)
+
+    def _rows_by_handle(self, handle: str) -> list[int]:
+        wanted = handle.encode("utf-8", "surrogatepass")
         return [
             row
             for row in _rows(self.keys, hash((_EMAIL, zlib.crc32(wanted))))
             if wanted in self._emails_of(row)
         ]
+
+    def handles_of(self, row: int) -> list[str]:
+        """The row's emails, then its phones and profile URLs (with their prefixes)."""
+        return [bytes(h).decode("utf-8", "surrogatepass") for h in self._emails_of(row)]
 
     def _emails_of(self, row: int) -> list[bytes | memoryview]:
         ends, text = self.email_ends, self.email_text

@@ -206,7 +206,7 @@ class Planner:
         decision = None
         if target is None:
             # Matched on its own first: the person it is tells which contact it belongs to.
-            decision = self._decide(record, first_raw, last_raw, emails)
+            decision = self._decide(record, first_raw, last_raw, emails, phones)
             person_id = _person(decision)
             target = self.book.find_by_person(first, last, company_key, person_id, self.index)
         merged = target is not None
@@ -216,7 +216,7 @@ class Planner:
         self.plan.sources.append((target, record, key))
         if target.status != "matched":
             if merged or decision is None:
-                decision = self._decide(record, first_raw, last_raw, target.emails)
+                decision = self._decide(record, first_raw, last_raw, target.emails, target.phones)
             self._apply(target, decision)
         return target.status, merged
 
@@ -256,10 +256,23 @@ class Planner:
             book.by_phone[p] = target
 
     def _decide(
-        self, record: ContactRecord, first: str, last: str, emails: Iterable[str]
+        self,
+        record: ContactRecord,
+        first: str,
+        last: str,
+        emails: Iterable[str],
+        phones: Iterable[str],
     ) -> MatchDecision:
         company = [record.company] if record.company else []
-        keys = self.keys.contact(first, last, emails, company, full_name=record.full_name)
+        keys = self.keys.contact(
+            first,
+            last,
+            emails,
+            company,
+            full_name=record.full_name,
+            phones=sorted(phones),
+            profiles=[record.profile_url] if record.profile_url else (),
+        )
         return self.index.match(keys)
 
     def _apply(self, target: Contact, decision: MatchDecision) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, Table, func, literal_column, select
 
 from tiegraph.core import companies as companies_module
-from tiegraph.core import emails, match_keys, matching, names, person_table
+from tiegraph.core import emails, match_keys, matching, names, person_table, profiles
 from tiegraph.core.companies import CompanyIndex
 from tiegraph.core.matching import KeyCache, MatchIndex, PersonKeys
 from tiegraph.core.person_table import PersonTable, TableFormatError
@@ -42,15 +42,18 @@ from tiegraph.store.schema import (
     match_snapshot,
     person,
     person_email,
+    person_phone,
 )
 
 __all__ = ["Matching", "build_matching", "directory_version", "load_matching"]
 
-FORMAT = 1  # of what is saved; the code's own hash covers how it is built
+FORMAT = 2  # of what is saved (2: phones and profile URLs); the code's hash covers the rest
 PART_BYTES = 8 << 20  # one row of match_snapshot: well under any driver's or server's limit
 STREAM_ROWS = 20_000
 _CURSORS = count()  # names of server-side cursors
-_WATCHED: tuple[Table, ...] = (person, person_email, employment, company, company_domain)
+_WATCHED: tuple[Table, ...] = (
+    person, person_email, person_phone, employment, company, company_domain,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,9 @@ def directory_version(conn: Connection, org: Org) -> str:
 def code_version() -> str:
     """A hash of the code and data that normalize and index names: changing them changes keys."""
     digest = hashlib.sha256()
-    for module in (companies_module, emails, names, match_keys, matching, person_table):
+    for module in (
+        companies_module, emails, names, match_keys, matching, person_table, profiles,
+    ):  # fmt: skip
         try:
             digest.update(Path(module.__file__ or "").read_bytes())
         except OSError:  # no source next to the code (a frozen build): its version must do
@@ -184,8 +189,9 @@ def _company_index(conn: Connection, org: Org) -> CompanyIndex:
 def _person_keys(
     conn: Connection, org: Org, companies: CompanyIndex, names: dict[int, str]
 ) -> Iterator[tuple[str, PersonKeys]]:
-    """Every person with their emails and all their employers (past ones too: an address book
-    often still shows where someone used to work), from three streams ordered by person."""
+    """Every person with their emails, phones, profile URL and all their employers (past ones
+    too: an address book often still shows where someone used to work), from four streams
+    ordered by person."""
     jobs = _rows(
         conn,
         select(employment.c.person_id, employment.c.company_id)
@@ -198,20 +204,26 @@ def _person_keys(
         .where(person_email.c.org_id == org.id)
         .order_by(person_email.c.person_id, person_email.c.id),
     )
+    numbers = _rows(
+        conn,
+        select(person_phone.c.person_id, person_phone.c.phone)
+        .where(person_phone.c.org_id == org.id)
+        .order_by(person_phone.c.person_id, person_phone.c.id),
+    )
     persons = _rows(
         conn,
         select(
             person.c.id, person.c.first_name, person.c.last_name, person.c.full_name,
-            person.c.company_id,
+            person.c.company_id, person.c.profile_url,
         )
         .where(_in_org(conn, org), person.c.archived_at.is_(None))
         .order_by(person.c.id),
     )  # fmt: skip
     keys = KeyCache(companies, normalized=True)
-    with closing(jobs), closing(addresses), closing(persons):
-        job, address = next(jobs, None), next(addresses, None)
-        for pid, first, last, full, current in persons:
-            works, mails = [], []
+    with closing(jobs), closing(addresses), closing(numbers), closing(persons):
+        job, address, number = next(jobs, None), next(addresses, None), next(numbers, None)
+        for pid, first, last, full, current, profile in persons:
+            works, mails, phones = [], [], []
             while job is not None and job[0] <= pid:
                 if job[0] == pid:
                     works.append(names[job[1]])
@@ -220,9 +232,19 @@ def _person_keys(
                 if address[0] == pid:
                     mails.append(address[1])
                 address = next(addresses, None)
+            while number is not None and number[0] <= pid:
+                if number[0] == pid:
+                    phones.append(number[1])
+                number = next(numbers, None)
             if not works and current:
                 works.append(names[current])
-            yield str(pid), keys.person(first, last, mails, works, full_name=full)
+            profiles = (profile,) if profile else ()
+            yield (
+                str(pid),
+                keys.person(
+                    first, last, mails, works, full_name=full, phones=phones, profiles=profiles
+                ),
+            )
 
 
 def _in_org(conn: Connection, org: Org) -> ColumnElement[bool]:
