@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, func, select, tuple_
 
 from tiegraph.core.member_activity import weight_of
 from tiegraph.core.strength import (
@@ -52,6 +52,16 @@ def _aware(moment: datetime) -> datetime:
 def _chunks(pairs: Sequence[Pair]) -> Iterable[Sequence[Pair]]:
     for start in range(0, len(pairs), CHUNK):
         yield pairs[start : start + CHUNK]
+
+
+def _pairs_in(table: Table, chunk: Sequence[Pair]) -> ColumnElement[bool]:
+    """member_id IN (...) AND person_id IN (...): a superset of the chunk's pairs (the caller
+    keeps the pairs asked for). Not a row-value IN: SQLite reads that through the org's whole
+    index (0.9 s per 400 pairs at 10M interactions, 2.5 ms this way)."""
+    return and_(
+        table.c.member_id.in_(sorted({m for m, _ in chunk})),
+        table.c.person_id.in_(sorted({p for _, p in chunk})),
+    )
 
 
 class TieUpdater:
@@ -157,11 +167,17 @@ class TieUpdater:
         for chunk in _chunks(pairs):
             rows = self.conn.execute(
                 select(tie.c.member_id, tie.c.person_id, tie.c.state).where(
-                    tie.c.org_id == self.org.id,
-                    tuple_(tie.c.member_id, tie.c.person_id).in_(chunk),
+                    tie.c.org_id == self.org.id, _pairs_in(tie, chunk)
                 )
             )
-            found.update({(r.member_id, r.person_id): r.state for r in rows})
+            wanted = set(chunk)
+            found.update(
+                {
+                    (r.member_id, r.person_id): r.state
+                    for r in rows
+                    if (r.member_id, r.person_id) in wanted
+                }
+            )
         return found
 
     def _employers(self, person_ids: Sequence[int]) -> dict[int, int | None]:
@@ -183,10 +199,11 @@ class TieUpdater:
                 select(contact.c.member_id, contact.c.person_id).where(
                     contact.c.org_id == self.org.id,
                     contact.c.archived_at.is_(None),
-                    tuple_(contact.c.member_id, contact.c.person_id).in_(chunk),
+                    _pairs_in(contact, chunk),
                 )
             )
-            found.update((r.member_id, r.person_id) for r in rows)
+            wanted = set(chunk)
+            found.update(pair for r in rows if (pair := (r.member_id, r.person_id)) in wanted)
         return found
 
 
@@ -195,13 +212,12 @@ def raw_touches(conn: Connection, org: Org, pairs: Sequence[Pair]) -> dict[Pair,
     found: dict[Pair, list[Touch]] = {}
     for chunk in _chunks(pairs):
         rows = conn.execute(
-            select(interaction).where(
-                interaction.c.org_id == org.id,
-                tuple_(interaction.c.member_id, interaction.c.person_id).in_(chunk),
-            )
+            select(interaction).where(interaction.c.org_id == org.id, _pairs_in(interaction, chunk))
         )
+        wanted = set(chunk)
         for r in rows:
-            found.setdefault((r.member_id, r.person_id), []).append(touch_of(r))
+            if (r.member_id, r.person_id) in wanted:
+                found.setdefault((r.member_id, r.person_id), []).append(touch_of(r))
     return found
 
 
