@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, ScalarSelect, bindparam, func, select
 
 from tiegraph.core.member_activity import (
     MemberActivity,
@@ -63,7 +64,19 @@ def stored_paces(
 
 def median_at(conn: Connection, org: Org, now: datetime) -> float:
     """The median member's pace as of `now`, from the one stored at the last write."""
-    stored = _stored_pace(conn, org)
+    return median_from(_stored_pace(conn, org), now)
+
+
+def stored_median(org: Org) -> ScalarSelect[Any]:
+    """organization.activity_pace as a column of another query (who-knows reads it in its one
+    query: on a server, a round trip costs more than the work); `median_from` reads it. Not
+    correlated, so the server reads it once per query, not once per row."""
+    return select(organization.c.activity_pace).where(organization.c.id == org.id).scalar_subquery()
+
+
+def median_from(value: Mapping[str, object] | None, now: datetime) -> float:
+    """The median member's pace as of `now` from a stored organization.activity_pace."""
+    stored = dict(value) if value else {}
     if not stored.get("at"):
         return 1.0
     at = _aware(datetime.fromisoformat(str(stored["at"])))

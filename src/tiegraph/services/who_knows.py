@@ -12,7 +12,12 @@ from sqlalchemy import Connection, and_, select
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.member_activity import activity_from_columns, pace, relative
 from tiegraph.core.strength import TieScore, from_columns, score, score_touches
-from tiegraph.services.member_activity import median_at, paces_before, stored_paces
+from tiegraph.services.member_activity import (
+    median_from,
+    paces_before,
+    stored_median,
+    stored_paces,
+)
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
 from tiegraph.services.sharing import sees_ties_of
@@ -172,7 +177,7 @@ def _now(
     members: dict[int, dict[str, Any]] = {}
     seen: set[tuple[int, int]] = set()
     paces: dict[int, float] = {}
-    median = median_at(conn, org, now)
+    median: float | None = None
     unique = sorted(set(emails))
     for start in range(0, len(unique), 900):
         rows = conn.execute(
@@ -187,6 +192,7 @@ def _now(
                 member.c.name.label("member_name"),
                 member.c.activity_sharing,
                 member.c.activity,
+                stored_median(org).label("org_pace"),
             )
             .join(person, person.c.id == person_email.c.person_id)
             .outerjoin(tie, and_(tie.c.org_id == org.id, tie.c.person_id == person.c.id))
@@ -205,6 +211,8 @@ def _now(
             seen.add((r.id, r.member_id))
             member_pace = paces.get(r.member_id)
             if member_pace is None:
+                if median is None:
+                    median = median_from(r.org_pace, now)
                 known = pace(activity_from_columns(r.activity), now)
                 member_pace = paces[r.member_id] = relative(known, median)
             state = from_columns(r.state)
