@@ -109,20 +109,18 @@ def test_serve_with_two_workers_shares_sessions(built_db: Path, tmp_path: Path) 
     """`tiegraph serve --workers 2`: a real server of two processes; a session signed by one
     worker is read by the other (one secret drawn at start for both), over new connections."""
     import os
-    import socket
     import subprocess
     import sys
     import urllib.parse
     import urllib.request
     from http.cookiejar import CookieJar
 
+    from tests.servers import free_port
     from tests.web.conftest import PASSWORD
 
     db_path = tmp_path / "workers.db"
     shutil.copy(built_db, db_path)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "TIEGRAPH_SECRET_KEY"}
     command = [sys.executable, "-m", "tiegraph", "serve", "--workers", "2", "--port", str(port)]
     server = subprocess.Popen(

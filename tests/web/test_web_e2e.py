@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from tests.servers import free_port
 from tests.web.conftest import PASSWORD, settings
 
 from tiegraph.store import open_store
@@ -55,12 +55,6 @@ def _needs_chromium() -> None:
     pytest.skip(f"no {CHROMIUM}: install Debian's chromium (.ci/run does) to run the e2e tests")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _serve(db: Path, tmp_path: Path) -> Iterator[str]:
     """A real uvicorn server in a thread over a copy of `db`; yields its base URL."""
     _needs_chromium()
@@ -68,7 +62,7 @@ def _serve(db: Path, tmp_path: Path) -> Iterator[str]:
     shutil.copy(db, path)
     store = open_store(f"sqlite:///{path}")
     app = create_app(store, settings(tmp_path, upload_limit_bytes=5 * 1024 * 1024))
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
@@ -187,7 +181,7 @@ def test_get_introduced_arrives_by_smtp(active_page: object, tmp_path: Path) -> 
     from aiosmtpd.controller import Controller
 
     p: Any = active_page
-    inbox, port = Inbox(), _free_port()
+    inbox, port = Inbox(), free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -3,7 +3,6 @@ mark; the intro settings; an SMTP server that really receives the request."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from typing import Any
@@ -13,6 +12,7 @@ from aiosmtpd.controller import Controller
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.servers import free_port
 from tests.web.conftest import Browser, api_client, sign_in
 from tests.web.test_web_errors import assert_envelope
 
@@ -27,12 +27,6 @@ class Inbox:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope.original_content or b"")
         return "250 accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture
