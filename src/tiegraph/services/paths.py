@@ -22,6 +22,7 @@ from tiegraph.services.connection_rows import people_by_id
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
 from tiegraph.services.sharing import ties_visible
+from tiegraph.services.ties import pairs_in
 from tiegraph.store import Store
 from tiegraph.store.schema import company, education, employment, member, person, person_email, tie
 
@@ -292,12 +293,9 @@ def _kth(best: dict[int, tuple[int, Any, TieScore, float]], k: int) -> int:
 def _states(ctx: _Ctx, rows: list[Any]) -> dict[tuple[int, int], Any]:
     """The stored states of these ties (read only for the ties that get rescored)."""
     pairs = {(r.member_id, r.person_id) for r in rows}
-    # Two IN lists, not a row-value IN: SQLite walks the primary key only for the former.
     found = ctx.conn.execute(
         select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit).where(
-            tie.c.org_id == ctx.org.id,
-            tie.c.member_id.in_({m for m, _ in pairs}),
-            tie.c.person_id.in_({p for _, p in pairs}),
+            tie.c.org_id == ctx.org.id, pairs_in(tie, pairs)
         )
     )
     return {(f.member_id, f.person_id): f for f in found if (f.member_id, f.person_id) in pairs}

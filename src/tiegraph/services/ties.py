@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,7 +54,7 @@ def _chunks(pairs: Sequence[Pair]) -> Iterable[Sequence[Pair]]:
         yield pairs[start : start + CHUNK]
 
 
-def _pairs_in(table: Table, chunk: Sequence[Pair]) -> ColumnElement[bool]:
+def pairs_in(table: Table, chunk: Collection[Pair]) -> ColumnElement[bool]:
     """member_id IN (...) AND person_id IN (...): a superset of the chunk's pairs (the caller
     keeps the pairs asked for). Not a row-value IN: SQLite reads that through the org's whole
     index (0.9 s per 400 pairs at 10M interactions, 2.5 ms this way)."""
@@ -167,7 +167,7 @@ class TieUpdater:
         for chunk in _chunks(pairs):
             rows = self.conn.execute(
                 select(tie.c.member_id, tie.c.person_id, tie.c.state).where(
-                    tie.c.org_id == self.org.id, _pairs_in(tie, chunk)
+                    tie.c.org_id == self.org.id, pairs_in(tie, chunk)
                 )
             )
             wanted = set(chunk)
@@ -199,7 +199,7 @@ class TieUpdater:
                 select(contact.c.member_id, contact.c.person_id).where(
                     contact.c.org_id == self.org.id,
                     contact.c.archived_at.is_(None),
-                    _pairs_in(contact, chunk),
+                    pairs_in(contact, chunk),
                 )
             )
             wanted = set(chunk)
@@ -212,7 +212,7 @@ def raw_touches(conn: Connection, org: Org, pairs: Sequence[Pair]) -> dict[Pair,
     found: dict[Pair, list[Touch]] = {}
     for chunk in _chunks(pairs):
         rows = conn.execute(
-            select(interaction).where(interaction.c.org_id == org.id, _pairs_in(interaction, chunk))
+            select(interaction).where(interaction.c.org_id == org.id, pairs_in(interaction, chunk))
         )
         wanted = set(chunk)
         for r in rows:
