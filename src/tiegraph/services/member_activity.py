@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, ScalarSelect, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, func, select
 
 from tiegraph.core.member_activity import (
     MemberActivity,
@@ -67,11 +67,12 @@ def median_at(conn: Connection, org: Org, now: datetime) -> float:
     return median_from(_stored_pace(conn, org), now)
 
 
-def stored_median(org: Org) -> ScalarSelect[Any]:
+def stored_median(org_id: ColumnElement[int]) -> ScalarSelect[Any]:
     """organization.activity_pace as a column of another query (who-knows reads it in its one
     query: on a server, a round trip costs more than the work); `median_from` reads it. Not
-    correlated, so the server reads it once per query, not once per row."""
-    return select(organization.c.activity_pace).where(organization.c.id == org.id).scalar_subquery()
+    correlated, so the server reads it once per query, not once per row. `org_id`: the
+    organization's id as a bound parameter of the enclosing statement."""
+    return select(organization.c.activity_pace).where(organization.c.id == org_id).scalar_subquery()
 
 
 def median_from(value: Mapping[str, object] | None, now: datetime) -> float:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.member_activity import activity_from_columns, pace, relative
@@ -167,6 +167,35 @@ def _members(conn: Connection, org: Org, ids: set[int]) -> dict[int, dict[str, A
 Scored = dict[int, list[tuple[int, TieScore]]]
 
 
+# Who-knows of today in one statement, built once (building a select costs more than the
+# round trip's server work): persons by email, their ties, the members holding them, and the
+# organization's median pace (services/member_activity.py `stored_median`).
+_NOW = (
+    select(
+        person_email.c.email,
+        person.c.id,
+        person.c.full_name,
+        tie.c.member_id,
+        tie.c.state,
+        tie.c.explicit,
+        member.c.email.label("member_email"),
+        member.c.name.label("member_name"),
+        member.c.activity_sharing,
+        member.c.activity,
+        stored_median(bindparam("org_id")).label("org_pace"),
+    )
+    .join(person, person.c.id == person_email.c.person_id)
+    .outerjoin(tie, and_(tie.c.org_id == bindparam("org_id"), tie.c.person_id == person.c.id))
+    .outerjoin(member, and_(member.c.id == tie.c.member_id, member.c.archived_at.is_(None)))
+    .where(
+        person_email.c.org_id == bindparam("org_id"),
+        person_email.c.email.in_(bindparam("emails", expanding=True)),
+        person.c.archived_at.is_(None),
+    )
+    .order_by(person.c.id)
+)
+
+
 def _now(
     conn: Connection, org: Org, emails: Sequence[str], now: datetime
 ) -> tuple[dict[str, tuple[int, str]], Scored, dict[int, dict[str, Any]]]:
@@ -180,30 +209,7 @@ def _now(
     median: float | None = None
     unique = sorted(set(emails))
     for start in range(0, len(unique), 900):
-        rows = conn.execute(
-            select(
-                person_email.c.email,
-                person.c.id,
-                person.c.full_name,
-                tie.c.member_id,
-                tie.c.state,
-                tie.c.explicit,
-                member.c.email.label("member_email"),
-                member.c.name.label("member_name"),
-                member.c.activity_sharing,
-                member.c.activity,
-                stored_median(org).label("org_pace"),
-            )
-            .join(person, person.c.id == person_email.c.person_id)
-            .outerjoin(tie, and_(tie.c.org_id == org.id, tie.c.person_id == person.c.id))
-            .outerjoin(member, and_(member.c.id == tie.c.member_id, member.c.archived_at.is_(None)))
-            .where(
-                person_email.c.org_id == org.id,
-                person_email.c.email.in_(unique[start : start + 900]),
-                person.c.archived_at.is_(None),
-            )
-            .order_by(person.c.id)
-        )
+        rows = conn.execute(_NOW, {"org_id": org.id, "emails": unique[start : start + 900]})
         for r in rows:
             person_id, _ = persons.setdefault(r.email, (r.id, r.full_name))
             if person_id != r.id or r.member_email is None or (r.id, r.member_id) in seen:
