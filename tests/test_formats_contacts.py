@@ -152,6 +152,40 @@ def test_outlook_com_unquoted_other_order_and_semicolons() -> None:
     assert lea.emails == ("lea@acme.example", "lea@gmail.example")
 
 
+THUNDERBIRD = (
+    "First Name,Last Name,Display Name,Nickname,Primary Email,Secondary Email,Screen Name,"
+    "Work Phone,Home Phone,Fax Number,Pager Number,Mobile Number,Job Title,Department,"
+    "Organization,Web Page 1,Notes,\n"
+    "Anna,Berg,Anna Berg,,anna.berg@volvo.example,anna@home.example,,+46 8 123 45 67,,"
+    "+46 8 000 00 00,,+46 70 111 22 33,Sales Lead,,Volvo AB,,,\n"
+)
+YAHOO = (
+    '"First","Middle","Last","Nickname","Email","Category","Messenger ID","Home","Work",'
+    '"Mobile","Alternate Email 1","Alternate Email 2","Title","Company"\n'
+    '"Rui","","Costa","","rui@costa.example","","","","","+351 912 345 678",'
+    '"rui.costa@work.example","","Engineer","Sonae"\n'
+)
+CRM = (
+    "First Name,Last Name,Title,Account Name,Email,Email Opt Out,Phone,Mailing Address,"
+    "Email Domain\n"
+    "Kofi,Mensah,VP Sales,Globex Corp,kofi@globex.example,true,+1 415 555 0101,"
+    "1 Main St,globex.example\n"
+)
+
+
+def test_other_clients_csv_exports_keep_every_address() -> None:
+    (anna,) = good(read_contacts(THUNDERBIRD.encode(), file="abook.csv"))
+    assert anna.source_format == "csv"
+    assert anna.emails == ("anna.berg@volvo.example", "anna@home.example")
+    assert (anna.company, anna.title, anna.full_name) == ("Volvo AB", "Sales Lead", "Anna Berg")
+    assert anna.phones == ("+46 8 123 45 67", "+46 70 111 22 33")  # not the fax
+    (rui,) = good(read_contacts(YAHOO.encode(), file="yahoo.csv"))
+    assert (rui.first_name, rui.last_name, rui.company) == ("Rui", "Costa", "Sonae")
+    assert rui.emails == ("rui@costa.example", "rui.costa@work.example")
+    (kofi,) = good(read_contacts(CRM.encode(), file="crm.csv"))
+    assert (kofi.company, kofi.emails) == ("Globex Corp", ("kofi@globex.example",))
+
+
 def test_a_broken_row_is_reported_and_its_neighbours_kept() -> None:
     text = "Name,Email\nAna,ana@x.example\n,,\n,not-an-email\nBo,bo@x.example\n"
     book = read_contacts(text.encode(), file="plain.csv")

@@ -1,4 +1,5 @@
-"""Which contact field a CSV column holds, in the words LinkedIn, Google and Outlook use."""
+"""Which contact field a CSV column holds, in the words LinkedIn, Google and Outlook use, and
+those of other clients' and CRMs' exports (Thunderbird, Yahoo, Salesforce, HubSpot, Zoho)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ MULTI = frozenset({"email", "phone"})
 _EXACT: dict[str, tuple[str, ...]] = {
     "first_name": (
         "first name",
+        "first",
         "given name",
         "firstname",
         "vorname",
@@ -44,6 +46,7 @@ _EXACT: dict[str, tuple[str, ...]] = {
     ),
     "last_name": (
         "last name",
+        "last",
         "family name",
         "surname",
         "lastname",
@@ -58,6 +61,7 @@ _EXACT: dict[str, tuple[str, ...]] = {
     ),
     "middle_name": (
         "middle name",
+        "middle",
         "additional name",
         "weitere vornamen",
         "deuxieme prenom",
@@ -86,6 +90,10 @@ _EXACT: dict[str, tuple[str, ...]] = {
         "organization name",
         "organization 1 name",
         "organisation",
+        "organisation name",
+        "company name",
+        "account name",
+        "employer",
         "firma",
         "societe",
         "entreprise",
@@ -130,6 +138,9 @@ _EXACT: dict[str, tuple[str, ...]] = {
 _BY_EXACT = {name: field for field, names in _EXACT.items() for name in names}
 
 _EMAIL_WORDS = ("e mail", "email", "mail", "courriel", "correo", "posta elettronica", "messagerie")
+# As whole words these name an address column on their own: "Primary Email", "Alternate Email 1",
+# "Work E-mail" (not "Mailing Address", a postal one).
+_EMAIL_TOKENS = frozenset({"email", "emails", "mail", "courriel", "correo"})
 _ADDRESS_WORDS = ("address", "adresse", "adres", "value", "direccion", "indirizzo", "endereco")
 _PHONE_WORDS = (
     "phone",
@@ -159,6 +170,12 @@ _NOT_VALUES = (
     "fax",
     "exibicao",
     "pager",
+    "opt",
+    "consent",
+    "status",
+    "verified",
+    "bounced",
+    "domain",
 )
 
 
@@ -179,6 +196,8 @@ def field_of(key: str) -> str | None:
     if any(f" {w} " in words for w in _NOT_VALUES):
         return None
     if any(w in key for w in _EMAIL_WORDS) and any(w in key for w in _ADDRESS_WORDS):
+        return "email"
+    if _EMAIL_TOKENS & set(key.split()):
         return "email"
     if any(w in key for w in _PHONE_WORDS) and not key.endswith(" type"):
         return "phone"
@@ -257,6 +276,8 @@ def identify(header: Sequence[str]) -> str:
         "sobrenome",
         "apellidos",
     )
+    if "primary email" in keys:
+        return "csv"  # Thunderbird: Outlook's "Job Title", its own address columns
     if keys & set(outlook):
         return "outlook"
     return "csv"
