@@ -13,11 +13,15 @@ from tiegraph.core.member_activity import (
     MemberActivity,
     activity_from_columns,
     activity_to_columns,
+    day_of,
+    day_sums,
     fold_activity,
     median_pace,
     pace,
+    pace_from_days,
     pace_later,
     relative,
+    weight_of,
 )
 from tiegraph.core.strength import DEFAULT_PARAMS, TieState, Touch, fold, score, score_touches
 
@@ -61,6 +65,20 @@ def close(a: MemberActivity, b: MemberActivity) -> bool:
 def test_any_order_and_any_split_gives_the_same_activity(a: list[Touch], b: list[Touch]) -> None:
     stored = activity_from_columns(activity_to_columns(fold_activity(None, a)))
     assert close(fold_activity(stored, b), fold_activity(None, list(reversed(a + b))))
+
+
+@settings(max_examples=100, deadline=None)
+@given(touches, st.integers(0, 400))
+def test_day_sums_give_the_pace_the_touches_give_as_of_any_midnight(
+    a: list[Touch], days_back: int
+) -> None:
+    as_of_day = day_of(NOW) - days_back
+    midnight = datetime.fromtimestamp(as_of_day * 86_400, UTC)
+    before = [t for t in a if t.at < midnight]
+    days = [day_sums(t.at, weight_of(t)) for t in before]
+    later = [day_sums(t.at, weight_of(t)) for t in a if t.at >= midnight]
+    expected = pace(fold_activity(None, before), midnight) if before else 1.0
+    assert math.isclose(pace_from_days(days + later, as_of_day), expected, rel_tol=1e-9)
 
 
 def test_as_busy_as_usual_is_a_pace_of_one() -> None:

@@ -13,13 +13,13 @@ from sqlalchemy import select, update
 from tiegraph.core.member_activity import activity_from_columns, pace
 from tiegraph.services.directory import import_directory
 from tiegraph.services.ingest import ingest_mail
-from tiegraph.services.member_activity import refresh
+from tiegraph.services.member_activity import paces_before, refresh
 from tiegraph.services.members import add_member
 from tiegraph.services.orgs import Org, resolve_org
 from tiegraph.services.ties import rescore
 from tiegraph.services.who_knows import knowers_of_person, who_knows
 from tiegraph.store import Store
-from tiegraph.store.schema import member, person_email
+from tiegraph.store.schema import member, member_activity_day, organization, person_email
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 PERSONS = [("Pat", "pat@acme.example"), ("Lee", "lee@acme.example"), ("Kim", "kim@acme.example")]
@@ -111,6 +111,58 @@ def test_ingest_keeps_activity_as_a_recompute_finds_it(store: Store, tmp_path: P
         assert math.isclose(a.recent, b.recent, rel_tol=1e-6)
         assert math.isclose(a.usual, b.usual, rel_tol=1e-6)
     assert pace(activity_from_columns(recomputed["ana@us.example"]), NOW) < 0.15  # type: ignore[arg-type]
+
+
+def test_as_of_reads_day_sums_once_built_and_ingest_keeps_them(
+    store: Store, tmp_path: Path
+) -> None:
+    """who-knows --as-of answers the same from the interactions (before any recompute) and
+    from the day sums (after it), also when mail arrives after they were built."""
+    org, mbox = _world(store, tmp_path)
+    lines = mbox.read_text(encoding="utf-8").split("\n\nbody\n\n")
+    first, second = tmp_path / "first.mbox", tmp_path / "second.mbox"
+    first.write_text("\n\nbody\n\n".join(lines[1::2]) + "\n\nbody\n\n", encoding="utf-8")
+    second.write_text("\n\nbody\n\n".join(lines[0::2]), encoding="utf-8")
+    ingest_mail(store, org, [first])
+    days = [(NOW - timedelta(days=d)).date() for d in (1, 3, 30, 40)]
+    emails = ["pat@acme.example", "kim@acme.example", "lee@acme.example"]
+
+    def answers() -> list[object]:
+        with store.read(streaming=True) as conn:
+            ids = conn.execute(select(member.c.id)).scalars().all()
+            cutoffs = [datetime.combine(day, datetime.min.time(), tzinfo=UTC) for day in days]
+            paces = [paces_before(conn, org, ids, cutoff) for cutoff in cutoffs]
+        return [
+            [(k.member_email, k.score, k.reasons) for k in p.knowers]
+            for day in days
+            for p in who_knows(store, org, emails, as_of=day)
+        ] + [{m: round(v, 9) for m, v in by_member.items()} for by_member in paces]
+
+    def day_rows() -> list[tuple[int, int, float, float]]:
+        with store.read() as conn:
+            return [
+                tuple(r)
+                for r in conn.execute(select(member_activity_day).order_by("member_id", "day"))
+            ]  # type: ignore[misc]
+
+    from_interactions = answers()
+    assert day_rows() == []  # not built until a recompute
+    rescore(store, org, now=NOW)
+    assert day_rows() != []
+    assert answers() == from_interactions
+    ingest_mail(store, org, [second])  # folded into the day sums as it arrives
+    folded = day_rows()
+    with_all = answers()
+    with store.write() as conn:
+        conn.execute(update(organization).values(activity_pace=None))  # back to the interactions
+    assert answers() == with_all
+    rescore(store, org, now=NOW)  # rebuilt from the interactions: what ingest folded
+    rebuilt = day_rows()
+    assert [r[:3] for r in rebuilt] == [r[:3] for r in folded]
+    assert all(
+        math.isclose(a[3], b[3], rel_tol=1e-9) and math.isclose(a[4], b[4], rel_tol=1e-9)
+        for a, b in zip(rebuilt, folded, strict=True)
+    )
 
 
 def test_a_store_without_activity_ranks_as_before_until_rescored(

@@ -18,14 +18,18 @@ from datetime import UTC, datetime
 from tiegraph.core.strength import DEFAULT_PARAMS, StrengthParams, Touch, touch_weight
 
 __all__ = [
+    "DaySums",
     "MemberActivity",
     "MemberFold",
     "activity_fingerprint",
     "activity_from_columns",
     "activity_to_columns",
+    "day_of",
+    "day_sums",
     "fold_activity",
     "median_pace",
     "pace",
+    "pace_from_days",
     "pace_later",
     "relative",
     "weight_of",
@@ -146,6 +150,51 @@ def pace(
     days = max((as_of - activity.last_at).total_seconds() / _DAY, 0.0)
     recent = activity.recent * _half(days, params.activity_recent_days)
     usual = activity.usual * _half(days, params.activity_usual_days)
+    return (recent / params.activity_recent_days) / (usual / params.activity_usual_days)
+
+
+@dataclass(frozen=True, slots=True)
+class DaySums:
+    """One member's volume of one UTC day, each sum carried to the day's start by its
+    half-life (a touch at 18:00 counts 2^(0.75 / half-life) there): decayed to any later
+    midnight it gives exactly what the touches give, so a pace as of a past date needs one
+    row per active day, not every interaction."""
+
+    day: int  # days since 1970-01-01
+    recent: float
+    usual: float
+
+
+def day_of(at: datetime) -> int:
+    """The UTC day of a moment, as days since 1970-01-01."""
+    return math.floor(at.timestamp() / _DAY)
+
+
+def day_sums(at: datetime, weight: float, params: StrengthParams = DEFAULT_PARAMS) -> DaySums:
+    """What `weight` of volume at `at` adds to its day's sums."""
+    day = day_of(at)
+    into = (at.timestamp() / _DAY) - day
+    return DaySums(
+        day,
+        weight * math.pow(2.0, into / params.activity_recent_days),
+        weight * math.pow(2.0, into / params.activity_usual_days),
+    )
+
+
+def pace_from_days(
+    days: Iterable[DaySums], as_of_day: int, params: StrengthParams = DEFAULT_PARAMS
+) -> float:
+    """`pace` as of midnight starting `as_of_day`, from the day sums of the days before it
+    (later days are left out); 1 when there are none."""
+    recent = usual = 0.0
+    for d in days:
+        if d.day >= as_of_day:
+            continue
+        age = as_of_day - d.day
+        recent += d.recent * _half(age, params.activity_recent_days)
+        usual += d.usual * _half(age, params.activity_usual_days)
+    if usual <= 0.0:
+        return 1.0
     return (recent / params.activity_recent_days) / (usual / params.activity_usual_days)
 
 

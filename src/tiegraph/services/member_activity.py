@@ -10,6 +10,12 @@ the model's parameters.
 Who-knows reads a member's pace against the median member's. That median is stored on the
 organization at the moment of the last write: until the next one nobody has any new activity,
 so every pace decays by the same factor (`pace_later`) and the median stays exact.
+
+`who-knows --as-of` needs every member's pace as of a past date (the median is over all of
+them). It reads them from each member's day sums (table member_activity_day, one row per
+member and active day: core/member_activity.py `DaySums`), which ingest adds to and the
+recompute rebuilds, instead of every interaction of the organization (30 s at 10M
+interactions); until a recompute has built them once, from the interactions themselves.
 """
 
 from __future__ import annotations
@@ -18,22 +24,27 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, ScalarSelect, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, bindparam, func, select
 
 from tiegraph.core.member_activity import (
+    DaySums,
     MemberActivity,
     MemberFold,
     activity_fingerprint,
     activity_from_columns,
     activity_to_columns,
+    day_of,
+    day_sums,
     median_pace,
     pace,
+    pace_from_days,
     pace_later,
     relative,
 )
 from tiegraph.core.strength import DEFAULT_PARAMS, Touch, touch_weight
 from tiegraph.services.orgs import Org
-from tiegraph.store.schema import interaction, member, organization
+from tiegraph.store.bulk import dialect_insert, insert_rows
+from tiegraph.store.schema import interaction, member, member_activity_day, organization
 
 CHUNK = 900
 # Beyond eight usual half-lives a touch weighs under 0.4% of a new one: left out of recomputes.
@@ -89,15 +100,34 @@ def median_from(value: Mapping[str, object] | None, now: datetime) -> float:
 def paces_before(
     conn: Connection, org: Org, member_ids: Iterable[int], cutoff: datetime
 ) -> dict[int, float]:
-    """Each member's pace as of `cutoff` against the median member's, from the interactions
-    before it (as-of views: every member's, for the median)."""
-    folds: dict[int, MemberFold] = {}
-    for member_id, at, weight in _weights(conn, org, cutoff):
-        acc = folds.get(member_id)
-        if acc is None:
-            acc = folds[member_id] = MemberFold()
-        acc.add_weight(at, weight)
-    paces = {m: pace(acc.state(), cutoff) for m, acc in folds.items()}
+    """Each member's pace as of `cutoff` (a midnight, UTC) against the median member's (as-of
+    views: every member's, for the median)."""
+    since = cutoff - _horizon()
+    if _days_current(_stored_pace(conn, org)):
+        days: dict[int, list[DaySums]] = {}
+        rows = conn.execute(
+            select(
+                member_activity_day.c.member_id,
+                member_activity_day.c.day,
+                member_activity_day.c.recent,
+                member_activity_day.c.usual,
+            ).where(
+                member_activity_day.c.org_id == org.id,
+                member_activity_day.c.day >= day_of(since),
+                member_activity_day.c.day < day_of(cutoff),
+            )
+        )
+        for member_id, day, recent, usual in rows:
+            days.setdefault(member_id, []).append(DaySums(day, recent, usual))
+        paces = {m: pace_from_days(d, day_of(cutoff)) for m, d in days.items()}
+    else:
+        folds: dict[int, MemberFold] = {}
+        for member_id, at, weight in _weights(conn, org, cutoff, since):
+            acc = folds.get(member_id)
+            if acc is None:
+                acc = folds[member_id] = MemberFold()
+            acc.add_weight(at, weight)
+        paces = {m: pace(acc.state(), cutoff) for m, acc in folds.items()}
     median = median_pace(paces.values())
     return {m: relative(paces[m], median) if m in paces else 1.0 for m in set(member_ids)}
 
@@ -118,23 +148,49 @@ def refresh(conn: Connection, org: Org, now: datetime) -> bool:
             )
         )
         due = any(activity_from_columns(r.activity).model != current for r in rows)
+    due = due or not _days_current(stored)
     if due:
         recompute(conn, org, now)
     return due
 
 
 def recompute(conn: Connection, org: Org, now: datetime) -> int:
-    """Every member's activity from the stored interactions before `now`; returns how many
-    members have some."""
+    """Every member's activity from the stored interactions before `now`, and their day sums
+    of the horizon (of all time when they were never built, or under other parameters);
+    returns how many members have some."""
+    since = now - _horizon()
+    full = not _days_current(_stored_pace(conn, org))
     folds: dict[int, MemberFold] = {}
-    for member_id, at, weight in _weights(conn, org, now):
+    days: dict[tuple[int, int], list[float]] = {}
+    for member_id, at, weight in _weights(conn, org, now, None if full else since):
+        sums = day_sums(at, weight)
+        both = days.get((member_id, sums.day))
+        if both is None:
+            days[(member_id, sums.day)] = [sums.recent, sums.usual]
+        else:
+            both[0] += sums.recent
+            both[1] += sums.usual
+        if at < since:
+            continue
         acc = folds.get(member_id)
         if acc is None:
             acc = folds[member_id] = MemberFold()
         acc.add_weight(at, weight)
     ids = conn.execute(select(member.c.id).where(member.c.org_id == org.id)).scalars().all()
     _write(conn, org, {m: folds[m].state() if m in folds else None for m in ids})
-    _store_median(conn, org, now, recomputed_at=now)
+    stale = member_activity_day.c.org_id == org.id
+    if not full:
+        stale = and_(stale, member_activity_day.c.day >= day_of(since))
+    conn.execute(member_activity_day.delete().where(stale))
+    insert_rows(
+        conn,
+        member_activity_day,
+        (
+            {"org_id": org.id, "member_id": m, "day": d, "recent": r, "usual": u}
+            for (m, d), (r, u) in sorted(days.items())
+        ),
+    )
+    _store_median(conn, org, now, recomputed_at=now, days_model=activity_fingerprint())
     return len(folds)
 
 
@@ -166,7 +222,45 @@ def fold_into_members(conn: Connection, org: Org, pending: Pending) -> None:
             acc.add_weight(at, weight)
         updated[member_id] = acc.state()
     _write(conn, org, updated)
+    if _days_current(_stored_pace(conn, org)):  # else the next recompute builds them all
+        _add_days(conn, org, pending)
     _store_median(conn, org, datetime.now(UTC))
+
+
+def _add_days(conn: Connection, org: Org, pending: Pending) -> None:
+    """Add an ingest's new volume to its members' day sums."""
+    added: dict[tuple[int, int], list[float]] = {}
+    for member_id, moments in pending.items():
+        for at, weight in moments.items():
+            sums = day_sums(at, weight)
+            both = added.setdefault((member_id, sums.day), [0.0, 0.0])
+            both[0] += sums.recent
+            both[1] += sums.usual
+    rows = [
+        {"org_id": org.id, "member_id": m, "day": d, "recent": r, "usual": u}
+        for (m, d), (r, u) in sorted(added.items())
+    ]
+    for start in range(0, len(rows), CHUNK):
+        stmt = dialect_insert(conn, member_activity_day)
+        conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["org_id", "member_id", "day"],
+                set_={
+                    "recent": member_activity_day.c.recent + stmt.excluded.recent,
+                    "usual": member_activity_day.c.usual + stmt.excluded.usual,
+                },
+            ),
+            rows[start : start + CHUNK],
+        )
+
+
+def _days_current(stored: Mapping[str, object]) -> bool:
+    """Whether the day sums were built, under the parameters in force."""
+    return stored.get("days_model") == activity_fingerprint()
+
+
+def _horizon() -> timedelta:
+    return timedelta(days=HORIZON_HALF_LIVES * DEFAULT_PARAMS.activity_usual_days)
 
 
 def _stored_pace(conn: Connection, org: Org) -> dict[str, object]:
@@ -177,7 +271,12 @@ def _stored_pace(conn: Connection, org: Org) -> dict[str, object]:
 
 
 def _store_median(
-    conn: Connection, org: Org, now: datetime, *, recomputed_at: datetime | None = None
+    conn: Connection,
+    org: Org,
+    now: datetime,
+    *,
+    recomputed_at: datetime | None = None,
+    days_model: str | None = None,
 ) -> None:
     """The median member's pace, as of `now` or the latest activity if later (then exact
     until the next write: see the module's docstring)."""
@@ -198,6 +297,8 @@ def _store_median(
     stored.update(at=at.isoformat(), pace=median_pace(pace(a, at) for a in known))
     if recomputed_at is not None:
         stored["recomputed_at"] = recomputed_at.isoformat()
+    if days_model is not None:
+        stored["days_model"] = days_model
     conn.execute(
         organization.update().where(organization.c.id == org.id).values(activity_pace=stored)
     )
@@ -217,12 +318,14 @@ def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity |
         )
 
 
-def _weights(conn: Connection, org: Org, before: datetime) -> Iterable[tuple[int, datetime, float]]:
-    """(member, moment, weight) of the interactions with a person in the horizon before
-    `before`. No index leads with the member (each one costs every insert), so this reads the
-    organization's interactions of the horizon: a daily recompute, or an as-of view. Alike
-    interactions of one moment (one message's recipients) come summed in one row."""
-    since = before - timedelta(days=HORIZON_HALF_LIVES * DEFAULT_PARAMS.activity_usual_days)
+def _weights(
+    conn: Connection, org: Org, before: datetime, since: datetime | None
+) -> Iterable[tuple[int, datetime, float]]:
+    """(member, moment, weight) of the interactions with a person from `since` (None: all)
+    to before `before`. No index leads with the member (each one costs every insert), so this
+    reads the organization's interactions of the span: a weekly recompute, or an as-of view
+    before the day sums exist. Alike interactions of one moment (one message's recipients)
+    come summed in one row."""
     shape = (
         interaction.c.member_id,
         interaction.c.occurred_at,
@@ -236,11 +339,12 @@ def _weights(conn: Connection, org: Org, before: datetime) -> Iterable[tuple[int
         .where(
             interaction.c.org_id == org.id,
             interaction.c.person_id.is_not(None),
-            interaction.c.occurred_at >= since,
             interaction.c.occurred_at < before,
         )
         .group_by(*shape)
     )
+    if since is not None:
+        query = query.where(interaction.c.occurred_at >= since)
     weights: dict[tuple[str, int, int, bool], float] = {}
     for member_id, at, channel, participants, seconds, reply, count in conn.execute(
         query.execution_options(yield_per=10_000)

@@ -22,7 +22,7 @@ def batches(rows: Iterable[Row], size: int = BATCH_SIZE) -> Iterator[list[Row]]:
         yield chunk
 
 
-def _dialect_insert(conn: Connection, table: Table) -> Any:
+def dialect_insert(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (both dialects spell it the same)."""
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
@@ -61,7 +61,7 @@ def insert_ignore(
     count = 0
     first = table.c[key[0]]
     for chunk in batches(rows, size):
-        stmt = _dialect_insert(conn, table).on_conflict_do_nothing(index_elements=list(key))
+        stmt = dialect_insert(conn, table).on_conflict_do_nothing(index_elements=list(key))
         if conn.dialect.name == "sqlite":
             count += _sqlite_many(conn, table, stmt, chunk)
         else:
@@ -81,7 +81,7 @@ def upsert_rows(
     """Insert, or update the `update` columns (default: all but the key) where `key` exists."""
     count = 0
     for chunk in batches(rows, size):
-        stmt = _dialect_insert(conn, table)
+        stmt = dialect_insert(conn, table)
         columns = update if update is not None else [c for c in chunk[0] if c not in key]
         if columns:
             stmt = stmt.on_conflict_do_update(

@@ -90,6 +90,19 @@ member = Table(
     UniqueConstraint("org_id", "email"),
 )
 
+# A member's activity per UTC day (core/member_activity.py DaySums): `who-knows --as-of` reads
+# every member's pace as of a past date from these (members x active days), not from every
+# interaction of the organization. Kept by ingest and rebuilt by the activity recompute.
+member_activity_day = Table(
+    "member_activity_day",
+    metadata,
+    Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
+    Column("member_id", Id, ForeignKey("member.id"), primary_key=True),
+    Column("day", Integer, primary_key=True),  # days since 1970-01-01
+    Column("recent", Float, nullable=False),
+    Column("usual", Float, nullable=False),
+)
+
 member_address = Table(
     "member_address",
     metadata,
