@@ -135,7 +135,7 @@ def paces_before(
 def refresh(conn: Connection, org: Org, now: datetime) -> bool:
     """Recompute members' activity when due: a week after the last recompute (what ingest
     does not fold is a small drift), or at once when a stored activity was shaped by other
-    parameters. Reading every interaction of the horizon costs about 9 us each (SQLite),
+    parameters or the day sums were never built. Reading every interaction of the horizon costs about 9 us each (SQLite),
     some 90 s for 10M: too much for every day. Returns whether it recomputed."""
     stored = _stored_pace(conn, org)
     last = stored.get("recomputed_at")
