@@ -54,30 +54,6 @@ RECOMPUTE_EVERY = timedelta(days=7)
 Pending = dict[int, dict[datetime, float]]  # member id -> moment -> weight folded at it
 
 
-def stored_paces(
-    conn: Connection, org: Org, member_ids: Iterable[int], now: datetime
-) -> dict[int, float]:
-    """Each member's pace as of `now` against the median member's, from stored activity
-    (1 when none is stored)."""
-    wanted = sorted(set(member_ids))
-    median = median_at(conn, org, now)
-    paces: dict[int, float] = {}
-    for start in range(0, len(wanted), CHUNK):
-        rows = conn.execute(
-            select(member.c.id, member.c.activity).where(
-                member.c.org_id == org.id, member.c.id.in_(wanted[start : start + CHUNK])
-            )
-        )
-        for r in rows:
-            paces[r.id] = relative(pace(activity_from_columns(r.activity), now), median)
-    return paces
-
-
-def median_at(conn: Connection, org: Org, now: datetime) -> float:
-    """The median member's pace as of `now`, from the one stored at the last write."""
-    return median_from(_stored_pace(conn, org), now)
-
-
 def stored_median(org_id: ColumnElement[int]) -> ScalarSelect[Any]:
     """organization.activity_pace as a column of another query (who-knows reads it in its one
     query: on a server, a round trip costs more than the work); `median_from` reads it. Not
@@ -135,8 +111,9 @@ def paces_before(
 def refresh(conn: Connection, org: Org, now: datetime) -> bool:
     """Recompute members' activity when due: a week after the last recompute (what ingest
     does not fold is a small drift), or at once when a stored activity was shaped by other
-    parameters or the day sums were never built. Reading every interaction of the horizon costs about 9 us each (SQLite),
-    some 90 s for 10M: too much for every day. Returns whether it recomputed."""
+    parameters or the day sums were never built. Reading every interaction of the horizon
+    costs about 6-9 us each (SQLite), 60-90 s for 10M: too much for every day. Returns
+    whether it recomputed."""
     stored = _stored_pace(conn, org)
     last = stored.get("recomputed_at")
     due = not last or now - _aware(datetime.fromisoformat(str(last))) >= RECOMPUTE_EVERY

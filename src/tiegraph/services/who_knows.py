@@ -16,7 +16,6 @@ from tiegraph.services.member_activity import (
     median_from,
     paces_before,
     stored_median,
-    stored_paces,
 )
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
@@ -168,22 +167,20 @@ Scored = dict[int, list[tuple[int, TieScore]]]
 
 
 # Who-knows of today in one statement, built once (building a select costs more than the
-# round trip's server work): persons by email, their ties, the members holding them, and the
-# organization's median pace (services/member_activity.py `stored_median`).
+# round trip's server work): each tie with the member holding it and the organization's median
+# pace (services/member_activity.py `stored_median`); by email, with the persons found.
+_KNOWN = (
+    tie.c.member_id,
+    tie.c.state,
+    tie.c.explicit,
+    member.c.email.label("member_email"),
+    member.c.name.label("member_name"),
+    member.c.activity_sharing,
+    member.c.activity,
+    stored_median(bindparam("org_id")).label("org_pace"),
+)
 _NOW = (
-    select(
-        person_email.c.email,
-        person.c.id,
-        person.c.full_name,
-        tie.c.member_id,
-        tie.c.state,
-        tie.c.explicit,
-        member.c.email.label("member_email"),
-        member.c.name.label("member_name"),
-        member.c.activity_sharing,
-        member.c.activity,
-        stored_median(bindparam("org_id")).label("org_pace"),
-    )
+    select(person_email.c.email, person.c.id, person.c.full_name, *_KNOWN)
     .join(person, person.c.id == person_email.c.person_id)
     .outerjoin(tie, and_(tie.c.org_id == bindparam("org_id"), tie.c.person_id == person.c.id))
     .outerjoin(member, and_(member.c.id == tie.c.member_id, member.c.archived_at.is_(None)))
@@ -194,6 +191,38 @@ _NOW = (
     )
     .order_by(person.c.id)
 )
+_NOW_OF_PERSON = (
+    select(*_KNOWN)
+    .select_from(tie)
+    .join(member, and_(member.c.id == tie.c.member_id, member.c.archived_at.is_(None)))
+    .where(tie.c.org_id == bindparam("org_id"), tie.c.person_id == bindparam("person_id"))
+)
+
+
+class _Today:
+    """Rows of `_KNOWN` scored for `now`: each member's pace read once, the median once."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.paces: dict[int, float] = {}
+        self.median: float | None = None
+        self.members: dict[int, dict[str, Any]] = {}
+
+    def score(self, r: Any) -> TieScore:
+        member_pace = self.paces.get(r.member_id)
+        if member_pace is None:
+            if self.median is None:
+                self.median = median_from(r.org_pace, self.now)
+            known = pace(activity_from_columns(r.activity), self.now)
+            member_pace = self.paces[r.member_id] = relative(known, self.median)
+        self.members[r.member_id] = {
+            "id": r.member_id,
+            "email": r.member_email,
+            "name": r.member_name,
+            "activity_sharing": r.activity_sharing,
+        }
+        state = from_columns(r.state)
+        return score(state, self.now, explicit_connection=bool(r.explicit), pace=member_pace)
 
 
 def _now(
@@ -203,10 +232,8 @@ def _now(
     per 900 emails (on a server, each round trip costs more than the work)."""
     persons: dict[str, tuple[int, str]] = {}
     scored: Scored = {}
-    members: dict[int, dict[str, Any]] = {}
     seen: set[tuple[int, int]] = set()
-    paces: dict[int, float] = {}
-    median: float | None = None
+    today = _Today(now)
     unique = sorted(set(emails))
     for start in range(0, len(unique), 900):
         rows = conn.execute(_NOW, {"org_id": org.id, "emails": unique[start : start + 900]})
@@ -215,44 +242,8 @@ def _now(
             if person_id != r.id or r.member_email is None or (r.id, r.member_id) in seen:
                 continue  # another person with this email, no tie, or a row seen via another email
             seen.add((r.id, r.member_id))
-            member_pace = paces.get(r.member_id)
-            if member_pace is None:
-                if median is None:
-                    median = median_from(r.org_pace, now)
-                known = pace(activity_from_columns(r.activity), now)
-                member_pace = paces[r.member_id] = relative(known, median)
-            state = from_columns(r.state)
-            result = score(state, now, explicit_connection=bool(r.explicit), pace=member_pace)
-            scored.setdefault(r.id, []).append((r.member_id, result))
-            members[r.member_id] = {
-                "id": r.member_id,
-                "email": r.member_email,
-                "name": r.member_name,
-                "activity_sharing": r.activity_sharing,
-            }
-    return persons, scored, members
-
-
-def _scored_now(
-    conn: Connection, org: Org, person_ids: Sequence[int], now: datetime
-) -> dict[int, list[tuple[int, TieScore]]]:
-    scored: dict[int, list[tuple[int, TieScore]]] = {}
-    for start in range(0, len(person_ids), 900):
-        rows = conn.execute(
-            select(tie.c.person_id, tie.c.member_id, tie.c.state, tie.c.explicit).where(
-                tie.c.org_id == org.id, tie.c.person_id.in_(person_ids[start : start + 900])
-            )
-        ).all()
-        paces = stored_paces(conn, org, {r.member_id for r in rows}, now)
-        for r in rows:
-            result = score(
-                from_columns(r.state),
-                now,
-                explicit_connection=bool(r.explicit),
-                pace=paces.get(r.member_id, 1.0),
-            )
-            scored.setdefault(r.person_id, []).append((r.member_id, result))
-    return scored
+            scored.setdefault(r.id, []).append((r.member_id, today.score(r)))
+    return persons, scored, today.members
 
 
 def _scored_before(
@@ -301,11 +292,13 @@ def knowers_of_person(
     """The members who know one directory person (by id), strongest first, as the viewer may see.
 
     The person page's tile (`limit` 5) and full list (`limit` 0: all); a person without an
-    email is known by id alone.
+    email is known by id alone. One query, as `who_knows`.
     """
+    today = _Today(datetime.now(UTC))
     with store.read() as conn:
-        scored = _scored_now(conn, org, [person_id], datetime.now(UTC)).get(person_id, [])
-        members = _members(conn, org, {m for m, _ in scored})
+        rows = conn.execute(_NOW_OF_PERSON, {"org_id": org.id, "person_id": person_id}).all()
+    scored = [(r.member_id, today.score(r)) for r in rows]
+    members = today.members
     knowers = [
         Knower(m["email"], m["name"], r.score, r.label, r.reasons, r.strength)
         for member_id, r in scored
