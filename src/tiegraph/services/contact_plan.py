@@ -30,6 +30,11 @@ from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
 from tiegraph.store.schema import contact, contact_email, contact_phone, possible_match
 
+# What a new contact's row holds from its first record (Contact.row), in this order.
+NEW_COLUMNS = (
+    "first_name", "last_name", "full_name", "company", "title", "profile_url", "connected_on",
+)  # fmt: skip
+
 
 @dataclass(eq=False, slots=True)
 class Contact:
@@ -43,7 +48,7 @@ class Contact:
     emails: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
     person_id: int | None = None
-    row: dict[str, Any] | None = None  # a new contact's columns
+    row: tuple[Any, ...] | None = None  # a new contact's NEW_COLUMNS
     changed: bool = False  # an existing contact whose status or person changed
     suggested: set[int] = field(default_factory=set)  # persons already offered as possible
     offered: list[list[Any]] = field(default_factory=list)  # this file's suggestions for it
@@ -230,15 +235,10 @@ class Planner:
         company_key: str,
     ) -> Contact:
         full = record.full_name or " ".join(x for x in (first_raw, last_raw) if x)
-        row = {
-            "first_name": first_raw,
-            "last_name": last_raw,
-            "full_name": full,
-            "company": record.company,
-            "title": record.title,
-            "profile_url": record.profile_url,
-            "connected_on": record.connected_on,
-        }
+        row = (
+            first_raw, last_raw, full, record.company, record.title, record.profile_url,
+            record.connected_on,
+        )  # fmt: skip
         created = Contact(None, first, last, company_key, "private", row=row)
         self.plan.created.append(created)
         self.book.add(created)
@@ -305,24 +305,3 @@ def _person(decision: MatchDecision) -> int | None:
     if decision.kind == "matched" and decision.person_id is not None:
         return int(decision.person_id)
     return None
-
-
-def source_row(record: ContactRecord, key: str, file_name: str) -> dict[str, Any]:
-    """A contact_source row of the record (without its contact): what the record said."""
-    return {
-        "source_format": record.source_format,
-        "file_name": file_name,
-        "locator": record.locator,
-        "record_key": key,
-        "record": {
-            "first_name": record.first_name,
-            "last_name": record.last_name,
-            "full_name": record.full_name,
-            "emails": list(record.emails),
-            "phones": list(record.phones),
-            "company": record.company,
-            "title": record.title,
-            "profile_url": record.profile_url,
-            "connected_on": record.connected_on.isoformat() if record.connected_on else None,
-        },
-    }

@@ -235,7 +235,7 @@ def import_contacts(
     progress("Matching index", 1, 1)
     for number, (path, contact_file) in enumerate(zip(files, parsed, strict=True), start=1):
         source = SourceReport(str(path), contact_file.format, contact_file.attempted)
-        with store.write() as conn:
+        with store.write(bulk=True) as conn:
             _import_records(conn, org, owner, contact_file.records, source, matching, region)
         report.sources.append(source)
         progress("Contacts", number, len(files))
