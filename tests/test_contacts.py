@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tiegraph.errors import InvalidInputError
+from tiegraph.services.contact_details import get_contact
 from tiegraph.services.contacts import import_contacts
 from tiegraph.services.directory import import_directory
 from tiegraph.services.matching import decide_possible_match, list_possible_matches
@@ -16,6 +19,7 @@ from tiegraph.services.network import list_contacts, publish_contact
 from tiegraph.services.orgs import Org, resolve_org
 from tiegraph.services.who_knows import who_knows
 from tiegraph.store import Store
+from tiegraph.store.schema import contact, contact_source
 
 DIRECTORY = [
     {"type": "company", "id": "C1", "name": "Acme Corporation", "domains": ["acme.example"]},
@@ -104,6 +108,31 @@ def test_import_match_dedupe_and_reimport(store: Store, tmp_path: Path) -> None:
     assert again["matched"] + again["possible"] + again["private"] == 6
     assert again["matched"] >= report["matched"]
     assert len(list_contacts(store, org, ana)) == 4
+
+
+def test_written_rows_read_back_as_the_records_said(store: Store, tmp_path: Path) -> None:
+    org, ana, _ = _setup(store, tmp_path)
+    linkedin, google = _files(tmp_path)
+    import_contacts(store, org, ana, [linkedin, google])
+    bob = next(c for c in list_contacts(store, org, ana) if c.name.startswith("Bob"))
+    details = get_contact(store, org, ana, bob.id)
+    assert details.connected_on == date(2025, 12, 22) and details.title == "VP"
+    assert details.profile_url == "https://www.linkedin.com/in/bob-smith-1"
+    assert [(s.format, s.file) for s in details.sources] == [
+        ("linkedin", "Connections.csv"),
+        ("google", "contacts.txt"),
+    ]
+    assert details.phones == ("+14155550111",)
+    with store.read() as conn:
+        said = conn.execute(
+            select(contact_source.c.record, contact.c.updated_at)
+            .join(contact, contact.c.id == contact_source.c.contact_id)
+            .where(contact_source.c.contact_id == bob.id)
+            .order_by(contact_source.c.id)
+        ).all()
+    assert said[0].record["connected_on"] == "2025-12-22"
+    assert said[1].record["emails"] == ["robert.smith@acme.example"]
+    assert said[0].updated_at is not None  # matched: when it was
 
 
 def test_possible_match_is_never_silent_and_can_be_confirmed(store: Store, tmp_path: Path) -> None:
