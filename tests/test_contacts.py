@@ -135,6 +135,30 @@ def test_written_rows_read_back_as_the_records_said(store: Store, tmp_path: Path
     assert said[0].updated_at is not None  # matched: when it was
 
 
+def test_a_file_read_ahead_imports_as_one_read_here(store: Store, tmp_path: Path) -> None:
+    org, ana, bo = _setup(store, tmp_path)
+    linkedin, google = _files(tmp_path)
+    here = import_contacts(store, org, ana, [linkedin, google]).as_dict()
+    # Every file read and prepared in a second process, as large ones are.
+    ahead = import_contacts(store, org, bo, [linkedin, google], read_ahead_bytes=0).as_dict()
+    assert ahead == here
+    assert [(c.name, c.status, c.emails) for c in list_contacts(store, org, bo)] == [
+        (c.name, c.status, c.emails) for c in list_contacts(store, org, ana)
+    ]
+    again = import_contacts(store, org, bo, [linkedin, google], read_ahead_bytes=0).as_dict()
+    assert again["unchanged"] == 6 and again["imported"] == 0
+
+
+def test_a_file_read_ahead_without_contacts_writes_nothing(store: Store, tmp_path: Path) -> None:
+    org, ana, _ = _setup(store, tmp_path)
+    linkedin, _ = _files(tmp_path)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("First Name,Last Name,Email Address\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"empty\.csv: no contacts"):
+        import_contacts(store, org, ana, [linkedin, empty], read_ahead_bytes=0)
+    assert list_contacts(store, org, ana) == []
+
+
 def test_possible_match_is_never_silent_and_can_be_confirmed(store: Store, tmp_path: Path) -> None:
     org, ana, bo = _setup(store, tmp_path)
     linkedin, _ = _files(tmp_path)

@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, bindparam
 
-from tiegraph.formats.records import ContactRecord
-from tiegraph.services.contact_plan import NEW_COLUMNS, Contact, Plan
+from tiegraph.services.contact_plan import Contact, Plan
+from tiegraph.services.contact_prepare import NEW_COLUMNS
 from tiegraph.services.explicit_ties import mark_explicit
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
@@ -43,14 +41,15 @@ _to_json = json.JSONEncoder().encode
 
 def write_plan(conn: Connection, org: Org, owner: Member, plan: Plan, now: datetime) -> None:
     _insert_contacts(conn, org, owner, plan.created, now)
-    earlier = {c.id: c for c, _, _ in plan.sources if c.changed and c.row is None}
+    earlier = {c.id: c for c, _ in plan.sources if c.changed and c.row is None}
     _update_contacts(conn, earlier, now)
     owned = (org.id, owner.id)
     emails = [(*owned, c.id, e) for c, e in plan.emails]
     insert_plain(conn, contact_email, (*OWNED, "email"), emails)
     phones = [(*owned, c.id, p) for c, p in plan.phones]
     insert_plain(conn, contact_phone, (*OWNED, "phone"), phones)
-    insert_plain(conn, contact_source, SOURCE_COLUMNS, _sources(owned, plan.sources))
+    sources = [(*owned, c.id, *source) for c, source in plan.sources]
+    insert_plain(conn, contact_source, SOURCE_COLUMNS, sources)
     _supersede(conn, org, sorted(plan.superseded), now)
     decided = driver_moment(conn)(now)
     suggestions = [
@@ -77,29 +76,6 @@ def _insert_contacts(
              *written, day(connected_on) if connected_on else None)
         )  # fmt: skip
     insert_plain(conn, contact, CONTACT_COLUMNS, rows)
-
-
-def _sources(
-    owned: tuple[int, int], sources: Sequence[tuple[Contact, ContactRecord, str]]
-) -> list[tuple[Any, ...]]:
-    names = {file: Path(file).name for file in {r.file for _, r, _ in sources}}
-    return [(*owned, c.id, *_source(r, key, names[r.file])) for c, r, key in sources]
-
-
-def _source(record: ContactRecord, key: str, file_name: str) -> tuple[Any, ...]:
-    """A contact_source row of the record (after its owner and contact): what the record said."""
-    said = {
-        "first_name": record.first_name,
-        "last_name": record.last_name,
-        "full_name": record.full_name,
-        "emails": list(record.emails),
-        "phones": list(record.phones),
-        "company": record.company,
-        "title": record.title,
-        "profile_url": record.profile_url,
-        "connected_on": record.connected_on.isoformat() if record.connected_on else None,
-    }
-    return record.source_format, file_name, record.locator, key, _to_json(said)
 
 
 def _update_contacts(conn: Connection, changed: dict[int | None, Contact], now: datetime) -> None:
