@@ -18,6 +18,7 @@ __all__ = ["CsvBook", "csv_book_records", "read_csv_book"]
 _HEADER_SEARCH = 30  # LinkedIn's "Notes:" preamble is a few lines; Excel may add some more
 _URN = re.compile(r"^urn:li:", re.IGNORECASE)
 _EMAIL = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+\.[^\s@<>(),;:\"']+")
+_NAMES = frozenset({"first_name", "last_name", "full_name"})
 _SEPARATOR = re.compile(r"\s*:::\s*|\n")
 _LINKEDIN_URL = re.compile(r"linkedin\.com/(in|pub)/", re.IGNORECASE)
 _DATE_FORMATS = ("%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%d.%m.%Y")
@@ -146,23 +147,24 @@ def _record(
         if not cell or not (cell := cell.strip()):
             continue  # most cells of an export are empty
         if field == "email":
-            emails.extend(_emails(cell))
+            emails += _emails(cell)
         elif field == "phone":
-            phones.extend(_split_values(cell))
+            phones += _split_values(cell)
         else:
             values[field] = " ".join(cell.split())
-    if not (values.keys() & {"first_name", "last_name", "full_name"} or emails or phones):
+    if not (emails or phones or _NAMES & values.keys()):
         return RowError(file, f"line {line}", "no name, email or phone")
     connected = values.pop("connected_on", "")
-    url = values.get("profile_url", "")
+    if not values.get("source_uid"):
+        values["source_uid"] = values.get("profile_url", "")
     return ContactRecord(
         source_format=fmt,
         file=file,
         locator=f"line {line}",
-        emails=tuple(dict.fromkeys(emails)),
-        phones=tuple(dict.fromkeys(phones)),
+        emails=tuple(dict.fromkeys(emails)) if len(emails) > 1 else tuple(emails),
+        phones=tuple(dict.fromkeys(phones)) if len(phones) > 1 else tuple(phones),
         connected_on=parse_date(connected) if connected else None,
-        **{**values, "source_uid": values.get("source_uid") or url},
+        **values,
     )
 
 
@@ -216,7 +218,7 @@ def _book_records(
         if cells == ["\x00unreadable"]:
             yield RowError(file, f"line {line}", "unreadable CSV row")
             continue
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue  # blank lines are not records
         if len(cells) == 1 and width > 1 and delimiter in cells[0]:
             # A row re-saved as one quoted field: its cells are inside it.
