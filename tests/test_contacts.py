@@ -7,9 +7,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tiegraph.errors import InvalidInputError
+from tiegraph.services import contact_prepare
 from tiegraph.services.contact_details import get_contact
 from tiegraph.services.contacts import import_contacts
 from tiegraph.services.directory import import_directory
@@ -282,3 +285,12 @@ def test_a_common_name_without_a_company_is_not_merged_by_name(
         ("Maria Silva", "matched"),
         ("Maria Silva", "private"),
     ]
+
+
+@settings(database=None, max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.none(), st.lists(st.text(), max_size=3)), max_size=6))
+def test_record_json_is_json_dumps(values: list[object]) -> None:
+    # Record keys hash this text: it must stay what json.dumps wrote when they were made.
+    assert contact_prepare._KEY_JSON(values) == json.dumps(values, ensure_ascii=False)
+    said = {f"k{i}": v for i, v in enumerate(values)}
+    assert contact_prepare._COLUMN_JSON(said) == json.dumps(said)

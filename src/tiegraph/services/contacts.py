@@ -21,6 +21,7 @@ from tiegraph.services.contact_plan import AddressBook, Planner
 from tiegraph.services.contact_prepare import (
     PreparedRecord,
     Preparer,
+    from_plain,
     prepared,
     read_prepared,
     record_key,
@@ -287,10 +288,13 @@ def _read_ahead(
 def _until_count(items: Iterator[Any], report: SourceReport) -> Iterator[PreparedRecord | RowError]:
     """The prepared records of a file read ahead; its count of records (last) goes to `report`."""
     for item in items:
-        if isinstance(item, int):
+        if isinstance(item, tuple):
+            yield from_plain(item)
+        elif isinstance(item, int):
             report.attempted = item
             return
-        yield item
+        else:
+            yield item  # a rejected row
 
 
 def import_contact_records(
