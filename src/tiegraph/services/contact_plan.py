@@ -73,6 +73,7 @@ class AddressBook:
         self.by_person: dict[int, Contact] = {}  # matched ones, by their person
         self._order: dict[Contact, int] = {}
         self._namesakes: dict[tuple[str, str], bool] = {}
+        self.statuses: dict[int, str] = {}  # of the contacts stored, by id, as they were read
         rows = conn.execute(
             select(
                 contact.c.id, contact.c.first_name, contact.c.last_name, contact.c.full_name,
@@ -97,6 +98,7 @@ class AddressBook:
                 r.person_id,
                 suggested=suggested.get(r.id, set()),
             )
+            self.statuses[r.id] = r.status
             self.add(found)
 
     def add(self, c: Contact) -> None:

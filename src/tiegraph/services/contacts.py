@@ -10,7 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from tiegraph.core.matching import collector_paused
 from tiegraph.errors import InvalidInputError
@@ -28,13 +28,14 @@ from tiegraph.services.contact_prepare import (
 )
 from tiegraph.services.contact_publish import publish_contacts
 from tiegraph.services.contact_writes import write_plan
-from tiegraph.services.directory_index import Matching, load_matching
+from tiegraph.services.directory_index import Matching, load_matching, saved_companies
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
-from tiegraph.services.readahead import read_ahead
+from tiegraph.services.readahead import ReadAhead
 from tiegraph.store import Store
-from tiegraph.store.schema import contact, contact_source
+from tiegraph.store.bulk import first_per_key
+from tiegraph.store.schema import contact_source
 
 __all__ = [
     "ContactImportReport",
@@ -157,14 +158,16 @@ def _import_paused(
     matching: Matching,
     preparer: Preparer,
 ) -> None:
-    planner = Planner(AddressBook(conn, org, owner), matching.index, preparer)
+    book = AddressBook(conn, org, owner)
+    planner = Planner(book, matching.index, preparer)
     known: dict[str, str] = {}  # record key -> status: imported before, or earlier in the file
     outcomes = Counter[str]()
     items = iter(records)
     while batch := list(islice(items, CHUNK)):
         good = [r for r in batch if isinstance(r, PreparedRecord)]
         report.rejected.extend(r for r in batch if isinstance(r, RowError))
-        known.update(_known_keys(conn, org, owner, [r.key for r in good if r.key not in known]))
+        new = [r.key for r in good if r.key not in known]
+        known.update(_known_keys(conn, org, owner, new, book))
         for record in good:
             if record.key in known:
                 # Imported before: nothing changes, and it still counts under its outcome.
@@ -188,21 +191,13 @@ def _import_paused(
         report.shared += publish_contacts(conn, org, owner, created, now)
 
 
-def _known_keys(conn: Connection, org: Org, owner: Member, keys: list[str]) -> dict[str, str]:
-    """Record keys this member imported before, with their contact's status now."""
-    found: dict[str, str] = {}
-    for start in range(0, len(keys), CHUNK):
-        rows = conn.execute(
-            select(contact_source.c.record_key, contact.c.status)
-            .join(contact, contact.c.id == contact_source.c.contact_id)
-            .where(
-                contact_source.c.org_id == org.id,
-                contact_source.c.member_id == owner.id,
-                contact_source.c.record_key.in_(keys[start : start + CHUNK]),
-            )
-        )
-        found.update({r.record_key: r.status for r in rows})
-    return found
+def _known_keys(
+    conn: Connection, org: Org, owner: Member, keys: list[str], book: AddressBook
+) -> dict[str, str]:
+    """Record keys this member imported before, with their contact's status before this file."""
+    where = {"org_id": org.id, "member_id": owner.id}
+    found = first_per_key(conn, contact_source, "record_key", ["contact_id"], where, keys)
+    return {key: book.statuses[contact_id] for key, (contact_id,) in found.items()}
 
 
 def import_contacts(
@@ -231,18 +226,13 @@ def import_contacts(
             data = path.read_bytes()
         except OSError as exc:
             raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
-        ahead = len(data) >= read_ahead_bytes and format != "vcard" and not is_vcard(data)
-        books.append(data if ahead else _read(data, path, format, column_map))
-    progress("Matching index", 0, 1)
-    matching = load_matching(store, org)  # saved by the last directory change, or built now
-    progress("Matching index", 1, 1)
-    preparer = Preparer(matching.companies, region)
-    streams = [
-        _read_ahead(path, format, column_map, region, matching)
-        for path, book in zip(files, books, strict=True)
-        if isinstance(book, bytes)
-    ]
+        large = len(data) >= read_ahead_bytes and format != "vcard" and not is_vcard(data)
+        books.append(data if large else _read(data, path, format, column_map))
+    ahead = [path for path, book in zip(files, books, strict=True) if isinstance(book, bytes)]
+    options = (format, dict(column_map or {}), region)
+    matching, streams = _load_reading(store, org, ahead, options, progress)
     streams.reverse()
+    preparer = Preparer(matching.companies, region)
     for number, (path, book) in enumerate(zip(files, books, strict=True), start=1):
         if isinstance(book, ContactFile):
             source = SourceReport(str(path), book.format, book.attempted)
@@ -268,17 +258,37 @@ def _read(
         raise InvalidInputError(str(exc)) from None
 
 
-def _read_ahead(
-    path: Path,
-    format: str,
-    column_map: Mapping[str, str] | None,
-    region: str,
-    matching: Matching,
-) -> tuple[str, Iterator[Any]]:
-    """A large CSV file's format and prepared records, read in a second process; an
+def _load_reading(
+    store: Store,
+    org: Org,
+    paths: list[Path],
+    options: tuple[Any, ...],
+    progress: ProgressCallback,
+) -> tuple[Matching, list[tuple[str, Iterator[Any]]]]:
+    """The matching index, and the format and prepared records of each file at `paths`, read
+    in a second process each. When the index's companies are saved, the readers start before
+    the index loads (and start again if the directory changed in between)."""
+    companies = saved_companies(store, org) if paths else None
+    readers = [ReadAhead(read_prepared, path, *options, companies) for path in paths if companies]
+    try:
+        progress("Matching index", 0, 1)
+        matching = load_matching(store, org)  # saved by the last directory change, or built
+        progress("Matching index", 1, 1)
+        if paths and companies != (loaded := matching.companies.to_bytes()):
+            for reader in readers:
+                reader.close()
+            readers = [ReadAhead(read_prepared, path, *options, loaded) for path in paths]
+        return matching, [_first(reader) for reader in readers]
+    except BaseException:
+        for reader in readers:
+            reader.close()
+        raise
+
+
+def _first(reader: ReadAhead[Any]) -> tuple[str, Iterator[Any]]:
+    """The format of a file read ahead, and the rest of what its reader sends; an
     InvalidInputError when it holds no contacts."""
-    companies = matching.companies.to_bytes()
-    stream = read_ahead(read_prepared, path, format, dict(column_map or {}), region, companies)
+    stream = iter(reader)
     first = next(stream)
     if isinstance(first, tuple):  # ("none", message), and the child is done
         raise InvalidInputError(first[1])
