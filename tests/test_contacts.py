@@ -14,8 +14,9 @@ from sqlalchemy import select
 from tiegraph.errors import InvalidInputError
 from tiegraph.services import contact_prepare
 from tiegraph.services.contact_details import get_contact
-from tiegraph.services.contacts import import_contacts
+from tiegraph.services.contacts import import_contacts, load_matching
 from tiegraph.services.directory import import_directory
+from tiegraph.services.directory_index import saved_companies
 from tiegraph.services.matching import decide_possible_match, list_possible_matches
 from tiegraph.services.members import Member, add_member
 from tiegraph.services.network import list_contacts, publish_contact
@@ -150,6 +151,13 @@ def test_a_file_read_ahead_imports_as_one_read_here(store: Store, tmp_path: Path
     ]
     again = import_contacts(store, org, bo, [linkedin, google], read_ahead_bytes=0).as_dict()
     assert again["unchanged"] == 6 and again["imported"] == 0
+    # With the index saved, the readers start before it loads, from its saved companies.
+    load_matching(store, org)
+    assert saved_companies(store, org) is not None
+    cy = add_member(store, org, email="cy@us.example", name="Cy Li")
+    load_matching(store, org)  # a member is a directory person: the index is saved again
+    early = import_contacts(store, org, cy, [linkedin, google], read_ahead_bytes=0).as_dict()
+    assert early == here
 
 
 def test_a_file_read_ahead_without_contacts_writes_nothing(store: Store, tmp_path: Path) -> None:
