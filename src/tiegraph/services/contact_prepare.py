@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -25,6 +25,7 @@ from tiegraph.formats.records import ContactRecord, NoRecordsError, RowError
 
 __all__ = [
     "NEW_COLUMNS",
+    "KnownRecord",
     "PreparedRecord",
     "Preparer",
     "from_plain",
@@ -105,11 +106,11 @@ class Preparer:
         self.region = region
         self._file_names: dict[str, str] = {}
 
-    def prepare(self, record: ContactRecord) -> PreparedRecord:
+    def prepare(self, record: ContactRecord, key: str) -> PreparedRecord:
+        """The record (whose `record_key` is `key`) prepared."""
         first_raw, last_raw = record.first_name, record.last_name
         if not (first_raw or last_raw) and record.full_name:
             first_raw, last_raw = split_full_name(record.full_name)
-        key = record_key(record)
         emails = tuple(dict.fromkeys(e for e in map(normalize_email, record.emails) if e))
         phones = tuple(
             dict.fromkeys(p for x in record.phones if (p := normalize_phone(x, self.region)))
@@ -174,13 +175,25 @@ class Preparer:
         return record.source_format, file_name, record.locator, key, _COLUMN_JSON(said)
 
 
+class KnownRecord(NamedTuple):
+    """A record the member imported before, left unprepared: an import only counts it."""
+
+    key: str
+
+
 def prepared(
-    records: Iterable[ContactRecord | RowError], preparer: Preparer
-) -> Iterator[PreparedRecord | RowError]:
-    """Each record prepared, rejected rows as they are."""
+    records: Iterable[ContactRecord | RowError],
+    preparer: Preparer,
+    known: Container[str] = frozenset(),
+) -> Iterator[PreparedRecord | KnownRecord | RowError]:
+    """Each record prepared, those whose key is `known` only keyed, rejected rows as they are."""
     prepare = preparer.prepare
     for record in records:
-        yield prepare(record) if isinstance(record, ContactRecord) else record
+        if isinstance(record, ContactRecord):
+            key = record_key(record)
+            yield KnownRecord(key) if key in known else prepare(record, key)
+        else:
+            yield record
 
 
 def read_prepared(
@@ -189,12 +202,13 @@ def read_prepared(
     column_map: Mapping[str, str] | None,
     region: str,
     companies: bytes,
+    known: frozenset[str],
 ) -> Iterator[Any]:
     """An address-book file's records prepared as they are read (run in a second process).
 
-    First its format, then every record (prepared, as plain tuples: `from_plain`) or rejected
-    row in file order, then the number of records; ("none", message) instead when the file
-    holds no contacts.
+    First its format, then every record (prepared, as plain tuples: `from_plain`; only its key,
+    a string, when it is `known`) or rejected row in file order, then the number of records;
+    ("none", message) instead when the file holds no contacts.
     """
     try:
         stream = csv_stream(path.read_bytes(), file=str(path), format=format, column_map=column_map)
@@ -203,9 +217,13 @@ def read_prepared(
         return
     yield stream.format
     count = 0
-    for item in prepared(stream.records, Preparer(CompanyIndex.from_bytes(companies), region)):
+    preparer = Preparer(CompanyIndex.from_bytes(companies), region)
+    for item in prepared(stream.records, preparer, known):
         count += 1
-        yield _plain(item) if isinstance(item, PreparedRecord) else item
+        if isinstance(item, PreparedRecord):
+            yield _plain(item)
+        else:
+            yield item.key if isinstance(item, KnownRecord) else item
     yield count
 
 

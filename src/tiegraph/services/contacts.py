@@ -10,7 +10,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from tiegraph.core.matching import collector_paused
 from tiegraph.errors import InvalidInputError
@@ -19,6 +19,7 @@ from tiegraph.formats.contacts.vcard import is_vcard
 from tiegraph.formats.records import ContactRecord, NoRecordsError, RowError
 from tiegraph.services.contact_plan import AddressBook, Planner
 from tiegraph.services.contact_prepare import (
+    KnownRecord,
     PreparedRecord,
     Preparer,
     from_plain,
@@ -139,7 +140,7 @@ def _import_records(
     conn: Connection,
     org: Org,
     owner: Member,
-    records: Iterable[PreparedRecord | RowError],
+    records: Iterable[PreparedRecord | KnownRecord | RowError],
     report: SourceReport,
     matching: Matching,
     preparer: Preparer,
@@ -153,7 +154,7 @@ def _import_paused(
     conn: Connection,
     org: Org,
     owner: Member,
-    records: Iterable[PreparedRecord | RowError],
+    records: Iterable[PreparedRecord | KnownRecord | RowError],
     report: SourceReport,
     matching: Matching,
     preparer: Preparer,
@@ -164,7 +165,7 @@ def _import_paused(
     outcomes = Counter[str]()
     items = iter(records)
     while batch := list(islice(items, CHUNK)):
-        good = [r for r in batch if isinstance(r, PreparedRecord)]
+        good = [r for r in batch if not isinstance(r, RowError)]
         report.rejected.extend(r for r in batch if isinstance(r, RowError))
         new = [r.key for r in good if r.key not in known]
         known.update(_known_keys(conn, org, owner, new, book))
@@ -174,6 +175,8 @@ def _import_paused(
                 report.unchanged += 1
                 status = known[record.key]
             else:
+                # Prepared: only records imported before come unprepared (KnownRecord).
+                assert isinstance(record, PreparedRecord)
                 status, merged = planner.add(record)
                 report.imported += 1
                 report.merged += merged
@@ -229,14 +232,18 @@ def import_contacts(
         large = len(data) >= read_ahead_bytes and format != "vcard" and not is_vcard(data)
         books.append(data if large else _read(data, path, format, column_map))
     ahead = [path for path, book in zip(files, books, strict=True) if isinstance(book, bytes)]
+    # Records imported before are left unprepared by the readers: a re-import only counts them.
+    known = _imported_keys(store, org, owner) if ahead else frozenset()
     options = (format, dict(column_map or {}), region)
-    matching, streams = _load_reading(store, org, ahead, options, progress)
+    matching, streams = _load_reading(store, org, ahead, options, known, progress)
     streams.reverse()
     preparer = Preparer(matching.companies, region)
     for number, (path, book) in enumerate(zip(files, books, strict=True), start=1):
         if isinstance(book, ContactFile):
             source = SourceReport(str(path), book.format, book.attempted)
-            records: Iterable[PreparedRecord | RowError] = prepared(book.records, preparer)
+            records: Iterable[PreparedRecord | KnownRecord | RowError] = prepared(
+                book.records, preparer
+            )
         else:
             fmt, stream = streams.pop()
             source = SourceReport(str(path), fmt)
@@ -263,13 +270,16 @@ def _load_reading(
     org: Org,
     paths: list[Path],
     options: tuple[Any, ...],
+    known: frozenset[str],
     progress: ProgressCallback,
 ) -> tuple[Matching, list[tuple[str, Iterator[Any]]]]:
     """The matching index, and the format and prepared records of each file at `paths`, read
     in a second process each. When the index's companies are saved, the readers start before
     the index loads (and start again if the directory changed in between)."""
     companies = saved_companies(store, org) if paths else None
-    readers = [ReadAhead(read_prepared, path, *options, companies) for path in paths if companies]
+    readers = [
+        ReadAhead(read_prepared, path, *options, companies, known) for path in paths if companies
+    ]
     try:
         progress("Matching index", 0, 1)
         matching = load_matching(store, org)  # saved by the last directory change, or built
@@ -277,12 +287,24 @@ def _load_reading(
         if paths and companies != (loaded := matching.companies.to_bytes()):
             for reader in readers:
                 reader.close()
-            readers = [ReadAhead(read_prepared, path, *options, loaded) for path in paths]
+            readers = [ReadAhead(read_prepared, path, *options, loaded, known) for path in paths]
         return matching, [_first(reader) for reader in readers]
     except BaseException:
         for reader in readers:
             reader.close()
         raise
+
+
+def _imported_keys(store: Store, org: Org, owner: Member) -> frozenset[str]:
+    """The keys of every record the member imported before."""
+    with store.read() as conn:
+        return frozenset(
+            conn.execute(
+                select(contact_source.c.record_key).where(
+                    contact_source.c.org_id == org.id, contact_source.c.member_id == owner.id
+                )
+            ).scalars()
+        )
 
 
 def _first(reader: ReadAhead[Any]) -> tuple[str, Iterator[Any]]:
@@ -295,11 +317,15 @@ def _first(reader: ReadAhead[Any]) -> tuple[str, Iterator[Any]]:
     return first, stream
 
 
-def _until_count(items: Iterator[Any], report: SourceReport) -> Iterator[PreparedRecord | RowError]:
+def _until_count(
+    items: Iterator[Any], report: SourceReport
+) -> Iterator[PreparedRecord | KnownRecord | RowError]:
     """The prepared records of a file read ahead; its count of records (last) goes to `report`."""
     for item in items:
         if isinstance(item, tuple):
             yield from_plain(item)
+        elif isinstance(item, str):
+            yield KnownRecord(item)
         elif isinstance(item, int):
             report.attempted = item
             return
