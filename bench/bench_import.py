@@ -170,6 +170,8 @@ class ReaderPeak:
             for children in Path("/proc/self/task").glob("*/children"):
                 for pid in children.read_text().split():
                     try:
+                        if b"readahead" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                            continue  # forked, not yet the reader: a copy of this process
                         status = Path(f"/proc/{pid}/status").read_text()
                     except OSError:
                         continue  # gone meanwhile
