@@ -47,7 +47,7 @@ from tiegraph.store.schema import (
 
 __all__ = ["Matching", "build_matching", "directory_version", "load_matching", "saved_companies"]
 
-FORMAT = 2  # of what is saved (2: phones and profile URLs); the code's hash covers the rest
+FORMAT = 3  # of what is saved (2: phones and profile URLs; 3: keys in buckets); the hash: the rest
 PART_BYTES = 8 << 20  # one row of match_snapshot: well under any driver's or server's limit
 STREAM_ROWS = 20_000
 _CURSORS = count()  # names of server-side cursors
