@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.contacts import import_contacts
+from tiegraph.services import contact_prepare
+from tiegraph.services.contact_details import get_contact
+from tiegraph.services.contacts import import_contacts, load_matching
 from tiegraph.services.directory import import_directory
+from tiegraph.services.directory_index import saved_companies
 from tiegraph.services.matching import decide_possible_match, list_possible_matches
 from tiegraph.services.members import Member, add_member
 from tiegraph.services.network import list_contacts, publish_contact
 from tiegraph.services.orgs import Org, resolve_org
 from tiegraph.services.who_knows import who_knows
 from tiegraph.store import Store
+from tiegraph.store.schema import contact, contact_source
 
 DIRECTORY = [
     {"type": "company", "id": "C1", "name": "Acme Corporation", "domains": ["acme.example"]},
@@ -104,6 +112,62 @@ def test_import_match_dedupe_and_reimport(store: Store, tmp_path: Path) -> None:
     assert again["matched"] + again["possible"] + again["private"] == 6
     assert again["matched"] >= report["matched"]
     assert len(list_contacts(store, org, ana)) == 4
+
+
+def test_written_rows_read_back_as_the_records_said(store: Store, tmp_path: Path) -> None:
+    org, ana, _ = _setup(store, tmp_path)
+    linkedin, google = _files(tmp_path)
+    import_contacts(store, org, ana, [linkedin, google])
+    bob = next(c for c in list_contacts(store, org, ana) if c.name.startswith("Bob"))
+    details = get_contact(store, org, ana, bob.id)
+    assert details.connected_on == date(2025, 12, 22) and details.title == "VP"
+    assert details.profile_url == "https://www.linkedin.com/in/bob-smith-1"
+    assert [(s.format, s.file) for s in details.sources] == [
+        ("linkedin", "Connections.csv"),
+        ("google", "contacts.txt"),
+    ]
+    assert details.phones == ("+14155550111",)
+    with store.read() as conn:
+        said = conn.execute(
+            select(contact_source.c.record, contact.c.updated_at)
+            .join(contact, contact.c.id == contact_source.c.contact_id)
+            .where(contact_source.c.contact_id == bob.id)
+            .order_by(contact_source.c.id)
+        ).all()
+    assert said[0].record["connected_on"] == "2025-12-22"
+    assert said[1].record["emails"] == ["robert.smith@acme.example"]
+    assert said[0].updated_at is not None  # matched: when it was
+
+
+def test_a_file_read_ahead_imports_as_one_read_here(store: Store, tmp_path: Path) -> None:
+    org, ana, bo = _setup(store, tmp_path)
+    linkedin, google = _files(tmp_path)
+    here = import_contacts(store, org, ana, [linkedin, google]).as_dict()
+    # Every file read and prepared in a second process, as large ones are.
+    ahead = import_contacts(store, org, bo, [linkedin, google], read_ahead_bytes=0).as_dict()
+    assert ahead == here
+    assert [(c.name, c.status, c.emails) for c in list_contacts(store, org, bo)] == [
+        (c.name, c.status, c.emails) for c in list_contacts(store, org, ana)
+    ]
+    again = import_contacts(store, org, bo, [linkedin, google], read_ahead_bytes=0).as_dict()
+    assert again["unchanged"] == 6 and again["imported"] == 0
+    # With the index saved, the readers start before it loads, from its saved companies.
+    load_matching(store, org)
+    assert saved_companies(store, org) is not None
+    cy = add_member(store, org, email="cy@us.example", name="Cy Li")
+    load_matching(store, org)  # a member is a directory person: the index is saved again
+    early = import_contacts(store, org, cy, [linkedin, google], read_ahead_bytes=0).as_dict()
+    assert early == here
+
+
+def test_a_file_read_ahead_without_contacts_writes_nothing(store: Store, tmp_path: Path) -> None:
+    org, ana, _ = _setup(store, tmp_path)
+    linkedin, _ = _files(tmp_path)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("First Name,Last Name,Email Address\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=r"empty\.csv: no contacts"):
+        import_contacts(store, org, ana, [linkedin, empty], read_ahead_bytes=0)
+    assert list_contacts(store, org, ana) == []
 
 
 def test_possible_match_is_never_silent_and_can_be_confirmed(store: Store, tmp_path: Path) -> None:
@@ -229,3 +293,12 @@ def test_a_common_name_without_a_company_is_not_merged_by_name(
         ("Maria Silva", "matched"),
         ("Maria Silva", "private"),
     ]
+
+
+@settings(database=None, max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(), st.none(), st.lists(st.text(), max_size=3)), max_size=6))
+def test_record_json_is_json_dumps(values: list[object]) -> None:
+    # Record keys hash this text: it must stay what json.dumps wrote when they were made.
+    assert contact_prepare._KEY_JSON(values) == json.dumps(values, ensure_ascii=False)
+    said = {f"k{i}": v for i, v in enumerate(values)}
+    assert contact_prepare._COLUMN_JSON(said) == json.dumps(said)

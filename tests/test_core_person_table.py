@@ -147,3 +147,13 @@ def test_phones_and_profile_urls_are_saved_with_the_table() -> None:
     by_phone = loaded.match(contact_keys("Ana", "Lima", phones=["+14155550100"]))
     assert by_url.person_id == by_phone.person_id == "p"
     assert loaded.match(contact_keys("", "", ["tel:+14155550100"])).kind == "none"
+
+
+def test_every_key_is_found_in_its_bucket() -> None:
+    table = build(DIRECTORY).table
+    for key in table.keys:
+        start, end = table.key_starts[
+            key >> person_table._BUCKET_SHIFT : (key >> person_table._BUCKET_SHIFT) + 2
+        ]
+        assert start <= list(table.keys).index(key) < end
+    assert table.key_starts[-1] == len(table.keys)

@@ -66,6 +66,7 @@ _SLASHED = re.compile(r"\b([^\W\d_])/([^\W\d_])\b")  # A/S, a/b
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")  # company domains are often given as URLs
 _DOMAIN_CACHE_SIZE = 1 << 16
 _APOSTROPHES = re.compile(r"['’‘`´]")
+_NOT_ALNUM = re.compile(r"[\W_]")  # \w is str.isalnum() or "_"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -77,12 +78,15 @@ def normalize_company(raw: str) -> str:
     "Acme, Inc." = "acme". Never empties a name: "Group Inc" keeps "group".
     """
     text = fold_accents(raw).replace("&", " and ")
-    text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "." in text:
+        text = _DOTTED.sub(lambda m: m.group(0).replace(".", ""), text)
     text = _SLASHED.sub(r"\1\2", _APOSTROPHES.sub("", text))
-    words = "".join(ch if ch.isalnum() else " " for ch in text).split()
+    words = _NOT_ALNUM.sub(" ", text).split()
+    cjk = not text.isascii()  # CJK legal forms are never ASCII
     while True:  # until nothing more comes off, so that a key normalizes to itself
         before = words
-        words = _strip_cjk_forms(words)
+        if cjk:
+            words = _strip_cjk_forms(words)
         while len(words) > 1 and (words[0] == "the" or words[0] in _LEGAL_PREFIXES):
             words = words[1:]
         words = _strip_legal_suffixes(words)

@@ -182,6 +182,7 @@ def split_full_name(full: str) -> tuple[str, str]:
     return " ".join(words[:start]), " ".join(words[start:])
 
 
+@lru_cache(maxsize=1 << 16)  # asked again and again by imports, for a few thousand names
 def first_name_variants(first: str) -> frozenset[str]:
     """The normalized first name with its nicknames and the names it is a nickname of.
 

@@ -39,7 +39,11 @@ _MASK = (1 << (63 - ROW_BITS)) - 1
 PHONE, PROFILE = "tel:", "url:"
 # One letter off in a short family name is usually another family name (Li/Lu, Kim/Kin, Lee/Lea).
 MIN_TYPO_LENGTH = 4
-_MAGIC = b"tiegraph person table 2\n"  # 2: phones and profile URLs filed with the emails
+_MAGIC = b"tiegraph person table 3\n"  # 2: phones and profile URLs with the emails; 3: buckets
+# Keys are found by bisection inside the bucket of their top BUCKET_BITS bits (key_starts):
+# 8 million keys make 65,536 buckets of about 130, searched in 7 steps instead of 23.
+BUCKET_BITS = 16
+_BUCKET_SHIFT = 63 - BUCKET_BITS  # keys are below 2**63
 _EXACT, _INITIAL, _COMPANY, _EMAIL, _NAME = 1, 2, 3, 4, 5
 
 
@@ -88,6 +92,7 @@ class PersonTable:
         self.ids_of: Sequence[int] = array("i")
         self.emails_at: Sequence[int] = array("i", [0])
         self.keys: Sequence[int] = array("q")
+        self.key_starts: Sequence[int] = array("q", [0] * ((1 << BUCKET_BITS) + 1))
         self.last_forms: Sequence[int] = array("q")
         # Person ids that are all numbers (the store's) are kept as numbers: less to keep and
         # to load than a million strings.
@@ -178,6 +183,7 @@ class PersonTable:
         self.first_names, self.last_names = list(self.first_id), list(self.last_id)
         self.names, self.company_ids = list(self.name_id), list(self.company_id)
         self.keys = _sorted(keys)
+        self.key_starts = _starts(self.keys)
         self.last_forms = _sorted(forms)
         ids = self.person_ids
         if all(i.isdecimal() and i.isascii() and str(int(i)) == i for i in ids):
@@ -201,7 +207,7 @@ class PersonTable:
         wanted = handle.encode("utf-8", "surrogatepass")
         return [
             row
-            for row in _rows(self.keys, hash((_EMAIL, zlib.crc32(wanted))))
+            for row in self._rows(hash((_EMAIL, zlib.crc32(wanted))))
             if wanted in self._emails_of(row)
         ]
 
@@ -222,7 +228,7 @@ class PersonTable:
             return []
         return [
             row
-            for row in _rows(self.keys, hash((_EXACT, f, ln, n)))
+            for row in self._rows(hash((_EXACT, f, ln, n)))
             if self.first[row] == f and self.last[row] == ln and self.works_at(row, n)
         ]
 
@@ -233,8 +239,9 @@ class PersonTable:
             return 0
         keys, count = self.keys, 0
         low = (hash((_NAME, f, ln)) & _MASK) << ROW_BITS
-        i, high = bisect_left(keys, low), low | _ROW
-        while count < at_most and i < len(keys) and keys[i] <= high:
+        i, end = self._bucket(low)
+        high = low | _ROW
+        while count < at_most and i < end and keys[i] <= high:
             row = keys[i] & _ROW
             count += self.first[row] == f and self.last[row] == ln
             i += 1
@@ -247,7 +254,7 @@ class PersonTable:
             return []
         return [
             row
-            for row in _rows(self.keys, hash((_INITIAL, ln, n, ord(initial))))
+            for row in self._rows(hash((_INITIAL, ln, n, ord(initial))))
             if self.last[row] == ln and self.works_at(row, n)
         ]
 
@@ -259,7 +266,7 @@ class PersonTable:
             return []
         return [
             row
-            for row in _rows(self.keys, hash((_COMPANY, f, ln, c)))
+            for row in self._rows(hash((_COMPANY, f, ln, c)))
             if self.first[row] == f and self.last[row] == ln and self._has_id(row, c)
         ]
 
@@ -283,6 +290,22 @@ class PersonTable:
             for form in (last, *deletions(last))
             for number in _rows(self.last_forms, _crc(form))
         }
+
+    def _rows(self, key: int) -> list[int]:
+        """Rows filed under `key` in `keys`."""
+        keys, low = self.keys, (key & _MASK) << ROW_BITS
+        i, end = self._bucket(low)
+        high, rows = low | _ROW, []
+        while i < end and keys[i] <= high:
+            rows.append(keys[i] & _ROW)
+            i += 1
+        return rows
+
+    def _bucket(self, low: int) -> tuple[int, int]:
+        """Where the first key from `low` is (or would be) in `keys`, and its bucket's end."""
+        bucket = low >> _BUCKET_SHIFT
+        start, end = self.key_starts[bucket], self.key_starts[bucket + 1]
+        return bisect_left(self.keys, low, start, end), end
 
     # --- saving --------------------------------------------------------------------------------
 
@@ -341,7 +364,14 @@ class PersonTable:
 
 
 _STRINGS = ("person_ids", "first_names", "last_names", "names", "company_ids")
-_WIDE = ("keys", "last_forms", "_numbers", "email_ends")  # 64-bit; the others are 32-bit
+# 64-bit; the others are 32-bit
+_WIDE = (
+    "keys",
+    "key_starts",
+    "last_forms",
+    "_numbers",
+    "email_ends",
+)  # 64-bit; the others are 32-bit
 _ARRAYS = (
     "first",
     "last",
@@ -352,6 +382,7 @@ _ARRAYS = (
     "emails_at",
     "email_ends",
     "keys",
+    "key_starts",
     "last_forms",
 )
 
@@ -368,6 +399,14 @@ def _sorted(values: list[int]) -> array[int]:
         run.sort()
         result.extend(run)
     return result
+
+
+def _starts(keys: Sequence[int]) -> array[int]:
+    """Where each bucket of sorted `keys` starts, and the end of the last."""
+    return array(
+        "q",
+        [*(bisect_left(keys, b << _BUCKET_SHIFT) for b in range(1 << BUCKET_BITS)), len(keys)],
+    )
 
 
 def _rows(table: Sequence[int], key: int) -> list[int]:

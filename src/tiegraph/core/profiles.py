@@ -10,6 +10,7 @@ __all__ = ["normalize_profile_url"]
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 # LinkedIn serves one profile under many hosts (www., de., uk., mobile) and two path forms.
 _LINKEDIN = re.compile(r"^(?:[a-z]{2,3}\.|www\.|mobile\.)?linkedin\.com/(in|pub)/([^/?#]+)")
+_PLAIN_LINKEDIN = re.compile(r"https?://(?:www\.)?linkedin\.com/(in|pub)/([a-z0-9-]+)/?")
 
 
 def normalize_profile_url(raw: str) -> str | None:
@@ -20,6 +21,9 @@ def normalize_profile_url(raw: str) -> str | None:
     host ("https://acme.com") is a company's site, shared by everyone working there: None.
     """
     text = raw.strip().lower()
+    plain = _PLAIN_LINKEDIN.fullmatch(text)
+    if plain:  # most of a directory's URLs: what the steps below make of them, at once
+        return f"linkedin.com/{plain.group(1)}/{plain.group(2)}"
     if not text or " " in text:
         return None
     text = _SCHEME.sub("", text).split("#", 1)[0].split("?", 1)[0]

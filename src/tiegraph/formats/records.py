@@ -42,9 +42,11 @@ class NoRecordsError(ValueError):
 # --- address books -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class ContactRecord:
-    """One contact as an export holds it, before normalization."""
+class ContactRecord(NamedTuple):
+    """One contact as an export holds it, before normalization.
+
+    A named tuple, not a frozen dataclass like the others: an address book of 100,000 rows makes
+    100,000 of them, and a named tuple is made in a third of the time."""
 
     source_format: str  # linkedin | google | outlook | vcard | csv (carddav: set by sync)
     file: str

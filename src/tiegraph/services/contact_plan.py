@@ -15,17 +15,15 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from tiegraph.core.companies import CompanyIndex, normalize_company
-from tiegraph.core.emails import normalize_email
-from tiegraph.core.matching import KeyCache, MatchDecision, MatchIndex
+from tiegraph.core.companies import normalize_company
+from tiegraph.core.matching import MatchDecision, MatchIndex
 from tiegraph.core.names import (
     first_name_variants,
     last_name_key,
     normalize_name_part,
     split_full_name,
 )
-from tiegraph.core.phones import normalize_phone
-from tiegraph.formats.records import ContactRecord
+from tiegraph.services.contact_prepare import PreparedRecord, Preparer
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
 from tiegraph.store.schema import contact, contact_email, contact_phone, possible_match
@@ -43,7 +41,7 @@ class Contact:
     emails: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
     person_id: int | None = None
-    row: dict[str, Any] | None = None  # a new contact's columns
+    row: tuple[Any, ...] | None = None  # a new contact's NEW_COLUMNS
     changed: bool = False  # an existing contact whose status or person changed
     suggested: set[int] = field(default_factory=set)  # persons already offered as possible
     offered: list[list[Any]] = field(default_factory=list)  # this file's suggestions for it
@@ -56,7 +54,8 @@ class Plan:
     created: list[Contact] = field(default_factory=list)
     emails: list[tuple[Contact, str]] = field(default_factory=list)
     phones: list[tuple[Contact, str]] = field(default_factory=list)
-    sources: list[tuple[Contact, ContactRecord, str]] = field(default_factory=list)  # + key
+    # (contact, its source row after owner and contact: PreparedRecord.source)
+    sources: list[tuple[Contact, tuple[Any, ...]]] = field(default_factory=list)
     # (contact, person id, reason, superseded): a new suggestion, or one settled in this file
     possible: list[list[Any]] = field(default_factory=list)
     superseded: set[int] = field(default_factory=set)  # existing contacts matched now
@@ -73,6 +72,8 @@ class AddressBook:
         self.by_name: dict[str, dict[str, list[Contact]]] = {}
         self.by_person: dict[int, Contact] = {}  # matched ones, by their person
         self._order: dict[Contact, int] = {}
+        self._namesakes: dict[tuple[str, str], bool] = {}
+        self.statuses: dict[int, str] = {}  # of the contacts stored, by id, as they were read
         rows = conn.execute(
             select(
                 contact.c.id, contact.c.first_name, contact.c.last_name, contact.c.full_name,
@@ -97,6 +98,7 @@ class AddressBook:
                 r.person_id,
                 suggested=suggested.get(r.id, set()),
             )
+            self.statuses[r.id] = r.status
             self.add(found)
 
     def add(self, c: Contact) -> None:
@@ -141,16 +143,24 @@ class AddressBook:
         if first in firsts:
             names.add(first)
         same_name = [c for name in names for c in firsts[name]]
-        same_name.sort(key=self._order.__getitem__)  # the oldest first, as they were added
+        if len(names) > 1:  # one name's contacts are in the order they were added already
+            same_name.sort(key=self._order.__getitem__)  # the oldest first
         for c in same_name:
             if person_id is not None and c.person_id is not None and c.person_id != person_id:
                 continue
             if company and c.company:
                 if company == c.company:
                     return c
-            elif index.namesakes(first, last) < 2 and index.namesakes(c.first, c.last) < 2:
+            elif self._unique(first, last, index) and self._unique(c.first, c.last, index):
                 return c
         return None
+
+    def _unique(self, first: str, last: str, index: MatchIndex) -> bool:
+        """Whether the directory holds no namesake of this name (asked once per name)."""
+        found = self._namesakes.get((first, last))
+        if found is None:
+            found = self._namesakes[first, last] = index.namesakes(first, last) < 2
+        return found
 
     def matched(self, c: Contact) -> None:
         if c.person_id is not None:
@@ -185,95 +195,60 @@ def _suggested(conn: Connection, org: Org, owner: Member) -> dict[int, set[int]]
 class Planner:
     """Decides, record by record, what a file does to the address book (see the module doc)."""
 
-    def __init__(
-        self, book: AddressBook, index: MatchIndex, companies: CompanyIndex, region: str
-    ) -> None:
-        self.book, self.index, self.region = book, index, region
-        # The record's emails are normalized before its keys are made (see add).
-        self.keys = KeyCache(companies, normalized=True)
+    def __init__(self, book: AddressBook, index: MatchIndex, preparer: Preparer) -> None:
+        self.book, self.index, self.preparer = book, index, preparer
         self.plan = Plan()
 
-    def add(self, record: ContactRecord, key: str) -> tuple[str, bool]:
+    def add(self, record: PreparedRecord) -> tuple[str, bool]:
         """Plan one record; returns its contact's status and whether it was merged."""
-        first_raw, last_raw = record.first_name, record.last_name
-        if not (first_raw or last_raw) and record.full_name:
-            first_raw, last_raw = split_full_name(record.full_name)
-        first, last = normalize_name_part(first_raw), last_name_key(last_raw)
-        company_key = normalize_company(record.company)
-        emails = {e for e in map(normalize_email, record.emails) if e}
-        phones = {p for p in (normalize_phone(x, self.region) for x in record.phones) if p}
-        target = self.book.find_by_address(emails, phones)
+        target = self.book.find_by_address(record.emails, record.phones)
         decision = None
         if target is None:
             # Matched on its own first: the person it is tells which contact it belongs to.
-            decision = self._decide(record, first_raw, last_raw, emails, phones)
+            decision = self.index.match(record.keys)
             person_id = _person(decision)
-            target = self.book.find_by_person(first, last, company_key, person_id, self.index)
+            target = self.book.find_by_person(
+                record.first, record.last, record.company, person_id, self.index
+            )
         merged = target is not None
         if target is None:
-            target = self._create(record, first_raw, last_raw, first, last, company_key)
-        self._add_details(target, emails, phones)
-        self.plan.sources.append((target, record, key))
+            target = self._create(record)
+        self._add_details(target, record.emails, record.phones)
+        self.plan.sources.append((target, record.source))
         if target.status != "matched":
             if merged or decision is None:
-                decision = self._decide(record, first_raw, last_raw, target.emails, target.phones)
+                # Matched again with everything the contact has now.
+                keys = self.preparer.contact_keys(
+                    record.first_raw,
+                    record.last_raw,
+                    sorted(target.emails),
+                    target.phones,
+                    record.written,
+                )
+                decision = self.index.match(keys)
             self._apply(target, decision)
         return target.status, merged
 
-    def _create(
-        self,
-        record: ContactRecord,
-        first_raw: str,
-        last_raw: str,
-        first: str,
-        last: str,
-        company_key: str,
-    ) -> Contact:
-        full = record.full_name or " ".join(x for x in (first_raw, last_raw) if x)
-        row = {
-            "first_name": first_raw,
-            "last_name": last_raw,
-            "full_name": full,
-            "company": record.company,
-            "title": record.title,
-            "profile_url": record.profile_url,
-            "connected_on": record.connected_on,
-        }
-        created = Contact(None, first, last, company_key, "private", row=row)
+    def _create(self, record: PreparedRecord) -> Contact:
+        created = Contact(
+            None, record.first, record.last, record.company, "private", row=record.row
+        )
         self.plan.created.append(created)
         self.book.add(created)
         return created
 
-    def _add_details(self, target: Contact, emails: set[str], phones: set[str]) -> None:
+    def _add_details(
+        self, target: Contact, emails: tuple[str, ...], phones: tuple[str, ...]
+    ) -> None:
         book = self.book
-        for e in sorted(e for e in emails - target.emails if e not in book.by_email):
+        for e in sorted(e for e in emails if e not in target.emails and e not in book.by_email):
             self.plan.emails.append((target, e))
             target.emails.add(e)
             book.by_email[e] = target
-        for p in sorted(p for p in phones - target.phones if p not in book.by_phone):
+        for p in sorted(p for p in phones if p not in target.phones and p not in book.by_phone):
             self.plan.phones.append((target, p))
             target.phones.add(p)
             book.by_phone[p] = target
-
-    def _decide(
-        self,
-        record: ContactRecord,
-        first: str,
-        last: str,
-        emails: Iterable[str],
-        phones: Iterable[str],
-    ) -> MatchDecision:
-        company = [record.company] if record.company else []
-        keys = self.keys.contact(
-            first,
-            last,
-            emails,
-            company,
-            full_name=record.full_name,
-            phones=sorted(phones),
-            profiles=[record.profile_url] if record.profile_url else (),
-        )
-        return self.index.match(keys)
 
     def _apply(self, target: Contact, decision: MatchDecision) -> None:
         person_id = _person(decision)
@@ -305,24 +280,3 @@ def _person(decision: MatchDecision) -> int | None:
     if decision.kind == "matched" and decision.person_id is not None:
         return int(decision.person_id)
     return None
-
-
-def source_row(record: ContactRecord, key: str, file_name: str) -> dict[str, Any]:
-    """A contact_source row of the record (without its contact): what the record said."""
-    return {
-        "source_format": record.source_format,
-        "file_name": file_name,
-        "locator": record.locator,
-        "record_key": key,
-        "record": {
-            "first_name": record.first_name,
-            "last_name": record.last_name,
-            "full_name": record.full_name,
-            "emails": list(record.emails),
-            "phones": list(record.phones),
-            "company": record.company,
-            "title": record.title,
-            "profile_url": record.profile_url,
-            "connected_on": record.connected_on.isoformat() if record.connected_on else None,
-        },
-    }

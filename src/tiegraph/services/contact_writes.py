@@ -1,24 +1,27 @@
 """Writing a planned contact import (contact_plan.py) in a few set-based statements.
 
 New contacts are inserted with the status they ended with (their ids allocated in one go), so
-no row is written twice; then their emails, phones, sources and possible matches, each table
-in batched inserts; then what changed in contacts imported before, and the member's ties.
+no row is written twice; then their emails, phones, sources and possible matches. Each table's
+rows are made as plain tuples in the driver's form and handed to it in one executemany (COPY
+on PostgreSQL): SQLAlchemy processing every value of 300,000 rows cost more than SQLite's
+inserting them (bench/bench_import.py). Then what changed in contacts imported before, and the
+member's ties.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, bindparam
 
-from tiegraph.services.contact_plan import Contact, Plan, source_row
+from tiegraph.services.contact_plan import Contact, Plan
+from tiegraph.services.contact_prepare import NEW_COLUMNS
 from tiegraph.services.explicit_ties import mark_explicit
 from tiegraph.services.members import Member
 from tiegraph.services.orgs import Org
-from tiegraph.store.bulk import insert_returning, insert_rows
+from tiegraph.store.bulk import allocate_ids, driver_day, driver_moment, insert_plain
 from tiegraph.store.schema import (
     contact,
     contact_email,
@@ -28,58 +31,51 @@ from tiegraph.store.schema import (
 )
 
 CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
+OWNED = ("org_id", "member_id", "contact_id")
+CONTACT_COLUMNS = ("id", "org_id", "member_id", "status", "person_id", "updated_at", *NEW_COLUMNS)
+SOURCE_COLUMNS = (*OWNED, "source_format", "file_name", "locator", "record_key", "record")
+POSSIBLE_COLUMNS = ("org_id", "contact_id", "person_id", "reason", "status", "decided_at")
+# As the JSON column type writes it (json.dumps' defaults), done once per row here.
+_to_json = json.JSONEncoder().encode
 
 
 def write_plan(conn: Connection, org: Org, owner: Member, plan: Plan, now: datetime) -> None:
-    base: dict[str, Any] = {"org_id": org.id, "member_id": owner.id}
-    _insert_contacts(conn, base, plan.created, now)
-    earlier = {c.id: c for c, _, _ in plan.sources if c.changed and c.row is None}
+    _insert_contacts(conn, org, owner, plan.created, now)
+    earlier = {c.id: c for c, _ in plan.sources if c.changed and c.row is None}
     _update_contacts(conn, earlier, now)
-    # Rows made batch by batch as they are inserted (generators): never all in memory.
-    emails = (base | {"contact_id": c.id, "email": e} for c, e in plan.emails)
-    insert_rows(conn, contact_email, emails)
-    phones = (base | {"contact_id": c.id, "phone": p} for c, p in plan.phones)
-    insert_rows(conn, contact_phone, phones)
-    names: dict[str, str] = {}  # file -> its name: one Path per file, not per record
-    sources = (
-        base
-        | {"contact_id": c.id}
-        | source_row(r, key, names.get(r.file) or names.setdefault(r.file, Path(r.file).name))
-        for c, r, key in plan.sources
-    )
-    insert_rows(conn, contact_source, sources)
+    owned = (org.id, owner.id)
+    emails = [(*owned, c.id, e) for c, e in plan.emails]
+    insert_plain(conn, contact_email, (*OWNED, "email"), emails)
+    phones = [(*owned, c.id, p) for c, p in plan.phones]
+    insert_plain(conn, contact_phone, (*OWNED, "phone"), phones)
+    sources = [(*owned, c.id, *source) for c, source in plan.sources]
+    insert_plain(conn, contact_source, SOURCE_COLUMNS, sources)
     _supersede(conn, org, sorted(plan.superseded), now)
-    suggestions = (
-        {
-            "org_id": org.id,
-            "contact_id": c.id,
-            "person_id": person_id,
-            "reason": reason,
-            "status": "superseded" if settled else "open",
-            "decided_at": now if settled else None,
-        }
-        for c, person_id, reason, settled in plan.possible
-    )
-    insert_rows(conn, possible_match, suggestions)
+    decided = driver_moment(conn)(now)
+    suggestions = [
+        (org.id, c.id, person, reason, *(("superseded", decided) if settled else ("open", None)))
+        for c, person, reason, settled in plan.possible
+    ]
+    insert_plain(conn, possible_match, POSSIBLE_COLUMNS, suggestions)
     mark_explicit(conn, org, owner.id, sorted(plan.explicit), now)
 
 
 def _insert_contacts(
-    conn: Connection, base: dict[str, Any], created: Sequence[Contact], now: datetime
+    conn: Connection, org: Org, owner: Member, created: Sequence[Contact], now: datetime
 ) -> None:
-    rows = [
-        base
-        | (c.row or {})
-        | {
-            "status": c.status,
-            "person_id": c.person_id,
-            "updated_at": now if c.status == "matched" else None,
-        }
-        for c in created
-    ]
-    ids = insert_returning(conn, contact, rows, ["id"])
-    for c, (contact_id,) in zip(created, ids, strict=True):
-        c.id = int(contact_id)
+    ids = allocate_ids(conn, contact, len(created))
+    moment, day = driver_moment(conn)(now), driver_day(conn)
+    rows = []
+    for c, contact_id in zip(created, ids, strict=True):
+        c.id = contact_id
+        assert c.row is not None  # every new contact has its first record's columns
+        *written, connected_on = c.row
+        matched = c.status == "matched"
+        rows.append(
+            (contact_id, org.id, owner.id, c.status, c.person_id, moment if matched else None,
+             *written, day(connected_on) if connected_on else None)
+        )  # fmt: skip
+    insert_plain(conn, contact, CONTACT_COLUMNS, rows)
 
 
 def _update_contacts(conn: Connection, changed: dict[int | None, Contact], now: datetime) -> None:

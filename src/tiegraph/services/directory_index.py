@@ -45,9 +45,9 @@ from tiegraph.store.schema import (
     person_phone,
 )
 
-__all__ = ["Matching", "build_matching", "directory_version", "load_matching"]
+__all__ = ["Matching", "build_matching", "directory_version", "load_matching", "saved_companies"]
 
-FORMAT = 2  # of what is saved (2: phones and profile URLs); the code's hash covers the rest
+FORMAT = 3  # of what is saved (2: phones and profile URLs; 3: keys in buckets); the hash: the rest
 PART_BYTES = 8 << 20  # one row of match_snapshot: well under any driver's or server's limit
 STREAM_ROWS = 20_000
 _CURSORS = count()  # names of server-side cursors
@@ -74,6 +74,26 @@ def load_matching(store: Store, org: Org) -> Matching:
         built = build_matching(conn, org)
     _save(store, org, version, built)
     return built
+
+
+def saved_companies(store: Store, org: Org) -> bytes | None:
+    """The companies of the index saved for the directory as it is now, as saved
+    (`CompanyIndex.to_bytes`), read without the rest: for a second process to work with while
+    this one loads the index. None when there is no such index (or they outgrow its first part).
+    """
+    with _consistent_read(store) as conn:
+        version = directory_version(conn, org)
+        data = conn.execute(
+            select(match_snapshot.c.data).where(
+                match_snapshot.c.org_id == org.id,
+                match_snapshot.c.version == version,
+                match_snapshot.c.part == 0,
+            )
+        ).scalar()
+    if data is None or len(data) < 8:
+        return None
+    (size,) = struct.unpack_from("<Q", data)
+    return bytes(data[8 : 8 + size]) if 8 + size <= len(data) else None
 
 
 def directory_version(conn: Connection, org: Org) -> str:

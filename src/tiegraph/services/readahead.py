@@ -18,19 +18,20 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 WORTH_IT_BYTES = 16 * 1024 * 1024  # below this, starting a process costs more than it saves
 BATCH = 2000  # records per frame between the processes
+FIRST_BATCH = 100  # the first frame: the reader's first records reach the caller sooner
 DEPTH = 4  # frames the child holds ready: bounds memory when the writer is the slower side
 _DONE = "done"
 _FAILED = "failed"
 _LENGTH = 8  # bytes of a frame's length prefix
 _BOOT = (
     "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
-    "from tiegraph.services.readahead import serve; serve()"
+    "from tiegraph.services.readahead import serve; serve(*pickle.load(sys.stdin.buffer))"
 )
 
 
@@ -57,30 +58,57 @@ def read_ahead(read: Callable[..., Iterable[T]], path: Path, *args: Any) -> Iter
     pickle. The child is stopped when the caller stops early or fails; its own failure is
     raised here.
     """
-    child = subprocess.Popen(
-        [sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
-    assert child.stdin is not None and child.stdout is not None
-    try:
+    return iter(ReadAhead(read, path, *args))
+
+
+class ReadAhead(Generic[T]):
+    """A child process running `read(path, *args)`, started at once (so that it reads while
+    this process does something else); its records are taken by iterating, once.
+
+    The child is stopped when iteration ends, stops early or fails, or by `close`.
+    """
+
+    def __init__(self, read: Callable[..., Iterable[T]], path: Path, *args: Any) -> None:
+        self.path = path
+        self._child = subprocess.Popen(
+            [sys.executable, "-c", _BOOT], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        # Handed over by a thread: a large job fills the pipe before the child has started
+        # reading it, and this process has other things to do meanwhile.
+        # sys.path first, on its own: the child needs it to unpickle `read`.
+        job = pickle.dumps(sys.path) + pickle.dumps((read, path, args), pickle.HIGHEST_PROTOCOL)
+        threading.Thread(target=_hand_over, args=(job, self._child.stdin), daemon=True).start()
+
+    def __iter__(self) -> Iterator[T]:
+        assert self._child.stdout is not None
         try:
-            pickle.dump(sys.path, child.stdin)
-            pickle.dump((read, path, args), child.stdin)
-            child.stdin.close()
-        except BrokenPipeError:
-            pass  # the child died at once: reading says so below
-        while True:
-            item = _receive(child.stdout, path)
-            if isinstance(item, list):
-                yield from item
-            elif item == _DONE:
-                break
-            else:
-                raise RuntimeError(f"reading {path}: {item[1]}")
-    finally:
-        if child.poll() is None:
-            child.terminate()
-        child.wait()
-        child.stdout.close()
+            while True:
+                item = _receive(self._child.stdout, self.path)
+                if isinstance(item, list):
+                    yield from item
+                elif item == _DONE:
+                    break
+                else:
+                    raise RuntimeError(f"reading {self.path}: {item[1]}")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the child (if still running) and release its pipe."""
+        if self._child.poll() is None:
+            self._child.terminate()
+        self._child.wait()
+        assert self._child.stdout is not None
+        self._child.stdout.close()
+
+
+def _hand_over(job: bytes, channel: IO[bytes] | None) -> None:
+    assert channel is not None
+    try:
+        channel.write(job)
+        channel.close()
+    except (BrokenPipeError, ValueError):
+        pass  # the child died at once (reading says so), or was stopped before taking it
 
 
 def _receive(channel: IO[bytes], path: Path) -> Any:
@@ -94,9 +122,8 @@ def _receive(channel: IO[bytes], path: Path) -> Any:
 # --- in the child ----------------------------------------------------------------------------
 
 
-def serve() -> None:
-    """The child's side: read the job from stdin, send frames to stdout until done."""
-    read, path, args = pickle.load(sys.stdin.buffer)
+def serve(read: Callable[..., Iterable[Any]], path: Path, args: tuple[Any, ...]) -> None:
+    """The child's side: send frames of `read(path, *args)` to stdout until done."""
     # Readers make millions of short-lived objects and no cycles: collect seldom (3% faster).
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
@@ -107,7 +134,9 @@ def serve() -> None:
     sender.start()
     try:
         records = iter(read(path, *args))
-        while batch := list(islice(records, BATCH)):
+        size = FIRST_BATCH
+        while batch := list(islice(records, size)):
+            size = BATCH
             frames.put(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL))
         frames.put(pickle.dumps(_DONE))
     except Exception as exc:  # handed to the parent, which raises it

@@ -7,7 +7,6 @@ one is imported once, in the same transaction that adds its href to the cursor.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -110,6 +109,6 @@ def _records(fetched: Sequence[Fetched]) -> list[ContactRecord | RowError]:
             continue
         for record in found.records:
             if isinstance(record, ContactRecord):
-                record = dataclasses.replace(record, source_format=SOURCE_FORMAT)
+                record = record._replace(source_format=SOURCE_FORMAT)
             records.append(record)
     return records

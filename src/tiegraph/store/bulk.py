@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
@@ -169,13 +169,19 @@ def _sqlite_moment(moment: datetime) -> str:
     return moment.isoformat(" ", "microseconds")[:26]  # without the "+00:00"
 
 
-def _as_is(moment: datetime) -> datetime:
-    return moment
+def _as_is(value: Any) -> Any:
+    return value
 
 
 def driver_moment(conn: Connection) -> Callable[[datetime], Any]:
     """How to hand an aware datetime to this connection's driver in a plain row."""
     return _sqlite_moment if conn.dialect.name == "sqlite" else _as_is
+
+
+def driver_day(conn: Connection) -> Callable[[date], Any]:
+    """How to hand a date to this connection's driver in a plain row (SQLite: as SQLAlchemy
+    stores it, ISO text)."""
+    return date.isoformat if conn.dialect.name == "sqlite" else _as_is
 
 
 def marker(conn: Connection) -> str:

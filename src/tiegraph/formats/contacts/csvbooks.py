@@ -5,18 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 
 from tiegraph.formats.contacts.headers import Layout, header_key, identify, layout_of
 from tiegraph.formats.records import ContactRecord, RowError
 
-__all__ = ["CsvBook", "read_csv_book"]
+__all__ = ["CsvBook", "csv_book_records", "read_csv_book"]
 
 _HEADER_SEARCH = 30  # LinkedIn's "Notes:" preamble is a few lines; Excel may add some more
 _URN = re.compile(r"^urn:li:", re.IGNORECASE)
 _EMAIL = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+\.[^\s@<>(),;:\"']+")
+_NAMES = frozenset({"first_name", "last_name", "full_name"})
+_SEPARATOR = re.compile(r"\s*:::\s*|\n")
 _LINKEDIN_URL = re.compile(r"linkedin\.com/(in|pub)/", re.IGNORECASE)
 _DATE_FORMATS = ("%d %b %Y", "%d-%b-%y", "%d-%b-%Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y", "%d.%m.%Y")
 # LinkedIn without a header row: current layout, and 2018's without the URL column.
@@ -96,49 +99,72 @@ def parse_date(text: str) -> date | None:
 
 
 def _split_values(cell: str) -> list[str]:
-    # Google's old export puts several values in one cell: "a@x ::: b@y".
-    return [v.strip() for v in re.split(r"\s*:::\s*|\n", cell) if v.strip()]
+    """The values of a stripped cell. Google's old export puts several values in one cell:
+    "a@x ::: b@y"."""
+    if ":::" not in cell and "\n" not in cell:
+        return [cell]  # most cells: one value
+    return [v.strip() for v in _SEPARATOR.split(cell) if v.strip()]
 
 
 def _emails(cell: str) -> list[str]:
     found = []
     for value in _split_values(cell):
-        value = re.sub(r"^mailto:", "", value, flags=re.IGNORECASE).strip()
+        if value[:7].lower() == "mailto:":
+            value = value[7:].strip()
         if _URN.match(value):
             continue  # LinkedIn's member URN stands in for a hidden address: not an email
         found.extend(_EMAIL.findall(value))
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """The columns read of a layout, fetched from a row in one call."""
+
+    fields: tuple[str, ...]
+    pick: Callable[[Sequence[str]], tuple[str, ...]]
+    width: int  # a row shorter than this is padded with empty cells
+
+    @classmethod
+    def of(cls, layout: Layout) -> _Columns:
+        mapped = [(column, field) for column, field in enumerate(layout.columns) if field]
+        columns = [column for column, _ in mapped]
+        # itemgetter of one column gives the cell, not a 1-tuple.
+        pick = itemgetter(*columns, *columns[:1]) if len(columns) == 1 else itemgetter(*columns)
+        return cls(tuple(f for _, f in mapped), pick, max(columns, default=-1) + 1)
+
+
 def _record(
-    fmt: str, file: str, line: int, mapped: Sequence[tuple[int, str]], cells: Sequence[str]
+    fmt: str, file: str, line: int, columns: _Columns, cells: Sequence[str]
 ) -> ContactRecord | RowError:
-    """The record of one row; `mapped`: (column, field) of each column read."""
+    """The record of one row."""
     values: dict[str, str] = {}
     emails: list[str] = []
     phones: list[str] = []
-    for column, field in mapped:
-        cell = cells[column].strip() if column < len(cells) else ""
-        if not cell:
-            continue
+    if len(cells) < columns.width:
+        cells = [*cells, *[""] * (columns.width - len(cells))]
+    for field, cell in zip(columns.fields, columns.pick(cells), strict=False):
+        if not cell or not (cell := cell.strip()):
+            continue  # most cells of an export are empty
         if field == "email":
-            emails.extend(_emails(cell))
+            emails += _emails(cell)
         elif field == "phone":
-            phones.extend(_split_values(cell))
+            phones += _split_values(cell)
         else:
             values[field] = " ".join(cell.split())
-    if not (values.keys() & {"first_name", "last_name", "full_name"} or emails or phones):
+    if not (emails or phones or _NAMES & values.keys()):
         return RowError(file, f"line {line}", "no name, email or phone")
     connected = values.pop("connected_on", "")
-    url = values.get("profile_url", "")
+    if not values.get("source_uid"):
+        values["source_uid"] = values.get("profile_url", "")
     return ContactRecord(
         source_format=fmt,
         file=file,
         locator=f"line {line}",
-        emails=tuple(dict.fromkeys(emails)),
-        phones=tuple(dict.fromkeys(phones)),
+        emails=tuple(dict.fromkeys(emails)) if len(emails) > 1 else tuple(emails),
+        phones=tuple(dict.fromkeys(phones)) if len(phones) > 1 else tuple(phones),
         connected_on=parse_date(connected) if connected else None,
-        **{**values, "source_uid": values.get("source_uid") or url},
+        **values,
     )
 
 
@@ -153,6 +179,19 @@ def read_csv_book(
     text: str, *, file: str, format: str, column_map: Mapping[str, str] | None
 ) -> CsvBook | None:
     """Contacts of a CSV address book, or None when no header (or known shape) is found."""
+    found = csv_book_records(text, file=file, format=format, column_map=column_map)
+    if found is None:
+        return None
+    fmt, stream = found
+    records = list(stream)
+    return CsvBook(fmt, records, len(records))
+
+
+def csv_book_records(
+    text: str, *, file: str, format: str, column_map: Mapping[str, str] | None
+) -> tuple[str, Iterator[ContactRecord | RowError]] | None:
+    """The format of a CSV address book and its records, read as they are taken; None when
+    no header (or known shape) is found."""
     found = _find_header(text, column_map)
     if found is not None:
         header_line, header, layout = found
@@ -166,20 +205,24 @@ def read_csv_book(
         header, layout, fmt, delimiter, body = list(shape), layout_of(shape), "linkedin", ",", text
     if format != "auto":
         fmt = format
-    records: list[ContactRecord | RowError] = []
+    return fmt, _book_records(body, delimiter, header, layout, fmt, file)
+
+
+def _book_records(
+    body: str, delimiter: str, header: Sequence[str], layout: Layout, fmt: str, file: str
+) -> Iterator[ContactRecord | RowError]:
     width = len(header)
     header_keys = [header_key(h) for h in header]
-    mapped = [(column, field) for column, field in enumerate(layout.columns) if field]
+    columns = _Columns.of(layout)
     for line, cells in _rows(body, delimiter):
         if cells == ["\x00unreadable"]:
-            records.append(RowError(file, f"line {line}", "unreadable CSV row"))
+            yield RowError(file, f"line {line}", "unreadable CSV row")
             continue
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue  # blank lines are not records
         if len(cells) == 1 and width > 1 and delimiter in cells[0]:
             # A row re-saved as one quoted field: its cells are inside it.
             cells = next(csv.reader([cells[0]], delimiter=delimiter), cells)
         if _repeats(cells, header_keys):
             continue  # the header repeated (files concatenated)
-        records.append(_record(fmt, file, line, mapped, cells))
-    return CsvBook(fmt, records, len(records))
+        yield _record(fmt, file, line, columns, cells)
