@@ -84,16 +84,19 @@ def test_linkedin_without_a_header_row_and_a_row_saved_as_one_field() -> None:
 
 def test_google_new_layout_with_emoji_and_labels() -> None:
     text = (
-        "First Name,Middle Name,Last Name,Nickname,Labels,E-mail 1 - Label,E-mail 1 - Value,"
+        "First Name,Middle Name,Last Name,Phonetic First Name,Phonetic Middle Name,"
+        "Phonetic Last Name,Nickname,Labels,E-mail 1 - Label,E-mail 1 - Value,"
         "E-mail 2 - Label,E-mail 2 - Value,Phone 1 - Label,Phone 1 - Value,"
         "Organization Name,Organization Title\n"
-        "Zoë 🌟,,Müller,Zo,* myContacts,Work,zoe@acme.example,Home,zoe@home.example,"
-        "Mobile,+49 151 1234567,Acme GmbH,Head of Sales\n"
+        "Zoë 🌟,,Müller,Tsoh-ee,,Mueller,Zo,* myContacts,Work,zoe@acme.example,Home,"
+        "zoe@home.example,Mobile,+49 151 1234567,Acme GmbH,Head of Sales\n"
     )
     (zoe,) = good(read_contacts(text.encode("utf-8-sig"), file="contacts.csv"))
     assert zoe.first_name == "Zoë 🌟" and zoe.nickname == "Zo"
     assert zoe.emails == ("zoe@acme.example", "zoe@home.example")
+    # "Phonetic ... Name" says how a name sounds: not a phone number, not the name itself
     assert zoe.phones == ("+49 151 1234567",) and zoe.title == "Head of Sales"
+    assert zoe.last_name == "Müller"
 
 
 def test_google_old_layout_with_several_values_in_one_cell() -> None:

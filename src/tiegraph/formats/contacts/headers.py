@@ -176,6 +176,11 @@ _NOT_VALUES = (
     "verified",
     "bounced",
     "domain",
+    # How a name is pronounced, not a number: Google's "Phonetic First Name", Outlook's "Yomi".
+    "phonetic",
+    "phonetique",
+    "fonetico",
+    "yomi",
 )
 
 
