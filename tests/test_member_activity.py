@@ -93,12 +93,18 @@ def test_a_colleague_gone_quiet_ranks_below_one_still_at_work(store: Store, tmp_
     assert [k.member_email for k in past] == ["bo@us.example", "ana@us.example"]
 
 
-def test_ingest_keeps_activity_as_a_recompute_finds_it(store: Store, tmp_path: Path) -> None:
-    org, mbox = _world(store, tmp_path)
+def _halves(mbox: Path, folder: Path) -> tuple[Path, Path]:
+    """The mbox's messages dealt into two files, older and newer mail mixed in each."""
     lines = mbox.read_text(encoding="utf-8").split("\n\nbody\n\n")
-    first, second = tmp_path / "first.mbox", tmp_path / "second.mbox"
+    first, second = folder / "first.mbox", folder / "second.mbox"
     first.write_text("\n\nbody\n\n".join(lines[1::2]) + "\n\nbody\n\n", encoding="utf-8")
     second.write_text("\n\nbody\n\n".join(lines[0::2]), encoding="utf-8")
+    return first, second
+
+
+def test_ingest_keeps_activity_as_a_recompute_finds_it(store: Store, tmp_path: Path) -> None:
+    org, mbox = _world(store, tmp_path)
+    first, second = _halves(mbox, tmp_path)
     ingest_mail(store, org, [first])
     ingest_mail(store, org, [second])  # older and newer mail arrive in any order
     folded = _activities(store, org)
@@ -119,10 +125,7 @@ def test_as_of_reads_day_sums_once_built_and_ingest_keeps_them(
     """who-knows --as-of answers the same from the interactions (before any recompute) and
     from the day sums (after it), also when mail arrives after they were built."""
     org, mbox = _world(store, tmp_path)
-    lines = mbox.read_text(encoding="utf-8").split("\n\nbody\n\n")
-    first, second = tmp_path / "first.mbox", tmp_path / "second.mbox"
-    first.write_text("\n\nbody\n\n".join(lines[1::2]) + "\n\nbody\n\n", encoding="utf-8")
-    second.write_text("\n\nbody\n\n".join(lines[0::2]), encoding="utf-8")
+    first, second = _halves(mbox, tmp_path)
     ingest_mail(store, org, [first])
     days = [(NOW - timedelta(days=d)).date() for d in (1, 3, 30, 40)]
     emails = ["pat@acme.example", "kim@acme.example", "lee@acme.example"]
