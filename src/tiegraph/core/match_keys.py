@@ -37,7 +37,8 @@ class PersonKeys(NamedTuple):
     company_ids: tuple[str, ...] = ()  # the CompanyIndex's ids of those employers and domains
     phones: tuple[str, ...] = ()  # E.164 (core/phones.py)
     profiles: tuple[str, ...] = ()  # normalize_profile_url of the profile URL
-    roles: tuple[str, ...] = ()  # role_key of each employer with the title held there
+    # role_key of each employer with each title held there, or with "" when none is on file
+    roles: tuple[str, ...] = ()
 
 
 class ContactKeys(NamedTuple):
@@ -83,7 +84,7 @@ def person_keys(
     )
     ids = tuple(cid for cid, _ in labelled)
     handles = _handles(phones, profiles)
-    return PersonKeys(first_n, last_k, emails_n, names, ids, *handles, _roles(titles))
+    return PersonKeys(first_n, last_k, emails_n, names, ids, *handles, _roles(names, titles))
 
 
 def contact_keys(
@@ -105,16 +106,20 @@ def contact_keys(
 
 
 def _roles(
+    names: tuple[str, ...],
     titles: Iterable[tuple[str, str]],
     company: Callable[[str], str] = normalize_company,
     title: Callable[[str], str] = title_key,
 ) -> tuple[str, ...]:
-    """Each (employer name, title) whose both parts normalize to something, as role_key, once."""
+    """Each (employer name, title) whose both parts normalize to something, as role_key, once;
+    and each employer key of `names` with no title on file as role_key(employer, "")."""
     roles: list[str] = []
     for name, held in titles:
         company_k, title_k = (company(name), title(held)) if name and held else ("", "")
         if company_k and title_k and (role := role_key(company_k, title_k)) not in roles:
             roles.append(role)
+    titled = {role[: role.index("\t")] for role in roles}
+    roles += [role_key(key, "") for key in names if key not in titled]
     return tuple(roles)
 
 
@@ -213,7 +218,7 @@ class KeyCache:
             first, last, emails, company_names, full_name, contact=False
         )
         handles = _handles(phones, profiles)
-        roles = _roles(titles, self._company_key, self._title_key) if titles else ()
+        roles = _roles(names, titles, self._company_key, self._title_key)
         return PersonKeys(first_n, last_k, emails_n, names, tuple(labelled), *handles, roles)
 
     def contact(

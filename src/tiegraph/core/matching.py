@@ -170,16 +170,14 @@ class MatchIndex:
     def _titled(self, c: ContactKeys, rows: list[int]) -> list[int]:
         """Those of the namesakes at the contact's company (`rows`) who held the contact's title
         there: two people of one name at one company rarely share a title, so one that does is
-        the one the card means. A namesake with no title on file is not ruled out."""
+        the one the card means. A namesake with no title on file there is not ruled out."""
         table, found = self.table, set(rows)
-        titled: list[int] = []
-        with_titles: set[int] = set()
+        kept: list[int] = []
         for company in c.companies:
-            role = role_key(company, c.title)
-            titled += [r for r in table.with_role(c.first, c.last, role) if r in found]
-            with_titles.update(table.with_role(c.first, c.last, role_key(company, "")))
-        untitled = [row for row in rows if row not in with_titles]
-        return list(dict.fromkeys(titled + untitled))
+            for title in (c.title, ""):
+                role = role_key(company, title)
+                kept += [r for r in table.with_role(c.first, c.last, role) if r in found]
+        return list(dict.fromkeys(kept))
 
     def _by_profile(self, c: ContactKeys) -> MatchDecision | None:
         """One person's profile page is theirs alone, as an address is. Part of the name must

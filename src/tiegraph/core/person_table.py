@@ -65,10 +65,10 @@ class PersonTable:
     """Rows of persons: first and last name, employers' names, company ids, emails; and keys.
 
     `keys` holds, as hash << ROW_BITS | row, for every person with both names: a name (first,
-    last), exact (first, last, employer name), initial (last, employer name, first letter)
-    company (first, last, company id) and role (first, last, employer name and title held
-    there) keys; and for every person, one key per address
-    (email, phone, profile URL).
+    last), exact (first, last, employer name), initial (last, employer name, first letter),
+    company (first, last, company id) and role (first, last, employer name and each title held
+    there, or an empty title when none is on file) keys; and for every person, one key per
+    address (email, phone, profile URL).
     `last_forms` holds every distinct last name (of 4 letters or more) under itself and each of
     its one-deletion forms, as CRC-32 << ROW_BITS | last-name number.
     """
@@ -164,10 +164,7 @@ class PersonTable:
                 keys.append((hash((_INITIAL, last, name, initial)) & mask) << ROW_BITS | row)
             for company in id_ids:
                 keys.append((hash((_COMPANY, first, last, company)) & mask) << ROW_BITS | row)
-            # Each role, and each employer with a title under its name alone ("name\t"): who
-            # has no title on file there is never ruled out by one.
-            titled = dict.fromkeys(r[: r.index("\t") + 1] for r in p.roles)
-            for role in (*p.roles, *titled):
+            for role in p.roles:  # each title held at each employer, or none on file there
                 keys.append((hash((_ROLE, first, last, _crc(role))) & mask) << ROW_BITS | row)
             if last not in filed_lasts and len(p.last) >= MIN_TYPO_LENGTH:
                 filed_lasts.add(last)
