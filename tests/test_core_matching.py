@@ -88,7 +88,9 @@ def test_person_keys_normalize_every_part() -> None:
         ["Acme, Inc.", "ACME Corp", ""],
         companies=COMPANIES,
     )
-    assert keys == PersonKeys("jose", "berg", ("jo@acme.com",), ("acme",), ("c-acme",))
+    # no title on file at Acme: the role says so (rule 4 never rules such a namesake out)
+    roles = ("acme\t",)
+    assert keys == PersonKeys("jose", "berg", ("jo@acme.com",), ("acme",), ("c-acme",), roles=roles)
 
 
 def test_keys_from_a_full_name_when_parts_are_missing() -> None:
@@ -156,6 +158,41 @@ def test_a_name_shared_at_one_company_is_only_possible(index: MatchIndex) -> Non
     assert decision.person_id is None
     assert [pid for pid, _ in decision.candidates] == ["p-twin1", "p-twin2"]
     assert decision.reason == "2 possible matches"
+
+
+def namesakes_with_titles(*titles: tuple[str, str]) -> MatchIndex:
+    """Two Chris Lees at Globex, each with the (employer, title) pairs given, in order."""
+    keys = [
+        (f"p-lee{i}", person_keys("Chris", "Lee", (), ["Globex"], companies=COMPANIES, titles=t))
+        for i, t in enumerate(titles, 1)
+    ]
+    return MatchIndex(keys, COMPANIES)
+
+
+def test_the_one_namesake_at_the_company_with_the_title_matches() -> None:
+    index = namesakes_with_titles((("Globex", "Data Engineer"),), (("Globex", "Controller"),))
+    decision = index.match(contact("Chris", "Lee", company="Globex GmbH", title="data  ENGINEER"))
+    why = "same name and company as 2 people, one with this title"
+    assert decision == MatchDecision("matched", "p-lee1", why)
+
+
+def test_a_title_held_elsewhere_or_by_both_or_unknown_tells_nobody() -> None:
+    elsewhere = namesakes_with_titles(
+        (("Initech", "Data Engineer"), ("Globex", "Analyst")), (("Globex", "Controller"),)
+    )
+    both = namesakes_with_titles((("Globex", "Controller"),), (("Globex", "Controller"),))
+    # The second has no title on file at Globex: they may be the controller.
+    unknown = namesakes_with_titles((("Globex", "Controller"),), (("Initech", "Analyst"),))
+    for index, title in (
+        (elsewhere, "Data Engineer"),
+        (both, "Controller"),
+        (unknown, "Controller"),
+    ):
+        decision = index.match(contact("Chris", "Lee", company="Globex", title=title))
+        assert decision.kind == "possible", decision
+        assert [pid for pid, _ in decision.candidates] == ["p-lee1", "p-lee2"]
+    decision = both.match(contact("Chris", "Lee", company="Globex"))
+    assert decision.kind == "possible"
 
 
 def test_same_name_at_another_company_is_not_even_possible(index: MatchIndex) -> None:

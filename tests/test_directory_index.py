@@ -121,6 +121,12 @@ CHANGES: dict[str, Callable[[Store, Org], None]] = {
     ),
     "a phone removed": _sql(lambda org, conn: conn.execute(person_phone.delete())),
     "a job removed": _sql(lambda org, conn: conn.execute(employment.delete())),
+    "a job's title changed": _sql(
+        lambda org, conn: conn.execute(employment.update().values(title="Chief Buyer"))
+    ),
+    "a person's title changed": _sql(
+        lambda org, conn: conn.execute(person.update().values(title="Chief Buyer"))
+    ),
     "a company renamed": _sql(
         lambda org, conn: conn.execute(company.update().values(name="Acme Holdings"))
     ),
@@ -172,7 +178,7 @@ def test_changes_matching_never_reads_keep_the_saved_index(
     before = _version(store, org)
     with store.write() as conn:
         conn.execute(company.update().values(is_target=True, industry="Software"))
-        conn.execute(person.update().values(title="CFO"))
+        conn.execute(person.update().values(origin="contact"))
     assert _version(store, org) == before
     _never_built(monkeypatch)
     load_matching(store, org)

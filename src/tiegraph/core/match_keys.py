@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 from tiegraph.core.companies import CompanyIndex, normalize_company
@@ -11,7 +11,15 @@ from tiegraph.core.emails import normalize_email
 from tiegraph.core.names import last_name_key, normalize_name_part, split_full_name
 from tiegraph.core.profiles import normalize_profile_url
 
-__all__ = ["ContactKeys", "KeyCache", "PersonKeys", "contact_keys", "person_keys"]
+__all__ = [
+    "ContactKeys",
+    "KeyCache",
+    "PersonKeys",
+    "contact_keys",
+    "person_keys",
+    "role_key",
+    "title_key",
+]
 
 
 # Tuples with names rather than dataclasses: a million of each are made when a directory is
@@ -29,6 +37,8 @@ class PersonKeys(NamedTuple):
     company_ids: tuple[str, ...] = ()  # the CompanyIndex's ids of those employers and domains
     phones: tuple[str, ...] = ()  # E.164 (core/phones.py)
     profiles: tuple[str, ...] = ()  # normalize_profile_url of the profile URL
+    # role_key of each employer with each title held there, or with "" when none is on file
+    roles: tuple[str, ...] = ()
 
 
 class ContactKeys(NamedTuple):
@@ -42,6 +52,17 @@ class ContactKeys(NamedTuple):
     company_ids: tuple[tuple[str, str], ...] = ()
     phones: tuple[str, ...] = ()  # E.164 (core/phones.py)
     profiles: tuple[str, ...] = ()  # normalize_profile_url of the profile URLs
+    title: str = ""  # title_key of the title written with the company
+
+
+def title_key(title: str) -> str:
+    """A job title as matching compares it: case, accents, punctuation and spacing ignored."""
+    return normalize_name_part(title) if title else ""
+
+
+def role_key(company: str, title: str) -> str:
+    """One job as matching files it: the employer's normalize_company and the title_key."""
+    return f"{company}\t{title}"
 
 
 def person_keys(
@@ -54,14 +75,16 @@ def person_keys(
     companies: CompanyIndex | None = None,
     phones: Iterable[str] = (),
     profiles: Iterable[str] = (),
+    titles: Iterable[tuple[str, str]] = (),
 ) -> PersonKeys:
     """The matching keys of a directory person (company ids only when `companies` is given);
-    `phones` as E.164, `profiles` as written."""
+    `phones` as E.164, `profiles` as written, `titles` as (employer name, title) written."""
     first_n, last_k, emails_n, names, labelled = _normalize(
         first, last, emails, company_names, full_name, companies, contact=False
     )
     ids = tuple(cid for cid, _ in labelled)
-    return PersonKeys(first_n, last_k, emails_n, names, ids, *_handles(phones, profiles))
+    handles = _handles(phones, profiles)
+    return PersonKeys(first_n, last_k, emails_n, names, ids, *handles, _roles(names, titles))
 
 
 def contact_keys(
@@ -74,11 +97,30 @@ def contact_keys(
     companies: CompanyIndex | None = None,
     phones: Iterable[str] = (),
     profiles: Iterable[str] = (),
+    title: str = "",
 ) -> ContactKeys:
     """The matching keys of a contact (company ids only when `companies` is given); `phones`
-    as E.164, `profiles` as written."""
+    as E.164, `profiles` and `title` as written."""
     parts = _normalize(first, last, emails, company_names, full_name, companies, contact=True)
-    return ContactKeys(*parts, *_handles(phones, profiles))
+    return ContactKeys(*parts, *_handles(phones, profiles), title_key(title))
+
+
+def _roles(
+    names: tuple[str, ...],
+    titles: Iterable[tuple[str, str]],
+    company: Callable[[str], str] = normalize_company,
+    title: Callable[[str], str] = title_key,
+) -> tuple[str, ...]:
+    """Each (employer name, title) whose both parts normalize to something, as role_key, once;
+    and each employer key of `names` with no title on file as role_key(employer, "")."""
+    roles: list[str] = []
+    for name, held in titles:
+        company_k, title_k = (company(name), title(held)) if name and held else ("", "")
+        if company_k and title_k and (role := role_key(company_k, title_k)) not in roles:
+            roles.append(role)
+    titled = {role[: role.index("\t")] for role in roles}
+    roles += [role_key(key, "") for key in names if key not in titled]
+    return tuple(roles)
 
 
 def _handles(
@@ -157,6 +199,7 @@ class KeyCache:
         # company name as written -> (key, name stripped, its company id, brand candidates)
         self._employers: dict[str, tuple[str, str, str | None, tuple[str, ...]]] = {}
         self._domains: dict[str, str | None] = {}
+        self._titles: dict[str, str] = {}
 
     def person(
         self,
@@ -168,13 +211,15 @@ class KeyCache:
         full_name: str = "",
         phones: Iterable[str] = (),
         profiles: Iterable[str] = (),
+        titles: Iterable[tuple[str, str]] = (),
     ) -> PersonKeys:
         """The same as `person_keys(..., companies=...)`."""
         first_n, last_k, emails_n, names, labelled = self._parts(
             first, last, emails, company_names, full_name, contact=False
         )
         handles = _handles(phones, profiles)
-        return PersonKeys(first_n, last_k, emails_n, names, tuple(labelled), *handles)
+        roles = _roles(names, titles, self._company_key, self._title_key)
+        return PersonKeys(first_n, last_k, emails_n, names, tuple(labelled), *handles, roles)
 
     def contact(
         self,
@@ -186,13 +231,15 @@ class KeyCache:
         full_name: str = "",
         phones: Iterable[str] = (),
         profiles: Iterable[str] = (),
+        title: str = "",
     ) -> ContactKeys:
         """The same as `contact_keys(..., companies=...)`."""
         first_n, last_k, emails_n, names, labelled = self._parts(
             first, last, emails, company_names, full_name, contact=True
         )
         handles = _handles(phones, profiles)
-        return ContactKeys(first_n, last_k, emails_n, names, tuple(labelled.items()), *handles)
+        labels = tuple(labelled.items())
+        return ContactKeys(first_n, last_k, emails_n, names, labels, *handles, title_key(title))
 
     def _parts(
         self,
@@ -237,6 +284,15 @@ class KeyCache:
                 if cid and cid not in labelled:
                     labelled[cid] = "@" + domain
         return first_n, last_k, tuple(emails_n), tuple(names), labelled
+
+    def _company_key(self, raw: str) -> str:
+        return self._employer(raw)[0]
+
+    def _title_key(self, raw: str) -> str:
+        found = self._titles.get(raw)
+        if found is None:
+            found = self._titles[raw] = sys.intern(title_key(raw))
+        return found
 
     def _employer(self, raw: str) -> tuple[str, str, str | None, tuple[str, ...]]:
         found = self._employers.get(raw)

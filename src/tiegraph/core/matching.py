@@ -16,6 +16,7 @@ from tiegraph.core.match_keys import (
     PersonKeys,
     contact_keys,
     person_keys,
+    role_key,
 )
 from tiegraph.core.names import first_name_variants
 from tiegraph.core.person_table import MIN_TYPO_LENGTH, PersonTable
@@ -126,6 +127,10 @@ class MatchIndex:
         )
         if len(exact) == 1:
             return self._named(contact, exact[0], "same first name, last name and company")
+        titled = self._titled(contact, exact) if len(exact) > 1 and contact.title else []
+        if len(titled) == 1:
+            why = f"same name and company as {len(exact)} people, one with this title"
+            return self._named(contact, titled[0], why)
         if exact:
             why = f"same name and company as {len(exact)} people"
             return _possible([(self.table.person_id(r), why) for r in exact])
@@ -161,6 +166,18 @@ class MatchIndex:
         return MatchDecision(
             "none", reason="no person with this email or this name at this company"
         )
+
+    def _titled(self, c: ContactKeys, rows: list[int]) -> list[int]:
+        """Those of the namesakes at the contact's company (`rows`) who held the contact's title
+        there: two people of one name at one company rarely share a title, so one that does is
+        the one the card means. A namesake with no title on file there is not ruled out."""
+        table, found = self.table, set(rows)
+        kept: list[int] = []
+        for company in c.companies:
+            for title in (c.title, ""):
+                role = role_key(company, title)
+                kept += [r for r in table.with_role(c.first, c.last, role) if r in found]
+        return list(dict.fromkeys(kept))
 
     def _by_profile(self, c: ContactKeys) -> MatchDecision | None:
         """One person's profile page is theirs alone, as an address is. Part of the name must

@@ -39,12 +39,13 @@ _MASK = (1 << (63 - ROW_BITS)) - 1
 PHONE, PROFILE = "tel:", "url:"
 # One letter off in a short family name is usually another family name (Li/Lu, Kim/Kin, Lee/Lea).
 MIN_TYPO_LENGTH = 4
-_MAGIC = b"tiegraph person table 3\n"  # 2: phones and profile URLs with the emails; 3: buckets
+# 2: phones and profile URLs with the emails; 3: buckets; 4: role keys (name, employer, title)
+_MAGIC = b"tiegraph person table 4\n"
 # Keys are found by bisection inside the bucket of their top BUCKET_BITS bits (key_starts):
 # 8 million keys make 65,536 buckets of about 130, searched in 7 steps instead of 23.
 BUCKET_BITS = 16
 _BUCKET_SHIFT = 63 - BUCKET_BITS  # keys are below 2**63
-_EXACT, _INITIAL, _COMPANY, _EMAIL, _NAME = 1, 2, 3, 4, 5
+_EXACT, _INITIAL, _COMPANY, _EMAIL, _NAME, _ROLE = 1, 2, 3, 4, 5, 6
 
 
 class TableFormatError(ValueError):
@@ -64,9 +65,10 @@ class PersonTable:
     """Rows of persons: first and last name, employers' names, company ids, emails; and keys.
 
     `keys` holds, as hash << ROW_BITS | row, for every person with both names: a name (first,
-    last), exact (first, last, employer name), initial (last, employer name, first letter)
-    and company (first, last, company id) keys; and for every person, one key per address
-    (email, phone, profile URL).
+    last), exact (first, last, employer name), initial (last, employer name, first letter),
+    company (first, last, company id) and role (first, last, employer name and each title held
+    there, or an empty title when none is on file) keys; and for every person, one key per
+    address (email, phone, profile URL).
     `last_forms` holds every distinct last name (of 4 letters or more) under itself and each of
     its one-deletion forms, as CRC-32 << ROW_BITS | last-name number.
     """
@@ -162,6 +164,8 @@ class PersonTable:
                 keys.append((hash((_INITIAL, last, name, initial)) & mask) << ROW_BITS | row)
             for company in id_ids:
                 keys.append((hash((_COMPANY, first, last, company)) & mask) << ROW_BITS | row)
+            for role in p.roles:  # each title held at each employer, or none on file there
+                keys.append((hash((_ROLE, first, last, _crc(role))) & mask) << ROW_BITS | row)
             if last not in filed_lasts and len(p.last) >= MIN_TYPO_LENGTH:
                 filed_lasts.add(last)
                 forms += [(_crc(f) & mask) << ROW_BITS | last for f in (p.last, *deletions(p.last))]
@@ -231,6 +235,16 @@ class PersonTable:
             for row in self._rows(hash((_EXACT, f, ln, n)))
             if self.first[row] == f and self.last[row] == ln and self.works_at(row, n)
         ]
+
+    def with_role(self, first: str, last: str, role: str) -> list[int]:
+        """Rows of persons of this first and last name filed with this role (role_key: an
+        employer and the title held there). Only the name is checked: the role is not kept,
+        so a caller takes these only among rows it found by their employer (`exact`)."""
+        f, ln = self.first_id.get(first), self.last_id.get(last)
+        if f is None or ln is None:
+            return []
+        rows = self._rows(hash((_ROLE, f, ln, _crc(role))))
+        return [row for row in rows if self.first[row] == f and self.last[row] == ln]
 
     def count_named(self, first: str, last: str, at_most: int) -> int:
         """How many persons have exactly this first and last name, counted up to `at_most`."""

@@ -71,7 +71,7 @@ class PreparedRecord(NamedTuple):
     emails: tuple[str, ...]  # normalized, each once, in the record's order
     phones: tuple[str, ...]  # E.164, each once, in the record's order
     keys: ContactKeys  # what it is matched on, with its own emails and phones
-    written: tuple[str, str, str]  # company, full name, profile URL as written: to match again
+    written: tuple[str, str, str, str]  # company, full name, profile URL, title as written
     row: tuple[Any, ...]  # a new contact's NEW_COLUMNS (contact_plan.py)
     source: tuple[Any, ...]  # its contact_source row after owner and contact (contact_writes.py)
 
@@ -115,7 +115,7 @@ class Preparer:
         phones = tuple(
             dict.fromkeys(p for x in record.phones if (p := normalize_phone(x, self.region)))
         )
-        written = (record.company, record.full_name, record.profile_url)
+        written = (record.company, record.full_name, record.profile_url, record.title)
         full = record.full_name or " ".join(x for x in (first_raw, last_raw) if x)
         row = (
             first_raw, last_raw, full, record.company, record.title, record.profile_url,
@@ -142,10 +142,10 @@ class Preparer:
         last: str,
         emails: Iterable[str],
         phones: Iterable[str],
-        written: tuple[str, str, str],
+        written: tuple[str, str, str, str],
     ) -> ContactKeys:
         """What a record (its names and `written`) is matched on with these emails and phones."""
-        company, full_name, profile_url = written
+        company, full_name, profile_url, title = written
         return self.keys.contact(
             first,
             last,
@@ -154,6 +154,7 @@ class Preparer:
             full_name=full_name,
             phones=sorted(phones),
             profiles=[profile_url] if profile_url else (),
+            title=title,
         )
 
     def _source(self, record: ContactRecord, key: str) -> tuple[Any, ...]:

@@ -47,7 +47,9 @@ from tiegraph.store.schema import (
 
 __all__ = ["Matching", "build_matching", "directory_version", "load_matching", "saved_companies"]
 
-FORMAT = 3  # of what is saved (2: phones and profile URLs; 3: keys in buckets); the hash: the rest
+# Of what is saved (2: phones and profile URLs; 3: keys in buckets; 4: titles held at each
+# employer); the hash: the rest.
+FORMAT = 4
 PART_BYTES = 8 << 20  # one row of match_snapshot: well under any driver's or server's limit
 STREAM_ROWS = 20_000
 _CURSORS = count()  # names of server-side cursors
@@ -214,7 +216,7 @@ def _person_keys(
     ordered by person."""
     jobs = _rows(
         conn,
-        select(employment.c.person_id, employment.c.company_id)
+        select(employment.c.person_id, employment.c.company_id, employment.c.title)
         .where(employment.c.org_id == org.id)
         .order_by(employment.c.person_id, employment.c.id),
     )
@@ -234,7 +236,7 @@ def _person_keys(
         conn,
         select(
             person.c.id, person.c.first_name, person.c.last_name, person.c.full_name,
-            person.c.company_id, person.c.profile_url,
+            person.c.company_id, person.c.profile_url, person.c.title,
         )
         .where(_in_org(conn, org), person.c.archived_at.is_(None))
         .order_by(person.c.id),
@@ -242,11 +244,13 @@ def _person_keys(
     keys = KeyCache(companies, normalized=True)
     with closing(jobs), closing(addresses), closing(numbers), closing(persons):
         job, address, number = next(jobs, None), next(addresses, None), next(numbers, None)
-        for pid, first, last, full, current, profile in persons:
-            works, mails, phones = [], [], []
+        for pid, first, last, full, current, profile, title in persons:
+            works, mails, phones, titles = [], [], [], []
             while job is not None and job[0] <= pid:
                 if job[0] == pid:
                     works.append(names[job[1]])
+                    if job[2]:
+                        titles.append((names[job[1]], job[2]))
                 job = next(jobs, None)
             while address is not None and address[0] <= pid:
                 if address[0] == pid:
@@ -258,11 +262,20 @@ def _person_keys(
                 number = next(numbers, None)
             if not works and current:
                 works.append(names[current])
+                if title:
+                    titles.append((names[current], title))
             profiles = (profile,) if profile else ()
             yield (
                 str(pid),
                 keys.person(
-                    first, last, mails, works, full_name=full, phones=phones, profiles=profiles
+                    first,
+                    last,
+                    mails,
+                    works,
+                    full_name=full,
+                    phones=phones,
+                    profiles=profiles,
+                    titles=titles,
                 ),
             )
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from tiegraph.store.directory_triggers import create_triggers, drop_triggers
+
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
@@ -27,11 +29,6 @@ WATCHED = {
     "company": ("org_id", "name", "archived_at"),
     "company_domain": ("org_id", "company_id", "domain"),
 }
-
-_BUMP = (
-    "INSERT INTO directory_revision (org_id, revision) VALUES ({row}.org_id, 1) "
-    "ON CONFLICT (org_id) DO UPDATE SET revision = directory_revision.revision + 1"
-)
 
 _PG_FUNCTION = """
 CREATE FUNCTION tiegraph_directory_changed() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -68,33 +65,14 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_PG_FUNCTION)
     for table, columns in WATCHED.items():
-        for statement in _triggers(op.get_bind().dialect.name, table, columns):
+        for statement in create_triggers(op.get_bind().dialect.name, table, columns):
             op.execute(statement)
-
-
-def _triggers(dialect: str, table: str, columns: tuple[str, ...]) -> list[str]:
-    watched = ", ".join(columns)
-    if dialect == "postgresql":
-        return [
-            f"CREATE TRIGGER {table}_directory_revision_{when} AFTER {event} ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION tiegraph_directory_changed()"
-            for when, event in (("update", f"UPDATE OF {watched}"), ("delete", "DELETE"))
-        ]
-    return [
-        f"CREATE TRIGGER {table}_directory_revision_update AFTER UPDATE OF {watched} ON {table} "
-        f"BEGIN {_BUMP.format(row='NEW')}; END",
-        f"CREATE TRIGGER {table}_directory_revision_delete AFTER DELETE ON {table} "
-        f"BEGIN {_BUMP.format(row='OLD')}; END",
-    ]
 
 
 def downgrade() -> None:
     for table in WATCHED:
-        for when in ("update", "delete"):
-            if op.get_bind().dialect.name == "postgresql":
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_directory_revision_{when} ON {table}")
-            else:
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_directory_revision_{when}")
+        for statement in drop_triggers(op.get_bind().dialect.name, table):
+            op.execute(statement)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS tiegraph_directory_changed()")
     op.drop_table("match_snapshot")
