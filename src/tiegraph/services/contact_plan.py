@@ -199,8 +199,9 @@ class Planner:
         self.book, self.index, self.preparer = book, index, preparer
         self.plan = Plan()
 
-    def add(self, record: PreparedRecord) -> tuple[str, bool]:
-        """Plan one record; returns its contact's status and whether it was merged."""
+    def add(self, record: PreparedRecord) -> tuple[Contact, bool]:
+        """Plan one record; returns its contact (whose status later records may still change)
+        and whether it was merged into one the member had or this file made."""
         target = self.book.find_by_address(record.emails, record.phones)
         decision = None
         if target is None:
@@ -227,7 +228,7 @@ class Planner:
                 )
                 decision = self.index.match(keys)
             self._apply(target, decision)
-        return target.status, merged
+        return target, merged
 
     def _create(self, record: PreparedRecord) -> Contact:
         created = Contact(

@@ -17,7 +17,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.formats.contacts import ContactFile, check_options, read_contacts
 from tiegraph.formats.contacts.vcard import is_vcard
 from tiegraph.formats.records import ContactRecord, NoRecordsError, RowError
-from tiegraph.services.contact_plan import AddressBook, Planner
+from tiegraph.services.contact_plan import AddressBook, Contact, Planner
 from tiegraph.services.contact_prepare import (
     KnownRecord,
     PreparedRecord,
@@ -161,8 +161,13 @@ def _import_paused(
 ) -> None:
     book = AddressBook(conn, org, owner)
     planner = Planner(book, matching.index, preparer)
-    known: dict[str, str] = {}  # record key -> status: imported before, or earlier in the file
-    outcomes = Counter[str]()
+    # record key -> its contact's status before this file, or its contact planned in this file
+    known: dict[str, str | Contact] = {}
+    # Every record counts under its contact's outcome once the whole file is planned, merged
+    # ones too: a LinkedIn row merged into a matched Google contact is, for its owner, a matched
+    # LinkedIn row, and a row offered as possible is matched when a later row's address tells
+    # who it is (so a re-import reports what the first import did).
+    outcomes: list[str | Contact] = []
     items = iter(records)
     while batch := list(islice(items, CHUNK)):
         good = [r for r in batch if not isinstance(r, RowError)]
@@ -171,20 +176,17 @@ def _import_paused(
         known.update(_known_keys(conn, org, owner, new, book))
         for record in good:
             if record.key in known:
-                # Imported before: nothing changes, and it still counts under its outcome.
+                # Imported before (or earlier in the file): nothing changes.
                 report.unchanged += 1
-                status = known[record.key]
             else:
                 # Prepared: only records imported before come unprepared (KnownRecord).
                 assert isinstance(record, PreparedRecord)
-                status, merged = planner.add(record)
+                known[record.key], merged = planner.add(record)  # a repeat is then unchanged
                 report.imported += 1
                 report.merged += merged
-                known[record.key] = status  # a repeated row is then unchanged
-            # Every record counts under its contact's outcome, merged ones too: a LinkedIn row
-            # merged into a matched Google contact is, for its owner, a matched LinkedIn row.
-            outcomes[status] += 1
-    for status, count in outcomes.items():
+            outcomes.append(known[record.key])
+    counts = Counter(o if isinstance(o, str) else o.status for o in outcomes)
+    for status, count in counts.items():
         setattr(report, status, getattr(report, status) + count)
     now = datetime.now(UTC)
     write_plan(conn, org, owner, planner.plan, now)
