@@ -10,7 +10,6 @@ member's ties.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -35,8 +34,6 @@ OWNED = ("org_id", "member_id", "contact_id")
 CONTACT_COLUMNS = ("id", "org_id", "member_id", "status", "person_id", "updated_at", *NEW_COLUMNS)
 SOURCE_COLUMNS = (*OWNED, "source_format", "file_name", "locator", "record_key", "record")
 POSSIBLE_COLUMNS = ("org_id", "contact_id", "person_id", "reason", "status", "decided_at")
-# As the JSON column type writes it (json.dumps' defaults), done once per row here.
-_to_json = json.JSONEncoder().encode
 
 
 def write_plan(conn: Connection, org: Org, owner: Member, plan: Plan, now: datetime) -> None:
