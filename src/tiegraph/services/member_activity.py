@@ -52,6 +52,7 @@ HORIZON_HALF_LIVES = 8
 RECOMPUTE_EVERY = timedelta(days=7)
 
 Pending = dict[int, dict[datetime, float]]  # member id -> moment -> weight folded at it
+DayTotals = dict[tuple[int, int], list[float]]  # (member id, day) -> [recent, usual] sums
 
 
 def stored_median(org_id: ColumnElement[int]) -> ScalarSelect[Any]:
@@ -138,15 +139,9 @@ def recompute(conn: Connection, org: Org, now: datetime) -> int:
     since = now - _horizon()
     full = not _days_current(_stored_pace(conn, org))
     folds: dict[int, MemberFold] = {}
-    days: dict[tuple[int, int], list[float]] = {}
+    days: DayTotals = {}
     for member_id, at, weight in _weights(conn, org, now, None if full else since):
-        sums = day_sums(at, weight)
-        both = days.get((member_id, sums.day))
-        if both is None:
-            days[(member_id, sums.day)] = [sums.recent, sums.usual]
-        else:
-            both[0] += sums.recent
-            both[1] += sums.usual
+        _add_to_day(days, member_id, at, weight)
         if at < since:
             continue
         acc = folds.get(member_id)
@@ -159,14 +154,7 @@ def recompute(conn: Connection, org: Org, now: datetime) -> int:
     if not full:
         stale = and_(stale, member_activity_day.c.day >= day_of(since))
     conn.execute(member_activity_day.delete().where(stale))
-    insert_rows(
-        conn,
-        member_activity_day,
-        (
-            {"org_id": org.id, "member_id": m, "day": d, "recent": r, "usual": u}
-            for (m, d), (r, u) in sorted(days.items())
-        ),
-    )
+    insert_rows(conn, member_activity_day, _day_rows(org, days))
     _store_median(conn, org, now, recomputed_at=now, days_model=activity_fingerprint())
     return len(folds)
 
@@ -206,17 +194,11 @@ def fold_into_members(conn: Connection, org: Org, pending: Pending) -> None:
 
 def _add_days(conn: Connection, org: Org, pending: Pending) -> None:
     """Add an ingest's new volume to its members' day sums."""
-    added: dict[tuple[int, int], list[float]] = {}
+    added: DayTotals = {}
     for member_id, moments in pending.items():
         for at, weight in moments.items():
-            sums = day_sums(at, weight)
-            both = added.setdefault((member_id, sums.day), [0.0, 0.0])
-            both[0] += sums.recent
-            both[1] += sums.usual
-    rows = [
-        {"org_id": org.id, "member_id": m, "day": d, "recent": r, "usual": u}
-        for (m, d), (r, u) in sorted(added.items())
-    ]
+            _add_to_day(added, member_id, at, weight)
+    rows = _day_rows(org, added)
     for start in range(0, len(rows), CHUNK):
         stmt = dialect_insert(conn, member_activity_day)
         conn.execute(
@@ -229,6 +211,25 @@ def _add_days(conn: Connection, org: Org, pending: Pending) -> None:
             ),
             rows[start : start + CHUNK],
         )
+
+
+def _add_to_day(totals: DayTotals, member_id: int, at: datetime, weight: float) -> None:
+    """Add `weight` of the member's volume at `at` to its day's sums in `totals`."""
+    sums = day_sums(at, weight)
+    both = totals.get((member_id, sums.day))
+    if both is None:
+        totals[(member_id, sums.day)] = [sums.recent, sums.usual]
+    else:
+        both[0] += sums.recent
+        both[1] += sums.usual
+
+
+def _day_rows(org: Org, totals: DayTotals) -> list[dict[str, Any]]:
+    """member_activity_day rows of `totals`, in key order."""
+    return [
+        {"org_id": org.id, "member_id": m, "day": d, "recent": r, "usual": u}
+        for (m, d), (r, u) in sorted(totals.items())
+    ]
 
 
 def _days_current(stored: Mapping[str, object]) -> bool:
