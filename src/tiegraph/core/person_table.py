@@ -306,14 +306,9 @@ class PersonTable:
         }
 
     def _rows(self, key: int) -> list[int]:
-        """Rows filed under `key` in `keys`."""
-        keys, low = self.keys, (key & _MASK) << ROW_BITS
-        i, end = self._bucket(low)
-        high, rows = low | _ROW, []
-        while i < end and keys[i] <= high:
-            rows.append(keys[i] & _ROW)
-            i += 1
-        return rows
+        """Rows filed under `key` in `keys`, looked for inside its bucket."""
+        bucket = ((key & _MASK) << ROW_BITS) >> _BUCKET_SHIFT
+        return _rows(self.keys, key, self.key_starts[bucket], self.key_starts[bucket + 1])
 
     def _bucket(self, low: int) -> tuple[int, int]:
         """Where the first key from `low` is (or would be) in `keys`, and its bucket's end."""
@@ -378,14 +373,7 @@ class PersonTable:
 
 
 _STRINGS = ("person_ids", "first_names", "last_names", "names", "company_ids")
-# 64-bit; the others are 32-bit
-_WIDE = (
-    "keys",
-    "key_starts",
-    "last_forms",
-    "_numbers",
-    "email_ends",
-)  # 64-bit; the others are 32-bit
+_WIDE = ("keys", "key_starts", "last_forms", "_numbers", "email_ends")  # 64-bit; others 32-bit
 _ARRAYS = (
     "first",
     "last",
@@ -423,13 +411,15 @@ def _starts(keys: Sequence[int]) -> array[int]:
     )
 
 
-def _rows(table: Sequence[int], key: int) -> list[int]:
-    """Rows filed under `key` in a sorted array of hash << ROW_BITS | row."""
+def _rows(table: Sequence[int], key: int, start: int = 0, end: int | None = None) -> list[int]:
+    """Rows filed under `key` in a sorted array of hash << ROW_BITS | row (in table[start:end],
+    where its keys are known to be)."""
     low = (key & _MASK) << ROW_BITS
     high = low | _ROW
-    i = bisect_left(table, low)
+    end = len(table) if end is None else end
+    i = bisect_left(table, low, start, end)
     rows = []
-    while i < len(table) and table[i] <= high:
+    while i < end and table[i] <= high:
         rows.append(table[i] & _ROW)
         i += 1
     return rows
