@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime
 from unittest import mock
 
 from bench_who_knows import OUT
-from tiegraph.services import member_activity
-from tiegraph.services.orgs import resolve_org
-from tiegraph.services.who_knows import who_knows
+from tiegraph.services.activity import member_activity
+from tiegraph.services.insights.who_knows import who_knows
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import open_store
 
 DB = OUT / "who-knows-m2500-p1000000-t2000000-i10000000.db"

@@ -34,10 +34,10 @@ from sqlalchemy import func, or_, select, text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_who_knows
-from tiegraph.services.closest import closest_to_account
-from tiegraph.services.members import Member
-from tiegraph.services.orgs import resolve_org
-from tiegraph.services.ties import rescore
+from tiegraph.services.activity.ties import rescore
+from tiegraph.services.insights.closest import closest_to_account
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import company, company_domain, member, person, tie
 

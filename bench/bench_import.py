@@ -181,9 +181,9 @@ class ReaderPeak:
 
 
 def _import(kind: str, db: Path, contacts: Path | None) -> Run:
-    from tiegraph.services.contacts import import_contacts, load_matching
-    from tiegraph.services.members import list_members
-    from tiegraph.services.orgs import resolve_org
+    from tiegraph.services.contacts.importer import import_contacts, load_matching
+    from tiegraph.services.org.members import list_members
+    from tiegraph.services.org.orgs import resolve_org
     from tiegraph.store import open_store
 
     if kind == "sync":  # straight in the copy: the service wants a second member for it
@@ -211,7 +211,7 @@ def index_saved(store: Any, org: Any) -> bool:
     """Whether the store holds the index of its directory as it is (a warm import)."""
     from sqlalchemy import select
 
-    from tiegraph.services.directory_index import directory_version
+    from tiegraph.services.directory.index import directory_version
     from tiegraph.store.schema import match_snapshot
 
     with store.read() as conn:

@@ -29,10 +29,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bench_mail_parse import write_mbox
-from tiegraph.services.directory import import_directory
-from tiegraph.services.ingest import ingest_mail
-from tiegraph.services.members import add_member
-from tiegraph.services.orgs import resolve_org
+from tiegraph.services.activity.ingest import ingest_mail
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import open_store
 from tiegraph.store.schema import interaction, tie
 

@@ -46,7 +46,7 @@ from tiegraph.formats.contacts import read_contacts
 from tiegraph.formats.directory import iter_directory
 from tiegraph.formats.records import ContactRecord, PersonRecord
 from tiegraph.services.demo import CONTACT_KINDS, load_people
-from tiegraph.services.orgs import resolve_org
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import open_store
 from tiegraph.store.schema import contact, contact_source, member, person
 

@@ -47,13 +47,13 @@ from servers import DOVECOT, PASSWORD, Dovecot, Radicale  # noqa: E402
 from tiegraph.connectors.carddav import ADDRESS_BOOK  # noqa: E402
 from tiegraph.connectors.webdav import DavClient  # noqa: E402
 from tiegraph.demo import DemoScale, generate_demo  # noqa: E402
-from tiegraph.services.contacts import import_contacts  # noqa: E402
-from tiegraph.services.directory import import_directory  # noqa: E402
-from tiegraph.services.ingest import ingest_mail  # noqa: E402
-from tiegraph.services.members import add_member, get_member  # noqa: E402
-from tiegraph.services.orgs import Org, resolve_org  # noqa: E402
-from tiegraph.services.sync import SyncSettings, add_source  # noqa: E402
-from tiegraph.services.sync_run import run_all_syncs  # noqa: E402
+from tiegraph.services.activity.ingest import ingest_mail  # noqa: E402
+from tiegraph.services.contacts.importer import import_contacts  # noqa: E402
+from tiegraph.services.directory.importer import import_directory  # noqa: E402
+from tiegraph.services.org.members import add_member, get_member  # noqa: E402
+from tiegraph.services.org.orgs import Org, resolve_org  # noqa: E402
+from tiegraph.services.sync.runner import run_all_syncs  # noqa: E402
+from tiegraph.services.sync.sources import SyncSettings, add_source  # noqa: E402
 from tiegraph.store import Store, open_store  # noqa: E402
 
 T = TypeVar("T")

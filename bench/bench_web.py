@@ -37,11 +37,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tiegraph.services.auth import create_token
 from tiegraph.services.demo import DEMO_PASSWORD, build_demo
-from tiegraph.services.members import list_members
-from tiegraph.services.orgs import resolve_org
-from tiegraph.services.who_knows import knowers_of_person
+from tiegraph.services.insights.who_knows import knowers_of_person
+from tiegraph.services.org.auth import create_token
+from tiegraph.services.org.members import list_members
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import person, person_email, tie
 

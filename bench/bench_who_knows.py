@@ -36,9 +36,9 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, select, text
 
 from tiegraph.core.strength import TieState, Touch, apply, score, to_columns
-from tiegraph.services.members import get_member
-from tiegraph.services.orgs import resolve_org
-from tiegraph.services.who_knows import who_knows
+from tiegraph.services.insights.who_knows import who_knows
+from tiegraph.services.org.members import get_member
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import Store, open_store
 from tiegraph.store.bulk import insert_rows
 from tiegraph.store.schema import (

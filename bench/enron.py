@@ -6,8 +6,8 @@ igraphdata, converted to CSV; see its README). Known dirt removed here, counted 
 message repeated once per mailbox that held it (one row per time/sender/recipient/type is real).
 Nothing else is removed: the split follows the data README's hold-out protocol exactly.
 
-Touches are built the way `services/ingest.py` builds interactions from mail headers: a message
-from member m with person p among its To+Cc recipients is an "out" touch of (m, p) whose
+Touches are built the way `services/activity/ingest.py` builds interactions from mail headers: a
+message from member m with person p among its To+Cc recipients is an "out" touch of (m, p) whose
 participants are the number of distinct To+Cc recipients; a message from p with m among them is
 an "in" touch. This data has no Message-ID or In-Reply-To, so `thread_reply` is approximated as
 "the other side wrote to this side within the previous 14 days".

@@ -34,8 +34,8 @@ from tiegraph.demo.network import Acquaintance
 from tiegraph.demo.people import Person
 from tiegraph.demo.scale import DemoScale
 from tiegraph.demo.world import World
-from tiegraph.services.members import add_member
-from tiegraph.services.orgs import resolve_org
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import open_store
 from tiegraph.store.bulk import insert_rows
 from tiegraph.store.schema import company, company_domain, employment, person, person_email
@@ -128,7 +128,7 @@ def _domains(org_id: int, world: World) -> Iterator[dict[str, Any]]:
 def _person_batches(
     org_id: int, world: World, wanted: set[int], picked: dict[int, Person]
 ) -> Iterator[tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]]:
-    """Rows of persons, their emails and jobs, as services/directory.py writes them."""
+    """Rows of persons, their emails and jobs, as services/directory/importer.py writes them."""
     today = date.today()
     persons: list[dict[str, Any]] = []
     emails: list[dict[str, Any]] = []

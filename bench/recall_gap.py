@@ -125,9 +125,9 @@ class Features:
     """What a row carries, and the directory's namesakes of it, as short labels."""
 
     def __init__(self, db: Path) -> None:
-        from tiegraph.services.contact_prepare import Preparer
-        from tiegraph.services.contacts import load_matching
-        from tiegraph.services.orgs import resolve_org
+        from tiegraph.services.contacts.importer import load_matching
+        from tiegraph.services.contacts.prepare import Preparer
+        from tiegraph.services.org.orgs import resolve_org
         from tiegraph.store import open_store
 
         store = open_store(f"sqlite:///{db}")

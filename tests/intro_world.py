@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from tiegraph.services.contacts import import_contacts
-from tiegraph.services.directory import import_directory
-from tiegraph.services.ingest import ingest_mail
-from tiegraph.services.members import Member, add_member, get_member
-from tiegraph.services.orgs import Org, resolve_org
+from tiegraph.services.activity.ingest import ingest_mail
+from tiegraph.services.contacts.importer import import_contacts
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.org.members import Member, add_member, get_member
+from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import member
 

@@ -27,9 +27,9 @@ import pytest
 from sqlalchemy import select
 
 from tiegraph.connectors.imap import mutf7
-from tiegraph.services.directory import import_directory
-from tiegraph.services.members import add_member
-from tiegraph.services.orgs import Org, resolve_org
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import (
     activity_item,

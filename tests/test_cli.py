@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tiegraph.cli import main
-from tiegraph.services.members import list_members
-from tiegraph.services.orgs import resolve_org
+from tiegraph.services.org.members import list_members
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import open_store
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tiegraph.services.contacts import import_contacts
-from tiegraph.services.members import Member, add_member, set_member_sharing
-from tiegraph.services.network import list_contacts, publish_contact
-from tiegraph.services.orgs import Org, create_org
+from tiegraph.services.contacts.importer import import_contacts
+from tiegraph.services.contacts.network import list_contacts, publish_contact
+from tiegraph.services.org.members import Member, add_member, set_member_sharing
+from tiegraph.services.org.orgs import Org, create_org
 from tiegraph.store import Store
 from tiegraph.store.bulk import insert_rows
 from tiegraph.store.schema import activity_item, company, interaction, person, person_email, tie

@@ -12,16 +12,16 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import contact_prepare
-from tiegraph.services.contact_details import get_contact
-from tiegraph.services.contacts import import_contacts, load_matching
-from tiegraph.services.directory import import_directory
-from tiegraph.services.directory_index import saved_companies
-from tiegraph.services.matching import decide_possible_match, list_possible_matches
-from tiegraph.services.members import Member, add_member
-from tiegraph.services.network import list_contacts, publish_contact
-from tiegraph.services.orgs import Org, resolve_org
-from tiegraph.services.who_knows import who_knows
+from tiegraph.services.contacts import prepare as contact_prepare
+from tiegraph.services.contacts.details import get_contact
+from tiegraph.services.contacts.importer import import_contacts, load_matching
+from tiegraph.services.contacts.matches import decide_possible_match, list_possible_matches
+from tiegraph.services.contacts.network import list_contacts, publish_contact
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.directory.index import saved_companies
+from tiegraph.services.insights.who_knows import who_knows
+from tiegraph.services.org.members import Member, add_member
+from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import contact, contact_source
 

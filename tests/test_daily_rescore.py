@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tiegraph.services import daily_rescore
-from tiegraph.services.daily_rescore import DailyRescore, last_rescore, rescore_due
-from tiegraph.services.orgs import Org, create_org, resolve_org
+from tiegraph.services.activity import daily_rescore
+from tiegraph.services.activity.daily_rescore import DailyRescore, last_rescore, rescore_due
+from tiegraph.services.org.orgs import Org, create_org, resolve_org
 from tiegraph.store import Store
 
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.directory import import_directory
-from tiegraph.services.members import add_member
-from tiegraph.services.orgs import create_org, resolve_org
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import create_org, resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import (
     company,

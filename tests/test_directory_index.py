@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import Connection, select
 
 from tiegraph.core.matching import contact_keys
-from tiegraph.services import directory_index
-from tiegraph.services.archive import set_person_archived
-from tiegraph.services.directory import import_directory
-from tiegraph.services.directory_index import directory_version, load_matching
-from tiegraph.services.members import add_member
-from tiegraph.services.orgs import Org, resolve_org
+from tiegraph.services.contacts.archive import set_person_archived
+from tiegraph.services.directory import index as directory_index
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.directory.index import directory_version, load_matching
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import (
     company,

@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 
 from tiegraph.core.strength import TieState, Touch, fold, to_columns
-from tiegraph.services.directory import import_directory
-from tiegraph.services.explicit_ties import mark_explicit
-from tiegraph.services.members import add_member
-from tiegraph.services.orgs import resolve_org
-from tiegraph.services.ties import TieUpdater
+from tiegraph.services.activity.explicit_ties import mark_explicit
+from tiegraph.services.activity.ties import TieUpdater
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import Store
 from tiegraph.store.bulk import insert_rows
 from tiegraph.store.schema import person, tie

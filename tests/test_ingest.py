@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.directory import import_directory
-from tiegraph.services.ingest import ingest_calendar, ingest_calls, ingest_mail
-from tiegraph.services.members import add_member
-from tiegraph.services.orgs import Org, resolve_org
-from tiegraph.services.who_knows import who_knows
+from tiegraph.services.activity.ingest import ingest_calendar, ingest_calls, ingest_mail
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.insights.who_knows import who_knows
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import interaction, tie
 

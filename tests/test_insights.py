@@ -18,15 +18,15 @@ from insights_org import PRIVATE, InsightsOrg, build
 from tiegraph.cli import main
 from tiegraph.core.strength import TieState, Touch, fold, from_columns, score, to_columns
 from tiegraph.errors import InvalidInputError, NotFoundError
-from tiegraph.services.accounts import flag_account
-from tiegraph.services.closest import closest_to_account, closest_to_person
-from tiegraph.services.connections import company_connections
-from tiegraph.services.contacts import import_contacts
-from tiegraph.services.members import add_member, set_member_sharing
-from tiegraph.services.orgs import create_org, set_activity_sharing_default
-from tiegraph.services.paths import intro_paths
-from tiegraph.services.ties import rescore
-from tiegraph.services.who_knows import who_knows
+from tiegraph.services.activity.ties import rescore
+from tiegraph.services.contacts.importer import import_contacts
+from tiegraph.services.directory.accounts import flag_account
+from tiegraph.services.insights.closest import closest_to_account, closest_to_person
+from tiegraph.services.insights.connections import company_connections
+from tiegraph.services.insights.paths import intro_paths
+from tiegraph.services.insights.who_knows import who_knows
+from tiegraph.services.org.members import add_member, set_member_sharing
+from tiegraph.services.org.orgs import create_org, set_activity_sharing_default
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import person, person_email, tie
 

@@ -14,13 +14,13 @@ import typer
 from intro_world import PRIVATE_EMAIL, PRIVATE_NAME, World, build_world
 from tiegraph.cli import app, main
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.intro_template import (
+from tiegraph.services.insights.who_knows import who_knows
+from tiegraph.services.intros.template import (
     DEFAULT_BODY,
     PLACEHOLDERS,
     check_template_text,
     render,
 )
-from tiegraph.services.who_knows import who_knows
 from tiegraph.store import Store
 
 Run = tuple[int, str, str]

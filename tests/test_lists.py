@@ -13,9 +13,9 @@ from intro_world import PRIVATE_EMAIL, PRIVATE_NAME, World, build_world
 from tiegraph.cli import main
 from tiegraph.errors import NotFoundError
 from tiegraph.services import lists
-from tiegraph.services.accounts import get_account
-from tiegraph.services.connections import company_connections
-from tiegraph.services.orgs import create_org
+from tiegraph.services.directory.accounts import get_account
+from tiegraph.services.insights.connections import company_connections
+from tiegraph.services.org.orgs import create_org
 from tiegraph.store import Store
 from tiegraph.store.schema import company
 

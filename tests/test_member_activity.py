@@ -11,13 +11,13 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from tiegraph.core.member_activity import activity_from_columns, pace
-from tiegraph.services.directory import import_directory
-from tiegraph.services.ingest import ingest_mail
-from tiegraph.services.member_activity import paces_before, refresh
-from tiegraph.services.members import add_member
-from tiegraph.services.orgs import Org, resolve_org
-from tiegraph.services.ties import rescore
-from tiegraph.services.who_knows import knowers_of_person, who_knows
+from tiegraph.services.activity.ingest import ingest_mail
+from tiegraph.services.activity.member_activity import paces_before, refresh
+from tiegraph.services.activity.ties import rescore
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.insights.who_knows import knowers_of_person, who_knows
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import member, member_activity_day, organization, person_email
 

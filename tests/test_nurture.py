@@ -12,13 +12,13 @@ from sqlalchemy import func
 
 from tiegraph.cli import main
 from tiegraph.errors import ForbiddenError
-from tiegraph.services.contacts import import_contacts
-from tiegraph.services.directory import import_directory
-from tiegraph.services.ingest import ingest_mail
-from tiegraph.services.members import Member, add_member, get_member, set_member_sharing
-from tiegraph.services.network import list_contacts
-from tiegraph.services.nurture import NurtureList, nurture
-from tiegraph.services.orgs import Org, resolve_org
+from tiegraph.services.activity.ingest import ingest_mail
+from tiegraph.services.contacts.importer import import_contacts
+from tiegraph.services.contacts.network import list_contacts
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.insights.nurture import NurtureList, nurture
+from tiegraph.services.org.members import Member, add_member, get_member, set_member_sharing
+from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import member
 

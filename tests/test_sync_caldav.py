@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from servers import PASSWORD, Radicale, make_org, snapshot
 from tiegraph.connectors import webdav
-from tiegraph.services.members import get_member
-from tiegraph.services.orgs import Org
-from tiegraph.services.sync import SyncSettings, add_source, list_sources
-from tiegraph.services.sync_run import run_all_syncs, run_due_syncs
+from tiegraph.services.org.members import get_member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.sync.runner import run_all_syncs, run_due_syncs
+from tiegraph.services.sync.sources import SyncSettings, add_source, list_sources
 from tiegraph.store import Store
 from tiegraph.store.schema import activity_item, interaction
 

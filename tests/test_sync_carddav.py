@@ -16,11 +16,11 @@ from servers import PASSWORD, Radicale, make_org, snapshot, vcard
 from tiegraph.connectors import webdav
 from tiegraph.connectors.carddav import ADDRESS_BOOK
 from tiegraph.connectors.webdav import DavClient
-from tiegraph.services.contacts import import_contacts
-from tiegraph.services.members import get_member
-from tiegraph.services.orgs import Org
-from tiegraph.services.sync import SyncSettings, add_source, list_sources
-from tiegraph.services.sync_run import run_all_syncs
+from tiegraph.services.contacts.importer import import_contacts
+from tiegraph.services.org.members import get_member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.sync.runner import run_all_syncs
+from tiegraph.services.sync.sources import SyncSettings, add_source, list_sources
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import contact, contact_source, sync_source
 
@@ -184,8 +184,9 @@ def test_server_restart_mid_sync_resumes_without_gaps_or_duplicates(
 KILLER = """
 import os, signal, sys
 from tiegraph.cli import main
-from tiegraph.services import sync_contacts, sync_run
-from tiegraph.services.sync import SyncSettings
+from tiegraph.services.sync import carddav as sync_contacts
+from tiegraph.services.sync import runner as sync_run
+from tiegraph.services.sync.sources import SyncSettings
 
 target, name, when, at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 module = sync_contacts if target == "contacts" else sync_contacts.DavClient

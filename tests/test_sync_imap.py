@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from servers import PASSWORD, Dovecot, make_org, message, snapshot
-from tiegraph.services.members import get_member
-from tiegraph.services.orgs import Org
-from tiegraph.services.sync import SyncSettings, add_source, list_sources
-from tiegraph.services.sync_run import run_all_syncs
+from tiegraph.services.org.members import get_member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.sync.runner import run_all_syncs
+from tiegraph.services.sync.sources import SyncSettings, add_source, list_sources
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import activity_item, interaction
 
@@ -178,8 +178,9 @@ def test_server_restart_mid_sync(sqlite_store: Store, tmp_path: Path) -> None:
 KILLER = """
 import os, signal, sys
 from tiegraph.cli import main
-from tiegraph.services import sync_mail, sync_run
-from tiegraph.services.sync import SyncSettings
+from tiegraph.services.sync import imap as sync_mail
+from tiegraph.services.sync import runner as sync_run
+from tiegraph.services.sync.sources import SyncSettings
 
 name, when, at = sys.argv[1], sys.argv[2], int(sys.argv[3])
 module = sync_mail if name == "write_mail" else sync_mail.ImapMailbox

@@ -21,10 +21,10 @@ from cryptography.x509.oid import NameOID
 from servers import PASSWORD, Radicale, make_org, vcard
 from tiegraph.cli import main
 from tiegraph.connectors.errors import ConnectorError
-from tiegraph.services.members import get_member
-from tiegraph.services.orgs import Org
-from tiegraph.services.sync import SyncSettings, add_source, list_sources, probe
-from tiegraph.services.sync_run import SyncLoop, backoff, run_due_syncs
+from tiegraph.services.org.members import get_member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.sync.runner import SyncLoop, backoff, run_due_syncs
+from tiegraph.services.sync.sources import SyncSettings, add_source, list_sources, probe
 from tiegraph.store import Store, open_store
 
 FAST = SyncSettings(timeout=1)

@@ -10,9 +10,9 @@ from sqlalchemy import select, update
 
 from test_member_activity import NOW, _mbox, _world
 from tiegraph.core.strength import DEFAULT_PARAMS, TieState, fold, from_columns
-from tiegraph.services.ingest import ingest_mail
-from tiegraph.services.orgs import Org
-from tiegraph.services.ties import raw_touches, rescore
+from tiegraph.services.activity.ingest import ingest_mail
+from tiegraph.services.activity.ties import raw_touches, rescore
+from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.schema import tie
 

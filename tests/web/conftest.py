@@ -14,12 +14,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tiegraph.services.auth import create_token, hash_password, set_password_hash
-from tiegraph.services.contacts import import_contacts
-from tiegraph.services.directory import import_directory
-from tiegraph.services.ingest import ingest_mail
-from tiegraph.services.members import add_member, get_member, set_member_sharing
-from tiegraph.services.orgs import create_org, resolve_org
+from tiegraph.services.activity.ingest import ingest_mail
+from tiegraph.services.contacts.importer import import_contacts
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.org.auth import create_token, hash_password, set_password_hash
+from tiegraph.services.org.members import add_member, get_member, set_member_sharing
+from tiegraph.services.org.orgs import create_org, resolve_org
 from tiegraph.store import Store, open_store
 from tiegraph.web.app import create_app
 from tiegraph.web.settings import WebSettings

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 from tests.web.conftest import PASSWORD, Browser, settings, sign_in
 
-from tiegraph.services.auth import verify_sign_in
+from tiegraph.services.org.auth import verify_sign_in
 from tiegraph.store import Store
 from tiegraph.store.schema import api_token, member, sign_in_failure
 from tiegraph.web.app import create_app

@@ -12,9 +12,9 @@ import pytest
 import uvicorn
 from tests.test_cli import run
 
-from tiegraph.services.auth import verify_sign_in
-from tiegraph.services.daily_rescore import last_rescore
-from tiegraph.services.orgs import resolve_org
+from tiegraph.services.activity.daily_rescore import last_rescore
+from tiegraph.services.org.auth import verify_sign_in
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import open_store
 
 

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.web.conftest import Browser, api_client, sign_in
 
-from tiegraph.services.auth import create_token
-from tiegraph.services.import_jobs import create_job
-from tiegraph.services.members import get_member
-from tiegraph.services.orgs import resolve_org
+from tiegraph.services.contacts.jobs import create_job
+from tiegraph.services.org.auth import create_token
+from tiegraph.services.org.members import get_member
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import company, contact, person, possible_match
 

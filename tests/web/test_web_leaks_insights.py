@@ -17,10 +17,10 @@ from sqlalchemy import select
 from tests.web.conftest import Browser, api_client, sign_in
 from tests.web.test_web_errors import assert_envelope
 
-from tiegraph.services.intro import draft_intro
+from tiegraph.services.intros.requests import draft_intro
 from tiegraph.services.lists import add_to_list, create_list
-from tiegraph.services.members import get_member, set_member_sharing
-from tiegraph.services.orgs import resolve_org
+from tiegraph.services.org.members import get_member, set_member_sharing
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import company, intro_request, list_item, person
 from tiegraph.web.paths_cache import PathsCache

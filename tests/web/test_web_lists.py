@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.web.conftest import Browser, api_client, sign_in
 from tests.web.test_web_errors import assert_envelope
 
-from tiegraph.services.connections import KINDS
+from tiegraph.services.insights.connections import KINDS
 from tiegraph.store import Store
 from tiegraph.store.schema import company, person
 from tiegraph.web.routes.pages_accounts import KIND_NAMES

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.web.test_web_errors import assert_envelope
 
-from tiegraph.services.auth import create_token
-from tiegraph.services.members import get_member
-from tiegraph.services.orgs import resolve_org
+from tiegraph.services.org.auth import create_token
+from tiegraph.services.org.members import get_member
+from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import Store
 
 # Examples per operation: a quick run by default; TIEGRAPH_SCHEMATHESIS_EXAMPLES=200 for more.

@@ -21,11 +21,11 @@ from tiegraph.cli.common import (
     print_rejected,
     progress_bar,
 )
-from tiegraph.services import ingest as ingest_service
-from tiegraph.services import members as member_service
-from tiegraph.services import orgs as org_service
-from tiegraph.services import ties as ties_service
-from tiegraph.services import who_knows as who_knows_service
+from tiegraph.services.activity import ingest as ingest_service
+from tiegraph.services.activity import ties as ties_service
+from tiegraph.services.insights import who_knows as who_knows_service
+from tiegraph.services.org import members as member_service
+from tiegraph.services.org import orgs as org_service
 
 
 @app.command("who-knows")

@@ -25,10 +25,10 @@ from tiegraph.cli.common import (
     progress_bar,
     switch,
 )
-from tiegraph.services import auth as auth_service
 from tiegraph.services import demo as demo_service
-from tiegraph.services import members as member_service
-from tiegraph.services import orgs as org_service
+from tiegraph.services.org import auth as auth_service
+from tiegraph.services.org import members as member_service
+from tiegraph.services.org import orgs as org_service
 from tiegraph.store.engine import safe_url
 
 

@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from tiegraph.cli.common import DbOption, MemberOption, OrgOption, app, contacts_app, open_db, out
-from tiegraph.services import archive as archive_service
-from tiegraph.services import members as member_service
-from tiegraph.services import orgs as org_service
+from tiegraph.services.contacts import archive as archive_service
+from tiegraph.services.org import members as member_service
+from tiegraph.services.org import orgs as org_service
 
 person_app = typer.Typer(help="Directory persons: archive and restore.")
 app.add_typer(person_app, name="person")

@@ -25,13 +25,13 @@ from tiegraph.cli.common import (
     print_rejected,
     progress_bar,
 )
-from tiegraph.services import contacts as contact_service
-from tiegraph.services import directory as directory_service
-from tiegraph.services import matching as matching_service
-from tiegraph.services import members as member_service
-from tiegraph.services import network as network_service
-from tiegraph.services import orgs as org_service
-from tiegraph.services.sharing import require_self
+from tiegraph.services.contacts import importer as contact_service
+from tiegraph.services.contacts import matches as matching_service
+from tiegraph.services.contacts import network as network_service
+from tiegraph.services.directory import importer as directory_service
+from tiegraph.services.org import members as member_service
+from tiegraph.services.org import orgs as org_service
+from tiegraph.services.org.sharing import require_self
 
 FORMATS = ("auto", "linkedin", "google", "outlook", "vcard", "csv")
 

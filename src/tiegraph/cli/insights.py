@@ -18,14 +18,14 @@ from tiegraph.cli.common import (
     switch,
 )
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import accounts as account_service
-from tiegraph.services import closest as closest_service
-from tiegraph.services import connections as connection_service
-from tiegraph.services import members as member_service
-from tiegraph.services import orgs as org_service
-from tiegraph.services import paths as path_service
-from tiegraph.services.members import Member
-from tiegraph.services.orgs import Org
+from tiegraph.services.directory import accounts as account_service
+from tiegraph.services.insights import closest as closest_service
+from tiegraph.services.insights import connections as connection_service
+from tiegraph.services.insights import paths as path_service
+from tiegraph.services.org import members as member_service
+from tiegraph.services.org import orgs as org_service
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 
 

@@ -11,12 +11,12 @@ import typer
 
 from tiegraph.cli.common import DbOption, JsonOption, OrgOption, app, open_db, out, print_json
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import intro as intro_service
-from tiegraph.services import intro_delivery as delivery_service
-from tiegraph.services import members as member_service
-from tiegraph.services import orgs as org_service
-from tiegraph.services.members import Member
-from tiegraph.services.orgs import Org
+from tiegraph.services.intros import delivery as delivery_service
+from tiegraph.services.intros import requests as intro_service
+from tiegraph.services.org import members as member_service
+from tiegraph.services.org import orgs as org_service
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 
 intro_app = typer.Typer(

@@ -10,10 +10,10 @@ import typer
 from tiegraph.cli.common import DbOption, JsonOption, OrgOption, out, print_json
 from tiegraph.cli.intro import BodyFileOption, ViewerOption, context, intro_app, read_text_file
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import intro_template as template_service
-from tiegraph.services import members as member_service
-from tiegraph.services import smtp_settings as smtp_service
-from tiegraph.services.members import Member
+from tiegraph.services.intros import smtp_settings as smtp_service
+from tiegraph.services.intros import template as template_service
+from tiegraph.services.org import members as member_service
+from tiegraph.services.org.members import Member
 
 template_app = typer.Typer(help="The organization's intro request template (placeholders).")
 smtp_app = typer.Typer(help="The SMTP server intro requests are sent through.")

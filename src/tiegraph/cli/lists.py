@@ -12,7 +12,7 @@ from tiegraph.cli.common import DbOption, JsonOption, OrgOption, app, out, print
 from tiegraph.cli.intro import ViewerOption, context
 from tiegraph.errors import InvalidInputError
 from tiegraph.services import lists as list_service
-from tiegraph.services import members as member_service
+from tiegraph.services.org import members as member_service
 
 list_app = typer.Typer(
     help="Lists of leads, opportunities and deals (persons or accounts), with who knows them."

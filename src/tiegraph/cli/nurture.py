@@ -17,9 +17,9 @@ from tiegraph.cli.common import (
     out,
     print_json,
 )
-from tiegraph.services import members as member_service
-from tiegraph.services import nurture as nurture_service
-from tiegraph.services import orgs as org_service
+from tiegraph.services.insights import nurture as nurture_service
+from tiegraph.services.org import members as member_service
+from tiegraph.services.org import orgs as org_service
 
 
 @app.command("nurture")

@@ -21,10 +21,10 @@ from tiegraph.cli.common import (
     progress_bar,
 )
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import members as member_service
-from tiegraph.services import orgs as org_service
-from tiegraph.services import sync as sync_service
-from tiegraph.services import sync_run
+from tiegraph.services.org import members as member_service
+from tiegraph.services.org import orgs as org_service
+from tiegraph.services.sync import runner as sync_run
+from tiegraph.services.sync import sources as sync_service
 
 sync_app = typer.Typer(
     help="One-way periodic sync from members' CardDAV address books, CalDAV calendars and "

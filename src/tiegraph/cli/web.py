@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from tiegraph.cli.common import DbOption, app, err, open_db
-from tiegraph.services.daily_rescore import DailyRescore
+from tiegraph.services.activity.daily_rescore import DailyRescore
+from tiegraph.services.contacts.jobs import fail_interrupted
 from tiegraph.services.demo import DEMO_PASSWORD
-from tiegraph.services.import_jobs import fail_interrupted
-from tiegraph.services.orgs import list_orgs
-from tiegraph.services.sync_run import SyncLoop
+from tiegraph.services.org.orgs import list_orgs
+from tiegraph.services.sync.runner import SyncLoop
 from tiegraph.store.engine import DATABASE_URL_ENV
 from tiegraph.web.settings import SECRET_ENV, WebSettings
 

@@ -22,10 +22,9 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from tiegraph.core.matching import PersonKeys
+from tiegraph.core.match_keys import PersonKeys
 
 __all__ = ["MAX_PERSONS", "PersonTable", "TableFormatError"]
 

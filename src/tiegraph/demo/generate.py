@@ -18,6 +18,7 @@ from tiegraph.demo.directory import FILE_NAME as DIRECTORY_FILE
 from tiegraph.demo.directory import write_directory
 from tiegraph.demo.ics import write_calendar
 from tiegraph.demo.internal import internal_activity
+from tiegraph.demo.manifest import DemoManifest
 from tiegraph.demo.mbox import write_mbox
 from tiegraph.demo.network import Network, build_network
 from tiegraph.demo.scale import DemoScale
@@ -29,25 +30,6 @@ MEMBERS_FILE = "members.csv"
 CONTACTS_TRUTH = "truth/contacts_truth.csv"
 TIES_TRUTH = "truth/ties_truth.csv"
 _CALIBRATION_MEMBERS = 60
-
-
-@dataclass(frozen=True)
-class DemoManifest:
-    """What `generate_demo` wrote: files by kind (relative to `out`), counts, the organization."""
-
-    out: Path
-    organization: str
-    domain: str
-    seed: int
-    scale: DemoScale
-    activity_factor: float  # how much the activity rates were scaled to meet the target
-    files: dict[str, tuple[Path, ...]]
-    counts: dict[str, int]
-    contacts: dict[str, dict[str, int]]  # member email -> source -> entries written
-
-    def paths(self, kind: str) -> list[Path]:
-        """Absolute paths of the files of one kind (`linkedin`, `mbox`, `ics`, ...)."""
-        return [self.out / path for path in self.files.get(kind, ())]
 
 
 @dataclass

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tiegraph.demo.generate import DemoManifest
+    from tiegraph.demo.manifest import DemoManifest
 
 FILE_NAME = "README.txt"
 MARKER = "tiegraph demo organization"

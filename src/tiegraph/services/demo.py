@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from tiegraph.demo import DemoManifest, DemoScale, generate_demo
-from tiegraph.services import contacts as contact_service
-from tiegraph.services import ingest as ingest_service
-from tiegraph.services.auth import hash_password, set_password_hash
-from tiegraph.services.directory import import_directory
-from tiegraph.services.members import add_member, get_member
-from tiegraph.services.orgs import DEFAULT_NAME, Org, rename_org
+from tiegraph.services.activity import ingest as ingest_service
+from tiegraph.services.contacts import importer as contact_service
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.org.auth import hash_password, set_password_hash
+from tiegraph.services.org.members import add_member, get_member
+from tiegraph.services.org.orgs import DEFAULT_NAME, Org, rename_org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.store import Store
 from tiegraph.store.schema import company, contact, interaction, member, person, person_email, tie

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from tiegraph.errors import InvalidInputError, NotFoundError
-from tiegraph.services.account_knowers import AccountKnower, account_knowers
-from tiegraph.services.directory_lookup import company_by_id, find_company, find_person
-from tiegraph.services.members import Member
-from tiegraph.services.orgs import Org
-from tiegraph.services.who_knows import TILE, Knower, who_knows
+from tiegraph.services.directory.lookup import company_by_id, find_company, find_person
+from tiegraph.services.insights.account_knowers import AccountKnower, account_knowers
+from tiegraph.services.insights.who_knows import TILE, Knower, who_knows
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.schema import (
     company,

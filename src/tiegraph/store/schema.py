@@ -66,7 +66,7 @@ organization = Table(
     Column("activity_sharing_default", Boolean, nullable=False, server_default="1"),
     Column("settings", JSON, nullable=False, default=_empty_dict),
     _created(),
-    # The median member's pace at a moment (services/member_activity.py): {"at", "pace"}.
+    # The median member's pace at a moment (services/activity/member_activity.py): {"at", "pace"}.
     Column("activity_pace", JSON, nullable=True),
 )
 

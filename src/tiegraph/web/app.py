@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tiegraph import __version__
-from tiegraph.services.import_jobs import fail_interrupted
+from tiegraph.services.contacts.jobs import fail_interrupted
 from tiegraph.store import Store
 from tiegraph.store.engine import POOL_SIZE
 from tiegraph.web.errors import error_response, install_error_handlers

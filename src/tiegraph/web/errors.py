@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError, TiegraphError
+from tiegraph.web.sign_in import SignInRequired
 from tiegraph.web.templating import render
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,6 @@ def error_body(
             "details": details,
         }
     }
-
-
-class SignInRequired(Exception):
-    """A page needs a signed-in member: the browser is sent to the sign-in page."""
 
 
 def is_api(request: Request) -> bool:

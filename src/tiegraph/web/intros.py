@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi.responses import Response
 
-from tiegraph.services import intro, intro_delivery, smtp_settings
-from tiegraph.services.smtp_settings import SmtpSettings
+from tiegraph.services.intros import delivery as intro_delivery
+from tiegraph.services.intros import requests as intro
+from tiegraph.services.intros import smtp_settings
+from tiegraph.services.intros.smtp_settings import SmtpSettings
 from tiegraph.store import Store
 from tiegraph.web.security import Viewer
 

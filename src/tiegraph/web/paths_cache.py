@@ -1,10 +1,10 @@
 """Intro paths of person pages, kept for a short while per viewer and person.
 
-Ranking the ways in to a person rescores the strongest ties at their company (services/paths.py),
-the costliest part of a person page. A page shown again within `seconds` reuses the paths:
-scores move by decay over days, so a minute-old ranking is the same ranking. What a viewer may
-see is part of the key (which colleagues share their activity, who is archived), so a change of
-sharing takes effect at once, never after the cache's time.
+Ranking the ways in to a person rescores the strongest ties at their company
+(services/insights/paths.py), the costliest part of a person page. A page shown again within
+`seconds` reuses the paths: scores move by decay over days, so a minute-old ranking is the same
+ranking. What a viewer may see is part of the key (which colleagues share their activity, who is
+archived), so a change of sharing takes effect at once, never after the cache's time.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Callable, Hashable
 
 from sqlalchemy import select
 
-from tiegraph.services.orgs import Org
-from tiegraph.services.paths import IntroPaths
+from tiegraph.services.insights.paths import IntroPaths
+from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.schema import member
 
@@ -58,7 +58,7 @@ class PathsCache:
 
 def sharing_state(store: Store, org: Org) -> tuple[tuple[int, bool], ...]:
     """The organization's active members and whether each shares activity: what decides whose
-    ties a viewer may see (services/sharing.py)."""
+    ties a viewer may see (services/org/sharing.py)."""
     with store.read() as conn:
         rows = conn.execute(
             select(member.c.id, member.c.activity_sharing)

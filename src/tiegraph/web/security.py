@@ -12,12 +12,12 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy import delete, insert, select
 
 from tiegraph.errors import ForbiddenError
-from tiegraph.services import auth
-from tiegraph.services.members import Member, member_from_row
-from tiegraph.services.orgs import Org
+from tiegraph.services.org import auth
+from tiegraph.services.org.members import Member, member_from_row
+from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.schema import member, organization, sign_in_failure
-from tiegraph.web.errors import SignInRequired
+from tiegraph.web.sign_in import SignInRequired
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"

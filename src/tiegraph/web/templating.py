@@ -11,7 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from tiegraph.services.contacts import SOURCE_NAMES
+from tiegraph.services.contacts.importer import SOURCE_NAMES
+from tiegraph.web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -35,12 +36,6 @@ def _query(request: Request, **changes: Any) -> str:
     return "?" + urlencode(params)
 
 
-def _csrf(request: Request) -> str:
-    from tiegraph.web.security import csrf_token  # security needs errors, which needs this
-
-    return csrf_token(request)
-
-
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -50,7 +45,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         auto_reload=False,  # templates are package files: no stat() of each on every render
     )
-    env.globals.update(csrf_token=_csrf, query=_query, source_names=SOURCE_NAMES)
+    env.globals.update(csrf_token=csrf_token, query=_query, source_names=SOURCE_NAMES)
     env.filters["when"] = _when
     return env
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import Request, UploadFile
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.import_jobs import ImportJob, create_job, run_job
+from tiegraph.services.contacts.jobs import ImportJob, create_job, run_job
 from tiegraph.web.security import Viewer, store_of
 from tiegraph.web.settings import WebSettings
 

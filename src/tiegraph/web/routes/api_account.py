@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, File, Request, UploadFile
 
-from tiegraph.services import auth, import_jobs
-from tiegraph.services.members import set_member_sharing
+from tiegraph.services.contacts import jobs as import_jobs
+from tiegraph.services.org import auth
+from tiegraph.services.org.members import set_member_sharing
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
-from tiegraph.web.schemas import (
-    ImportOut,
-    MemberOut,
-    NewTokenOut,
-    SharingIn,
-    TokenIn,
-    TokenOut,
-    import_out,
-    member_out,
-    token_out,
-)
+from tiegraph.web.schemas.account import NewTokenOut, SharingIn, TokenIn, TokenOut, token_out
+from tiegraph.web.schemas.common import MemberOut, member_out
+from tiegraph.web.schemas.contacts import ImportOut, import_out
 from tiegraph.web.security import ApiViewer, store_of
 from tiegraph.web.uploads import start_import
 

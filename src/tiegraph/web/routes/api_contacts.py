@@ -7,13 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from tiegraph.errors import NotFoundError
-from tiegraph.services import archive, custom_properties, gallery, matching, network
+from tiegraph.services.contacts import archive, gallery, network
+from tiegraph.services.contacts import matches as matching
+from tiegraph.services.contacts import properties as custom_properties
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
-from tiegraph.web.schemas import (
+from tiegraph.web.schemas.common import Done
+from tiegraph.web.schemas.contacts import (
     ColumnsIn,
     ColumnsOut,
     ContactOut,
-    Done,
     GalleryRowOut,
     MatchOut,
     PropertyIn,

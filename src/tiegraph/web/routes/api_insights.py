@@ -8,12 +8,12 @@ from typing import Annotated, Literal, get_args
 from fastapi import APIRouter, Query, Request
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import closest, connections, nurture, paths
-from tiegraph.services.members import get_member
+from tiegraph.services.insights import closest, connections, nurture, paths
+from tiegraph.services.org.members import get_member
 from tiegraph.services.paging import MAX_LIMIT
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
-from tiegraph.web.schemas import KnowerOut, knower_out
-from tiegraph.web.schemas_insights import (
+from tiegraph.web.schemas.common import KnowerOut, knower_out
+from tiegraph.web.schemas.insights import (
     AccountTieOut,
     ConnectionOut,
     IntroPathsOut,

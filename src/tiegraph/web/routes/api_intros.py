@@ -7,11 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from tiegraph.services import intro, intro_delivery, intro_template, smtp_settings
+from tiegraph.services.intros import delivery as intro_delivery
+from tiegraph.services.intros import requests as intro
+from tiegraph.services.intros import smtp_settings
+from tiegraph.services.intros import template as intro_template
 from tiegraph.web.intros import EML, eml_response, save_smtp
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
-from tiegraph.web.schemas import Done
-from tiegraph.web.schemas_intros import (
+from tiegraph.web.schemas.common import Done
+from tiegraph.web.schemas.intros import (
     IntroEditIn,
     IntroIn,
     IntroOut,

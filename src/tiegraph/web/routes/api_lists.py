@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 
 from tiegraph.services import lists
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
-from tiegraph.web.schemas_intros import (
+from tiegraph.web.schemas.lists import (
     AddedOut,
     ListIn,
     ListItemsIn,

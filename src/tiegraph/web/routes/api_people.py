@@ -6,23 +6,27 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from tiegraph.services import archive, profiles, who_knows
-from tiegraph.services.members import list_members
+from tiegraph.services.contacts import archive
+from tiegraph.services.directory import profiles
+from tiegraph.services.insights import who_knows
+from tiegraph.services.org.members import list_members
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
-from tiegraph.web.schemas import (
-    AccountFlags,
-    AccountOut,
+from tiegraph.web.schemas.common import (
     Done,
     KnowerOut,
     MemberOut,
-    PersonOut,
     PersonSummaryOut,
-    WhoKnowsOut,
-    account_out,
     knower_out,
     member_out,
-    person_out,
     person_summary_out,
+)
+from tiegraph.web.schemas.people import (
+    AccountFlags,
+    AccountOut,
+    PersonOut,
+    WhoKnowsOut,
+    account_out,
+    person_out,
 )
 from tiegraph.web.security import ApiViewer, store_of
 

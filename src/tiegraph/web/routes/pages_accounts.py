@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tiegraph.services import closest, connections, lists, profiles
-from tiegraph.services.accounts import get_account
+from tiegraph.services import lists
+from tiegraph.services.directory import profiles
+from tiegraph.services.directory.accounts import get_account
+from tiegraph.services.insights import closest, connections
 from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, store_of
 from tiegraph.web.templating import flash, render

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import auth
+from tiegraph.services.org import auth
 from tiegraph.store.schema import member
 from tiegraph.web.security import SignInLimiter, local_path, start_session, store_of
 from tiegraph.web.templating import flash, render

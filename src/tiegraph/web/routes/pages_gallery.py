@@ -9,7 +9,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import archive, custom_properties, gallery
+from tiegraph.services.contacts import archive, gallery
+from tiegraph.services.contacts import properties as custom_properties
 from tiegraph.web.export import csv_text
 from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, local_path, store_of

@@ -8,7 +8,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import TiegraphError
-from tiegraph.services import import_jobs, matching, network
+from tiegraph.services.contacts import jobs as import_jobs
+from tiegraph.services.contacts import matches as matching
+from tiegraph.services.contacts import network
 from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, store_of
 from tiegraph.web.templating import flash, render

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import intro_template, smtp_settings
+from tiegraph.services.intros import smtp_settings
+from tiegraph.services.intros import template as intro_template
 from tiegraph.web.intros import save_smtp
 from tiegraph.web.security import PageViewer, Viewer, require_admin, store_of
 from tiegraph.web.templating import flash

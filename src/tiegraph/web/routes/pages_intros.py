@@ -8,8 +8,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import DeliveryError, InvalidInputError
-from tiegraph.services import intro, intro_delivery, profiles
-from tiegraph.services.smtp_settings import get_smtp
+from tiegraph.services.directory import profiles
+from tiegraph.services.intros import delivery as intro_delivery
+from tiegraph.services.intros import requests as intro
+from tiegraph.services.intros.smtp_settings import get_smtp
 from tiegraph.web.intros import eml_response
 from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, Viewer, store_of

@@ -11,7 +11,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import InvalidInputError, NotFoundError
-from tiegraph.services import lists, nurture
+from tiegraph.services import lists
+from tiegraph.services.insights import nurture
 from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, local_path, store_of
 from tiegraph.web.templating import flash, render

@@ -9,11 +9,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import NotFoundError
-from tiegraph.services import custom_properties, intro, lists, profiles, who_knows
-from tiegraph.services.contact_details import get_contact
-from tiegraph.services.directory_lookup import lookup_person
-from tiegraph.services.paths import IntroPaths, intro_paths
-from tiegraph.services.profiles import PersonProfile
+from tiegraph.services import lists
+from tiegraph.services.contacts import properties as custom_properties
+from tiegraph.services.contacts.details import get_contact
+from tiegraph.services.directory import profiles
+from tiegraph.services.directory.lookup import lookup_person
+from tiegraph.services.directory.profiles import PersonProfile
+from tiegraph.services.insights import who_knows
+from tiegraph.services.insights.paths import IntroPaths, intro_paths
+from tiegraph.services.intros import requests as intro
 from tiegraph.web.pagination import PathId
 from tiegraph.web.paths_cache import PathsCache
 from tiegraph.web.security import PageViewer, Viewer, store_of

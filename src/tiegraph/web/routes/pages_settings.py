@@ -9,9 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services import auth
-from tiegraph.services.members import list_members, set_member_sharing
-from tiegraph.services.orgs import rename_org
+from tiegraph.services.org import auth
+from tiegraph.services.org.members import list_members, set_member_sharing
+from tiegraph.services.org.orgs import rename_org
 from tiegraph.store.schema import member
 from tiegraph.web.pagination import PathId
 from tiegraph.web.routes.pages_intro_settings import intro_settings

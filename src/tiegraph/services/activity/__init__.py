@@ -1,0 +1,1 @@
+"""Mail, meeting and call metadata: ingest, interactions, ties and their scores, members' pace."""

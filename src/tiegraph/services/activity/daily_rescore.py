@@ -1,0 +1,89 @@
+"""Stored tie scores kept fresh: every organization rescored once a day, in a background thread.
+
+Scores decay while nothing happens; readers rescore what they show, but an account's closest
+connections are found in stored-score order (services/insights/closest.py), which gets faster when
+stored scores are fresh. `tiegraph serve` starts a DailyRescore; the last run of each
+organization is kept in its settings, so a restart does not rescore again before a day.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+from tiegraph.services.activity.ties import rescore
+from tiegraph.services.org.orgs import Org, list_orgs
+from tiegraph.services.org.settings import get_setting, put_setting
+from tiegraph.store import Store
+
+log = logging.getLogger(__name__)
+SETTING = "ties_rescored_at"
+EVERY = timedelta(days=1)
+CHECK_SECONDS = 3600.0  # how often the thread looks for an organization that is due
+
+
+def last_rescore(store: Store, org: Org) -> datetime | None:
+    """When the organization's ties were last rescored in the background (None: never)."""
+    value = get_setting(store, org, SETTING)
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def rescore_due(
+    store: Store, *, now: datetime | None = None, every: timedelta = EVERY
+) -> dict[str, int]:
+    """Rescore each organization last rescored `every` ago or more (or never).
+
+    Returns the ties changed per organization slug. One organization's failure is logged and
+    the others still run; nothing is raised.
+    """
+    moment = now or datetime.now(UTC)
+    done: dict[str, int] = {}
+    for summary in list_orgs(store):
+        org = summary.org
+        try:
+            last = last_rescore(store, org)
+            if last is not None and moment - last < every:
+                continue
+            done[org.slug] = rescore(store, org, now=moment)
+            put_setting(store, org, SETTING, moment.isoformat())
+            log.info("rescored %s: %d ties changed", org.slug, done[org.slug])
+        except Exception:
+            log.exception("daily rescore of organization %s failed", org.slug)
+    return done
+
+
+class DailyRescore:
+    """A daemon thread running `rescore_due` now and then every `check_seconds` until stopped."""
+
+    def __init__(
+        self, store: Store, *, every: timedelta = EVERY, check_seconds: float = CHECK_SECONDS
+    ) -> None:
+        self.store, self.every, self.check_seconds = store, every, check_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tiegraph-rescore", daemon=True)
+        self.runs = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask the thread to end; a rescore under way finishes its batch first."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                rescore_due(self.store, every=self.every)
+            except Exception:  # the organizations could not even be listed: try again later
+                log.exception("daily rescore failed")
+            self.runs += 1
+            self._stop.wait(self.check_seconds)

@@ -1,0 +1,1 @@
+"""Members' address books: import, details, private network, possible matches, archive, gallery."""

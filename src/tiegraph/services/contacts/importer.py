@@ -1,0 +1,352 @@
+"""Contact import: one contact per real person across sources, matched or kept private."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from tiegraph.core.matching import collector_paused
+from tiegraph.errors import InvalidInputError
+from tiegraph.formats.contacts import ContactFile, check_options, read_contacts
+from tiegraph.formats.contacts.vcard import is_vcard
+from tiegraph.formats.records import ContactRecord, NoRecordsError, RowError
+from tiegraph.services.contacts.plan import AddressBook, Contact, Planner
+from tiegraph.services.contacts.prepare import (
+    KnownRecord,
+    PreparedRecord,
+    Preparer,
+    from_plain,
+    prepared,
+    read_prepared,
+    record_key,
+)
+from tiegraph.services.contacts.publish import publish_contacts
+from tiegraph.services.contacts.writes import write_plan
+from tiegraph.services.directory.index import Matching, load_matching, saved_companies
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.progress import ProgressCallback, no_progress
+from tiegraph.services.readahead import ReadAhead
+from tiegraph.store import Store
+from tiegraph.store.bulk import first_per_key
+from tiegraph.store.schema import contact_source
+
+__all__ = [
+    "ContactImportReport",
+    "Matching",
+    "SourceReport",
+    "import_contact_records",
+    "import_contacts",
+    "load_matching",
+    "record_key",
+]
+
+CHUNK = 900  # record keys or ids per IN (...): under SQLite's older limit of 999 variables
+# A CSV file this large is read in a second process: starting one takes about 0.2 s, reading and
+# preparing 100,000 rows (11 MB) about 2.5 s (bench/bench_import.py).
+READ_AHEAD_BYTES = 1 << 20
+
+SOURCE_NAMES = {
+    "linkedin": "LinkedIn",
+    "google": "Google",
+    "outlook": "Outlook",
+    "vcard": "vCard",
+    "csv": "CSV",
+    "carddav": "CardDAV",
+}
+
+
+@dataclass
+class SourceReport:
+    """One file's outcome; `attempted` is every contact record the file holds."""
+
+    file: str
+    format: str = ""
+    attempted: int = 0
+    imported: int = 0
+    matched: int = 0
+    possible: int = 0
+    private: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    shared: int = 0  # private ones added to the directory because contact sync is on
+    rejected: list[RowError] = field(default_factory=list)
+
+    COUNTS = (
+        "attempted",
+        "imported",
+        "matched",
+        "possible",
+        "private",
+        "shared",
+        "merged",
+        "unchanged",
+    )
+
+    def as_dict(self) -> dict[str, Any]:
+        counts = {k: getattr(self, k) for k in self.COUNTS}
+        return {
+            "file": self.file,
+            "format": self.format,
+            **counts,
+            "rejected": _rows(self.rejected),
+        }
+
+    def summary(self) -> str:
+        name = SOURCE_NAMES.get(self.format, self.format)
+        text = f"{name} ({Path(self.file).name}): {self.matched} of {self.attempted} matched"
+        details = [
+            f"{self.possible} possible",
+            f"{self.private} private" + (f" ({self.shared} shared)" if self.shared else ""),
+            f"{self.merged} merged",
+            f"{self.unchanged} unchanged",
+            f"{len(self.rejected)} rejected",
+        ]
+        return f"{text}; " + ", ".join(details)
+
+
+@dataclass
+class ContactImportReport:
+    sources: list[SourceReport] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        totals = {k: sum(getattr(s, k) for s in self.sources) for k in SourceReport.COUNTS}
+        rejected = [r for s in self.sources for r in s.rejected]
+        return {
+            "sources": [s.as_dict() for s in self.sources],
+            **totals,
+            "rejected": _rows(rejected),
+        }
+
+    def summary(self) -> str:
+        lines = [s.summary() for s in self.sources]
+        if all(s.unchanged == s.attempted - len(s.rejected) for s in self.sources):
+            lines.append("Nothing new: every contact was already imported.")
+        return "\n".join(lines)
+
+
+def _rows(rejected: Sequence[RowError]) -> list[dict[str, str]]:
+    return [{"file": r.file, "locator": r.locator, "reason": r.reason} for r in rejected]
+
+
+def _import_records(
+    conn: Connection,
+    org: Org,
+    owner: Member,
+    records: Iterable[PreparedRecord | KnownRecord | RowError],
+    report: SourceReport,
+    matching: Matching,
+    preparer: Preparer,
+) -> None:
+    """Plan the records in memory, write the plan, publish what contact sync shares."""
+    with collector_paused():
+        _import_paused(conn, org, owner, records, report, matching, preparer)
+
+
+def _import_paused(
+    conn: Connection,
+    org: Org,
+    owner: Member,
+    records: Iterable[PreparedRecord | KnownRecord | RowError],
+    report: SourceReport,
+    matching: Matching,
+    preparer: Preparer,
+) -> None:
+    book = AddressBook(conn, org, owner)
+    planner = Planner(book, matching.index, preparer)
+    # record key -> its contact's status before this file, or its contact planned in this file
+    known: dict[str, str | Contact] = {}
+    # Every record counts under its contact's outcome once the whole file is planned, merged
+    # ones too: a LinkedIn row merged into a matched Google contact is, for its owner, a matched
+    # LinkedIn row, and a row offered as possible is matched when a later row's address tells
+    # who it is (so a re-import reports what the first import did).
+    outcomes: list[str | Contact] = []
+    items = iter(records)
+    while batch := list(islice(items, CHUNK)):
+        good = [r for r in batch if not isinstance(r, RowError)]
+        report.rejected.extend(r for r in batch if isinstance(r, RowError))
+        new = [r.key for r in good if r.key not in known]
+        known.update(_known_keys(conn, org, owner, new, book))
+        for record in good:
+            if record.key in known:
+                # Imported before (or earlier in the file): nothing changes.
+                report.unchanged += 1
+            else:
+                # Prepared: only records imported before come unprepared (KnownRecord).
+                assert isinstance(record, PreparedRecord)
+                known[record.key], merged = planner.add(record)  # a repeat is then unchanged
+                report.imported += 1
+                report.merged += merged
+            outcomes.append(known[record.key])
+    counts = Counter(o if isinstance(o, str) else o.status for o in outcomes)
+    for status, count in counts.items():
+        setattr(report, status, getattr(report, status) + count)
+    now = datetime.now(UTC)
+    write_plan(conn, org, owner, planner.plan, now)
+    if owner.contact_sync:
+        # Contact sync: this import's new unmatched contacts become directory persons.
+        created = [c.id for c in planner.plan.created if c.status == "private" and c.id]
+        report.shared += publish_contacts(conn, org, owner, created, now)
+
+
+def _known_keys(
+    conn: Connection, org: Org, owner: Member, keys: list[str], book: AddressBook
+) -> dict[str, str]:
+    """Record keys this member imported before, with their contact's status before this file."""
+    where = {"org_id": org.id, "member_id": owner.id}
+    found = first_per_key(conn, contact_source, "record_key", ["contact_id"], where, keys)
+    return {key: book.statuses[contact_id] for key, (contact_id,) in found.items()}
+
+
+def import_contacts(
+    store: Store,
+    org: Org,
+    owner: Member,
+    files: Sequence[Path],
+    *,
+    format: str = "auto",
+    column_map: Mapping[str, str] | None = None,
+    region: str = "US",
+    progress: ProgressCallback = no_progress,
+    read_ahead_bytes: int = READ_AHEAD_BYTES,
+) -> ContactImportReport:
+    """Import address-book files for one member; each file is one transaction.
+
+    Every file is read (and found to hold contacts) before anything is written. A CSV file of
+    at least `read_ahead_bytes` is read and prepared in a second process while this one plans
+    and writes (services/contacts/prepare.py).
+    """
+    check_options(format, column_map)
+    report = ContactImportReport()
+    books: list[ContactFile | bytes] = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
+        large = len(data) >= read_ahead_bytes and format != "vcard" and not is_vcard(data)
+        books.append(data if large else _read(data, path, format, column_map))
+    ahead = [path for path, book in zip(files, books, strict=True) if isinstance(book, bytes)]
+    # Records imported before are left unprepared by the readers: a re-import only counts them.
+    known = _imported_keys(store, org, owner) if ahead else frozenset()
+    options = (format, dict(column_map or {}), region)
+    matching, streams = _load_reading(store, org, ahead, options, known, progress)
+    streams.reverse()
+    preparer = Preparer(matching.companies, region)
+    for number, (path, book) in enumerate(zip(files, books, strict=True), start=1):
+        if isinstance(book, ContactFile):
+            source = SourceReport(str(path), book.format, book.attempted)
+            records: Iterable[PreparedRecord | KnownRecord | RowError] = prepared(
+                book.records, preparer
+            )
+        else:
+            fmt, stream = streams.pop()
+            source = SourceReport(str(path), fmt)
+            records = _until_count(stream, source)
+        with store.write(bulk=True) as conn:
+            _import_records(conn, org, owner, records, source, matching, preparer)
+        report.sources.append(source)
+        progress("Contacts", number, len(files))
+    store.analyze_after(sum(s.imported for s in report.sources))
+    return report
+
+
+def _read(
+    data: bytes, path: Path, format: str, column_map: Mapping[str, str] | None
+) -> ContactFile:
+    try:
+        return read_contacts(data, file=str(path), format=format, column_map=column_map)
+    except NoRecordsError as exc:
+        raise InvalidInputError(str(exc)) from None
+
+
+def _load_reading(
+    store: Store,
+    org: Org,
+    paths: list[Path],
+    options: tuple[Any, ...],
+    known: frozenset[str],
+    progress: ProgressCallback,
+) -> tuple[Matching, list[tuple[str, Iterator[Any]]]]:
+    """The matching index, and the format and prepared records of each file at `paths`, read
+    in a second process each. When the index's companies are saved, the readers start before
+    the index loads (and start again if the directory changed in between)."""
+    companies = saved_companies(store, org) if paths else None
+    readers = [
+        ReadAhead(read_prepared, path, *options, companies, known) for path in paths if companies
+    ]
+    try:
+        progress("Matching index", 0, 1)
+        matching = load_matching(store, org)  # saved by the last directory change, or built
+        progress("Matching index", 1, 1)
+        if paths and companies != (loaded := matching.companies.to_bytes()):
+            for reader in readers:
+                reader.close()
+            readers = [ReadAhead(read_prepared, path, *options, loaded, known) for path in paths]
+        return matching, [_first(reader) for reader in readers]
+    except BaseException:
+        for reader in readers:
+            reader.close()
+        raise
+
+
+def _imported_keys(store: Store, org: Org, owner: Member) -> frozenset[str]:
+    """The keys of every record the member imported before."""
+    with store.read() as conn:
+        return frozenset(
+            conn.execute(
+                select(contact_source.c.record_key).where(
+                    contact_source.c.org_id == org.id, contact_source.c.member_id == owner.id
+                )
+            ).scalars()
+        )
+
+
+def _first(reader: ReadAhead[Any]) -> tuple[str, Iterator[Any]]:
+    """The format of a file read ahead, and the rest of what its reader sends; an
+    InvalidInputError when it holds no contacts."""
+    stream = iter(reader)
+    first = next(stream)
+    if isinstance(first, tuple):  # ("none", message), and the child is done
+        raise InvalidInputError(first[1])
+    return first, stream
+
+
+def _until_count(
+    items: Iterator[Any], report: SourceReport
+) -> Iterator[PreparedRecord | KnownRecord | RowError]:
+    """The prepared records of a file read ahead; its count of records (last) goes to `report`."""
+    for item in items:
+        if isinstance(item, tuple):
+            yield from_plain(item)
+        elif isinstance(item, str):
+            yield KnownRecord(item)
+        elif isinstance(item, int):
+            report.attempted = item
+            return
+        else:
+            yield item  # a rejected row
+
+
+def import_contact_records(
+    conn: Connection,
+    org: Org,
+    owner: Member,
+    records: Sequence[ContactRecord | RowError],
+    report: SourceReport,
+    matching: Matching,
+    region: str = "US",
+) -> None:
+    """Import records already read (e.g. cards from CardDAV) in the caller's transaction.
+
+    The same pipeline as files: merged into the member's contacts, matched or kept private.
+    """
+    preparer = Preparer(matching.companies, region)
+    _import_records(conn, org, owner, prepared(records, preparer), report, matching, preparer)

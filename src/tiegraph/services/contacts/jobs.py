@@ -1,0 +1,172 @@
+"""Contact imports run in the background: a job row records status, progress and the report."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from tiegraph.errors import NotFoundError, TiegraphError
+from tiegraph.services.contacts.importer import import_contacts
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.paging import Page, checked_window, count_of
+from tiegraph.store import Store
+from tiegraph.store.schema import import_job
+
+FINISHED = ("done", "failed")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    id: int
+    status: str  # queued | running | done | failed
+    files: tuple[str, ...]
+    progress_done: int
+    progress_total: int
+    report: dict[str, Any] | None
+    error: str | None
+    created_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+
+def _job(row: Any) -> ImportJob:
+    return ImportJob(
+        row.id,
+        row.status,
+        tuple(row.files or ()),
+        row.progress_done,
+        row.progress_total,
+        row.report,
+        row.error,
+        row.created_at,
+        row.finished_at,
+    )
+
+
+def create_job(store: Store, org: Org, owner: Member, names: Sequence[str]) -> ImportJob:
+    """A queued contact import of these files (their names as uploaded) for the owner."""
+    with store.write() as conn:
+        job_id = conn.execute(
+            import_job.insert()
+            .values(
+                org_id=org.id,
+                member_id=owner.id,
+                kind="contacts",
+                status="queued",
+                files=list(names),
+                progress_total=len(names),
+            )
+            .returning(import_job.c.id)
+        ).scalar_one()
+    return get_job(store, org, owner, int(job_id))
+
+
+def get_job(store: Store, org: Org, owner: Member, job_id: int) -> ImportJob:
+    """One of the owner's import jobs (another member's jobs do not exist for them)."""
+    with store.read() as conn:
+        row = conn.execute(
+            select(import_job).where(
+                import_job.c.org_id == org.id,
+                import_job.c.id == job_id,
+                import_job.c.member_id == owner.id,
+            )
+        ).first()
+    if row is None:
+        raise NotFoundError(f"no import {job_id} of {owner.email}")
+    return _job(row)
+
+
+def list_jobs(
+    store: Store, org: Org, owner: Member, *, limit: int = 20, offset: int = 0
+) -> Page[ImportJob]:
+    limit, offset = checked_window(limit, offset)
+    stmt = select(import_job).where(
+        import_job.c.org_id == org.id, import_job.c.member_id == owner.id
+    )
+    with store.read() as conn:
+        total = count_of(conn, stmt)
+        rows = conn.execute(stmt.order_by(import_job.c.id.desc()).limit(limit).offset(offset)).all()
+    return Page([_job(r) for r in rows], total, limit, offset)
+
+
+def _update(store: Store, job_id: int, **values: Any) -> None:
+    with store.write() as conn:
+        conn.execute(import_job.update().where(import_job.c.id == job_id).values(**values))
+
+
+def run_job(
+    store: Store, org: Org, owner: Member, job_id: int, files: Sequence[tuple[str, Path]]
+) -> None:
+    """Import each (name, path) file on its own, so one broken file loses nothing of the others.
+
+    The folder holding each file is removed at the end (and its parent, when left empty);
+    a failure ends as status `failed` with the reason, never as an exception in the worker.
+    """
+    _update(store, job_id, status="running", started_at=datetime.now(UTC))
+    sources: list[dict[str, Any]] = []
+    failed: list[dict[str, str]] = []
+    try:
+        for done, (name, path) in enumerate(files, start=1):
+            try:
+                report = import_contacts(store, org, owner, [path])
+            except TiegraphError as exc:
+                failed.append({"file": name, "reason": str(exc).replace(str(path), name)})
+            else:
+                for source in report.sources:
+                    entry = source.as_dict() | {"file": name}
+                    for row in entry["rejected"]:
+                        row["file"] = name
+                    source.file = name
+                    sources.append(entry | {"summary": source.summary()})
+            _update(store, job_id, progress_done=done)
+        status = "failed" if failed and not sources else "done"
+        _update(
+            store,
+            job_id,
+            status=status,
+            report={"sources": sources, "failed": failed},
+            error="; ".join(f"{f['file']}: {f['reason']}" for f in failed) or None,
+            finished_at=datetime.now(UTC),
+        )
+    except Exception as exc:  # the job records why it stopped; the server goes on
+        log.exception("import %s stopped", job_id)
+        _update(
+            store,
+            job_id,
+            status="failed",
+            error=f"import stopped: {type(exc).__name__}",
+            finished_at=datetime.now(UTC),
+        )
+    finally:
+        for folder in {path.parent for _, path in files}:
+            shutil.rmtree(folder, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                folder.parent.rmdir()
+
+
+def fail_interrupted(store: Store) -> int:
+    """Jobs a stopped server left queued or running end as failed, so no page waits forever."""
+    with store.write() as conn:
+        done = conn.execute(
+            import_job.update()
+            .where(import_job.c.status.in_(("queued", "running")))
+            .values(
+                status="failed",
+                error="the server stopped before this import finished; upload the files again",
+                finished_at=datetime.now(UTC),
+            )
+        )
+    return int(done.rowcount or 0)

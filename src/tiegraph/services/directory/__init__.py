@@ -1,0 +1,1 @@
+"""The directory: importing persons and companies, its matching index, lookups, profiles."""

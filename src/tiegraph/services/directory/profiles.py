@@ -1,0 +1,323 @@
+"""Person and account profiles: a directory person's details and sources, a company's people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, or_, select
+
+from tiegraph.errors import NotFoundError
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.paging import Page, checked_window, count_of
+from tiegraph.store import Store
+from tiegraph.store.schema import (
+    company,
+    company_domain,
+    contact,
+    contact_source,
+    education,
+    employment,
+    person,
+    person_email,
+    person_phone,
+)
+
+
+@dataclass(frozen=True)
+class Job:
+    company_id: int
+    company: str
+    title: str
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class Schooling:
+    school: str
+    degree: str
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the viewer's own contact for this person came from (never another member's)."""
+
+    contact_id: int
+    format: str
+    file: str
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    id: int
+    name: str
+    title: str
+    company_id: int | None
+    company: str
+    email: str
+    archived: bool
+
+
+@dataclass(frozen=True)
+class PersonProfile:
+    summary: PersonSummary
+    origin: str
+    profile_url: str
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    schools: tuple[Schooling, ...] = ()
+    sources: tuple[Source, ...] = field(default_factory=tuple)
+
+
+def _summary_query(org: Org) -> Any:
+    first_email = (
+        select(person_email.c.email)
+        .where(person_email.c.org_id == org.id, person_email.c.person_id == person.c.id)
+        .order_by(person_email.c.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            person.c.id,
+            person.c.full_name,
+            person.c.title,
+            person.c.company_id,
+            company.c.name.label("company"),
+            first_email.label("email"),
+            person.c.archived_at,
+            person.c.origin,
+            person.c.profile_url,
+        )
+        .outerjoin(company, company.c.id == person.c.company_id)
+        .where(person.c.org_id == org.id)
+    )
+
+
+def _summary(row: Any) -> PersonSummary:
+    return PersonSummary(
+        row.id,
+        row.full_name,
+        row.title,
+        row.company_id,
+        row.company or "",
+        row.email or "",
+        row.archived_at is not None,
+    )
+
+
+def get_person(store: Store, org: Org, person_id: int, *, viewer: Member) -> PersonProfile:
+    """A directory person as any member of the organization sees them, with the viewer's sources."""
+    with store.read() as conn:
+        row = conn.execute(_summary_query(org).where(person.c.id == person_id)).first()
+        if row is None:
+            raise NotFoundError(f"no directory person {person_id}")
+        return PersonProfile(
+            _summary(row),
+            row.origin,
+            row.profile_url,
+            _values(conn, org, person_email, person_email.c.email, person_id),
+            _values(conn, org, person_phone, person_phone.c.phone, person_id),
+            _jobs(conn, org, person_id),
+            _schools(conn, org, person_id),
+            _sources(conn, org, person_id, viewer),
+        )
+
+
+def _values(conn: Connection, org: Org, table: Any, column: Any, person_id: int) -> tuple[str, ...]:
+    rows = conn.execute(
+        select(column.label("value"))
+        .where(table.c.org_id == org.id, table.c.person_id == person_id)
+        .order_by(table.c.id)
+    )
+    return tuple(r.value for r in rows)
+
+
+def _jobs(conn: Connection, org: Org, person_id: int) -> tuple[Job, ...]:
+    rows = conn.execute(
+        select(employment, company.c.name.label("company"))
+        .join(company, company.c.id == employment.c.company_id)
+        .where(employment.c.org_id == org.id, employment.c.person_id == person_id)
+        .order_by(employment.c.end_date.is_(None).desc(), employment.c.start_date.desc())
+    )
+    return tuple(Job(r.company_id, r.company, r.title, r.start_date, r.end_date) for r in rows)
+
+
+def _schools(conn: Connection, org: Org, person_id: int) -> tuple[Schooling, ...]:
+    rows = conn.execute(
+        select(education)
+        .where(education.c.org_id == org.id, education.c.person_id == person_id)
+        .order_by(education.c.start_date)
+    )
+    return tuple(Schooling(r.school, r.degree, r.start_date, r.end_date) for r in rows)
+
+
+def _sources(conn: Connection, org: Org, person_id: int, viewer: Member) -> tuple[Source, ...]:
+    # The viewer's contacts of this person first: a join lets SQLite scan every source row.
+    mine = [
+        r.id
+        for r in conn.execute(
+            select(contact.c.id).where(
+                contact.c.org_id == org.id,
+                contact.c.person_id == person_id,
+                contact.c.member_id == viewer.id,
+            )
+        )
+    ]
+    if not mine:
+        return ()
+    rows = conn.execute(
+        select(
+            contact_source.c.contact_id,
+            contact_source.c.source_format,
+            contact_source.c.file_name,
+        )
+        .where(contact_source.c.org_id == org.id, contact_source.c.contact_id.in_(mine))
+        .order_by(contact_source.c.id)
+    )
+    return tuple(Source(r.contact_id, r.source_format, r.file_name) for r in rows)
+
+
+def search_persons(
+    store: Store,
+    org: Org,
+    *,
+    query: str = "",
+    company_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[PersonSummary]:
+    """Directory persons (not archived) whose name, title or email holds `query`."""
+    limit, offset = checked_window(limit, offset)
+    stmt = _summary_query(org).where(person.c.archived_at.is_(None))
+    if company_id is not None:
+        stmt = stmt.where(person.c.company_id == company_id)
+    if query.strip():
+        like = f"%{_escaped(query.strip().lower())}%"
+        by_email = select(person_email.c.person_id).where(
+            person_email.c.org_id == org.id, person_email.c.email.like(like, escape="\\")
+        )
+        stmt = stmt.where(
+            or_(
+                person.c.full_name.ilike(like, escape="\\"),
+                person.c.title.ilike(like, escape="\\"),
+                person.c.id.in_(by_email),
+            )
+        )
+    with store.read() as conn:
+        total = count_of(conn, stmt)
+        rows = conn.execute(
+            stmt.order_by(person.c.full_name, person.c.id).limit(limit).offset(offset)
+        ).all()
+    return Page([_summary(r) for r in rows], total, limit, offset)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\x00", "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class Account:
+    """A company as the CRM sees it: an account with its flags."""
+
+    id: int
+    name: str
+    size: int | None
+    industry: str
+    domains: tuple[str, ...]
+    is_target: bool
+    is_reference_customer: bool
+    people: int
+    created_at: datetime | None = None
+
+
+def _account(conn: Connection, org: Org, row: Any) -> Account:
+    domains = tuple(
+        r.domain
+        for r in conn.execute(
+            select(company_domain.c.domain)
+            .where(company_domain.c.org_id == org.id, company_domain.c.company_id == row.id)
+            .order_by(company_domain.c.domain)
+        )
+    )
+    people = count_of(
+        conn,
+        select(person.c.id).where(
+            person.c.org_id == org.id,
+            person.c.company_id == row.id,
+            person.c.archived_at.is_(None),
+        ),
+    )
+    return Account(
+        row.id,
+        row.name,
+        row.size,
+        row.industry,
+        domains,
+        bool(row.is_target),
+        bool(row.is_reference_customer),
+        people,
+    )
+
+
+def get_account(store: Store, org: Org, company_id: int) -> Account:
+    with store.read() as conn:
+        row = conn.execute(
+            select(company).where(company.c.org_id == org.id, company.c.id == company_id)
+        ).first()
+        if row is None or row.archived_at is not None:
+            raise NotFoundError(f"no account (company) {company_id}")
+        return _account(conn, org, row)
+
+
+def search_accounts(
+    store: Store,
+    org: Org,
+    *,
+    query: str = "",
+    targets_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> Page[Account]:
+    limit, offset = checked_window(limit, offset)
+    stmt = select(company).where(company.c.org_id == org.id, company.c.archived_at.is_(None))
+    if query.strip():
+        stmt = stmt.where(company.c.name.ilike(f"%{_escaped(query.strip())}%", escape="\\"))
+    if targets_only:
+        stmt = stmt.where(company.c.is_target.is_(True))
+    with store.read() as conn:
+        total = count_of(conn, stmt)
+        rows = conn.execute(stmt.order_by(company.c.name, company.c.id).limit(limit).offset(offset))
+        items = [_account(conn, org, r) for r in rows]
+    return Page(items, total, limit, offset)
+
+
+def set_account_flags(
+    store: Store,
+    org: Org,
+    company_id: int,
+    *,
+    is_target: bool | None = None,
+    is_reference_customer: bool | None = None,
+) -> Account:
+    """Flag an account as a target or a reference customer (None leaves a flag as it is)."""
+    values = {
+        k: v
+        for k, v in (("is_target", is_target), ("is_reference_customer", is_reference_customer))
+        if v is not None
+    }
+    get_account(store, org, company_id)
+    if values:
+        with store.write() as conn:
+            conn.execute(
+                company.update()
+                .where(company.c.org_id == org.id, company.c.id == company_id)
+                .values(**values)
+            )
+    return get_account(store, org, company_id)

@@ -1,0 +1,213 @@
+"""Closest connections: the members nearest a person, and an account's people nearest us.
+
+An account's closest connections are a threshold walk over one index, (org, company, score):
+ties come in stored-score order, each is rescored for today, and the walk stops once the
+k-th best person today beats the next stored score. A tie's score only falls while nothing
+new happens (decay), so what is left unread cannot overtake the top k — except by the small
+tie-age term, which we accept. A 200,000-person account costs a few dozen rows, not a join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select, tuple_
+
+from tiegraph.core.strength import TieScore, from_columns, score
+from tiegraph.errors import NotFoundError
+from tiegraph.services.directory.accounts import Account, find_account
+from tiegraph.services.insights.who_knows import TILE, PersonKnowers, who_knows
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.sharing import ties_visible
+from tiegraph.store import Store
+from tiegraph.store.schema import member, person, person_email, tie
+
+ACCOUNT_LIMIT = 20
+
+
+def closest_to_person(
+    store: Store, org: Org, email: str, *, viewer: Member | None = None, limit: int = TILE
+) -> PersonKnowers:
+    """The members with the strongest ties to a directory person, as the viewer may see."""
+    answer = who_knows(store, org, [email], limit=limit, viewer=viewer)[0]
+    if not answer.name and not answer.knowers and not _is_person(store, org, answer.email):
+        # A private contact's address reads exactly like an unknown one.
+        raise NotFoundError(f"no directory person with email {answer.email}")
+    return answer
+
+
+def _is_person(store: Store, org: Org, email: str) -> bool:
+    with store.read() as conn:
+        return (
+            conn.execute(
+                select(person_email.c.id)
+                .join(person, person.c.id == person_email.c.person_id)
+                .where(
+                    person_email.c.org_id == org.id,
+                    person_email.c.email == email,
+                    person.c.archived_at.is_(None),
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
+
+
+@dataclass(frozen=True)
+class AccountTie:
+    """One of the account's people, with the member holding the strongest tie to them."""
+
+    person_id: int
+    person_email: str
+    person_name: str
+    title: str
+    member_email: str
+    member_name: str
+    score: int
+    label: str
+    reasons: tuple[str, ...]
+    strength: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "person": {"email": self.person_email, "name": self.person_name, "title": self.title},
+            "member": {"email": self.member_email, "name": self.member_name},
+            "score": self.score,
+            "label": self.label,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class AccountClosest:
+    account: Account
+    ties: tuple[AccountTie, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "account": self.account.as_dict(),
+            "closest": [t.as_dict() for t in self.ties],
+        }
+
+
+def closest_to_account(
+    store: Store,
+    org: Org,
+    name_or_domain: str | int,
+    *,
+    viewer: Member | None = None,
+    limit: int = ACCOUNT_LIMIT,
+) -> AccountClosest:
+    """The account's people with the strongest ties to the organization, strongest first."""
+    now = datetime.now(UTC)
+    with store.read() as conn:
+        account = find_account(conn, org, name_or_domain)
+        best = _best_ties(conn, org, account.id, viewer, limit, now)
+        ties = _describe(conn, org, best)
+    return AccountClosest(account, tuple(ties[:limit] if limit else ties))
+
+
+Best = dict[int, tuple[TieScore, int]]  # person -> (today's score, member)
+
+
+def _best_ties(
+    conn: Connection, org: Org, company_id: int, viewer: Member | None, k: int, now: datetime
+) -> Best:
+    best: Best = {}
+    colleagues = {
+        r.person_id
+        for r in conn.execute(
+            select(member.c.person_id).where(
+                member.c.org_id == org.id, member.c.person_id.is_not(None)
+            )
+        )
+    }
+    window, after = max(k * 4, 32), None
+    while True:
+        query = (
+            select(tie.c.person_id, tie.c.member_id, tie.c.state, tie.c.explicit, tie.c.score)
+            .join(member, member.c.id == tie.c.member_id)
+            .join(person, person.c.id == tie.c.person_id)
+            .where(
+                tie.c.org_id == org.id,
+                tie.c.company_id == company_id,
+                ties_visible(viewer),
+                person.c.archived_at.is_(None),
+            )
+            # The index's own order, descending: no sort, and a key to page on.
+            .order_by(tie.c.score.desc(), tie.c.person_id.desc(), tie.c.member_id.desc())
+            .limit(window)
+        )
+        if after is not None:
+            query = query.where(tuple_(tie.c.score, tie.c.person_id, tie.c.member_id) < after)
+        rows = conn.execute(query).all()
+        for r in rows:
+            if r.person_id in colleagues:
+                continue  # a colleague who works there is one of us, not the account's person
+            today = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
+            held = best.get(r.person_id)
+            if today.score > 0 and (held is None or _key(today) > _key(held[0])):
+                best[r.person_id] = (today, r.member_id)
+        if len(rows) < window:
+            return best
+        last = rows[-1]
+        ranked = sorted((s.score for s, _ in best.values()), reverse=True)
+        if k and len(ranked) >= k and ranked[k - 1] >= last.score:
+            return best
+        after = (last.score, last.person_id, last.member_id)
+        window = min(window * 2, 4096)
+
+
+def _key(result: TieScore) -> tuple[int, float]:
+    return result.score, result.strength
+
+
+def _describe(conn: Connection, org: Org, best: Best) -> list[AccountTie]:
+    if not best:
+        return []
+    person_ids = list(best)
+    people = {
+        r.id: r
+        for r in conn.execute(
+            select(person.c.id, person.c.full_name, person.c.title).where(
+                person.c.org_id == org.id, person.c.id.in_(person_ids)
+            )
+        )
+    }
+    emails = {
+        r.person_id: r.email
+        for r in conn.execute(
+            select(person_email.c.person_id, func.min(person_email.c.email).label("email"))
+            .where(person_email.c.org_id == org.id, person_email.c.person_id.in_(person_ids))
+            .group_by(person_email.c.person_id)
+        )
+    }
+    member_ids = {m for _, m in best.values()}
+    members = {
+        r.id: r
+        for r in conn.execute(
+            select(member.c.id, member.c.email, member.c.name).where(
+                member.c.org_id == org.id, member.c.id.in_(member_ids)
+            )
+        )
+    }
+    ties = [
+        AccountTie(
+            person_id=pid,
+            person_email=emails.get(pid, ""),
+            person_name=people[pid].full_name,
+            title=people[pid].title,
+            member_email=members[mid].email,
+            member_name=members[mid].name,
+            score=result.score,
+            label=result.label,
+            reasons=result.reasons,
+            strength=result.strength,
+        )
+        for pid, (result, mid) in best.items()
+    ]
+    ties.sort(key=lambda t: (-t.score, -t.strength, t.person_name))
+    return ties

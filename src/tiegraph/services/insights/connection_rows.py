@@ -1,0 +1,194 @@
+"""Personal company connections (ties, the viewer's own private contacts) and their row shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from tiegraph.core.companies import company_aliases, normalize_company
+from tiegraph.core.strength import TieState, from_columns, score
+from tiegraph.services.directory.accounts import Account
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.sharing import ties_visible
+from tiegraph.store.schema import contact, contact_email, member, person, person_email, tie
+
+VIA_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class Via:
+    """A person at the company through whom a connection runs."""
+
+    email: str
+    name: str
+    title: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"email": self.email, "name": self.name, "title": self.title, "why": self.detail}
+
+
+@dataclass(frozen=True)
+class CompanyConnection:
+    member_email: str
+    member_name: str
+    kind: str
+    strength: int  # a tie's score, or an implicit connection's likelihood in percent
+    certainty: str  # known | likely | possible | unlikely
+    reason: str
+    via: tuple[Via, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "member": {"email": self.member_email, "name": self.member_name},
+            "kind": self.kind,
+            "strength": self.strength,
+            "certainty": self.certainty,
+            "reason": self.reason,
+            "via": [v.as_dict() for v in self.via],
+        }
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    email: str
+    name: str
+    title: str
+
+
+def first_emails(conn: Connection, org: Org, person_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(person_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 900):
+        rows = conn.execute(
+            select(person_email.c.person_id, func.min(person_email.c.email).label("email"))
+            .where(
+                person_email.c.org_id == org.id,
+                person_email.c.person_id.in_(ids[start : start + 900]),
+            )
+            .group_by(person_email.c.person_id)
+        )
+        found.update({r.person_id: r.email for r in rows})
+    return found
+
+
+def people_by_id(conn: Connection, org: Org, person_ids: Iterable[int]) -> dict[int, PersonFacts]:
+    ids = sorted(set(person_ids))
+    emails = first_emails(conn, org, ids)
+    found: dict[int, PersonFacts] = {}
+    for start in range(0, len(ids), 900):
+        rows = conn.execute(
+            select(person.c.id, person.c.full_name, person.c.title).where(
+                person.c.org_id == org.id, person.c.id.in_(ids[start : start + 900])
+            )
+        )
+        found.update({r.id: PersonFacts(emails.get(r.id, ""), r.full_name, r.title) for r in rows})
+    return found
+
+
+def personal_rows(
+    conn: Connection, org: Org, account: Account, members: dict[int, Any], viewer: Member | None
+) -> list[CompanyConnection]:
+    """Each member with visible ties to the company's people: their strongest ties first."""
+    now = datetime.now(UTC)
+    rows = conn.execute(
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit)
+        .join(member, member.c.id == tie.c.member_id)
+        .join(person, person.c.id == tie.c.person_id)
+        .where(
+            tie.c.org_id == org.id,
+            tie.c.company_id == account.id,
+            ties_visible(viewer),
+            person.c.archived_at.is_(None),
+        )
+    ).all()
+    by_member: dict[int, list[tuple[Any, int]]] = {}
+    for r in rows:
+        result = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
+        if result.score > 0:
+            by_member.setdefault(r.member_id, []).append((result, r.person_id))
+    shown = {pid for found in by_member.values() for _, pid in _top(found)}
+    people = people_by_id(conn, org, shown)
+    names = {m.id: m for m in members.values()}
+    connections = []
+    for member_id, found in by_member.items():
+        m = names.get(member_id)
+        if m is None:
+            continue
+        top = _top(found)
+        strongest = top[0][0]
+        connections.append(
+            CompanyConnection(
+                m.email,
+                m.name,
+                "personal",
+                strongest.score,
+                "known",
+                f"knows {len(found)} {'person' if len(found) == 1 else 'people'} there; "
+                f"strongest: {people[top[0][1]].name} ({strongest.label})",
+                tuple(
+                    Via(people[p].email, people[p].name, people[p].title, "; ".join(s.reasons))
+                    for s, p in top
+                ),
+            )
+        )
+    return connections
+
+
+def _top(found: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
+    return sorted(found, key=lambda x: (-x[0].score, -x[0].strength))[:VIA_SHOWN]
+
+
+def private_contact_rows(
+    conn: Connection, org: Org, account: Account, viewer: Member | None
+) -> list[CompanyConnection]:
+    """The viewer's own unmatched contacts at the company: theirs to see, nobody else's."""
+    if viewer is None:
+        return []  # the operator's view is the organization's, not one member's private network
+    key = normalize_company(account.name)
+    keys = {key, *company_aliases(key)} if key else set()
+    domains = set(account.domains)
+    rows = conn.execute(
+        select(contact.c.id, contact.c.full_name, contact.c.title, contact.c.company).where(
+            contact.c.org_id == org.id,
+            contact.c.member_id == viewer.id,
+            contact.c.person_id.is_(None),
+            contact.c.archived_at.is_(None),
+        )
+    ).all()
+    emails: dict[int, list[str]] = {}
+    for e in conn.execute(
+        select(contact_email.c.contact_id, contact_email.c.email).where(
+            contact_email.c.org_id == org.id, contact_email.c.member_id == viewer.id
+        )
+    ):
+        emails.setdefault(e.contact_id, []).append(e.email)
+    there = [
+        r
+        for r in rows
+        if (r.company and normalize_company(r.company) in keys)
+        or any(e.rpartition("@")[2] in domains for e in emails.get(r.id, ()))
+    ]
+    if not there:
+        return []
+    explicit = score(TieState(), datetime.now(UTC), explicit_connection=True)
+    via = tuple(
+        Via(next(iter(emails.get(r.id, [])), ""), r.full_name, r.title, "in your private contacts")
+        for r in there[:VIA_SHOWN]
+    )
+    return [
+        CompanyConnection(
+            viewer.email,
+            viewer.name,
+            "personal",
+            explicit.score,
+            "known",
+            f"{len(there)} of your private contacts work there",
+            via,
+        )
+    ]

@@ -1,0 +1,254 @@
+"""Nurture: a member's contacts worth turning into connections, and connections cooling off.
+
+Visibility (DESIGN.md §2.13, services/org/sharing.py): a nurture list is about one member's ties,
+so it is visible to that member, to the operator (no viewer), and to a colleague only while
+the member shares their activity and is not archived. Anyone else is refused with one line
+that names no tie. Only directory persons are ever listed: interactions with addresses not
+resolved to a person (a private contact, a stranger) have no tie and are never read, and
+colleagues (members are persons too) are left out, as nurture is about people outside.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from tiegraph.core.nurture import DEFAULT_NURTURE, NurtureParams, Suggestion, TieActivity, suggest
+from tiegraph.core.strength import Touch, from_columns, score, score_touches
+from tiegraph.errors import ForbiddenError
+from tiegraph.services.activity.ties import touch_of
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.sharing import ties_visible
+from tiegraph.store import Store
+from tiegraph.store.schema import company, interaction, member, person, person_email, tie
+
+LIMIT = 20
+CHUNK = 900  # ids per IN list: under SQLite's older 999-variable limit
+
+
+@dataclass(frozen=True)
+class NurtureItem:
+    """One suggestion, with the person it is about and the tie's score today (or as of)."""
+
+    kind: str  # warming | one_sided | cooling
+    person_email: str
+    person_name: str
+    company: str
+    title: str
+    score: int
+    label: str
+    reason: str
+    priority: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "person": {
+                "email": self.person_email,
+                "name": self.person_name,
+                "company": self.company,
+                "title": self.title,
+            },
+            "score": self.score,
+            "label": self.label,
+            "reason": self.reason,
+            "priority": self.priority,
+        }
+
+
+@dataclass(frozen=True)
+class NurtureList:
+    """Contacts worth turning into connections (warming, one-sided) and connections cooling
+    off, each list most urgent first."""
+
+    member_email: str
+    member_name: str
+    as_of: date
+    contacts: tuple[NurtureItem, ...] = field(default_factory=tuple)
+    connections: tuple[NurtureItem, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "member": {"email": self.member_email, "name": self.member_name},
+            "as_of": self.as_of.isoformat(),
+            "contacts": [i.as_dict() for i in self.contacts],
+            "connections": [i.as_dict() for i in self.connections],
+        }
+
+
+def nurture(
+    store: Store,
+    org: Org,
+    target: Member,
+    *,
+    viewer: Member | None = None,
+    as_of: date | None = None,
+    limit: int = LIMIT,
+    params: NurtureParams = DEFAULT_NURTURE,
+) -> NurtureList:
+    """The member's nurture suggestions: at most `limit` of each list (0: all).
+
+    Without `as_of` (or with today or later), as of now, scored from the stored tie states;
+    with an earlier date, from the interactions before that date (midnight UTC starting it).
+    Raises ForbiddenError when the viewer may not see this member's ties.
+    """
+    now = datetime.now(UTC)
+    past = as_of is not None and as_of < now.date()
+    cutoff = datetime.combine(as_of, time.min, tzinfo=UTC) if as_of and past else now
+    with store.read() as conn:
+        if not _may_see(conn, org, target, viewer):
+            raise ForbiddenError(
+                f"you cannot see {target.email}'s nurture list: "
+                "their activity is not shared with you"
+            )
+        ties = _tie_activity(conn, org, target, cutoff - params.lookback_days * timedelta(days=1))
+        found = suggest(ties.values(), cutoff, params)
+        contacts = [s for s in found if s.kind != "cooling"]
+        connections = [s for s in found if s.kind == "cooling"]
+        if limit:
+            contacts, connections = contacts[:limit], connections[:limit]
+        items = _describe(conn, org, target, contacts + connections, ties, cutoff if past else None)
+    return NurtureList(
+        target.email,
+        target.name,
+        cutoff.date(),
+        tuple(i for i in items if i.kind != "cooling"),
+        tuple(i for i in items if i.kind == "cooling"),
+    )
+
+
+def _may_see(conn: Connection, org: Org, target: Member, viewer: Member | None) -> bool:
+    if viewer is None or viewer.id == target.id:
+        return True
+    row = conn.execute(
+        select(member.c.id).where(
+            member.c.org_id == org.id, member.c.id == target.id, ties_visible(viewer)
+        )
+    ).first()
+    return row is not None
+
+
+def _tie_activity(
+    conn: Connection, org: Org, target: Member, since: datetime
+) -> dict[int, TieActivity]:
+    """The member's ties to directory persons, with their touches since `since`.
+
+    Two queries: the tie rows, then every interaction of them in one set-based query that
+    walks the interaction index (org, person, member, occurred_at) once per tie; a member's
+    year of interactions is small enough to group here.
+    """
+    colleagues = select(member.c.person_id).where(
+        member.c.org_id == org.id, member.c.person_id.is_not(None)
+    )
+    ties = (
+        select(tie.c.person_id, tie.c.explicit, person.c.first_name)
+        .join(person, person.c.id == tie.c.person_id)
+        .where(
+            tie.c.org_id == org.id,
+            tie.c.member_id == target.id,
+            person.c.org_id == org.id,
+            person.c.archived_at.is_(None),
+            tie.c.person_id.not_in(colleagues),
+        )
+    )
+    heads = {r.person_id: (r.first_name, bool(r.explicit)) for r in conn.execute(ties)}
+    rows = conn.execute(
+        select(
+            interaction.c.person_id,
+            interaction.c.channel,
+            interaction.c.direction,
+            interaction.c.occurred_at,
+            interaction.c.participants,
+            interaction.c.duration_seconds,
+            interaction.c.thread_reply,
+        ).where(
+            interaction.c.org_id == org.id,
+            interaction.c.person_id.in_(ties.with_only_columns(tie.c.person_id)),
+            interaction.c.member_id == target.id,
+            interaction.c.occurred_at >= since,
+        )
+    )
+    touches: dict[int, list[Touch]] = {}
+    for r in rows:
+        touches.setdefault(r.person_id, []).append(touch_of(r))
+    return {
+        pid: TieActivity(pid, heads[pid][0], tuple(found), heads[pid][1])
+        for pid, found in touches.items()
+        if pid in heads
+    }
+
+
+def _describe(
+    conn: Connection,
+    org: Org,
+    target: Member,
+    chosen: list[Suggestion],
+    ties: dict[int, TieActivity],
+    past: datetime | None,
+) -> list[NurtureItem]:
+    """Suggestions with their person's directory entry and the tie's score."""
+    ids = [s.person_id for s in chosen]
+    people: dict[int, Any] = {}
+    emails: dict[int, str] = {}
+    states: dict[int, Any] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        people.update(_people(conn, org, chunk))
+        emails.update(_emails(conn, org, chunk))
+        states.update(_states(conn, org, target, chunk))
+    now = datetime.now(UTC)
+    items = []
+    for s in chosen:
+        activity = ties[s.person_id]
+        if past is None:
+            state = from_columns(states.get(s.person_id) or {})
+            scored = score(state, now, explicit_connection=activity.explicit)
+        else:
+            scored = score_touches(activity.touches, past, explicit_connection=activity.explicit)
+        p = people[s.person_id]
+        items.append(
+            NurtureItem(
+                kind=s.kind,
+                person_email=emails.get(s.person_id, ""),
+                person_name=p.full_name,
+                company=p.company or "",
+                title=p.title,
+                score=scored.score,
+                label=scored.label,
+                reason=s.reason,
+                priority=s.priority,
+            )
+        )
+    return items
+
+
+def _states(conn: Connection, org: Org, target: Member, ids: list[int]) -> dict[int, Any]:
+    rows = conn.execute(
+        select(tie.c.person_id, tie.c.state).where(
+            tie.c.org_id == org.id, tie.c.member_id == target.id, tie.c.person_id.in_(ids)
+        )
+    )
+    return {r.person_id: r.state for r in rows}
+
+
+def _people(conn: Connection, org: Org, ids: list[int]) -> dict[int, Any]:
+    rows = conn.execute(
+        select(person.c.id, person.c.full_name, person.c.title, company.c.name.label("company"))
+        .select_from(person)
+        .outerjoin(company, company.c.id == person.c.company_id)
+        .where(person.c.org_id == org.id, person.c.id.in_(ids))
+    )
+    return {r.id: r for r in rows}
+
+
+def _emails(conn: Connection, org: Org, ids: list[int]) -> dict[int, str]:
+    rows = conn.execute(
+        select(person_email.c.person_id, func.min(person_email.c.email).label("email"))
+        .where(person_email.c.org_id == org.id, person_email.c.person_id.in_(ids))
+        .group_by(person_email.c.person_id)
+    )
+    return {r.person_id: r.email for r in rows}

@@ -1,0 +1,105 @@
+"""Sending an intro request: through the organization's SMTP server, or to the member's client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from pathlib import Path
+from urllib.parse import quote
+
+from tiegraph.connectors.smtp import send_message
+from tiegraph.core.emails import email_domain
+from tiegraph.errors import InvalidInputError
+from tiegraph.services.intros.requests import IntroRequest, claim_for_sending, record_sent
+from tiegraph.services.intros.smtp_settings import get_smtp
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.store import Store
+
+
+@dataclass(frozen=True)
+class Sent:
+    request: IntroRequest
+    message_id: str = ""
+    eml_path: str = ""
+    mailto: str = ""
+
+
+def build_message(
+    request: IntroRequest, *, sender: str = "", for_client: bool = False
+) -> EmailMessage:
+    """The request as an email: to the introducer, the requester in copy (or as the sender).
+
+    With a configured `sender` the message comes from it, in the requester's name, with the
+    requester as Reply-To, so that replies reach the requester. `for_client` makes a draft a
+    mail client opens for editing (Outlook reads X-Unsent).
+    """
+    message = EmailMessage()
+    requester = formataddr((request.requester_name, request.requester_email))
+    if sender and not for_client:
+        message["From"] = formataddr((f"{request.requester_name} via tiegraph", sender))
+        message["Reply-To"] = requester
+    else:
+        message["From"] = requester
+    message["To"] = formataddr((request.introducer_name, request.introducer_email))
+    if not for_client:
+        message["Cc"] = requester
+    message["Subject"] = request.subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    domain = email_domain(sender or request.requester_email) or "tiegraph.invalid"
+    message["Message-ID"] = make_msgid(idstring=f"intro{request.id}", domain=domain)
+    if for_client:
+        message["X-Unsent"] = "1"
+    message.set_content(request.body)
+    return message
+
+
+def mailto_link(request: IntroRequest) -> str:
+    """An RFC 6068 `mailto:` URI: to the introducer, with subject and body, line breaks CRLF."""
+    body = request.body.replace("\r\n", "\n").replace("\n", "\r\n")
+    return (
+        f"mailto:{quote(request.introducer_email, safe='@')}"
+        f"?subject={quote(request.subject, safe='')}&body={quote(body, safe='')}"
+    )
+
+
+def send_by_smtp(store: Store, org: Org, request_id: int, viewer: Member | None = None) -> Sent:
+    """Send a draft through the configured server; on any failure it stays a draft."""
+    request = claim_for_sending(store, org, request_id, viewer)
+    settings = get_smtp(store, org)
+    if settings is None:
+        raise InvalidInputError(
+            "no SMTP server is configured: `tiegraph intro smtp set --host …`, or hand the "
+            "request to your mail client with `tiegraph intro send ID --via-client`"
+        )
+    server = settings.server()
+    message = build_message(request, sender=settings.sender)
+    send_message(server, message)
+    return Sent(record_sent(store, org, request_id, "smtp"), message_id=str(message["Message-ID"]))
+
+
+def send_by_client(
+    store: Store,
+    org: Org,
+    request_id: int,
+    viewer: Member | None = None,
+    *,
+    eml_path: Path | None = None,
+) -> Sent:
+    """Hand a draft to the member's mail client: a `mailto:` link, and an `.eml` unless no path.
+
+    tiegraph cannot see the member press Send: the request counts as requested from now.
+    """
+    request = claim_for_sending(store, org, request_id, viewer)
+    written = ""
+    if eml_path is not None:
+        message = build_message(request, for_client=True)
+        try:
+            eml_path.write_bytes(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
+        except OSError as exc:
+            raise InvalidInputError(f"cannot write {eml_path}: {exc.strerror or exc}") from None
+        written = str(eml_path)
+    link = mailto_link(request)
+    sent = record_sent(store, org, request_id, "eml" if written else "mailto")
+    return Sent(sent, eml_path=written, mailto=link)

@@ -1,0 +1,377 @@
+"""Intro requests: drafted from the template, edited, then tracked until introduced or declined.
+
+Statuses: draft → requested (sent by SMTP or handed to the mail client) → introduced | declined.
+A request is seen only by its requester and its introducer (and the operator, viewer=None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy.orm import aliased
+
+from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.services.directory.lookup import DirectoryPerson, find_person
+from tiegraph.services.insights.who_knows import who_knows
+from tiegraph.services.intros import template
+from tiegraph.services.org.members import Member, get_member
+from tiegraph.services.org.orgs import Org
+from tiegraph.store import Store
+from tiegraph.store.schema import company, intro_request, member, person, person_email
+
+STATUSES = ("draft", "requested", "introduced", "declined")
+OPEN = ("draft", "requested")
+DECISIONS = ("introduced", "declined")
+DELIVERIES = ("smtp", "eml", "mailto")
+
+
+@dataclass(frozen=True)
+class IntroRequest:
+    id: int
+    status: str
+    requester_id: int
+    requester_email: str
+    requester_name: str
+    introducer_id: int
+    introducer_email: str
+    introducer_name: str
+    person_email: str
+    person_name: str
+    person_title: str
+    person_company: str
+    subject: str
+    body: str
+    delivery: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    decided_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status,
+            "requester": {"email": self.requester_email, "name": self.requester_name},
+            "introducer": {"email": self.introducer_email, "name": self.introducer_name},
+            "person": {
+                "email": self.person_email,
+                "name": self.person_name,
+                "title": self.person_title,
+                "company": self.person_company,
+            },
+            "subject": self.subject,
+            "body": self.body,
+            "delivery": self.delivery,
+            "created_at": _iso(self.created_at),
+            "sent_at": _iso(self.sent_at),
+            "decided_at": _iso(self.decided_at),
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return _aware(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back without their zone; everything is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _first(name: str) -> str:
+    return name.split(" ")[0] if name else ""
+
+
+def _values(
+    org: Org, requester: Member, introducer: Member, target: DirectoryPerson, reason: str
+) -> dict[str, str]:
+    role = " at ".join(x for x in (target.title, target.company) if x)
+    return {
+        "org_name": org.name,
+        "requester_name": requester.name,
+        "requester_first_name": _first(requester.name),
+        "requester_email": requester.email,
+        "introducer_name": introducer.name,
+        "introducer_first_name": _first(introducer.name),
+        "introducer_email": introducer.email,
+        "target_name": target.name,
+        "target_first_name": target.first_name,
+        "target_email": target.email,
+        "target_title": target.title,
+        "target_company": target.company,
+        "target_role": role,
+        "reason": reason,
+    }
+
+
+def _reason(store: Store, org: Org, requester: Member, introducer: Member, email: str) -> str:
+    """The introducer's tie to the person in words, as the requester may see it.
+
+    A tie the requester may not see and no tie at all give the same refusal.
+    """
+    answer = who_knows(store, org, [email], viewer=requester, limit=0)[0]
+    for knower in answer.knowers:
+        if knower.member_email == introducer.email:
+            return "; ".join(knower.reasons) or f"a {knower.label} tie"
+    raise InvalidInputError(
+        f"{introducer.name} is not among the colleagues you can see who know {email}; "
+        f"`tiegraph who-knows {email} --viewer {requester.email}` lists whom you can ask"
+    )
+
+
+def draft_intro(
+    store: Store,
+    org: Org,
+    requester: Member,
+    *,
+    via: str,
+    to: str,
+    note: str = "",
+    subject: str | None = None,
+    body: str | None = None,
+) -> IntroRequest:
+    """Draft a request to the member `via` for an introduction to the person `to`."""
+    introducer = get_member(store, org, via)
+    if introducer.id == requester.id:
+        raise InvalidInputError("the introducer must be another member than the requester")
+    with store.read() as conn:
+        target = find_person(conn, org, to)
+    reason = _reason(store, org, requester, introducer, target.email)
+    values = _values(org, requester, introducer, target, reason)
+    values["note"] = note.strip()
+    values["requester_signature"] = template.get_signature(store, org, requester)
+    chosen = template.get_template(store, org)
+    subject_text = (
+        template.check_subject(subject)
+        if subject
+        else template.render_subject(chosen.subject, values)
+    )
+    body_text = (
+        template.check_body(body) if body is not None else template.render(chosen.body, values)
+    )
+    with store.write() as conn:
+        _refuse_duplicate(conn, org, requester.id, introducer.id, target.id)
+        request_id = conn.execute(
+            intro_request.insert()
+            .values(
+                org_id=org.id,
+                requester_id=requester.id,
+                introducer_id=introducer.id,
+                person_id=target.id,
+                status="draft",
+                subject=subject_text,
+                body=body_text,
+            )
+            .returning(intro_request.c.id)
+        ).scalar_one()
+        return _load(conn, org, int(request_id))
+
+
+def _refuse_duplicate(
+    conn: Connection, org: Org, requester_id: int, introducer_id: int, person_id: int
+) -> None:
+    open_one = conn.execute(
+        select(intro_request.c.id, intro_request.c.status).where(
+            intro_request.c.org_id == org.id,
+            intro_request.c.requester_id == requester_id,
+            intro_request.c.introducer_id == introducer_id,
+            intro_request.c.person_id == person_id,
+            intro_request.c.status.in_(OPEN),
+        )
+    ).first()
+    if open_one is not None:
+        raise InvalidInputError(
+            f"you already have request {open_one.id} ({open_one.status}) for this introduction; "
+            f"see `tiegraph intro show {open_one.id}`"
+        )
+
+
+# Built once: an alias's columns are worked out on first use, which costs more than the query.
+_REQUESTER = aliased(member, name="requester")
+_INTRODUCER = aliased(member, name="introducer")
+
+
+def _query(org: Org) -> Select[Any]:
+    requester, introducer = _REQUESTER, _INTRODUCER
+    first_email = (
+        select(func.min(person_email.c.email))
+        .where(person_email.c.org_id == org.id, person_email.c.person_id == person.c.id)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            intro_request,
+            requester.c.email.label("requester_email"),
+            requester.c.name.label("requester_name"),
+            introducer.c.email.label("introducer_email"),
+            introducer.c.name.label("introducer_name"),
+            first_email.label("person_email"),
+            person.c.full_name.label("person_name"),
+            person.c.title.label("person_title"),
+            company.c.name.label("person_company"),
+        )
+        .join(requester, requester.c.id == intro_request.c.requester_id)
+        .join(introducer, introducer.c.id == intro_request.c.introducer_id)
+        .join(person, person.c.id == intro_request.c.person_id)
+        .outerjoin(company, company.c.id == person.c.company_id)
+        .where(intro_request.c.org_id == org.id)
+    )
+
+
+def _request(row: Any) -> IntroRequest:
+    return IntroRequest(
+        id=row.id,
+        status=row.status,
+        requester_id=row.requester_id,
+        requester_email=row.requester_email,
+        requester_name=row.requester_name,
+        introducer_id=row.introducer_id,
+        introducer_email=row.introducer_email,
+        introducer_name=row.introducer_name,
+        person_email=row.person_email or "",
+        person_name=row.person_name or row.person_email or "",
+        person_title=row.person_title or "",
+        person_company=row.person_company or "",
+        subject=row.subject,
+        body=row.body,
+        delivery=row.delivery,
+        created_at=_aware(row.created_at),
+        sent_at=_aware(row.sent_at) if row.sent_at else None,
+        decided_at=_aware(row.decided_at) if row.decided_at else None,
+    )
+
+
+def _load(
+    conn: Connection, org: Org, request_id: int, viewer: Member | None = None
+) -> IntroRequest:
+    """The request, when the viewer is its requester or introducer; else not found, alike."""
+    row = conn.execute(_query(org).where(intro_request.c.id == request_id)).first()
+    if row is None or (
+        viewer is not None and viewer.id not in (row.requester_id, row.introducer_id)
+    ):
+        raise NotFoundError(f"no intro request {request_id}; see `tiegraph intro list`")
+    return _request(row)
+
+
+def get_intro(
+    store: Store, org: Org, request_id: int, viewer: Member | None = None
+) -> IntroRequest:
+    with store.read() as conn:
+        return _load(conn, org, request_id, viewer)
+
+
+def list_intros(
+    store: Store,
+    org: Org,
+    viewer: Member | None = None,
+    *,
+    status: str | None = None,
+    person_id: int | None = None,
+) -> list[IntroRequest]:
+    """The requests the viewer asked for or was asked to make, newest first; with `person_id`,
+    only those to reach that directory person."""
+    query = _query(org).order_by(intro_request.c.created_at.desc(), intro_request.c.id.desc())
+    if person_id is not None:
+        query = query.where(intro_request.c.person_id == person_id)
+    if viewer is not None:
+        query = query.where(
+            or_(
+                intro_request.c.requester_id == viewer.id,
+                intro_request.c.introducer_id == viewer.id,
+            )
+        )
+    if status is not None:
+        if status not in STATUSES:
+            raise InvalidInputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+        query = query.where(intro_request.c.status == status)
+    with store.read() as conn:
+        return [_request(r) for r in conn.execute(query)]
+
+
+def _requester_only(found: IntroRequest, viewer: Member | None, action: str) -> None:
+    if viewer is not None and viewer.id != found.requester_id:
+        raise InvalidInputError(
+            f"only the requester ({found.requester_name}) can {action} request {found.id}"
+        )
+
+
+def edit_intro(
+    store: Store,
+    org: Org,
+    request_id: int,
+    viewer: Member | None = None,
+    *,
+    subject: str | None = None,
+    body: str | None = None,
+) -> IntroRequest:
+    """Change a draft's subject or body before it is sent."""
+    if subject is None and body is None:
+        raise InvalidInputError("nothing to change: give --subject or --body-file")
+    changes: dict[str, str] = {}
+    if subject is not None:
+        changes["subject"] = template.check_subject(subject)
+    if body is not None:
+        changes["body"] = template.check_body(body)
+    with store.write() as conn:
+        found = _load(conn, org, request_id, viewer)
+        _requester_only(found, viewer, "edit")
+        if found.status != "draft":
+            raise InvalidInputError(
+                f"request {request_id} is {found.status}: only a draft can change"
+            )
+        conn.execute(
+            intro_request.update().where(intro_request.c.id == request_id).values(**changes)
+        )
+        return _load(conn, org, request_id)
+
+
+def claim_for_sending(
+    store: Store, org: Org, request_id: int, viewer: Member | None
+) -> IntroRequest:
+    """The draft to send; anything else (sent, decided, not the viewer's) is refused."""
+    found = get_intro(store, org, request_id, viewer)
+    _requester_only(found, viewer, "send")
+    if found.status != "draft":
+        raise InvalidInputError(f"request {request_id} is already {found.status}")
+    return found
+
+
+def record_sent(store: Store, org: Org, request_id: int, delivery: str) -> IntroRequest:
+    """Mark a draft as requested, now, by `delivery` (smtp, eml or mailto)."""
+    if delivery not in DELIVERIES:
+        raise InvalidInputError(f"delivery {delivery!r} is not one of {', '.join(DELIVERIES)}")
+    with store.write() as conn:
+        changed = conn.execute(
+            intro_request.update()
+            .where(
+                intro_request.c.org_id == org.id,
+                intro_request.c.id == request_id,
+                intro_request.c.status == "draft",
+            )
+            .values(status="requested", delivery=delivery, sent_at=datetime.now(UTC))
+        ).rowcount
+        if not changed:
+            raise InvalidInputError(f"request {request_id} is no longer a draft")
+        return _load(conn, org, request_id)
+
+
+def mark_intro(
+    store: Store, org: Org, request_id: int, status: str, viewer: Member | None = None
+) -> IntroRequest:
+    """Record the outcome of a sent request: introduced or declined (by either side)."""
+    if status not in DECISIONS:
+        raise InvalidInputError(f"a request can be marked {' or '.join(DECISIONS)}, not {status!r}")
+    with store.write() as conn:
+        found = _load(conn, org, request_id, viewer)
+        if found.status != "requested":
+            hint = " (send it first: `tiegraph intro send`)" if found.status == "draft" else ""
+            raise InvalidInputError(
+                f"request {request_id} is {found.status}, so it cannot become {status}{hint}"
+            )
+        conn.execute(
+            intro_request.update()
+            .where(intro_request.c.id == request_id)
+            .values(status=status, decided_at=datetime.now(UTC))
+        )
+        return _load(conn, org, request_id)

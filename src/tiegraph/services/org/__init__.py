@@ -1,0 +1,1 @@
+"""An organization and its people: settings, members, sign-in and tokens, sharing rules."""

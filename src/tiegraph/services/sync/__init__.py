@@ -1,0 +1,1 @@
+"""One-way periodic sync from CardDAV, CalDAV and IMAP sources, their runner and their passwords."""

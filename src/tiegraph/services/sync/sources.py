@@ -1,0 +1,309 @@
+"""Sync sources: a member's CardDAV address book, CalDAV calendar or IMAP mailbox, read one way."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from sqlalchemy import Connection, Row, select
+
+from tiegraph.connectors.caldav import CALENDAR
+from tiegraph.connectors.carddav import ADDRESS_BOOK
+from tiegraph.connectors.errors import ConnectorError
+from tiegraph.connectors.imap import ImapMailbox
+from tiegraph.connectors.webdav import DavClient
+from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.progress import ProgressCallback, no_progress
+from tiegraph.services.sync.passwords import (
+    MissingPasswordError,
+    checked_env_name,
+    password_for,
+    seal,
+)
+from tiegraph.store import Store
+from tiegraph.store.schema import member, sync_source
+
+KINDS = ("carddav", "caldav", "imap")
+SCHEMES = {"carddav": ("http", "https"), "caldav": ("http", "https"), "imap": ("imap", "imaps")}
+DEFAULT_INTERVAL = 10
+MIN_INTERVAL, MAX_INTERVAL = 5, 60
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """How a sync talks to servers and how much it commits at a time."""
+
+    timeout: float = 30.0  # seconds a server may take to answer one request
+    dav_batch: int = 500  # vCards or events per fetch and per transaction
+    mail_batch: int = 1000  # messages per fetch and per transaction
+    calendar_past: timedelta = timedelta(days=365)  # meetings older than this are not read
+
+
+@dataclass(frozen=True)
+class SyncSource:
+    """One source as stored; the password itself is never part of it."""
+
+    id: int
+    org_id: int
+    member_id: int
+    member_email: str
+    kind: str
+    url: str
+    username: str
+    password_env: str | None
+    password_sealed: str | None = field(repr=False)
+    folders: tuple[str, ...]
+    interval_minutes: int
+    cursor: dict[str, Any] = field(repr=False)
+    items_taken: int
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    failures: int
+    next_run_at: datetime | None
+
+    @property
+    def password_kind(self) -> str:
+        if self.password_sealed:
+            return "sealed"
+        return f"env {self.password_env}" if self.password_env else "none"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "member": self.member_email,
+            "kind": self.kind,
+            "url": self.url,
+            "username": self.username,
+            "password": self.password_kind,
+            "folders": list(self.folders),
+            "interval_minutes": self.interval_minutes,
+            "items_taken": self.items_taken,
+            "last_success_at": _iso(self.last_success_at),
+            "last_error": self.last_error,
+            "last_error_at": _iso(self.last_error_at),
+            "failures": self.failures,
+            "next_run_at": _iso(self.next_run_at),
+        }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    # SQLite hands datetimes back without their zone; everything is stored in UTC.
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def source_of(row: Row[Any]) -> SyncSource:
+    return SyncSource(
+        id=row.id,
+        org_id=row.org_id,
+        member_id=row.member_id,
+        member_email=row.member_email,
+        kind=row.kind,
+        url=row.url,
+        username=row.username,
+        password_env=row.password_env,
+        password_sealed=row.password_sealed,
+        folders=tuple(row.folders or ()),
+        interval_minutes=row.interval_minutes,
+        cursor=dict(row.cursor or {}),
+        items_taken=int(row.items_taken),
+        last_success_at=aware(row.last_success_at),
+        last_error=row.last_error,
+        last_error_at=aware(row.last_error_at),
+        failures=int(row.failures),
+        next_run_at=aware(row.next_run_at),
+    )
+
+
+def select_sources(org_id: int | None = None) -> Any:
+    """Active sources of active members (of one organization, or all), oldest first."""
+    query = (
+        select(sync_source, member.c.email.label("member_email"))
+        .join(member, member.c.id == sync_source.c.member_id)
+        .where(sync_source.c.archived_at.is_(None), member.c.archived_at.is_(None))
+        .order_by(sync_source.c.id)
+    )
+    return query if org_id is None else query.where(sync_source.c.org_id == org_id)
+
+
+def list_sources(store: Store, org: Org) -> list[SyncSource]:
+    with store.read() as conn:
+        return [source_of(r) for r in conn.execute(select_sources(org.id))]
+
+
+def load_source(conn: Connection, org_id: int, source_id: int) -> SyncSource:
+    row = conn.execute(select_sources(org_id).where(sync_source.c.id == source_id)).first()
+    if row is None:
+        raise NotFoundError(f"no sync source {source_id} (see `tiegraph sync list`)")
+    return source_of(row)
+
+
+def checked_url(kind: str, url: str) -> str:
+    if kind not in KINDS:
+        raise InvalidInputError(f"--kind {kind!r}: use one of {', '.join(KINDS)}")
+    parts = urlsplit(url.strip())
+    if parts.scheme not in SCHEMES[kind] or not parts.hostname:
+        schemes = " or ".join(f"{s}://" for s in SCHEMES[kind])
+        raise InvalidInputError(f"--url {url!r}: a {kind} source needs a {schemes} URL")
+    if parts.username or parts.password:
+        raise InvalidInputError(
+            "--url must not hold credentials: give --username, and the password "
+            "through --password-env or a sealed password"
+        )
+    try:
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError:
+        raise InvalidInputError(f"--url {url!r}: the port is not a number") from None
+    return url.strip()
+
+
+def checked_interval(minutes: int) -> int:
+    if not MIN_INTERVAL <= minutes <= MAX_INTERVAL:
+        raise InvalidInputError(
+            f"--interval {minutes}: choose between {MIN_INTERVAL} and {MAX_INTERVAL} minutes"
+        )
+    return minutes
+
+
+def probe(
+    kind: str, url: str, username: str, password: str | None, folders: Sequence[str], timeout: float
+) -> None:
+    """Reach the server and find what the source names, or raise ConnectorError saying why."""
+    if kind == "imap":
+        with ImapMailbox(url, username, password, timeout=timeout) as box:
+            for folder in folders or (box.default_folder,):
+                box.examine(folder)
+        return
+    with DavClient(url, username, password, timeout=timeout) as dav:
+        dav.collections(ADDRESS_BOOK if kind == "carddav" else CALENDAR)
+
+
+def _check(
+    kind: str,
+    url: str,
+    username: str,
+    password: str | None,
+    env: str | None,
+    folders: Sequence[str],
+    timeout: float,
+) -> None:
+    try:
+        secret = password if password is not None else password_for(env, None)
+    except MissingPasswordError as exc:
+        raise InvalidInputError(
+            f"source not added: {exc} here, so the server cannot be checked "
+            "(set it, or add the source with --no-check)"
+        ) from None
+    try:
+        probe(kind, url, username, secret, folders, timeout)
+    except ConnectorError as exc:
+        raise InvalidInputError(f"source not added: {exc}") from None
+
+
+def add_source(
+    store: Store,
+    org: Org,
+    owner: Member,
+    *,
+    kind: str,
+    url: str,
+    username: str = "",
+    password_env: str | None = None,
+    password: str | None = None,
+    folders: Sequence[str] = (),
+    interval_minutes: int = DEFAULT_INTERVAL,
+    check: bool = True,
+    settings: SyncSettings = SyncSettings(),
+) -> SyncSource:
+    """Add a source; with `check`, the server must answer and hold what the source names.
+
+    `password` is sealed with the server secret before it is stored; `password_env` stores
+    only the variable's name.
+    """
+    url = checked_url(kind, url)
+    interval_minutes = checked_interval(interval_minutes)
+    if password_env is not None and password is not None:
+        raise InvalidInputError("give --password-env or a sealed password, not both")
+    if folders and kind != "imap":
+        raise InvalidInputError("--folder is for imap sources only")
+    env = checked_env_name(password_env) if password_env is not None else None
+    sealed = seal(password) if password is not None else None
+    if check:
+        _check(kind, url, username, password, env, folders, settings.timeout)
+    with store.write() as conn:
+        source_id = conn.execute(
+            sync_source.insert()
+            .values(
+                org_id=org.id,
+                member_id=owner.id,
+                kind=kind,
+                url=url,
+                username=username,
+                password_env=env,
+                password_sealed=sealed,
+                folders=list(folders),
+                interval_minutes=interval_minutes,
+                cursor={},
+            )
+            .returning(sync_source.c.id)
+        ).scalar_one()
+        return load_source(conn, org.id, int(source_id))
+
+
+def archive_source(store: Store, org: Org, source_id: int) -> SyncSource:
+    """Stop syncing a source; what it brought stays (nothing is deleted)."""
+    with store.write() as conn:
+        found = load_source(conn, org.id, source_id)
+        conn.execute(
+            sync_source.update()
+            .where(sync_source.c.org_id == org.id, sync_source.c.id == source_id)
+            .values(archived_at=datetime.now(UTC))
+        )
+    return found
+
+
+@dataclass
+class SourceRun:
+    """One run of one source: what kind-specific sync code reads and saves its cursor through."""
+
+    store: Store
+    org: Org
+    source: SyncSource
+    password: str | None
+    settings: SyncSettings
+    now: datetime
+    progress: ProgressCallback = no_progress
+    cursor: dict[str, Any] = field(default_factory=dict)
+    taken: int = 0
+    report: Any = None  # the kind's report (contact import or ingest), for the outcome
+
+    def save(self, conn: Connection, taken: int) -> None:
+        """Store the cursor in the caller's transaction: it commits with what it covers."""
+        conn.execute(
+            sync_source.update()
+            .where(sync_source.c.org_id == self.org.id, sync_source.c.id == self.source.id)
+            .values(cursor=self.cursor, items_taken=sync_source.c.items_taken + taken)
+        )
+        self.taken += taken
+
+
+def cursor_key(text: str) -> str:
+    """A short stable key for an href or ETag in a cursor: 12 characters instead of ~60."""
+    return base64.urlsafe_b64encode(hashlib.blake2b(text.encode(), digest_size=9).digest()).decode()
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), max(size, 1)):
+        yield items[start : start + size]

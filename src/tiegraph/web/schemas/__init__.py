@@ -1,0 +1,1 @@
+"""The API's documented shapes, one module per area, and their conversion from services' values."""

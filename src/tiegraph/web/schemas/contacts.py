@@ -1,0 +1,161 @@
+"""The API's shapes for members' contacts: the gallery, custom properties, matches, imports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from tiegraph.services.contacts.gallery import Columns, GalleryRow
+from tiegraph.services.contacts.jobs import ImportJob
+from tiegraph.services.contacts.matches import PossibleMatch
+from tiegraph.services.contacts.network import ContactSummary
+from tiegraph.services.contacts.properties import Property
+
+
+class ContactOut(BaseModel):
+    id: int
+    name: str
+    company: str
+    title: str
+    status: str
+    person_id: int | None
+    emails: list[str]
+
+
+def contact_out(c: ContactSummary) -> ContactOut:
+    return ContactOut(
+        id=c.id,
+        name=c.name,
+        company=c.company,
+        title=c.title,
+        status=c.status,
+        person_id=c.person_id,
+        emails=list(c.emails),
+    )
+
+
+class GalleryRowOut(BaseModel):
+    kind: str = Field(description="contact: one of yours; person: a directory person")
+    id: int
+    name: str
+    company: str
+    title: str
+    status: str
+    email: str
+    person_id: int | None
+    archived: bool
+    values: dict[str, str] = Field(description="Custom property values by property id.")
+
+
+def gallery_row_out(r: GalleryRow) -> GalleryRowOut:
+    return GalleryRowOut(
+        kind=r.kind,
+        id=r.id,
+        name=r.name,
+        company=r.company,
+        title=r.title,
+        status=r.status,
+        email=r.email,
+        person_id=r.person_id,
+        archived=r.archived,
+        values={str(k): v for k, v in r.values.items()},
+    )
+
+
+class ColumnsIn(BaseModel):
+    order: list[str] = Field(max_length=500)
+    hidden: list[str] = Field(default_factory=list, max_length=500)
+    sort: str = Field("name", max_length=100)
+    descending: bool = False
+    page_size: int = Field(50, ge=1, le=200)
+
+    def columns(self) -> Columns:
+        return Columns(
+            tuple(self.order), tuple(self.hidden), self.sort, self.descending, self.page_size
+        )
+
+
+class ColumnsOut(ColumnsIn):
+    pass
+
+
+def columns_out(c: Columns) -> ColumnsOut:
+    return ColumnsOut(**c.as_dict())
+
+
+class PropertyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    kind: str = Field("text", pattern="^(text|number|date|choice)$")
+    choices: list[str] = Field(default_factory=list, max_length=100)
+
+
+class PropertyOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    choices: list[str]
+    position: int
+
+
+def property_out(p: Property) -> PropertyOut:
+    return PropertyOut(
+        id=p.id, name=p.name, kind=p.kind, choices=list(p.choices), position=p.position
+    )
+
+
+class ValueIn(BaseModel):
+    value: str = Field(max_length=2000)
+
+
+class ValueOut(BaseModel):
+    contact_id: int
+    property_id: int
+    value: str
+
+
+class MatchOut(BaseModel):
+    id: int
+    contact_id: int
+    contact_name: str
+    contact_company: str
+    person_id: int
+    person_name: str
+    reason: str
+    status: str
+
+
+def match_out(m: PossibleMatch) -> MatchOut:
+    return MatchOut(**m.__dict__)
+
+
+class PublishedOut(BaseModel):
+    contact_id: int
+    person_id: int
+
+
+class ImportOut(BaseModel):
+    id: int
+    status: str
+    files: list[str]
+    progress_done: int
+    progress_total: int
+    report: dict[str, Any] | None
+    error: str | None
+    created_at: datetime | None
+    finished_at: datetime | None
+
+
+def import_out(j: ImportJob) -> ImportOut:
+    return ImportOut(
+        id=j.id,
+        status=j.status,
+        files=list(j.files),
+        progress_done=j.progress_done,
+        progress_total=j.progress_total,
+        report=j.report,
+        error=j.error,
+        created_at=j.created_at,
+        finished_at=j.finished_at,
+    )

@@ -1,0 +1,118 @@
+"""The API's shapes for finding a way in: closest connections, company connections, intro
+paths, nurture; and their conversion from the services' values."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from tiegraph.services.insights.closest import AccountTie
+from tiegraph.services.insights.connection_rows import CompanyConnection
+from tiegraph.services.insights.nurture import NurtureItem
+from tiegraph.services.insights.paths import IntroPath
+from tiegraph.web.pagination import PageOut
+
+
+class AccountTieOut(BaseModel):
+    person_id: int
+    person_email: str
+    person_name: str
+    title: str
+    member_email: str = Field(description="The member holding the strongest tie to them.")
+    member_name: str
+    score: int
+    label: str
+    reasons: list[str]
+
+
+def account_tie_out(t: AccountTie) -> AccountTieOut:
+    return AccountTieOut(
+        person_id=t.person_id,
+        person_email=t.person_email,
+        person_name=t.person_name,
+        title=t.title,
+        member_email=t.member_email,
+        member_name=t.member_name,
+        score=t.score,
+        label=t.label,
+        reasons=list(t.reasons),
+    )
+
+
+class ViaOut(BaseModel):
+    email: str
+    name: str
+    title: str
+    why: str
+
+
+class ConnectionOut(BaseModel):
+    member_email: str
+    member_name: str
+    kind: str = Field(description="personal, employer, former-employer, ... (see KINDS)")
+    strength: int = Field(description="A tie's score, or an implicit one's likelihood in %.")
+    certainty: str = Field(description="known, likely, possible or unlikely")
+    reason: str
+    via: list[ViaOut] = Field(description="People at the company the connection runs through.")
+
+
+def connection_out(c: CompanyConnection) -> ConnectionOut:
+    return ConnectionOut(
+        member_email=c.member_email,
+        member_name=c.member_name,
+        kind=c.kind,
+        strength=c.strength,
+        certainty=c.certainty,
+        reason=c.reason,
+        via=[ViaOut(email=v.email, name=v.name, title=v.title, why=v.detail) for v in c.via],
+    )
+
+
+class HopOut(BaseModel):
+    source: str
+    target: str
+    strength: int
+    why: str
+
+
+class IntroPathOut(BaseModel):
+    strength: int
+    introducer_email: str
+    introducer_name: str
+    hops: list[HopOut]
+    starters: list[str] = Field(description="Conversation starters along this path.")
+
+
+def intro_path_out(p: IntroPath) -> IntroPathOut:
+    return IntroPathOut(
+        strength=p.strength,
+        introducer_email=p.introducer_email,
+        introducer_name=p.introducer_name,
+        hops=[
+            HopOut(source=h.source, target=h.target, strength=h.strength, why=h.why) for h in p.hops
+        ],
+        starters=list(p.starters),
+    )
+
+
+class IntroPathsOut(BaseModel):
+    email: str
+    name: str
+    company: str
+    in_common: list[str] = Field(description="What you and the person have in common.")
+    paths: PageOut[IntroPathOut] = Field(description="Ways in, strongest first: one page.")
+
+
+class NurtureItemOut(BaseModel):
+    kind: str = Field(description="warming, one_sided (contacts) or cooling (connections)")
+    person_email: str
+    person_name: str
+    company: str
+    title: str
+    score: int
+    label: str
+    reason: str
+    priority: int
+
+
+def nurture_item_out(i: NurtureItem) -> NurtureItemOut:
+    return NurtureItemOut(**i.__dict__)

@@ -1,0 +1,104 @@
+"""The API's shapes for lists of leads, opportunities and deals, with who knows each row."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from tiegraph.services.insights.account_knowers import AccountKnower
+from tiegraph.services.lists import AddReport, ListRow, PersonList
+from tiegraph.web.schemas.common import KnowerOut, knower_out
+
+
+class ListIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    kind: str = Field("leads", pattern="^(leads|opportunities|deals)$")
+
+
+class ListOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    owner_email: str
+    owner_name: str
+    items: int
+    created_at: datetime
+    archived_at: datetime | None
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands datetimes back without their zone; everything is stored in UTC.
+    return moment.replace(tzinfo=UTC) if moment and not moment.tzinfo else moment
+
+
+def list_out(x: PersonList) -> ListOut:
+    return ListOut(
+        **(x.__dict__ | {"created_at": _utc(x.created_at), "archived_at": _utc(x.archived_at)})
+    )
+
+
+class ListItemsIn(BaseModel):
+    emails: list[str] = Field(default_factory=list, max_length=500, description="Persons.")
+    accounts: list[str] = Field(
+        default_factory=list, max_length=500, description="Companies by name or domain."
+    )
+    account_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        default_factory=list, max_length=500, description="Companies by id."
+    )
+
+
+class AddedOut(BaseModel):
+    added: list[str]
+    already: list[str]
+
+
+def added_out(r: AddReport) -> AddedOut:
+    return AddedOut(added=list(r.added), already=list(r.already))
+
+
+class AccountKnowerOut(BaseModel):
+    member_email: str
+    member_name: str
+    score: int
+    label: str
+    people: int = Field(description="How many of the account's people the member knows.")
+    best_person: str
+    reasons: list[str]
+
+
+def account_knower_out(k: AccountKnower) -> AccountKnowerOut:
+    return AccountKnowerOut(
+        member_email=k.member_email,
+        member_name=k.member_name,
+        score=k.score,
+        label=k.label,
+        people=k.people,
+        best_person=k.best_person,
+        reasons=list(k.reasons),
+    )
+
+
+class ListRowOut(BaseModel):
+    type: str = Field(description="person or account")
+    name: str
+    email: str
+    title: str
+    company: str
+    domains: list[str]
+    knowers: list[KnowerOut] = Field(description="A person's who-knows tile.")
+    account_knowers: list[AccountKnowerOut] = Field(description="An account's closest members.")
+
+
+def list_row_out(r: ListRow) -> ListRowOut:
+    return ListRowOut(
+        type=r.type,
+        name=r.name,
+        email=r.email,
+        title=r.title,
+        company=r.company,
+        domains=list(r.domains),
+        knowers=[knower_out(k) for k in r.knowers],
+        account_knowers=[account_knower_out(k) for k in r.account_knowers],
+    )

@@ -1,0 +1,90 @@
+"""The API's shapes for directory persons and accounts: profiles, jobs, schools, sources."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from tiegraph.services.directory.profiles import Account, PersonProfile
+from tiegraph.web.schemas.common import KnowerOut, PersonSummaryOut
+
+
+class JobOut(BaseModel):
+    company_id: int
+    company: str
+    title: str
+    start: date | None
+    end: date | None
+
+
+class SchoolOut(BaseModel):
+    school: str
+    degree: str
+    start: date | None
+    end: date | None
+
+
+class SourceOut(BaseModel):
+    contact_id: int
+    format: str
+    file: str
+
+
+class PersonOut(PersonSummaryOut):
+    origin: str
+    profile_url: str
+    emails: list[str]
+    phones: list[str]
+    jobs: list[JobOut]
+    schools: list[SchoolOut]
+    sources: list[SourceOut] = Field(description="Where the caller's own contact came from.")
+
+
+def person_out(p: PersonProfile) -> PersonOut:
+    return PersonOut(
+        **p.summary.__dict__,
+        origin=p.origin,
+        profile_url=p.profile_url,
+        emails=list(p.emails),
+        phones=list(p.phones),
+        jobs=[JobOut(**j.__dict__) for j in p.jobs],
+        schools=[SchoolOut(**s.__dict__) for s in p.schools],
+        sources=[SourceOut(**s.__dict__) for s in p.sources],
+    )
+
+
+class WhoKnowsOut(BaseModel):
+    email: str
+    name: str
+    as_of: date
+    knowers: list[KnowerOut]
+
+
+class AccountOut(BaseModel):
+    id: int
+    name: str
+    size: int | None
+    industry: str
+    domains: list[str]
+    is_target: bool
+    is_reference_customer: bool
+    people: int
+
+
+def account_out(a: Account) -> AccountOut:
+    return AccountOut(
+        id=a.id,
+        name=a.name,
+        size=a.size,
+        industry=a.industry,
+        domains=list(a.domains),
+        is_target=a.is_target,
+        is_reference_customer=a.is_reference_customer,
+        people=a.people,
+    )
+
+
+class AccountFlags(BaseModel):
+    is_target: bool | None = None
+    is_reference_customer: bool | None = None
