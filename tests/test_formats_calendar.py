@@ -257,12 +257,19 @@ def test_runaway_recurrence_is_cut_off(tmp_path: Path, monkeypatch: pytest.Monke
     runaway = tmp_path / "runaway.ics"
     runaway.write_text(
         "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:oops@example.com\nDTSTART:20240101T000000Z\n"
-        "DURATION:PT1M\nRRULE:FREQ=MINUTELY\nEND:VEVENT\nBEGIN:VEVENT\nUID:fine@example.com\n"
+        "DURATION:PT1M\nRRULE:FREQ=DAILY;BYHOUR=8,9,10,11,12,13,14,15,16;BYMINUTE=0,30\n"
+        "END:VEVENT\nBEGIN:VEVENT\nUID:minutely@example.com\nDTSTART:20240101T000000Z\n"
+        "RRULE:FREQ=MINUTELY\nEND:VEVENT\nBEGIN:VEVENT\nUID:fine@example.com\n"
         "DTSTART:20240102T000000Z\nEND:VEVENT\nEND:VCALENDAR\n"
     )
     records = read(runaway, datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC))
-    assert Counter(type(r).__name__ for r in records) == {"EventRecord": 51, "RowError": 1}
-    assert records[-2] == RowError(
+    assert Counter(type(r).__name__ for r in records) == {"EventRecord": 51, "RowError": 2}
+    assert records[50] == RowError(
         str(runaway), "event 1 UID oops@example.com", "more than 50 occurrences, rest skipped"
+    )
+    assert records[51] == RowError(
+        str(runaway),
+        "event 2 UID minutely@example.com",
+        "repeats every minute (44,640 times): not a meeting series, skipped",
     )
     assert isinstance(records[-1], EventRecord) and records[-1].uid == "fine@example.com"

@@ -16,6 +16,7 @@ from icalendar import Component
 from icalendar.prop import vBroken, vRecur
 
 from tiegraph.formats.records import Address, Attendee, EventRecord, RowError
+from tiegraph.formats.recurrence import bound_recurrence
 
 __all__ = ["iter_events", "read_events"]
 
@@ -176,7 +177,7 @@ def _occurrences(
 ) -> Iterator[EventRecord | RowError]:
     repairs: list[str] = []
     for event in group:
-        problem = _repaired(event, repairs)
+        problem = _repaired(event, repairs) or bound_recurrence(event, window, _MAX_OCCURRENCES)
         if problem:
             yield RowError(file, locator, problem)
             return
