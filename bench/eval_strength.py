@@ -316,7 +316,7 @@ SIGNALS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "replies (+25%)": ({"reply_bonus": 0.25}, {"reply_bonus": 0.0}),
     "regularity (weeks active of 13)": ({"regularity_weight": 1.0}, {"regularity_weight": 0.0}),
     "tie age (+10% at 3 years)": ({"age_weight": 0.1}, {"age_weight": 0.0}),
-    "member pace (min(pace, 1) ** 0.5)": ({"activity_weight": 0.5}, {"activity_weight": 0.0}),
+    "member pace (x min(pace, 1))": ({"activity_weight": 1.0}, {"activity_weight": 0.0}),
 }
 NOT_EXERCISED = ("meetings and meeting size", "calls", "address-book presence (explicit)")
 
