@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import random
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -174,6 +174,7 @@ class SplitView:
     members: frozenset[int]
     persons: tuple[int, ...]  # the persons to rank members for
     messages: tuple[Message, ...]  # every message sent before the cutoff
+    names: Mapping[int, str] = field(default_factory=dict)  # who-knows orders equal keys by name
 
     @cached_property
     def touches(self) -> dict[Pair, list[Touch]]:
@@ -191,7 +192,11 @@ class Split:
 
 
 def make_split(
-    messages: Sequence[Message], employees: Sequence[int], seed: int, cutoff: datetime
+    messages: Sequence[Message],
+    employees: Sequence[int],
+    seed: int,
+    cutoff: datetime,
+    names: Mapping[int, str] | None = None,
 ) -> Split:
     """Persons who wrote with >= 2 members before the cutoff and >= 1 in the 90 days after.
 
@@ -213,5 +218,5 @@ def make_split(
     for (member, person), count in future.items():
         relevance[person][member] = count
     persons = tuple(sorted(p for p in relevance if len(known.get(p, ())) >= 2))
-    view = SplitView(seed, cutoff, members, persons, before)
+    view = SplitView(seed, cutoff, members, persons, before, names or {})
     return Split(view, {p: relevance[p] for p in persons}, dict(future))
