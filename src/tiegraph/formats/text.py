@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 
+from tiegraph.formats.latin import LATIN_PAIR, latin_reading, spliced_into_latin
+
 __all__ = ["Decoded", "decode", "guess_legacy_encoding", "utf16_without_bom"]
 
 _BOMS = (
@@ -51,6 +53,8 @@ def guess_legacy_encoding(data: bytes) -> str:
     if best is None:
         return "cp1252"
     encoding = codecs.lookup(best.encoding).name
+    if encoding in LATIN_PAIR or spliced_into_latin(str(best)):
+        return latin_reading(data)  # on short files the detector confuses these readings
     return encoding if encoding in {codecs.lookup(e).name for e in LEGACY} else "cp1252"
 
 
