@@ -179,14 +179,28 @@ def test_a_file_read_ahead_imports_as_one_read_here(store: Store, tmp_path: Path
     assert early == here
 
 
-def test_a_file_read_ahead_without_contacts_writes_nothing(store: Store, tmp_path: Path) -> None:
-    org, ana, _ = _setup(store, tmp_path)
-    linkedin, _ = _files(tmp_path)
+@pytest.mark.parametrize("read_ahead_bytes", [0, 1 << 30], ids=["read ahead", "read here"])
+def test_the_good_files_are_imported_and_the_bad_ones_refused(
+    store: Store, tmp_path: Path, read_ahead_bytes: int
+) -> None:
+    org, ana, bo = _setup(store, tmp_path)
+    linkedin, google = _files(tmp_path)
     empty = tmp_path / "empty.csv"
     empty.write_text("First Name,Last Name,Email Address\n", encoding="utf-8")
-    with pytest.raises(InvalidInputError, match=r"empty\.csv: no contacts"):
-        import_contacts(store, org, ana, [linkedin, empty], read_ahead_bytes=0)
-    assert list_contacts(store, org, ana) == []
+    missing = tmp_path / "gone.csv"
+    files = [linkedin, empty, missing, google]
+    report = import_contacts(store, org, ana, files, read_ahead_bytes=read_ahead_bytes)
+    alone = import_contacts(store, org, bo, [linkedin, google]).as_dict()
+    assert [s.file for s in report.sources] == [str(linkedin), str(google)]
+    assert {(r.file, r.reason.split(":")[-1].strip()) for r in report.refused} == {
+        (str(empty), "no contacts found"),
+        (str(missing), "No such file or directory"),
+    }
+    assert report.as_dict() == alone | {"refused": report.as_dict()["refused"]}
+    assert "empty.csv: not imported: " in report.summary()
+    assert len(list_contacts(store, org, ana)) == len(list_contacts(store, org, bo))
+    with pytest.raises(InvalidInputError, match=r"empty\.csv: .*no contacts.*gone\.csv"):
+        import_contacts(store, org, ana, [empty, missing], read_ahead_bytes=read_ahead_bytes)
 
 
 def test_possible_match_is_never_silent_and_can_be_confirmed(store: Store, tmp_path: Path) -> None:

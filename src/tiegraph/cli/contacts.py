@@ -103,9 +103,11 @@ def import_contacts(
         )
     if as_json:
         print_json(report.as_dict())
-        return
-    out.print(report.summary(), markup=False)
-    print_rejected([r for s in report.sources for r in s.rejected])
+    else:
+        out.print(report.summary(), markup=False)
+        print_rejected([r for s in report.sources for r in s.rejected])
+    if report.refused:  # the good files are in; the exit status says some were not
+        raise typer.Exit(1)
 
 
 @matches_app.command("list")

@@ -115,6 +115,7 @@ class SourceReport:
 @dataclass
 class ContactImportReport:
     sources: list[SourceReport] = field(default_factory=list)
+    refused: list[RowError] = field(default_factory=list)  # whole files: unreadable, no contacts
 
     def as_dict(self) -> dict[str, Any]:
         totals = {k: sum(getattr(s, k) for s in self.sources) for k in SourceReport.COUNTS}
@@ -123,11 +124,15 @@ class ContactImportReport:
             "sources": [s.as_dict() for s in self.sources],
             **totals,
             "rejected": _rows(rejected),
+            "refused": [{"file": r.file, "reason": r.reason} for r in self.refused],
         }
 
     def summary(self) -> str:
         lines = [s.summary() for s in self.sources]
-        if all(s.unchanged == s.attempted - len(s.rejected) for s in self.sources):
+        lines += [f"{Path(r.file).name}: not imported: {r.reason}" for r in self.refused]
+        if self.sources and all(
+            s.unchanged == s.attempted - len(s.rejected) for s in self.sources
+        ):
             lines.append("Nothing new: every contact was already imported.")
         return "\n".join(lines)
 
@@ -219,20 +224,28 @@ def import_contacts(
 ) -> ContactImportReport:
     """Import address-book files for one member; each file is one transaction.
 
-    Every file is read (and found to hold contacts) before anything is written. A CSV file of
-    at least `read_ahead_bytes` is read and prepared in a second process while this one plans
-    and writes (services/contacts/prepare.py).
+    A file that cannot be read or holds no contacts is refused (in the report) and the others
+    are imported; InvalidInputError when every file is refused. A CSV file of at least
+    `read_ahead_bytes` is read and prepared in a second process while this one plans and
+    writes (services/contacts/prepare.py).
     """
     check_options(format, column_map)
     report = ContactImportReport()
     books: list[ContactFile | bytes] = []
+    readable: list[Path] = []
     for path in files:
         try:
             data = path.read_bytes()
+            large = len(data) >= read_ahead_bytes and format != "vcard" and not is_vcard(data)
+            books.append(data if large else _read(data, path, format, column_map))
         except OSError as exc:
-            raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
-        large = len(data) >= read_ahead_bytes and format != "vcard" and not is_vcard(data)
-        books.append(data if large else _read(data, path, format, column_map))
+            report.refused.append(RowError(str(path), "file", f"cannot read: {exc.strerror}"))
+            continue
+        except InvalidInputError as exc:
+            report.refused.append(RowError(str(path), "file", _without_file(str(exc), path)))
+            continue
+        readable.append(path)
+    asked, files = list(files), readable
     ahead = [path for path, book in zip(files, books, strict=True) if isinstance(book, bytes)]
     # Records imported before are left unprepared by the readers: a re-import only counts them.
     known = _imported_keys(store, org, owner) if ahead else frozenset()
@@ -247,14 +260,20 @@ def import_contacts(
                 book.records, preparer
             )
         else:
-            fmt, stream = streams.pop()
-            source = SourceReport(str(path), fmt)
-            records = _until_count(stream, source)
+            read = streams.pop()
+            if isinstance(read, str):
+                report.refused.append(RowError(str(path), "file", _without_file(read, path)))
+                continue
+            source = SourceReport(str(path), read[0])
+            records = _until_count(read[1], source)
         with store.write(bulk=True) as conn:
             _import_records(conn, org, owner, records, source, matching, preparer)
         report.sources.append(source)
         progress("Contacts", number, len(files))
     store.analyze_after(sum(s.imported for s in report.sources))
+    report.refused.sort(key=lambda r: asked.index(Path(r.file)))
+    if not report.sources:
+        raise InvalidInputError("; ".join(f"{r.file}: {r.reason}" for r in report.refused))
     return report
 
 
@@ -274,7 +293,7 @@ def _load_reading(
     options: tuple[Any, ...],
     known: frozenset[str],
     progress: ProgressCallback,
-) -> tuple[Matching, list[tuple[str, Iterator[Any]]]]:
+) -> tuple[Matching, list[tuple[str, Iterator[Any]] | str]]:
     """The matching index, and the format and prepared records of each file at `paths`, read
     in a second process each. When the index's companies are saved, the readers start before
     the index loads (and start again if the directory changed in between)."""
@@ -309,13 +328,18 @@ def _imported_keys(store: Store, org: Org, owner: Member) -> frozenset[str]:
         )
 
 
-def _first(reader: ReadAhead[Any]) -> tuple[str, Iterator[Any]]:
-    """The format of a file read ahead, and the rest of what its reader sends; an
-    InvalidInputError when it holds no contacts."""
+def _without_file(message: str, path: Path) -> str:
+    """A reader's message without the file name it starts with (the report names the file)."""
+    return message.removeprefix(f"{path}: ")
+
+
+def _first(reader: ReadAhead[Any]) -> tuple[str, Iterator[Any]] | str:
+    """The format of a file read ahead and the rest of what its reader sends, or why the file
+    holds no contacts."""
     stream = iter(reader)
     first = next(stream)
     if isinstance(first, tuple):  # ("none", message), and the child is done
-        raise InvalidInputError(first[1])
+        return str(first[1])
     return first, stream
 
 
