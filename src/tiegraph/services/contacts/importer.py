@@ -130,9 +130,7 @@ class ContactImportReport:
     def summary(self) -> str:
         lines = [s.summary() for s in self.sources]
         lines += [f"{Path(r.file).name}: not imported: {r.reason}" for r in self.refused]
-        if self.sources and all(
-            s.unchanged == s.attempted - len(s.rejected) for s in self.sources
-        ):
+        if self.sources and all(s.unchanged == s.attempted - len(s.rejected) for s in self.sources):
             lines.append("Nothing new: every contact was already imported.")
         return "\n".join(lines)
 
