@@ -69,9 +69,12 @@ def test_rows_show_who_knows_them_as_the_viewer_may_see(
     assert created["owner"]["email"] == "ana@us.example" and created["items"] == 0
     added = ok_json(
         cli(capsys, db_url, "list", "add", "q3 LEADS", "pat@acme.example", "KIM@globex.example",
-            "--account", "acme.example", "--account", "Globex Inc.", "--viewer", "bo@us.example",
+            "--account", "acme.example", "--account", "Globex Inc.", "--viewer", "ana@us.example",
             "--json")
     )  # fmt: skip
+    refused = cli(capsys, db_url, "list", "add", "Q3 leads", "lee@acme.example", "--viewer",
+                  "bo@us.example")  # fmt: skip
+    assert "only Ana Lima (its owner) or an admin can change it" in error_line(refused)
     assert added["added"] == [
         "Pat Doe <pat@acme.example>",
         "Kim Park <kim@globex.example>",
@@ -119,20 +122,22 @@ def test_rows_show_who_knows_them_as_the_viewer_may_see(
 def test_a_private_contact_cannot_be_added_and_looks_unknown(
     capsys: pytest.CaptureFixture[str], db_url: str, world: World
 ) -> None:
-    assert cli(capsys, db_url, "list", "create", "Deals", "--kind", "deals", "--owner",
-               "cy@us.example")[0] == 0  # fmt: skip
-    for viewer in ("cy@us.example", "ana@us.example"):
+    for viewer in ("cy@us.example", "ana@us.example"):  # each adds to a list of their own
+        name = f"Deals of {viewer}"
+        assert cli(capsys, db_url, "list", "create", name, "--kind", "deals", "--owner",
+                   viewer)[0] == 0  # fmt: skip
         private = error_line(
-            cli(capsys, db_url, "list", "add", "Deals", PRIVATE_EMAIL, "--viewer", viewer)
+            cli(capsys, db_url, "list", "add", name, PRIVATE_EMAIL, "--viewer", viewer)
         )
         unknown = error_line(
-            cli(capsys, db_url, "list", "add", "Deals", "x@nowhere.example", "--viewer", viewer)
+            cli(capsys, db_url, "list", "add", name, "x@nowhere.example", "--viewer", viewer)
         )
         assert private.replace(PRIVATE_EMAIL, "X") == unknown.replace("x@nowhere.example", "X")
         assert "no directory person" in private and PRIVATE_NAME not in private
     # all or nothing: the good address before the bad one was not added either
-    error_line(cli(capsys, db_url, "list", "add", "Deals", "pat@acme.example", PRIVATE_EMAIL))
-    assert ok_json(cli(capsys, db_url, "list", "show", "Deals", "--json"))["rows"] == []
+    deals = "Deals of cy@us.example"
+    error_line(cli(capsys, db_url, "list", "add", deals, "pat@acme.example", PRIVATE_EMAIL))
+    assert ok_json(cli(capsys, db_url, "list", "show", deals, "--json"))["rows"] == []
 
 
 def test_bad_input_and_archiving(

@@ -195,3 +195,17 @@ def test_admin_archives_persons(ana_api: TestClient, bo_api: TestClient) -> None
     assert bo_api.get("/api/v1/who-knows", params={"email": "jose@globex.example"}).json()[
         "knowers"
     ]
+
+
+def test_a_column_is_deleted_by_its_maker_or_an_admin(
+    ana_api: TestClient, bo_api: TestClient
+) -> None:
+    mine = bo_api.post("/api/v1/properties", json={"name": "Bo's stage", "kind": "text"}).json()
+    admins = ana_api.post("/api/v1/properties", json={"name": "Region", "kind": "text"}).json()
+    refused = bo_api.delete(f"/api/v1/properties/{admins['id']}")
+    assert refused.status_code == 403
+    assert "made this column or an admin" in refused.json()["error"]["message"]
+    assert bo_api.delete(f"/api/v1/properties/{mine['id']}").status_code == 200
+    assert ana_api.delete(f"/api/v1/properties/{admins['id']}").status_code == 200
+    names = {p["name"] for p in bo_api.get("/api/v1/properties").json()["items"]}
+    assert not names & {"Bo's stage", "Region"}

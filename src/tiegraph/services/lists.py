@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
 from tiegraph.services.directory.lookup import company_by_id, find_company, find_person
 from tiegraph.services.insights.account_knowers import AccountKnower, account_knowers
 from tiegraph.services.insights.who_knows import TILE, Knower, who_knows
@@ -214,6 +214,7 @@ def add_to_list(
         found = get_list(conn, org, name)
         if found.archived_at is not None:
             raise InvalidInputError(f"list {found.name!r} is archived")
+        _check_may_change(found, added_by)
         report = AddReport(found.name)
         present = {
             (r.person_id, r.company_id)
@@ -251,16 +252,19 @@ def add_to_list(
     return report
 
 
+def _check_may_change(found: PersonList, member: Member | None) -> None:
+    """A list is changed by its owner or an admin (`member` None: the operator)."""
+    if member is not None and member.role != "admin" and member.email != found.owner_email:
+        raise ForbiddenError(f"only {found.owner_name} (its owner) or an admin can change it")
+
+
 def archive_list(
     store: Store, org: Org, name: str | int, viewer: Member | None = None
 ) -> PersonList:
     """Archive a list (its owner, an admin or the operator may); it stays readable."""
     with store.write() as conn:
         found = get_list(conn, org, name)
-        if viewer is not None and viewer.role != "admin" and viewer.email != found.owner_email:
-            raise InvalidInputError(
-                f"only {found.owner_name} (its owner) or an admin can archive it"
-            )
+        _check_may_change(found, viewer)
         if found.archived_at is not None:
             raise InvalidInputError(f"list {found.name!r} is already archived")
         conn.execute(

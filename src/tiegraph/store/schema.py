@@ -428,6 +428,8 @@ custom_property = Table(
     Column("position", Integer, nullable=False, server_default="0"),
     _created(),
     Column("archived_at", DateTime(timezone=True), nullable=True),
+    # Who made it: they or an admin may delete it. NULL: made before this was kept (admins only).
+    Column("created_by", Id, nullable=True),
     UniqueConstraint("org_id", "name"),
 )
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
@@ -48,9 +48,16 @@ def _properties(conn: Connection, org: Org) -> list[Property]:
 
 
 def create_property(
-    store: Store, org: Org, *, name: str, kind: str = "text", choices: Sequence[str] = ()
+    store: Store,
+    org: Org,
+    *,
+    name: str,
+    kind: str = "text",
+    choices: Sequence[str] = (),
+    created_by: Member | None = None,
 ) -> Property:
-    """A new column; one deleted before under the same name comes back with its values."""
+    """A new column; one deleted before under the same name comes back with its values (and
+    belongs to whoever brings it back)."""
     name = " ".join(name.replace("\x00", "").split())
     if not 1 <= len(name) <= 100:
         raise InvalidInputError("a property needs a name of 1 to 100 characters")
@@ -72,7 +79,13 @@ def create_property(
                 custom_property.c.org_id == org.id
             )
         ).scalar_one()
-        values = {"kind": kind, "choices": options, "position": position, "archived_at": None}
+        values = {
+            "kind": kind,
+            "choices": options,
+            "position": position,
+            "archived_at": None,
+            "created_by": created_by.id if created_by else None,
+        }
         if existing is not None:
             conn.execute(
                 custom_property.update().where(custom_property.c.id == existing.id).values(**values)
@@ -88,9 +101,21 @@ def create_property(
     return _property(row)
 
 
-def archive_property(store: Store, org: Org, property_id: int) -> None:
-    """Delete a column from the gallery: archived, its values kept."""
+def archive_property(
+    store: Store, org: Org, property_id: int, viewer: Member | None = None
+) -> None:
+    """Delete a column from the gallery: archived, its values kept. Its maker or an admin may
+    (`viewer` None: the operator, from the command line)."""
     with store.write() as conn:
+        maker = conn.execute(
+            select(custom_property.c.created_by).where(
+                custom_property.c.org_id == org.id, custom_property.c.id == property_id
+            )
+        ).first()
+        if maker is None:
+            raise NotFoundError(f"no property {property_id}")
+        if viewer is not None and viewer.role != "admin" and maker.created_by != viewer.id:
+            raise ForbiddenError("only the member who made this column or an admin can delete it")
         done = conn.execute(
             custom_property.update()
             .where(

@@ -88,7 +88,12 @@ def properties(
 @router.post("/properties", tags=["gallery"], status_code=201)
 def create_property(request: Request, viewer: ApiViewer, prop: PropertyIn) -> PropertyOut:
     created = custom_properties.create_property(
-        store_of(request), viewer.org, name=prop.name, kind=prop.kind, choices=prop.choices
+        store_of(request),
+        viewer.org,
+        name=prop.name,
+        kind=prop.kind,
+        choices=prop.choices,
+        created_by=viewer.member,
     )
     return property_out(created)
 
@@ -96,7 +101,7 @@ def create_property(request: Request, viewer: ApiViewer, prop: PropertyIn) -> Pr
 @router.delete("/properties/{property_id}", tags=["gallery"])
 def delete_property(request: Request, viewer: ApiViewer, property_id: PathId) -> Done:
     """Remove a column from the gallery: archived, its values kept."""
-    custom_properties.archive_property(store_of(request), viewer.org, property_id)
+    custom_properties.archive_property(store_of(request), viewer.org, property_id, viewer.member)
     return Done()
 
 

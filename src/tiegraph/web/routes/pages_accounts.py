@@ -80,7 +80,11 @@ def account_page(
         "connections": connected.connections,
         "kinds": KIND_NAMES,
         "chosen": {"kind": set(kind), "min_strength": min_strength, "title": title},
-        "lists": lists.list_lists(store, viewer.org),
+        "lists": [
+            x
+            for x in lists.list_lists(store, viewer.org)
+            if viewer.is_admin or x.owner_email == viewer.member.email
+        ],
     }
     return render(request, "account.html", context)
 

@@ -167,7 +167,12 @@ def create_property(
     choices: Annotated[str, Form(max_length=2000)] = "",
 ) -> RedirectResponse:
     created = custom_properties.create_property(
-        store_of(request), viewer.org, name=name, kind=kind, choices=choices.split(",")
+        store_of(request),
+        viewer.org,
+        name=name,
+        kind=kind,
+        choices=choices.split(","),
+        created_by=viewer.member,
     )
     flash(request, f"Added the column {created.name}.")
     return _back("/gallery")
@@ -175,7 +180,7 @@ def create_property(
 
 @router.post("/properties/{property_id}/delete")
 def delete_property(request: Request, viewer: PageViewer, property_id: PathId) -> RedirectResponse:
-    custom_properties.archive_property(store_of(request), viewer.org, property_id)
+    custom_properties.archive_property(store_of(request), viewer.org, property_id, viewer.member)
     flash(request, "Column removed (archived: its values are kept).")
     return _back("/gallery")
 

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
 from tiegraph.services import lists
 from tiegraph.services.insights import nurture
 from tiegraph.web.pagination import PathId
@@ -62,7 +62,7 @@ def create_list(
 def list_page(request: Request, viewer: PageViewer, list_id: PathId) -> Response:
     view = lists.show_list(store_of(request), viewer.org, list_id, viewer.member)
     owner = viewer.is_admin or view.person_list.owner_email == viewer.member.email
-    return render(request, "list.html", {"view": view, "may_archive": owner})
+    return render(request, "list.html", {"view": view, "may_change": owner})
 
 
 def _add(
@@ -80,7 +80,7 @@ def _add(
             account_ids=_ids(ids),
             added_by=viewer.member,
         )
-    except (InvalidInputError, NotFoundError) as exc:  # an unknown person or account
+    except (InvalidInputError, NotFoundError, ForbiddenError) as exc:  # unknown, or not theirs
         flash(request, f"Nothing added: {exc}", "error")
         return
     parts = [f"Added {', '.join(report.added)}." if report.added else ""]
@@ -121,7 +121,7 @@ def archive_list(request: Request, viewer: PageViewer, list_id: PathId) -> Redir
     try:
         archived = lists.archive_list(store_of(request), viewer.org, list_id, viewer.member)
         flash(request, f"List “{archived.name}” archived: it stays readable under Archived.")
-    except InvalidInputError as exc:
+    except (InvalidInputError, ForbiddenError) as exc:
         flash(request, str(exc), "error")
     return _to(f"/lists/{list_id}")
 
