@@ -297,3 +297,32 @@ def test_bom_variants_decode_the_same() -> None:
     ):
         (r,) = good(read_contacts(data, file="x.csv"))
         assert (r.first_name, r.last_name) == ("Émile", "Zola")
+
+
+def test_damaged_vcards_are_refused_with_their_line_and_the_rest_kept() -> None:
+    whole = b"BEGIN:VCARD\r\nVERSION:2.1\r\nN:Lee;Ann\r\nEMAIL:ann@x.example\r\nEND:VCARD\r\n"
+    broken_qp = (  # "=C3=A" is no escape: the soft break swallowed the next line
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:=C3=A=\r\n"
+        b"FN;ENCODING=QUOTED-PRINTABLE:=C3\r\nEMAIL:x@x.example\r\nEND:VCARD\r\n"
+    )
+    dangling = (  # a soft break, then the card's end: the value was cut
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nN;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:M=C3=BC=\r\n"
+        b"END:VCARD\r\n"
+    )
+    cut = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Victoria Thr"
+    data = whole + broken_qp + whole.replace(b"Ann", b"Bo") + dangling + cut
+    book = read_contacts(data, file="cards.vcf")
+    assert [r.locator for r in book.records] == [f"card {n}" for n in range(1, 6)]
+    good = [r for r in book.records if isinstance(r, ContactRecord)]
+    assert [r.first_name for r in good] == ["Ann", "Bo"]
+    assert [r.reason for r in book.records if isinstance(r, RowError)] == [
+        "broken quoted-printable in N (line 8)",
+        "quoted-printable N cut off (line 19)",
+        "cut off mid-line at the end of the file (card begins on line 21)",
+    ]
+
+
+def test_a_last_card_without_end_but_whole_lines_is_kept() -> None:
+    data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@x.example\r\n"
+    [record] = read_contacts(data, file="c.vcf").records
+    assert isinstance(record, ContactRecord) and record.full_name == "Ann Lee"

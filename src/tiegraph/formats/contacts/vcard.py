@@ -49,18 +49,34 @@ def _as_utf8(data: bytes) -> bytes:
 @dataclass
 class _Card:
     number: int
-    properties: list[tuple[bytes, dict[bytes, bytes], bytes]] = field(default_factory=list)
+    line: int  # where it begins, 1-based
+    properties: list[tuple[bytes, dict[bytes, bytes], bytes, int]] = field(default_factory=list)
+    damage: str = ""  # why the card cannot be trusted, with its line; "" when whole
 
 
-def _logical_lines(data: bytes) -> Iterator[bytes]:
-    """Lines with folding undone: a leading space or tab continues the line before it, and so
-    do a quoted-printable soft break (a trailing '=') and a stray line that is no property."""
+class _DamagedValue(ValueError):
+    """A value whose encoding is broken: better refused than imported as "Ã=A"."""
+
+
+_BAD_ESCAPE = re.compile(rb"=(?![0-9A-Fa-f]{2})")
+
+
+def _logical_lines(data: bytes) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, line, dangling) with folding undone: a leading space or tab continues the
+    line before it, and so do a quoted-printable soft break (a trailing '=') and a stray line
+    that is no property. `dangling`: a soft break was followed by the card's end, so the value
+    was cut off (the END line is kept, not swallowed)."""
     pending: bytes | None = None
-    for raw in re.split(rb"\r\n|\r|\n", data):
+    start = 0
+    for number, raw in enumerate(re.split(rb"\r\n|\r|\n", data), start=1):
         if pending is not None and raw[:1] in (b" ", b"\t"):
             pending += raw[1:]
             continue
         if pending is not None and _soft_break(pending):
+            if _END.match(raw) or _BEGIN.match(raw):
+                yield start, pending, True
+                pending, start = raw, number
+                continue
             pending = pending[:-1] + raw
             continue
         if raw.startswith(b"#"):
@@ -69,10 +85,10 @@ def _logical_lines(data: bytes) -> Iterator[bytes]:
             pending += raw  # an unfolded continuation (multi-line ADR, base64 runs)
             continue
         if pending is not None:
-            yield pending
-        pending = raw
+            yield start, pending, False
+        pending, start = raw, number
     if pending is not None:
-        yield pending
+        yield start, pending, False
 
 
 def _soft_break(line: bytes) -> bool:
@@ -97,27 +113,38 @@ def _split_property(line: bytes) -> tuple[bytes, dict[bytes, bytes], bytes] | No
     return name, params, value
 
 
-def _cards(data: bytes) -> Iterator[_Card | RowError]:
+def _cards(data: bytes) -> Iterator[_Card]:
     stack: list[_Card] = []
     count = 0
-    for line in _logical_lines(data):
+    for number, line, dangling in _logical_lines(data):
         if _BEGIN.match(line):
             count += 1
-            stack.append(_Card(count))
+            stack.append(_Card(count, number))
         elif _END.match(line):
             if stack:
                 yield stack.pop()
         elif stack and line.strip():
             prop = _split_property(line)
             if prop is not None and prop[0] in _WANTED:
-                stack[-1].properties.append(prop)
-    while stack:  # a card never closed still holds what it read
-        yield stack.pop()
+                stack[-1].properties.append((*prop, number))
+                if dangling and not stack[-1].damage:
+                    name = prop[0].decode("ascii", "replace")
+                    stack[-1].damage = f"quoted-printable {name} cut off (line {number})"
+    cut = not data.rstrip(b" \t\x00\x1a").endswith((b"\n", b"\r"))
+    while stack:  # a card never closed still holds what it read, unless cut mid-line
+        card = stack.pop()
+        if cut and not card.damage:
+            card.damage = (
+                f"cut off mid-line at the end of the file (card begins on line {card.line})"
+            )
+        yield card
 
 
 def _text(value: bytes, params: dict[bytes, bytes], fallback: str) -> str:
     encoding = params.get(b"ENCODING", b"").upper()
     if encoding in (b"QUOTED-PRINTABLE", b"QP"):
+        if _BAD_ESCAPE.search(value.rstrip(b"=")):
+            raise _DamagedValue("broken quoted-printable")
         value = quopri.decodestring(value)
     elif encoding in (b"B", b"BASE64"):
         try:
@@ -151,8 +178,16 @@ def _record(card: _Card, file: str, fallback: str) -> ContactRecord | RowError:
     first = last = middle = full = nickname = company = title = url = uid = ""
     emails: list[str] = []
     phones: list[str] = []
-    for name, params, raw in card.properties:
-        value = _text(raw, params, fallback).strip()
+    locator = f"card {card.number}"
+    if card.damage:
+        return RowError(file, locator, card.damage)
+    for name, params, raw, line in card.properties:
+        try:
+            value = _text(raw, params, fallback).strip()
+        except _DamagedValue as exc:
+            return RowError(
+                file, locator, f"{exc} in {name.decode('ascii', 'replace')} (line {line})"
+            )
         if not value:
             continue
         if name == b"N" and not (first or last):
@@ -176,7 +211,6 @@ def _record(card: _Card, file: str, fallback: str) -> ContactRecord | RowError:
             url = _unescape(value)
         elif name == b"UID" and not uid:
             uid = value
-    locator = f"card {card.number}"
     if not (first or last or full or emails or phones):
         return RowError(file, locator, "card has no name, email or phone")
     return ContactRecord(
@@ -205,5 +239,5 @@ def read_vcards(data: bytes, *, file: str) -> list[ContactRecord | RowError]:
         fallback = "cp1252"
     except UnicodeDecodeError:
         fallback = guess_legacy_encoding(data)  # 8-bit values without CHARSET take this
-    cards = sorted((c for c in _cards(data) if isinstance(c, _Card)), key=lambda c: c.number)
+    cards = sorted(_cards(data), key=lambda c: c.number)
     return [_record(card, file, fallback) for card in cards]
