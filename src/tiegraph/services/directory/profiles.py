@@ -11,6 +11,7 @@ from sqlalchemy import Connection, or_, select
 from tiegraph.errors import NotFoundError
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.sharing import persons_visible
 from tiegraph.services.paging import Page, checked_window, count_of
 from tiegraph.store import Store
 from tiegraph.store.schema import (
@@ -115,7 +116,9 @@ def _summary(row: Any) -> PersonSummary:
 def get_person(store: Store, org: Org, person_id: int, *, viewer: Member) -> PersonProfile:
     """A directory person as any member of the organization sees them, with the viewer's sources."""
     with store.read() as conn:
-        row = conn.execute(_summary_query(org).where(person.c.id == person_id)).first()
+        row = conn.execute(
+            _summary_query(org).where(person.c.id == person_id, persons_visible(viewer))
+        ).first()
         if row is None:
             raise NotFoundError(f"no directory person {person_id}")
         return PersonProfile(
@@ -192,10 +195,12 @@ def search_persons(
     company_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    viewer: Member | None = None,
 ) -> Page[PersonSummary]:
-    """Directory persons (not archived) whose name, title or email holds `query`."""
+    """Directory persons (not archived) whose name, title or email holds `query`, of those
+    `viewer` may see."""
     limit, offset = checked_window(limit, offset)
-    stmt = _summary_query(org).where(person.c.archived_at.is_(None))
+    stmt = _summary_query(org).where(person.c.archived_at.is_(None), persons_visible(viewer))
     if company_id is not None:
         stmt = stmt.where(person.c.company_id == company_id)
     if query.strip():

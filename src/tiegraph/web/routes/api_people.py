@@ -55,7 +55,7 @@ def persons(
 ) -> PageOut[PersonSummaryOut]:
     """Directory persons whose name, title or email holds `q`."""
     page = profiles.search_persons(
-        store_of(request), viewer.org, query=q, limit=limit, offset=offset
+        store_of(request), viewer.org, query=q, limit=limit, offset=offset, viewer=viewer.member
     )
     return page_out(request, page, person_summary_out)
 
@@ -147,7 +147,12 @@ def account_people(
     store = store_of(request)
     profiles.get_account(store, viewer.org, company_id)
     page = profiles.search_persons(
-        store, viewer.org, company_id=company_id, limit=limit, offset=offset
+        store,
+        viewer.org,
+        company_id=company_id,
+        limit=limit,
+        offset=offset,
+        viewer=viewer.member,
     )
     return page_out(request, page, person_summary_out)
 

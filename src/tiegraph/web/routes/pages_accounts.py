@@ -62,7 +62,9 @@ def account_page(
 ) -> Response:
     store = store_of(request)
     account = profiles.get_account(store, viewer.org, company_id)
-    people = profiles.search_persons(store, viewer.org, company_id=company_id, offset=offset)
+    people = profiles.search_persons(
+        store, viewer.org, company_id=company_id, offset=offset, viewer=viewer.member
+    )
     nearest = closest.closest_to_account(store, viewer.org, company_id, viewer=viewer.member)
     connected = connections.company_connections(
         store,
