@@ -24,7 +24,7 @@ from tiegraph.core.emails import (
     own_domains,
     registered_domain,
 )
-from tiegraph.core.names import split_full_name
+from tiegraph.core.names import name_at_company, split_full_name
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import insert_returning, insert_rows
 from tiegraph.store.schema import (
@@ -71,6 +71,7 @@ class Correspondents:
         self.names: dict[str, Counter[str]] = {}
         self.created: dict[str, int] = {}  # address -> person made by this ingest
         self._companies: dict[str, int | None] = {}  # registered domain -> company
+        self._keys: dict[int | None, str] = {}  # company -> its name key
 
     def saw_names(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Count the display names a message gave addresses (the most frequent one wins)."""
@@ -81,25 +82,60 @@ class Correspondents:
             counts[name] += 1
 
     def make(self, addresses: Iterable[str]) -> dict[str, int]:
-        """Persons for those of `addresses` that are correspondents; address -> new person."""
+        """Persons for those of `addresses` that are correspondents; address -> its person.
+
+        A correspondent whose name and company are one existing person's (a directory person
+        mail reaches at another address) is that person, given the address.
+        """
         wanted = sorted(a for a in set(addresses) if is_correspondent(a, self.own))
         if not wanted:
             return {}
         company_of = self._company_ids({registered_domain(email_domain(a)) for a in wanted})
-        rows = []
+        rows: dict[str, dict[str, Any]] = {}
         for address in wanted:
             full = self._best_name(address)
             # Without a display name the address names them: every view shows something.
             first, last = split_full_name(full) if full else ("", "")
-            full = full or address
             domain = registered_domain(email_domain(address))
-            rows.append(_person_row(self.org.id, first, last, full, company_of.get(domain)))
-        ids = [int(r[0]) for r in insert_returning(self.conn, person, rows, ["id"])]
-        made = dict(zip(wanted, ids, strict=True))
+            rows[address] = _person_row(
+                self.org.id, first, last, full or address, company_of.get(domain)
+            )
+        made = self._same_persons(rows)
+        fresh = [a for a in wanted if a not in made]
+        ids = insert_returning(self.conn, person, [rows[a] for a in fresh], ["id"])
+        created = {a: int(r[0]) for a, r in zip(fresh, ids, strict=True)}
+        self.created.update(created)
+        made.update(created)
         emails = [{"org_id": self.org.id, "person_id": p, "email": a} for a, p in made.items()]
         insert_rows(self.conn, person_email, emails)
-        self.created.update(made)
         return made
+
+    def _same_persons(self, rows: dict[str, dict[str, Any]]) -> dict[str, int]:
+        """address -> the one existing person of the same name at the same company."""
+        keys: dict[tuple[str, str, str], str] = {}
+        for address, row in rows.items():
+            company_key = self._keys.get(row["company_id"], "")
+            key = name_at_company(row["first_name"], row["last_name"], "", company_key)
+            if key is not None:
+                keys[key] = address
+        companies = sorted({k[2] for k in keys})
+        found: dict[str, list[int]] = {}
+        for start in range(0, len(companies), CHUNK):
+            for r in self.conn.execute(
+                select(person.c.id, person.c.first_name, person.c.last_name, person.c.full_name)
+                .add_columns(company.c.name_key)
+                .join(company, company.c.id == person.c.company_id)
+                .where(
+                    person.c.org_id == self.org.id,
+                    person.c.archived_at.is_(None),
+                    company.c.name_key.in_(companies[start : start + CHUNK]),
+                )
+            ):
+                key = name_at_company(r.first_name, r.last_name, r.full_name, r.name_key)
+                if key in keys:
+                    found.setdefault(keys[key], []).append(r.id)
+        # Two of that name at that company: which one is meant is not known.
+        return {a: ids[0] for a, ids in found.items() if len(ids) == 1}
 
     def settle_names(self) -> None:
         """Name the persons this ingest made by their most frequent display name over all of
@@ -139,6 +175,7 @@ class Correspondents:
         if new:
             rows = [_company_row(self.org.id, d) for d in new]
             ids = [int(r[0]) for r in insert_returning(self.conn, company, rows, ["id"])]
+            self._keys.update((i, str(r["name_key"])) for i, r in zip(ids, rows, strict=True))
             self._companies.update(zip(new, ids, strict=True))
             domain_rows = [
                 {"org_id": self.org.id, "company_id": c, "domain": d}
@@ -154,7 +191,7 @@ class Correspondents:
         for start in range(0, len(domains), CHUNK):
             chunk = domains[start : start + CHUNK]
             for r in self.conn.execute(
-                select(company_domain.c.domain, company_domain.c.company_id)
+                select(company_domain.c.domain, company_domain.c.company_id, company.c.name_key)
                 .join(company, company.c.id == company_domain.c.company_id)
                 .where(
                     company_domain.c.org_id == self.org.id,
@@ -163,6 +200,7 @@ class Correspondents:
                 )
             ):
                 found[r.domain] = r.company_id
+                self._keys[r.company_id] = r.name_key
         return found
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Connection, select, update
 
 from tiegraph.core.emails import normalize_email
-from tiegraph.core.names import last_name_key, normalize_name_part, split_full_name
+from tiegraph.core.names import name_at_company
 from tiegraph.formats.records import PersonRecord
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.schema import company, person, person_email
@@ -21,14 +21,6 @@ from tiegraph.store.schema import company, person, person_email
 CHUNK = 900  # values per IN (...): under SQLite's older limit of 999 variables
 
 NameKey = tuple[str, str, str]  # (first name, last name, company) as normalized
-
-
-def name_key(first: str, last: str, full: str, company_key: str) -> NameKey | None:
-    """The key a person and a directory record share when they are the same, or None."""
-    if not (first and last) and full and "@" not in full:
-        first, last = split_full_name(full)
-    key = (normalize_name_part(first), last_name_key(last), company_key)
-    return key if all(key) else None
 
 
 def adopt_persons(
@@ -86,7 +78,7 @@ def _by_name(
 ) -> None:
     wanted: dict[NameKey, str] = {}
     for p in records:
-        key = name_key(p.first_name, p.last_name, p.full_name, company_key(p))
+        key = name_at_company(p.first_name, p.last_name, p.full_name, company_key(p))
         if key is not None:
             wanted[key] = p.external_id
     companies = sorted({k[2] for k in wanted})
@@ -105,7 +97,7 @@ def _by_name(
             )
         )
         for r in rows:
-            key = name_key(r.first_name, r.last_name, r.full_name, r.name_key)
+            key = name_at_company(r.first_name, r.last_name, r.full_name, r.name_key)
             if key in wanted:
                 found.setdefault(key, []).append(r.id)
     for key, ids in found.items():

@@ -81,12 +81,15 @@ class _CompanyIds:
         self.by_external: dict[str, int] = {}
         self.by_key: dict[str, int] = {}
         self.key_of: dict[int, str] = {}
+        self.inferred: set[int] = set()
         rows = conn.execute(
-            select(company.c.id, company.c.external_id, company.c.name_key).where(
-                company.c.org_id == org.id
-            )
+            select(
+                company.c.id, company.c.external_id, company.c.name_key, company.c.inferred
+            ).where(company.c.org_id == org.id)
         )
         for r in rows:
+            if r.inferred:
+                self.inferred.add(r.id)
             if r.external_id:
                 self.by_external[r.external_id] = r.id
             self.by_key.setdefault(r.name_key, r.id)
@@ -169,7 +172,15 @@ class _CompanyIds:
                 .values(org_id=self.org.id, name=name.strip(), name_key=key)
                 .returning(company.c.id)
             ).scalar_one()
-        return self.by_key[key]
+        found = self.by_key[key]
+        if found in self.inferred:  # made from a mail domain: the directory names it now
+            self.conn.execute(
+                update(company)
+                .where(company.c.id == found)
+                .values(name=name.strip(), inferred=False)
+            )
+            self.inferred.discard(found)
+        return found
 
 
 def _current_job(p: PersonRecord) -> EmploymentRecord | None:
