@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Connection, and_, exists, not_, or_, selec
 from tiegraph.errors import ForbiddenError
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.store.schema import contact, member, person, tie
+from tiegraph.store.schema import company, contact, member, person, tie
 
 CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
 
@@ -60,6 +60,20 @@ def _seen_through(members: ColumnElement[bool]) -> ColumnElement[bool]:
         .where(tie.c.org_id == person.c.org_id, tie.c.person_id == person.c.id, members)
     )
     return or_(person.c.origin != "correspondence", exists(ties))
+
+
+def companies_visible(viewer: Member | None) -> ColumnElement[bool]:
+    """A condition on the `company` table: a company made from a mail domain (inferred) shows
+    only while it employs a person this viewer may see; others always show."""
+    if viewer is None:
+        return true()
+    employs = select(person.c.id).where(
+        person.c.org_id == company.c.org_id,
+        person.c.company_id == company.c.id,
+        person.c.archived_at.is_(None),
+        persons_visible(viewer),
+    )
+    return or_(company.c.inferred.is_(False), exists(employs))
 
 
 def hidden_persons(
