@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tiegraph.core.companies import CompanyIndex, company_aliases, normalize_company
+from tiegraph.core.companies import (
+    CompanyIndex,
+    company_aliases,
+    company_name_from_domain,
+    normalize_company,
+)
 
 SAME_COMPANY = [
     ("coca cola", ["The Coca-Cola Company", "Coca-Cola", "COCA COLA", "Coca Cola Co."]),
@@ -187,3 +192,9 @@ def test_legal_words_never_empty_a_name(words: list[str]) -> None:
     assert normalize_company(once) == once
     if any(w.isalnum() for w in words):
         assert once
+
+
+def test_a_company_name_from_a_mail_domain() -> None:
+    assert company_name_from_domain("acme-widgets.co.uk") == "Acme Widgets"
+    assert company_name_from_domain("ibm.com") == "IBM"
+    assert company_name_from_domain("initech.example") == "Initech"

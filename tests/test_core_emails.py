@@ -9,7 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tiegraph.core.emails import email_domain, is_free_mail_domain, normalize_email
+from tiegraph.core.emails import (
+    email_domain,
+    is_free_mail_domain,
+    is_own_domain,
+    is_role_address,
+    normalize_email,
+    own_domains,
+    registered_domain,
+)
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -161,3 +169,39 @@ def test_generated_addresses_normalize_to_a_fixed_point(raw: str) -> None:
     assert once is not None, raw
     assert normalize_email(once) == once
     assert once == once.lower()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "noreply@acme.example",
+        "no-reply-123@mail.acme.example",
+        "donotreply@acme.example",
+        "support@acme.example",
+        "info+web@acme.example",
+        "mailer-daemon@acme.example",
+        "team-request@lists.example.org",
+        "owner-sales@acme.example",
+        "announce@acme.example",
+        "jane@lists.acme.example",
+    ],
+)
+def test_role_list_and_no_reply_addresses(address: str) -> None:
+    assert is_role_address(address)
+
+
+@pytest.mark.parametrize(
+    "address", ["jane.roe@acme.example", "info.smith@acme.example", "salesman.joe@x.example"]
+)
+def test_persons_addresses_are_not_role_addresses(address: str) -> None:
+    assert not is_role_address(address)
+
+
+def test_registered_domain_and_own_domains() -> None:
+    assert registered_domain("mail.eu.acme.co.uk") == "acme.co.uk"
+    assert registered_domain("mail.ibm.com") == "ibm.com"
+    assert registered_domain("acme.com") == "acme.com"
+    own = own_domains(["ana@us.acme.com", "bo@acme.com", "cy@gmail.com"])
+    assert own == frozenset({"acme.com"})  # free mail is nobody's own domain
+    assert is_own_domain("ect.acme.com", own) and is_own_domain("acme.com", own)
+    assert not is_own_domain("notacme.com", own) and not is_own_domain("acme.co", own)

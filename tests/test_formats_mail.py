@@ -326,3 +326,37 @@ def test_mangled_header_blocks_never_raise() -> None:
             raw.insert(rng.randrange(len(raw) + 1), rng.choice(noise))
         record = parse_header_block(bytes(raw), file="f", locator="l")
         assert isinstance(record, MessageHeaders | RowError)
+
+
+# The header block of enron-berkeley/1/10425.txt (UC Berkeley's annotated Enron subset, in
+# ../shared/data): Lotus Notes wrote bare addresses in From/To and the names in X-From/X-To.
+ENRON_HEADERS = b"""Message-ID: <197504.1075840201539.JavaMail.evans@thyme>
+Date: Mon, 18 Oct 1999 01:47:00 -0700 (PDT)
+From: steven.kean@enron.com
+To: mark.schroeder@enron.com, kenneth.lay@enron.com, joseph.sutton@enron.com,
+\tjeff.skilling@enron.com, mark.frevert@enron.com,
+\tjohn.sherriff@enron.com
+Subject: Translation of articles
+X-From: Steven J Kean
+X-To: Mark Schroeder, Kenneth Lay, Joseph W Sutton, Jeff Skilling, Mark Frevert, John Sherriff
+X-cc:
+
+"""
+
+
+def test_x_from_and_x_to_name_bare_addresses() -> None:
+    msg = parse_header_block(ENRON_HEADERS, file="10425.txt", locator="1")
+    assert isinstance(msg, MessageHeaders)
+    assert msg.sender == Address("steven.kean@enron.com", "Steven J Kean")
+    assert [a.name for a in msg.to] == [
+        "Mark Schroeder", "Kenneth Lay", "Joseph W Sutton", "Jeff Skilling", "Mark Frevert",
+        "John Sherriff",
+    ]  # fmt: skip
+
+
+def test_x_to_names_that_do_not_pair_up_are_left_out() -> None:
+    # "Lay, Kenneth" splits in two at its comma: the counts disagree, so no name is guessed
+    block = ENRON_HEADERS.replace(b"Kenneth Lay,", b"Lay, Kenneth,")
+    msg = parse_header_block(block, file="10425.txt", locator="1")
+    assert isinstance(msg, MessageHeaders) and all(not a.name for a in msg.to)
+    assert msg.sender.name == "Steven J Kean"

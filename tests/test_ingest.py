@@ -16,7 +16,7 @@ from tiegraph.services.insights.who_knows import who_knows
 from tiegraph.services.org.members import add_member
 from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store
-from tiegraph.store.schema import interaction, tie
+from tiegraph.store.schema import interaction, person, tie
 
 DIRECTORY = [
     {"type": "company", "id": "C1", "name": "Acme Corp", "domains": ["acme.example"]},
@@ -107,7 +107,8 @@ def test_mail_ingest_dedupes_resolves_and_scores(store: Store, tmp_path: Path) -
     assert len(d["rejected"]) == 1 and d["rejected"][0]["file"].endswith("bo.mbox")
     # m1: ana->pat; m2: pat->ana; m3: ana->bo, ana->newbie, bo<-ana
     assert d["interactions"] == 5
-    assert d["unresolved"] == 1  # newbie@acme.example is not in the directory yet
+    # newbie@acme.example is in no directory: a person from correspondence, known at once
+    assert d["unresolved"] == 0 and d["persons_from_correspondence"] == 1
     with store.read() as conn:
         directions = conn.execute(
             select(interaction.c.direction, interaction.c.thread_reply).order_by(
@@ -115,7 +116,7 @@ def test_mail_ingest_dedupes_resolves_and_scores(store: Store, tmp_path: Path) -
             )
         ).all()
         assert [tuple(r) for r in directions][:2] == [("out", False), ("in", True)]
-        assert conn.execute(select(func.count()).select_from(tie)).scalar_one() == 3
+        assert conn.execute(select(func.count()).select_from(tie)).scalar_one() == 4
     answer = who_knows(store, org, ["PAT@acme.example", "nobody@nowhere.example"])
     assert [k.member_email for k in answer[0].knowers] == ["ana@us.example"]
     assert answer[0].name == "Pat Doe" and answer[0].knowers[0].reasons
@@ -140,10 +141,15 @@ def test_a_missing_mailbox_is_a_clear_error(store: Store, tmp_path: Path) -> Non
         ingest_mail(store, org, [tmp_path / "nope.mbox"])
 
 
-def test_unresolved_address_resolves_when_the_person_appears(store: Store, tmp_path: Path) -> None:
+def test_a_correspondent_is_known_at_once_and_the_directory_adopts_it(
+    store: Store, tmp_path: Path
+) -> None:
     org = _org(store, tmp_path)
     ingest_mail(store, org, list(_mailboxes(tmp_path)))
-    assert who_knows(store, org, ["newbie@acme.example"])[0].knowers == ()
+    knowers = who_knows(store, org, ["newbie@acme.example"])[0].knowers
+    assert [k.member_email for k in knowers] == ["ana@us.example"]
+    with store.read() as conn:
+        persons_before = conn.execute(select(func.count()).select_from(person)).scalar_one()
     later = tmp_path / "later.jsonl"
     later.write_text(
         json.dumps(
@@ -158,8 +164,11 @@ def test_unresolved_address_resolves_when_the_person_appears(store: Store, tmp_p
         encoding="utf-8",
     )
     import_directory(store, org, [later])
-    knowers = who_knows(store, org, ["newbie@acme.example"])[0].knowers
-    assert [k.member_email for k in knowers] == ["ana@us.example"]
+    answer = who_knows(store, org, ["newbie@acme.example"])[0]
+    assert [k.member_email for k in answer.knowers] == ["ana@us.example"]
+    assert answer.name == "New Bie"
+    with store.read() as conn:
+        assert conn.execute(select(func.count()).select_from(person)).scalar_one() == persons_before
 
 
 def test_as_of_uses_only_interactions_before_the_date(store: Store, tmp_path: Path) -> None:

@@ -117,6 +117,8 @@ def test_closest_to_an_account_ranks_its_people_by_todays_scores(
     assert [(t.person_name, t.member_email) for t in found.ties] == [
         ("Lee Roe", "bo@us.example"),
         ("Pat Doe", "ana@us.example"),
+        # a correspondent at acme.example, from Bo's mail: the operator sees every tie
+        ("quinn.hidden@acme.example", "bo@us.example"),
         ("Kim Poe", "cy@us.example"),
     ]
     # The walk agrees with scoring every tie of the account from scratch.

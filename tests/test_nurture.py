@@ -101,7 +101,8 @@ def team(store: Store, tmp_path: Path) -> tuple[Org, Member, Member]:
     import_contacts(store, org, ana, [vcard])
     assert [c.name for c in list_contacts(store, org, ana, status="private")] == ["Zoe Private"]
     report = ingest_mail(store, org, [_mail(tmp_path)])
-    assert report.as_dict()["unresolved"] > 0  # Zoe and the list readers stay addresses
+    # Zoe writes to Ana: a correspondent from Ana's shared mail, never from her private contact
+    assert report.as_dict()["persons_from_correspondence"] == 1
     return org, ana, bo
 
 
@@ -122,6 +123,7 @@ def test_warming_one_sided_and_cooling_from_a_real_mailbox(
         "jane@acme.example": "one_sided",
         "pat@acme.example": "warming",
         "lee@acme.example": "cooling",
+        "zoe@home.example": "one_sided",  # a correspondent: known from mail alone
     }
     reasons = {i.person_email: i.reason for i in (*answer.contacts, *answer.connections)}
     assert reasons == {
@@ -130,6 +132,7 @@ def test_warming_one_sided_and_cooling_from_a_real_mailbox(
             "warming: 6 emails in the last 30 days, up from 1 in the 90 days before"
         ),
         "lee@acme.example": "usually in touch every 9 days; silent for 41 days",
+        "zoe@home.example": "They wrote 7 times in 90 days; you did not answer",
     }
     lee = answer.connections[0]
     assert (lee.person_name, lee.company, lee.title) == ("Lee Kim", "Acme Corp", "CTO")
@@ -146,7 +149,8 @@ def test_private_contacts_colleagues_and_strangers_are_never_listed(
     org, ana, bo = team
     for viewer in (None, ana, bo):
         words = _text(nurture(store, org, ana, viewer=viewer, limit=0))
-        assert "zoe" not in words and "home.example" not in words
+        # Zoe shows as the correspondent Ana's shared mail makes her, never as Ana's contact
+        assert "zoe private" not in words and "zoe@home.example" in words
         assert "bo@us.example" not in words and "list.example" not in words
     assert _kinds(nurture(store, org, bo)) == {"jane@acme.example": "one_sided"}
 
@@ -198,7 +202,7 @@ def test_limit_applies_to_each_list(store: Store, team: tuple[Org, Member, Membe
     assert len(answer.contacts) == 1 and len(answer.connections) == 1
     everything = nurture(store, org, ana, limit=0)
     assert answer.contacts[0] == everything.contacts[0]  # the most urgent one
-    assert len(everything.contacts) == 2
+    assert len(everything.contacts) == 3
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -227,12 +231,14 @@ def test_cli_json_text_and_a_refusal(
     assert {s["person"]["email"] for s in answer["contacts"]} == {
         "jane@acme.example",
         "pat@acme.example",
+        "zoe@home.example",
     }
     assert set(answer["contacts"][0]) == {"kind", "person", "score", "label", "reason", "priority"}
     code, out, _ = run(capsys, *base, "--viewer", "bo@us.example")
     assert code == 0
     assert "Contacts worth turning into connections" in out and "Connections cooling off" in out
-    assert "Jane wrote 5 times in 90 days; you answered once" in out and "zoe" not in out
+    assert "Jane wrote 5 times in 90 days; you answered once" in out
+    assert "Zoe Private" not in out
     past = (NOW - timedelta(days=30)).date().isoformat()
     code, out, _ = run(capsys, *base, "--as-of", past, "--limit", "0", "--json")
     assert code == 0 and json.loads(out)["as_of"] == past

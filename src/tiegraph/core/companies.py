@@ -94,6 +94,14 @@ def normalize_company(raw: str) -> str:
             return " ".join(words)
 
 
+def company_name_from_domain(domain: str) -> str:
+    """A readable company name from a registered mail domain: acme-widgets.co.uk -> "Acme
+    Widgets", ibm.com -> "IBM". Only a guess, so callers mark the company inferred."""
+    label = domain.strip().lower().split(".", 1)[0]
+    words = [w for w in re.split(r"[-_]+", label) if w]
+    return " ".join(w.upper() if len(w) <= 3 else w.capitalize() for w in words) or domain
+
+
 MAX_BRAND_SHARERS = 5  # more companies behind one first word: the word says nothing
 
 # First words too common to stand for one company on their own ("First Solar" is not "First").

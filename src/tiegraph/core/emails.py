@@ -1,11 +1,21 @@
-"""Email addresses: one normalized form per mailbox, its domain, whether it is free mail."""
+"""Email addresses: one normalized form per mailbox, its domain, whether it is free mail, a
+role or list address, or one of the organization's own."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
-__all__ = ["email_domain", "is_free_mail_domain", "normalize_email"]
+__all__ = [
+    "email_domain",
+    "is_free_mail_domain",
+    "is_own_domain",
+    "is_role_address",
+    "normalize_email",
+    "own_domains",
+    "registered_domain",
+]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -35,7 +45,8 @@ _FREE_MAIL_DOMAINS = _words(
     aol.com aim.com msn.com passport.com ymail.com rocketmail.com mail.com email.com usa.com
     post.com inbox.com hushmail.com lycos.com rediffmail.com
     comcast.net verizon.net att.net sbcglobal.net bellsouth.net cox.net charter.net
-    earthlink.net optonline.net juno.com netzero.net
+    earthlink.net optonline.net juno.com netzero.net pacbell.net swbell.net prodigy.net
+    mindspring.com flash.net netcom.com
     btinternet.com sky.com virginmedia.com ntlworld.com talktalk.net blueyonder.co.uk
     web.de t-online.de freenet.de arcor.de posteo.de mailbox.org online.de
     orange.fr wanadoo.fr free.fr laposte.net sfr.fr neuf.fr bbox.fr
@@ -50,6 +61,67 @@ _FREE_MAIL_DOMAINS = _words(
     """
 )
 _FREE_MAIL_BRANDS = _words("yahoo hotmail outlook live windowslive gmx yandex ya protonmail")
+
+
+# Local parts that name a function, a robot or a list rather than a person: mail with them
+# says nothing about who knows whom, so they never become persons.
+_ROLE_LOCALS = _words(
+    """
+    abuse accounts accounting admin administrator alerts announce announcements auto-reply
+    autoreply billing bounce bounces careers community contact contactus customercare
+    customerservice daemon digest editor enquiries enquiry events feedback help helpdesk hello
+    hostmaster hr info information inquiries inquiry invoice invoices jobs legal list listserv
+    mail mailer-daemon mailerdaemon majordomo marketing media news newsletter newsletters
+    notification notifications notify office operations orders postmaster press privacy
+    receptionist recruiting register registration reply reservations root sales security service
+    services subscribe subscriptions support team test unsubscribe updates webmaster welcome
+    """
+)
+_ROLE_PREFIXES = ("noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",
+                  "bounce", "mailer-daemon", "owner-", "notification", "newsletter")  # fmt: skip
+_ROLE_SUFFIXES = ("-request", "-bounces", "-owner", "-admin", "-unsubscribe", "-subscribe",
+                  "-announce", "-digest", "-list", "-l", "-noreply")  # fmt: skip
+_SECOND_LEVELS = _words("co com net org ac gov edu ne or go gob nic ltd plc gv mil")
+_LIST_HOST_LABELS = frozenset({"lists", "list", "listserv", "bounce", "bounces", "mailer"})
+
+
+def is_role_address(email: str) -> bool:
+    """Whether a normalized address is a role, no-reply or mailing-list address, not a person's.
+
+    Judged from the address alone (`support@`, `noreply-123@`, `team-request@`,
+    `x@lists.example.org`): a header's display name is too often a person's on a list's mail.
+    """
+    local, _, domain = email.rpartition("@")
+    base = local.split("+", 1)[0]
+    if base in _ROLE_LOCALS or base.startswith(_ROLE_PREFIXES) or base.endswith(_ROLE_SUFFIXES):
+        return True
+    return domain.split(".", 1)[0] in _LIST_HOST_LABELS
+
+
+def registered_domain(domain: str) -> str:
+    """The domain an organization registered: `mail.eu.acme.co.uk` -> `acme.co.uk`.
+
+    Without a public-suffix list: the last two labels, or three under a country's second level
+    (co.uk, com.au, ac.jp). A wrong guess only makes a coarser or finer company.
+    """
+    labels = domain.strip().rstrip(".").lower().split(".")
+    second_level = len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVELS
+    return ".".join(labels[-3:] if second_level else labels[-2:])
+
+
+def own_domains(member_emails: Iterable[str]) -> frozenset[str]:
+    """The organization's own mail domains, as its members' addresses show them.
+
+    A member writing from free mail does not make gmail.com the organization's.
+    """
+    domains = {email_domain(e) for e in member_emails}
+    return frozenset(registered_domain(d) for d in domains if d and not is_free_mail_domain(d))
+
+
+def is_own_domain(domain: str, own: frozenset[str]) -> bool:
+    """Whether `domain` is one of `own`, or under one (ect.enron.com under enron.com)."""
+    labels = domain.split(".")
+    return any(".".join(labels[i:]) in own for i in range(len(labels) - 1))
 
 
 def normalize_email(raw: str) -> str | None:

@@ -11,6 +11,7 @@ __all__ = [
     "first_name_variants",
     "fold_accents",
     "last_name_key",
+    "name_at_company",
     "normalize_name_part",
     "same_first_name",
     "split_full_name",
@@ -287,3 +288,14 @@ def _split_cjk(text: str) -> tuple[str, str]:
         # without a known compound are most often Japanese, whose family names mostly have two.
         cut = 1 if len(text) <= 3 else 2
     return text[cut:], text[:cut]
+
+
+def name_at_company(
+    first: str, last: str, full: str, company_key: str
+) -> tuple[str, str, str] | None:
+    """(first name, last name key, company key): what one person written twice shares, or None
+    when a part is missing (a first name alone at a company is too little to call them one)."""
+    if not (first and last) and full and "@" not in full:
+        first, last = split_full_name(full)
+    key = (normalize_name_part(first), last_name_key(last), company_key)
+    return key if all(key) else None

@@ -29,6 +29,7 @@ _HEADER_LINE = re.compile(rb"[ \t]*[\x21-\x39\x3b-\x7e]+[ \t]*:")
 _BLANK_LINE = re.compile(rb"\n\r?\n")
 _MSG_ID = re.compile(rb"<([^<>\s]+)>")
 # Dates some exporters write when they do not know the real one (Enron: 1979-12-31 PST).
+_X_ADDRESS = re.compile(r"\s*<[^<>]*>[^,]*")  # "Name <addr>@ENRON": keep the name
 _PLACEHOLDER_DAYS = frozenset({date(1979, 12, 31), date(1980, 1, 1), date(1970, 1, 1)})
 _BOM = b"\xef\xbb\xbf"
 _SNIFF_BYTES = 4096
@@ -176,6 +177,9 @@ def _record(
         return RowError(file, locator, f"placeholder date {when.isoformat()}")
     to = parse_addresses(fields.get(b"to", b""), repairs, "To")
     cc = parse_addresses(fields.get(b"cc", b""), repairs, "Cc")
+    if b"x-from" in fields:
+        sender = _named(sender, fields[b"x-from"])
+        to = _named(to, fields.get(b"x-to", b""))
     message_id = _first_message_id(fields.get(b"message-id", b""), repairs)
     if not message_id:
         message_id = _synthesized_message_id(when, sender[0], to, cc)
@@ -193,6 +197,18 @@ def _record(
         f"<{in_reply_to.group(1).decode('latin-1')}>" if in_reply_to else "",
         _message_ids(references) if references else (),
         tuple(dict.fromkeys(repairs)) if repairs else (),
+    )
+
+
+def _named(addresses: tuple[Address, ...], x_names: bytes) -> tuple[Address, ...]:
+    """Display names from X-From/X-To (Lotus Notes exports such as the Enron corpus write the
+    names there and bare addresses in From/To), paired by position when the counts agree."""
+    text = _X_ADDRESS.sub("", x_names.decode("latin-1"))
+    names = [n.strip(' "') for n in text.split(",")] if text.strip() else []
+    if len(names) != len(addresses) or any("@" in n for n in names):
+        return addresses
+    return tuple(
+        a if a.name or not n else Address(a.email, n) for a, n in zip(addresses, names, strict=True)
     )
 
 

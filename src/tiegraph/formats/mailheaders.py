@@ -13,11 +13,13 @@ from tiegraph.formats.records import Address
 
 __all__ = ["decode_text", "header_fields", "parse_addresses", "parse_date", "scan_fields"]
 
-# Only these fields are ever looked at; Subject and the body are never read. One pass finds
+# Only these fields are ever looked at; Subject and the body are never read. (X-From and X-To
+# hold display names in Lotus Notes exports such as the Enron corpus.) One pass finds
 # them and where the block ends: a blank line, or a `From ` line (the next mbox message).
 _SCAN = re.compile(
-    rb"\n(?=[FfTtCcDdMmIiRr\r\n])(?:"
-    rb"(from|to|cc|date|message-id|in-reply-to|references)[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)"
+    rb"\n(?=[FfTtCcDdMmIiRrXx\r\n])(?:"
+    rb"(from|to|cc|date|message-id|in-reply-to|references|x-from|x-to)[ \t]*:"
+    rb"([^\n]*(?:\n[ \t][^\n]*)*)"
     rb"|\r?(\n)|From )",
     re.IGNORECASE,
 )

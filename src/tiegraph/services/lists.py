@@ -226,7 +226,8 @@ def add_to_list(
         }
         wanted: list[tuple[str, int | None, int | None]] = []
         for email in emails:
-            p = find_person(conn, org, email)
+            # A list is the organization's: it names no one known only from unshared activity.
+            p = find_person(conn, org, email, shared_only=True)
             wanted.append((f"{p.name} <{p.email}>", p.id, None))
         for account in accounts:
             c = find_company(conn, org, account)

@@ -139,6 +139,8 @@ company = Table(
     Column("industry", String(200), nullable=False, server_default=""),
     Column("is_target", Boolean, nullable=False, server_default="0"),
     Column("is_reference_customer", Boolean, nullable=False, server_default="0"),
+    # made from a correspondent's mail domain, not stated by a directory: shown as inferred
+    Column("inferred", Boolean, nullable=False, server_default="0"),
     _created(),
     Column("archived_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("org_id", "external_id"),
@@ -168,7 +170,8 @@ person = Table(
     Column("profile_url", String(500), nullable=False, server_default=""),
     Column("company_id", Id, ForeignKey("company.id"), nullable=True),  # current employer
     Column("title", String(300), nullable=False, server_default=""),
-    # directory: imported; contact: published from a member's private network; member: a colleague
+    # directory: imported; contact: published from a member's private network; member: a colleague;
+    # correspondence: made from the mail, meetings or calls members exchanged with this address
     Column("origin", String(16), nullable=False, server_default="directory"),
     _created(),
     Column("archived_at", DateTime(timezone=True), nullable=True),

@@ -49,6 +49,7 @@ class IngestReport:
     replaced: int = 0
     skipped: int = 0
     unresolved: int = 0
+    persons: int = 0  # new persons from correspondence
     ties: int = 0
     rejected: list[RowError] = field(default_factory=list)
     skipped_reasons: dict[str, int] = field(default_factory=dict)
@@ -67,6 +68,7 @@ class IngestReport:
             "skipped": self.skipped,
             "skipped_reasons": self.skipped_reasons,
             "unresolved": self.unresolved,
+            "persons_from_correspondence": self.persons,
             "ties": self.ties,
             "rejected": [
                 {"file": r.file, "locator": r.locator, "reason": r.reason} for r in self.rejected
@@ -78,8 +80,16 @@ class IngestReport:
         return (
             f"{self.read} {noun}: {self.interactions} interactions, {self.duplicates} already "
             f"seen, {self.skipped} without a member, {len(self.rejected)} rejected; "
-            f"{self.ties} ties updated, {self.unresolved} addresses not in the directory yet"
+            f"{self.persons} new persons from correspondence, {self.ties} ties updated"
+            + (f", {self.unresolved} addresses left without a person" if self.unresolved else "")
         )
+
+    def settle(self, resolver: Resolver, ties: TieUpdater) -> None:
+        """End of a transaction's writes: name the new persons, count them, store the ties."""
+        resolver.correspondents.settle_names()
+        self.persons += len(resolver.correspondents.created)
+        resolver.correspondents.created.clear()
+        self.ties += ties.flush()
 
 
 # --- mail ----------------------------------------------------------------------------------
@@ -110,7 +120,7 @@ def ingest_mail(
             for batch in _batches(items, report):
                 _mail_batch(conn, org, resolver, ties, batch, report)
                 progress(f"Mail {path.name}", report.read, 0)
-            report.ties += ties.flush()
+            report.settle(resolver, ties)
     store.analyze_after(report.interactions)
     return report
 
@@ -125,7 +135,7 @@ def write_mail(
 ) -> None:
     """Write messages already read (e.g. headers fetched over IMAP) in the caller's transaction.
 
-    The caller flushes `ties` before it commits.
+    The caller calls `report.settle` before it commits.
     """
     touchpoints = MailTouchpoints(resolver.member_of)
     items = (r if isinstance(r, RowError) else touchpoints.item(r) for r in records)
@@ -141,14 +151,15 @@ def _mail_batch(
     items: list[MailItem],
     report: IngestReport,
 ) -> None:
-    parents = {reply_to for _, _, reply_to, _ in items if reply_to}
+    parents = {reply_to for _, _, reply_to, _, _ in items if reply_to}
     replied = known_keys(conn, org, "email", parents)
-    replied |= {message_id for message_id, _, _, _ in items} & parents
+    replied |= {message_id for message_id, _, _, _, _ in items} & parents
     activities = []
-    for message_id, when, reply_to, touches in items:
+    for message_id, when, reply_to, touches, names in items:
         if not touches:
             report.skip("no member among sender and recipients")
             continue
+        resolver.correspondents.saw_names(names)
         activities.append(Activity("email", message_id, when, touches, "", reply_to in replied))
     _write(conn, org, resolver, ties, activities, report)
 
@@ -159,10 +170,12 @@ def _mail_batch(
 def _event_activity(event: EventRecord, resolver: Resolver) -> Activity | None:
     organizer = normalize_email(event.organizer.email) if event.organizer else None
     people: dict[str, None] = {organizer: None} if organizer else {}
+    names = [(organizer, event.organizer.name)] if organizer and event.organizer else []
     for a in event.attendees:
         email = normalize_email(a.email)
         if email and a.partstat.upper() != "DECLINED":
             people[email] = None
+            names.append((email, a.name))
     members = resolver.member_of
     count = len(people)
     if count < 2:
@@ -181,6 +194,7 @@ def _event_activity(event: EventRecord, resolver: Resolver) -> Activity | None:
             touchpoints.append(Touchpoint(member_id, other, direction, count, seconds))
     if not touchpoints:
         return None
+    resolver.correspondents.saw_names((e, n) for e, n in names if n and e not in members)
     unique = {(t.member_id, t.address): t for t in touchpoints}
     fingerprint = _digest(
         event.start.isoformat(), event.end.isoformat(), organizer or "", *sorted(people)
@@ -211,7 +225,7 @@ def ingest_calendar(
             for batch in _batches(records, report):
                 _event_batch(conn, org, resolver, ties, batch, report)
                 progress(f"Calendar {path.name}", report.read, 0)
-            report.ties += ties.flush()
+            report.settle(resolver, ties)
     store.analyze_after(report.interactions)
     return report
 
@@ -226,8 +240,8 @@ def write_events(
 ) -> None:
     """Write meeting occurrences already read (e.g. from CalDAV) in the caller's transaction.
 
-    An event edited upstream replaces the interactions it made before. The caller flushes
-    `ties` before it commits.
+    An event edited upstream replaces the interactions it made before. The caller calls
+    `report.settle` before it commits.
     """
     for batch in _batches(records, report):
         _event_batch(conn, org, resolver, ties, batch, report)
@@ -322,7 +336,7 @@ def ingest_calls(
                         activities.append(made)
                 _write(conn, org, resolver, ties, activities, report)
                 progress(f"Calls {path.name}", report.read, 0)
-            report.ties += ties.flush()
+            report.settle(resolver, ties)
     store.analyze_after(report.interactions)
     return report
 

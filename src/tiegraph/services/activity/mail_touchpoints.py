@@ -18,8 +18,12 @@ MailTouch = tuple[int, str, str, int, int]
 """(member id, the other side's normalized address, "out" or "in", recipients, 0 seconds):
 laid out as services.activity.Touchpoint, which the writer takes as it is."""
 
-MailItem = tuple[str, datetime, str, tuple[MailTouch, ...]]
-"""(Message-ID, date in UTC, In-Reply-To or "", its touches: none when no member took part)"""
+MailName = tuple[str, str]
+"""(a normalized address that is not a member's, the display name the message gave it)"""
+
+MailItem = tuple[str, datetime, str, tuple[MailTouch, ...], tuple[MailName, ...]]
+"""(Message-ID, date in UTC, In-Reply-To or "", its touches: none when no member took part,
+the display names it gave correspondents)"""
 
 
 class MailTouchpoints:
@@ -39,17 +43,22 @@ class MailTouchpoints:
 
     def item(self, msg: MessageHeaders) -> MailItem:
         known, email = self._emails, self.email
-        recipients: dict[str, None] = {}
+        recipients: dict[str, str] = {}
         for group in (msg.to, msg.cc):
             for address in group:
                 normal = known.get(address.email)
                 if normal is None:
                     normal = email(address.email)
                 if normal:
-                    recipients[normal] = None
+                    recipients[normal] = recipients.get(normal) or address.name
         sender = email(msg.sender.email)
         touches = self._touches(sender, list(recipients)) if sender and recipients else ()
-        return (msg.message_id, msg.date.astimezone(UTC), msg.in_reply_to, touches)
+        names: tuple[MailName, ...] = ()
+        if touches:
+            recipients[sender] = msg.sender.name
+            members = self.member_of
+            names = tuple((a, n) for a, n in recipients.items() if n and a not in members)
+        return (msg.message_id, msg.date.astimezone(UTC), msg.in_reply_to, touches, names)
 
     def _touches(self, sender: str, recipients: list[str]) -> tuple[MailTouch, ...]:
         """The sender's member wrote to every recipient; each recipient member heard from the

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.strength import Touch
+from tiegraph.services.activity.correspondents import Correspondents
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import allocate_ids, driver_moment, first_per_key, insert_plain
 from tiegraph.store.schema import (
@@ -91,6 +92,9 @@ class Resolver:
             self.member_person[r.id] = r.person_id
         self._persons: dict[str, int | None] = {}
         self._emails: dict[str, str | None] = {}
+        self.correspondents = Correspondents(conn, org)
+        # Ties whose interactions, kept under an address before it had a person, now count.
+        self.rebuild: set[tuple[int, int]] = set()
 
     def email(self, raw: str) -> str | None:
         """`normalize_email`, remembered: the same few addresses fill most headers."""
@@ -116,6 +120,10 @@ class Resolver:
                 known[address] = self.member_person.get(member_id)
         self._lookup(emails, person_email, "email")
         self._lookup(phones, person_phone, "phone")
+        made = self.correspondents.make(a for a in emails if known[a] is None)
+        if made:
+            known.update(made)
+            self.rebuild |= resolve_pending(self.conn, self.org, made)
         return known
 
     def _lookup(self, keys: Sequence[str], table: Table, column: str) -> None:
@@ -160,6 +168,8 @@ def write_activities(
             result.duplicates += 1
         batch[key] = activity
     persons = resolver.persons(t[1] for a in batch.values() for t in a.touchpoints)
+    result.rebuild |= resolver.rebuild
+    resolver.rebuild = set()
     by_channel: dict[str, list[Activity]] = {}
     for activity in batch.values():
         by_channel.setdefault(activity.channel, []).append(activity)

@@ -12,7 +12,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.services.contacts.properties import Property, _properties, values_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import contacts_visible
+from tiegraph.services.org.sharing import contacts_visible, persons_visible
 from tiegraph.services.paging import Page, checked_window, count_of
 from tiegraph.store import Store
 from tiegraph.store.bulk import upsert_rows
@@ -198,6 +198,7 @@ def _sources(org: Org, viewer: Member, archived: bool, scope: str) -> Any:
         .where(
             person.c.org_id == org.id,
             person.c.origin != "member",
+            persons_visible(viewer),
             person.c.archived_at.is_not(None) if archived else person.c.archived_at.is_(None),
             person.c.id.not_in(known),
         )

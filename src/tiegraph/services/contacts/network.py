@@ -12,10 +12,12 @@ from tiegraph.core.companies import normalize_company
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.activity.ties import TieUpdater
 from tiegraph.services.activity.writes import resolve_pending
+from tiegraph.services.contacts.adopt import adopt, correspondents_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import require_self
 from tiegraph.store import Store
+from tiegraph.store.bulk import insert_ignore
 from tiegraph.store.schema import (
     company,
     contact,
@@ -117,20 +119,21 @@ def publish_row(conn: Connection, org: Org, owner: Member, row: Any) -> int:
                 .returning(company.c.id)
             ).scalar_one()
         )
-    person_id = conn.execute(
-        person.insert()
-        .values(
-            org_id=org.id,
-            first_name=row.first_name,
-            last_name=row.last_name,
-            full_name=row.full_name,
-            profile_url=row.profile_url,
-            company_id=company_id,
-            title=row.title,
-            origin="contact",
-        )
-        .returning(person.c.id)
-    ).scalar_one()
+    stated = {
+        "org_id": org.id,
+        "first_name": row.first_name,
+        "last_name": row.last_name,
+        "full_name": row.full_name,
+        "profile_url": row.profile_url,
+        "company_id": company_id,
+        "title": row.title,
+        "origin": "contact",
+    }
+    person_id = correspondents_of(conn, org, [contact_id]).get(contact_id)
+    if person_id is not None:
+        adopt(conn, person_id, stated)
+    else:
+        person_id = conn.execute(person.insert().values(stated).returning(person.c.id)).scalar_one()
     published: list[str] = []
     for table, column, target, target_col in (
         (contact_email, contact_email.c.email, person_email, "email"),
@@ -146,10 +149,8 @@ def publish_row(conn: Connection, org: Org, owner: Member, row: Any) -> int:
         ]
         published.extend(values)
         if values:
-            conn.execute(
-                target.insert(),
-                [{"org_id": org.id, "person_id": person_id, target_col: v} for v in values],
-            )
+            rows = [{"org_id": org.id, "person_id": person_id, target_col: v} for v in values]
+            insert_ignore(conn, target, rows, key=("org_id", target_col, "person_id"))
     conn.execute(
         contact.update()
         .where(contact.c.id == contact_id)

@@ -18,9 +18,10 @@ from tiegraph.core.companies import normalize_company
 from tiegraph.services.activity.explicit_ties import mark_explicit
 from tiegraph.services.activity.ties import TieUpdater
 from tiegraph.services.activity.writes import resolve_pending
+from tiegraph.services.contacts.adopt import adopt, correspondents_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.store.bulk import insert_returning, insert_rows
+from tiegraph.store.bulk import insert_ignore, insert_returning
 from tiegraph.store.schema import (
     company,
     contact,
@@ -50,25 +51,13 @@ def publish_contacts(
     if not rows:
         return 0
     employers = _companies(conn, org, [r.company for r in rows])
-    persons = insert_returning(
-        conn,
-        person,
-        [
-            {
-                "org_id": org.id,
-                "first_name": r.first_name,
-                "last_name": r.last_name,
-                "full_name": r.full_name,
-                "profile_url": r.profile_url,
-                "company_id": employers.get(normalize_company(r.company)),
-                "title": r.title,
-                "origin": "contact",
-            }
-            for r in rows
-        ],
-        ["id"],
-    )
-    person_of = {r.id: int(p) for r, (p,) in zip(rows, persons, strict=True)}
+    values = {r.id: _person_values(org, r, employers) for r in rows}
+    person_of = correspondents_of(conn, org, list(values))
+    for contact_id, person_id in person_of.items():
+        adopt(conn, person_id, values[contact_id])
+    fresh = [r for r in rows if r.id not in person_of]
+    persons = insert_returning(conn, person, [values[r.id] for r in fresh], ["id"])
+    person_of.update({r.id: int(p) for r, (p,) in zip(fresh, persons, strict=True)})
     addresses = _copy_details(conn, org, person_of)
     conn.execute(
         contact.update()
@@ -85,6 +74,19 @@ def publish_contacts(
         conn, org, owner.id, [p for p in person_of.values() if (owner.id, p) not in rebuilt], now
     )
     return len(rows)
+
+
+def _person_values(org: Org, r: Any, employers: dict[str, int]) -> dict[str, Any]:
+    return {
+        "org_id": org.id,
+        "first_name": r.first_name,
+        "last_name": r.last_name,
+        "full_name": r.full_name,
+        "profile_url": r.profile_url,
+        "company_id": employers.get(normalize_company(r.company)),
+        "title": r.title,
+        "origin": "contact",
+    }
 
 
 def _companies(conn: Connection, org: Org, names: Sequence[str]) -> dict[str, int]:
@@ -130,5 +132,6 @@ def _copy_details(conn: Connection, org: Org, person_of: dict[int, int]) -> dict
                 person_id = person_of[r.contact_id]
                 copied.append({"org_id": org.id, "person_id": person_id, field: r.value})
                 addresses[r.value] = person_id
-        insert_rows(conn, target, copied)
+        # An adopted correspondent holds one of these already.
+        insert_ignore(conn, target, copied, key=("org_id", field, "person_id"))
     return addresses

@@ -15,9 +15,16 @@ from tiegraph.core.emails import normalize_email
 from tiegraph.core.phones import normalize_phone
 from tiegraph.errors import InvalidInputError
 from tiegraph.formats.directory import iter_directory
-from tiegraph.formats.records import CompanyRecord, NoRecordsError, PersonRecord, RowError
+from tiegraph.formats.records import (
+    CompanyRecord,
+    EmploymentRecord,
+    NoRecordsError,
+    PersonRecord,
+    RowError,
+)
 from tiegraph.services.activity.ties import TieUpdater, follow_employers
 from tiegraph.services.activity.writes import resolve_pending
+from tiegraph.services.directory.adopt import adopt_persons
 from tiegraph.services.directory.index import load_matching
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
@@ -73,17 +80,23 @@ class _CompanyIds:
         self.conn, self.org = conn, org
         self.by_external: dict[str, int] = {}
         self.by_key: dict[str, int] = {}
+        self.key_of: dict[int, str] = {}
+        self.inferred: set[int] = set()
         rows = conn.execute(
-            select(company.c.id, company.c.external_id, company.c.name_key).where(
-                company.c.org_id == org.id
-            )
+            select(
+                company.c.id, company.c.external_id, company.c.name_key, company.c.inferred
+            ).where(company.c.org_id == org.id)
         )
         for r in rows:
+            if r.inferred:
+                self.inferred.add(r.id)
             if r.external_id:
                 self.by_external[r.external_id] = r.id
             self.by_key.setdefault(r.name_key, r.id)
+            self.key_of[r.id] = r.name_key
 
     def upsert(self, records: Sequence[CompanyRecord]) -> None:
+        self._adopt_inferred(records)
         rows = [
             {
                 "org_id": self.org.id,
@@ -105,12 +118,47 @@ class _CompanyIds:
         for r in ids:
             self.by_external[r.external_id] = r.id
             self.by_key[r.name_key] = r.id
+            self.key_of[r.id] = r.name_key
         domains = [
             {"org_id": self.org.id, "company_id": self.by_external[c.external_id], "domain": d}
             for c in records
             for d in dict.fromkeys(x.strip().lower() for x in c.domains if x.strip())
         ]
         insert_ignore(self.conn, company_domain, domains, key=("org_id", "domain"))
+
+    def _adopt_inferred(self, records: Sequence[CompanyRecord]) -> None:
+        """A company made from a mail domain is the directory's company with that domain: it
+        takes the directory's external id (and then its name), keeping its persons and ties."""
+        owner = {
+            d.strip().lower(): c.external_id
+            for c in records
+            if c.external_id not in self.by_external
+            for d in c.domains
+            if d.strip()
+        }
+        if not owner:
+            return
+        rows = self.conn.execute(
+            select(company.c.id, company_domain.c.domain)
+            .join(company_domain, company_domain.c.company_id == company.c.id)
+            .where(
+                company.c.org_id == self.org.id,
+                company.c.inferred.is_(True),
+                company.c.external_id.is_(None),
+                company_domain.c.domain.in_(sorted(owner)),
+            )
+            .order_by(company.c.id)
+        )
+        for r in rows:
+            external = owner[r.domain]
+            if external in self.by_external:
+                continue
+            self.conn.execute(
+                update(company)
+                .where(company.c.id == r.id)
+                .values(external_id=external, inferred=False)
+            )
+            self.by_external[external] = r.id
 
     def resolve(self, external_id: str, name: str) -> int | None:
         if external_id:
@@ -124,16 +172,28 @@ class _CompanyIds:
                 .values(org_id=self.org.id, name=name.strip(), name_key=key)
                 .returning(company.c.id)
             ).scalar_one()
-        return self.by_key[key]
+        found = self.by_key[key]
+        if found in self.inferred:  # made from a mail domain: the directory names it now
+            self.conn.execute(
+                update(company)
+                .where(company.c.id == found)
+                .values(name=name.strip(), inferred=False)
+            )
+            self.inferred.discard(found)
+        return found
 
 
-def _person_row(org: Org, p: PersonRecord, companies: _CompanyIds) -> dict[str, Any]:
+def _current_job(p: PersonRecord) -> EmploymentRecord | None:
     # Only a job not yet ended makes a current employer: someone who left is not the
     # account's person any more (their history still matches and connects).
     today = date.today()
     current = [e for e in p.employment if e.end is None or e.end >= today]
     current.sort(key=lambda e: e.start.toordinal() if e.start else 0)
-    job = current[-1] if current else None
+    return current[-1] if current else None
+
+
+def _person_row(org: Org, p: PersonRecord, companies: _CompanyIds) -> dict[str, Any]:
+    job = _current_job(p)
     full = p.full_name or " ".join(x for x in (p.first_name, p.last_name) if x)
     return {
         "org_id": org.id,
@@ -162,7 +222,7 @@ class _PersonWriter:
         records = list({p.external_id: p for p in records}.values())  # last one in a batch wins
         externals = [p.external_id for p in records]
         existing = self._ids(externals)
-        self._adopt_members(records, existing)
+        adopt_persons(self.conn, self.org, records, existing, self._company_key)
         rows = [_person_row(self.org, p, self.companies) for p in records]
         # A member adopted above keeps origin "member": the directory adds facts, not identity.
         updated = [c for c in rows[0] if c not in ("org_id", "external_id", "origin")]
@@ -172,6 +232,15 @@ class _PersonWriter:
         self.report.persons_created += len(records) - len(existing)
         self._write_children(records, ids)
 
+    def _company_key(self, p: PersonRecord) -> str:
+        job = _current_job(p)
+        if job is None:
+            return ""
+        if job.company_id:
+            company_id = self.companies.by_external.get(job.company_id)
+            return self.companies.key_of.get(company_id, "") if company_id else ""
+        return normalize_company(job.company)
+
     def _ids(self, externals: Iterable[str]) -> dict[str, int]:
         rows = self.conn.execute(
             select(person.c.id, person.c.external_id).where(
@@ -179,35 +248,6 @@ class _PersonWriter:
             )
         )
         return {r.external_id: r.id for r in rows}
-
-    def _adopt_members(self, records: Sequence[PersonRecord], existing: dict[str, int]) -> None:
-        """A member added before the directory is the same person: give it the external id."""
-        by_email = {
-            e: p.external_id
-            for p in records
-            if p.external_id not in existing
-            for e in (normalize_email(x) for x in p.emails)
-            if e
-        }
-        if not by_email:
-            return
-        rows = self.conn.execute(
-            select(person.c.id, person_email.c.email)
-            .join(person_email, person_email.c.person_id == person.c.id)
-            .where(
-                person.c.org_id == self.org.id,
-                person.c.external_id.is_(None),
-                person_email.c.email.in_(list(by_email)),
-            )
-        )
-        for r in rows:
-            external = by_email[r.email]
-            if external in existing:
-                continue
-            self.conn.execute(
-                update(person).where(person.c.id == r.id).values(external_id=external)
-            )
-            existing[external] = r.id
 
     def _write_children(self, records: Sequence[PersonRecord], ids: dict[str, int]) -> None:
         org_id = self.org.id

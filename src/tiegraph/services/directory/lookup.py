@@ -9,8 +9,9 @@ from sqlalchemy import Connection, select
 from tiegraph.core.companies import normalize_company
 from tiegraph.core.emails import email_domain
 from tiegraph.errors import InvalidInputError, NotFoundError
-from tiegraph.services.org.members import checked_email
+from tiegraph.services.org.members import Member, checked_email
 from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.sharing import persons_shared, persons_visible
 from tiegraph.store import Store
 from tiegraph.store.schema import company, company_domain, person, person_email
 
@@ -43,8 +44,16 @@ def no_person(email: str) -> NotFoundError:
     )
 
 
-def find_person(conn: Connection, org: Org, raw_email: str) -> DirectoryPerson:
-    """The directory person (not archived) with this email, or `no_person`."""
+def find_person(
+    conn: Connection,
+    org: Org,
+    raw_email: str,
+    viewer: Member | None = None,
+    *,
+    shared_only: bool = False,
+) -> DirectoryPerson:
+    """The directory person (not archived) with this email that `viewer` may see, or
+    `no_person`; with `shared_only`, one every member may see (for what all share)."""
     email = checked_email(raw_email)
     row = conn.execute(
         select(person.c.id, person.c.full_name, person.c.first_name, person.c.title, company.c.name)
@@ -54,6 +63,7 @@ def find_person(conn: Connection, org: Org, raw_email: str) -> DirectoryPerson:
             person_email.c.org_id == org.id,
             person_email.c.email == email,
             person.c.archived_at.is_(None),
+            persons_shared() if shared_only else persons_visible(viewer),
         )
         .order_by(person.c.id)
     ).first()
@@ -69,10 +79,12 @@ def find_person(conn: Connection, org: Org, raw_email: str) -> DirectoryPerson:
     )
 
 
-def lookup_person(store: Store, org: Org, raw_email: str) -> DirectoryPerson:
+def lookup_person(
+    store: Store, org: Org, raw_email: str, viewer: Member | None = None
+) -> DirectoryPerson:
     """`find_person` in a read of its own (the web app's links by email)."""
     with store.read() as conn:
-        return find_person(conn, org, raw_email)
+        return find_person(conn, org, raw_email, viewer)
 
 
 def find_company(conn: Connection, org: Org, name_or_domain: str) -> DirectoryCompany:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, or_, select
 from tiegraph.errors import NotFoundError
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.sharing import companies_visible, persons_visible
 from tiegraph.services.paging import Page, checked_window, count_of
 from tiegraph.store import Store
 from tiegraph.store.schema import (
@@ -115,7 +116,9 @@ def _summary(row: Any) -> PersonSummary:
 def get_person(store: Store, org: Org, person_id: int, *, viewer: Member) -> PersonProfile:
     """A directory person as any member of the organization sees them, with the viewer's sources."""
     with store.read() as conn:
-        row = conn.execute(_summary_query(org).where(person.c.id == person_id)).first()
+        row = conn.execute(
+            _summary_query(org).where(person.c.id == person_id, persons_visible(viewer))
+        ).first()
         if row is None:
             raise NotFoundError(f"no directory person {person_id}")
         return PersonProfile(
@@ -192,10 +195,12 @@ def search_persons(
     company_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    viewer: Member | None = None,
 ) -> Page[PersonSummary]:
-    """Directory persons (not archived) whose name, title or email holds `query`."""
+    """Directory persons (not archived) whose name, title or email holds `query`, of those
+    `viewer` may see."""
     limit, offset = checked_window(limit, offset)
-    stmt = _summary_query(org).where(person.c.archived_at.is_(None))
+    stmt = _summary_query(org).where(person.c.archived_at.is_(None), persons_visible(viewer))
     if company_id is not None:
         stmt = stmt.where(person.c.company_id == company_id)
     if query.strip():
@@ -235,9 +240,10 @@ class Account:
     is_reference_customer: bool
     people: int
     created_at: datetime | None = None
+    inferred: bool = False  # made from a correspondent's mail domain, not from a directory
 
 
-def _account(conn: Connection, org: Org, row: Any) -> Account:
+def _account(conn: Connection, org: Org, row: Any, viewer: Member | None) -> Account:
     domains = tuple(
         r.domain
         for r in conn.execute(
@@ -252,6 +258,7 @@ def _account(conn: Connection, org: Org, row: Any) -> Account:
             person.c.org_id == org.id,
             person.c.company_id == row.id,
             person.c.archived_at.is_(None),
+            persons_visible(viewer),
         ),
     )
     return Account(
@@ -263,17 +270,21 @@ def _account(conn: Connection, org: Org, row: Any) -> Account:
         bool(row.is_target),
         bool(row.is_reference_customer),
         people,
+        inferred=bool(row.inferred),
     )
 
 
-def get_account(store: Store, org: Org, company_id: int) -> Account:
+def get_account(store: Store, org: Org, company_id: int, viewer: Member | None = None) -> Account:
+    """An account as the viewer may see it (`companies_visible`); its people count likewise."""
     with store.read() as conn:
         row = conn.execute(
-            select(company).where(company.c.org_id == org.id, company.c.id == company_id)
+            select(company).where(
+                company.c.org_id == org.id, company.c.id == company_id, companies_visible(viewer)
+            )
         ).first()
         if row is None or row.archived_at is not None:
             raise NotFoundError(f"no account (company) {company_id}")
-        return _account(conn, org, row)
+        return _account(conn, org, row, viewer)
 
 
 def search_accounts(
@@ -284,9 +295,12 @@ def search_accounts(
     targets_only: bool = False,
     limit: int = 50,
     offset: int = 0,
+    viewer: Member | None = None,
 ) -> Page[Account]:
     limit, offset = checked_window(limit, offset)
-    stmt = select(company).where(company.c.org_id == org.id, company.c.archived_at.is_(None))
+    stmt = select(company).where(
+        company.c.org_id == org.id, company.c.archived_at.is_(None), companies_visible(viewer)
+    )
     if query.strip():
         stmt = stmt.where(company.c.name.ilike(f"%{_escaped(query.strip())}%", escape="\\"))
     if targets_only:
@@ -294,7 +308,7 @@ def search_accounts(
     with store.read() as conn:
         total = count_of(conn, stmt)
         rows = conn.execute(stmt.order_by(company.c.name, company.c.id).limit(limit).offset(offset))
-        items = [_account(conn, org, r) for r in rows]
+        items = [_account(conn, org, r, viewer) for r in rows]
     return Page(items, total, limit, offset)
 
 

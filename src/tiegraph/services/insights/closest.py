@@ -21,7 +21,7 @@ from tiegraph.services.directory.accounts import Account, find_account
 from tiegraph.services.insights.who_knows import TILE, PersonKnowers, who_knows
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import ties_visible
+from tiegraph.services.org.sharing import persons_visible, ties_visible
 from tiegraph.store import Store
 from tiegraph.store.schema import member, person, person_email, tie
 
@@ -33,13 +33,13 @@ def closest_to_person(
 ) -> PersonKnowers:
     """The members with the strongest ties to a directory person, as the viewer may see."""
     answer = who_knows(store, org, [email], limit=limit, viewer=viewer)[0]
-    if not answer.name and not answer.knowers and not _is_person(store, org, answer.email):
+    if not answer.name and not answer.knowers and not _is_person(store, org, answer.email, viewer):
         # A private contact's address reads exactly like an unknown one.
         raise NotFoundError(f"no directory person with email {answer.email}")
     return answer
 
 
-def _is_person(store: Store, org: Org, email: str) -> bool:
+def _is_person(store: Store, org: Org, email: str, viewer: Member | None) -> bool:
     with store.read() as conn:
         return (
             conn.execute(
@@ -49,6 +49,7 @@ def _is_person(store: Store, org: Org, email: str) -> bool:
                     person_email.c.org_id == org.id,
                     person_email.c.email == email,
                     person.c.archived_at.is_(None),
+                    persons_visible(viewer),
                 )
                 .limit(1)
             ).first()

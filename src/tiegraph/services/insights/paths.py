@@ -22,7 +22,7 @@ from tiegraph.services.directory.accounts import load_account
 from tiegraph.services.insights.connection_rows import people_by_id
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import ties_visible
+from tiegraph.services.org.sharing import persons_visible, ties_visible
 from tiegraph.store import Store
 from tiegraph.store.schema import company, education, employment, member, person, person_email, tie
 
@@ -106,7 +106,7 @@ def intro_paths(
     """Ways in to a directory person, strongest first, each with conversation starters."""
     email = normalize_email(target_email) or target_email.strip().lower()
     with store.read() as conn:
-        target = _target(conn, org, email)
+        target = _target(conn, org, email, viewer or requester)
         members = {
             r.id: r
             for r in conn.execute(
@@ -139,7 +139,7 @@ def intro_paths(
     return IntroPaths(email, target.full_name, employer, requester, tuple(mine), tuple(paths))
 
 
-def _target(conn: Connection, org: Org, email: str) -> Any:
+def _target(conn: Connection, org: Org, email: str, viewer: Member | None) -> Any:
     row = conn.execute(
         select(person.c.id, person.c.full_name, person.c.company_id, person.c.title)
         .join(person_email, person_email.c.person_id == person.c.id)
@@ -147,6 +147,7 @@ def _target(conn: Connection, org: Org, email: str) -> Any:
             person_email.c.org_id == org.id,
             person_email.c.email == email,
             person.c.archived_at.is_(None),
+            persons_visible(viewer),
         )
         .order_by(person.c.id)
         .limit(1)

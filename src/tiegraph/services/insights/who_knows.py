@@ -20,7 +20,7 @@ from tiegraph.services.activity.member_activity import (
 from tiegraph.services.activity.ties import touch_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import sees_ties_of
+from tiegraph.services.org.sharing import hidden_persons, sees_ties_of
 from tiegraph.store import Store
 from tiegraph.store.schema import contact, interaction, member, person, person_email, tie
 
@@ -94,6 +94,8 @@ def who_knows(
             ids = sorted({pid for pid, _ in persons.values()})
             scored = _scored_before(conn, org, ids, _day_end(past))
             members = _members(conn, org, {m for ties in scored.values() for m, _ in ties})
+        hidden = hidden_persons(conn, org, (p for p, _ in persons.values()), viewer)
+    persons = {e: p for e, p in persons.items() if p[0] not in hidden}
     answers = []
     for email in normalized:
         if email not in persons:

@@ -136,7 +136,7 @@ def draft_intro(
     if introducer.id == requester.id:
         raise InvalidInputError("the introducer must be another member than the requester")
     with store.read() as conn:
-        target = find_person(conn, org, to)
+        target = find_person(conn, org, to, requester)
     reason = _reason(store, org, requester, introducer, target.email)
     values = _values(org, requester, introducer, target, reason)
     values["note"] = note.strip()

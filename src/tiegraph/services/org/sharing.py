@@ -4,17 +4,25 @@
   becomes one when its owner publishes it or has contact sync on).
 - A tie is visible to its own member always, and to other members only while its member has
   activity sharing on. An archived member's ties are visible to nobody but the operator.
+- A person made from correspondence (origin "correspondence") exists for a viewer only through
+  a tie the viewer may see: one known only from a member's unshared activity is not even a name
+  to anyone else.
 - `viewer=None` is the operator's organization-wide view (the CLI without `--viewer`); the web
   app and the API always pass a viewer.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, Connection, and_, exists, not_, or_, select, true
 
 from tiegraph.errors import ForbiddenError
 from tiegraph.services.org.members import Member
-from tiegraph.store.schema import contact, member
+from tiegraph.services.org.orgs import Org
+from tiegraph.store.schema import company, contact, member, person, tie
+
+CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
 
 
 def ties_visible(viewer: Member | None) -> ColumnElement[bool]:
@@ -30,6 +38,63 @@ def ties_visible(viewer: Member | None) -> ColumnElement[bool]:
 def sees_ties_of(viewer: Member | None, member_id: int, activity_sharing: bool) -> bool:
     """The same rule as `ties_visible`, for a member row already in hand."""
     return viewer is None or member_id == viewer.id or activity_sharing
+
+
+def persons_visible(viewer: Member | None) -> ColumnElement[bool]:
+    """A condition on the `person` table: persons this viewer may see at all."""
+    if viewer is None:
+        return true()
+    return _seen_through(ties_visible(viewer))
+
+
+def persons_shared() -> ColumnElement[bool]:
+    """A condition on the `person` table: persons every member may see (what an organization's
+    shared things, such as lists, may name)."""
+    return _seen_through(and_(member.c.archived_at.is_(None), member.c.activity_sharing.is_(True)))
+
+
+def _seen_through(members: ColumnElement[bool]) -> ColumnElement[bool]:
+    ties = (
+        select(tie.c.person_id)
+        .join(member, member.c.id == tie.c.member_id)
+        .where(tie.c.org_id == person.c.org_id, tie.c.person_id == person.c.id, members)
+    )
+    return or_(person.c.origin != "correspondence", exists(ties))
+
+
+def companies_visible(viewer: Member | None) -> ColumnElement[bool]:
+    """A condition on the `company` table: a company made from a mail domain (inferred) shows
+    only while it employs a person this viewer may see; others always show."""
+    if viewer is None:
+        return true()
+    employs = select(person.c.id).where(
+        person.c.org_id == company.c.org_id,
+        person.c.company_id == company.c.id,
+        person.c.archived_at.is_(None),
+        persons_visible(viewer),
+    )
+    return or_(company.c.inferred.is_(False), exists(employs))
+
+
+def hidden_persons(
+    conn: Connection, org: Org, person_ids: Iterable[int], viewer: Member | None
+) -> set[int]:
+    """Those of `person_ids` this viewer may not see (`persons_visible`)."""
+    if viewer is None:
+        return set()
+    ids = sorted(set(person_ids))
+    hidden: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        hidden.update(
+            conn.execute(
+                select(person.c.id).where(
+                    person.c.org_id == org.id,
+                    person.c.id.in_(ids[start : start + CHUNK]),
+                    not_(persons_visible(viewer)),
+                )
+            ).scalars()
+        )
+    return hidden
 
 
 def contacts_visible(viewer: Member | None) -> ColumnElement[bool]:

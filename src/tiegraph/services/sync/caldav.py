@@ -64,7 +64,7 @@ def _sync_calendar(
             resolver = Resolver(conn, run.org)
             ties = TieUpdater(conn, run.org)
             write_events(conn, run.org, resolver, ties, records, report)
-            report.ties += ties.flush()
+            report.settle(resolver, ties)
             if etags is not None:
                 etags.update((cursor_key(f.href), cursor_key(f.etag)) for f in fetched if f.data)
             run.save(conn, taken=sum(1 for f in fetched if f.data is not None))

@@ -51,7 +51,7 @@ def _sync_folder(run: SourceRun, box: ImapMailbox, folder: str, report: IngestRe
             resolver = Resolver(conn, run.org)
             ties = TieUpdater(conn, run.org)
             write_mail(conn, run.org, resolver, ties, records, report)
-            report.ties += ties.flush()
+            report.settle(resolver, ties)
             folders[folder] = {"uidvalidity": status.uidvalidity, "uid": chunk[-1]}
             run.save(conn, taken=len(records))
         done += len(chunk)

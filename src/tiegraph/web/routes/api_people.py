@@ -55,7 +55,7 @@ def persons(
 ) -> PageOut[PersonSummaryOut]:
     """Directory persons whose name, title or email holds `q`."""
     page = profiles.search_persons(
-        store_of(request), viewer.org, query=q, limit=limit, offset=offset
+        store_of(request), viewer.org, query=q, limit=limit, offset=offset, viewer=viewer.member
     )
     return page_out(request, page, person_summary_out)
 
@@ -129,14 +129,22 @@ def accounts(
 ) -> PageOut[AccountOut]:
     """Accounts (companies), optionally targets only."""
     page = profiles.search_accounts(
-        store_of(request), viewer.org, query=q, targets_only=targets, limit=limit, offset=offset
+        store_of(request),
+        viewer.org,
+        query=q,
+        targets_only=targets,
+        limit=limit,
+        offset=offset,
+        viewer=viewer.member,
     )
     return page_out(request, page, account_out)
 
 
 @router.get("/accounts/{company_id}", tags=["accounts"])
 def account(request: Request, viewer: ApiViewer, company_id: PathId) -> AccountOut:
-    return account_out(profiles.get_account(store_of(request), viewer.org, company_id))
+    return account_out(
+        profiles.get_account(store_of(request), viewer.org, company_id, viewer.member)
+    )
 
 
 @router.get("/accounts/{company_id}/people", tags=["accounts"])
@@ -145,9 +153,14 @@ def account_people(
 ) -> PageOut[PersonSummaryOut]:
     """The account's people: directory persons whose current employer it is."""
     store = store_of(request)
-    profiles.get_account(store, viewer.org, company_id)
+    profiles.get_account(store, viewer.org, company_id, viewer.member)
     page = profiles.search_persons(
-        store, viewer.org, company_id=company_id, limit=limit, offset=offset
+        store,
+        viewer.org,
+        company_id=company_id,
+        limit=limit,
+        offset=offset,
+        viewer=viewer.member,
     )
     return page_out(request, page, person_summary_out)
 

@@ -36,7 +36,12 @@ def accounts_page(
     offset: Offset = 0,
 ) -> Response:
     page = profiles.search_accounts(
-        store_of(request), viewer.org, query=q, targets_only=targets, offset=offset
+        store_of(request),
+        viewer.org,
+        query=q,
+        targets_only=targets,
+        offset=offset,
+        viewer=viewer.member,
     )
     return render(request, "accounts.html", {"page": page, "q": q, "targets": targets})
 
@@ -61,8 +66,10 @@ def account_page(
     title: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     store = store_of(request)
-    account = profiles.get_account(store, viewer.org, company_id)
-    people = profiles.search_persons(store, viewer.org, company_id=company_id, offset=offset)
+    account = profiles.get_account(store, viewer.org, company_id, viewer.member)
+    people = profiles.search_persons(
+        store, viewer.org, company_id=company_id, offset=offset, viewer=viewer.member
+    )
     nearest = closest.closest_to_account(store, viewer.org, company_id, viewer=viewer.member)
     connected = connections.company_connections(
         store,

@@ -111,7 +111,7 @@ def find_person(
     email: Annotated[str, Query(min_length=1, max_length=320)],
 ) -> RedirectResponse:
     """A directory person's page by email (rows that name people by email link here)."""
-    found = lookup_person(store_of(request), viewer.org, email)
+    found = lookup_person(store_of(request), viewer.org, email, viewer.member)
     return RedirectResponse(f"/persons/{found.id}", status_code=303)
 
 

@@ -70,6 +70,7 @@ class AccountOut(BaseModel):
     is_target: bool
     is_reference_customer: bool
     people: int
+    inferred: bool  # made from correspondents' mail domain, not stated by a directory
 
 
 def account_out(a: Account) -> AccountOut:
@@ -82,6 +83,7 @@ def account_out(a: Account) -> AccountOut:
         is_target=a.is_target,
         is_reference_customer=a.is_reference_customer,
         people=a.people,
+        inferred=a.inferred,
     )
 
 
