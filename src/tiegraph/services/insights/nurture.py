@@ -1,8 +1,8 @@
 """Nurture: a member's contacts worth turning into connections, and connections cooling off.
 
 Visibility (DESIGN.md §2.13, services/org/sharing.py): a nurture list is about one member's ties,
-so it is visible to that member, to the operator (no viewer), and to a colleague only while
-the member shares their activity and is not archived. Anyone else is refused with one line
+so, until the member leaves, it is visible to that member, to the operator (no viewer), and
+to a colleague only while the member shares their activity. Anyone else is refused with one line
 that names no tie. Only directory persons are ever listed: interactions with addresses not
 resolved to a person (a private contact, a stranger) have no tie and are never read, and
 colleagues (members are persons too) are left out, as nurture is about people outside.
@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from tiegraph.core.nurture import DEFAULT_NURTURE, NurtureParams, Suggestion, TieActivity, suggest
-from tiegraph.core.strength import Touch, from_columns, score, score_touches
+from tiegraph.core.strength import Touch
 from tiegraph.errors import ForbiddenError
+from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.activity.ties import touch_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -122,8 +123,7 @@ def nurture(
 
 
 def _may_see(conn: Connection, org: Org, target: Member, viewer: Member | None) -> bool:
-    if viewer is None or viewer.id == target.id:
-        return True
+    # Not even the member themselves or the operator: a leaver's ties are never shown.
     row = conn.execute(
         select(member.c.id).where(
             member.c.org_id == org.id, member.c.id == target.id, ties_visible(viewer)
@@ -200,15 +200,17 @@ def _describe(
         people.update(_people(conn, org, chunk))
         emails.update(_emails(conn, org, chunk))
         states.update(_states(conn, org, target, chunk))
-    now = datetime.now(UTC)
+    if past is None:
+        scorer = TieScorer(conn, org, datetime.now(UTC))
+    else:
+        scorer = TieScorer.before(conn, org, past, [target.id])
     items = []
     for s in chosen:
         activity = ties[s.person_id]
         if past is None:
-            state = from_columns(states.get(s.person_id) or {})
-            scored = score(state, now, explicit_connection=activity.explicit)
+            scored = scorer.score(target.id, states.get(s.person_id), activity.explicit)
         else:
-            scored = score_touches(activity.touches, past, explicit_connection=activity.explicit)
+            scored = scorer.score_touches(target.id, activity.touches, activity.explicit)
         p = people[s.person_id]
         items.append(
             NurtureItem(
