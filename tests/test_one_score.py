@@ -10,6 +10,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -392,3 +393,20 @@ def _settings(tmp_path: Path) -> WebSettings:
 
 def _text(value: Any) -> str:
     return json.dumps(value, default=str)
+
+
+def test_as_of_a_past_date_nurture_and_who_knows_agree(store: Store) -> None:
+    """Views of the past score a tie from every touch before that date, with the member's
+    pace then: nurture --as-of shows who-knows --as-of's number."""
+    org = resolve_org(store, None)
+    day = date.today() - timedelta(days=30)
+    shown = 0
+    for m in list_members(store, org)[:8]:
+        found = nurture(store, org, m, as_of=day, limit=0)
+        items = [i for i in (*found.contacts, *found.connections) if i.person_email]
+        answers = who_knows(store, org, [i.person_email for i in items], as_of=day, limit=0)
+        for item, answer in zip(items, answers, strict=True):
+            mine = [k for k in answer.knowers if k.member_email == m.email]
+            assert mine and (mine[0].score, mine[0].label) == (item.score, item.label), item
+            shown += 1
+    assert shown

@@ -195,11 +195,14 @@ def _describe(
     people: dict[int, Any] = {}
     emails: dict[int, str] = {}
     states: dict[int, Any] = {}
+    before: dict[int, list[Touch]] = {}  # as of a past date: each tie's every touch before it
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         people.update(_people(conn, org, chunk))
         emails.update(_emails(conn, org, chunk))
         states.update(_states(conn, org, target, chunk))
+        if past is not None:
+            before.update(_touches_before(conn, org, target, chunk, past))
     if past is None:
         scorer = TieScorer(conn, org, datetime.now(UTC))
     else:
@@ -210,7 +213,8 @@ def _describe(
         if past is None:
             scored = scorer.score(target.id, states.get(s.person_id), activity.explicit)
         else:
-            scored = scorer.score_touches(target.id, activity.touches, activity.explicit)
+            touches = before.get(s.person_id, [])
+            scored = scorer.score_touches(target.id, touches, activity.explicit)
         p = people[s.person_id]
         items.append(
             NurtureItem(
@@ -226,6 +230,25 @@ def _describe(
             )
         )
     return items
+
+
+def _touches_before(
+    conn: Connection, org: Org, target: Member, ids: list[int], cutoff: datetime
+) -> dict[int, list[Touch]]:
+    """All the touches of these ties before `cutoff`, not only the lookback's: the tie's score
+    then is who-knows' as of that date."""
+    rows = conn.execute(
+        select(interaction).where(
+            interaction.c.org_id == org.id,
+            interaction.c.person_id.in_(ids),
+            interaction.c.member_id == target.id,
+            interaction.c.occurred_at < cutoff,
+        )
+    )
+    found: dict[int, list[Touch]] = {}
+    for r in rows:
+        found.setdefault(r.person_id, []).append(touch_of(r))
+    return found
 
 
 def _states(conn: Connection, org: Org, target: Member, ids: list[int]) -> dict[int, Any]:
