@@ -100,7 +100,9 @@ def nurture(
     now = datetime.now(UTC)
     past = as_of is not None and as_of < now.date()
     cutoff = datetime.combine(as_of, time.min, tzinfo=UTC) if as_of and past else now
-    with store.read() as conn:
+    # As of a past date, the member's pace then may stream every interaction of the span
+    # (services/activity/member_activity.py `paces_before`): a server-side cursor.
+    with store.read(streaming=past) as conn:
         if not _may_see(conn, org, target, viewer):
             raise ForbiddenError(
                 f"you cannot see {target.email}'s nurture list: "
