@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tiegraph.cli import main
-from tiegraph.errors import ForbiddenError
+from tiegraph.errors import ForbiddenError, InvalidInputError
 from tiegraph.services.demo import DEMO_PASSWORD, build_demo
 from tiegraph.services.directory.accounts import load_account
 from tiegraph.services.insights.account_knowers import account_knowers
@@ -28,6 +28,7 @@ from tiegraph.services.insights.connections import company_connections
 from tiegraph.services.insights.nurture import nurture
 from tiegraph.services.insights.paths import intro_paths
 from tiegraph.services.insights.who_knows import knowers_of_person, who_knows
+from tiegraph.services.intros.requests import draft_intro
 from tiegraph.services.lists import add_to_list, create_list, show_list
 from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import Member, get_member, list_members
@@ -343,6 +344,8 @@ def test_a_leaver_is_no_introducer_or_knower_anywhere(
     assert leaver not in _text(account_knowers(store, org, company_id, limit=0))
     with pytest.raises(ForbiddenError):
         nurture(store, org, get_member(store, org, leaver))
+    with pytest.raises(InvalidInputError, match="is not among the colleagues"):
+        draft_intro(store, org, get_member(store, org, heir), via=leaver, to=email)
     assert leaver not in [m.email for m in list_members(store, org)]
     with store.read() as conn:  # nothing deleted
         assert conn.execute(select(func.count()).select_from(tie)).scalar_one() == ties_before
