@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 
 from insights_org import PRIVATE, InsightsOrg, build
 from tiegraph.cli import main
-from tiegraph.core.strength import TieState, Touch, fold, from_columns, score, to_columns
+from tiegraph.core.strength import TieState, Touch, fold, score, to_columns
 from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.contacts.importer import import_contacts
 from tiegraph.services.directory.accounts import flag_account
@@ -121,14 +122,13 @@ def test_closest_to_an_account_ranks_its_people_by_todays_scores(
         ("quinn.hidden@acme.example", "bo@us.example"),
         ("Kim Poe", "cy@us.example"),
     ]
-    # The walk agrees with scoring every tie of the account from scratch.
+    # The walk agrees with scoring every tie of the account from scratch, as every view
+    # scores a tie (with its member's pace: the stored score leaves it out).
     now = datetime.now(UTC)
     with store.read() as conn:
         rows = conn.execute(select(tie).where(tie.c.company_id == found.account.id)).all()
-    brute = sorted(
-        (score(from_columns(r.state), now, explicit_connection=r.explicit).score for r in rows),
-        reverse=True,
-    )
+        scorer = TieScorer(conn, world.org, now)
+        brute = sorted((scorer.score_row(r).score for r in rows), reverse=True)
     assert [t.score for t in found.ties] == brute[: len(found.ties)]
     assert [
         t.score for t in closest_to_account(store, world.org, "acme.example", limit=1).ties
@@ -360,10 +360,12 @@ def test_the_account_walk_pages_by_key_and_agrees_with_scoring_everything(
         every = conn.execute(select(tie).where(tie.c.company_id == acme)).all()
     colleagues = {world.ana.person_id, world.bo.person_id, world.cy.person_id}
     best: dict[int, int] = {}
-    for r in every:
-        if r.person_id not in colleagues:
-            today = score(from_columns(r.state), now, explicit_connection=r.explicit).score
-            best[r.person_id] = max(best.get(r.person_id, 0), today)
+    with store.read() as conn:
+        scorer = TieScorer(conn, world.org, now)
+        for r in every:
+            if r.person_id not in colleagues:
+                today = scorer.score_row(r).score
+                best[r.person_id] = max(best.get(r.person_id, 0), today)
     expected = sorted((s for s in best.values() if s > 0), reverse=True)
     for k in (1, 3, 20, 0):
         found = closest_to_account(store, world.org, "acme.example", limit=k)

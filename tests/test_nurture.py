@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -11,12 +12,14 @@ import pytest
 from sqlalchemy import func
 
 from tiegraph.cli import main
+from tiegraph.core.nurture import DEFAULT_NURTURE
 from tiegraph.errors import ForbiddenError
 from tiegraph.services.activity.ingest import ingest_mail
 from tiegraph.services.contacts.importer import import_contacts
 from tiegraph.services.contacts.network import list_contacts
 from tiegraph.services.directory.importer import import_directory
 from tiegraph.services.insights.nurture import NurtureList, nurture
+from tiegraph.services.insights.who_knows import who_knows
 from tiegraph.services.org.members import Member, add_member, get_member, set_member_sharing
 from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store
@@ -174,15 +177,15 @@ def test_a_colleague_sees_a_list_only_while_its_member_shares_activity(
     assert _kinds(nurture(store, org, bo, viewer=ana)) == {"jane@acme.example": "one_sided"}
 
 
-def test_an_archived_member_is_hidden_from_colleagues(
+def test_a_leavers_nurture_list_is_shown_to_nobody(
     store: Store, team: tuple[Org, Member, Member]
 ) -> None:
     org, ana, bo = team
     with store.write() as conn:
         conn.execute(member.update().where(member.c.id == ana.id).values(archived_at=func.now()))
-    with pytest.raises(ForbiddenError):
-        nurture(store, org, ana, viewer=bo)
-    assert _kinds(nurture(store, org, ana))
+    for viewer in (bo, ana, None):  # a leaver's ties are never shown, not even to the operator
+        with pytest.raises(ForbiddenError):
+            nurture(store, org, ana, viewer=viewer)
 
 
 def test_as_of_a_past_date_reads_only_what_was_known_then(
@@ -246,3 +249,20 @@ def test_cli_json_text_and_a_refusal(
     code, out, err = run(capsys, *base, "--viewer", "bo@us.example", "--json")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
     assert "not shared" in err and "jane" not in err.lower()
+
+
+def test_as_of_a_past_date_the_score_is_who_knows_then(
+    store: Store, team: tuple[Org, Member, Member]
+) -> None:
+    """The score shown beside a suggestion as of a past date is the tie's, from every touch
+    before that date (who-knows --as-of), not only from those of the lookback window."""
+    org, ana, _ = team
+    day = (NOW - timedelta(days=1)).date()
+    short = replace(DEFAULT_NURTURE, lookback_days=30)  # Jane's mail goes back 45 days
+    answer = nurture(store, org, ana, as_of=day, limit=0, params=short)
+    items = [*answer.contacts, *answer.connections]
+    assert "jane@acme.example" in [i.person_email for i in items]
+    for item in items:
+        then = who_knows(store, org, [item.person_email], as_of=day, limit=0)[0].knowers
+        mine = next(k for k in then if k.member_email == ana.email)
+        assert (item.score, item.label) == (mine.score, mine.label), item.person_email

@@ -202,6 +202,38 @@ def member_set(
     )
 
 
+@member_app.command("leave")
+def member_leave(
+    email: Annotated[str, typer.Argument(help="The leaving member's email.")],
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Mark a member as having left: never an introducer or knower again; nothing is deleted."""
+    store = open_db(db)
+    organization = org_service.resolve_org(store, org)
+    target = member_service.get_member(store, organization, email)
+    leaving = member_service.leave_member(store, organization, target)
+    if as_json:
+        print_json(
+            {
+                "member": asdict(leaving.member),
+                "left_at": leaving.left_at.isoformat(),
+                "already": leaving.already,
+            }
+        )
+        return
+    when = leaving.left_at.date().isoformat()
+    if leaving.already:
+        out.print(f"{target.name} <{target.email}> already left on {when}", markup=False)
+    else:
+        out.print(
+            f"{target.name} <{target.email}> left {organization.slug} on {when}: colleagues who "
+            "know the same people take over; their ties are kept, never shown",
+            markup=False,
+        )
+
+
 @org_app.command("set")
 def org_set(
     activity_sharing_default: Annotated[

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
-__all__ = ["TieFacts", "ago", "describe", "span"]
+__all__ = ["Reason", "ReasonKind", "TieFacts", "ago", "describe", "explain", "span"]
+
+ReasonKind = Literal[
+    "email", "meeting", "call", "member_quiet", "in_contacts", "known_for", "last_contact"
+]
+Direction = Literal["both", "out", "in"]
 
 _MONTHS = (
     "January",
@@ -45,22 +51,96 @@ class TieFacts:
     member_pace: float | None = (
         None  # the member's pace over their usual (and colleagues'), when quiet
     )
+    pace_points: int = 0  # what that pace takes off the score
+    quiet_below: float = 0.5  # under this pace, "quieter"; above it, "a little less active"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason as data, for clients that show it their own way; `text` is its sentence.
+
+    `count` is how many emails, meetings or calls (None for the other kinds); `since` the first
+    day the count covers (None: all time) or, for `known_for`, the first touch; `direction`
+    who wrote (mail only: both, out = the member, in = the person); `last_at` the latest
+    touch of that kind; `share` the member's pace against their usual (`member_quiet`);
+    `seconds` the calls' total length; `one_on_one` how many meetings were 1:1; `points` what
+    the member's pace takes off the score."""
+
+    kind: ReasonKind
+    text: str
+    count: int | None = None
+    direction: Direction | None = None
+    since: date | None = None
+    last_at: datetime | None = None
+    share: float | None = None
+    seconds: int | None = None
+    one_on_one: int | None = None
+    points: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of the CLI and the API (`reason_items`): every key, always."""
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "count": self.count,
+            "direction": self.direction,
+            "since": self.since.isoformat() if self.since else None,
+            "last_at": self.last_at.isoformat() if self.last_at else None,
+            "share": self.share,
+            "seconds": self.seconds,
+            "one_on_one": self.one_on_one,
+            "points": self.points,
+        }
 
 
 def describe(facts: TieFacts) -> tuple[str, ...]:
     """Reasons, most telling first: mail, meetings, calls, the colleague gone quiet, contacts,
     tie age, last contact."""
-    reasons = [_mail(facts), _meetings(facts), _calls(facts)]
+    return tuple(r.text for r in explain(facts))
+
+
+def explain(facts: TieFacts) -> tuple[Reason, ...]:
+    """The reasons of `describe` as data, in the same order, each with its sentence."""
+    reasons = [_mail_reason(facts), _meetings(facts), _calls(facts)]
     if facts.member_pace is not None:
-        share = _share(facts.member_pace)
-        reasons.append(f"quieter than colleagues lately: {share} of their usual activity")
+        reasons.append(_quiet(facts.member_pace, facts.pace_points, facts.quiet_below))
     if facts.explicit:
-        reasons.append("in their contacts")
+        reasons.append(Reason("in_contacts", "in their contacts"))
     if facts.first_at is not None and (facts.as_of - facts.first_at).days >= 30:
-        reasons.append(f"known for {span(facts.as_of - facts.first_at)}")
+        text = f"known for {span(facts.as_of - facts.first_at)}"
+        reasons.append(Reason("known_for", text, since=facts.first_at.date()))
     if facts.last_at is not None:
-        reasons.append(f"last contact {ago(facts.as_of, facts.last_at)}")
-    return tuple(r for r in reasons if r)
+        text = f"last contact {ago(facts.as_of, facts.last_at)}"
+        reasons.append(Reason("last_contact", text, last_at=facts.last_at))
+    return tuple(r for r in reasons if r is not None)
+
+
+def _quiet(pace: float, points: int, quiet_below: float) -> Reason:
+    share = _share(pace)
+    if pace < quiet_below:
+        text = f"quieter than colleagues lately: {share} of their usual activity"
+    else:
+        text = f"a little less active than colleagues lately: {share} of their usual pace"
+    if points:
+        text += f" ({_count(points, 'point')} off)"
+    return Reason("member_quiet", text, share=round(pace, 4), points=points)
+
+
+def _mail_reason(f: TieFacts) -> Reason | None:
+    text = _mail(f)
+    if not text:
+        return None
+    one_way = not (f.meetings or f.calls) and not (f.emails_out and f.emails_in)
+    recent = (f.recent_out + f.recent_in) > 0 and not one_way
+    outs, ins = (f.recent_out, f.recent_in) if recent else (f.emails_out, f.emails_in)
+    direction: Direction = "both" if outs and ins else "out" if outs else "in"
+    return Reason(
+        "email",
+        text,
+        count=outs + ins,
+        direction=direction,
+        since=f.window_start if recent else None,
+    )
 
 
 def _mail(f: TieFacts) -> str:
@@ -84,24 +164,32 @@ def _mail(f: TieFacts) -> str:
     return ""
 
 
-def _meetings(f: TieFacts) -> str:
+def _meetings(f: TieFacts) -> Reason | None:
     if not f.meetings:
-        return ""
+        return None
     words = _count(f.meetings, "meeting")
     if f.meetings_one_on_one == f.meetings:
         words += " (1:1)"
     elif f.meetings_one_on_one:
         words += f" ({f.meetings_one_on_one} of them 1:1)"
-    return words + _last_suffix(f, f.last_meeting_at)
+    text = words + _last_suffix(f, f.last_meeting_at)
+    return Reason(
+        "meeting",
+        text,
+        count=f.meetings,
+        last_at=f.last_meeting_at,
+        one_on_one=f.meetings_one_on_one,
+    )
 
 
-def _calls(f: TieFacts) -> str:
+def _calls(f: TieFacts) -> Reason | None:
     if not f.calls:
-        return ""
+        return None
     minutes = round(f.call_seconds / 60)
     length = f"{minutes} min" if minutes else "under a minute"
     words = f"{_count(f.calls, 'call')}, {length}" + (" in all" if f.calls > 1 else "")
-    return words + _last_suffix(f, f.last_call_at)
+    text = words + _last_suffix(f, f.last_call_at)
+    return Reason("call", text, count=f.calls, last_at=f.last_call_at, seconds=f.call_seconds)
 
 
 def _last_suffix(f: TieFacts, last: datetime | None) -> str:

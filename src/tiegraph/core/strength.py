@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Literal
 
-from tiegraph.core.reasons import TieFacts, describe
+from tiegraph.core.reasons import Reason, TieFacts, explain
 from tiegraph.core.strength_params import DEFAULT_PARAMS, StrengthParams
 
 __all__ = [
@@ -94,6 +94,7 @@ class TieScore:
     label: Label
     reasons: tuple[str, ...]
     strength: float = 0.0  # unrounded: orders ties whose scores are equal
+    reason_items: tuple[Reason, ...] = ()  # the reasons as data, in the same order
 
 
 def _aware(moment: datetime, name: str) -> None:
@@ -382,14 +383,23 @@ def score(
     `pace`: the member's recent pace over their usual, 1 when unknown (see `strength`).
     """
     raw = strength(state, as_of, explicit_connection=explicit_connection, params=params, pace=pace)
-    # Hyperbolic, not 1 - exp: busy ties keep distinct scores instead of all reading 100,
-    # and who-knows orders equal scores by name.
-    value = min(max(round(100.0 * raw / (raw + params.scale)), 0), 100)
+    value = _bounded(raw, params)
+    off = 0  # points the member's pace takes off: the reasons say so whenever it takes any
+    if pace < 1.0 and state.last_at is not None:
+        full = strength(state, as_of, explicit_connection=explicit_connection, params=params)
+        off = _bounded(full, params) - value
     if state.last_at is not None:
         as_of = max(as_of, state.last_at)
-    quiet = pace if pace < params.quiet_below and state.last_at is not None else None
-    reasons = describe(_facts(state, as_of, explicit_connection, quiet))
-    return TieScore(value, label_of(value, params), reasons, raw)
+    shown = state.last_at is not None and (pace < params.quiet_below or off > 0)
+    facts = _facts(state, as_of, explicit_connection, pace if shown else None, off)
+    items = explain(replace(facts, quiet_below=params.quiet_below))
+    return TieScore(value, label_of(value, params), tuple(r.text for r in items), raw, items)
+
+
+def _bounded(raw: float, params: StrengthParams) -> int:
+    # Hyperbolic, not 1 - exp: busy ties keep distinct scores instead of all reading 100,
+    # and who-knows orders equal scores by name.
+    return min(max(round(100.0 * raw / (raw + params.scale)), 0), 100)
 
 
 def score_touches(
@@ -412,7 +422,9 @@ def _before(touch: Touch, as_of: datetime) -> bool:
     return touch.at < as_of
 
 
-def _facts(state: TieState, as_of: datetime, explicit: bool, quiet: float | None) -> TieFacts:
+def _facts(
+    state: TieState, as_of: datetime, explicit: bool, quiet: float | None, off: int = 0
+) -> TieFacts:
     month = _month(as_of) - (MONTHS - 1)
     start = date(month // 12, month % 12 + 1, 1)
     shift = _month(as_of) - _month(state.last_at) if state.last_at else MONTHS
@@ -434,6 +446,7 @@ def _facts(state: TieState, as_of: datetime, explicit: bool, quiet: float | None
         last_at=state.last_at,
         explicit=explicit,
         member_pace=quiet,
+        pace_points=off,
     )
 
 

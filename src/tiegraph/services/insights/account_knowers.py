@@ -1,7 +1,7 @@
 """For an account: the members with the strongest visible ties to its people (a simple query).
 
 It reads the account's ties through tie(org, company, ...) (services/insights/closest.py keeps the
-company on each tie) and rescores each, as who-knows does for one person.
+company on each tie) and scores each as every view does (services/activity/tie_scores.py).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tiegraph.core.strength import from_columns, score
+from tiegraph.core.reasons import Reason
+from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.insights.who_knows import TILE
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -31,6 +32,7 @@ class AccountKnower:
     best_person: str  # whom that strongest tie is with
     reasons: tuple[str, ...] = ()
     strength: float = 0.0
+    reason_items: tuple[Reason, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -40,6 +42,7 @@ class AccountKnower:
             "people": self.people,
             "best_person": self.best_person,
             "reasons": list(self.reasons),
+            "reason_items": [r.as_dict() for r in self.reason_items],
         }
 
 
@@ -69,8 +72,11 @@ def account_knowers(
     )
     best: dict[int, AccountKnower] = {}
     with store.read() as conn:
-        for r in conn.execute(query):
-            result = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
+        scorer = TieScorer(conn, org, now)
+        rows = conn.execute(query).all()
+        scorer.load(r.member_id for r in rows)
+        for r in rows:
+            result = scorer.score_row(r)
             if result.score <= 0 and not result.reasons:
                 continue
             known = best.get(r.member_id)
@@ -85,6 +91,7 @@ def account_knowers(
                     r.full_name,
                     result.reasons,
                     result.strength,
+                    result.reason_items,
                 )
             best[r.member_id] = replace(known, people=people)
     ranked = sorted(best.values(), key=lambda k: (-k.score, -k.strength, k.member_name))

@@ -1,10 +1,12 @@
 """Closest connections: the members nearest a person, and an account's people nearest us.
 
 An account's closest connections are a threshold walk over one index, (org, company, score):
-ties come in stored-score order, each is rescored for today, and the walk stops once the
-k-th best person today beats the next stored score. A tie's score only falls while nothing
-new happens (decay), so what is left unread cannot overtake the top k — except by the small
-tie-age term, which we accept. A 200,000-person account costs a few dozen rows, not a join.
+ties come in stored-score order, each is scored for today as every view scores it
+(services/activity/tie_scores.py: with its member's pace), and the walk stops once the k-th
+best person today beats the next stored score. The stored score leaves out the pace factor
+(at most 1) and a tie's score only falls while nothing new happens (decay), so what is left
+unread cannot overtake the top k — except by the small tie-age term, which we accept. A
+200,000-person account costs a few dozen rows, not a join.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, tuple_
 
-from tiegraph.core.strength import TieScore, from_columns, score
+from tiegraph.core.reasons import Reason
+from tiegraph.core.strength import TieScore
 from tiegraph.errors import NotFoundError
+from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.directory.accounts import Account, find_account
 from tiegraph.services.insights.who_knows import TILE, PersonKnowers, who_knows
 from tiegraph.services.org.members import Member
@@ -71,6 +75,7 @@ class AccountTie:
     label: str
     reasons: tuple[str, ...]
     strength: float = 0.0
+    reason_items: tuple[Reason, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +84,7 @@ class AccountTie:
             "score": self.score,
             "label": self.label,
             "reasons": list(self.reasons),
+            "reason_items": [r.as_dict() for r in self.reason_items],
         }
 
 
@@ -118,11 +124,14 @@ def _best_ties(
     conn: Connection, org: Org, company_id: int, viewer: Member | None, k: int, now: datetime
 ) -> Best:
     best: Best = {}
+    scorer = TieScorer(conn, org, now)
     colleagues = {
         r.person_id
         for r in conn.execute(
             select(member.c.person_id).where(
-                member.c.org_id == org.id, member.c.person_id.is_not(None)
+                member.c.org_id == org.id,
+                member.c.person_id.is_not(None),
+                member.c.archived_at.is_(None),  # a leaver is one of the account's people now
             )
         )
     }
@@ -145,10 +154,11 @@ def _best_ties(
         if after is not None:
             query = query.where(tuple_(tie.c.score, tie.c.person_id, tie.c.member_id) < after)
         rows = conn.execute(query).all()
+        scorer.load(r.member_id for r in rows)
         for r in rows:
             if r.person_id in colleagues:
                 continue  # a colleague who works there is one of us, not the account's person
-            today = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
+            today = scorer.score_row(r)
             held = best.get(r.person_id)
             if today.score > 0 and (held is None or _key(today) > _key(held[0])):
                 best[r.person_id] = (today, r.member_id)
@@ -207,6 +217,7 @@ def _describe(conn: Connection, org: Org, best: Best) -> list[AccountTie]:
             label=result.label,
             reasons=result.reasons,
             strength=result.strength,
+            reason_items=result.reason_items,
         )
         for pid, (result, mid) in best.items()
     ]

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from tiegraph.core.companies import company_aliases, normalize_company
-from tiegraph.core.strength import TieState, from_columns, score
+from tiegraph.core.strength import TieState, score
+from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.directory.accounts import Account
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -108,8 +109,10 @@ def personal_rows(
         )
     ).all()
     by_member: dict[int, list[tuple[Any, int]]] = {}
+    scorer = TieScorer(conn, org, now)
+    scorer.load(r.member_id for r in rows)
     for r in rows:
-        result = score(from_columns(r.state), now, explicit_connection=bool(r.explicit))
+        result = scorer.score_row(r)
         if result.score > 0:
             by_member.setdefault(r.member_id, []).append((result, r.person_id))
     shown = {pid for found in by_member.values() for _, pid in _top(found)}

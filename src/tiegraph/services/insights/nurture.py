@@ -1,8 +1,8 @@
 """Nurture: a member's contacts worth turning into connections, and connections cooling off.
 
 Visibility (DESIGN.md §2.13, services/org/sharing.py): a nurture list is about one member's ties,
-so it is visible to that member, to the operator (no viewer), and to a colleague only while
-the member shares their activity and is not archived. Anyone else is refused with one line
+so, until the member leaves, it is visible to that member, to the operator (no viewer), and
+to a colleague only while the member shares their activity. Anyone else is refused with one line
 that names no tie. Only directory persons are ever listed: interactions with addresses not
 resolved to a person (a private contact, a stranger) have no tie and are never read, and
 colleagues (members are persons too) are left out, as nurture is about people outside.
@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from tiegraph.core.nurture import DEFAULT_NURTURE, NurtureParams, Suggestion, TieActivity, suggest
-from tiegraph.core.strength import Touch, from_columns, score, score_touches
+from tiegraph.core.strength import Touch
 from tiegraph.errors import ForbiddenError
+from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.activity.ties import touch_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -99,7 +100,9 @@ def nurture(
     now = datetime.now(UTC)
     past = as_of is not None and as_of < now.date()
     cutoff = datetime.combine(as_of, time.min, tzinfo=UTC) if as_of and past else now
-    with store.read() as conn:
+    # As of a past date, the member's pace then may stream every interaction of the span
+    # (services/activity/member_activity.py `paces_before`): a server-side cursor.
+    with store.read(streaming=past) as conn:
         if not _may_see(conn, org, target, viewer):
             raise ForbiddenError(
                 f"you cannot see {target.email}'s nurture list: "
@@ -122,8 +125,7 @@ def nurture(
 
 
 def _may_see(conn: Connection, org: Org, target: Member, viewer: Member | None) -> bool:
-    if viewer is None or viewer.id == target.id:
-        return True
+    # Not even the member themselves or the operator: a leaver's ties are never shown.
     row = conn.execute(
         select(member.c.id).where(
             member.c.org_id == org.id, member.c.id == target.id, ties_visible(viewer)
@@ -195,20 +197,26 @@ def _describe(
     people: dict[int, Any] = {}
     emails: dict[int, str] = {}
     states: dict[int, Any] = {}
+    before: dict[int, list[Touch]] = {}  # as of a past date: each tie's every touch before it
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         people.update(_people(conn, org, chunk))
         emails.update(_emails(conn, org, chunk))
         states.update(_states(conn, org, target, chunk))
-    now = datetime.now(UTC)
+        if past is not None:
+            before.update(_touches_before(conn, org, target, chunk, past))
+    if past is None:
+        scorer = TieScorer(conn, org, datetime.now(UTC))
+    else:
+        scorer = TieScorer.before(conn, org, past, [target.id])
     items = []
     for s in chosen:
         activity = ties[s.person_id]
         if past is None:
-            state = from_columns(states.get(s.person_id) or {})
-            scored = score(state, now, explicit_connection=activity.explicit)
+            scored = scorer.score(target.id, states.get(s.person_id), activity.explicit)
         else:
-            scored = score_touches(activity.touches, past, explicit_connection=activity.explicit)
+            touches = before.get(s.person_id, [])
+            scored = scorer.score_touches(target.id, touches, activity.explicit)
         p = people[s.person_id]
         items.append(
             NurtureItem(
@@ -224,6 +232,25 @@ def _describe(
             )
         )
     return items
+
+
+def _touches_before(
+    conn: Connection, org: Org, target: Member, ids: list[int], cutoff: datetime
+) -> dict[int, list[Touch]]:
+    """All the touches of these ties before `cutoff`, not only the lookback's: the tie's score
+    then is who-knows' as of that date."""
+    rows = conn.execute(
+        select(interaction).where(
+            interaction.c.org_id == org.id,
+            interaction.c.person_id.in_(ids),
+            interaction.c.member_id == target.id,
+            interaction.c.occurred_at < cutoff,
+        )
+    )
+    found: dict[int, list[Touch]] = {}
+    for r in rows:
+        found.setdefault(r.person_id, []).append(touch_of(r))
+    return found
 
 
 def _states(conn: Connection, org: Org, target: Member, ids: list[int]) -> dict[int, Any]:

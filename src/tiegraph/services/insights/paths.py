@@ -15,8 +15,9 @@ from sqlalchemy import Connection, select
 from tiegraph.core import likelihood
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.paths import Stint, colleague_hop, in_common, path_strength
-from tiegraph.core.strength import TieScore, from_columns, score
+from tiegraph.core.strength import TieScore
 from tiegraph.errors import NotFoundError
+from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.activity.ties import pairs_in
 from tiegraph.services.directory.accounts import load_account
 from tiegraph.services.insights.connection_rows import people_by_id
@@ -92,6 +93,7 @@ class _Ctx:
     requester: Member | None
     now: datetime
     members: dict[int, Any]  # member id -> row
+    scorer: TieScorer  # hops score as every view does (services/activity/tie_scores.py)
 
 
 def intro_paths(
@@ -115,7 +117,9 @@ def intro_paths(
                 )
             )
         }
-        ctx = _Ctx(conn, org, viewer or requester, requester, datetime.now(UTC), members)
+        now = datetime.now(UTC)
+        scorer = TieScorer(conn, org, now)
+        ctx = _Ctx(conn, org, viewer or requester, requester, now, members, scorer)
         first = _first_hops(ctx)
         direct = _ties_to(ctx, target.id)
         paths = _direct_paths(ctx, target, direct, first)
@@ -159,7 +163,7 @@ def _target(conn: Connection, org: Org, email: str, viewer: Member | None) -> An
 
 
 def _rescored(ctx: _Ctx, row: Any) -> TieScore:
-    return score(from_columns(row.state), ctx.now, explicit_connection=bool(row.explicit))
+    return ctx.scorer.score_row(row)
 
 
 def _first_hops(ctx: _Ctx) -> dict[int, int]:
@@ -168,7 +172,7 @@ def _first_hops(ctx: _Ctx) -> dict[int, int]:
         return {}
     by_person = {m.person_id: m.id for m in ctx.members.values() if m.person_id}
     rows = ctx.conn.execute(
-        select(tie.c.person_id, tie.c.state, tie.c.explicit).where(
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit).where(
             tie.c.org_id == ctx.org.id,
             tie.c.member_id == ctx.requester.id,
             tie.c.person_id.in_(list(by_person)),

@@ -10,13 +10,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, select
 
 from tiegraph.core.emails import normalize_email
-from tiegraph.core.member_activity import activity_from_columns, pace, relative
-from tiegraph.core.strength import TieScore, from_columns, score, score_touches
-from tiegraph.services.activity.member_activity import (
-    median_from,
-    paces_before,
-    stored_median,
-)
+from tiegraph.core.reasons import Reason
+from tiegraph.core.strength import TieScore
+from tiegraph.services.activity.member_activity import stored_median
+from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.activity.ties import touch_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -35,6 +32,7 @@ class Knower:
     label: str
     reasons: tuple[str, ...]
     strength: float = 0.0  # unrounded: orders equal scores
+    reason_items: tuple[Reason, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -42,7 +40,21 @@ class Knower:
             "score": self.score,
             "label": self.label,
             "reasons": list(self.reasons),
+            "reason_items": [r.as_dict() for r in self.reason_items],
         }
+
+    @classmethod
+    def of(cls, m: dict[str, Any], result: TieScore) -> Knower:
+        """The member `m` (email, name) knowing a person with the tie `result`."""
+        return cls(
+            m["email"],
+            m["name"],
+            result.score,
+            result.label,
+            result.reasons,
+            result.strength,
+            result.reason_items,
+        )
 
 
 @dataclass(frozen=True)
@@ -109,16 +121,7 @@ def who_knows(
                 continue
             if result.score <= 0 and not result.reasons:
                 continue
-            knowers.append(
-                Knower(
-                    m["email"],
-                    m["name"],
-                    result.score,
-                    result.label,
-                    result.reasons,
-                    result.strength,
-                )
-            )
+            knowers.append(Knower.of(m, result))
         knowers.sort(key=lambda k: (-k.score, -k.strength, k.member_name))
         answers.append(
             PersonKnowers(email, name, day, tuple(knowers[:limit] if limit else knowers))
@@ -202,29 +205,22 @@ _NOW_OF_PERSON = (
 
 
 class _Today:
-    """Rows of `_KNOWN` scored for `now`: each member's pace read once, the median once."""
+    """Rows of `_KNOWN` scored for `now` by the one scorer (services/activity/tie_scores.py),
+    with the paces and the median the rows carry, and the members holding them."""
 
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self.paces: dict[int, float] = {}
-        self.median: float | None = None
+    def __init__(self, org: Org, now: datetime) -> None:
+        self.scorer = TieScorer(None, org, now)
         self.members: dict[int, dict[str, Any]] = {}
 
     def score(self, r: Any) -> TieScore:
-        member_pace = self.paces.get(r.member_id)
-        if member_pace is None:
-            if self.median is None:
-                self.median = median_from(r.org_pace, self.now)
-            known = pace(activity_from_columns(r.activity), self.now)
-            member_pace = self.paces[r.member_id] = relative(known, self.median)
+        self.scorer.know(r.member_id, r.activity, r.org_pace)
         self.members[r.member_id] = {
             "id": r.member_id,
             "email": r.member_email,
             "name": r.member_name,
             "activity_sharing": r.activity_sharing,
         }
-        state = from_columns(r.state)
-        return score(state, self.now, explicit_connection=bool(r.explicit), pace=member_pace)
+        return self.scorer.score_row(r)
 
 
 def _now(
@@ -235,7 +231,7 @@ def _now(
     persons: dict[str, tuple[int, str]] = {}
     scored: Scored = {}
     seen: set[tuple[int, int]] = set()
-    today = _Today(now)
+    today = _Today(org, now)
     unique = sorted(set(emails))
     for start in range(0, len(unique), 900):
         rows = conn.execute(_NOW, {"org_id": org.id, "emails": unique[start : start + 900]})
@@ -276,14 +272,9 @@ def _scored_before(
         )
     scored: dict[int, list[tuple[int, TieScore]]] = {}
     keys = sorted(set(touches) | explicit)
-    paces = paces_before(conn, org, {m for _, m in keys}, cutoff) if touches else {}
+    scorer = TieScorer.before(conn, org, cutoff, {m for _, m in keys} if touches else ())
     for key in keys:
-        result = score_touches(
-            touches.get(key, []),
-            cutoff,
-            explicit_connection=key in explicit,
-            pace=paces.get(key[1], 1.0),
-        )
+        result = scorer.score_touches(key[1], touches.get(key, []), key in explicit)
         scored.setdefault(key[0], []).append((key[1], result))
     return scored
 
@@ -296,13 +287,13 @@ def knowers_of_person(
     The person page's tile (`limit` 5) and full list (`limit` 0: all); a person without an
     email is known by id alone. One query, as `who_knows`.
     """
-    today = _Today(datetime.now(UTC))
+    today = _Today(org, datetime.now(UTC))
     with store.read() as conn:
         rows = conn.execute(_NOW_OF_PERSON, {"org_id": org.id, "person_id": person_id}).all()
     scored = [(r.member_id, today.score(r)) for r in rows]
     members = today.members
     knowers = [
-        Knower(m["email"], m["name"], r.score, r.label, r.reasons, r.strength)
+        Knower.of(m, r)
         for member_id, r in scored
         if (m := members.get(member_id)) is not None
         and _visible(m, viewer)

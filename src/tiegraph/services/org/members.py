@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
@@ -230,3 +231,39 @@ def set_member_sharing(
         updated = find_member(conn, org, target.email)
     assert updated is not None
     return updated
+
+
+@dataclass(frozen=True)
+class Leaving:
+    """What `leave_member` did: the member, when they left, and whether it was just now."""
+
+    member: Member
+    left_at: datetime
+    already: bool = False
+
+
+def leave_member(store: Store, org: Org, target: Member) -> Leaving:
+    """Mark a member as having left (a leaver): archived, never deleted.
+
+    From then on they are never proposed as an introducer nor shown as a knower in any view
+    (services/org/sharing.py); colleagues who also know those persons take over. Their ties,
+    contacts and interactions are kept; the persons they knew stay in the directory; they can
+    no longer sign in (password, tokens, single sign-on), their sync sources stop, and mail
+    from their addresses is read as from anyone else's. Leaving twice changes nothing.
+    """
+    with store.write() as conn:
+        row = conn.execute(
+            select(member.c.archived_at).where(member.c.org_id == org.id, member.c.id == target.id)
+        ).first()
+        if row is None:
+            raise NotFoundError(f"{target.email} is not a member of {org.slug}")
+        if row.archived_at is not None:
+            left = row.archived_at
+            return Leaving(target, left if left.tzinfo else left.replace(tzinfo=UTC), True)
+        now = datetime.now(UTC)
+        conn.execute(
+            member.update()
+            .where(member.c.org_id == org.id, member.c.id == target.id)
+            .values(archived_at=now)
+        )
+    return Leaving(target, now)

@@ -3,7 +3,9 @@
 - A member's contacts are theirs alone; other members see only directory persons (a contact
   becomes one when its owner publishes it or has contact sync on).
 - A tie is visible to its own member always, and to other members only while its member has
-  activity sharing on. An archived member's ties are visible to nobody but the operator.
+  activity sharing on. A leaver's (an archived member's) ties are visible to nobody, not even
+  the operator: they are kept, never shown, and colleagues who also know those persons take
+  over.
 - A person made from correspondence (origin "correspondence") exists for a viewer only through
   a tie the viewer may see: one known only from a member's unshared activity is not even a name
   to anyone else.
@@ -28,7 +30,7 @@ CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
 def ties_visible(viewer: Member | None) -> ColumnElement[bool]:
     """A condition on the `member` table: members whose ties this viewer may see."""
     if viewer is None:
-        return true()
+        return member.c.archived_at.is_(None)
     return and_(
         member.c.archived_at.is_(None),
         or_(member.c.id == viewer.id, member.c.activity_sharing.is_(True)),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from tiegraph.services.contacts import archive
 from tiegraph.services.directory import profiles
 from tiegraph.services.insights import who_knows
-from tiegraph.services.org.members import list_members
+from tiegraph.services.org.members import leave_member, list_members, member_by_id
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
 from tiegraph.web.schemas.common import (
     Done,
@@ -28,7 +28,7 @@ from tiegraph.web.schemas.people import (
     account_out,
     person_out,
 )
-from tiegraph.web.security import ApiViewer, store_of
+from tiegraph.web.security import ApiViewer, require_admin, store_of
 
 router = APIRouter()
 Search = Annotated[str, Query(max_length=200, description="Text to look for.")]
@@ -47,6 +47,16 @@ def members(
     """The organization's members (colleagues)."""
     found = list_members(store_of(request), viewer.org)
     return page_out(request, window(found, limit, offset), member_out)
+
+
+@router.post("/members/{member_id}/leave", tags=["members"])
+def member_leave(request: Request, viewer: ApiViewer, member_id: PathId) -> Done:
+    """Mark a colleague as having left (admins): never an introducer or knower again, their
+    ties kept but never shown, their sign-in and sync stopped. Leaving twice is a no-op."""
+    require_admin(viewer)
+    store = store_of(request)
+    leave_member(store, viewer.org, member_by_id(store, viewer.org, member_id))
+    return Done()
 
 
 @router.get("/persons", tags=["persons"])

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from datetime import date, datetime
+from typing import Any, Literal
 
+from pydantic import BaseModel, Field
+
+from tiegraph.core.reasons import Reason
 from tiegraph.services.directory.profiles import PersonSummary
 from tiegraph.services.insights.who_knows import Knower
 from tiegraph.services.org.members import Member
@@ -29,12 +33,48 @@ def member_out(m: Member) -> MemberOut:
     )
 
 
+class ReasonItemOut(BaseModel):
+    """One reason behind a tie's score as data; `text` is the sentence of `reasons`."""
+
+    kind: Literal[
+        "email", "meeting", "call", "member_quiet", "in_contacts", "known_for", "last_contact"
+    ] = Field(
+        description="email, meeting, call; member_quiet (the colleague's pace lowers the score), "
+        "in_contacts (an explicit connection), known_for (tie age), last_contact"
+    )
+    text: str = Field(description="The reason in words, as in `reasons`.")
+    count: int | None = Field(description="How many emails, meetings or calls.")
+    direction: Literal["both", "out", "in"] | None = Field(
+        description="Mail only: both ways, out (the member wrote) or in (the person wrote)."
+    )
+    since: date | None = Field(
+        description="The first day `count` covers (null: all time); known_for: the first touch."
+    )
+    last_at: datetime | None = Field(description="The latest touch of this kind.")
+    share: float | None = Field(
+        description="member_quiet: the colleague's recent pace over their usual (and colleagues')."
+    )
+    seconds: int | None = Field(description="Calls: their total length.")
+    one_on_one: int | None = Field(description="Meetings: how many were 1:1.")
+    points: int | None = Field(description="member_quiet: what the pace takes off the score.")
+
+
+def reason_items_out(items: tuple[Reason, ...]) -> list[ReasonItemOut]:
+    return [ReasonItemOut(**r.as_dict()) for r in items]
+
+
+def reason_items_field() -> Any:
+    """`reason_items` of every shape with `reasons` (a field of its own per model)."""
+    return Field(description="The reasons as data, in the order of `reasons`.")
+
+
 class KnowerOut(BaseModel):
     member_email: str
     member_name: str
     score: int
     label: str
     reasons: list[str]
+    reason_items: list[ReasonItemOut] = reason_items_field()
 
 
 def knower_out(k: Knower) -> KnowerOut:
@@ -44,6 +84,7 @@ def knower_out(k: Knower) -> KnowerOut:
         score=k.score,
         label=k.label,
         reasons=list(k.reasons),
+        reason_items=reason_items_out(k.reason_items),
     )
 
 

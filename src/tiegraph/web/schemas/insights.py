@@ -10,6 +10,7 @@ from tiegraph.services.insights.connection_rows import CompanyConnection
 from tiegraph.services.insights.nurture import NurtureItem
 from tiegraph.services.insights.paths import IntroPath
 from tiegraph.web.pagination import PageOut
+from tiegraph.web.schemas.common import ReasonItemOut, reason_items_field, reason_items_out
 
 
 class AccountTieOut(BaseModel):
@@ -22,6 +23,7 @@ class AccountTieOut(BaseModel):
     score: int
     label: str
     reasons: list[str]
+    reason_items: list[ReasonItemOut] = reason_items_field()
 
 
 def account_tie_out(t: AccountTie) -> AccountTieOut:
@@ -35,6 +37,7 @@ def account_tie_out(t: AccountTie) -> AccountTieOut:
         score=t.score,
         label=t.label,
         reasons=list(t.reasons),
+        reason_items=reason_items_out(t.reason_items),
     )
 
 

@@ -9,7 +9,13 @@ from pydantic import BaseModel, Field
 
 from tiegraph.services.insights.account_knowers import AccountKnower
 from tiegraph.services.lists import AddReport, ListRow, PersonList
-from tiegraph.web.schemas.common import KnowerOut, knower_out
+from tiegraph.web.schemas.common import (
+    KnowerOut,
+    ReasonItemOut,
+    knower_out,
+    reason_items_field,
+    reason_items_out,
+)
 
 
 class ListIn(BaseModel):
@@ -66,6 +72,7 @@ class AccountKnowerOut(BaseModel):
     people: int = Field(description="How many of the account's people the member knows.")
     best_person: str
     reasons: list[str]
+    reason_items: list[ReasonItemOut] = reason_items_field()
 
 
 def account_knower_out(k: AccountKnower) -> AccountKnowerOut:
@@ -77,6 +84,7 @@ def account_knower_out(k: AccountKnower) -> AccountKnowerOut:
         people=k.people,
         best_person=k.best_person,
         reasons=list(k.reasons),
+        reason_items=reason_items_out(k.reason_items),
     )
 
 
