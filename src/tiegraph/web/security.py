@@ -195,5 +195,13 @@ class SignInLimiter:
             conn.execute(insert(sign_in_failure).values(key=self._key(key), failed_at=now))
 
     def succeeded(self, key: tuple[str, str]) -> None:
+        """Forget the key's failures; without any, no write: a sign-in needs no write lock."""
+        hashed = self._key(key)
+        with self.store.read() as conn:
+            found = conn.execute(
+                select(sign_in_failure.c.key).where(sign_in_failure.c.key == hashed).limit(1)
+            ).first()
+        if found is None:
+            return
         with self.store.write() as conn:
-            conn.execute(delete(sign_in_failure).where(sign_in_failure.c.key == self._key(key)))
+            conn.execute(delete(sign_in_failure).where(sign_in_failure.c.key == hashed))
