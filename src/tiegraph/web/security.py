@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import delete, insert, select
 
+from tiegraph.core.emails import sign_in_email
 from tiegraph.errors import ForbiddenError
 from tiegraph.services.org import auth
 from tiegraph.services.org.members import Member, member_from_row
@@ -152,39 +153,61 @@ async def check_csrf(request: Request) -> None:
         )
 
 
+# Failed sign-ins of one account from all addresses together before it waits out the window:
+# this many times the per-address limit, so that guessing from many addresses is bounded too.
+ACCOUNT_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """One count of failed sign-ins: its key, and the failures it allows in the window."""
+
+    key: tuple[str, ...]
+    attempts: int
+
+
 class SignInLimiter:
-    """Failed sign-ins per (account, client address) in a sliding window, kept in the store so
-    that every worker of `tiegraph serve --workers N` counts the same failures."""
+    """Failed sign-ins per account and client address, and per account from anywhere, in a
+    sliding window, kept in the store so that every worker of `tiegraph serve --workers N`
+    counts the same failures.
+
+    An account is both the email as typed (in its one sign-in form: no other spelling of it
+    escapes the count) and every member it may name, so another address of the same member
+    shares the count too."""
 
     def __init__(self, store: Store, attempts: int, window_seconds: float) -> None:
         self.store, self.attempts, self.window = store, attempts, window_seconds
 
+    def throttles(self, email: str, client: str, member_ids: list[int]) -> list[Throttle]:
+        accounts = [("email", sign_in_email(email))] + [("member", str(m)) for m in member_ids]
+        per_client = [Throttle((*account, client), self.attempts) for account in accounts]
+        everywhere = self.attempts * ACCOUNT_FACTOR
+        return per_client + [Throttle((*account, "*"), everywhere) for account in accounts]
+
     @staticmethod
-    def _key(key: tuple[str, str]) -> str:
+    def _key(key: tuple[str, ...]) -> str:
         return hashlib.sha256("\0".join(key).encode()).hexdigest()
 
-    def retry_after(self, key: tuple[str, str]) -> int:
-        """Seconds until this key may try again; 0 when it may now."""
+    def retry_after(self, throttles: list[Throttle]) -> int:
+        """Seconds until these counts allow another try; 0 when they do now."""
         now = time.time()
+        hashed = {self._key(t.key): t for t in throttles}
         with self.store.read() as conn:
-            recent = (
-                conn.execute(
-                    select(sign_in_failure.c.failed_at)
-                    .where(
-                        sign_in_failure.c.key == self._key(key),
-                        sign_in_failure.c.failed_at > now - self.window,
-                    )
-                    .order_by(sign_in_failure.c.failed_at.desc())
-                    .limit(self.attempts)
+            rows = conn.execute(
+                select(sign_in_failure.c.key, sign_in_failure.c.failed_at).where(
+                    sign_in_failure.c.key.in_(sorted(hashed)),
+                    sign_in_failure.c.failed_at > now - self.window,
                 )
-                .scalars()
-                .all()
-            )
-        if len(recent) < self.attempts:
-            return 0
-        return max(1, int(recent[-1] + self.window - now) + 1)
+            ).all()
+        wait = 0
+        for key, throttle in hashed.items():
+            times = sorted((r.failed_at for r in rows if r.key == key), reverse=True)
+            if len(times) >= throttle.attempts:
+                oldest_counted = times[throttle.attempts - 1]
+                wait = max(wait, max(1, int(oldest_counted + self.window - now) + 1))
+        return wait
 
-    def failed(self, key: tuple[str, str]) -> None:
+    def failed(self, throttles: list[Throttle]) -> None:
         now = time.time()
         with self.store.write() as conn:
             # Failures out of the window count no more: each failure clears every old one (the
@@ -192,16 +215,19 @@ class SignInLimiter:
             conn.execute(
                 delete(sign_in_failure).where(sign_in_failure.c.failed_at <= now - self.window)
             )
-            conn.execute(insert(sign_in_failure).values(key=self._key(key), failed_at=now))
+            conn.execute(
+                insert(sign_in_failure),
+                [{"key": self._key(t.key), "failed_at": now} for t in throttles],
+            )
 
-    def succeeded(self, key: tuple[str, str]) -> None:
-        """Forget the key's failures; without any, no write: a sign-in needs no write lock."""
-        hashed = self._key(key)
+    def succeeded(self, throttles: list[Throttle]) -> None:
+        """Forget these counts; without any failure, no write: a sign-in needs no write lock."""
+        hashed = sorted({self._key(t.key) for t in throttles})
         with self.store.read() as conn:
             found = conn.execute(
-                select(sign_in_failure.c.key).where(sign_in_failure.c.key == hashed).limit(1)
+                select(sign_in_failure.c.key).where(sign_in_failure.c.key.in_(hashed)).limit(1)
             ).first()
         if found is None:
             return
         with self.store.write() as conn:
-            conn.execute(delete(sign_in_failure).where(sign_in_failure.c.key == hashed))
+            conn.execute(delete(sign_in_failure).where(sign_in_failure.c.key.in_(hashed)))

@@ -40,15 +40,17 @@ def sign_in(
     next: Annotated[str, Form(max_length=2000)] = "/gallery",
 ) -> Response:
     limiter: SignInLimiter = request.app.state.limiter
-    key = (email.strip().lower(), request.client.host if request.client else "")
-    wait = limiter.retry_after(key)
+    store = store_of(request)
+    client = request.client.host if request.client else ""
+    accounts = auth.sign_in_accounts(store, email)  # of every organization: the strictest count
+    throttles = limiter.throttles(email, client, accounts)
+    wait = limiter.retry_after(throttles)
     if wait:
         raise HTTPException(
             429,
             f"Too many failed sign-ins for this account: try again in {wait} seconds.",
             headers={"Retry-After": str(wait)},
         )
-    store = store_of(request)
     try:
         signed_in = auth.verify_sign_in(store, email, password, org_slug=organization or None)
     except InvalidInputError as exc:
@@ -56,10 +58,10 @@ def sign_in(
     else:
         error = "Wrong email or password."
     if signed_in is None:
-        limiter.failed(key)
+        limiter.failed(throttles)
         context = {"next": _safe_next(next), "email": email, "error": error}
         return render(request, "sign_in.html", context, status=401)
-    limiter.succeeded(key)
+    limiter.succeeded(throttles)
     with store.read() as conn:
         password_hash = conn.execute(
             select(member.c.password_hash).where(member.c.id == signed_in.member.id)
