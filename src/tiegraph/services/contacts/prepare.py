@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -143,8 +143,11 @@ class Preparer:
         emails: Iterable[str],
         phones: Iterable[str],
         written: tuple[str, str, str, str],
+        *,
+        domains: Collection[str] = (),
     ) -> ContactKeys:
-        """What a record (its names and `written`) is matched on with these emails and phones."""
+        """What a record (its names and `written`) is matched on with these emails and phones
+        (`domains`: see ContactKeys)."""
         company, full_name, profile_url, title = written
         return self.keys.contact(
             first,
@@ -155,6 +158,7 @@ class Preparer:
             phones=sorted(phones),
             profiles=[profile_url] if profile_url else (),
             title=title,
+            domains=domains,
         )
 
     def _source(self, record: ContactRecord, key: str) -> tuple[Any, ...]:
