@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Any
+
+from pydantic import BaseModel, field_validator
 
 from tiegraph.services.directory.profiles import PersonSummary
 from tiegraph.services.insights.who_knows import Knower
 from tiegraph.services.org.members import Member
+
+
+class ApiInput(BaseModel):
+    """A request body. No text in it may hold a NUL character: PostgreSQL refuses one in text
+    and SQLite cuts strings at it, so it is refused here (422) rather than failing a write."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _holds_nul(value):
+            raise ValueError("holds a NUL character (0x00)")
+        return value
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set):
+        return any(_holds_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False
 
 
 class MemberOut(BaseModel):
