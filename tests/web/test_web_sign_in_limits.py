@@ -1,10 +1,11 @@
-"""Sign-in limits hold whatever spelling of the email is typed and from however many addresses."""
+"""Sign-in limits hold whatever spelling of the email and from however many addresses; sign-out
+ends a session on the server."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, sign_in
 
 from tiegraph.web.security import ACCOUNT_FACTOR
 
@@ -61,3 +62,16 @@ def test_an_account_guessed_from_many_addresses_is_limited_too(app: FastAPI) -> 
     assert _try(client, token, "ana@us.example", PASSWORD) == 429
     bo, bo_token = _client(app, "192.0.2.99")  # other accounts are not
     assert _try(bo, bo_token, "bo@us.example", PASSWORD) == 303
+
+
+def test_a_copy_of_the_cookie_is_worthless_after_sign_out(app: FastAPI) -> None:
+    ana = sign_in(app, "ana@us.example")
+    laptop = sign_in(app, "ana@us.example")  # another browser of hers goes on
+    stolen = TestClient(app, cookies={"tiegraph_session": ana.client.cookies["tiegraph_session"]})
+    assert stolen.get("/gallery", follow_redirects=False).status_code == 200
+    assert ana.post("/sign-out").status_code == 303  # type: ignore[attr-defined]
+    assert stolen.get("/gallery", follow_redirects=False).status_code == 303
+    assert ana.client.get("/gallery", follow_redirects=False).status_code == 303
+    assert laptop.client.get("/gallery", follow_redirects=False).status_code == 200
+    again = sign_in(app, "ana@us.example")
+    assert again.client.get("/gallery").status_code == 200

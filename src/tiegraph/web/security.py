@@ -17,7 +17,8 @@ from tiegraph.services.org import auth
 from tiegraph.services.org.members import Member, member_from_row
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
-from tiegraph.store.schema import member, organization, sign_in_failure
+from tiegraph.store.schema import member, organization, sign_in_failure, web_session
+from tiegraph.web import sessions
 from tiegraph.web.sign_in import SignInRequired
 
 CSRF_FIELD = "csrf_token"
@@ -48,15 +49,30 @@ def _fingerprint(password_hash: str | None) -> str:
 
 
 def start_session(request: Request, signed_in: auth.SignedIn, password_hash: str | None) -> None:
-    request.session.clear()
+    """A new session for the member (the one this browser had, if any, ends)."""
+    store, settings = store_of(request), request.app.state.settings
+    end_session_of(request)
+    token = sessions.open_session(
+        store, signed_in.org.id, signed_in.member.id, settings.session_max_age
+    )
     request.session.update(
         {
             "mid": signed_in.member.id,
             "oid": signed_in.org.id,
+            "sid": token,
             "pw": _fingerprint(password_hash),
             "csrf": secrets.token_urlsafe(24),
         }
     )
+
+
+def end_session_of(request: Request) -> None:
+    """Sign this browser out: its session ends in the store, so a copy of the cookie is
+    worthless too, and the cookie is emptied."""
+    org_id, token = request.session.get("oid"), request.session.get("sid")
+    if isinstance(org_id, int) and isinstance(token, str):
+        sessions.end_session(store_of(request), org_id, token)
+    request.session.clear()
 
 
 def csrf_token(request: Request) -> str:
@@ -70,7 +86,8 @@ def csrf_token(request: Request) -> str:
 
 def _session_viewer(request: Request) -> Viewer | None:
     member_id, org_id = request.session.get("mid"), request.session.get("oid")
-    if not isinstance(member_id, int) or not isinstance(org_id, int):
+    token = request.session.get("sid")
+    if not isinstance(member_id, int) or not isinstance(org_id, int) or not isinstance(token, str):
         return None
     with store_of(request).read() as conn:
         # One round trip: this runs on every page view.
@@ -82,8 +99,16 @@ def _session_viewer(request: Request) -> Viewer | None:
                 organization.c.activity_sharing_default.label("org_sharing"),
             )
             .join(organization, organization.c.id == member.c.org_id)
+            .join(
+                web_session,
+                (web_session.c.org_id == member.c.org_id)
+                & (web_session.c.member_id == member.c.id),
+            )
             .where(
-                member.c.org_id == org_id, member.c.id == member_id, member.c.archived_at.is_(None)
+                member.c.org_id == org_id,
+                member.c.id == member_id,
+                member.c.archived_at.is_(None),
+                sessions.live_session(org_id, token),
             )
         ).first()
     if row is None or _fingerprint(row.password_hash) != request.session.get("pw"):

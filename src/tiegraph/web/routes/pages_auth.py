@@ -11,7 +11,13 @@ from sqlalchemy import select
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.org import auth
 from tiegraph.store.schema import member
-from tiegraph.web.security import SignInLimiter, local_path, start_session, store_of
+from tiegraph.web.security import (
+    SignInLimiter,
+    end_session_of,
+    local_path,
+    start_session,
+    store_of,
+)
 from tiegraph.web.templating import flash, render
 
 router = APIRouter()
@@ -72,6 +78,6 @@ def sign_in(
 
 @router.post("/sign-out")
 def sign_out(request: Request) -> RedirectResponse:
-    request.session.clear()
+    end_session_of(request)
     flash(request, "Signed out.")
     return RedirectResponse("/sign-in", status_code=303)
