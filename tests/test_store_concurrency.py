@@ -15,20 +15,24 @@ from sqlalchemy import func, select
 
 from tiegraph.cli import main
 from tiegraph.errors import StoreBusyError
+from tiegraph.services.contacts.jobs import create_job, get_job, run_job
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import create_org
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import organization
 
 
 @contextmanager
-def write_lock_held(path: Path) -> Iterator[None]:
-    """Another connection, in another thread, holds SQLite's write lock until the block ends."""
+def write_lock_held(path: Path, seconds: float = 30) -> Iterator[None]:
+    """Another connection, in another thread, holds SQLite's write lock until the block ends
+    (or `seconds` have passed)."""
     taken, release = threading.Event(), threading.Event()
 
     def hold() -> None:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.execute("BEGIN IMMEDIATE")  # the write lock, as an import's transaction holds it
         taken.set()
-        release.wait(30)
+        release.wait(seconds)
         conn.execute("ROLLBACK")
         conn.close()
 
@@ -121,3 +125,21 @@ def test_the_cli_says_busy_in_one_line_while_another_process_writes(
     assert ended.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("Error: the store is busy") and "Traceback" not in err
+
+
+def test_a_background_import_waits_out_a_busy_store(
+    busy_store: tuple[Store, Path], tmp_path: Path
+) -> None:
+    """Another writer holds the lock longer than one busy timeout: the job tries again."""
+    store, path = busy_store
+    org = create_org(store, "acme", "Acme")
+    owner = add_member(store, org, email="ana@acme.example", name="Ana Lima")
+    book = tmp_path / "upload" / "book.csv"
+    book.parent.mkdir()
+    book.write_text("First Name,Last Name,E-mail Address\nBo,Chen,bo@x.example\n")
+    job = create_job(store, org, owner, ["book.csv"])
+    with write_lock_held(path, seconds=0.5):
+        run_job(store, org, owner, job.id, [("book.csv", book)])
+    done = get_job(store, org, owner, job.id)
+    assert done.status == "done", done.error
+    assert done.report["sources"][0]["imported"] == 1
