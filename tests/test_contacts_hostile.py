@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from tiegraph.cli import main
 from tiegraph.services.contacts.importer import import_contacts
 from tiegraph.services.org.members import add_member
 from tiegraph.services.org.orgs import resolve_org
-from tiegraph.store import Store
+from tiegraph.store import Store, open_store
 from tiegraph.store.schema import contact
 
 HEADER = "First Name,Last Name,Company,E-mail Address\n"
@@ -51,3 +53,29 @@ def test_a_field_too_long_for_csv_rejects_its_row_and_keeps_the_others(
     source, names = _import(store, book)
     assert names == {"Good", "Fine"}
     assert [r.locator for r in source.rejected] == ["line 3"]  # type: ignore[attr-defined]
+
+
+def test_the_cli_imports_the_good_files_and_names_the_bad_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    good, garbage = tmp_path / "good.csv", tmp_path / "garbage.csv"
+    good.write_text(HEADER + "Ana,Good,Acme,ana@good.example\n")
+    garbage.write_bytes(bytes(range(256)) * 8)
+    store = open_store(url)
+    add_member(store, resolve_org(store), email="ana@us.example", name="Ana Lima")
+    store.dispose()
+    argv = ["import", "contacts", str(good), str(garbage), "--member", "ana@us.example"]
+    with pytest.raises(SystemExit) as ended:
+        main([*argv, "--db", url])
+    assert ended.value.code == 2
+    out = capsys.readouterr().out
+    assert "(good.csv): 0 of 1 matched" in out
+    assert f"Not imported: {garbage}: no contacts found" in out
+    store = open_store(url)
+    with store.read() as conn:
+        assert set(conn.execute(select(contact.c.last_name)).scalars()) == {"Good"}
+    store.dispose()
+    with pytest.raises(SystemExit) as ended:  # nothing good at all: one line, as before
+        main(["import", "contacts", str(garbage), "--member", "ana@us.example", "--db", url])
+    assert ended.value.code == 2 and "no contacts found" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from tiegraph.cli.common import (
     print_rejected,
     progress_bar,
 )
+from tiegraph.errors import TiegraphError
 from tiegraph.services.contacts import importer as contact_service
 from tiegraph.services.contacts import matches as matching_service
 from tiegraph.services.contacts import network as network_service
@@ -91,7 +92,7 @@ def import_contacts(
     organization = org_service.resolve_org(store, org)
     owner = member_service.get_member(store, organization, member)
     with progress_bar(not as_json) as progress:
-        report = contact_service.import_contacts(
+        report = contact_service.import_each(
             store,
             organization,
             owner,
@@ -101,11 +102,15 @@ def import_contacts(
             region=region,
             progress=progress,
         )
+    if report.failed and not report.sources:
+        raise TiegraphError("; ".join(why for _, why in report.failed))
     if as_json:
         print_json(report.as_dict())
-        return
-    out.print(report.summary(), markup=False)
-    print_rejected([r for s in report.sources for r in s.rejected])
+    else:
+        out.print(report.summary(), markup=False)
+        print_rejected([r for s in report.sources for r in s.rejected])
+    if report.failed:
+        raise typer.Exit(2)  # the good files are in; the others said why above
 
 
 @matches_app.command("list")

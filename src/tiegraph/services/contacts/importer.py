@@ -115,6 +115,7 @@ class SourceReport:
 @dataclass
 class ContactImportReport:
     sources: list[SourceReport] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, why): not imported
 
     def as_dict(self) -> dict[str, Any]:
         totals = {k: sum(getattr(s, k) for s in self.sources) for k in SourceReport.COUNTS}
@@ -123,10 +124,12 @@ class ContactImportReport:
             "sources": [s.as_dict() for s in self.sources],
             **totals,
             "rejected": _rows(rejected),
+            "failed": [{"file": file, "reason": why} for file, why in self.failed],
         }
 
     def summary(self) -> str:
         lines = [s.summary() for s in self.sources]
+        lines += [f"Not imported: {why}" for _, why in self.failed]
         if all(s.unchanged == s.attempted - len(s.rejected) for s in self.sources):
             lines.append("Nothing new: every contact was already imported.")
         return "\n".join(lines)
@@ -255,6 +258,20 @@ def import_contacts(
         report.sources.append(source)
         progress("Contacts", number, len(files))
     store.analyze_after(sum(s.imported for s in report.sources))
+    return report
+
+
+def import_each(
+    store: Store, org: Org, owner: Member, files: Sequence[Path], **options: Any
+) -> ContactImportReport:
+    """`import_contacts` of every file on its own: a file that cannot be imported (unreadable,
+    no contacts) is reported in `failed` and the others are imported, as the web does."""
+    report = ContactImportReport()
+    for path in files:
+        try:
+            report.sources += import_contacts(store, org, owner, [path], **options).sources
+        except InvalidInputError as exc:
+            report.failed.append((str(path), str(exc)))
     return report
 
 
