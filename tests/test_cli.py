@@ -182,22 +182,3 @@ def test_python_dash_m_and_env_url(tmp_path: Path) -> None:
         timeout=60,
     )
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-
-
-def test_import_contacts_takes_the_good_files_and_names_the_bad_ones(
-    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path
-) -> None:
-    run(capsys, "member", "add", "--email", "ana@acme.example", "--name", "Ana", "--db", db_url)
-    good = tmp_path / "good.csv"
-    good.write_text("First Name,Last Name,Email Address\nBo,Chen,bo@x.example\n", encoding="utf-8")
-    garbage = tmp_path / "garbage.csv"
-    garbage.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00junk")
-    argv = ("import", "contacts", str(good), str(garbage), "--member", "ana@acme.example")
-    code, out, err = run(capsys, *argv, "--db", db_url)
-    assert code == 1 and "Traceback" not in err
-    assert "(good.csv): 0 of 1 matched" in out and "1 private" in out
-    assert "garbage.csv: not imported: no contacts found" in out
-    code, out, _ = run(capsys, *argv, "--json", "--db", db_url)
-    report = json.loads(out)
-    assert code == 1 and report["unchanged"] == 1
-    assert report["refused"] == [{"file": str(garbage), "reason": "no contacts found"}]

@@ -17,6 +17,7 @@ from tiegraph.core.emails import (
     normalize_email,
     own_domains,
     registered_domain,
+    sign_in_email,
 )
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -205,3 +206,40 @@ def test_registered_domain_and_own_domains() -> None:
     assert own == frozenset({"acme.com"})  # free mail is nobody's own domain
     assert is_own_domain("ect.acme.com", own) and is_own_domain("acme.com", own)
     assert not is_own_domain("notacme.com", own) and not is_own_domain("acme.co", own)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ryan.baker@northwind.example",
+        " Ryan.Baker@Northwind.Example ",
+        "ryan.baker@northwind.example.",
+        "\uff52yan.baker@northwind.example",  # fullwidth r
+        "ryan.baker@northwind.example\u200b",  # zero-width space
+        "\u200bryan.baker@northwind.example",
+        "ry\u200ban.baker@northwind.example",
+        "ryan.baker\u2060@northwind.example",  # word joiner
+        "ryan.baker@north\u00adwind.example",  # soft hyphen
+        "ryan.baker@northwind.example\ufeff",  # byte order mark
+        "ryan.baker@northwind.example\u3164",  # Hangul filler
+        "ryan.baker@northwind.example\ufe0f",  # variation selector
+        "ryan.baker@northwind.example\x00",
+        "RYAN.BAKER@NORTHWIND.EXAMPLE.\u200c",
+    ],
+)
+def test_every_spelling_of_a_sign_in_email_is_one_account(typed: str) -> None:
+    assert sign_in_email(typed) == "ryan.baker@northwind.example"
+
+
+def test_a_sign_in_that_is_no_address_still_has_one_form() -> None:
+    assert sign_in_email("Not An\u200b Email.") == sign_in_email("not an email") == "not an email"
+    assert sign_in_email("ryan.baker@northwind.example") != sign_in_email(
+        "ryan.bakr@northwind.example"
+    )
+
+
+@given(st.text(max_size=40))
+@settings(max_examples=300)
+def test_sign_in_email_is_idempotent(typed: str) -> None:
+    once = sign_in_email(typed)
+    assert sign_in_email(once) == once

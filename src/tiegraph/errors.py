@@ -11,6 +11,11 @@ class StoreError(TiegraphError):
     """The store cannot be opened, created or upgraded."""
 
 
+class StoreBusyError(StoreError):
+    """Another write (e.g. an import) held the store's write lock for longer than the store
+    waits: nothing was changed, and the same request may simply be tried again."""
+
+
 class NotFoundError(TiegraphError):
     """A named thing (organization, member, person, …) does not exist."""
 

@@ -69,10 +69,18 @@ def serve(
                 port=port,
                 log_level="warning",
                 access_log=False,
+                **settings.server_options(),
             )
         else:
             web_app = create_app(store, settings)
-            uvicorn.run(web_app, host=host, port=port, log_level="warning", access_log=False)
+            uvicorn.run(
+                web_app,
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+                **settings.server_options(),
+            )
     finally:
         rescorer.stop()
         syncing.stop(timeout=30)

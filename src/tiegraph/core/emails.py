@@ -15,6 +15,7 @@ __all__ = [
     "normalize_email",
     "own_domains",
     "registered_domain",
+    "sign_in_email",
 ]
 
 
@@ -152,6 +153,33 @@ def normalize_email(raw: str) -> str | None:
     if ascii_domain is None or not _valid_local(local):
         return None
     return f"{local}@{ascii_domain}"
+
+
+# Default-ignorable code points that are not format characters (category Cf, dropped as a
+# class): they draw nothing, so "ryan\u3164@x" looks like "ryan@x" on any screen.
+_IGNORABLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u3164\uffa0"
+    + "".join(chr(c) for c in range(0xFE00, 0xFE10))
+)
+
+
+def _drawn(ch: str) -> bool:
+    if ch in _IGNORABLE or "\U000e0100" <= ch <= "\U000e01ef":  # variation selectors 17-256
+        return False
+    return unicodedata.category(ch) not in ("Cf", "Cc")
+
+
+def sign_in_email(raw: str) -> str:
+    """What someone typed to sign in, in the one form used both to find the account and to
+    count failed attempts, so that no other spelling of it is another account to a limiter.
+
+    NFKC (fullwidth letters are letters), invisible and control characters removed, spaces and
+    a domain's trailing dot stripped, lower case; then the address's normal form, or the cleaned
+    text itself when it is not an address (still one key per way of writing it).
+    """
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", raw) if _drawn(ch))
+    text = text.strip().rstrip(".").lower()
+    return normalize_email(text) or text
 
 
 def email_domain(email: str) -> str:

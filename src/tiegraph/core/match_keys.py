@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import NamedTuple
 
 from tiegraph.core.companies import CompanyIndex, normalize_company
@@ -53,6 +53,10 @@ class ContactKeys(NamedTuple):
     phones: tuple[str, ...] = ()  # E.164 (core/phones.py)
     profiles: tuple[str, ...] = ()  # normalize_profile_url of the profile URLs
     title: str = ""  # title_key of the title written with the company
+    # Every domain the contact has an address at, when `emails` holds only those addresses
+    # that can tell a person or a company (a contact merged from many rows); else empty, and
+    # the domains are those of `emails`.
+    domains: Collection[str] = ()
 
 
 def title_key(title: str) -> str:
@@ -232,14 +236,20 @@ class KeyCache:
         phones: Iterable[str] = (),
         profiles: Iterable[str] = (),
         title: str = "",
+        domains: Collection[str] = (),
     ) -> ContactKeys:
-        """The same as `contact_keys(..., companies=...)`."""
+        """The same as `contact_keys(..., companies=...)`; `domains`: see ContactKeys."""
         first_n, last_k, emails_n, names, labelled = self._parts(
             first, last, emails, company_names, full_name, contact=True
         )
         handles = _handles(phones, profiles)
         labels = tuple(labelled.items())
-        return ContactKeys(first_n, last_k, emails_n, names, labels, *handles, title_key(title))
+        title_k = title_key(title)
+        return ContactKeys(first_n, last_k, emails_n, names, labels, *handles, title_k, domains)
+
+    def company_of_domain(self, domain: str) -> str | None:
+        """The directory company an email domain resolves to (None without a company index)."""
+        return self._domain(domain) if self._companies is not None else None
 
     def _parts(
         self,

@@ -233,13 +233,15 @@ class MatchIndex:
 
     def _other_address(self, c: ContactKeys, row: int) -> str:
         """A domain (not free mail) where the contact and the person each have an address."""
-        if not c.emails:
+        if not (c.emails or c.domains):
             return ""
         theirs = set()
         for handle in self.table.handles_of(row):
             _, at, domain = handle.rpartition("@")
             if at and not is_free_mail_domain(domain):
                 theirs.add(domain)
+        if c.domains:  # a set of many: asked about the person's few
+            return next((d for d in sorted(theirs) if d in c.domains), "")
         return next((d for e in c.emails if (d := e.rpartition("@")[2]) in theirs), "")
 
     def _ids(self, hits: Iterable[tuple[int, str]]) -> Iterator[tuple[str, str]]:

@@ -13,9 +13,11 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-from tiegraph.errors import StoreError
+from tiegraph.errors import StoreBusyError, StoreError
 
 DATABASE_URL_ENV = "TIEGRAPH_DATABASE_URL"
+BUSY_TIMEOUT_ENV = "TIEGRAPH_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
 DEFAULT_DATABASE_FILE = "tiegraph.db"
 # Connections kept open per process: as many as the web server's request threads
 # (web/app.py), so that none waits for one, nor opens and closes one per request.
@@ -41,6 +43,50 @@ def safe_url(url: str | URL) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+def busy_timeout_from_env() -> float:
+    """Seconds a write waits for another's write lock ($TIEGRAPH_BUSY_TIMEOUT, default 30)."""
+    raw = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV}={raw!r} must be seconds between 0 and 3600")
+    return seconds
+
+
+# SQLite: SQLITE_BUSY and SQLITE_LOCKED (the low byte of extended codes such as BUSY_SNAPSHOT);
+# PostgreSQL: lock_not_available, serialization_failure, deadlock_detected. Each means "another
+# writer was first": nothing was written, and the same request may be tried again.
+_SQLITE_BUSY_CODES = (5, 6)
+_POSTGRES_BUSY_STATES = ("55P03", "40001", "40P01")
+BUSY_MESSAGE = (
+    "the store is busy with another change (an import or a sync, for instance) and nothing "
+    "was changed: try again in a few seconds"
+)
+
+
+def is_busy(exc: DBAPIError) -> bool:
+    """Whether a driver error means another writer held the lock (a retryable failure)."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in _SQLITE_BUSY_CODES
+    return getattr(exc.orig, "sqlstate", None) in _POSTGRES_BUSY_STATES
+
+
+@contextmanager
+def _busy_as_error() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as exc:
+        if is_busy(exc):
+            raise StoreBusyError(BUSY_MESSAGE) from exc
+        raise
+
+
+_WRITE_FLAG = "tiegraph_write"
 ANALYZE_AFTER_ROWS = 5_000
 BULK_CACHE_KIB = 64 * 1024
 
@@ -61,8 +107,9 @@ class Store:
         """A connection for reading. On PostgreSQL in autocommit: at READ COMMITTED a
         transaction gives each statement its own snapshot anyway, and skipping BEGIN and
         ROLLBACK saves two round trips per request. `streaming`: in a transaction, which
-        PostgreSQL's server-side cursors (`yield_per`) need."""
-        with self.engine.connect() as conn:
+        PostgreSQL's server-side cursors (`yield_per`) need. On SQLite a plain (deferred)
+        transaction: in WAL mode it reads its snapshot while a writer holds the lock."""
+        with _busy_as_error(), self.engine.connect() as conn:
             if self.dialect == "postgresql" and not streaming:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
@@ -74,19 +121,23 @@ class Store:
         Taking the lock up front avoids the deadlock of two readers both upgrading to writers.
         `bulk` (an ingest of many rows): on SQLite the connection gets a page cache of
         BULK_CACHE_KIB for this transaction, as the indexes written outgrow the default 2 MB
-        (100,000 messages: 15% less time in SQLite).
+        (100,000 messages: 15% less time in SQLite). A writer that waited the busy timeout
+        for another's lock raises StoreBusyError: nothing was written; try again.
         """
-        with self.engine.connect() as conn:
-            conn.info["tiegraph_write"] = True
+        with _busy_as_error(), self.engine.connect() as conn:
             driver: Any = conn.connection.dbapi_connection
             usual = None
             if bulk and self.dialect == "sqlite":  # on the driver: no SQLAlchemy autobegin
                 usual = driver.execute("PRAGMA cache_size").fetchone()[0]
                 driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+            # The flag lives on the pooled connection: it must end with this transaction, or
+            # the connection's later reads would queue for the write lock too.
+            conn.info[_WRITE_FLAG] = True
             try:
                 with conn.begin():
                     yield conn
             finally:
+                conn.info.pop(_WRITE_FLAG, None)
                 if usual is not None:  # pooled connections go back to the usual size
                     driver.execute(f"PRAGMA cache_size={int(usual)}")
 
@@ -112,7 +163,7 @@ class Store:
         self.engine.dispose()
 
 
-def _sqlite_engine(url: URL, echo: bool) -> Engine:
+def _sqlite_engine(url: URL, echo: bool, busy_timeout: float) -> Engine:
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):
         parent = Path(database).expanduser().resolve().parent
@@ -126,7 +177,7 @@ def _sqlite_engine(url: URL, echo: bool) -> Engine:
     engine = create_engine(
         url,
         echo=echo,
-        connect_args={"isolation_level": None, "timeout": 30},
+        connect_args={"isolation_level": None, "timeout": busy_timeout},
         # An in-memory database lives in one connection (SQLAlchemy's own pool for it).
         **(
             {}
@@ -142,19 +193,23 @@ def _sqlite_engine(url: URL, echo: bool) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        immediate = conn.info.get("tiegraph_write", False)
+        immediate = conn.info.get(_WRITE_FLAG, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
 
-def create_store_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for the URL, or a StoreError saying what is wrong with it."""
+def create_store_engine(
+    url: str, *, echo: bool = False, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+) -> Engine:
+    """An engine for the URL, or a StoreError saying what is wrong with it.
+
+    `busy_timeout`: seconds a SQLite write waits for another's write lock before giving up."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -164,7 +219,7 @@ def create_store_engine(url: str, *, echo: bool = False) -> Engine:
         ) from None
     try:
         if parsed.get_backend_name() == "sqlite":
-            return _sqlite_engine(parsed, echo)
+            return _sqlite_engine(parsed, echo, busy_timeout)
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         return create_engine(

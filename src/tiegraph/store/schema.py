@@ -127,6 +127,20 @@ api_token = Table(
     UniqueConstraint("org_id", "token_hash"),
 )
 
+# A signed-in browser session: the cookie holds a random token, the store its sha256; signing
+# out ends it here, so a copy of the cookie kept elsewhere signs in no more.
+web_session = Table(
+    "web_session",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    _created(),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("org_id", "token_hash"),
+)
+
 company = Table(
     "company",
     metadata,

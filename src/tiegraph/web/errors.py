@@ -12,7 +12,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError, TiegraphError
+from tiegraph.errors import (
+    ForbiddenError,
+    InvalidInputError,
+    NotFoundError,
+    StoreBusyError,
+    TiegraphError,
+)
 from tiegraph.web.sign_in import SignInRequired
 from tiegraph.web.templating import render
 
@@ -31,7 +37,10 @@ CODES = {
     422: "invalid_input",
     429: "too_many_requests",
     500: "internal_error",
+    503: "busy",
 }
+# How long a client waits before trying a write again that the store was too busy to take.
+BUSY_RETRY_SECONDS = 5
 
 
 class ErrorDetail(BaseModel):
@@ -49,7 +58,7 @@ class ErrorEnvelope(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": CODES[status].replace("_", " ")}
-    for status in (400, 401, 403, 404, 405, 413, 422, 429, 500)
+    for status in (400, 401, 403, 404, 405, 413, 422, 429, 500, 503)
 }
 
 
@@ -92,12 +101,16 @@ def _status_of(exc: TiegraphError) -> int:
         return 403
     if isinstance(exc, InvalidInputError):
         return 422
+    if isinstance(exc, StoreBusyError):
+        return 503
     return 400
 
 
 async def _tiegraph_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TiegraphError)
-    return error_response(request, _status_of(exc), str(exc))
+    status = _status_of(exc)
+    headers = {"Retry-After": str(BUSY_RETRY_SECONDS)} if status == 503 else None
+    return error_response(request, status, str(exc), headers=headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -11,12 +11,14 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import delete, insert, select
 
+from tiegraph.core.emails import sign_in_email
 from tiegraph.errors import ForbiddenError
 from tiegraph.services.org import auth
 from tiegraph.services.org.members import Member, member_from_row
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
-from tiegraph.store.schema import member, organization, sign_in_failure
+from tiegraph.store.schema import member, organization, sign_in_failure, web_session
+from tiegraph.web import sessions
 from tiegraph.web.sign_in import SignInRequired
 
 CSRF_FIELD = "csrf_token"
@@ -47,15 +49,30 @@ def _fingerprint(password_hash: str | None) -> str:
 
 
 def start_session(request: Request, signed_in: auth.SignedIn, password_hash: str | None) -> None:
-    request.session.clear()
+    """A new session for the member (the one this browser had, if any, ends)."""
+    store, settings = store_of(request), request.app.state.settings
+    end_session_of(request)
+    token = sessions.open_session(
+        store, signed_in.org.id, signed_in.member.id, settings.session_max_age
+    )
     request.session.update(
         {
             "mid": signed_in.member.id,
             "oid": signed_in.org.id,
+            "sid": token,
             "pw": _fingerprint(password_hash),
             "csrf": secrets.token_urlsafe(24),
         }
     )
+
+
+def end_session_of(request: Request) -> None:
+    """Sign this browser out: its session ends in the store, so a copy of the cookie is
+    worthless too, and the cookie is emptied."""
+    org_id, token = request.session.get("oid"), request.session.get("sid")
+    if isinstance(org_id, int) and isinstance(token, str):
+        sessions.end_session(store_of(request), org_id, token)
+    request.session.clear()
 
 
 def csrf_token(request: Request) -> str:
@@ -69,7 +86,8 @@ def csrf_token(request: Request) -> str:
 
 def _session_viewer(request: Request) -> Viewer | None:
     member_id, org_id = request.session.get("mid"), request.session.get("oid")
-    if not isinstance(member_id, int) or not isinstance(org_id, int):
+    token = request.session.get("sid")
+    if not isinstance(member_id, int) or not isinstance(org_id, int) or not isinstance(token, str):
         return None
     with store_of(request).read() as conn:
         # One round trip: this runs on every page view.
@@ -81,8 +99,16 @@ def _session_viewer(request: Request) -> Viewer | None:
                 organization.c.activity_sharing_default.label("org_sharing"),
             )
             .join(organization, organization.c.id == member.c.org_id)
+            .join(
+                web_session,
+                (web_session.c.org_id == member.c.org_id)
+                & (web_session.c.member_id == member.c.id),
+            )
             .where(
-                member.c.org_id == org_id, member.c.id == member_id, member.c.archived_at.is_(None)
+                member.c.org_id == org_id,
+                member.c.id == member_id,
+                member.c.archived_at.is_(None),
+                sessions.live_session(org_id, token),
             )
         ).first()
     if row is None or _fingerprint(row.password_hash) != request.session.get("pw"):
@@ -152,39 +178,61 @@ async def check_csrf(request: Request) -> None:
         )
 
 
+# Failed sign-ins of one account from all addresses together before it waits out the window:
+# this many times the per-address limit, so that guessing from many addresses is bounded too.
+ACCOUNT_FACTOR = 4
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """One count of failed sign-ins: its key, and the failures it allows in the window."""
+
+    key: tuple[str, ...]
+    attempts: int
+
+
 class SignInLimiter:
-    """Failed sign-ins per (account, client address) in a sliding window, kept in the store so
-    that every worker of `tiegraph serve --workers N` counts the same failures."""
+    """Failed sign-ins per account and client address, and per account from anywhere, in a
+    sliding window, kept in the store so that every worker of `tiegraph serve --workers N`
+    counts the same failures.
+
+    An account is both the email as typed (in its one sign-in form: no other spelling of it
+    escapes the count) and every member it may name, so another address of the same member
+    shares the count too."""
 
     def __init__(self, store: Store, attempts: int, window_seconds: float) -> None:
         self.store, self.attempts, self.window = store, attempts, window_seconds
 
+    def throttles(self, email: str, client: str, member_ids: list[int]) -> list[Throttle]:
+        accounts = [("email", sign_in_email(email))] + [("member", str(m)) for m in member_ids]
+        per_client = [Throttle((*account, client), self.attempts) for account in accounts]
+        everywhere = self.attempts * ACCOUNT_FACTOR
+        return per_client + [Throttle((*account, "*"), everywhere) for account in accounts]
+
     @staticmethod
-    def _key(key: tuple[str, str]) -> str:
+    def _key(key: tuple[str, ...]) -> str:
         return hashlib.sha256("\0".join(key).encode()).hexdigest()
 
-    def retry_after(self, key: tuple[str, str]) -> int:
-        """Seconds until this key may try again; 0 when it may now."""
+    def retry_after(self, throttles: list[Throttle]) -> int:
+        """Seconds until these counts allow another try; 0 when they do now."""
         now = time.time()
+        hashed = {self._key(t.key): t for t in throttles}
         with self.store.read() as conn:
-            recent = (
-                conn.execute(
-                    select(sign_in_failure.c.failed_at)
-                    .where(
-                        sign_in_failure.c.key == self._key(key),
-                        sign_in_failure.c.failed_at > now - self.window,
-                    )
-                    .order_by(sign_in_failure.c.failed_at.desc())
-                    .limit(self.attempts)
+            rows = conn.execute(
+                select(sign_in_failure.c.key, sign_in_failure.c.failed_at).where(
+                    sign_in_failure.c.key.in_(sorted(hashed)),
+                    sign_in_failure.c.failed_at > now - self.window,
                 )
-                .scalars()
-                .all()
-            )
-        if len(recent) < self.attempts:
-            return 0
-        return max(1, int(recent[-1] + self.window - now) + 1)
+            ).all()
+        wait = 0
+        for key, throttle in hashed.items():
+            times = sorted((r.failed_at for r in rows if r.key == key), reverse=True)
+            if len(times) >= throttle.attempts:
+                oldest_counted = times[throttle.attempts - 1]
+                wait = max(wait, max(1, int(oldest_counted + self.window - now) + 1))
+        return wait
 
-    def failed(self, key: tuple[str, str]) -> None:
+    def failed(self, throttles: list[Throttle]) -> None:
         now = time.time()
         with self.store.write() as conn:
             # Failures out of the window count no more: each failure clears every old one (the
@@ -192,8 +240,19 @@ class SignInLimiter:
             conn.execute(
                 delete(sign_in_failure).where(sign_in_failure.c.failed_at <= now - self.window)
             )
-            conn.execute(insert(sign_in_failure).values(key=self._key(key), failed_at=now))
+            conn.execute(
+                insert(sign_in_failure),
+                [{"key": self._key(t.key), "failed_at": now} for t in throttles],
+            )
 
-    def succeeded(self, key: tuple[str, str]) -> None:
+    def succeeded(self, throttles: list[Throttle]) -> None:
+        """Forget these counts; without any failure, no write: a sign-in needs no write lock."""
+        hashed = sorted({self._key(t.key) for t in throttles})
+        with self.store.read() as conn:
+            found = conn.execute(
+                select(sign_in_failure.c.key).where(sign_in_failure.c.key.in_(hashed)).limit(1)
+            ).first()
+        if found is None:
+            return
         with self.store.write() as conn:
-            conn.execute(delete(sign_in_failure).where(sign_in_failure.c.key == self._key(key)))
+            conn.execute(delete(sign_in_failure).where(sign_in_failure.c.key.in_(hashed)))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tiegraph.errors import InvalidInputError
 
@@ -13,6 +15,7 @@ SECRET_ENV = "TIEGRAPH_SECRET_KEY"
 UPLOAD_LIMIT_ENV = "TIEGRAPH_UPLOAD_LIMIT_MB"
 HTTPS_ENV = "TIEGRAPH_HTTPS_ONLY"
 PATHS_CACHE_ENV = "TIEGRAPH_PATHS_CACHE_SECONDS"
+PROXIES_ENV = "TIEGRAPH_TRUSTED_PROXIES"
 DEFAULT_UPLOAD_LIMIT_MB = 20
 
 
@@ -28,6 +31,9 @@ class WebSettings:
     sign_in_window_seconds: int = 300  # ... within this window, before 429
     upload_dir: Path | None = None  # where uploads wait for their import (default: temp)
     paths_cache_seconds: float = 60.0  # TIEGRAPH_PATHS_CACHE_SECONDS: person pages' intro paths
+    # TIEGRAPH_TRUSTED_PROXIES: addresses or networks of the reverse proxies whose
+    # X-Forwarded-For names the client; from anyone else (by default: everyone) it is ignored.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> WebSettings:
@@ -58,8 +64,30 @@ class WebSettings:
             upload_limit_bytes=int(limit_mb * 1024 * 1024),
             https_only=https,
             paths_cache_seconds=cache,
+            trusted_proxies=_proxies(os.environ.get(PROXIES_ENV, "")),
         )
+
+    def server_options(self) -> dict[str, Any]:
+        """uvicorn's options for the client address: X-Forwarded-For only from trusted proxies
+        (uvicorn's own default trusts any loopback peer, so any local process could claim to
+        be any client and dodge the sign-in limits)."""
+        if not self.trusted_proxies:
+            return {"proxy_headers": False}
+        return {"proxy_headers": True, "forwarded_allow_ips": list(self.trusted_proxies)}
 
     @property
     def upload_limit_text(self) -> str:
         return f"{self.upload_limit_bytes / (1024 * 1024):g} MB"
+
+
+def _proxies(raw: str) -> tuple[str, ...]:
+    proxies = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy)
+        except ValueError:
+            raise InvalidInputError(
+                f"{PROXIES_ENV}: {proxy!r} is not an IP address or network "
+                "(expected e.g. 127.0.0.1 or 10.0.0.0/8, separated by commas)"
+            ) from None
+    return proxies

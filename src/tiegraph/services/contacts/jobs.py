@@ -5,15 +5,16 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from tiegraph.errors import NotFoundError, TiegraphError
+from tiegraph.errors import NotFoundError, StoreBusyError, TiegraphError
 from tiegraph.services.contacts.importer import import_contacts
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -22,7 +23,23 @@ from tiegraph.store import Store
 from tiegraph.store.schema import import_job
 
 FINISHED = ("done", "failed")
+# A background write that found the store busy (another import, a sync) is tried again this
+# many times in all, each waiting the store's busy timeout: a busy write wrote nothing, and
+# an import of the same file again is the same import.
+BUSY_ATTEMPTS = 3
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _retried(action: Callable[[], T]) -> T:
+    for attempt in range(1, BUSY_ATTEMPTS + 1):
+        try:
+            return action()
+        except StoreBusyError:
+            if attempt == BUSY_ATTEMPTS:
+                raise
+            log.info("store busy (attempt %d of %d): trying again", attempt, BUSY_ATTEMPTS)
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -103,8 +120,11 @@ def list_jobs(
 
 
 def _update(store: Store, job_id: int, **values: Any) -> None:
-    with store.write() as conn:
-        conn.execute(import_job.update().where(import_job.c.id == job_id).values(**values))
+    def write() -> None:
+        with store.write() as conn:
+            conn.execute(import_job.update().where(import_job.c.id == job_id).values(**values))
+
+    _retried(write)
 
 
 def run_job(
@@ -121,7 +141,7 @@ def run_job(
     try:
         for done, (name, path) in enumerate(files, start=1):
             try:
-                report = import_contacts(store, org, owner, [path])
+                report = _retried(partial(import_contacts, store, org, owner, [path]))
             except TiegraphError as exc:
                 failed.append({"file": name, "reason": str(exc).replace(str(path), name)})
             else:

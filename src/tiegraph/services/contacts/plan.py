@@ -24,6 +24,7 @@ from tiegraph.core.names import (
     split_full_name,
 )
 from tiegraph.services.contacts.prepare import PreparedRecord, Preparer
+from tiegraph.services.contacts.rematch import Rematcher
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.schema import contact, contact_email, contact_phone, possible_match
@@ -68,8 +69,8 @@ class AddressBook:
     def __init__(self, conn: Connection, org: Org, owner: Member) -> None:
         self.by_email: dict[str, Contact] = {}
         self.by_phone: dict[str, Contact] = {}
-        # last name -> first name -> contacts, oldest first
-        self.by_name: dict[str, dict[str, list[Contact]]] = {}
+        # last name -> first name -> contacts of that name, oldest first, and by company
+        self.by_name: dict[str, dict[str, _Namesakes]] = {}
         self.by_person: dict[int, Contact] = {}  # matched ones, by their person
         self._order: dict[Contact, int] = {}
         self._namesakes: dict[tuple[str, str], bool] = {}
@@ -110,7 +111,11 @@ class AddressBook:
         for p in c.phones:
             self.by_phone.setdefault(p, c)
         if c.last:
-            self.by_name.setdefault(c.last, {}).setdefault(c.first, []).append(c)
+            namesakes = self.by_name.setdefault(c.last, {}).get(c.first)
+            if namesakes is None:
+                namesakes = self.by_name[c.last][c.first] = _Namesakes()
+            namesakes.everyone.append(c)
+            namesakes.by_company.setdefault(c.company, []).append(c)
 
     def find_by_address(self, emails: Iterable[str], phones: Iterable[str]) -> Contact | None:
         """The contact with one of these emails, else one of these phones."""
@@ -142,18 +147,20 @@ class AddressBook:
         names = firsts.keys() & first_name_variants(first)
         if first in firsts:
             names.add(first)
-        same_name = [c for name in names for c in firsts[name]]
-        if len(names) > 1:  # one name's contacts are in the order they were added already
-            same_name.sort(key=self._order.__getitem__)  # the oldest first
-        for c in same_name:
-            if person_id is not None and c.person_id is not None and c.person_id != person_id:
-                continue
-            if company and c.company:
-                if company == c.company:
-                    return c
-            elif self._unique(first, last, index) and self._unique(c.first, c.last, index):
-                return c
-        return None
+        # Only the contacts that may be the record's are looked at (not every namesake: a
+        # file of 10,000 "Info Desk" rows at 10,000 companies would compare all pairs).
+        unique = self._unique(first, last, index)
+        found = []
+        for name in names:
+            namesakes = firsts[name]
+            alone = unique and self._unique(name, last, index)  # a name without a company
+            if company:
+                found.append(_compatible(namesakes.by_company.get(company, ()), person_id))
+                if alone:
+                    found.append(_compatible(namesakes.by_company.get("", ()), person_id))
+            elif alone:
+                found.append(_compatible(namesakes.everyone, person_id))
+        return min((c for c in found if c), key=self._order.__getitem__, default=None)
 
     def _unique(self, first: str, last: str, index: MatchIndex) -> bool:
         """Whether the directory holds no namesake of this name (asked once per name)."""
@@ -165,6 +172,22 @@ class AddressBook:
     def matched(self, c: Contact) -> None:
         if c.person_id is not None:
             self.by_person.setdefault(c.person_id, c)
+
+
+@dataclass(slots=True)
+class _Namesakes:
+    """The contacts of one name in an address book: all, and by company, oldest first."""
+
+    everyone: list[Contact] = field(default_factory=list)
+    by_company: dict[str, list[Contact]] = field(default_factory=dict)
+
+
+def _compatible(contacts: Iterable[Contact], person_id: int | None) -> Contact | None:
+    """The oldest contact not matched to another person than `person_id`."""
+    for c in contacts:
+        if person_id is None or c.person_id is None or c.person_id == person_id:
+            return c
+    return None
 
 
 def _children(
@@ -197,6 +220,7 @@ class Planner:
 
     def __init__(self, book: AddressBook, index: MatchIndex, preparer: Preparer) -> None:
         self.book, self.index, self.preparer = book, index, preparer
+        self.rematcher = Rematcher(index, preparer)
         self.plan = Plan()
 
     def add(self, record: PreparedRecord) -> tuple[Contact, bool]:
@@ -219,14 +243,7 @@ class Planner:
         if target.status != "matched":
             if merged or decision is None:
                 # Matched again with everything the contact has now.
-                keys = self.preparer.contact_keys(
-                    record.first_raw,
-                    record.last_raw,
-                    sorted(target.emails),
-                    target.phones,
-                    record.written,
-                )
-                decision = self.index.match(keys)
+                decision = self.index.match(self.rematcher.keys(target, record))
             self._apply(target, decision)
         return target, merged
 
@@ -246,6 +263,7 @@ class Planner:
             self.plan.emails.append((target, e))
             target.emails.add(e)
             book.by_email[e] = target
+            self.rematcher.added(target, e)
         for p in sorted(p for p in phones if p not in target.phones and p not in book.by_phone):
             self.plan.phones.append((target, p))
             target.phones.add(p)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -143,8 +143,11 @@ class Preparer:
         emails: Iterable[str],
         phones: Iterable[str],
         written: tuple[str, str, str, str],
+        *,
+        domains: Collection[str] = (),
     ) -> ContactKeys:
-        """What a record (its names and `written`) is matched on with these emails and phones."""
+        """What a record (its names and `written`) is matched on with these emails and phones
+        (`domains`: see ContactKeys)."""
         company, full_name, profile_url, title = written
         return self.keys.contact(
             first,
@@ -155,6 +158,7 @@ class Preparer:
             phones=sorted(phones),
             profiles=[profile_url] if profile_url else (),
             title=title,
+            domains=domains,
         )
 
     def _source(self, record: ContactRecord, key: str) -> tuple[Any, ...]:
@@ -191,10 +195,34 @@ def prepared(
     prepare = preparer.prepare
     for record in records:
         if isinstance(record, ContactRecord):
+            bad = _field_with_nul(record)
+            if bad:
+                yield RowError(record.file, record.locator, _NUL_REASON.format(bad))
+                continue
             key = record_key(record)
             yield KnownRecord(key) if key in known else prepare(record, key)
         else:
             yield record
+
+
+# PostgreSQL refuses a NUL in text (and SQLite would cut a value at it in some functions): a
+# row holding one is refused alone, never the file with it.
+_NUL_REASON = "its {} holds a NUL character (0x00), which is no text: fix the file or drop the row"
+
+
+def _field_with_nul(record: ContactRecord) -> str | None:
+    """The name of a field of the record holding a NUL character, or None (the usual case,
+    told from one scan of all the text)."""
+    if "\x00" not in "".join(map(_text, record)):
+        return None
+    fields = zip(record._fields, record, strict=True)
+    return next((name.replace("_", " ") for name, v in fields if "\x00" in _text(v)), None)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    return "".join(value) if isinstance(value, tuple) else ""
 
 
 def read_prepared(

@@ -13,8 +13,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 
+from tiegraph.core.emails import normalize_email, sign_in_email
 from tiegraph.errors import InvalidInputError, NotFoundError
-from tiegraph.services.org.members import Member, checked_email, member_from_row
+from tiegraph.services.org.members import Member, member_from_row
 from tiegraph.services.org.orgs import Org, org_from_row
 from tiegraph.store import Store
 from tiegraph.store.schema import api_token, member, member_address, organization
@@ -73,6 +74,15 @@ def _candidates(store: Store, email: str, org_slug: str | None) -> list[Any]:
         return list(conn.execute(query).all())
 
 
+def sign_in_accounts(store: Store, email: str, org_slug: str | None = None) -> list[int]:
+    """The ids of the members an email typed at sign-in may name (of any organization unless
+    one is given): a limiter counts their failures whatever address of theirs was typed."""
+    address = normalize_email(sign_in_email(email))
+    if address is None:
+        return []
+    return sorted({int(row.id) for row in _candidates(store, address, org_slug)})
+
+
 def verify_sign_in(
     store: Store, email: str, password: str, *, org_slug: str | None = None
 ) -> SignedIn | None:
@@ -81,9 +91,8 @@ def verify_sign_in(
     Without an organization, the member of any organization whose password matches; when
     several do, the caller must name one (InvalidInputError).
     """
-    try:
-        address = checked_email(email)
-    except InvalidInputError:
+    address = normalize_email(sign_in_email(email))
+    if address is None:
         return None
     matches = []
     for row in _candidates(store, address, org_slug):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 
 from tiegraph.connectors.errors import ConnectorError
+from tiegraph.errors import StoreBusyError
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.sync.caldav import sync_calendar
@@ -84,7 +85,7 @@ def backoff(failures: int) -> timedelta:
 
 
 def _describe(exc: Exception) -> str:
-    if isinstance(exc, ConnectorError | MissingPasswordError):
+    if isinstance(exc, ConnectorError | MissingPasswordError | StoreBusyError):
         text = str(exc)
     else:  # a bug or a store failure: its type says more than a message cut short
         text = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc) else ''}"

@@ -11,7 +11,13 @@ from sqlalchemy import select
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.org import auth
 from tiegraph.store.schema import member
-from tiegraph.web.security import SignInLimiter, local_path, start_session, store_of
+from tiegraph.web.security import (
+    SignInLimiter,
+    end_session_of,
+    local_path,
+    start_session,
+    store_of,
+)
 from tiegraph.web.templating import flash, render
 
 router = APIRouter()
@@ -40,15 +46,17 @@ def sign_in(
     next: Annotated[str, Form(max_length=2000)] = "/gallery",
 ) -> Response:
     limiter: SignInLimiter = request.app.state.limiter
-    key = (email.strip().lower(), request.client.host if request.client else "")
-    wait = limiter.retry_after(key)
+    store = store_of(request)
+    client = request.client.host if request.client else ""
+    accounts = auth.sign_in_accounts(store, email)  # of every organization: the strictest count
+    throttles = limiter.throttles(email, client, accounts)
+    wait = limiter.retry_after(throttles)
     if wait:
         raise HTTPException(
             429,
             f"Too many failed sign-ins for this account: try again in {wait} seconds.",
             headers={"Retry-After": str(wait)},
         )
-    store = store_of(request)
     try:
         signed_in = auth.verify_sign_in(store, email, password, org_slug=organization or None)
     except InvalidInputError as exc:
@@ -56,10 +64,10 @@ def sign_in(
     else:
         error = "Wrong email or password."
     if signed_in is None:
-        limiter.failed(key)
+        limiter.failed(throttles)
         context = {"next": _safe_next(next), "email": email, "error": error}
         return render(request, "sign_in.html", context, status=401)
-    limiter.succeeded(key)
+    limiter.succeeded(throttles)
     with store.read() as conn:
         password_hash = conn.execute(
             select(member.c.password_hash).where(member.c.id == signed_in.member.id)
@@ -70,6 +78,6 @@ def sign_in(
 
 @router.post("/sign-out")
 def sign_out(request: Request) -> RedirectResponse:
-    request.session.clear()
+    end_session_of(request)
     flash(request, "Signed out.")
     return RedirectResponse("/sign-in", status_code=303)

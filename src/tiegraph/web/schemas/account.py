@@ -7,14 +7,15 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from tiegraph.services.org.auth import ApiToken
+from tiegraph.web.schemas.common import ApiInput
 
 
-class SharingIn(BaseModel):
+class SharingIn(ApiInput):
     contact_sync: bool | None = None
     activity_sharing: bool | None = None
 
 
-class TokenIn(BaseModel):
+class TokenIn(ApiInput):
     name: str = Field(min_length=1, max_length=100)
 
 

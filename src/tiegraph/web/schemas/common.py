@@ -5,12 +5,34 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from tiegraph.core.reasons import Reason
 from tiegraph.services.directory.profiles import PersonSummary
 from tiegraph.services.insights.who_knows import Knower
 from tiegraph.services.org.members import Member
+
+
+class ApiInput(BaseModel):
+    """A request body. No text in it may hold a NUL character: PostgreSQL refuses one in text
+    and SQLite cuts strings at it, so it is refused here (422) rather than failing a write."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if _holds_nul(value):
+            raise ValueError("holds a NUL character (0x00)")
+        return value
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set):
+        return any(_holds_nul(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    return False
 
 
 class MemberOut(BaseModel):

@@ -12,6 +12,7 @@ from tiegraph.services.contacts.jobs import ImportJob
 from tiegraph.services.contacts.matches import PossibleMatch
 from tiegraph.services.contacts.network import ContactSummary
 from tiegraph.services.contacts.properties import Property
+from tiegraph.web.schemas.common import ApiInput
 
 
 class ContactOut(BaseModel):
@@ -64,7 +65,7 @@ def gallery_row_out(r: GalleryRow) -> GalleryRowOut:
     )
 
 
-class ColumnsIn(BaseModel):
+class ColumnsIn(ApiInput):
     order: list[str] = Field(max_length=500)
     hidden: list[str] = Field(default_factory=list, max_length=500)
     sort: str = Field("name", max_length=100)
@@ -85,7 +86,7 @@ def columns_out(c: Columns) -> ColumnsOut:
     return ColumnsOut(**c.as_dict())
 
 
-class PropertyIn(BaseModel):
+class PropertyIn(ApiInput):
     name: str = Field(min_length=1, max_length=100)
     kind: str = Field("text", pattern="^(text|number|date|choice)$")
     choices: list[str] = Field(default_factory=list, max_length=100)
@@ -105,7 +106,7 @@ def property_out(p: Property) -> PropertyOut:
     )
 
 
-class ValueIn(BaseModel):
+class ValueIn(ApiInput):
     value: str = Field(max_length=2000)
 
 

@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 from tiegraph.services.intros.requests import IntroRequest
 from tiegraph.services.intros.smtp_settings import SmtpSettings
 from tiegraph.services.intros.template import MAX_BODY, MAX_SUBJECT, PLACEHOLDERS, IntroTemplate
+from tiegraph.web.schemas.common import ApiInput
 
 
-class IntroIn(BaseModel):
+class IntroIn(ApiInput):
     person_email: str = Field(min_length=3, max_length=320, description="A directory person.")
     introducer_email: str = Field(min_length=3, max_length=320, description="A colleague.")
     note: str = Field("", max_length=4000, description="Your own words, for {note}.")
@@ -21,12 +22,12 @@ class IntroIn(BaseModel):
     body: str | None = Field(None, max_length=MAX_BODY, description="Instead of the template's.")
 
 
-class IntroEditIn(BaseModel):
+class IntroEditIn(ApiInput):
     subject: str | None = Field(None, max_length=MAX_SUBJECT)
     body: str | None = Field(None, max_length=MAX_BODY)
 
 
-class SendIn(BaseModel):
+class SendIn(ApiInput):
     via: str = Field(
         pattern="^(smtp|client)$",
         description="smtp: through the organization's server; client: a mailto: link (and "
@@ -34,7 +35,7 @@ class SendIn(BaseModel):
     )
 
 
-class MarkIn(BaseModel):
+class MarkIn(ApiInput):
     status: str = Field(pattern="^(introduced|declined)$")
 
 
@@ -68,7 +69,7 @@ class SentOut(BaseModel):
     mailto: str = Field(description="The mailto: link, when handed to the mail client.")
 
 
-class TemplateIn(BaseModel):
+class TemplateIn(ApiInput):
     subject: str | None = Field(None, max_length=MAX_SUBJECT)
     body: str | None = Field(None, max_length=MAX_BODY)
     reset: bool = Field(False, description="Back to the default template.")
@@ -87,7 +88,7 @@ def template_out(t: IntroTemplate) -> TemplateOut:
     )
 
 
-class SmtpIn(BaseModel):
+class SmtpIn(ApiInput):
     host: str = Field(min_length=1, max_length=253)
     port: int | None = Field(None, ge=1, le=65535, description="Default: by security.")
     security: str = Field("starttls", pattern="^(starttls|ssl|none)$")

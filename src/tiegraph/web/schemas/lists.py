@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from tiegraph.services.insights.account_knowers import AccountKnower
 from tiegraph.services.lists import AddReport, ListRow, PersonList
 from tiegraph.web.schemas.common import (
+    ApiInput,
     KnowerOut,
     ReasonItemOut,
     knower_out,
@@ -18,7 +19,7 @@ from tiegraph.web.schemas.common import (
 )
 
 
-class ListIn(BaseModel):
+class ListIn(ApiInput):
     name: str = Field(min_length=1, max_length=200)
     kind: str = Field("leads", pattern="^(leads|opportunities|deals)$")
 
@@ -45,7 +46,7 @@ def list_out(x: PersonList) -> ListOut:
     )
 
 
-class ListItemsIn(BaseModel):
+class ListItemsIn(ApiInput):
     emails: list[str] = Field(default_factory=list, max_length=500, description="Persons.")
     accounts: list[str] = Field(
         default_factory=list, max_length=500, description="Companies by name or domain."

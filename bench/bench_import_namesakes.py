@@ -1,0 +1,80 @@
+"""Import time per row when thousands of rows share one name and no company: flat, not growing.
+
+Each run imports, into a fresh SQLite store with a small directory, an address book of N rows
+of one kind, and prints the time per 1,000 rows as a ratio to the smallest run's (measured in
+the same process): near-linear cost reads as a ratio near 1 at every size, a quadratic one as
+a ratio that doubles with the rows. Kinds:
+
+- info:   `Info,Desk,infoN@firmN.example`: one name, no company, one address each; the rows
+          are one contact (no namesake in the directory), matched again as each adds an address;
+- smith:  `John,Smith,jsN@firmN.example`: a name the directory holds twice: every row its own
+          contact, each looked up among the earlier namesakes;
+- filler: `Filler,RowN`: a name per row, no address.
+
+    .venv/bin/python bench/bench_import_namesakes.py [--rows 1000,2000,4000,8000] [--kind info]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+from tiegraph.services.contacts.importer import import_contacts
+from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.org.members import add_member
+from tiegraph.services.org.orgs import resolve_org
+from tiegraph.store import open_store
+
+DIRECTORY = [
+    {"type": "company", "id": "C1", "name": "Acme Corporation", "domains": ["acme.example"]},
+    *[
+        {"type": "person", "id": f"J{n}", "first_name": "John", "last_name": "Smith"}
+        for n in (1, 2)
+    ],
+]
+HEADER = "First Name,Last Name,E-mail Address\n"
+ROW = {
+    "info": "Info,Desk,info{n}@firm{n}.example\n",
+    "smith": "John,Smith,js{n}@firm{n}.example\n",
+    "filler": "Filler,Row{n},\n",
+}
+
+
+def _import_seconds(folder: Path, kind: str, rows: int) -> float:
+    store = open_store(f"sqlite:///{folder / f'{kind}-{rows}.db'}")
+    org = resolve_org(store)
+    directory = folder / "directory.jsonl"
+    directory.write_text("\n".join(json.dumps(r) for r in DIRECTORY) + "\n")
+    import_directory(store, org, [directory])
+    owner = add_member(store, org, email="ana@us.example", name="Ana Lima")
+    book = folder / f"{kind}-{rows}.csv"
+    book.write_text(HEADER + "".join(ROW[kind].format(n=n) for n in range(rows)))
+    started = time.perf_counter()
+    report = import_contacts(store, org, owner, [book])
+    seconds = time.perf_counter() - started
+    assert report.sources[0].attempted == rows, report.summary()
+    store.dispose()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rows", default="1000,2000,4000,8000")
+    parser.add_argument("--kind", choices=sorted(ROW), action="append")
+    args = parser.parse_args()
+    sizes = sorted(int(n) for n in args.rows.split(","))
+    with tempfile.TemporaryDirectory() as temp:
+        for kind in args.kind or sorted(ROW):
+            per_thousand = {n: _import_seconds(Path(temp), kind, n) / n * 1000 for n in sizes}
+            base = per_thousand[sizes[0]]
+            print(f"{kind}: rows, seconds, seconds per 1,000 rows, ratio to {sizes[0]:,} rows")
+            for n in sizes:
+                each = per_thousand[n]
+                print(f"  {n:>8,}  {each * n / 1000:8.2f} s  {each:6.3f} s  {each / base:5.2f}")
+
+
+if __name__ == "__main__":
+    main()

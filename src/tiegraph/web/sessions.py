@@ -1,0 +1,61 @@
+"""Signed-in sessions kept in the store: the cookie names one, signing out ends it for good."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, delete, insert, or_, update
+
+from tiegraph.store import Store
+from tiegraph.store.schema import web_session
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(store: Store, org_id: int, member_id: int, max_age_seconds: int) -> str:
+    """A new session of the member; returns the token its cookie carries (stored hashed).
+
+    The member's ended and expired sessions are forgotten at the same time, so the table holds
+    about one row per signed-in browser."""
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    with store.write() as conn:
+        conn.execute(
+            delete(web_session).where(
+                web_session.c.org_id == org_id,
+                web_session.c.member_id == member_id,
+                or_(
+                    web_session.c.ended_at.is_not(None),
+                    web_session.c.created_at < now - timedelta(seconds=max_age_seconds),
+                ),
+            )
+        )
+        conn.execute(
+            insert(web_session).values(
+                org_id=org_id, member_id=member_id, token_hash=token_hash(token), created_at=now
+            )
+        )
+    return token
+
+
+def end_session(store: Store, org_id: int, token: str) -> None:
+    """End the session this token names (nothing when it names none, or one already ended)."""
+    with store.write() as conn:
+        conn.execute(
+            update(web_session)
+            .where(live_session(org_id, token))
+            .values(ended_at=datetime.now(UTC))
+        )
+
+
+def live_session(org_id: int, token: str) -> ColumnElement[bool]:
+    """The condition on web_session for the session of this token, not ended."""
+    return and_(
+        web_session.c.org_id == org_id,
+        web_session.c.token_hash == token_hash(token),
+        web_session.c.ended_at.is_(None),
+    )
