@@ -193,3 +193,41 @@ def _overlap(a: Span | None, b: Span | None, today: date) -> float:
     if a is None or b is None or a[0] is None or b[0] is None:
         return ASSUMED_YEARS
     return likelihood.overlap_years(a[0], a[1], b[0], b[1], today)
+
+
+OWN_SHOWN = 3
+
+
+def own_contacts(ctx: PathCtx, target: Target, account: Account) -> list[str]:
+    """The asker's own contacts at the target's company who likely know the target, in words:
+    no colleague is needed to ask them, so they are no intro path, but worth knowing."""
+    if ctx.requester is None:
+        return []
+    rows = ctx.conn.execute(
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit)
+        .join(member, member.c.id == tie.c.member_id)
+        .where(
+            tie.c.org_id == ctx.org.id,
+            tie.c.member_id == ctx.requester.id,
+            ties_visible(ctx.viewer),
+            tie.c.company_id == account.id,
+            tie.c.person_id != target.id,
+            tie.c.person_id.not_in(sorted(ctx.member_persons())),
+        )
+        .order_by(tie.c.score.desc())
+        .limit(OWN_SHOWN)
+    ).all()
+    rows = [r for r in rows if tie_score(ctx, r).score > 0]
+    people = people_by_id(ctx.conn, ctx.org, {r.person_id for r in rows})
+    tenures = _tenures(ctx, account.id, {r.person_id for r in rows} | {target.id})
+    first_name = target.full_name.split(" ")[0] or target.full_name
+    found = []
+    for r in rows:
+        years = _overlap(tenures.get(r.person_id), tenures.get(target.id), ctx.now.date())
+        chance = likelihood.colleague(account.headcount, years)
+        if chance > 0 and people[r.person_id].name != target.full_name:
+            found.append(
+                f"your own contact {people[r.person_id].name} at {account.name}: "
+                f"{likelihood.certainty(chance)} a colleague of {first_name}'s"
+            )
+    return found

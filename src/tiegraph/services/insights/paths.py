@@ -20,7 +20,7 @@ from tiegraph.core.emails import normalize_email
 from tiegraph.core.paths import in_common, no_one_twice
 from tiegraph.errors import NotFoundError
 from tiegraph.services.directory.accounts import load_account
-from tiegraph.services.insights.path_company import colleague_paths, company_paths
+from tiegraph.services.insights.path_company import colleague_paths, company_paths, own_contacts
 from tiegraph.services.insights.path_hops import (
     Hop,
     IntroPath,
@@ -48,7 +48,9 @@ class IntroPaths:
     target_name: str
     target_company: str
     requester: Member | None
-    starters: tuple[str, ...] = ()  # what the requester and the target have in common
+    # what the requester and the target have in common: employers, schools, and the
+    # requester's own contacts at the target's company who likely know the target
+    starters: tuple[str, ...] = ()
     paths: tuple[IntroPath, ...] = field(default_factory=tuple)
 
     def as_dict(self) -> dict[str, Any]:
@@ -93,7 +95,10 @@ def intro_paths(
             mine = in_common(known.get(requester.person_id, []), known[target.id], today)
         employer = ""
         if target.company_id is not None:
-            employer = load_account(conn, org, target.company_id).name
+            account = load_account(conn, org, target.company_id)
+            employer = account.name
+            if not (requester and requester.person_id == target.id):
+                mine += own_contacts(ctx, target, account)
     return IntroPaths(email, target.full_name, employer, requester, tuple(mine), tuple(paths))
 
 
@@ -166,10 +171,13 @@ def _first_hops(ctx: PathCtx) -> dict[int, int]:
         return {}
     by_person = ctx.member_persons()
     rows = ctx.conn.execute(
-        select(tie.c.person_id, tie.c.state, tie.c.explicit).where(
+        select(tie.c.person_id, tie.c.state, tie.c.explicit)
+        .join(member, member.c.id == tie.c.member_id)
+        .where(
             tie.c.org_id == ctx.org.id,
             tie.c.member_id == ctx.requester.id,
             tie.c.person_id.in_(list(by_person)),
+            ties_visible(ctx.viewer),  # another viewer sees them only if the requester shares
         )
     )
     return {by_person[r.person_id]: tie_score(ctx, r).score for r in rows}

@@ -174,8 +174,7 @@ def _refuse_duplicate(
     ).first()
     if open_one is not None:
         raise InvalidInputError(
-            f"you already have request {open_one.id} ({open_one.status}) for this introduction; "
-            f"see `tiegraph intro show {open_one.id}`"
+            f"you already have request {open_one.id} ({open_one.status}) for this introduction"
         )
 
 
@@ -242,7 +241,7 @@ def _load(
     if row is None or (
         viewer is not None and viewer.id not in (row.requester_id, row.introducer_id)
     ):
-        raise NotFoundError(f"no intro request {request_id}; see `tiegraph intro list`")
+        raise NotFoundError(f"no intro request {request_id}")
     return _request(row)
 
 
@@ -299,7 +298,7 @@ def edit_intro(
 ) -> IntroRequest:
     """Change a draft's subject or body before it is sent."""
     if subject is None and body is None:
-        raise InvalidInputError("nothing to change: give --subject or --body-file")
+        raise InvalidInputError("nothing to change: give a new subject or body")
     changes: dict[str, str] = {}
     if subject is not None:
         changes["subject"] = template.check_subject(subject)
@@ -357,7 +356,7 @@ def mark_intro(
     with store.write() as conn:
         found = _load(conn, org, request_id, viewer)
         if found.status != "requested":
-            hint = " (send it first: `tiegraph intro send`)" if found.status == "draft" else ""
+            hint = " (send it first)" if found.status == "draft" else ""
             raise InvalidInputError(
                 f"request {request_id} is {found.status}, so it cannot become {status}{hint}"
             )
