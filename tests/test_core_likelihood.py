@@ -8,7 +8,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tiegraph.core import likelihood
-from tiegraph.core.paths import COLLEAGUE_FLOOR, Stint, colleague_hop, in_common, path_strength
+from tiegraph.core.paths import (
+    COLLEAGUE_FLOOR,
+    Stint,
+    colleague_hop,
+    explain_strength,
+    in_common,
+    no_one_twice,
+    path_strength,
+    tie_hop,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -78,3 +87,15 @@ def test_in_common_names_shared_places_longest_overlap_first() -> None:
         "Globex, together 2016–2018",
         "Initech (at different times)",
     ]
+
+
+def test_a_paths_strength_is_the_product_of_its_hops_and_says_so() -> None:
+    hops = [(colleague_hop(86), "asking Ann"), (tie_hop(73), "Ann knows Pat")]
+    assert colleague_hop(None) == 0.5 and colleague_hop(100) == 1.0 and tie_hop(140) == 1.0
+    assert explain_strength(hops) == "93% (asking Ann) × 73% (Ann knows Pat) = 68"
+    assert explain_strength([(0.5, "asking Bo"), (0.9, "Bo knows Kim"), (0.4, "likely")]).endswith(
+        "= 18"
+    )
+    assert no_one_twice([("a@x.example", "Ann Lee"), ("b@x.example", "Bo"), ("", "Pat")])
+    assert not no_one_twice([("a@x.example", "Ann Lee"), ("c@y.example", "ann  LÉE")])
+    assert not no_one_twice([("a@x.example", "Ann"), ("A@X.example", "Ann Lee")])

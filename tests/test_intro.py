@@ -68,7 +68,7 @@ def test_template_placeholders_are_checked_and_rendering_never_fails() -> None:
     assert render("broken {", {"note": "x"}) == "broken {"
     every = {name: name.upper() for name in PLACEHOLDERS}
     rendered = render(DEFAULT_BODY, every)
-    assert "{" not in rendered and all(v in rendered for v in ("REASON", "TARGET_NAME"))
+    assert "{" not in rendered and all(v in rendered for v in ("ROUTE", "TARGET_NAME"))
 
 
 def test_draft_fills_the_template_with_the_visible_tie(

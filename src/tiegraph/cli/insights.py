@@ -202,9 +202,10 @@ def path(
         out.print(f"  you have in common: {s}", markup=False)
     for p in found.paths:
         chain = " → ".join([p.hops[0].source, *(h.target for h in p.hops)])
-        out.print(f"  {p.strength:3d} {chain}", markup=False)
+        out.print(f"  {p.strength:3d} {chain} (ask {p.introducer_name})", markup=False)
+        out.print(f"        strength: {p.strength_why}", markup=False)
         for h in p.hops:
-            out.print(f"        {h.source} → {h.target} ({h.strength}): {h.why}", markup=False)
+            out.print(f"        {h.source} → {h.target} [{h.measure}]: {h.why}", markup=False)
         for s in p.starters:
             out.print(f"        • {s}", markup=False)
     if not found.paths:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import aliased
 
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.directory.lookup import DirectoryPerson, find_person
-from tiegraph.services.insights.who_knows import who_knows
 from tiegraph.services.intros import template
+from tiegraph.services.intros.ways import Way, way_through
 from tiegraph.services.org.members import Member, get_member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
@@ -84,9 +84,10 @@ def _first(name: str) -> str:
 
 
 def _values(
-    org: Org, requester: Member, introducer: Member, target: DirectoryPerson, reason: str
+    org: Org, requester: Member, introducer: Member, target: DirectoryPerson, way: Way
 ) -> dict[str, str]:
     role = " at ".join(x for x in (target.title, target.company) if x)
+    via = way.via
     return {
         "org_name": org.name,
         "requester_name": requester.name,
@@ -101,23 +102,12 @@ def _values(
         "target_title": target.title,
         "target_company": target.company,
         "target_role": role,
-        "reason": reason,
+        "reason": way.reason,
+        "route": way.route,
+        "via_name": via.name if via else "",
+        "via_first_name": via.first_name if via else "",
+        "via_role": " at ".join(x for x in (via.title, via.company) if x) if via else "",
     }
-
-
-def _reason(store: Store, org: Org, requester: Member, introducer: Member, email: str) -> str:
-    """The introducer's tie to the person in words, as the requester may see it.
-
-    A tie the requester may not see and no tie at all give the same refusal.
-    """
-    answer = who_knows(store, org, [email], viewer=requester, limit=0)[0]
-    for knower in answer.knowers:
-        if knower.member_email == introducer.email:
-            return "; ".join(knower.reasons) or f"a {knower.label} tie"
-    raise InvalidInputError(
-        f"{introducer.name} is not among the colleagues you can see who know {email}; "
-        f"`tiegraph who-knows {email} --viewer {requester.email}` lists whom you can ask"
-    )
 
 
 def draft_intro(
@@ -131,14 +121,16 @@ def draft_intro(
     subject: str | None = None,
     body: str | None = None,
 ) -> IntroRequest:
-    """Draft a request to the member `via` for an introduction to the person `to`."""
+    """Draft a request to the member `via` for an introduction to the person `to`, along
+    `via`'s way in to them (services/intros/ways.py): the request goes to `via` and names the
+    rest of the way."""
     introducer = get_member(store, org, via)
     if introducer.id == requester.id:
         raise InvalidInputError("the introducer must be another member than the requester")
     with store.read() as conn:
         target = find_person(conn, org, to, requester)
-    reason = _reason(store, org, requester, introducer, target.email)
-    values = _values(org, requester, introducer, target, reason)
+    way = way_through(store, org, requester, introducer, target)
+    values = _values(org, requester, introducer, target, way)
     values["note"] = note.strip()
     values["requester_signature"] = template.get_signature(store, org, requester)
     chosen = template.get_template(store, org)
@@ -182,8 +174,7 @@ def _refuse_duplicate(
     ).first()
     if open_one is not None:
         raise InvalidInputError(
-            f"you already have request {open_one.id} ({open_one.status}) for this introduction; "
-            f"see `tiegraph intro show {open_one.id}`"
+            f"you already have request {open_one.id} ({open_one.status}) for this introduction"
         )
 
 
@@ -250,7 +241,7 @@ def _load(
     if row is None or (
         viewer is not None and viewer.id not in (row.requester_id, row.introducer_id)
     ):
-        raise NotFoundError(f"no intro request {request_id}; see `tiegraph intro list`")
+        raise NotFoundError(f"no intro request {request_id}")
     return _request(row)
 
 
@@ -307,7 +298,7 @@ def edit_intro(
 ) -> IntroRequest:
     """Change a draft's subject or body before it is sent."""
     if subject is None and body is None:
-        raise InvalidInputError("nothing to change: give --subject or --body-file")
+        raise InvalidInputError("nothing to change: give a new subject or body")
     changes: dict[str, str] = {}
     if subject is not None:
         changes["subject"] = template.check_subject(subject)
@@ -365,7 +356,7 @@ def mark_intro(
     with store.write() as conn:
         found = _load(conn, org, request_id, viewer)
         if found.status != "requested":
-            hint = " (send it first: `tiegraph intro send`)" if found.status == "draft" else ""
+            hint = " (send it first)" if found.status == "draft" else ""
             raise InvalidInputError(
                 f"request {request_id} is {found.status}, so it cannot become {status}{hint}"
             )

@@ -38,15 +38,20 @@ PLACEHOLDERS: dict[str, str] = {
     "target_title": "their title",
     "target_company": "their current company",
     "target_role": "title and company in words, e.g. 'VP Sales at Acme Corp'",
-    "reason": "why the introducer can help: their tie in words, e.g. '31 emails both ways…'",
+    "reason": "the introducer's link in words: their tie to the target, or to their contact "
+    "on the way, e.g. '31 emails both ways…'",
+    "route": "the whole way in, in a sentence or two: the introducer's tie to the target, or "
+    "their contact at the target's company who likely knows the target",
+    "via_name": "the introducer's contact on the way to the target (empty when they know them)",
+    "via_first_name": "their first name",
+    "via_role": "their title and company in words",
     "note": "the requester's own words (`intro draft --note`)",
 }
 
 DEFAULT_SUBJECT = "Would you introduce me to {target_name}?"
 DEFAULT_BODY = """Hi {introducer_first_name},
 
-Would you introduce me to {target_name} ({target_role})? I see that you know them: \
-{reason}.
+Would you introduce me to {target_name} ({target_role})? {route}
 
 A warm introduction from you would mean far more to them than a cold email from me.
 

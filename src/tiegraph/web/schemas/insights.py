@@ -72,26 +72,59 @@ def connection_out(c: CompanyConnection) -> ConnectionOut:
 
 class HopOut(BaseModel):
     source: str
+    source_email: str
     target: str
-    strength: int
+    target_email: str
+    kind: str = Field(
+        description="colleague: you to the colleague who introduces; tie: a measured tie; "
+        "likely: an inferred link (e.g. colleagues at one company), never measured traffic"
+    )
+    inferred: bool = Field(description="True for a likely hop.")
+    strength: int | None = Field(
+        description="A measured tie's score 0-100; null for an inferred hop or no tie at all."
+    )
+    weight: float = Field(description="The hop's factor in the path's strength, 0-1.")
     why: str
 
 
+class PersonRefOut(BaseModel):
+    email: str
+    name: str
+
+
 class IntroPathOut(BaseModel):
-    strength: int
-    introducer_email: str
+    strength: int = Field(description="100 × the product of the hops' weights.")
+    strength_why: str = Field(description="How the strength comes from the hops, in words.")
+    introducer_email: str = Field(description="The colleague on the first hop, to ask.")
     introducer_name: str
+    via: PersonRefOut | None = Field(
+        description="The introducer's contact at the target's company the path runs through."
+    )
     hops: list[HopOut]
     starters: list[str] = Field(description="Conversation starters along this path.")
 
 
 def intro_path_out(p: IntroPath) -> IntroPathOut:
+    via = p.via
     return IntroPathOut(
         strength=p.strength,
+        strength_why=p.strength_why,
         introducer_email=p.introducer_email,
         introducer_name=p.introducer_name,
+        via=PersonRefOut(email=via.target_email, name=via.target) if via else None,
         hops=[
-            HopOut(source=h.source, target=h.target, strength=h.strength, why=h.why) for h in p.hops
+            HopOut(
+                source=h.source,
+                source_email=h.source_email,
+                target=h.target,
+                target_email=h.target_email,
+                kind=h.kind,
+                inferred=h.inferred,
+                strength=h.strength,
+                weight=round(h.weight, 3),
+                why=h.why,
+            )
+            for h in p.hops
         ],
         starters=list(p.starters),
     )
