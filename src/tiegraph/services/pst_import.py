@@ -33,6 +33,7 @@ from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.store import Store
 
 BATCH = 2000  # messages and meetings written per round, as the mailbox ingest does
+SUFFIXES = (".pst", ".ost")
 
 
 class PstReaderNotInstalled(TiegraphError):
@@ -84,6 +85,21 @@ class PstFileReport:
                 f"  {len(self.rejected)} unreadable or rejected items; {self.ties} ties updated",
             )
         )
+
+    def as_source(self, name: str) -> dict[str, Any]:
+        """The file as one source of an import job's report, under the name it was uploaded as."""
+        rejected = [*self.contacts.rejected, *self.rejected]
+        return self.contacts.as_dict() | {
+            "file": name,
+            "summary": self.summary().replace(self.file, name),
+            "meetings": self.meetings.interactions,
+            "mail": self.mail.interactions,
+            "already_seen": self.meetings.duplicates + self.mail.duplicates,
+            "skipped": dict(sorted(self.skipped.items())),
+            "rejected": [
+                {"file": name, "locator": r.locator, "reason": r.reason} for r in rejected
+            ],
+        }
 
 
 @dataclass
