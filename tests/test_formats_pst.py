@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from tiegraph.formats.pst.items import (
     RECURRING_REPAIR,
     OutlookItem,
     Properties,
+    event_records,
     item_record,
 )
 from tiegraph.formats.records import (
@@ -32,8 +33,11 @@ SAMPLES = Path(__file__).parent / "fixtures" / "pst"
 CONTACTS = "/Top of Personal Folders/Contacts"
 
 
-def _read(path: Path) -> list[object]:
-    return list(iter_outlook_items(path))
+AUGUST_2016 = (datetime(2016, 8, 1, tzinfo=UTC), datetime(2016, 9, 1, tzinfo=UTC))
+
+
+def _read(path: Path, window: tuple[datetime, datetime] = AUGUST_2016) -> list[object]:
+    return list(iter_outlook_items(path, window_start=window[0], window_end=window[1]))
 
 
 def test_dist_list_sample_holds_a_contact_a_meeting_and_two_skips() -> None:
@@ -41,7 +45,7 @@ def test_dist_list_sample_holds_a_contact_a_meeting_and_two_skips() -> None:
     contacts = [r for r in records if isinstance(r, ContactRecord)]
     events = [r for r in records if isinstance(r, EventRecord)]
     skipped = {r.locator: r.reason for r in records if isinstance(r, SkippedItem)}
-    assert len(records) == 4
+    assert len(records) == 3 + len(events)
     assert skipped == {
         f"{CONTACTS} item 1": "distribution list",
         "/Freebusy Data item 1": "free/busy data",
@@ -53,13 +57,32 @@ def test_dist_list_sample_holds_a_contact_a_meeting_and_two_skips() -> None:
     assert contact.source_format == "pst"
     assert contact.locator == f"{CONTACTS} item 2"
     assert contact.source_uid  # the search key: stable inside the file
-    (event,) = events
-    # "every Tuesday from 8:00 AM to 8:30 AM", Pacific time: its first occurrence, in UTC.
-    assert event.start == datetime(2016, 8, 2, 15, 0, tzinfo=UTC)
-    assert event.end == datetime(2016, 8, 2, 15, 30, tzinfo=UTC)
-    assert event.uid.startswith("040000008200E00074C5B7101A82E008")  # Outlook's GlobalObjectId
-    assert event.organizer is None and event.attendees == ()
-    assert event.repairs == (RECURRING_REPAIR,)
+    # "every Tuesday from 8:00 AM to 8:30 AM", Pacific time, from 2 August 2016: the 9th
+    # cancelled, the 23rd moved to 9:00 and the 30th to 10:00.
+    assert [(e.start.isoformat(), e.end - e.start) for e in events] == [
+        ("2016-08-02T15:00:00+00:00", timedelta(minutes=30)),
+        ("2016-08-16T15:00:00+00:00", timedelta(minutes=30)),
+        ("2016-08-23T16:00:00+00:00", timedelta(minutes=30)),
+        ("2016-08-30T17:00:00+00:00", timedelta(minutes=30)),
+    ]
+    assert [e.occurrence[:16] for e in events] == [
+        "2016-08-02T15:00",
+        "2016-08-16T15:00",
+        "2016-08-23T15:00",  # where the series had it: the same id as in an .ics export
+        "2016-08-30T15:00",
+    ]
+    assert {e.uid for e in events} == {events[0].uid}
+    assert events[0].uid.startswith("040000008200E00074C5B7101A82E008")  # its GlobalObjectId
+    assert all(e.organizer is None and e.attendees == () and not e.repairs for e in events)
+
+
+def test_a_series_follows_its_zone_out_of_daylight_time() -> None:
+    window = (datetime(2016, 10, 30, tzinfo=UTC), datetime(2016, 11, 10, tzinfo=UTC))
+    starts = [
+        r.start for r in _read(SAMPLES / "dist-list.pst", window) if isinstance(r, EventRecord)
+    ]
+    # Pacific daylight time ended on 6 November 2016: 8:00 is 15:00 UTC, then 16:00.
+    assert starts == [datetime(2016, 11, 1, 15, tzinfo=UTC), datetime(2016, 11, 8, 16, tzinfo=UTC)]
 
 
 @pytest.mark.parametrize("name", ["200-recipients.pst", "msgInMsg.pst"])
@@ -278,3 +301,62 @@ def test_a_contact_keeps_smtp_addresses_only() -> None:
         "VP Sales",
         ("+1 415 555 0100",),
     )
+
+
+# --- recurrence patterns built by hand (MS-OXOCAL 2.2.1.44) ------------------------------------
+
+
+def _minutes(moment: datetime) -> int:
+    return int((moment - datetime(1601, 1, 1)).total_seconds() // 60)
+
+
+def _pattern(kind: int, period: int, specific: bytes, end: tuple[int, int, datetime]) -> bytes:
+    """A recurrence blob starting on 2 March 2026 at 9:00 local, lasting 45 minutes."""
+    end_type, count, end_day = end
+    return (
+        struct.pack("<HHHHHII", 0x3004, 0x3004, 0x200C, kind, 0, 0, period)
+        + struct.pack("<I", 0)
+        + specific
+        + struct.pack("<IIIII", end_type, count, 1, 0, 0)
+        + struct.pack("<II", _minutes(datetime(2026, 3, 2)), _minutes(end_day))
+        + struct.pack("<IIIIH", 0x3006, 0x3008, 540, 585, 0)
+    )
+
+
+def _series_item(blob: bytes) -> OutlookItem:
+    props: Properties = {
+        p.MESSAGE_CLASS: "IPM.Appointment",
+        p.APPOINTMENT_START: datetime(2026, 3, 2, 9, tzinfo=UTC),  # no TZREG: UTC is its zone
+        p.APPOINTMENT_END: datetime(2026, 3, 2, 9, 45, tzinfo=UTC),
+        p.GLOBAL_OBJECT_ID: b"\x04\x00",
+        p.RECURRING: True,
+        p.RECURRENCE_PATTERN: blob,
+    }
+    return OutlookItem("box.pst", "/Calendar item 1", props)
+
+
+YEAR_2026 = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+
+
+def test_monthly_on_the_last_friday_three_times() -> None:
+    blob = _pattern(0x3, 1, struct.pack("<II", 1 << 5, 5), (0x2022, 3, datetime(2026, 5, 29)))
+    events = list(event_records(_series_item(blob), YEAR_2026))
+    assert [(e.start.date().isoformat(), e.end - e.start) for e in events] == [  # type: ignore[union-attr]
+        ("2026-03-27", timedelta(minutes=45)),
+        ("2026-04-24", timedelta(minutes=45)),
+        ("2026-05-29", timedelta(minutes=45)),
+    ]
+
+
+def test_every_other_day_until_a_date() -> None:
+    blob = _pattern(0x0, 2 * 1440, b"", (0x2021, 0, datetime(2026, 3, 8)))
+    starts = [e.start.day for e in event_records(_series_item(blob), YEAR_2026)]  # type: ignore[union-attr]
+    assert starts == [2, 4, 6, 8]
+
+
+def test_an_unreadable_pattern_keeps_the_first_occurrence_and_says_so() -> None:
+    blob = _pattern(0x1, 1, struct.pack("<I", 0b10), (0x2023, 0, datetime(2026, 3, 2)))[:30]
+    (event,) = event_records(_series_item(blob), YEAR_2026)
+    assert isinstance(event, EventRecord)
+    assert event.start == datetime(2026, 3, 2, 9, tzinfo=UTC)
+    assert event.repairs == (RECURRING_REPAIR,)

@@ -26,6 +26,10 @@ pytest.importorskip("pypff")
 
 SAMPLES = Path(__file__).parent / "fixtures" / "pst"
 ALL = [SAMPLES / "dist-list.pst", SAMPLES / "200-recipients.pst", SAMPLES / "msgInMsg.pst"]
+AUGUST_2016 = {
+    "window_start": datetime(2016, 8, 1, tzinfo=UTC),
+    "window_end": datetime(2016, 9, 1, tzinfo=UTC),
+}
 
 
 def _ana(store: Store) -> tuple[Org, Member]:
@@ -45,12 +49,12 @@ def _counts(store: Store) -> tuple[int, ...]:
 
 def test_samples_import_with_their_counts_and_again_change_nothing(store: Store) -> None:
     org, ana = _ana(store)
-    report = pst_import.import_pst(store, org, ana, ALL)
+    report = pst_import.import_pst(store, org, ana, ALL, **AUGUST_2016)
     dist, two_hundred, msg_in_msg = (f.as_dict() for f in report.files)
     assert dist["contacts"]["attempted"] == 1 and dist["contacts"]["private"] == 1
-    assert dist["meetings"]["events"] == 1
+    assert dist["meetings"]["events"] == 4  # the weekly meeting's August, one cancelled
     # The sample's appointment has no attendees: no one to have met.
-    assert dist["meetings"]["skipped_reasons"] == {"no member with another participant": 1}
+    assert dist["meetings"]["skipped_reasons"] == {"no member with another participant": 4}
     assert dist["skipped"] == {"distribution list": 1, "free/busy data": 1}
     for drafts in (two_hundred, msg_in_msg):
         assert drafts["skipped"] == {"draft (never sent)": 1}
@@ -66,7 +70,7 @@ def test_samples_import_with_their_counts_and_again_change_nothing(store: Store)
         ).one()
     assert tuple(row) == ("contact", "1", "private", "contact1@rjohnson.id.au")
     before = _counts(store)
-    again = pst_import.import_pst(store, org, ana, ALL).files[0].contacts
+    again = pst_import.import_pst(store, org, ana, ALL, **AUGUST_2016).files[0].contacts
     assert (again.attempted, again.imported, again.unchanged) == (1, 0, 1)
     assert _counts(store) == before
 
@@ -95,7 +99,7 @@ def _smtp(kind: int, email: str) -> Properties:
     return {p.RECIPIENT_TYPE: kind, p.RECIPIENT_ADDRTYPE: "SMTP", p.RECIPIENT_EMAIL: email}
 
 
-def _outlook_items(path: Path) -> Iterator[OutlookRecord]:
+def _outlook_items(path: Path, **window: datetime) -> Iterator[OutlookRecord]:
     """What a real mailbox's PST would hold: pypff cannot write one, so its items are built."""
     sent: Properties = {
         p.MESSAGE_CLASS: "IPM.Note",

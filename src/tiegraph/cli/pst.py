@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from tiegraph.cli.common import (
     JsonOption,
     MemberOption,
     OrgOption,
+    aware,
     import_app,
     open_db,
     out,
@@ -29,6 +31,11 @@ def import_pst(
     files: Annotated[list[Path], typer.Argument(help="Outlook .pst or .ost files.")],
     member: MemberOption,
     region: Annotated[str, typer.Option(help="Country for phone numbers without +code.")] = "US",
+    since: Annotated[
+        datetime | None,
+        typer.Option(help="Window start for recurring meetings (default: a year ago)."),
+    ] = None,
+    until: Annotated[datetime | None, typer.Option(help="Window end (default: tomorrow).")] = None,
     org: OrgOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -39,7 +46,14 @@ def import_pst(
     owner = member_service.get_member(store, organization, member)
     with progress_bar(not as_json) as progress:
         report = pst_import.import_pst(
-            store, organization, owner, files, region=region, progress=progress
+            store,
+            organization,
+            owner,
+            files,
+            region=region,
+            window_start=aware(since),
+            window_end=aware(until),
+            progress=progress,
         )
     if as_json:
         print_json(report.as_dict())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,12 @@ from tiegraph.formats.records import (
     RowError,
     SkippedItem,
 )
-from tiegraph.services.activity.ingest import IngestReport, write_events, write_mail
+from tiegraph.services.activity.ingest import (
+    DEFAULT_WINDOW,
+    IngestReport,
+    write_events,
+    write_mail,
+)
 from tiegraph.services.activity.ties import TieUpdater
 from tiegraph.services.activity.writes import Resolver
 from tiegraph.services.contacts.importer import SourceReport, import_contact_records, load_matching
@@ -124,13 +130,19 @@ def import_pst(
     paths: Sequence[Path],
     *,
     region: str = "US",
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
     progress: ProgressCallback = no_progress,
 ) -> PstImportReport:
     """Import Outlook data files: `owner`'s contacts, and the meetings and mail they hold.
 
     Subjects and bodies are never read. Drafts, distribution lists and other kinds of item
     are counted as skipped by reason; a damaged item or folder is reported and the rest read.
+    Recurring meetings are expanded inside the window (default: a year ago to tomorrow, as
+    for .ics files); single meetings and mail are taken whatever their date.
     """
+    now = datetime.now(UTC)
+    window = (window_start or now - DEFAULT_WINDOW, window_end or now + timedelta(days=1))
     try:
         load_pypff()
     except PstReaderMissing as error:
@@ -140,19 +152,28 @@ def import_pst(
         raise InvalidInputError(f"no such file: {', '.join(missing)}")
     report = PstImportReport()
     for path in paths:
-        report.files.append(_import_file(store, org, owner, Path(path), region, progress))
+        report.files.append(_import_file(store, org, owner, Path(path), region, window, progress))
     return report
 
 
 def _import_file(
-    store: Store, org: Org, owner: Member, path: Path, region: str, progress: ProgressCallback
+    store: Store,
+    org: Org,
+    owner: Member,
+    path: Path,
+    region: str,
+    window: tuple[datetime, datetime],
+    progress: ProgressCallback,
 ) -> PstFileReport:
     report = PstFileReport(str(path))
+    start, end = window
     contacts: list[ContactRecord] = []
     with store.write(bulk=True) as conn:
         ties = TieUpdater(conn, org)
         batch = _Batch(conn, org, Resolver(conn, org), ties, report)
-        for count, record in enumerate(iter_outlook_items(path), start=1):
+        for count, record in enumerate(
+            iter_outlook_items(path, window_start=start, window_end=end), start=1
+        ):
             if isinstance(record, ContactRecord):
                 contacts.append(record)
             elif isinstance(record, SkippedItem):

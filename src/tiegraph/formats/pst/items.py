@@ -6,13 +6,14 @@ a message's metadata goes through the same header parsing as a mailbox's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.utils import format_datetime, formataddr
 
 from tiegraph.formats.mail import parse_header_block
 from tiegraph.formats.pst import props as p
+from tiegraph.formats.pst.recurrence import PatternError, occurrences, parse_series, zone_of
 from tiegraph.formats.records import (
     Address,
     Attendee,
@@ -28,7 +29,8 @@ Properties = Mapping[int | p.NamedTag, PropertyValue]
 OutlookRecord = ContactRecord | EventRecord | MessageHeaders | SkippedItem | RowError
 
 SOURCE_FORMAT = "pst"
-RECURRING_REPAIR = "recurring series: only its first occurrence read"
+RECURRING_REPAIR = "unreadable recurrence pattern: only the first occurrence read"
+MAX_OCCURRENCES = 10_000  # per series and window, as for .ics files
 _PARTSTAT = {2: "TENTATIVE", 3: "ACCEPTED", 4: "DECLINED"}
 _CANCELLED = 0x4
 # Kinds of item that are neither contacts, meetings nor mail, named for the report.
@@ -63,8 +65,16 @@ def needs_recipients(kind: str) -> bool:
     return kind.startswith(("ipm.note", "ipm.schedule.meeting", "ipm.appointment"))
 
 
+def item_records(item: OutlookItem, window: tuple[datetime, datetime]) -> Iterator[OutlookRecord]:
+    """The records one item makes: a recurring meeting one per occurrence inside the window."""
+    if message_class(item.props).startswith("ipm.appointment"):
+        yield from event_records(item, window)
+    else:
+        yield item_record(item)
+
+
 def item_record(item: OutlookItem) -> OutlookRecord:
-    """The record one item makes, or why it makes none."""
+    """The record one item makes (a meeting: its first occurrence), or why it makes none."""
     kind = message_class(item.props)
     if kind.startswith("ipm.contact"):
         return contact_record(item)
@@ -143,6 +153,30 @@ def event_record(item: OutlookItem) -> EventRecord | SkippedItem | RowError:
         attendees,
         repairs=(RECURRING_REPAIR,) if recurring else (),
     )
+
+
+def event_records(
+    item: OutlookItem, window: tuple[datetime, datetime]
+) -> Iterator[EventRecord | SkippedItem | RowError]:
+    """A meeting's occurrences inside the window; a single one whatever its date, as mail."""
+    first = event_record(item)
+    blob = item.props.get(p.RECURRENCE_PATTERN)
+    if not isinstance(first, EventRecord) or not first.repairs or not isinstance(blob, bytes):
+        yield first
+        return
+    tzreg = item.props.get(p.TIMEZONE_STRUCT)
+    try:
+        series = parse_series(blob)
+        zone = zone_of(tzreg if isinstance(tzreg, bytes) else None, series.first, first.start)
+    except PatternError:
+        yield first  # with its repair: the series' first occurrence is all that could be read
+        return
+    try:
+        for original, start, end in occurrences(series, zone, window, MAX_OCCURRENCES):
+            occurrence = original.isoformat()
+            yield replace(first, start=start, end=end, occurrence=occurrence, repairs=())
+    except PatternError as error:
+        yield RowError(item.file, item.locator, f"recurring meeting: {error}, rest skipped")
 
 
 def _partstat(recipient: Properties) -> str:

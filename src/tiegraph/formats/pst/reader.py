@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tiegraph.formats.pst import props as p
 from tiegraph.formats.pst.items import (
     OutlookItem,
     OutlookRecord,
     PropertyValue,
-    item_record,
+    item_records,
     message_class,
     needs_recipients,
 )
@@ -43,8 +43,12 @@ def load_pypff() -> Any:
     return pypff
 
 
-def iter_outlook_items(path: Path) -> Iterator[OutlookRecord]:
+def iter_outlook_items(
+    path: Path, *, window_start: datetime, window_end: datetime
+) -> Iterator[OutlookRecord]:
     """Yield a record, skip or RowError for every item of every folder of a PST/OST file.
+
+    A recurring meeting yields its occurrences inside [window_start, window_end).
 
     A damaged folder or item becomes a RowError naming its folder path and item number; the
     rest of the file is still read. A file libpff cannot open at all is one RowError.
@@ -72,7 +76,8 @@ def iter_outlook_items(path: Path) -> Iterator[OutlookRecord]:
         except _DAMAGE as error:
             yield RowError(name, "/", f"unreadable root folder: {_short(error)}")
             return
-        yield from _folder(root, "", names, name)
+        window = (window_start.astimezone(UTC), window_end.astimezone(UTC))
+        yield from _folder(root, "", _Context(name, names, window))
     finally:
         pst.close()
 
@@ -89,34 +94,40 @@ def _named_tags(pst: Any) -> dict[int, p.NamedTag]:
     return p.named_tag_numbers(guids, entries)
 
 
-def _folder(folder: Any, path: str, names: dict[int, p.NamedTag], file: str) -> Iterator[Any]:
+class _Context(NamedTuple):
+    file: str
+    names: dict[int, p.NamedTag]  # the file's numbering of named properties
+    window: tuple[datetime, datetime]  # recurring meetings' occurrences are read inside it
+
+
+def _folder(folder: Any, path: str, ctx: _Context) -> Iterator[OutlookRecord]:
     where = path or "/"
     try:
         count = folder.number_of_sub_messages
     except _DAMAGE as error:
-        yield RowError(file, where, f"unreadable folder: {_short(error)}")
+        yield RowError(ctx.file, where, f"unreadable folder: {_short(error)}")
         count = 0
     for index in range(count):
         locator = f"{where} item {index + 1}"
         try:
-            item = _item(folder.get_sub_message(index), names, file, locator)
+            item = _item(folder.get_sub_message(index), ctx.names, ctx.file, locator)
         except _DAMAGE as error:
-            yield RowError(file, locator, f"unreadable item: {_short(error)}")
+            yield RowError(ctx.file, locator, f"unreadable item: {_short(error)}")
             continue
-        yield item_record(item)
+        yield from item_records(item, ctx.window)
     try:
         folders = folder.number_of_sub_folders
     except _DAMAGE as error:
-        yield RowError(file, where, f"unreadable sub-folders: {_short(error)}")
+        yield RowError(ctx.file, where, f"unreadable sub-folders: {_short(error)}")
         return
     for index in range(folders):
         try:
             sub = folder.get_sub_folder(index)
             label = (sub.name or "").replace("/", "_") or f"folder {index + 1}"
         except _DAMAGE as error:
-            yield RowError(file, f"{where} folder {index + 1}", f"unreadable: {_short(error)}")
+            yield RowError(ctx.file, f"{where} folder {index + 1}", f"unreadable: {_short(error)}")
             continue
-        yield from _folder(sub, f"{path}/{label}", names, file)
+        yield from _folder(sub, f"{path}/{label}", ctx)
 
 
 def _item(raw: Any, names: dict[int, p.NamedTag], file: str, locator: str) -> OutlookItem:
