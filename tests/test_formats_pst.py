@@ -360,3 +360,13 @@ def test_an_unreadable_pattern_keeps_the_first_occurrence_and_says_so() -> None:
     assert isinstance(event, EventRecord)
     assert event.start == datetime(2026, 3, 2, 9, tzinfo=UTC)
     assert event.repairs == (RECURRING_REPAIR,)
+
+
+def test_ansi_strings_are_decoded_in_their_items_code_page() -> None:
+    from tiegraph.formats.pst.reader import codec_of, decode_ansi
+
+    assert decode_ansi("Müller".encode("cp1252") + b"\x00junk", codec_of(1252)) == "Müller"
+    assert decode_ansi("山田".encode("cp932"), codec_of(932)) == "山田"
+    assert decode_ansi("Łódź".encode("cp1250"), codec_of(1250)) == "Łódź"
+    assert codec_of(None) == codec_of(99999) == "cp1252"  # unknown: Outlook's western default
+    assert decode_ansi("é".encode(), codec_of(65001)) == "é"

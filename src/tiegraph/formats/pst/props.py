@@ -15,6 +15,7 @@ from typing import Final
 
 MESSAGE_CLASS: Final = 0x001A
 MESSAGE_FLAGS: Final = 0x0E07
+MESSAGE_CODEPAGE: Final = 0x3FFD  # the code page of an ANSI file's 8-bit strings
 CLIENT_SUBMIT_TIME: Final = 0x0039
 DELIVERY_TIME: Final = 0x0E06
 TRANSPORT_HEADERS: Final = 0x007D
@@ -60,6 +61,7 @@ ITEM_TAGS: Final = frozenset(
     {
         MESSAGE_CLASS,
         MESSAGE_FLAGS,
+        MESSAGE_CODEPAGE,
         CLIENT_SUBMIT_TIME,
         DELIVERY_TIME,
         TRANSPORT_HEADERS,

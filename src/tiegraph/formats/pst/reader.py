@@ -5,6 +5,7 @@ pypff is optional (`pip install 'tiegraph[pst]'`) and imported only when a file 
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -130,17 +131,45 @@ def _folder(folder: Any, path: str, ctx: _Context) -> Iterator[OutlookRecord]:
         yield from _folder(sub, f"{path}/{label}", ctx)
 
 
+class _Ansi(bytes):
+    """An 8-bit string property, decoded once its item's code page is known."""
+
+
 def _item(raw: Any, names: dict[int, p.NamedTag], file: str, locator: str) -> OutlookItem:
     props = _entries(raw, p.ITEM_TAGS, names)
-    recipients: tuple[dict[int | p.NamedTag, PropertyValue], ...] = ()
+    recipients: list[dict[int | p.NamedTag, PropertyValue]] = []
     if needs_recipients(message_class(props)):
         table = getattr(raw, "recipients", None)
         if table is not None:
-            recipients = tuple(
+            recipients = [
                 _set_entries(table.get_record_set(i), p.RECIPIENT_TAGS, {})
                 for i in range(table.number_of_record_sets)
-            )
-    return OutlookItem(file, locator, props, recipients)
+            ]
+    codec = codec_of(props.get(p.MESSAGE_CODEPAGE))
+    return OutlookItem(
+        file, locator, _decoded(props, codec), tuple(_decoded(r, codec) for r in recipients)
+    )
+
+
+def codec_of(codepage: PropertyValue | None) -> str:
+    """The Python codec of a Windows code page; Windows-1252 when unknown, as Outlook does."""
+    if isinstance(codepage, int) and not isinstance(codepage, bool):
+        name = "utf-8" if codepage == 65001 else f"cp{codepage}"
+        try:
+            return codecs.lookup(name).name
+        except LookupError:
+            pass
+    return "cp1252"
+
+
+def decode_ansi(raw: bytes, codec: str) -> str:
+    return raw.split(b"\x00", 1)[0].decode(codec, errors="replace")
+
+
+def _decoded(
+    props: dict[int | p.NamedTag, PropertyValue], codec: str
+) -> dict[int | p.NamedTag, PropertyValue]:
+    return {k: decode_ansi(v, codec) if isinstance(v, _Ansi) else v for k, v in props.items()}
 
 
 def _entries(
@@ -180,9 +209,11 @@ def _value(entry: Any) -> PropertyValue | None:
     kind = entry.value_type
     if entry.data is None:
         return None
-    if kind in (_STRING, _STRING8):
-        text = entry.data_as_string  # ANSI strings decoded with the file's code page
+    if kind == _STRING:
+        text = entry.data_as_string
         return str(text) if text is not None else None
+    if kind == _STRING8:  # an ANSI file's text, in the code page its item names
+        return _Ansi(entry.data)
     if kind == _TIME:
         return _FILETIME_EPOCH + timedelta(microseconds=int(entry.data_as_integer) // 10)
     if kind in _INTEGERS:
