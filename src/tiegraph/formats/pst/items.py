@@ -161,7 +161,8 @@ def event_records(
     """A meeting's occurrences inside the window; a single one whatever its date, as mail."""
     first = event_record(item)
     blob = item.props.get(p.RECURRENCE_PATTERN)
-    if not isinstance(first, EventRecord) or not first.repairs or not isinstance(blob, bytes):
+    recurring = item.props.get(p.RECURRING) is True
+    if not isinstance(first, EventRecord) or not recurring or not isinstance(blob, bytes):
         yield first
         return
     tzreg = item.props.get(p.TIMEZONE_STRUCT)
