@@ -190,7 +190,6 @@ def test_paths_lists_and_nurture_show_one_score_per_tie(store: Store) -> None:
     truth = _truth(store)
     org = truth.org
     members = {m.name: m for m in list_members(store, org)}
-    emails_of = {m.name: m.email for m in members.values()}
     hops = 0
     for email in truth.emails[:25]:
         for p in intro_paths(store, org, email, limit=0).paths:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import LINKEDIN, Browser
+from tests.web.conftest import LINKEDIN, Browser, settings, sign_in
 
 from tiegraph.store import Store
+from tiegraph.web.app import create_app
 
 
 def wait_for_import(client: TestClient, path: str) -> dict[str, Any]:
@@ -209,3 +212,26 @@ def test_a_column_is_deleted_by_its_maker_or_an_admin(
     assert ana_api.delete(f"/api/v1/properties/{admins['id']}").status_code == 200
     names = {p["name"] for p in bo_api.get("/api/v1/properties").json()["items"]}
     assert not names & {"Bo's stage", "Region"}
+
+
+def test_outlook_pst_through_the_page(web_store: Store, tmp_path: Path) -> None:
+    pytest.importorskip("pypff")
+    sample = Path(__file__).parents[1] / "fixtures" / "pst" / "dist-list.pst"
+    app = create_app(web_store, settings(tmp_path, upload_limit_bytes=1 << 20))  # a 265 KB file
+    try:
+        ana = sign_in(app, "ana@us.example")
+        files = [("files", ("Outlook.pst", sample.read_bytes(), "application/vnd.ms-outlook"))]
+        answer = ana.client.post(
+            "/import", data={"csrf_token": ana.csrf()}, files=files, follow_redirects=False
+        )
+        assert answer.status_code == 303
+        status = wait_for_import(ana.client, answer.headers["location"] + "/status")
+        assert status["status"] == "done"
+        report = ana.client.get(answer.headers["location"]).text
+        assert "Outlook PST · Outlook.pst" in report and "0 of 1 matched" in report
+        assert "1 distribution list, 1 free/busy data" in report
+        fake = [("files", ("fake.pst", b"From: a@b\n\nhello\n", "application/octet-stream"))]
+        refused = ana.client.post("/import", data={"csrf_token": ana.csrf()}, files=fake)
+        assert refused.status_code == 422 and "not an Outlook data file" in refused.text
+    finally:
+        app.state.imports.shutdown(wait=True)

@@ -14,6 +14,7 @@ from tiegraph.cli import (  # noqa: F401  (each module registers its commands)
     intro_settings,
     lists,
     nurture,
+    pst,
     sync,
     web,
 )

@@ -172,3 +172,12 @@ class CallRecord:
     duration_seconds: int
     direction: str  # in | out | missed
     extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedItem:
+    """An item read but left out on purpose (a draft, a distribution list), and why."""
+
+    file: str
+    locator: str
+    reason: str

@@ -1,4 +1,4 @@
-"""Uploaded address books: checked, saved aside, and imported by the background worker."""
+"""Uploaded address books and Outlook files: checked, saved aside, imported in the background."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from tiegraph.services.contacts.jobs import ImportJob, create_job, run_job
 from tiegraph.web.security import Viewer, store_of
 from tiegraph.web.settings import WebSettings
 
-SUFFIXES = (".csv", ".txt", ".tsv", ".vcf", ".vcard")
+SUFFIXES = (".csv", ".txt", ".tsv", ".vcf", ".vcard", ".pst", ".ost")
+PST_MAGIC = b"!BDN"  # every Outlook PST/OST file starts so
 MAX_FILES = 20
 # Files no address book ever is: refused at once rather than reported as zero contacts.
 MAGIC = {
@@ -40,8 +41,10 @@ def _checked(name: str, head: bytes) -> None:
     if not name.lower().endswith(SUFFIXES):
         raise InvalidInputError(
             f"{name}: not an address-book export; upload .csv, .txt, .tsv or .vcf files "
-            "(LinkedIn Connections.csv, Google or Outlook CSV, vCard)"
+            "(LinkedIn Connections.csv, Google or Outlook CSV, vCard) or Outlook .pst/.ost files"
         )
+    if name.lower().endswith((".pst", ".ost")) and not head.startswith(PST_MAGIC):
+        raise InvalidInputError(f"{name}: not an Outlook data file (.pst or .ost)")
     for magic, what in MAGIC.items():
         if head.startswith(magic):
             raise InvalidInputError(f"{name}: this is {what}, not an address book")

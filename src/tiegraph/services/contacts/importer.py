@@ -60,6 +60,7 @@ SOURCE_NAMES = {
     "vcard": "vCard",
     "csv": "CSV",
     "carddav": "CardDAV",
+    "pst": "Outlook PST",
 }
 
 

@@ -19,6 +19,8 @@ from tiegraph.services.contacts.importer import import_contacts
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.paging import Page, checked_window, count_of
+from tiegraph.services.pst_import import SUFFIXES as PST_SUFFIXES
+from tiegraph.services.pst_import import import_pst
 from tiegraph.store import Store
 from tiegraph.store.schema import import_job
 
@@ -141,16 +143,9 @@ def run_job(
     try:
         for done, (name, path) in enumerate(files, start=1):
             try:
-                report = _retried(partial(import_contacts, store, org, owner, [path]))
+                sources.extend(_retried(partial(_import_file, store, org, owner, name, path)))
             except TiegraphError as exc:
                 failed.append({"file": name, "reason": str(exc).replace(str(path), name)})
-            else:
-                for source in report.sources:
-                    entry = source.as_dict() | {"file": name}
-                    for row in entry["rejected"]:
-                        row["file"] = name
-                    source.file = name
-                    sources.append(entry | {"summary": source.summary()})
             _update(store, job_id, progress_done=done)
         status = "failed" if failed and not sources else "done"
         _update(
@@ -175,6 +170,22 @@ def run_job(
             shutil.rmtree(folder, ignore_errors=True)
             with contextlib.suppress(OSError):
                 folder.parent.rmdir()
+
+
+def _import_file(
+    store: Store, org: Org, owner: Member, name: str, path: Path
+) -> list[dict[str, Any]]:
+    """The report entries of one uploaded file: an address book, or an Outlook data file."""
+    if path.suffix.lower() in PST_SUFFIXES:
+        return [f.as_source(name) for f in import_pst(store, org, owner, [path]).files]
+    entries = []
+    for source in import_contacts(store, org, owner, [path]).sources:
+        entry = source.as_dict() | {"file": name}
+        for row in entry["rejected"]:
+            row["file"] = name
+        source.file = name
+        entries.append(entry | {"summary": source.summary()})
+    return entries
 
 
 def fail_interrupted(store: Store) -> int:
