@@ -12,6 +12,8 @@ from tiegraph.cli.common import (
     JsonOption,
     OrgOption,
     PathsArgument,
+    SinceOption,
+    UntilOption,
     app,
     aware,
     ingest_app,
@@ -94,11 +96,8 @@ def ingest_mail(
 @ingest_app.command("calendar")
 def ingest_calendar(
     paths: PathsArgument,
-    since: Annotated[
-        datetime | None,
-        typer.Option(help="Window start for recurring events (default: a year ago)."),
-    ] = None,
-    until: Annotated[datetime | None, typer.Option(help="Window end (default: tomorrow).")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     org: OrgOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,

@@ -111,6 +111,11 @@ def print_rejected(rejected: Sequence[Any]) -> None:
 
 
 PathsArgument = Annotated[list[Path], typer.Argument(help="Files or folders.")]
+SinceOption = Annotated[
+    datetime | None,
+    typer.Option(help="Window start for recurring meetings (default: a year ago)."),
+]
+UntilOption = Annotated[datetime | None, typer.Option(help="Window end (default: tomorrow).")]
 
 
 def aware(moment: datetime | None) -> datetime | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +12,8 @@ from tiegraph.cli.common import (
     JsonOption,
     MemberOption,
     OrgOption,
+    SinceOption,
+    UntilOption,
     aware,
     import_app,
     open_db,
@@ -31,11 +32,8 @@ def import_pst(
     files: Annotated[list[Path], typer.Argument(help="Outlook .pst or .ost files.")],
     member: MemberOption,
     region: Annotated[str, typer.Option(help="Country for phone numbers without +code.")] = "US",
-    since: Annotated[
-        datetime | None,
-        typer.Option(help="Window start for recurring meetings (default: a year ago)."),
-    ] = None,
-    until: Annotated[datetime | None, typer.Option(help="Window end (default: tomorrow).")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     org: OrgOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
