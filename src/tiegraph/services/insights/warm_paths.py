@@ -23,7 +23,7 @@ from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store.schema import company, member, person, tie
 
 KNOWN_WELL = ("strong", "good")  # my own tie this strong: I need no introduction
-CANDIDATE_TIES = 400  # per source, in stored-score order (a bound on today's score)
+CANDIDATE_TIES = 120  # per source, in stored-score order (a bound on today's score)
 PER_ACCOUNT = 3  # at most this many people of one account, so that every target shows
 
 
