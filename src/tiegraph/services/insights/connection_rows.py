@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from tiegraph.core.companies import company_aliases, normalize_company
-from tiegraph.core.strength import TieState, score
+from tiegraph.core.strength import TieState, label_of, score
 from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.directory.accounts import Account
 from tiegraph.services.org.members import Member
@@ -53,6 +53,18 @@ class CompanyConnection:
             "reason": self.reason,
             "via": [v.as_dict() for v in self.via],
         }
+
+    @property
+    def inferred(self) -> bool:
+        return self.certainty != "known"
+
+    @property
+    def label(self) -> str:
+        """The one vocabulary of every view and the CLI: a known (measured) tie's strong, good
+        or weak; an inferred link is "likely", or only "inferred" when less sure."""
+        if not self.inferred:
+            return label_of(self.strength)
+        return "likely" if self.certainty == "likely" else "inferred"
 
 
 @dataclass(frozen=True)

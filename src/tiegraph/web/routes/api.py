@@ -11,6 +11,7 @@ from tiegraph.web.routes import (
     api_insights,
     api_intros,
     api_lists,
+    api_me,
     api_people,
 )
 
@@ -21,3 +22,4 @@ router.include_router(api_account.router)
 router.include_router(api_insights.router)
 router.include_router(api_intros.router)
 router.include_router(api_lists.router)
+router.include_router(api_me.router)

@@ -12,12 +12,15 @@ from tiegraph.web.routes import (
     pages_intro_settings,
     pages_intros,
     pages_lists,
+    pages_my_day,
     pages_people,
     pages_settings,
 )
 from tiegraph.web.security import check_csrf
 
+# My day first: its "/" answers before pages_auth's older redirect of "/" to the gallery.
 AREAS = (
+    pages_my_day,
     pages_auth,
     pages_gallery,
     pages_people,

@@ -129,4 +129,4 @@ def mark(
         flash(request, f"Request {marked.id}: {marked.status}.")
     except Refusal as exc:
         flash(request, str(exc), "error")
-    return _to("/intros" if back == "/intros" else f"/intros/{intro_id}")
+    return _to(back if back in ("/intros", "/") else f"/intros/{intro_id}")

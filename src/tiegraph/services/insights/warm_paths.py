@@ -1,0 +1,184 @@
+"""Warm paths for My day: whom among us to ask for an intro to people at my targets and lists.
+
+A warm path is one colleague's visible tie (services/org/sharing.py `ties_visible`) to a
+directory person at a target account, at an account on one of my lists, or a person on one of
+my lists; scored through the one TieScorer. People I already know well myself (strong or
+good), colleagues, archived persons and leavers' ties are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, select
+
+from tiegraph.services.activity.tie_scores import TieScorer
+from tiegraph.services.insights.connection_rows import people_by_id
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.sharing import ties_visible
+from tiegraph.store.schema import company, member, person, tie
+
+KNOWN_WELL = ("strong", "good")  # my own tie this strong: I need no introduction
+CANDIDATE_TIES = 120  # per source, in stored-score order (a bound on today's score)
+PER_ACCOUNT = 3  # at most this many people of one account, so that every target shows
+
+
+@dataclass(frozen=True)
+class WarmPath:
+    """Ask `introducer` for an intro to `person`, wanted because of `for_what`."""
+
+    person_id: int
+    person_email: str
+    person_name: str
+    person_title: str
+    company_id: int | None
+    company_name: str
+    introducer_email: str
+    introducer_name: str
+    score: int
+    label: str
+    reason: str  # the tie's first reason, one line
+    for_what: str  # "target account" or the list's name
+    strength: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "person_id": self.person_id,
+            "person_email": self.person_email,
+            "person_name": self.person_name,
+            "title": self.person_title,
+            "company_id": self.company_id,
+            "company": self.company_name,
+            "introducer_email": self.introducer_email,
+            "introducer_name": self.introducer_name,
+            "score": self.score,
+            "label": self.label,
+            "reason": self.reason,
+            "wanted_for": self.for_what,
+        }
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What to look for: accounts (by company id) and persons (by person id), each with why."""
+
+    accounts: dict[int, str]
+    persons: dict[int, str]
+
+
+def warm_paths(
+    conn: Connection, org: Org, viewer: Member, wanted: Wanted, now: datetime, limit: int
+) -> list[WarmPath]:
+    """The strongest colleague's tie to each wanted person, strongest first, `limit` of them."""
+    scorer = TieScorer(conn, org, now)
+    rows: list[Any] = []
+    if wanted.accounts:
+        rows += _ties(conn, org, viewer, tie.c.company_id.in_(sorted(wanted.accounts)))
+    if wanted.persons:
+        rows += _ties(conn, org, viewer, tie.c.person_id.in_(sorted(wanted.persons)))
+    scorer.load(r.member_id for r in rows)
+    mine: set[int] = set()
+    best: dict[int, tuple[Any, Any]] = {}  # person -> (score, row)
+    for r in rows:
+        scored = scorer.score_row(r)
+        if r.member_id == viewer.id:
+            if scored.label in KNOWN_WELL and scored.score > 0:
+                mine.add(r.person_id)
+            continue
+        held = best.get(r.person_id)
+        key = (scored.score, scored.strength)
+        if scored.score > 0 and (held is None or key > (held[0].score, held[0].strength)):
+            best[r.person_id] = (scored, r)
+    ranked = sorted(
+        ((s, r) for pid, (s, r) in best.items() if pid not in mine),
+        key=lambda sr: (-sr[0].score, -sr[0].strength, sr[1].person_id),
+    )
+    return _describe(conn, org, _spread(ranked, limit), wanted)
+
+
+def _ties(conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]) -> list[Any]:
+    colleagues = select(member.c.person_id).where(
+        member.c.org_id == org.id, member.c.person_id.is_not(None)
+    )
+    query = (
+        select(
+            tie.c.person_id,
+            tie.c.member_id,
+            tie.c.state,
+            tie.c.explicit,
+            person.c.company_id,
+            member.c.email,
+            member.c.name,
+        )
+        .join(member, member.c.id == tie.c.member_id)
+        .join(person, person.c.id == tie.c.person_id)
+        .where(
+            tie.c.org_id == org.id,
+            which,
+            ties_visible(viewer),
+            person.c.org_id == org.id,
+            person.c.archived_at.is_(None),
+            tie.c.person_id.not_in(colleagues),
+        )
+        .order_by(tie.c.score.desc(), tie.c.person_id, tie.c.member_id)
+        .limit(CANDIDATE_TIES)
+    )
+    return list(conn.execute(query))
+
+
+def _spread(ranked: list[tuple[Any, Any]], limit: int) -> list[tuple[Any, Any]]:
+    """The strongest first, at most PER_ACCOUNT of one account while others wait."""
+    chosen, later, per = [], [], dict[int | None, int]()
+    for scored, row in ranked:
+        seen = per.get(row.company_id, 0)
+        if row.company_id is not None and seen >= PER_ACCOUNT:
+            later.append((scored, row))
+            continue
+        per[row.company_id] = seen + 1
+        chosen.append((scored, row))
+    return (chosen + later)[:limit]
+
+
+def _describe(
+    conn: Connection, org: Org, chosen: list[tuple[Any, Any]], wanted: Wanted
+) -> list[WarmPath]:
+    people = people_by_id(conn, org, (r.person_id for _, r in chosen))
+    names = _company_names(conn, org, (r.company_id for _, r in chosen))
+    found = []
+    for scored, r in chosen:
+        facts = people[r.person_id]
+        why = wanted.persons.get(r.person_id) or wanted.accounts.get(r.company_id, "")
+        found.append(
+            WarmPath(
+                person_id=r.person_id,
+                person_email=facts.email,
+                person_name=facts.name or facts.email,
+                person_title=facts.title,
+                company_id=r.company_id,
+                company_name=names.get(r.company_id, ""),
+                introducer_email=r.email,
+                introducer_name=r.name,
+                score=scored.score,
+                label=scored.label,
+                reason=scored.reasons[0] if scored.reasons else "",
+                for_what=why,
+                strength=scored.strength,
+            )
+        )
+    return found
+
+
+def _company_names(conn: Connection, org: Org, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(company.c.id, company.c.name).where(
+            company.c.org_id == org.id, company.c.id.in_(wanted)
+        )
+    )
+    return {r.id: r.name for r in rows}

@@ -1,0 +1,28 @@
+"""Pages: My day, the landing page (warm paths, asks of me, nurture, new people)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from tiegraph.services.insights.my_day import NEW_DAYS, my_day
+from tiegraph.services.intros import requests as intro
+from tiegraph.web.security import PageViewer, store_of
+from tiegraph.web.templating import render
+
+router = APIRouter()
+
+
+@router.get("/")
+def my_day_page(request: Request, viewer: PageViewer) -> Response:
+    store = store_of(request)
+    day = my_day(store, viewer.org, viewer.member)
+    # The viewer's open requests replace the "Get introduced" button of the same path.
+    mine = intro.list_intros(store, viewer.org, viewer.member)
+    open_requests = {
+        (r.introducer_email, r.person_email): r
+        for r in reversed(mine)
+        if r.requester_id == viewer.member.id and r.status in intro.OPEN
+    }
+    context = {"day": day, "open_requests": open_requests, "new_days": NEW_DAYS}
+    return render(request, "my_day.html", context)
