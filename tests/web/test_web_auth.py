@@ -160,6 +160,8 @@ FORMS = [
     "/settings/tokens",
     "/settings/tokens/1/revoke",
     "/settings/organization",
+    "/settings/sso",
+    "/settings/password-sign-in",
     "/settings/smtp",
     "/settings/intro-template",
     "/settings/signature",

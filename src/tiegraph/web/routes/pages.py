@@ -14,11 +14,13 @@ from tiegraph.web.routes import (
     pages_lists,
     pages_people,
     pages_settings,
+    pages_sso,
 )
 from tiegraph.web.security import check_csrf
 
 AREAS = (
     pages_auth,
+    pages_sso,
     pages_gallery,
     pages_people,
     pages_accounts,
