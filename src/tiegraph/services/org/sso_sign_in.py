@@ -72,10 +72,14 @@ def begin(
     return request.url, pending
 
 
-def complete(store: Store, pending: PendingSignIn, code: str, redirect_uri: str) -> SignedIn:
+def complete(
+    store: Store, pending: PendingSignIn, code: str, redirect_uri: str, iss: str | None = None
+) -> SignedIn:
     """Exchange the code, verify the ID token, and sign in the member it names (the caller has
-    checked the state)."""
+    checked the state). `iss`, when the provider sends it back (RFC 9207), must be its own."""
     org, config = _configured(store, pending.org_slug)
+    if iss is not None and iss != config.issuer:
+        raise SsoRefusedError(f"the answer came from {iss[:100]}, not {config.provider_name}")
     try:
         metadata = oidc.discover(config.issuer)
         tokens = oidc.exchange_code(

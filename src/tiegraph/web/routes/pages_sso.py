@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -61,10 +62,11 @@ def sso_callback(
     code: Annotated[str, Query(max_length=2000)] = "",
     state: Annotated[str, Query(max_length=200)] = "",
     error: Annotated[str, Query(max_length=200)] = "",
+    iss: Annotated[str, Query(max_length=500)] = "",
 ) -> Response:
     """The provider sends the browser back here with a code (or an error)."""
     pending = sso_sign_in.PendingSignIn.from_dict(request.session.pop(PENDING, None))
-    if pending is None or not state or state != pending.state:
+    if pending is None or not secrets.compare_digest(state, pending.state):
         message = "This sign-in expired or was started in another window: start it again."
         return render_sign_in(request, "/gallery", error=message, status=400)
     throttles = _throttles(request, pending.org_slug)
@@ -73,7 +75,9 @@ def sso_callback(
         message = f"The provider did not sign you in ({error or 'no code'}): try again."
         return render_sign_in(request, pending.next, error=message, status=401)
     try:
-        signed_in = sso_sign_in.complete(store_of(request), pending, code, _callback_url(request))
+        signed_in = sso_sign_in.complete(
+            store_of(request), pending, code, _callback_url(request), iss or None
+        )
     except sso.SsoUnavailableError as exc:
         return render_sign_in(request, pending.next, error=f"{exc}.", status=503)
     except sso_sign_in.SsoRefusedError as exc:
