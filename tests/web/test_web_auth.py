@@ -41,7 +41,7 @@ def test_sign_in_sets_a_signed_httponly_samesite_cookie(app: FastAPI) -> None:
         data={"email": "ANA@us.example", "password": PASSWORD, "csrf_token": token},
         follow_redirects=False,
     )
-    assert answer.status_code == 303 and answer.headers["location"] == "/gallery"
+    assert answer.status_code == 303 and answer.headers["location"] == "/"  # My day
     cookie = answer.headers["set-cookie"].lower()
     assert "tiegraph_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
     assert "Ana Lima" in client.get("/gallery").text
@@ -113,7 +113,7 @@ def test_open_redirects_are_refused(app: FastAPI) -> None:
             },
             follow_redirects=False,
         )
-        assert answer.headers["location"] == "/gallery"
+        assert answer.headers["location"] == "/"  # My day
 
 
 def test_sign_out_ends_the_session(ana: Browser) -> None:
@@ -160,6 +160,8 @@ FORMS = [
     "/settings/tokens",
     "/settings/tokens/1/revoke",
     "/settings/organization",
+    "/settings/sso",
+    "/settings/password-sign-in",
     "/settings/smtp",
     "/settings/intro-template",
     "/settings/signature",

@@ -15,6 +15,7 @@ from tiegraph.cli import (  # noqa: F401  (each module registers its commands)
     lists,
     nurture,
     pst,
+    sso,
     sync,
     web,
 )

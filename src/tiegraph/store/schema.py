@@ -141,6 +141,21 @@ web_session = Table(
     UniqueConstraint("org_id", "token_hash"),
 )
 
+# A member's identity at the organization's OpenID Connect provider (issuer + subject): linked
+# at the first single sign-on by email, then sign-ins go by it whatever email the provider says.
+member_identity = Table(
+    "member_identity",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("issuer", String(500), nullable=False),
+    Column("subject", String(255), nullable=False),
+    _created(),
+    UniqueConstraint("org_id", "issuer", "subject"),
+    UniqueConstraint("org_id", "member_id", "issuer"),
+)
+
 company = Table(
     "company",
     metadata,

@@ -17,6 +17,7 @@ from tiegraph.core.emails import normalize_email, sign_in_email
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.org.members import Member, member_from_row
 from tiegraph.services.org.orgs import Org, org_from_row
+from tiegraph.services.org.sso import config_of
 from tiegraph.store import Store
 from tiegraph.store.schema import api_token, member, member_address, organization
 
@@ -58,7 +59,12 @@ class SignedIn:
 
 def _candidates(store: Store, email: str, org_slug: str | None) -> list[Any]:
     query = (
-        select(member, organization.c.slug.label("org_slug"))
+        select(
+            member,
+            organization.c.slug.label("org_slug"),
+            organization.c.name.label("org_name"),
+            organization.c.settings.label("org_settings"),
+        )
         .join(organization, organization.c.id == member.c.org_id)
         .join(
             member_address,
@@ -95,11 +101,15 @@ def verify_sign_in(
     if address is None:
         return None
     matches = []
-    for row in _candidates(store, address, org_slug):
+    candidates = _candidates(store, address, org_slug)
+    allowed = [row for row in candidates if _password_sign_in(row)]
+    if candidates and not allowed:
+        raise PasswordSignInOffError(_sso_only(candidates[0]))
+    for row in allowed:
         if row.password_hash and _verified(row.password_hash, password):
             matches.append(row)
     if not matches:
-        if not _candidates(store, address, org_slug):
+        if not allowed:
             _verified(_dummy_hash(), password)  # the same work whether the account exists or not
         return None
     if len(matches) > 1:
@@ -108,6 +118,21 @@ def verify_sign_in(
     with store.read() as conn:
         org_row = conn.execute(select(organization).where(organization.c.id == row.org_id)).one()
     return SignedIn(org_from_row(org_row), member_from_row(row))
+
+
+class PasswordSignInOffError(InvalidInputError):
+    """The organization signs in through its provider only (API tokens still work)."""
+
+
+def _password_sign_in(row: Any) -> bool:
+    config = config_of(row.org_settings)
+    return config is None or config.password_sign_in
+
+
+def _sso_only(row: Any) -> str:
+    config = config_of(row.org_settings)
+    name = config.provider_name if config else "your organization's provider"
+    return f'Password sign-in is off for {row.org_name}: use "Sign in with {name}".'
 
 
 @lru_cache(maxsize=1)
@@ -120,6 +145,18 @@ def _verified(password_hash: str, password: str) -> bool:
         return bool(_hasher().verify(password_hash, password))
     except (VerificationError, InvalidHashError):
         return False
+
+
+def password_hash_of(store: Store, signed_in: SignedIn) -> str | None:
+    """The member's password hash now: a session remembers its tail, so that a new password
+    ends the sessions begun before it."""
+    with store.read() as conn:
+        found: str | None = conn.execute(
+            select(member.c.password_hash).where(
+                member.c.org_id == signed_in.org.id, member.c.id == signed_in.member.id
+            )
+        ).scalar_one_or_none()
+    return found
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from tiegraph.web.routes import (
     pages_my_day,
     pages_people,
     pages_settings,
+    pages_sso,
 )
 from tiegraph.web.security import check_csrf
 
@@ -22,6 +23,7 @@ from tiegraph.web.security import check_csrf
 AREAS = (
     pages_my_day,
     pages_auth,
+    pages_sso,
     pages_gallery,
     pages_people,
     pages_accounts,

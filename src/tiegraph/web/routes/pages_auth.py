@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.org import auth
-from tiegraph.store.schema import member
+from tiegraph.web.routes.pages_sso import render_sign_in
 from tiegraph.web.security import (
     SignInLimiter,
     end_session_of,
@@ -18,23 +17,18 @@ from tiegraph.web.security import (
     start_session,
     store_of,
 )
-from tiegraph.web.templating import flash, render
+from tiegraph.web.templating import flash
 
 router = APIRouter()
 
 
 def _safe_next(target: str) -> str:
-    return local_path(target, "/gallery")
-
-
-@router.get("/")
-def home() -> RedirectResponse:
-    return RedirectResponse("/gallery", status_code=303)
+    return local_path(target, "/")  # My day, the landing page
 
 
 @router.get("/sign-in")
-def sign_in_page(request: Request, next: str = "/gallery") -> Response:
-    return render(request, "sign_in.html", {"next": _safe_next(next), "email": "", "error": ""})
+def sign_in_page(request: Request, next: str = "/") -> Response:
+    return render_sign_in(request, next)
 
 
 @router.post("/sign-in")
@@ -43,7 +37,7 @@ def sign_in(
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1000)],
     organization: Annotated[str, Form(max_length=64)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "/gallery",
+    next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     limiter: SignInLimiter = request.app.state.limiter
     store = store_of(request)
@@ -65,14 +59,9 @@ def sign_in(
         error = "Wrong email or password."
     if signed_in is None:
         limiter.failed(throttles)
-        context = {"next": _safe_next(next), "email": email, "error": error}
-        return render(request, "sign_in.html", context, status=401)
+        return render_sign_in(request, next, email=email, error=error, status=401)
     limiter.succeeded(throttles)
-    with store.read() as conn:
-        password_hash = conn.execute(
-            select(member.c.password_hash).where(member.c.id == signed_in.member.id)
-        ).scalar_one()
-    start_session(request, signed_in, password_hash)
+    start_session(request, signed_in, auth.password_hash_of(store, signed_in))
     return RedirectResponse(_safe_next(next), status_code=303)
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.org import auth
+from tiegraph.services.org import auth, sso
 from tiegraph.services.org.members import list_members, set_member_sharing
 from tiegraph.services.org.orgs import rename_org
 from tiegraph.store.schema import member
@@ -27,6 +27,7 @@ def _settings(request: Request, viewer: PageViewer, new_token: str = "") -> Resp
         "tokens": auth.list_tokens(store, viewer.org, viewer.member),
         "new_token": new_token,
         "members": len(list_members(store, viewer.org)),
+        "sso": _sso_settings(request, viewer),
         **intro_settings(request, viewer),
     }
     return render(request, "settings.html", context)
@@ -101,3 +102,55 @@ def organization(
     rename_org(store_of(request), viewer.org, " ".join(name.split()))
     flash(request, "Organization renamed.")
     return RedirectResponse("/settings", status_code=303)
+
+
+def _sso_settings(request: Request, viewer: PageViewer) -> dict[str, object]:
+    """What an admin sees of single sign-on, and the redirect URI to register at the provider."""
+    if not viewer.is_admin:
+        return {}
+    config = sso.get_sso(store_of(request), viewer.org)
+    return {
+        "config": config.as_dict() if config else None,
+        "secret_env": config.secret_env if config else "",
+        "redirect_uri": str(request.url_for("sso_callback")),
+    }
+
+
+@router.post("/settings/sso")
+def sso_settings(
+    request: Request,
+    viewer: PageViewer,
+    issuer: Annotated[str, Form(max_length=500)] = "",
+    client_id: Annotated[str, Form(max_length=500)] = "",
+    client_secret: Annotated[str, Form(max_length=2000)] = "",
+    client_secret_env: Annotated[str, Form(max_length=200)] = "",
+    provider_name: Annotated[str, Form(max_length=60)] = "",
+    action: Annotated[str, Form(max_length=10)] = "save",
+) -> RedirectResponse:
+    require_admin(viewer)
+    store = store_of(request)
+    if action == "remove":
+        sso.remove_sso(store, viewer.org)
+        flash(request, "Single sign-on removed.")
+    else:
+        sso.set_sso(
+            store,
+            viewer.org,
+            issuer=issuer,
+            client_id=client_id,
+            client_secret=client_secret or None,
+            client_secret_env=client_secret_env.strip() or None,
+            provider_name=provider_name,
+        )
+        flash(request, "Single sign-on saved.")
+    return RedirectResponse("/settings#sso", status_code=303)
+
+
+@router.post("/settings/password-sign-in")
+def password_sign_in(
+    request: Request, viewer: PageViewer, enabled: Annotated[bool, Form()] = False
+) -> RedirectResponse:
+    require_admin(viewer)
+    sso.set_password_sign_in(store_of(request), viewer.org, enabled)
+    flash(request, f"Password sign-in is {'on' if enabled else 'off'}.")
+    return RedirectResponse("/settings#sso", status_code=303)

@@ -1,0 +1,37 @@
+// A real OpenID Connect provider (node-oidc-provider) on loopback for the single sign-on tests.
+// Environment: OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_ACCOUNTS
+// (a JSON file {login: {email, email_verified, name}}, read at every sign-in so a test can
+// change what the provider says; an unknown login signs in with email = login).
+import { readFileSync } from 'node:fs';
+import Provider from 'oidc-provider';
+
+const env = process.env;
+const port = Number(env.OIDC_PORT);
+const issuer = `http://127.0.0.1:${port}`;
+
+function accountOf(login) {
+  const accounts = JSON.parse(readFileSync(env.OIDC_ACCOUNTS, 'utf8'));
+  const account = accounts[login] ?? { email: login, email_verified: true, name: login };
+  return {
+    accountId: login,
+    async claims() {
+      return { sub: login, email: account.email, email_verified: account.email_verified, name: account.name };
+    },
+  };
+}
+
+const provider = new Provider(issuer, {
+  clients: [{
+    client_id: env.OIDC_CLIENT_ID,
+    client_secret: env.OIDC_CLIENT_SECRET,
+    redirect_uris: [env.OIDC_REDIRECT_URI],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+  }],
+  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+  features: { devInteractions: { enabled: true } },
+  pkce: { required: () => true },
+  cookies: { keys: ['tiegraph-test-only-cookie-key'] },
+  async findAccount(ctx, id) { return accountOf(id); },
+});
+provider.listen(port, '127.0.0.1', () => console.log(`listening ${issuer}`));
