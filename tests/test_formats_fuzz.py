@@ -6,7 +6,9 @@ repeated or inserted, give records and RowErrors only, never an exception, and q
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -43,6 +45,7 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 SCRATCH = Path(tempfile.mkdtemp(prefix="tiegraph-fuzz-"))
+atexit.register(shutil.rmtree, SCRATCH, ignore_errors=True)
 
 GOOGLE_CSV = (
     b"First Name,Middle Name,Last Name,Organization Name,E-mail 1 - Label,E-mail 1 - Value,"
