@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from tiegraph.cli import main
+from tiegraph.formats.contacts import ContactFile, read_contacts
+from tiegraph.formats.records import ContactRecord, RowError
 from tiegraph.services.contacts.importer import import_contacts
 from tiegraph.services.org.members import add_member
 from tiegraph.services.org.orgs import resolve_org
@@ -85,3 +87,52 @@ def test_the_cli_imports_the_good_files_and_names_the_bad_ones(
     with pytest.raises(SystemExit) as ended:  # nothing good at all: one line, as before
         main(["import", "contacts", str(garbage), "--member", "ana@us.example", "--db", url])
     assert ended.value.code == 2 and "no contacts found" in capsys.readouterr().err
+
+
+def _book(rows: list[str], header: str = "First Name,Last Name,Email Address\n") -> ContactFile:
+    return read_contacts((header + "\n".join(rows) + "\n").encode(), file="q.csv")
+
+
+def _split(book: ContactFile) -> tuple[list[ContactRecord], list[RowError]]:
+    good = [r for r in book.records if isinstance(r, ContactRecord)]
+    return good, [r for r in book.records if isinstance(r, RowError)]
+
+
+def test_an_unclosed_quote_is_reported_and_the_rows_it_swallowed_are_kept() -> None:
+    """Line 2 opens a quote that never closes: the csv module swallows the rows after it until
+    its cell passes the size limit (about 4,800 of them here), and used to drop them."""
+    rows = ['Ann,"Unclosed,ann@x.example'] + [f"P{i},Q{i},p{i}@x.example" for i in range(20_000)]
+    good, errors = _split(_book(rows))
+    assert len(good) == 20_000 and good[0].locator == "line 3" and good[-1].last_name == "Q19999"
+    assert [e.locator for e in errors] == ["line 2"]
+    assert (
+        "never closed" in errors[0].reason and "swallowed the next 4800 lines" in errors[0].reason
+    )
+
+
+def test_a_quote_unclosed_to_the_end_of_the_file_keeps_the_rows_after_it() -> None:
+    rows = ["Ana,Good,a@x.example", 'Bo,"Bad,b@x.example'] + [f"P{i},Q{i},p{i}@x" for i in range(5)]
+    good, errors = _split(_book(rows))
+    assert [r.first_name for r in good] == ["Ana", "P0", "P1", "P2", "P3", "P4"]
+    assert [(e.locator, "next 5 lines (to line 8)" in e.reason) for e in errors] == [
+        ("line 3", True)
+    ]
+
+
+def test_a_stray_quote_closed_a_few_lines_later_loses_only_its_own_line() -> None:
+    rows = ['Bo,"Bad,b@x.example', "Cy,Kept,c@x.example", 'Di,Closes",d@x.example', "Ed,E,e@x"]
+    good, errors = _split(_book(rows))
+    assert [e.locator for e in errors][:1] == ["line 2"]
+    assert {"Cy", "Ed"} <= {r.first_name for r in good}
+
+
+def test_quoted_line_breaks_stay_one_cell() -> None:
+    """A postal address or notes over several lines is one cell, not an unclosed quote."""
+    header = "First Name,Last Name,Email Address,Notes\n"
+    rows = ['Ana,Lima,a@x.example,"Met in Lisbon\nasked about pricing\ncall back, in May"']
+    rows += ['Bo,Berg,b@x.example,"one, two, three\nfour"', "Cy,Ng,c@x.example,"]
+    good, errors = _split(_book(rows, header))
+    assert [r.first_name for r in good] == ["Ana", "Bo", "Cy"] and not errors
+    assert [r.locator for r in good] == ["line 2", "line 5", "line 7"]
+    two = _book(['Ana,"Lima\nSilva, Jr"', "Bo,Berg"], "First Name,Last Name\n")
+    assert len(_split(two)[0]) == 2 and not _split(two)[1]

@@ -326,3 +326,30 @@ def test_a_last_card_without_end_but_whole_lines_is_kept() -> None:
     data = b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@x.example\r\n"
     [record] = read_contacts(data, file="c.vcf").records
     assert isinstance(record, ContactRecord) and record.full_name == "Ann Lee"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # Outlook.com: unquoted, its own column order, one contact.
+        b"First Name,Last Name,E-mail Address,Company,Job Title,Mobile Phone\n"
+        b"Anna,M\xc3\xbcller,anna@acme.example,Acme,CEO,+1 415 555 0100\n",
+        b"E-mail Address,First Name,Middle Name,Last Name,Company\nanna@acme.example,Anna,,"
+        b"M\xc3\xbcller,Acme\n",
+        # Classic Outlook, German headers, Windows-1252, one contact (and one without a newline).
+        '"Anrede","Vorname","Weitere Vornamen","Nachname","Firma","Position","E-Mail-Adresse",'
+        '"E-Mail-Typ"\r\n"","Anna","","Müller","Acme GmbH","Leiterin","anna@acme.example",'
+        '"SMTP"\r\n'.encode("cp1252"),
+        "Vorname;Nachname;Firma;E-Mail-Adresse\r\nAnna;Müller;Acme GmbH;anna@acme.example"
+        .encode("cp1252"),
+    ],
+)  # fmt: skip
+def test_an_outlook_export_of_one_contact_is_read(data: bytes) -> None:
+    book = read_contacts(data, file="contacts.csv")
+    assert book.format == "outlook" and not bad(book)
+    [anna] = good(book)
+    assert (anna.first_name, anna.last_name, anna.emails) == (
+        "Anna",
+        "Müller",
+        ("anna@acme.example",),
+    )

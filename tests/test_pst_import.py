@@ -16,6 +16,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.formats.pst import props as p
 from tiegraph.formats.pst.items import OutlookItem, OutlookRecord, Properties, item_record
 from tiegraph.services import pst_import
+from tiegraph.services.activity.event_outcomes import ALONE
 from tiegraph.services.activity.ingest import ingest_mail
 from tiegraph.services.org.members import Member, add_member, get_member
 from tiegraph.services.org.orgs import Org, resolve_org
@@ -52,9 +53,10 @@ def test_samples_import_with_their_counts_and_again_change_nothing(store: Store)
     report = pst_import.import_pst(store, org, ana, ALL, **AUGUST_2016)
     dist, two_hundred, msg_in_msg = (f.as_dict() for f in report.files)
     assert dist["contacts"]["attempted"] == 1 and dist["contacts"]["private"] == 1
-    assert dist["meetings"]["events"] == 4  # the weekly meeting's August, one cancelled
-    # The sample's appointment has no attendees: no one to have met.
-    assert dist["meetings"]["skipped_reasons"] == {"no member with another participant": 4}
+    # One weekly meeting: its four occurrences of August (one cancelled). The sample's
+    # appointment has no attendees: no one to have met.
+    assert dist["meetings"]["events"] == 1 and dist["meetings"]["occurrences"] == 4
+    assert dist["meetings"]["skipped_reasons"] == {ALONE: 1}
     assert dist["skipped"] == {"distribution list": 1, "free/busy data": 1}
     for drafts in (two_hundred, msg_in_msg):
         assert drafts["skipped"] == {"draft (never sent)": 1}

@@ -18,7 +18,7 @@ from icalendar.prop import vBroken, vRecur
 from tiegraph.formats.records import Address, Attendee, EventRecord, RowError
 from tiegraph.formats.recurrence import bound_recurrence
 
-__all__ = ["iter_events", "read_events"]
+__all__ = ["CalendarTally", "iter_events", "read_events"]
 
 _BLOCK = re.compile(
     r"^BEGIN:(VEVENT|VTIMEZONE)[ \t]*\r?$.*?(?:^END:\1[ \t]*\r?$|(?=^BEGIN:VEVENT)|\Z)",
@@ -34,8 +34,23 @@ _DROPPABLE = frozenset({"DTEND", "DURATION", "RDATE", "EXDATE"})
 _MAX_OCCURRENCES = 10_000  # per series and window; a daily meeting for 27 years
 
 
+@dataclasses.dataclass
+class CalendarTally:
+    """What a reader saw beside the occurrences it yields: the events (a recurring one with its
+    changed instances counts once), those without an occurrence in the window, and those that
+    could not be read (their RowErrors yielded)."""
+
+    events: int = 0
+    outside_window: int = 0
+    unreadable: int = 0
+
+
 def iter_events(
-    path: Path, *, window_start: datetime, window_end: datetime
+    path: Path,
+    *,
+    window_start: datetime,
+    window_end: datetime,
+    tally: CalendarTally | None = None,
 ) -> Iterator[EventRecord | RowError]:
     """Yield each meeting occurrence inside [window_start, window_end), or a RowError.
 
@@ -53,17 +68,23 @@ def iter_events(
         except OSError as error:
             yield RowError(str(file), file.name, f"unreadable file: {error.strerror}")
             continue
-        yield from _iter_file(str(file), raw, window)
+        yield from _iter_file(str(file), raw, window, tally or CalendarTally())
 
 
 def read_events(
-    raw: bytes, *, file: str, window_start: datetime, window_end: datetime
+    raw: bytes,
+    *,
+    file: str,
+    window_start: datetime,
+    window_end: datetime,
+    tally: CalendarTally | None = None,
 ) -> Iterator[EventRecord | RowError]:
     """`iter_events` for one calendar already in memory (e.g. a CalDAV resource); `file` names it.
 
     Occurrences of each series come in order of start.
     """
-    yield from _iter_file(file, raw, (_aware(window_start), _aware(window_end)))
+    window = (_aware(window_start), _aware(window_end))
+    yield from _iter_file(file, raw, window, tally or CalendarTally())
 
 
 def _aware(moment: datetime) -> datetime:
@@ -71,7 +92,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _iter_file(
-    file: str, raw: bytes, window: tuple[datetime, datetime]
+    file: str, raw: bytes, window: tuple[datetime, datetime], tally: CalendarTally
 ) -> Iterator[EventRecord | RowError]:
     text, file_repairs = _decoded(raw)
     if "BEGIN:VEVENT" not in text.upper():
@@ -83,14 +104,20 @@ def _iter_file(
         file_repairs.append("VEVENT without VCALENDAR")
     timezones, events = _components(text, file_repairs)
     for locator, group in _series(events):
+        tally.events += 1
         if isinstance(group, str):
+            tally.unreadable += 1
             yield RowError(file, locator, group)
             continue
         try:
             records = list(_occurrences(file, locator, timezones, group, window))
         except Exception as error:  # a library's failure on one event must stay with it
-            yield RowError(file, locator, f"unreadable event: {type(error).__name__}: {error}")
-            continue
+            records = [
+                RowError(file, locator, f"unreadable event: {type(error).__name__}: {error}")
+            ]
+        if not any(isinstance(r, EventRecord) for r in records):
+            tally.unreadable += bool(records)
+            tally.outside_window += not records
         for record in records:
             yield record if isinstance(record, RowError) else _with_repairs(record, file_repairs)
 

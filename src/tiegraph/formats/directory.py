@@ -208,7 +208,11 @@ def _json_kind(value: object) -> str:
 
 def _iter_csv(lines: _CountedLines, file: str) -> Iterator[DirectoryRow]:
     header_line = next(lines)
-    header = next(csv.reader([header_line], delimiter=_delimiter(header_line)))
+    try:
+        header = next(csv.reader([header_line], delimiter=_delimiter(header_line)), [])
+    except csv.Error as exc:  # a lone carriage return inside the header line, say
+        yield RowError(file, "line 1", f"unreadable CSV header: {exc}")
+        return
     columns = [_CSV_ALIASES.get(name, name) for name in map(_column_name, header)]
     build: Callable[[dict[str, str], str], CompanyRecord | PersonRecord]
     if any(name in columns for name in ("first_name", "last_name", "full_name")):

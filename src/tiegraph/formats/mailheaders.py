@@ -278,7 +278,7 @@ def _encoded_word(match: re.Match[str], repairs: list[str]) -> str:
         return match.group(0)
     try:
         return octets.decode(charset)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, ValueError):  # ValueError: a NUL in the name, idna's UnicodeError
         repairs.append(f"bad encoded-word charset {charset[:20]}")
         return _redecoded(octets.decode("latin-1"), repairs)
 

@@ -19,6 +19,7 @@ from tiegraph.errors import (
     StoreBusyError,
     TiegraphError,
 )
+from tiegraph.web.methods import allowed_methods
 from tiegraph.web.sign_in import SignInRequired
 from tiegraph.web.templating import render
 
@@ -116,6 +117,12 @@ async def _tiegraph_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        allowed = allowed_methods(request.app, request.scope["path"])
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+            if request.method == "OPTIONS":
+                return Response(status_code=204, headers=headers)
     return error_response(request, exc.status_code, str(exc.detail), headers=headers or None)
 
 

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Path, Query, Request
-from pydantic import BaseModel
 
 from tiegraph.services.paging import MAX_LIMIT, Page
+from tiegraph.web.schemas.common import ApiOutput
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -17,7 +17,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip.")]
 
 
-class PageOut(BaseModel, Generic[T]):
+class PageOut(ApiOutput, Generic[T]):
     items: list[T]
     total: int
     limit: int

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 
+from tiegraph.formats.contacts.csvrows import csv_rows
 from tiegraph.formats.contacts.headers import Layout, header_key, identify, layout_of
 from tiegraph.formats.records import ContactRecord, RowError
 
@@ -40,21 +40,6 @@ def _delimiter(line: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, cells) per record; quoted line breaks stay inside their cell."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            row = ["\x00unreadable"]
-        yield start, row
-        start = reader.line_num + 1
-
-
 def _find_header(
     text: str, column_map: Mapping[str, str] | None
 ) -> tuple[int, list[str], Layout] | None:
@@ -72,8 +57,8 @@ def _find_header(
 
 def _headerless_linkedin(text: str) -> tuple[str, ...] | None:
     """The layout of a LinkedIn export without its header row, told by its URLs and dates."""
-    sample = [r for _, r in zip(range(20), _rows(text, ","), strict=False)]
-    cells = [r for _, r in sample if len(r) >= 5]
+    sample = [r for _, r in zip(range(20), csv_rows(text, ","), strict=False)]
+    cells = [r.cells for r in sample if len(r.cells) >= 5]
     if not cells:
         return None
     with_url = sum(1 for r in cells if len(r) > 2 and _LINKEDIN_URL.search(r[2]))
@@ -214,9 +199,9 @@ def _book_records(
     width = len(header)
     header_keys = [header_key(h) for h in header]
     columns = _Columns.of(layout)
-    for line, cells in _rows(body, delimiter):
-        if cells == ["\x00unreadable"]:
-            yield RowError(file, f"line {line}", "unreadable CSV row")
+    for line, cells, problem in csv_rows(body, delimiter, width):
+        if problem:
+            yield RowError(file, f"line {line}", problem)
             continue
         if not "".join(cells).strip():
             continue  # blank lines are not records

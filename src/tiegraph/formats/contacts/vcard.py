@@ -155,8 +155,8 @@ def _text(value: bytes, params: dict[bytes, bytes], fallback: str) -> str:
     if charset:
         try:
             return value.decode(charset, errors="replace")
-        except LookupError:
-            pass  # an unknown charset name: fall through to the guesses
+        except (LookupError, ValueError):
+            pass  # an unknown charset name (or one with a NUL): fall through to the guesses
     try:
         return value.decode("utf-8")
     except UnicodeDecodeError:

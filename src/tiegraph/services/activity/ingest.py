@@ -19,6 +19,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.formats.calendar import iter_events
 from tiegraph.formats.calls import iter_calls
 from tiegraph.formats.records import CallRecord, EventRecord, MessageHeaders, RowError
+from tiegraph.services.activity.event_outcomes import ALONE, NO_MEMBER, EventOutcomes
 from tiegraph.services.activity.mail_touchpoints import MailItem, MailTouchpoints, read_mail_items
 from tiegraph.services.activity.ties import TieUpdater
 from tiegraph.services.activity.writes import (
@@ -40,7 +41,8 @@ DEFAULT_WINDOW = timedelta(days=365)
 
 @dataclass
 class IngestReport:
-    """What an ingest did; `messages`/`events`/`calls` count records read, good or not."""
+    """What an ingest did; `messages`/`calls` count records read, good or not; a calendar's
+    account is in `events` (events read, meetings taken, events skipped by reason)."""
 
     kind: str  # mail | calendar | calls
     read: int = 0
@@ -53,6 +55,7 @@ class IngestReport:
     ties: int = 0
     rejected: list[RowError] = field(default_factory=list)
     skipped_reasons: dict[str, int] = field(default_factory=dict)
+    events: EventOutcomes = field(default_factory=EventOutcomes)
 
     def skip(self, reason: str) -> None:
         self.skipped += 1
@@ -60,6 +63,7 @@ class IngestReport:
 
     def as_dict(self) -> dict[str, Any]:
         noun = {"mail": "messages", "calendar": "events", "calls": "calls"}[self.kind]
+        calendar = self.events.counts() if self.kind == "calendar" else {}
         return {
             noun: self.read,
             "interactions": self.interactions,
@@ -73,10 +77,16 @@ class IngestReport:
             "rejected": [
                 {"file": r.file, "locator": r.locator, "reason": r.reason} for r in self.rejected
             ],
-        }
+        } | calendar
 
     def summary(self) -> str:
         noun = {"mail": "messages", "calendar": "events", "calls": "calls"}[self.kind]
+        if self.kind == "calendar":
+            return (
+                f"{self.events.summary()}, {len(self.rejected)} rejected; {self.interactions} "
+                f"interactions, {self.duplicates} already seen; {self.persons} new persons from "
+                f"correspondence, {self.ties} ties updated"
+            )
         return (
             f"{self.read} {noun}: {self.interactions} interactions, {self.duplicates} already "
             f"seen, {self.skipped} without a member, {len(self.rejected)} rejected; "
@@ -167,7 +177,8 @@ def _mail_batch(
 # --- calendar ------------------------------------------------------------------------------
 
 
-def _event_activity(event: EventRecord, resolver: Resolver) -> Activity | None:
+def _event_activity(event: EventRecord, resolver: Resolver) -> Activity | str:
+    """The meeting an occurrence makes, or why it makes none."""
     organizer = normalize_email(event.organizer.email) if event.organizer else None
     people: dict[str, None] = {organizer: None} if organizer else {}
     names = [(organizer, event.organizer.name)] if organizer and event.organizer else []
@@ -179,7 +190,7 @@ def _event_activity(event: EventRecord, resolver: Resolver) -> Activity | None:
     members = resolver.member_of
     count = len(people)
     if count < 2:
-        return None
+        return ALONE
     seconds = max(int((event.end - event.start).total_seconds()), 0)
     touchpoints = []
     for member_address in people:
@@ -193,7 +204,7 @@ def _event_activity(event: EventRecord, resolver: Resolver) -> Activity | None:
                 continue
             touchpoints.append(Touchpoint(member_id, other, direction, count, seconds))
     if not touchpoints:
-        return None
+        return NO_MEMBER
     resolver.correspondents.saw_names((e, n) for e, n in names if n and e not in members)
     unique = {(t.member_id, t.address): t for t in touchpoints}
     fingerprint = _digest(
@@ -221,7 +232,8 @@ def ingest_calendar(
         with store.write() as conn:
             resolver = Resolver(conn, org)
             ties = TieUpdater(conn, org)
-            records = iter_events(path, window_start=start, window_end=end)
+            tally = report.events.tally
+            records = iter_events(path, window_start=start, window_end=end, tally=tally)
             for batch in _batches(records, report):
                 _event_batch(conn, org, resolver, ties, batch, report)
                 progress(f"Calendar {path.name}", report.read, 0)
@@ -258,9 +270,8 @@ def _event_batch(
     activities = []
     for event in events:
         activity = _event_activity(event, resolver)
-        if activity is None:
-            report.skip("no member with another participant")
-        else:
+        report.events.saw(event, activity if isinstance(activity, str) else "")
+        if not isinstance(activity, str):
             activities.append(activity)
     _write(conn, org, resolver, ties, activities, report)
 

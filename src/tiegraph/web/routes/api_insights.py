@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 
-from tiegraph.errors import InvalidInputError
 from tiegraph.services.insights import closest, connections, nurture, paths
 from tiegraph.services.org.members import get_member
 from tiegraph.services.paging import MAX_LIMIT
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
-from tiegraph.web.schemas.common import KnowerOut, knower_out
+from tiegraph.web.schemas.common import IsoDay, KnowerOut, knower_out
 from tiegraph.web.schemas.insights import (
     AccountTieOut,
     ConnectionOut,
@@ -36,7 +34,6 @@ Kind = Literal[
     "school",
 ]
 assert get_args(Kind) == connections.KINDS
-EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
 @router.get("/closest", tags=["insights"])
@@ -115,14 +112,14 @@ def nurture_list(
     viewer: ApiViewer,
     member: Annotated[str, Query(max_length=320, description="A colleague (default: you).")] = "",
     part: Annotated[str, Query(pattern="^(all|contacts|connections)$")] = "all",
-    as_of: date | None = None,
+    as_of: Annotated[
+        IsoDay | None, Query(description="The day to score as of (YYYY-MM-DD).")
+    ] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> PageOut[NurtureItemOut]:
     """Contacts worth turning into connections (warming, one-sided), then connections cooling
     off; a colleague's only while they share their activity."""
-    if as_of is not None and not EARLIEST <= as_of <= LATEST:
-        raise InvalidInputError(f"as_of must be between {EARLIEST} and {LATEST}")
     store = store_of(request)
     target = get_member(store, viewer.org, member) if member.strip() else viewer.member
     found = nurture.nurture(store, viewer.org, target, viewer=viewer.member, as_of=as_of, limit=0)

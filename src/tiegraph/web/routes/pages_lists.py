@@ -4,7 +4,6 @@ archive), and the signed-in member's nurture suggestions."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -14,6 +13,7 @@ from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
 from tiegraph.services import lists
 from tiegraph.services.insights import nurture
 from tiegraph.web.pagination import PathId
+from tiegraph.web.schemas.common import IsoDay
 from tiegraph.web.security import PageViewer, local_path, store_of
 from tiegraph.web.templating import flash, render
 
@@ -130,11 +130,9 @@ def archive_list(request: Request, viewer: PageViewer, list_id: PathId) -> Redir
 def nurture_page(
     request: Request,
     viewer: PageViewer,
-    as_of: Annotated[date | None, Query()] = None,
+    as_of: Annotated[IsoDay | None, Query()] = None,
 ) -> Response:
     """The signed-in member's contacts worth deepening and connections cooling off."""
-    if as_of is not None and not date(1900, 1, 1) <= as_of <= date(2999, 12, 31):
-        raise InvalidInputError("as_of must be a date between 1900 and 2999")
     found = nurture.nurture(
         store_of(request), viewer.org, viewer.member, viewer=viewer.member, as_of=as_of
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tiegraph.services.org.auth import ApiToken
-from tiegraph.web.schemas.common import ApiInput
+from tiegraph.web.schemas.common import ApiInput, ApiOutput
 
 
 class SharingIn(ApiInput):
@@ -19,7 +19,7 @@ class TokenIn(ApiInput):
     name: str = Field(min_length=1, max_length=100)
 
 
-class TokenOut(BaseModel):
+class TokenOut(ApiOutput):
     id: int
     name: str
     created_at: datetime | None

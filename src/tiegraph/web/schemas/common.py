@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Literal
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from tiegraph.core.reasons import Reason
 from tiegraph.services.directory.profiles import PersonSummary
@@ -14,8 +15,12 @@ from tiegraph.services.org.members import Member
 
 
 class ApiInput(BaseModel):
-    """A request body. No text in it may hold a NUL character: PostgreSQL refuses one in text
-    and SQLite cuts strings at it, so it is refused here (422) rather than failing a write."""
+    """A request body. A field it does not know is refused (422), not ignored: a misspelt name
+    would otherwise change nothing and say nothing. No text in it may hold a NUL character:
+    PostgreSQL refuses one in text and SQLite cuts strings at it, so it is refused here (422)
+    rather than failing a write."""
+
+    model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")
     @classmethod
@@ -35,7 +40,47 @@ def _holds_nul(value: Any) -> bool:
     return False
 
 
-class MemberOut(BaseModel):
+class ApiOutput(BaseModel):
+    """An answer's shape. Every moment in it is in UTC with its offset: SQLite hands stored
+    datetimes back without their zone (all are stored in UTC), PostgreSQL in the session's."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_utc(cls, value: Any) -> Any:
+        return _utc(value)
+
+
+def _utc(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, list):
+        return [_utc(v) for v in value]
+    return value
+
+
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _iso_day(value: Any) -> Any:
+    # Pydantic would read "0" or 1700000000 as seconds since 1970: a day is written YYYY-MM-DD.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise ValueError("a day is written YYYY-MM-DD, e.g. 2025-03-31")
+    if not isinstance(value, str | date) or isinstance(value, datetime):
+        raise ValueError("a day is written YYYY-MM-DD, e.g. 2025-03-31")
+    return value.strip() if isinstance(value, str) else value
+
+
+def _in_range(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"the day must be between {EARLIEST_DAY} and {LATEST_DAY}")
+    return day
+
+
+# A day given to the API (a query or a body): ISO 8601 only, between 1900 and 2999.
+IsoDay = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_in_range)]
+
+
+class MemberOut(ApiOutput):
     id: int
     email: str
     name: str
@@ -55,7 +100,7 @@ def member_out(m: Member) -> MemberOut:
     )
 
 
-class ReasonItemOut(BaseModel):
+class ReasonItemOut(ApiOutput):
     """One reason behind a tie's score as data; `text` is the sentence of `reasons`."""
 
     kind: Literal[
@@ -90,7 +135,7 @@ def reason_items_field() -> Any:
     return Field(description="The reasons as data, in the order of `reasons`.")
 
 
-class KnowerOut(BaseModel):
+class KnowerOut(ApiOutput):
     member_email: str
     member_name: str
     score: int
@@ -110,7 +155,7 @@ def knower_out(k: Knower) -> KnowerOut:
     )
 
 
-class PersonSummaryOut(BaseModel):
+class PersonSummaryOut(ApiOutput):
     id: int
     name: str
     title: str
@@ -124,5 +169,5 @@ def person_summary_out(p: PersonSummary) -> PersonSummaryOut:
     return PersonSummaryOut(**p.__dict__)
 
 
-class Done(BaseModel):
+class Done(ApiOutput):
     ok: bool = True

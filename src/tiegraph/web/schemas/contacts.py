@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tiegraph.services.contacts.gallery import Columns, GalleryRow
 from tiegraph.services.contacts.jobs import ImportJob
 from tiegraph.services.contacts.matches import PossibleMatch
 from tiegraph.services.contacts.network import ContactSummary
 from tiegraph.services.contacts.properties import Property
-from tiegraph.web.schemas.common import ApiInput
+from tiegraph.web.schemas.common import ApiInput, ApiOutput
 
 
-class ContactOut(BaseModel):
+class ContactOut(ApiOutput):
     id: int
     name: str
     company: str
@@ -37,7 +37,7 @@ def contact_out(c: ContactSummary) -> ContactOut:
     )
 
 
-class GalleryRowOut(BaseModel):
+class GalleryRowOut(ApiOutput):
     kind: str = Field(description="contact: one of yours; person: a directory person")
     id: int
     name: str
@@ -78,8 +78,11 @@ class ColumnsIn(ApiInput):
         )
 
 
-class ColumnsOut(ColumnsIn):
-    pass
+class ColumnsOut(ApiOutput):
+    order: list[str]
+    hidden: list[str]
+    sort: str
+    descending: bool
 
 
 def columns_out(c: Columns) -> ColumnsOut:
@@ -92,7 +95,7 @@ class PropertyIn(ApiInput):
     choices: list[str] = Field(default_factory=list, max_length=100)
 
 
-class PropertyOut(BaseModel):
+class PropertyOut(ApiOutput):
     id: int
     name: str
     kind: str
@@ -110,13 +113,13 @@ class ValueIn(ApiInput):
     value: str = Field(max_length=2000)
 
 
-class ValueOut(BaseModel):
+class ValueOut(ApiOutput):
     contact_id: int
     property_id: int
     value: str
 
 
-class MatchOut(BaseModel):
+class MatchOut(ApiOutput):
     id: int
     contact_id: int
     contact_name: str
@@ -131,12 +134,12 @@ def match_out(m: PossibleMatch) -> MatchOut:
     return MatchOut(**m.__dict__)
 
 
-class PublishedOut(BaseModel):
+class PublishedOut(ApiOutput):
     contact_id: int
     person_id: int
 
 
-class ImportOut(BaseModel):
+class ImportOut(ApiOutput):
     id: int
     status: str
     files: list[str]

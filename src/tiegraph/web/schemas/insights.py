@@ -3,17 +3,22 @@ paths, nurture; and their conversion from the services' values."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tiegraph.services.insights.closest import AccountTie
 from tiegraph.services.insights.connection_rows import CompanyConnection
 from tiegraph.services.insights.nurture import NurtureItem
 from tiegraph.services.insights.paths import IntroPath
 from tiegraph.web.pagination import PageOut
-from tiegraph.web.schemas.common import ReasonItemOut, reason_items_field, reason_items_out
+from tiegraph.web.schemas.common import (
+    ApiOutput,
+    ReasonItemOut,
+    reason_items_field,
+    reason_items_out,
+)
 
 
-class AccountTieOut(BaseModel):
+class AccountTieOut(ApiOutput):
     person_id: int
     person_email: str
     person_name: str
@@ -41,14 +46,14 @@ def account_tie_out(t: AccountTie) -> AccountTieOut:
     )
 
 
-class ViaOut(BaseModel):
+class ViaOut(ApiOutput):
     email: str
     name: str
     title: str
     why: str
 
 
-class ConnectionOut(BaseModel):
+class ConnectionOut(ApiOutput):
     member_email: str
     member_name: str
     kind: str = Field(description="personal, employer, former-employer, ... (see KINDS)")
@@ -70,7 +75,7 @@ def connection_out(c: CompanyConnection) -> ConnectionOut:
     )
 
 
-class HopOut(BaseModel):
+class HopOut(ApiOutput):
     source: str
     source_email: str
     target: str
@@ -87,12 +92,12 @@ class HopOut(BaseModel):
     why: str
 
 
-class PersonRefOut(BaseModel):
+class PersonRefOut(ApiOutput):
     email: str
     name: str
 
 
-class IntroPathOut(BaseModel):
+class IntroPathOut(ApiOutput):
     strength: int = Field(description="100 × the product of the hops' weights.")
     strength_why: str = Field(description="How the strength comes from the hops, in words.")
     introducer_email: str = Field(description="The colleague on the first hop, to ask.")
@@ -130,7 +135,7 @@ def intro_path_out(p: IntroPath) -> IntroPathOut:
     )
 
 
-class IntroPathsOut(BaseModel):
+class IntroPathsOut(ApiOutput):
     email: str
     name: str
     company: str
@@ -138,7 +143,7 @@ class IntroPathsOut(BaseModel):
     paths: PageOut[IntroPathOut] = Field(description="Ways in, strongest first: one page.")
 
 
-class NurtureItemOut(BaseModel):
+class NurtureItemOut(ApiOutput):
     kind: str = Field(description="warming, one_sided (contacts) or cooling (connections)")
     person_email: str
     person_name: str

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tiegraph.services.intros.requests import IntroRequest
 from tiegraph.services.intros.smtp_settings import SmtpSettings
 from tiegraph.services.intros.template import MAX_BODY, MAX_SUBJECT, PLACEHOLDERS, IntroTemplate
-from tiegraph.web.schemas.common import ApiInput
+from tiegraph.web.schemas.common import ApiInput, ApiOutput
 
 
 class IntroIn(ApiInput):
@@ -39,7 +39,7 @@ class MarkIn(ApiInput):
     status: str = Field(pattern="^(introduced|declined)$")
 
 
-class IntroOut(BaseModel):
+class IntroOut(ApiOutput):
     id: int
     status: str = Field(description="draft, requested, introduced or declined")
     requester_email: str
@@ -63,7 +63,7 @@ def intro_out(r: IntroRequest) -> IntroOut:
     return IntroOut(**fields)
 
 
-class SentOut(BaseModel):
+class SentOut(ApiOutput):
     intro: IntroOut
     message_id: str = Field(description="The Message-ID, when sent by SMTP.")
     mailto: str = Field(description="The mailto: link, when handed to the mail client.")
@@ -75,7 +75,7 @@ class TemplateIn(ApiInput):
     reset: bool = Field(False, description="Back to the default template.")
 
 
-class TemplateOut(BaseModel):
+class TemplateOut(ApiOutput):
     subject: str
     body: str
     default: bool
@@ -100,7 +100,7 @@ class SmtpIn(ApiInput):
     timeout: float = Field(30.0, gt=0, le=600)
 
 
-class SmtpOut(BaseModel):
+class SmtpOut(ApiOutput):
     configured: bool
     host: str = ""
     port: int | None = None

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tiegraph.services.insights.account_knowers import AccountKnower
 from tiegraph.services.lists import AddReport, ListRow, PersonList
 from tiegraph.web.schemas.common import (
     ApiInput,
+    ApiOutput,
     KnowerOut,
     ReasonItemOut,
     knower_out,
@@ -24,7 +25,7 @@ class ListIn(ApiInput):
     kind: str = Field("leads", pattern="^(leads|opportunities|deals)$")
 
 
-class ListOut(BaseModel):
+class ListOut(ApiOutput):
     id: int
     name: str
     kind: str
@@ -35,15 +36,8 @@ class ListOut(BaseModel):
     archived_at: datetime | None
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands datetimes back without their zone; everything is stored in UTC.
-    return moment.replace(tzinfo=UTC) if moment and not moment.tzinfo else moment
-
-
 def list_out(x: PersonList) -> ListOut:
-    return ListOut(
-        **(x.__dict__ | {"created_at": _utc(x.created_at), "archived_at": _utc(x.archived_at)})
-    )
+    return ListOut(**x.__dict__)
 
 
 class ListItemsIn(ApiInput):
@@ -56,7 +50,7 @@ class ListItemsIn(ApiInput):
     )
 
 
-class AddedOut(BaseModel):
+class AddedOut(ApiOutput):
     added: list[str]
     already: list[str]
 
@@ -65,7 +59,7 @@ def added_out(r: AddReport) -> AddedOut:
     return AddedOut(added=list(r.added), already=list(r.already))
 
 
-class AccountKnowerOut(BaseModel):
+class AccountKnowerOut(ApiOutput):
     member_email: str
     member_name: str
     score: int
@@ -89,7 +83,7 @@ def account_knower_out(k: AccountKnower) -> AccountKnowerOut:
     )
 
 
-class ListRowOut(BaseModel):
+class ListRowOut(ApiOutput):
     type: str = Field(description="person or account")
     name: str
     email: str

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tiegraph.services.directory.profiles import Account, PersonProfile
-from tiegraph.web.schemas.common import KnowerOut, PersonSummaryOut
+from tiegraph.web.schemas.common import ApiInput, ApiOutput, KnowerOut, PersonSummaryOut
 
 
-class JobOut(BaseModel):
+class JobOut(ApiOutput):
     company_id: int
     company: str
     title: str
@@ -18,14 +18,14 @@ class JobOut(BaseModel):
     end: date | None
 
 
-class SchoolOut(BaseModel):
+class SchoolOut(ApiOutput):
     school: str
     degree: str
     start: date | None
     end: date | None
 
 
-class SourceOut(BaseModel):
+class SourceOut(ApiOutput):
     contact_id: int
     format: str
     file: str
@@ -54,14 +54,14 @@ def person_out(p: PersonProfile) -> PersonOut:
     )
 
 
-class WhoKnowsOut(BaseModel):
+class WhoKnowsOut(ApiOutput):
     email: str
     name: str
     as_of: date
     knowers: list[KnowerOut]
 
 
-class AccountOut(BaseModel):
+class AccountOut(ApiOutput):
     id: int
     name: str
     size: int | None
@@ -87,6 +87,6 @@ def account_out(a: Account) -> AccountOut:
     )
 
 
-class AccountFlags(BaseModel):
+class AccountFlags(ApiInput):
     is_target: bool | None = None
     is_reference_customer: bool | None = None
