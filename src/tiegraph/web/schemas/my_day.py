@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from tiegraph.services.insights.my_day import MyDay
+from tiegraph.web.schemas.common import ApiOutput
 from tiegraph.web.schemas.insights import NurtureItemOut, nurture_item_out
 from tiegraph.web.schemas.intros import IntroOut, intro_out
 
 
-class WarmPathOut(BaseModel):
+class WarmPathOut(ApiOutput):
     person_id: int
     person_email: str
     person_name: str
@@ -26,7 +27,7 @@ class WarmPathOut(BaseModel):
     wanted_for: str = Field(description="'target account', or 'list NAME'.")
 
 
-class NewPersonOut(BaseModel):
+class NewPersonOut(ApiOutput):
     person_id: int
     person_email: str
     person_name: str
@@ -36,7 +37,7 @@ class NewPersonOut(BaseModel):
     started: date = Field(description="Start of their current job at the target account.")
 
 
-class MyDayOut(BaseModel):
+class MyDayOut(ApiOutput):
     targets: int = Field(description="Target accounts flagged in the organization.")
     lists: int = Field(description="Your own lists (not archived).")
     warm_paths: list[WarmPathOut]
