@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.servers import free_port
 
 from tiegraph.services.activity.ingest import ingest_mail
 from tiegraph.services.contacts.importer import import_contacts
@@ -186,6 +192,26 @@ def web_store(built_db: Path, tmp_path: Path) -> Iterator[Store]:
     store = open_store(f"sqlite:///{path}")
     yield store
     store.dispose()
+
+
+@contextmanager
+def running_app(app: FastAPI, port: int | None = None, **options: Any) -> Iterator[str]:
+    """`app` served by a real uvicorn in a thread on loopback; yields its base URL."""
+    port = port or free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        app.state.imports.shutdown(wait=True)
 
 
 def settings(tmp_path: Path, **changes: object) -> WebSettings:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
@@ -15,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from tests.servers import free_port
-from tests.web.conftest import PASSWORD, settings
+from tests.web.conftest import PASSWORD, running_app, settings
 
 from tiegraph.store import open_store
 from tiegraph.web.app import create_app
@@ -62,19 +59,8 @@ def _serve(db: Path, tmp_path: Path) -> Iterator[str]:
     shutil.copy(db, path)
     store = open_store(f"sqlite:///{path}")
     app = create_app(store, settings(tmp_path, upload_limit_bytes=5 * 1024 * 1024))
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert running.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
-    app.state.imports.shutdown(wait=True)
+    with running_app(app, lifespan="off") as url:
+        yield url
     store.dispose()
 
 

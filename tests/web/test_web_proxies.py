@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from tests.servers import free_port
-from tests.web.conftest import settings
+from tests.web.conftest import running_app, settings
 
 from tiegraph.errors import InvalidInputError
 from tiegraph.store import Store
@@ -23,23 +19,8 @@ from tiegraph.web.settings import WebSettings
 @contextmanager
 def serving(store: Store, tmp_path: Path, proxies: tuple[str, ...]) -> Iterator[str]:
     web = settings(tmp_path, trusted_proxies=proxies)
-    app = create_app(store, web)
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", **web.server_options()
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join()
-        app.state.imports.shutdown(wait=True)
+    with running_app(create_app(store, web), **web.server_options()) as url:
+        yield url
 
 
 def _failures(base: str, forwarded_for: list[str]) -> list[int]:

@@ -6,18 +6,15 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, needs_provider
 from tests.servers import free_port
-from tests.web.conftest import PASSWORD, settings
+from tests.web.conftest import PASSWORD, running_app, settings
 from tests.web.test_web_e2e import ARGS, ARTIFACTS, CHROMIUM, _needs_chromium
 
 from tiegraph.services.org.auth import create_token
@@ -69,18 +66,8 @@ def server(
     set_sso(store, org, issuer=provider.issuer, client_id=CLIENT_ID,
             client_secret=CLIENT_SECRET, provider_name="Test IdP")  # fmt: skip
     app = create_app(store, settings(tmp_path))
-    config = uvicorn.Config(app, host="127.0.0.1", port=app_port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert running.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{app_port}", store
-    running.should_exit = True
-    thread.join(timeout=10)
-    app.state.imports.shutdown(wait=True)
+    with running_app(app, app_port) as url:
+        yield url, store
     store.dispose()
 
 
