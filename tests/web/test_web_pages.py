@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from tests.web.conftest import LINKEDIN, Browser, settings, sign_in
 
 from tiegraph.store import Store
 from tiegraph.web.app import create_app
+from tiegraph.web.templating import counted
 
 
 def wait_for_import(client: TestClient, path: str) -> dict[str, Any]:
@@ -235,3 +237,14 @@ def test_outlook_pst_through_the_page(web_store: Store, tmp_path: Path) -> None:
         assert refused.status_code == 422 and "not an Outlook data file" in refused.text
     finally:
         app.state.imports.shutdown(wait=True)
+
+
+def test_counts_read_in_the_right_number(ana: Browser) -> None:
+    assert (counted(1, "account"), counted(2, "account"), counted(0, "row")) == (
+        "1 account",
+        "2 accounts",
+        "0 rows",
+    )
+    assert counted(12345, "row") == "12,345 rows"
+    page = ana.client.get("/accounts").text
+    assert " 1 accounts" not in page and re.search(r"\d+ accounts?\.", page)

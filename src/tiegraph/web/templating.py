@@ -25,6 +25,11 @@ def _when(moment: date | datetime | None) -> str:
     return moment.isoformat()
 
 
+def counted(number: int, noun: str) -> str:
+    """ "1 account", "2 accounts", "0 rows": a count with its noun in the right number."""
+    return f"{number:,} {noun if number == 1 else noun + 's'}"
+
+
 def _query(request: Request, **changes: Any) -> str:
     """The current page's query string with some parameters changed (None removes one)."""
     params = dict(request.query_params)
@@ -47,6 +52,7 @@ def _environment() -> Environment:
     )
     env.globals.update(csrf_token=csrf_token, query=_query, source_names=SOURCE_NAMES)
     env.filters["when"] = _when
+    env.filters["counted"] = counted
     return env
 
 
