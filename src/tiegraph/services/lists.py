@@ -20,6 +20,7 @@ from tiegraph.services.insights.who_knows import TILE, Knower, who_knows
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
+from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.schema import (
     company,
     company_domain,
@@ -310,7 +311,7 @@ def _persons(conn: Connection, org: Org, ids: Sequence[int]) -> dict[int, dict[s
         .scalar_subquery()
     )
     found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), 900):
+    for start in range(0, len(ids), IN_CHUNK):
         rows = conn.execute(
             select(
                 person.c.id,
@@ -334,7 +335,7 @@ def _persons(conn: Connection, org: Org, ids: Sequence[int]) -> dict[int, dict[s
 
 def _companies(conn: Connection, org: Org, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), 900):
+    for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + 900]
         for r in conn.execute(
             select(company.c.id, company.c.name).where(

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 BATCH_SIZE = 5000
+IN_CHUNK = 900  # values per IN (...): under SQLite's older limit of 999 variables
 
 Row = Mapping[str, Any]
 
@@ -198,7 +199,7 @@ def first_per_key(
     keys: Sequence[Any],
     *,
     order_by: str | None = None,
-    size: int = 900,
+    size: int = IN_CHUNK,
 ) -> dict[Any, tuple[Any, ...]]:
     """For each of `keys` found in `table.key` (rows matching `where`), the `columns` of its
     first row by `order_by`.

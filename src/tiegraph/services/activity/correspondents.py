@@ -26,7 +26,7 @@ from tiegraph.core.emails import (
 )
 from tiegraph.core.names import name_at_company, split_full_name
 from tiegraph.services.org.orgs import Org
-from tiegraph.store.bulk import insert_returning, insert_rows
+from tiegraph.store.bulk import IN_CHUNK, insert_returning, insert_rows
 from tiegraph.store.schema import (
     company,
     company_domain,
@@ -35,8 +35,6 @@ from tiegraph.store.schema import (
     person,
     person_email,
 )
-
-CHUNK = 900  # values per IN (...): under SQLite's older limit of 999 variables
 
 
 def organization_domains(conn: Connection, org: Org) -> frozenset[str]:
@@ -120,7 +118,7 @@ class Correspondents:
                 keys[key] = address
         companies = sorted({k[2] for k in keys})
         found: dict[str, list[int]] = {}
-        for start in range(0, len(companies), CHUNK):
+        for start in range(0, len(companies), IN_CHUNK):
             for r in self.conn.execute(
                 select(person.c.id, person.c.first_name, person.c.last_name, person.c.full_name)
                 .add_columns(company.c.name_key)
@@ -128,7 +126,7 @@ class Correspondents:
                 .where(
                     person.c.org_id == self.org.id,
                     person.c.archived_at.is_(None),
-                    company.c.name_key.in_(companies[start : start + CHUNK]),
+                    company.c.name_key.in_(companies[start : start + IN_CHUNK]),
                 )
             ):
                 key = name_at_company(r.first_name, r.last_name, r.full_name, r.name_key)
@@ -188,8 +186,8 @@ class Correspondents:
         """Companies holding these domains, or a subdomain of them (mail.acme.com for acme.com
         counts only when acme.com itself is nobody's)."""
         found: dict[str, int] = {}
-        for start in range(0, len(domains), CHUNK):
-            chunk = domains[start : start + CHUNK]
+        for start in range(0, len(domains), IN_CHUNK):
+            chunk = domains[start : start + IN_CHUNK]
             for r in self.conn.execute(
                 select(company_domain.c.domain, company_domain.c.company_id, company.c.name_key)
                 .join(company, company.c.id == company_domain.c.company_id)

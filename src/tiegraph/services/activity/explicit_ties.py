@@ -16,10 +16,8 @@ from sqlalchemy import Connection, literal, null, select
 
 from tiegraph.core.strength import TieState, from_columns, score, to_columns
 from tiegraph.services.org.orgs import Org
-from tiegraph.store.bulk import upsert_rows
+from tiegraph.store.bulk import IN_CHUNK, upsert_rows
 from tiegraph.store.schema import person, tie
-
-CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
 
 
 def mark_explicit(
@@ -30,12 +28,12 @@ def mark_explicit(
     if not person_ids:
         return 0
     stored: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(person_ids), CHUNK):
+    for start in range(0, len(person_ids), IN_CHUNK):
         found = conn.execute(
             select(tie.c.person_id, tie.c.state).where(
                 tie.c.org_id == org.id,
                 tie.c.member_id == member_id,
-                tie.c.person_id.in_(person_ids[start : start + CHUNK]),
+                tie.c.person_id.in_(person_ids[start : start + IN_CHUNK]),
             )
         )
         stored.update({r.person_id: r.state for r in found})
@@ -44,13 +42,13 @@ def mark_explicit(
     constants = [
         (literal(v, tie.c[k].type) if v is not None else null()).label(k) for k, v in fresh.items()
     ]
-    for start in range(0, len(new), CHUNK):
+    for start in range(0, len(new), IN_CHUNK):
         # Every new tie is the same row but for its person and employer: one INSERT ... SELECT
         # per chunk reads the employers and writes the ties in the database. By id alone:
         # with org_id too, SQLite would read a long IN list through the org's index (the ids
         # come from this organization's directory).
         persons = select(*constants, person.c.id, person.c.company_id).where(
-            person.c.id.in_(new[start : start + CHUNK])
+            person.c.id.in_(new[start : start + IN_CHUNK])
         )
         conn.execute(tie.insert().from_select([*fresh, "person_id", "company_id"], persons))
     known = [p for p in person_ids if p in stored]
@@ -66,10 +64,10 @@ def mark_explicit(
 
 def _employers(conn: Connection, org: Org, person_ids: Sequence[int]) -> dict[int, int | None]:
     found: dict[int, int | None] = {}
-    for start in range(0, len(person_ids), CHUNK):
+    for start in range(0, len(person_ids), IN_CHUNK):
         rows = conn.execute(
             select(person.c.id, person.c.org_id, person.c.company_id).where(
-                person.c.id.in_(person_ids[start : start + CHUNK])
+                person.c.id.in_(person_ids[start : start + IN_CHUNK])
             )
         )
         found.update({r.id: r.company_id for r in rows if r.org_id == org.id})

@@ -43,10 +43,9 @@ from tiegraph.core.member_activity import (
 )
 from tiegraph.core.strength import DEFAULT_PARAMS, Touch, touch_weight
 from tiegraph.services.org.orgs import Org
-from tiegraph.store.bulk import dialect_insert, insert_rows
+from tiegraph.store.bulk import IN_CHUNK, dialect_insert, insert_rows
 from tiegraph.store.schema import interaction, member, member_activity_day, organization
 
-CHUNK = 900
 # Beyond eight usual half-lives a touch weighs under 0.4% of a new one: left out of recomputes.
 HORIZON_HALF_LIVES = 8
 RECOMPUTE_EVERY = timedelta(days=7)
@@ -170,10 +169,10 @@ def fold_into_members(conn: Connection, org: Org, pending: Pending) -> None:
     current = activity_fingerprint()
     stored: dict[int, MemberActivity] = {}
     wanted = sorted(pending)
-    for start in range(0, len(wanted), CHUNK):
+    for start in range(0, len(wanted), IN_CHUNK):
         rows = conn.execute(
             select(member.c.id, member.c.activity).where(
-                member.c.org_id == org.id, member.c.id.in_(wanted[start : start + CHUNK])
+                member.c.org_id == org.id, member.c.id.in_(wanted[start : start + IN_CHUNK])
             )
         )
         stored.update({r.id: activity_from_columns(r.activity) for r in rows})
@@ -199,7 +198,7 @@ def _add_days(conn: Connection, org: Org, pending: Pending) -> None:
         for at, weight in moments.items():
             _add_to_day(added, member_id, at, weight)
     rows = _day_rows(org, added)
-    for start in range(0, len(rows), CHUNK):
+    for start in range(0, len(rows), IN_CHUNK):
         stmt = dialect_insert(conn, member_activity_day)
         conn.execute(
             stmt.on_conflict_do_update(
@@ -209,7 +208,7 @@ def _add_days(conn: Connection, org: Org, pending: Pending) -> None:
                     "usual": member_activity_day.c.usual + stmt.excluded.usual,
                 },
             ),
-            rows[start : start + CHUNK],
+            rows[start : start + IN_CHUNK],
         )
 
 

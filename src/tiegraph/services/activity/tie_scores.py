@@ -25,9 +25,8 @@ from tiegraph.core.member_activity import activity_from_columns, pace, relative
 from tiegraph.core.strength import TieScore, TieState, Touch, from_columns, score, score_touches
 from tiegraph.services.activity.member_activity import median_from, paces_before
 from tiegraph.services.org.orgs import Org
+from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.schema import member, organization
-
-CHUNK = 900
 
 
 class TieScorer:
@@ -73,10 +72,11 @@ class TieScorer:
                 select(organization.c.activity_pace).where(organization.c.id == self.org.id)
             ).scalar_one_or_none()
             self._median = median_from(stored, self.now)
-        for start in range(0, len(wanted), CHUNK):
+        for start in range(0, len(wanted), IN_CHUNK):
             rows = conn.execute(
                 select(member.c.id, member.c.activity).where(
-                    member.c.org_id == self.org.id, member.c.id.in_(wanted[start : start + CHUNK])
+                    member.c.org_id == self.org.id,
+                    member.c.id.in_(wanted[start : start + IN_CHUNK]),
                 )
             )
             for r in rows:

@@ -13,7 +13,7 @@ from tiegraph.core.emails import normalize_email
 from tiegraph.core.strength import Touch
 from tiegraph.services.activity.correspondents import Correspondents
 from tiegraph.services.org.orgs import Org
-from tiegraph.store.bulk import allocate_ids, driver_moment, first_per_key, insert_plain
+from tiegraph.store.bulk import IN_CHUNK, allocate_ids, driver_moment, first_per_key, insert_plain
 from tiegraph.store.schema import (
     activity_item,
     interaction,
@@ -22,9 +22,6 @@ from tiegraph.store.schema import (
     person_email,
     person_phone,
 )
-
-LOOKUP_CHUNK = 900  # below SQLite's older 999-variable limit, to stay portable
-
 
 TouchpointRow = tuple[int, str, str, int, int]
 """A Touchpoint as a plain tuple, as the mail reader hands them over (mail_touchpoints.py)."""
@@ -71,8 +68,8 @@ class WriteResult:
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), LOOKUP_CHUNK):
-        yield values[start : start + LOOKUP_CHUNK]
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]
 
 
 class Resolver:

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from tiegraph.services.org.orgs import Org
+from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.schema import contact_email, person, person_email
 
-CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
 _FILLED = ("first_name", "last_name", "full_name", "profile_url", "company_id", "title")
 
 
@@ -23,14 +23,14 @@ def correspondents_of(conn: Connection, org: Org, contact_ids: Sequence[int]) ->
     """contact id -> the correspondence person holding one of its emails (the first made)."""
     found: dict[int, int] = {}
     ids = sorted(set(contact_ids))
-    for start in range(0, len(ids), CHUNK):
+    for start in range(0, len(ids), IN_CHUNK):
         rows = conn.execute(
             select(contact_email.c.contact_id, person.c.id)
             .join(person_email, person_email.c.email == contact_email.c.email)
             .join(person, person.c.id == person_email.c.person_id)
             .where(
                 contact_email.c.org_id == org.id,
-                contact_email.c.contact_id.in_(ids[start : start + CHUNK]),
+                contact_email.c.contact_id.in_(ids[start : start + IN_CHUNK]),
                 person_email.c.org_id == org.id,
                 person.c.origin == "correspondence",
                 person.c.archived_at.is_(None),

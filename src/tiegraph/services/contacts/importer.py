@@ -35,7 +35,7 @@ from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.readahead import ReadAhead
 from tiegraph.store import Store
-from tiegraph.store.bulk import first_per_key
+from tiegraph.store.bulk import IN_CHUNK, first_per_key
 from tiegraph.store.schema import contact_source
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
     "record_key",
 ]
 
-CHUNK = 900  # record keys or ids per IN (...): under SQLite's older limit of 999 variables
 # A CSV file this large is read in a second process: starting one takes about 0.2 s, reading and
 # preparing 100,000 rows (11 MB) about 2.5 s (bench/bench_import.py).
 READ_AHEAD_BYTES = 1 << 20
@@ -173,7 +172,7 @@ def _import_paused(
     # who it is (so a re-import reports what the first import did).
     outcomes: list[str | Contact] = []
     items = iter(records)
-    while batch := list(islice(items, CHUNK)):
+    while batch := list(islice(items, IN_CHUNK)):
         good = [r for r in batch if not isinstance(r, RowError)]
         report.rejected.extend(r for r in batch if isinstance(r, RowError))
         new = [r.key for r in good if r.key not in known]

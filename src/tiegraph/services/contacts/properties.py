@@ -13,7 +13,7 @@ from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
-from tiegraph.store.bulk import upsert_rows
+from tiegraph.store.bulk import IN_CHUNK, upsert_rows
 from tiegraph.store.schema import contact, custom_property, custom_value
 
 KINDS = ("text", "number", "date", "choice")
@@ -180,7 +180,7 @@ def set_value(
 def values_of(conn: Connection, org: Org, contact_ids: Sequence[int]) -> dict[int, dict[int, str]]:
     """Every stored value of these contacts: {contact id: {property id: value}}."""
     found: dict[int, dict[int, str]] = {}
-    for start in range(0, len(contact_ids), 900):
+    for start in range(0, len(contact_ids), IN_CHUNK):
         rows = conn.execute(
             select(custom_value).where(
                 custom_value.c.org_id == org.id,

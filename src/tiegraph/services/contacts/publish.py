@@ -21,7 +21,7 @@ from tiegraph.services.activity.writes import resolve_pending
 from tiegraph.services.contacts.adopt import adopt, correspondents_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.store.bulk import insert_ignore, insert_returning
+from tiegraph.store.bulk import IN_CHUNK, insert_ignore, insert_returning
 from tiegraph.store.schema import (
     company,
     contact,
@@ -32,8 +32,6 @@ from tiegraph.store.schema import (
     person_phone,
 )
 
-CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
-
 
 def publish_contacts(
     conn: Connection, org: Org, owner: Member, contact_ids: Sequence[int], now: datetime
@@ -41,10 +39,10 @@ def publish_contacts(
     """Publish those of `contact_ids` that are still private; returns how many were."""
     rows = [
         r
-        for start in range(0, len(contact_ids), CHUNK)
+        for start in range(0, len(contact_ids), IN_CHUNK)
         for r in conn.execute(
             # By id alone: with org_id too, SQLite reads a long IN list through the org's index.
-            select(contact).where(contact.c.id.in_(contact_ids[start : start + CHUNK]))
+            select(contact).where(contact.c.id.in_(contact_ids[start : start + IN_CHUNK]))
         )
         if r.org_id == org.id and r.status == "private" and r.person_id is None
     ]
@@ -98,10 +96,12 @@ def _companies(conn: Connection, org: Org, names: Sequence[str]) -> dict[str, in
             wanted.setdefault(key, name)
     found: dict[str, int] = {}
     keys = sorted(wanted)
-    for start in range(0, len(keys), CHUNK):
+    for start in range(0, len(keys), IN_CHUNK):
         for r in conn.execute(
             select(company.c.id, company.c.name_key)
-            .where(company.c.org_id == org.id, company.c.name_key.in_(keys[start : start + CHUNK]))
+            .where(
+                company.c.org_id == org.id, company.c.name_key.in_(keys[start : start + IN_CHUNK])
+            )
             .order_by(company.c.id)
         ):
             found.setdefault(r.name_key, r.id)
@@ -123,10 +123,12 @@ def _copy_details(conn: Connection, org: Org, person_of: dict[int, int]) -> dict
         (contact_phone, contact_phone.c.phone, person_phone, "phone"),
     ):
         copied: list[dict[str, Any]] = []
-        for start in range(0, len(ids), CHUNK):
+        for start in range(0, len(ids), IN_CHUNK):
             for r in conn.execute(
                 select(table.c.contact_id, column.label("value"))
-                .where(table.c.org_id == org.id, table.c.contact_id.in_(ids[start : start + CHUNK]))
+                .where(
+                    table.c.org_id == org.id, table.c.contact_id.in_(ids[start : start + IN_CHUNK])
+                )
                 .order_by(table.c.id)
             ):
                 person_id = person_of[r.contact_id]

@@ -20,7 +20,7 @@ from tiegraph.services.contacts.plan import Contact, Plan
 from tiegraph.services.contacts.prepare import NEW_COLUMNS
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.store.bulk import allocate_ids, driver_day, driver_moment, insert_plain
+from tiegraph.store.bulk import IN_CHUNK, allocate_ids, driver_day, driver_moment, insert_plain
 from tiegraph.store.schema import (
     contact,
     contact_email,
@@ -29,7 +29,6 @@ from tiegraph.store.schema import (
     possible_match,
 )
 
-CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
 OWNED = ("org_id", "member_id", "contact_id")
 CONTACT_COLUMNS = ("id", "org_id", "member_id", "status", "person_id", "updated_at", *NEW_COLUMNS)
 SOURCE_COLUMNS = (*OWNED, "source_format", "file_name", "locator", "record_key", "record")
@@ -101,12 +100,12 @@ def _update_contacts(conn: Connection, changed: dict[int | None, Contact], now: 
 
 def _supersede(conn: Connection, org: Org, contact_ids: Sequence[int], now: datetime) -> None:
     """Open suggestions of contacts imported before and matched now are moot."""
-    for start in range(0, len(contact_ids), CHUNK):
+    for start in range(0, len(contact_ids), IN_CHUNK):
         conn.execute(
             possible_match.update()
             .where(
                 possible_match.c.org_id == org.id,
-                possible_match.c.contact_id.in_(contact_ids[start : start + CHUNK]),
+                possible_match.c.contact_id.in_(contact_ids[start : start + IN_CHUNK]),
                 possible_match.c.status == "open",
             )
             .values(status="superseded", decided_at=now)

@@ -16,9 +16,8 @@ from tiegraph.core.emails import normalize_email
 from tiegraph.core.names import name_at_company
 from tiegraph.formats.records import PersonRecord
 from tiegraph.services.org.orgs import Org
+from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.schema import company, person, person_email
-
-CHUNK = 900  # values per IN (...): under SQLite's older limit of 999 variables
 
 NameKey = tuple[str, str, str]  # (first name, last name, company) as normalized
 
@@ -51,14 +50,14 @@ def _by_email(
         if e
     }
     emails = sorted(by_email)
-    for start in range(0, len(emails), CHUNK):
+    for start in range(0, len(emails), IN_CHUNK):
         rows = conn.execute(
             select(person.c.id, person_email.c.email)
             .join(person_email, person_email.c.person_id == person.c.id)
             .where(
                 person.c.org_id == org.id,
                 person.c.external_id.is_(None),
-                person_email.c.email.in_(emails[start : start + CHUNK]),
+                person_email.c.email.in_(emails[start : start + IN_CHUNK]),
             )
             .order_by(person.c.id)
         )
@@ -83,7 +82,7 @@ def _by_name(
             wanted[key] = p.external_id
     companies = sorted({k[2] for k in wanted})
     found: dict[NameKey, list[int]] = {}
-    for start in range(0, len(companies), CHUNK):
+    for start in range(0, len(companies), IN_CHUNK):
         rows = conn.execute(
             select(person.c.id, person.c.first_name, person.c.last_name, person.c.full_name)
             .add_columns(company.c.name_key)
@@ -93,7 +92,7 @@ def _by_name(
                 person.c.origin == "correspondence",
                 person.c.external_id.is_(None),
                 person.c.archived_at.is_(None),
-                company.c.name_key.in_(companies[start : start + CHUNK]),
+                company.c.name_key.in_(companies[start : start + IN_CHUNK]),
             )
         )
         for r in rows:

@@ -16,6 +16,7 @@ from tiegraph.services.directory.accounts import Account
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
+from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.schema import contact, contact_email, member, person, person_email, tie
 
 VIA_SHOWN = 3
@@ -77,7 +78,7 @@ class PersonFacts:
 def first_emails(conn: Connection, org: Org, person_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(person_ids))
     found: dict[int, str] = {}
-    for start in range(0, len(ids), 900):
+    for start in range(0, len(ids), IN_CHUNK):
         rows = conn.execute(
             select(person_email.c.person_id, func.min(person_email.c.email).label("email"))
             .where(
@@ -94,7 +95,7 @@ def people_by_id(conn: Connection, org: Org, person_ids: Iterable[int]) -> dict[
     ids = sorted(set(person_ids))
     emails = first_emails(conn, org, ids)
     found: dict[int, PersonFacts] = {}
-    for start in range(0, len(ids), 900):
+    for start in range(0, len(ids), IN_CHUNK):
         rows = conn.execute(
             select(person.c.id, person.c.full_name, person.c.title).where(
                 person.c.org_id == org.id, person.c.id.in_(ids[start : start + 900])

@@ -25,10 +25,10 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store import Store
+from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.schema import company, interaction, member, person, person_email, tie
 
 LIMIT = 20
-CHUNK = 900  # ids per IN list: under SQLite's older 999-variable limit
 
 
 @dataclass(frozen=True)
@@ -198,8 +198,8 @@ def _describe(
     emails: dict[int, str] = {}
     states: dict[int, Any] = {}
     before: dict[int, list[Touch]] = {}  # as of a past date: each tie's every touch before it
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
         people.update(_people(conn, org, chunk))
         emails.update(_emails(conn, org, chunk))
         states.update(_states(conn, org, target, chunk))

@@ -19,6 +19,7 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import hidden_persons, sees_ties_of
 from tiegraph.store import Store
+from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.schema import contact, interaction, member, person, person_email, tie
 
 TILE = 5  # the who-knows-whom tile shows at most five colleagues
@@ -136,7 +137,7 @@ def _visible(m: dict[str, Any], viewer: Member | None) -> bool:
 def _persons(conn: Connection, org: Org, emails: Sequence[str]) -> dict[str, tuple[int, str]]:
     found: dict[str, tuple[int, str]] = {}
     unique = sorted(set(emails))
-    for start in range(0, len(unique), 900):
+    for start in range(0, len(unique), IN_CHUNK):
         rows = conn.execute(
             select(person_email.c.email, person.c.id, person.c.full_name)
             .join(person, person.c.id == person_email.c.person_id)
@@ -156,7 +157,7 @@ def _members(conn: Connection, org: Org, ids: set[int]) -> dict[int, dict[str, A
     """The members holding these ties (an organization may have thousands; a person few)."""
     found: dict[int, dict[str, Any]] = {}
     wanted = sorted(ids)
-    for start in range(0, len(wanted), 900):
+    for start in range(0, len(wanted), IN_CHUNK):
         rows = conn.execute(
             select(member.c.id, member.c.email, member.c.name, member.c.activity_sharing).where(
                 member.c.org_id == org.id,
@@ -233,7 +234,7 @@ def _now(
     seen: set[tuple[int, int]] = set()
     today = _Today(org, now)
     unique = sorted(set(emails))
-    for start in range(0, len(unique), 900):
+    for start in range(0, len(unique), IN_CHUNK):
         rows = conn.execute(_NOW, {"org_id": org.id, "emails": unique[start : start + 900]})
         for r in rows:
             person_id, _ = persons.setdefault(r.email, (r.id, r.full_name))
@@ -249,7 +250,7 @@ def _scored_before(
 ) -> dict[int, list[tuple[int, TieScore]]]:
     touches: dict[tuple[int, int], list[Any]] = {}
     explicit: set[tuple[int, int]] = set()
-    for start in range(0, len(person_ids), 900):
+    for start in range(0, len(person_ids), IN_CHUNK):
         chunk = person_ids[start : start + 900]
         rows = conn.execute(
             select(interaction).where(

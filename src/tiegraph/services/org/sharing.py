@@ -22,9 +22,8 @@ from sqlalchemy import ColumnElement, Connection, and_, exists, not_, or_, selec
 from tiegraph.errors import ForbiddenError
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
+from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.schema import company, contact, member, person, tie
-
-CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 variables
 
 
 def ties_visible(viewer: Member | None) -> ColumnElement[bool]:
@@ -86,12 +85,12 @@ def hidden_persons(
         return set()
     ids = sorted(set(person_ids))
     hidden: set[int] = set()
-    for start in range(0, len(ids), CHUNK):
+    for start in range(0, len(ids), IN_CHUNK):
         hidden.update(
             conn.execute(
                 select(person.c.id).where(
                     person.c.org_id == org.id,
-                    person.c.id.in_(ids[start : start + CHUNK]),
+                    person.c.id.in_(ids[start : start + IN_CHUNK]),
                     not_(persons_visible(viewer)),
                 )
             ).scalars()
