@@ -28,6 +28,9 @@ from tiegraph.store.schema import company, intro_request, member, person, person
 
 STATUSES = ("draft", "requested", "introduced", "declined")
 OPEN = ("draft", "requested")
+# Shown in place of "Get introduced" for the same colleague and person: a declined one is not,
+# so the requester may ask again later.
+STANDING = (*OPEN, "introduced")
 DECISIONS = ("introduced", "declined")
 DELIVERIES = ("smtp", "client")  # requests sent before 0015 may also say eml or mailto
 

@@ -17,12 +17,13 @@ router = APIRouter()
 def my_day_page(request: Request, viewer: PageViewer) -> Response:
     store = store_of(request)
     day = my_day(store, viewer.org, viewer.member)
-    # The viewer's open requests replace the "Get introduced" button of the same path.
+    # The viewer's standing requests (open, or introduced) replace the "Get introduced" button
+    # of the same path.
     mine = intro.list_intros(store, viewer.org, viewer.member)
     open_requests = {
         (r.introducer_email, r.person_email): r
         for r in reversed(mine)
-        if r.requester_id == viewer.member.id and r.status in intro.OPEN
+        if r.requester_id == viewer.member.id and r.status in intro.STANDING
     }
     context = {"day": day, "open_requests": open_requests, "new_days": NEW_DAYS}
     return render(request, "my_day.html", context)
