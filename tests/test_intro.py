@@ -10,11 +10,14 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import typer
+from alembic import command
+from sqlalchemy import text as sql
 
 from intro_world import PRIVATE_EMAIL, PRIVATE_NAME, World, build_world
 from tiegraph.cli import app, main
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.insights.who_knows import who_knows
+from tiegraph.services.intros.requests import draft_intro, get_intro
 from tiegraph.services.intros.template import (
     DEFAULT_BODY,
     PLACEHOLDERS,
@@ -22,7 +25,8 @@ from tiegraph.services.intros.template import (
     place_note,
     render,
 )
-from tiegraph.store import Store
+from tiegraph.store import Store, open_store
+from tiegraph.store.migrate import alembic_config
 
 Run = tuple[int, str, str]
 
@@ -127,7 +131,8 @@ def test_draft_fills_the_template_with_the_visible_tie(
     assert f"You and Pat are {touch[bo.label]}" in body
     assert not any(c.isdigit() for c in body) and "emails" not in body
     assert all(reason not in body for reason in bo.reasons)
-    assert request["why"] == f"Bo is {touch[bo.label]} with Pat Doe: your strongest way in."
+    why = f"Bo is {touch[bo.label]} with Pat Doe: your strongest way in."
+    assert request["why_this_colleague"] == why
     assert request["note"] == "We are launching in Berlin next month."
     paragraphs = body.split("\n\n")
     assert paragraphs[2] == "We are launching in Berlin next month."  # after the ask
@@ -229,7 +234,8 @@ def test_edit_hand_to_the_mail_client_and_track(
     )
     assert confirmed["status"] == "requested" and confirmed["delivery"] == "client"
     assert confirmed["sent_at"] and (confirmed["subject"], confirmed["body"]) == ("", "")
-    assert confirmed["note"] == "" and confirmed["why"]  # the mail is forgotten, the why kept
+    # the mail is forgotten, the why kept
+    assert confirmed["note"] == "" and confirmed["why_this_colleague"]
     assert "already requested" in error_line(
         cli(capsys, db_url, "intro", "send", rid, "--via-client")
     )
@@ -414,3 +420,27 @@ def test_docs_name_every_placeholder_and_smtp_option() -> None:
     options = [o for p in smtp_set.params for o in p.opts if o.startswith("--")]
     common = {"--viewer", "--org", "--db", "--json", "--help"}
     assert [o for o in options if o not in common and f"`{o}`" not in docs] == []
+
+
+def test_migration_0015_forgets_the_text_of_requests_already_sent(
+    store: Store, world: World, db_url: str
+) -> None:
+    """Requests sent under the old rules kept their mail; the upgrade forgets it, drafts stay."""
+    sent = draft_intro(store, world.org, world.ana, via="bo@us.example", to="pat@acme.example")
+    kept = draft_intro(store, world.org, world.bo, via="ana@us.example", to="lee@acme.example")
+    with store.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0013")
+        conn.execute(
+            sql("UPDATE intro_request SET status = 'requested', delivery = 'eml' WHERE id = :id"),
+            {"id": sent.id},
+        )
+    store.dispose()
+    reopened = open_store(db_url)
+    try:
+        after = get_intro(reopened, world.org, sent.id)
+        assert (after.status, after.subject, after.body) == ("requested", "", "")
+        draft = get_intro(reopened, world.org, kept.id)
+        assert (draft.subject, draft.body) == (kept.subject, kept.body)
+        assert (draft.note, draft.why_this_colleague, draft.decline_reason) == ("", "", "")
+    finally:
+        reopened.dispose()

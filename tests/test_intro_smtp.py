@@ -158,7 +158,7 @@ def test_request_arrives_at_a_real_smtp_server(
     assert "Hi Bo," in body and "You and Pat are in close touch" in body and "Cy" not in body
     # Once the server took it, tiegraph forgets the mail's text: it is in both mailboxes now.
     assert (sent["subject"], sent["body"], sent["note"]) == ("", "", "")
-    assert sent["why"] == "Bo is in close touch with Pat Doe: your strongest way in."
+    assert sent["why_this_colleague"] == "Bo is in close touch with Pat Doe: your strongest way in."
 
 
 def test_the_requester_is_mailed_the_introducers_answer(
@@ -265,7 +265,7 @@ def _fails(capsys: pytest.CaptureFixture[str], db: str, rid: str, says: str) -> 
     assert PASSWORD not in err and "wrong-password" not in err
     status = _status(capsys, db, rid)
     assert status["status"] == "draft" and status["sent_at"] is None and status["body"]
-    assert status["why"] and "Pat" in status["body"]  # the draft is kept whole
+    assert status["why_this_colleague"] and "Pat" in status["body"]  # the draft is kept whole
 
 
 def test_failures_leave_the_request_a_draft(

@@ -180,7 +180,7 @@ def test_intros_through_the_api(active_app: FastAPI, active_store: Store) -> Non
     assert "no SMTP server" in assert_envelope(no_smtp, 422)["message"]
     noted = api.patch(f"/api/v1/intros/{intro['id']}", json={"note": "In June now."}).json()
     assert noted["note"] == "In June now." and "We launch in May." not in noted["body"]
-    assert "In June now." in noted["body"] and noted["why"].startswith("Cy is in ")
+    assert "In June now." in noted["body"] and noted["why_this_colleague"].startswith("Cy is in ")
     sent = api.post(f"/api/v1/intros/{intro['id']}/send", json={"via": "client"}).json()
     assert sent["intro"]["status"] == "draft" and sent["mailto"].startswith("mailto:cy@")
     eml = api.get(f"/api/v1/intros/{intro['id']}/eml")

@@ -77,8 +77,8 @@ def print_request(request: intro_service.IntroRequest, as_json: bool) -> None:
     if r.decided_at:
         dates.append(f"{r.status} {_day(r.decided_at)}")
     out.print(", ".join(dates), markup=False)
-    if r.why:
-        out.print(f"Why this colleague: {r.why}", markup=False)
+    if r.why_this_colleague:
+        out.print(f"Why this colleague: {r.why_this_colleague}", markup=False)
     if r.decline_reason:
         out.print(f"Reason to decline: {r.decline_reason}", markup=False)
     if r.status == "draft":

@@ -52,7 +52,7 @@ class IntroRequest:
     subject: str
     body: str
     note: str
-    why: str  # why this colleague, in plain words, for the requester
+    why_this_colleague: str  # in plain words, for the requester
     decline_reason: str
     delivery: str | None
     created_at: datetime
@@ -74,7 +74,7 @@ class IntroRequest:
             "subject": self.subject,
             "body": self.body,
             "note": self.note,
-            "why": self.why,
+            "why_this_colleague": self.why_this_colleague,
             "decline_reason": self.decline_reason,
             "delivery": self.delivery,
             "created_at": _iso(self.created_at),
@@ -243,7 +243,7 @@ def _request(row: Any) -> IntroRequest:
         subject=row.subject,
         body=row.body,
         note=row.note,
-        why=row.why,
+        why_this_colleague=row.why,
         decline_reason=row.decline_reason,
         delivery=row.delivery,
         created_at=_aware(row.created_at),

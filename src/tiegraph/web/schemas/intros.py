@@ -70,7 +70,9 @@ class IntroOut(ApiOutput):
     )
     body: str = Field(description="The draft's text, the note included; empty once sent.")
     note: str = Field(description="Your own words, a paragraph of the body; empty once sent.")
-    why: str = Field(description="Why this colleague, in one plain line, for the requester.")
+    why_this_colleague: str = Field(
+        description="Why this colleague can introduce you, in one plain line, for the requester."
+    )
     decline_reason: str = Field(description="The introducer's reason to decline, if they gave one.")
     delivery: str | None = Field(
         description="smtp (the server took it) or client (you said you sent it), once requested; "

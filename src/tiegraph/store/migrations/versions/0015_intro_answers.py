@@ -1,4 +1,5 @@
-"""intro_request: the requester's note, the one-line why, the introducer's reason to decline
+"""intro_request: the requester's note, the one-line why, the introducer's reason to decline;
+requests already sent forget their text (it is in the mailboxes), as sent ones do from now on
 
 Revision ID: 0015
 Revises: 0013
@@ -23,6 +24,7 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("decline_reason", sa.String(length=500), server_default="", nullable=False)
         )
+    op.execute("UPDATE intro_request SET subject = '', body = '' WHERE status <> 'draft'")
 
 
 def downgrade() -> None:
