@@ -62,11 +62,17 @@ def mark_intro(
             raise InvalidInputError(
                 f"request {request_id} is {found.status}, so it cannot become {status}{hint}"
             )
-        conn.execute(
+        changed = conn.execute(
             intro_request.update()
-            .where(intro_request.c.id == request_id)
+            .where(
+                intro_request.c.org_id == org.id,
+                intro_request.c.id == request_id,
+                intro_request.c.status == "requested",  # one answer, even when two race
+            )
             .values(status=status, decided_at=datetime.now(UTC), decline_reason=reason)
-        )
+        ).rowcount
+        if not changed:
+            raise InvalidInputError(f"request {request_id} was answered meanwhile")
         return load_intro(conn, org, request_id)
 
 
