@@ -422,7 +422,7 @@ def test_docs_name_every_placeholder_and_smtp_option() -> None:
     assert [o for o in options if o not in common and f"`{o}`" not in docs] == []
 
 
-def test_migration_0015_forgets_the_text_of_requests_already_sent(
+def test_migration_0014_forgets_the_text_of_requests_already_sent(
     store: Store, world: World, db_url: str
 ) -> None:
     """Requests sent under the old rules kept their mail; the upgrade forgets it, drafts stay."""

@@ -525,7 +525,7 @@ intro_request = Table(
     Column("note", Text, nullable=False, server_default=""),  # the requester's words, in the body
     Column("why", String(500), nullable=False, server_default=""),  # why this colleague, one line
     Column("decline_reason", String(500), nullable=False, server_default=""),
-    Column("delivery", String(8), nullable=True),  # smtp | client (| mailto | eml, before 0015)
+    Column("delivery", String(8), nullable=True),  # smtp | client (| mailto | eml, before 0014)
     _created(),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),

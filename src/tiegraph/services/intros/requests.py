@@ -32,7 +32,7 @@ OPEN = ("draft", "requested")
 # so the requester may ask again later.
 STANDING = (*OPEN, "introduced")
 DECISIONS = ("introduced", "declined")
-DELIVERIES = ("smtp", "client")  # requests sent before 0015 may also say eml or mailto
+DELIVERIES = ("smtp", "client")  # requests sent before 0014 may also say eml or mailto
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """intro_request: the requester's note, the one-line why, the introducer's reason to decline;
 requests already sent forget their text (it is in the mailboxes), as sent ones do from now on
 
-Revision ID: 0015
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-05 23:50:00
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
