@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
 from tiegraph.services.directory.by_id import (
@@ -89,8 +89,9 @@ def _checked_name(name: str) -> str:
     return name
 
 
-def _find(conn: Connection, org: Org, name: str | int) -> PersonList | None:
-    """The list with this name (any case), or with this id when `name` is an int."""
+def _lists(conn: Connection, org: Org, *where: ColumnElement[bool]) -> list[PersonList]:
+    """The organization's lists meeting `where`, by name, each with its owner and rows, in one
+    query."""
     items = (
         select(func.count())
         .where(
@@ -100,28 +101,27 @@ def _find(conn: Connection, org: Org, name: str | int) -> PersonList | None:
         )
         .scalar_subquery()
     )
+    rows = conn.execute(
+        select(person_list, member.c.email, member.c.name.label("owner_name"), items.label("n"))
+        .join(member, member.c.id == person_list.c.owner_id)
+        .where(person_list.c.org_id == org.id, *where)
+        .order_by(person_list.c.name)
+    )
+    return [
+        PersonList(r.id, r.name, r.kind, r.email, r.owner_name, r.n, r.created_at, r.archived_at)
+        for r in rows
+    ]
+
+
+def _find(conn: Connection, org: Org, name: str | int) -> PersonList | None:
+    """The list with this name (any case), or with this id when `name` is an int."""
     which = (
         person_list.c.id == name
         if isinstance(name, int)
         else func.lower(person_list.c.name) == _checked_name(name).lower()
     )
-    row = conn.execute(
-        select(person_list, member.c.email, member.c.name.label("owner_name"), items.label("n"))
-        .join(member, member.c.id == person_list.c.owner_id)
-        .where(person_list.c.org_id == org.id, which)
-    ).first()
-    if row is None:
-        return None
-    return PersonList(
-        row.id,
-        row.name,
-        row.kind,
-        row.email,
-        row.owner_name,
-        row.n,
-        row.created_at,
-        row.archived_at,
-    )
+    found = _lists(conn, org, which)
+    return found[0] if found else None
 
 
 def get_list(conn: Connection, org: Org, name: str | int) -> PersonList:
@@ -160,17 +160,13 @@ def _create(conn: Connection, org: Org, owner: Member, name: str, kind: str) -> 
 
 def list_lists(store: Store, org: Org, *, archived: bool = False) -> list[PersonList]:
     with store.read() as conn:
-        names = conn.execute(
-            select(person_list.c.name)
-            .where(
-                person_list.c.org_id == org.id,
-                person_list.c.archived_at.is_not(None)
-                if archived
-                else person_list.c.archived_at.is_(None),
-            )
-            .order_by(person_list.c.name)
-        ).all()
-        return [get_list(conn, org, r.name) for r in names]
+        return _lists(
+            conn,
+            org,
+            person_list.c.archived_at.is_not(None)
+            if archived
+            else person_list.c.archived_at.is_(None),
+        )
 
 
 def lists_to_change(store: Store, org: Org, viewer: Member) -> list[PersonList]:
