@@ -1,7 +1,8 @@
 """Lists of leads, opportunities and deals: persons or accounts, shared within the organization.
 
-Every member sees every list; who knows each row is answered as the viewer may see it.
-Lists are archived, never deleted.
+Every member sees every list; only its owner or an admin changes it. A list names only
+persons every member may see. Lists are archived and rows taken off are marked removed: never
+deleted. The rows with who knows them are read in list_rows.py.
 """
 
 from __future__ import annotations
