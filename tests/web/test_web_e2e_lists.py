@@ -1,5 +1,6 @@
 """End to end in Chromium: a seller fills a list from search and by multi-select in the
-gallery, removes a row, exports the list as CSV and asks for an intro from a row."""
+gallery, removes a row, exports the list as CSV, asks for an intro from a row, and adds from a
+person's page (to a new list) and an account's page."""
 
 from __future__ import annotations
 
@@ -86,4 +87,19 @@ def test_fill_a_list_remove_export_and_ask(tab: object, tmp_path: Path) -> None:
     p.click("a:has-text('Q3 leads')")
     asked = p.locator("tr.list-row", has_text="José Núñez").inner_text()
     assert "Intro request" in asked and "Get introduced" not in asked
-    assert len(list(ARTIFACTS.glob("lists-*.png"))) >= 5
+    # From a person's page, into a new list; from an account's page, into the chosen one.
+    p.click("tr.list-row a:has-text('José Núñez')")
+    p.wait_for_selector("#who-knows")
+    p.fill("form.add-to-list input[name=new_list]", "Globex people")
+    p.click("form.add-to-list button:has-text('Add to list')")
+    p.wait_for_selector("text=List “Globex people” created.")
+    p.click("p.lead a:has-text('Globex GmbH')")
+    p.wait_for_selector("#connections")
+    p.select_option("form.add-to-list select[name=list_id]", label="Q3 leads")
+    p.click("form.add-to-list button:has-text('Add to list')")
+    p.wait_for_selector("text=Added to “Q3 leads”: Globex GmbH.")
+    shot(p, "6-account")
+    p.goto("/lists")
+    p.click("a:has-text('Q3 leads')")
+    assert "Globex GmbH" in p.locator("tr.list-row").last.inner_text()
+    assert len(list(ARTIFACTS.glob("lists-*.png"))) >= 6
