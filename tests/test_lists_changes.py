@@ -17,7 +17,7 @@ from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
 from tiegraph.services import list_rows, lists
 from tiegraph.services.directory.importer import import_directory
 from tiegraph.store import Store
-from tiegraph.store.schema import list_item, person_email, person_list
+from tiegraph.store.schema import list_item, member, person_email, person_list
 from tiegraph.web.export import FORMULA_PREFIXES
 
 
@@ -227,3 +227,31 @@ def test_export_is_the_page_as_csv_and_safe_in_a_spreadsheet(
     assert "cannot write" in error_line(
         cli(capsys, db_url, "list", "export", "Export", "--out", str(tmp_path / "no" / "x.csv"))
     )
+
+
+def test_a_person_no_longer_seen_by_all_leaves_the_lists_view(store: Store, world: World) -> None:
+    """Sam is known only from Cy's mail: while Cy shares his activity every member sees Sam and
+    a list may name him; once Cy stops sharing, no list shows him, nor names him when removed."""
+    set_sharing(store, world, "cy@us.example", sharing=True)
+    made = lists.create_list(store, world.org, world.ana, "Leads", "leads")
+    sam = person_id(store, PRIVATE_EMAIL)
+    lists.add_to_list(store, world.org, made.id, person_ids=[sam], emails=["pat@acme.example"])
+    shown = list_rows.show_list(store, world.org, made.id, world.ana)
+    assert [r.email for r in shown.rows] == ["pat@acme.example", PRIVATE_EMAIL]
+    set_sharing(store, world, "cy@us.example", sharing=False)
+    for viewer in (None, world.ana, world.cy):
+        rows = list_rows.show_list(store, world.org, made.id, viewer).rows
+        assert [r.email for r in rows] == ["pat@acme.example"]
+        table = list_rows.export_rows(list_rows.show_list(store, world.org, made.id, viewer))
+        assert PRIVATE_EMAIL not in str(table) and PRIVATE_NAME not in str(table)
+    removed = lists.remove_from_list(store, world.org, made.id, person_ids=[sam])
+    assert removed.removed == [f"person {sam}"]  # taken off, without naming him
+
+
+def set_sharing(store: Store, world: World, email: str, *, sharing: bool) -> None:
+    with store.write() as conn:
+        conn.execute(
+            member.update()
+            .where(member.c.org_id == world.org.id, member.c.email == email)
+            .values(activity_sharing=sharing)
+        )

@@ -95,7 +95,9 @@ def show_list(store: Store, org: Org, name: str | int, viewer: Member | None = N
     with store.read() as conn:
         found = get_list(conn, org, name)
         items = active_rows(conn, org, found)
-        persons = persons_by_id(conn, org, [i.person_id for i in items if i.person_id is not None])
+        # A person whose only link to us became unshared since leaves every list's view.
+        person_ids = [i.person_id for i in items if i.person_id is not None]
+        persons = persons_by_id(conn, org, person_ids, shared_only=True)
         companies = companies_by_id(
             conn, org, [i.company_id for i in items if i.company_id is not None]
         )

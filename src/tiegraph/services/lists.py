@@ -329,7 +329,7 @@ def active_rows(conn: Connection, org: Org, found: PersonList) -> list[Any]:
 
 def _row_labels(conn: Connection, org: Org, rows: list[Any]) -> dict[int, str]:
     """Row id → how a report names it: "Name <email>" for a person, the company's name."""
-    persons = persons_by_id(conn, org, [r.person_id for r in rows if r.person_id])
+    persons = persons_by_id(conn, org, [r.person_id for r in rows if r.person_id], shared_only=True)
     companies = companies_by_id(conn, org, [r.company_id for r in rows if r.company_id])
     labels = {}
     for r in rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, ScalarSelect, func, select
+from sqlalchemy import Connection, ScalarSelect, func, select, true
 
 from tiegraph.errors import NotFoundError
 from tiegraph.services.org.orgs import Org
@@ -23,8 +23,12 @@ def first_email() -> ScalarSelect[Any]:
     )
 
 
-def persons_by_id(conn: Connection, org: Org, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """Person id → name, first email, title, current company (any person: callers filter)."""
+def persons_by_id(
+    conn: Connection, org: Org, ids: Sequence[int], *, shared_only: bool = False
+) -> dict[int, dict[str, Any]]:
+    """Person id → name, first email, title, current company; with `shared_only`, only the
+    persons every member may see (others are left out)."""
+    shared = persons_shared() if shared_only else true()
     found: dict[int, dict[str, Any]] = {}
     for start in range(0, len(ids), IN_CHUNK):
         rows = conn.execute(
@@ -36,7 +40,11 @@ def persons_by_id(conn: Connection, org: Org, ids: Sequence[int]) -> dict[int, d
                 first_email().label("email"),
             )
             .outerjoin(company, company.c.id == person.c.company_id)
-            .where(person.c.org_id == org.id, person.c.id.in_(ids[start : start + IN_CHUNK]))
+            .where(
+                person.c.org_id == org.id,
+                person.c.id.in_(ids[start : start + IN_CHUNK]),
+                shared,
+            )
         )
         for r in rows:
             found[r.id] = {
