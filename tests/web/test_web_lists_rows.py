@@ -64,6 +64,8 @@ def test_add_selected_rows_to_a_new_or_a_chosen_list(
     )
     assert list_id
     chosen = list_id.group(1)
+    made = next(r for r in ana.client.get("/lists").text.split("<tr>") if "From search" in r)
+    assert "<td>leads</td><td>Ana Lima</td><td>1</td>" in made  # Ana's, of leads, one row
     # Multi-select: two more, one already there, the same person checked twice (contact row and
     # directory row) added once.
     picked = [str(jose), str(robert), str(jose), str(maria(active_store))]

@@ -111,15 +111,10 @@ class Wanted:
 
 
 def _add(
-    request: Request,
-    viewer: Viewer,
-    list_id: int | None,
-    wanted: Wanted,
-    new_list: str = "",
-    kind: str = "leads",
+    request: Request, viewer: Viewer, list_id: int | None, wanted: Wanted, new_list: str = ""
 ) -> None:
-    """Add to the chosen list, or to a new list named `new_list` (made in the same step, and
-    only if everything could be added); flashes what happened."""
+    """Add to the chosen list, or to a new list of leads named `new_list` (made in the same
+    step, and only if everything could be added); flashes what happened."""
     store, items = store_of(request), asdict(wanted)
     try:
         if new_list.strip():
@@ -130,8 +125,7 @@ def _add(
             return
         if list_id is None:
             raise InvalidInputError("choose a list, or name a new one")
-        found = lists.find_list(store, viewer.org, list_id)  # another org's: 404, not a message
-        report = lists.add_to_list(store, viewer.org, found.id, added_by=viewer.member, **items)
+        report = lists.add_to_list(store, viewer.org, list_id, added_by=viewer.member, **items)
     except Refused as exc:
         flash(request, f"Nothing added: {exc}", "error")
         return
@@ -158,7 +152,6 @@ def add_from_a_page(
     back: Back,
     list_id: Annotated[str, Form(max_length=20)] = "",
     new_list: Annotated[str, Form(max_length=200)] = "",
-    kind: Annotated[str, Form(max_length=20)] = "leads",
     emails: Text = "",
     person_ids: Ids = [],  # noqa: B006 (FastAPI copies defaults)
     account_ids: Ids = [],  # noqa: B006
@@ -174,7 +167,7 @@ def add_from_a_page(
         flash(request, "Nothing added: select rows first.", "error")
         return _to(back)
     chosen = int(list_id) if list_id.isdigit() and len(list_id) < 19 else None
-    _add(request, viewer, chosen, wanted, new_list, kind)
+    _add(request, viewer, chosen, wanted, new_list)
     return _to(back)
 
 
