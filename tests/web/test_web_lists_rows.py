@@ -179,7 +179,7 @@ def test_lists_rows_through_the_api(active_app: FastAPI, active_store: Store) ->
     rows = api.get(f"/api/v1/lists/{list_id}/rows").json()["items"]
     jose = rows[0]
     assert jose["person_id"] == found["jose"] and jose["introducer_email"] == "cy@us.example"
-    assert jose["last_contact"] and rows[1]["introducer_email"] == ""  # Ana knows Robert herself
+    assert jose["last_at"] and rows[1]["introducer_email"] == ""  # Ana knows Robert herself
     assert rows[2]["company_id"] == found["globex"] and rows[2]["person_id"] is None
     removed = api.post(
         f"/api/v1/lists/{list_id}/remove",

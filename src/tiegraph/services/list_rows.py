@@ -51,7 +51,7 @@ class ListRow:
 
     def as_dict(self) -> dict[str, Any]:
         shared = {
-            "last_contact": iso(self.last_contact),
+            "last_at": iso(self.last_contact),
             "introducer": (
                 {"email": self.introducer_email, "name": self.introducer_name}
                 if self.introducer_email

@@ -79,7 +79,7 @@ def add(request: Request, viewer: ApiViewer, list_id: PathId, items: ListItemsIn
     return added_out(report)
 
 
-@router.post("/lists/{list_id}/remove", tags=["lists"])
+@router.post("/lists/{list_id}/remove", operation_id="remove_from_list", tags=["lists"])
 def remove(request: Request, viewer: ApiViewer, list_id: PathId, items: ListItemsIn) -> RemovedOut:
     """Take persons and accounts off a list (its owner or an admin); they are named as when
     adding. What is not on the list is listed under `absent`."""
@@ -98,6 +98,7 @@ def remove(request: Request, viewer: ApiViewer, list_id: PathId, items: ListItem
 
 @router.get(
     "/lists/{list_id}/export.csv",
+    operation_id="export_list",
     tags=["lists"],
     response_class=Response,
     responses={200: {"content": {CSV: {}}, "description": "The list's rows as CSV."}},

@@ -107,7 +107,7 @@ class ListRowOut(ApiOutput):
     company_id: int | None = Field(description="An account row's company.")
     knowers: list[KnowerOut] = Field(description="A person's who-knows tile.")
     account_knowers: list[AccountKnowerOut] = Field(description="An account's closest members.")
-    last_contact: datetime | None = Field(description="The latest touch of a colleague shown.")
+    last_at: datetime | None = Field(description="The last contact of a colleague shown.")
     introducer_email: str = Field(
         description="A person row: the strongest colleague to ask for an introduction (never "
         "the caller); empty when there is none."
@@ -127,7 +127,7 @@ def list_row_out(r: ListRow) -> ListRowOut:
         company_id=r.company_id,
         knowers=[knower_out(k) for k in r.knowers],
         account_knowers=[account_knower_out(k) for k in r.account_knowers],
-        last_contact=r.last_contact,
+        last_at=r.last_contact,
         introducer_email=r.introducer_email,
         introducer_name=r.introducer_name,
     )
