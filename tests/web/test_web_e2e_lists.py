@@ -102,4 +102,12 @@ def test_fill_a_list_remove_export_and_ask(tab: object, tmp_path: Path) -> None:
     p.goto("/lists")
     p.click("a:has-text('Q3 leads')")
     assert "Globex GmbH" in p.locator("tr.list-row").last.inner_text()
+    # At 375 px the list and the gallery scroll their tables, never the page sideways.
+    p.set_viewport_size({"width": 375, "height": 800})
+    for path in (p.url, "/gallery", "/lists"):
+        p.goto(path)
+        assert p.evaluate("document.documentElement.scrollWidth") <= 375, path
+    p.goto("/lists")
+    p.click("a:has-text('Q3 leads')")
+    shot(p, "7-list-375")
     assert len(list(ARTIFACTS.glob("lists-*.png"))) >= 6
