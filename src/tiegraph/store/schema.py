@@ -506,6 +506,9 @@ list_item = Table(
     Column("company_id", Id, ForeignKey("company.id"), nullable=True),
     Column("added_by", Id, ForeignKey("member.id"), nullable=True),
     _created(),
+    # Taken off the list (by whom): kept, never deleted; adding it again makes a new row.
+    Column("removed_at", DateTime(timezone=True), nullable=True),
+    Column("removed_by", Id, nullable=True),
     Index(None, "org_id", "list_id"),
 )
 

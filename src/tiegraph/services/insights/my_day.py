@@ -145,7 +145,11 @@ def _my_lists(conn: Connection, org: Org, viewer: Member) -> tuple[int, Wanted]:
     if owned:
         rows = conn.execute(
             select(list_item.c.list_id, list_item.c.person_id, list_item.c.company_id)
-            .where(list_item.c.org_id == org.id, list_item.c.list_id.in_(sorted(owned)))
+            .where(
+                list_item.c.org_id == org.id,
+                list_item.c.list_id.in_(sorted(owned)),
+                list_item.c.removed_at.is_(None),
+            )
             .order_by(list_item.c.id)
         )
         for r in rows:

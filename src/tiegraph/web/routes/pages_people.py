@@ -80,11 +80,7 @@ def person_page(request: Request, viewer: PageViewer, person_id: PathId) -> Resp
         "knower_count": len(knowers),
         "ways": _ways_in(request, viewer, profile),
         "ask": intro_context(request, viewer, profile),
-        "lists": [
-            x
-            for x in lists.list_lists(store, viewer.org)
-            if viewer.is_admin or x.owner_email == viewer.member.email
-        ],
+        "lists": lists.lists_to_change(store, viewer.org, viewer.member),
     }
     return render(request, "person.html", context)
 
