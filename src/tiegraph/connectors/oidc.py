@@ -45,6 +45,8 @@ class ProviderMetadata:
     algorithms: tuple[str, ...]
     auth_method: str
     userinfo_endpoint: str | None = None
+    device_authorization_endpoint: str | None = None
+    revocation_endpoint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,9 +119,11 @@ def discover(issuer: str) -> ProviderMetadata:
     methods = found.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     method = "client_secret_basic" if "client_secret_basic" in methods else "client_secret_post"
     algorithms = tuple(a for a in ALGORITHMS if a in offered) or ("RS256",)
-    userinfo = found.get("userinfo_endpoint")
+    optional = [found.get(name) for name in ("userinfo_endpoint", "device_authorization_endpoint",
+                                             "revocation_endpoint")]  # fmt: skip
+    userinfo, device, revocation = (str(x) if x else None for x in optional)
     return ProviderMetadata(
-        issuer, authorize, token, jwks_uri, algorithms, method, str(userinfo) if userinfo else None
+        issuer, authorize, token, jwks_uri, algorithms, method, userinfo, device, revocation
     )
 
 
