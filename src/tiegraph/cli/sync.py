@@ -51,6 +51,13 @@ def sync_add(
         str | None,
         typer.Option(help="Environment variable holding the password (only its name is stored)."),
     ] = None,
+    account: Annotated[
+        int | None,
+        typer.Option(
+            help="Log in with this connected account's OAuth token (see `tiegraph account "
+            "list`) instead of a password; imap only."
+        ),
+    ] = None,
     password_stdin: Annotated[
         bool,
         typer.Option(
@@ -88,6 +95,7 @@ def sync_add(
         folders=folder or (),
         interval_minutes=interval,
         check=check,
+        account_id=account,
     )
     if as_json:
         print_json(source.as_dict())
@@ -135,6 +143,8 @@ def sync_status(org: OrgOption = None, db: DbOption = None, as_json: JsonOption 
         error = "-"
         if s.last_error and s.failures:
             error = f"{_when(s.last_error_at)} ({s.failures}x): {s.last_error}"
+        if s.account_status == "reconnect":
+            error = f"RECONNECT account #{s.account_id} (tiegraph account connect); {error}"
         table.add_row(
             str(s.id),
             s.kind,
