@@ -14,6 +14,7 @@ from tiegraph.services.org.members import list_members, set_member_sharing
 from tiegraph.services.org.orgs import rename_org
 from tiegraph.store.schema import member
 from tiegraph.web.pagination import PathId
+from tiegraph.web.routes.pages_connected import connected_accounts
 from tiegraph.web.routes.pages_intro_settings import intro_settings
 from tiegraph.web.security import PageViewer, require_admin, start_session, store_of
 from tiegraph.web.templating import flash, render
@@ -28,6 +29,7 @@ def _settings(request: Request, viewer: PageViewer, new_token: str = "") -> Resp
         "new_token": new_token,
         "members": len(list_members(store, viewer.org)),
         "sso": _sso_settings(request, viewer),
+        "connected": connected_accounts(request, viewer),
         **intro_settings(request, viewer),
     }
     return render(request, "settings.html", context)
