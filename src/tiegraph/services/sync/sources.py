@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Row, select
 from tiegraph.connectors.caldav import CALENDAR
 from tiegraph.connectors.carddav import ADDRESS_BOOK
 from tiegraph.connectors.errors import ConnectorError
+from tiegraph.connectors.graph import GraphClient
 from tiegraph.connectors.imap import ImapMailbox
 from tiegraph.connectors.webdav import DavClient
 from tiegraph.errors import InvalidInputError, NotFoundError
@@ -31,9 +32,14 @@ from tiegraph.services.sync.passwords import (
 from tiegraph.store import Store
 from tiegraph.store.schema import connected_account, member, sync_source
 
-KINDS = ("carddav", "caldav", "imap")
-ACCOUNT_KINDS = ("imap",)  # the kinds that log in with a connected account's token
-SCHEMES = {"carddav": ("http", "https"), "caldav": ("http", "https"), "imap": ("imap", "imaps")}
+KINDS = ("carddav", "caldav", "imap", "graph")
+ACCOUNT_KINDS = ("imap", "graph")  # the kinds that log in with a connected account's token
+SCHEMES = {
+    "carddav": ("http", "https"),
+    "caldav": ("http", "https"),
+    "imap": ("imap", "imaps"),
+    "graph": ("https", "http"),  # https://graph.microsoft.com/v1.0, or a national cloud's
+}
 DEFAULT_INTERVAL = 10
 MIN_INTERVAL, MAX_INTERVAL = 5, 60
 T = TypeVar("T")
@@ -202,6 +208,11 @@ def probe(
     token: str | None = None,
 ) -> None:
     """Reach the server and find what the source names, or raise ConnectorError saying why."""
+    if kind == "graph":
+        assert token is not None
+        with GraphClient(lambda _: token, base_url=url, timeout=timeout) as graph:
+            graph.get(graph.url("/me/contacts"), {"$top": "1", "$select": "id"})
+        return
     if kind == "imap":
         with ImapMailbox(url, username, password, timeout=timeout, token=token) as box:
             for folder in folders or (box.default_folder,):
@@ -303,6 +314,10 @@ def add_source(
         raise InvalidInputError("--folder is for imap sources only")
     env = checked_env_name(password_env) if password_env is not None else None
     sealed = seal(password) if password is not None else None
+    if kind == "graph" and account_id is None:
+        raise InvalidInputError(
+            "a graph source reads a connected Microsoft account: give --account"
+        )
     if account_id is not None:
         username = _account_login(store, org, owner, account_id, kind, env or sealed, username)
         if check:
