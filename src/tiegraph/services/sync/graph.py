@@ -12,73 +12,44 @@ again, one by one, once they have started.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
 from tiegraph.connectors.graph import GraphClient, SyncStateGone
-from tiegraph.errors import NotFoundError
 from tiegraph.formats import graph as items
-from tiegraph.formats.records import ContactRecord, EventRecord, MessageHeaders, RowError
-from tiegraph.services.activity.ingest import IngestReport, write_events, write_mail
-from tiegraph.services.activity.ties import TieUpdater
-from tiegraph.services.activity.writes import Resolver
-from tiegraph.services.contacts.importer import SourceReport, import_contact_records, load_matching
-from tiegraph.services.org.members import find_member
-from tiegraph.services.sync.sources import SourceRun, cursor_key
+from tiegraph.services.sync.sources import SourceRun
+from tiegraph.services.sync.streams import (
+    StreamsReport,
+    Write,
+    due,
+    midnight,
+    owner_and_matching,
+    state_of,
+    write_contacts,
+    write_meetings,
+    write_messages,
+)
 
 SOURCE_FORMAT = "graph"
 MAIL_FOLDERS = ("inbox", "sentitems")
 WINDOW_AHEAD = timedelta(days=365)
 RENEW_BEFORE = timedelta(days=30)  # a new calendar window this long before the old one ends
 EVENT_FIELDS = "start,end,organizer,attendees,iCalUId,seriesMasterId,type,isCancelled"
-Write = Callable[[Connection, list[dict[str, Any]]], int]
 
 
-class GraphReport:
-    """A Graph run's reports: contacts (as an address book) and activity (mail and meetings)."""
-
-    def __init__(self, url: str) -> None:
-        self.contacts = SourceReport(url, SOURCE_FORMAT)
-        self.mail = IngestReport("mail")
-        self.calendar = IngestReport("calendar")
-        self.throttled_seconds = 0.0
-
-    def summary(self) -> str:
-        parts = [
-            f"contacts: {self.contacts.summary()}",
-            f"mail: {self.mail.summary()}",
-            f"calendar: {self.calendar.summary()}",
-        ]
-        if self.throttled_seconds:
-            parts.append(f"waited {self.throttled_seconds:g} s for throttling")
-        return "; ".join(parts)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "contacts": self.contacts.as_dict(),
-            "mail": self.mail.as_dict(),
-            "calendar": self.calendar.as_dict(),
-            "throttled_seconds": self.throttled_seconds,
-        }
-
-
-def sync_graph(run: SourceRun, sleep: Callable[[float], None] | None = None) -> None:
+def sync_graph(run: SourceRun) -> None:
     """Contacts, then calendar, then mail: each stream's new pages."""
     assert run.token is not None, "a graph source logs in with a connected account"
-    report = GraphReport(run.source.url)
+    report = StreamsReport(run.source.url, SOURCE_FORMAT)
     run.report = report
-    options = {"sleep": sleep} if sleep else {}
-    with GraphClient(
-        run.token, base_url=run.source.url, timeout=run.settings.timeout, **options
-    ) as graph:
+    with GraphClient(run.token, base_url=run.source.url, timeout=run.settings.timeout) as graph:
         try:
-            _contacts(run, graph, report.contacts)
-            _calendar(run, graph, report.calendar)
+            _contacts(run, graph, report)
+            _calendar(run, graph, report)
             for folder in MAIL_FOLDERS:
-                _mail(run, graph, folder, report.mail)
+                _mail(run, graph, folder, report)
         finally:
             report.throttled_seconds = graph.waited
 
@@ -86,18 +57,12 @@ def sync_graph(run: SourceRun, sleep: Callable[[float], None] | None = None) -> 
 def _stream(
     run: SourceRun, graph: GraphClient, name: str, first: str, params: dict[str, str], write: Write
 ) -> None:
-    state: dict[str, Any] = run.cursor.setdefault("streams", {}).setdefault(name, {})
+    state = state_of(run, name)
+    link = state.get("link")
     try:
-        _rounds(
-            run,
-            graph,
-            state,
-            write,
-            state.get("link") or first,
-            None if state.get("link") else params,
-        )
+        _rounds(run, graph, state, write, link or first, None if link else params)
     except SyncStateGone:
-        if not state.get("link"):
+        if not link:
             raise
         state.pop("link", None)  # everything again: what was taken is recognized
         _rounds(run, graph, state, write, first, params)
@@ -119,94 +84,47 @@ def _rounds(
             run.save(conn, taken=taken)
 
 
-def _contacts(run: SourceRun, graph: GraphClient, report: SourceReport) -> None:
-    with run.store.read() as conn:
-        owner = find_member(conn, run.org, run.source.member_email)
-    if owner is None:
-        raise NotFoundError(f"member {run.source.member_email} is gone")
-    state = run.cursor.setdefault("streams", {}).setdefault("contacts", {})
-    matching = load_matching(run.store, run.org)
+def _contacts(run: SourceRun, graph: GraphClient, report: StreamsReport) -> None:
+    owner, matching = owner_and_matching(run)
+    state = state_of(run, "contacts")
 
     def write(conn: Connection, found: list[dict[str, Any]]) -> int:
-        seen = set(state.get("seen", ()))
-        new = [i for i in found if cursor_key(str(i.get("id"))) not in seen]
-        records: list[ContactRecord | RowError] = [
-            items.contact_record(i, SOURCE_FORMAT) for i in new
-        ]
-        import_contact_records(conn, run.org, owner, records, report, matching)
-        report.attempted += len(records)
-        state["seen"] = sorted(seen | {cursor_key(str(i.get("id"))) for i in new})
-        return len(records)
+        records = [(str(i.get("id")), items.contact_record(i, SOURCE_FORMAT)) for i in found]
+        return write_contacts(conn, run, state, records, report.contacts, owner, matching)
 
     url = graph.url("/me/contacts/delta()")
     _stream(run, graph, "contacts", url, {"$select": items.CONTACT_FIELDS}, write)
 
 
-def _mail(run: SourceRun, graph: GraphClient, folder: str, report: IngestReport) -> None:
+def _mail(run: SourceRun, graph: GraphClient, folder: str, report: StreamsReport) -> None:
     def write(conn: Connection, found: list[dict[str, Any]]) -> int:
-        records: list[MessageHeaders | RowError] = [
-            items.message_headers(i, f"Graph {folder}") for i in found
-        ]
-        _ingest(conn, run, report, lambda r, t: write_mail(conn, run.org, r, t, records, report))
-        return len(records)
+        records = [items.message_headers(i, f"Graph {folder}") for i in found]
+        return write_messages(conn, run, records, report.mail)
 
     url = graph.url(f"/me/mailFolders/{folder}/messages/delta()")
     _stream(run, graph, f"mail:{folder}", url, {"$select": items.MESSAGE_FIELDS}, write)
 
 
-def _calendar(run: SourceRun, graph: GraphClient, report: IngestReport) -> None:
-    state: dict[str, Any] = run.cursor.setdefault("streams", {}).setdefault("calendar", {})
+def _calendar(run: SourceRun, graph: GraphClient, report: StreamsReport) -> None:
+    state = state_of(run, "calendar")
     later: dict[str, str] = state.setdefault("later", {})
     until = state.get("until")
     if until is None or datetime.fromisoformat(until) - RENEW_BEFORE <= run.now:
         state.pop("link", None)  # a new window; meetings read before are recognized
-        state["until"] = _midnight(run.now + WINDOW_AHEAD).isoformat()
-    start = _midnight(run.now - run.settings.calendar_past)
+        state["until"] = midnight(run.now + WINDOW_AHEAD).isoformat()
 
     def write(conn: Connection, found: list[dict[str, Any]]) -> int:
-        records = _started(run, found, later)
-        _ingest(conn, run, report, lambda r, t: write_events(conn, run.org, r, t, records, report))
+        live = [i for i in found if i.get("isCancelled") is not True]
+        records = [(str(i.get("id")), items.event_record(i, "Graph calendar")) for i in live]
+        write_meetings(conn, run, records, later, report.calendar)
         return len(found)
 
+    start = midnight(run.now - run.settings.calendar_past)
     params = {"startDateTime": start.isoformat(), "endDateTime": state["until"]}
     _stream(run, graph, "calendar", graph.url("/me/calendarView/delta()"), params, write)
-    due = [key for key, at in later.items() if datetime.fromisoformat(at) <= run.now]
-    for key in due:
+    for key in due(later, run.now):
         found = graph.get(graph.url(f"/me/events/{key}"), {"$select": EVENT_FIELDS})
         with run.store.write() as conn:
             write(conn, [found])
             later.pop(key, None)
             run.save(conn, taken=0)
-
-
-def _midnight(moment: datetime) -> datetime:
-    """Windows start and end on a day: two runs of one day ask for the same window."""
-    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def _started(
-    run: SourceRun, found: list[dict[str, Any]], later: dict[str, str]
-) -> list[EventRecord | RowError]:
-    records: list[EventRecord | RowError] = []
-    for item in found:
-        if item.get("isCancelled") is True:
-            continue
-        record = items.event_record(item, "Graph calendar")
-        if isinstance(record, EventRecord) and record.start >= run.now:
-            later[str(item.get("id"))] = record.start.isoformat()
-            continue
-        later.pop(str(item.get("id")), None)
-        records.append(record)
-    return records
-
-
-def _ingest(
-    conn: Connection,
-    run: SourceRun,
-    report: IngestReport,
-    write: Callable[[Resolver, TieUpdater], None],
-) -> None:
-    resolver = Resolver(conn, run.org)
-    ties = TieUpdater(conn, run.org)
-    write(resolver, ties)
-    report.settle(resolver, ties)

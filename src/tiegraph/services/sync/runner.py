@@ -23,6 +23,7 @@ from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.sync.accounts import access_token
 from tiegraph.services.sync.caldav import sync_calendar
 from tiegraph.services.sync.carddav import sync_contacts
+from tiegraph.services.sync.google import sync_google
 from tiegraph.services.sync.graph import sync_graph
 from tiegraph.services.sync.imap import sync_mail
 from tiegraph.services.sync.passwords import MissingPasswordError, password_for
@@ -43,6 +44,7 @@ RUNNERS: dict[str, Callable[[SourceRun], None]] = {
     "caldav": sync_calendar,
     "imap": sync_mail,
     "graph": sync_graph,
+    "google": sync_google,
 }
 FIRST_RETRY = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)

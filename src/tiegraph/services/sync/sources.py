@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Row, select
 from tiegraph.connectors.caldav import CALENDAR
 from tiegraph.connectors.carddav import ADDRESS_BOOK
 from tiegraph.connectors.errors import ConnectorError
+from tiegraph.connectors.google import GoogleClient
 from tiegraph.connectors.graph import GraphClient
 from tiegraph.connectors.imap import ImapMailbox
 from tiegraph.connectors.webdav import DavClient
@@ -32,13 +33,18 @@ from tiegraph.services.sync.passwords import (
 from tiegraph.store import Store
 from tiegraph.store.schema import connected_account, member, sync_source
 
-KINDS = ("carddav", "caldav", "imap", "graph")
-ACCOUNT_KINDS = ("imap", "graph")  # the kinds that log in with a connected account's token
+KINDS = ("carddav", "caldav", "imap", "graph", "google")
+ACCOUNT_KINDS = (
+    "imap",
+    "graph",
+    "google",
+)  # the kinds that log in with a connected account's token
 SCHEMES = {
     "carddav": ("http", "https"),
     "caldav": ("http", "https"),
     "imap": ("imap", "imaps"),
     "graph": ("https", "http"),  # https://graph.microsoft.com/v1.0, or a national cloud's
+    "google": ("https", "http"),  # https://www.googleapis.com/, or a proxy's endpoint
 }
 DEFAULT_INTERVAL = 10
 MIN_INTERVAL, MAX_INTERVAL = 5, 60
@@ -212,6 +218,11 @@ def probe(
         assert token is not None
         with GraphClient(lambda _: token, base_url=url, timeout=timeout) as graph:
             graph.get(graph.url("/me/contacts"), {"$top": "1", "$select": "id"})
+        return
+    if kind == "google":
+        assert token is not None
+        with GoogleClient(lambda _: token, endpoint=url, timeout=timeout) as google:
+            google.get(google.calendar_url("calendars/primary"), {"fields": "id"})
         return
     if kind == "imap":
         with ImapMailbox(url, username, password, timeout=timeout, token=token) as box:
