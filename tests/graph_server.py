@@ -24,15 +24,18 @@ DELTA = {
 
 
 class GraphServer:
+    RESOURCES: tuple[str, ...] = tuple(DELTA.values())
+
     def __init__(self, introspection_url: str, page_size: int = 5) -> None:
         self.introspection_url = introspection_url
         self.page_size = page_size
-        self.resources: dict[str, list[dict[str, Any]]] = {name: [] for name in DELTA.values()}
+        self.resources: dict[str, list[dict[str, Any]]] = {name: [] for name in self.RESOURCES}
         self.generation = 1  # delta tokens of an older generation answer 410
         self.throttle = 0  # how many next requests answer 429
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.refused = 0  # 401s answered
         self.hold_at: int | None = None  # the request number that waits (a test kills us then)
+        self.fail_at: int | None = None  # the request number that answers 500
         self.held = threading.Event()
         self.release = threading.Event()
         self.lock = threading.Lock()
@@ -69,12 +72,17 @@ class GraphServer:
             if self.throttle:
                 self.throttle -= 1
                 return 429, {"error": {"code": "TooManyRequests", "message": "slow down"}}
+        if self.fail_at == number:
+            return 500, {"error": {"code": "InternalServerError", "message": "crashed"}}
         if self.hold_at == number:
             self.held.set()
             self.release.wait(60)
         if not self.active(authorization):
             self.refused += 1
             return 401, {"error": {"code": "InvalidAuthenticationToken", "message": "expired"}}
+        return self.route(path, query)
+
+    def route(self, path: str, query: dict[str, str]) -> tuple[int, Any]:
         if path in DELTA:
             return self._delta(path, DELTA[path], query)
         if path == "/v1.0/me/contacts":
