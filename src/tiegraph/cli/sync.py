@@ -27,8 +27,9 @@ from tiegraph.services.sync import runner as sync_run
 from tiegraph.services.sync import sources as sync_service
 
 sync_app = typer.Typer(
-    help="One-way periodic sync from members' CardDAV address books, CalDAV calendars and "
-    "IMAP mailboxes: new items only, nothing written back, nothing deleted."
+    help="One-way periodic sync from members' CardDAV address books, CalDAV calendars, "
+    "IMAP mailboxes and connected Microsoft 365 / Google accounts: new items only, nothing "
+    "written back, nothing deleted."
 )
 app.add_typer(sync_app, name="sync")
 
@@ -42,9 +43,13 @@ def _when(moment: datetime | None) -> str:
 @sync_app.command("add")
 def sync_add(
     member: Annotated[str, typer.Option("--member", help="The member whose source this is.")],
-    kind: Annotated[str, typer.Option(help="carddav, caldav or imap.")],
+    kind: Annotated[str, typer.Option(help="carddav, caldav, imap, graph or google.")],
     url: Annotated[
-        str, typer.Option(help="http(s):// address book or calendar; imap:// or imaps:// server.")
+        str,
+        typer.Option(
+            help="http(s):// address book or calendar; imap:// or imaps:// server; "
+            "https://graph.microsoft.com/v1.0 (graph); https://www.googleapis.com/ (google)."
+        ),
     ],
     username: Annotated[str, typer.Option(help="Login name on the server.")] = "",
     password_env: Annotated[
