@@ -22,8 +22,8 @@ from tiegraph.connectors import oauth
 from tiegraph.services.org.members import get_member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.sync import account_apps, accounts
-from tiegraph.services.sync.runner import run_all_syncs
-from tiegraph.services.sync.sources import add_source
+from tiegraph.services.sync.runner import run_all_syncs, run_source
+from tiegraph.services.sync.sources import add_source, list_sources
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import activity_item, contact_source
 
@@ -111,11 +111,18 @@ def test_sync_tokens_new_only_throttled_and_expired(
     assert third.error is None and third.taken == 4
     assert count(store, contact_source) == 15 and count(store, activity_item) == 7
 
+    # Two days on, tomorrow's meeting has happened: it is read again (one GET) and taken.
+    [source] = list_sources(store, org)
+    [later] = [run_source(store, org, source, now=datetime.now(UTC) + timedelta(days=2))]
+    assert later.error is None and count(store, activity_item) == 8
+    assert any(p.endswith("/events/ev7") for p, _ in google.requests)
+    assert list_sources(store, org)[0].cursor["streams"]["calendar"]["later"] == {}
+
     google.forget_delta_tokens()  # People: EXPIRED_SYNC_TOKEN; Calendar: 410
     google.add("people", [person(15)])
     [full] = run_all_syncs(store, org)
     assert full.error is None, full.error
-    assert count(store, contact_source) == 16 and count(store, activity_item) == 7
+    assert count(store, contact_source) == 16 and count(store, activity_item) == 8
 
 
 def test_a_failure_mid_sync_then_a_rerun_equals_one_sync(

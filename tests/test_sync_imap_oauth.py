@@ -4,6 +4,7 @@ server refuses is refreshed once; a revoked grant shows as "reconnect" in `sync 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -75,8 +76,14 @@ def connect(store: Store, org: Org, provider: OidcProvider, login: str) -> int:
 
 
 def test_xoauth2_sync_refresh_and_reconnect(
-    store: Store, dovecot: Dovecot, provider: OidcProvider, tmp_path: Path, db_url: str
+    store: Store,
+    dovecot: Dovecot,
+    provider: OidcProvider,
+    tmp_path: Path,
+    db_url: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     user = dovecot.new_user()  # Dovecot's login name: the token's subject must be the same
     dovecot.append(user, "INBOX", mails(range(12)))
     org = make_org(store, tmp_path)
@@ -118,6 +125,9 @@ def test_xoauth2_sync_refresh_and_reconnect(
     assert status.exit_code == 0 and f"RECONNECT account #{account_id}" in status.output
     listed = CliRunner().invoke(app, ["account", "list", "--db", db_url, "--json"])
     assert '"status": "reconnect"' in listed.output and sealed not in listed.output
+    # No token in any log line of the whole story (httpx logs every request at INFO).
+    assert unseal(sealed) not in caplog.text and "Bearer" not in caplog.text
+    assert "HTTP Request" in caplog.text
 
 
 def test_a_refused_token_and_a_foreign_account(
