@@ -138,6 +138,8 @@ web_session = Table(
     Column("token_hash", String(64), nullable=False),
     _created(),
     Column("ended_at", DateTime(timezone=True), nullable=True),
+    # How it signed in: password | sso. Switching password sign-in off ends the password ones.
+    Column("method", String(8), nullable=False, server_default="password"),
     UniqueConstraint("org_id", "token_hash"),
 )
 

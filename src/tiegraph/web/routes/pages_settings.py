@@ -73,7 +73,8 @@ def password(
         new_hash = conn.execute(
             select(member.c.password_hash).where(member.c.id == viewer.member.id)
         ).scalar_one()
-    start_session(request, auth.SignedIn(viewer.org, viewer.member), new_hash)
+    method = str(request.session.get("how") or "password")  # a new password, the same sign-in
+    start_session(request, auth.SignedIn(viewer.org, viewer.member), new_hash, method)
     flash(request, "Password changed; other sessions are signed out.")
     return RedirectResponse("/settings", status_code=303)
 

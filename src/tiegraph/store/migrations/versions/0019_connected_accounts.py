@@ -1,5 +1,6 @@
 """connected_account: a member's Google / Microsoft / OpenID Connect account, tokens sealed;
-sync_source.account_id: a source that logs in with that account's token
+sync_source.account_id: a source that logs in with that account's token;
+web_session.method: password or sso (password sign-in switched off ends the password ones)
 
 Revision ID: 0019
 Revises: 0013
@@ -56,6 +57,10 @@ def upgrade() -> None:
             name=op.f("uq_connected_account_org_id_member_id_provider"),
         ),
     )
+    with op.batch_alter_table("web_session") as batch:
+        batch.add_column(
+            sa.Column("method", sa.String(length=8), server_default="password", nullable=False)
+        )
     with op.batch_alter_table("sync_source") as batch:
         batch.add_column(sa.Column("account_id", Id, nullable=True))
         batch.create_foreign_key(
@@ -73,3 +78,5 @@ def downgrade() -> None:
         )
         batch.drop_column("account_id")
     op.drop_table("connected_account")
+    with op.batch_alter_table("web_session") as batch:
+        batch.drop_column("method")
