@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -38,7 +39,9 @@ class OidcProvider:
     """The provider process; `accounts` maps a login to the claims it signs in with (re-read at
     every sign-in, so a test can change what the provider says about someone)."""
 
-    def __init__(self, folder: Path, redirect_uri: str, access_ttl: int = 3600) -> None:
+    def __init__(
+        self, folder: Path, redirect_uri: str, access_ttl: int = 3600, post_logout_uri: str = ""
+    ) -> None:
         needs_provider()
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
@@ -52,6 +55,7 @@ class OidcProvider:
             "OIDC_CLIENT_SECRET": CLIENT_SECRET,
             "OIDC_REDIRECT_URI": redirect_uri,  # several: separated by spaces
             "OIDC_ACCESS_TTL": str(access_ttl),
+            "OIDC_POST_LOGOUT_URI": post_logout_uri or "http://127.0.0.1:9/",
             "OIDC_ACCOUNTS": str(self.accounts_file),
         }
         with self.log.open("wb") as log:
@@ -89,14 +93,19 @@ def _submit(http: httpx.Client, page: httpx.Response, login: str) -> httpx.Respo
         form[attributes["name"]] = html.unescape(attributes.get("value", ""))
     if "login" in form:
         form.update(login=login, password="any: the dev provider takes it")
+    if "session/end" in action:
+        form["logout"] = "yes"  # the "Yes, sign me out" button
     return http.post(str(page.url.join(action)), data=form)
 
 
-def approve(url: str, login: str, *, stop_at: str = "") -> httpx.Response:
-    """Open `url` (an authorization request, or a device's verification_uri_complete), sign in
-    as `login` and consent: the answer that leaves the provider (a redirect to `stop_at`) or
-    its last page (the device flow's "success")."""
-    with httpx.Client(follow_redirects=False, timeout=20) as http:
+def approve(
+    url: str, login: str, *, stop_at: str = "", browser: httpx.Client | None = None
+) -> httpx.Response:
+    """Open `url` (an authorization request, a device's verification_uri_complete, a logout
+    request), sign in as `login`, consent, confirm: the answer that leaves the provider (a
+    redirect to `stop_at`) or its last page (the device flow's "success"). `browser` keeps the
+    provider's cookies from one call to the next, as a browser would."""
+    with contextlib.nullcontext(browser) if browser else httpx.Client(timeout=20) as http:
         page = http.get(url)
         for _ in range(12):
             if page.is_redirect:

@@ -46,9 +46,9 @@ def test_connect_from_settings_then_reconnect(
     page = ana.client.get("/settings").text
     assert "Connect " + provider.issuer in page and "nothing is written back" in page
 
-    started = ana.post("/settings/accounts/connect", {"provider": "oidc"})
-    assert started.status_code == 303  # type: ignore[attr-defined]
-    url = started.headers["location"]  # type: ignore[attr-defined]
+    started = ana.client.get("/settings/accounts/connect/oidc", follow_redirects=False)
+    assert started.status_code == 303 and 'href="/settings/accounts/connect/oidc"' in page
+    url = started.headers["location"]
     assert url.startswith(provider.issuer) and "code_challenge_method=S256" in url
     back = approve(url, "ana-sub", stop_at=CALLBACK)
     # Bo cannot finish Ana's connection: the pending state lives in Ana's session.

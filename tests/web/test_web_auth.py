@@ -162,7 +162,6 @@ FORMS = [
     "/settings/organization",
     "/settings/sso",
     "/settings/password-sign-in",
-    "/settings/accounts/connect",
     "/settings/accounts/1/disconnect",
     "/settings/smtp",
     "/settings/intro-template",

@@ -43,7 +43,11 @@ def provider(app_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     _needs_chromium()
     needs_provider()
     callback = f"http://127.0.0.1:{app_port}/sign-in/sso/callback"
-    running = OidcProvider(tmp_path_factory.mktemp("oidc"), callback)
+    running = OidcProvider(
+        tmp_path_factory.mktemp("oidc"),
+        callback,
+        post_logout_uri=f"http://127.0.0.1:{app_port}/sign-in",
+    )
     yield running
     running.close()
 
@@ -121,9 +125,12 @@ def test_sso_links_signs_in_by_subject_refuses_strangers_and_signs_out(
     assert "Single sign-on" in tab.content() and "Test IdP" in tab.content()
     tab.screenshot(path=str(ARTIFACTS / "sso-settings.png"), full_page=True)
     cookies = tab.context.cookies()
-    with tab.expect_navigation():
-        tab.get_by_role("button", name="Sign out").click()
-    assert "/sign-in" in tab.url
+    # Signed in through the provider: signing out ends the session there too (it asks first).
+    tab.get_by_role("button", name="Sign out").click()
+    tab.wait_for_url(re.compile(r".*/session/end.*"))
+    with tab.expect_navigation(url=re.compile(rf"^{re.escape(base)}/sign-in")):
+        tab.get_by_role("button", name="Yes, sign me out").click()
+    assert tab.url.startswith(f"{base}/sign-in")
     jar = {c["name"]: c["value"] for c in cookies}
     with httpx.Client(base_url=base, cookies=jar) as stolen:
         assert stolen.get("/gallery").status_code == 303  # the old cookie opens nothing any more

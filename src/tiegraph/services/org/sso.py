@@ -179,9 +179,12 @@ def remove_sso(store: Store, org: Org) -> None:
     put_setting(store, org, SETTING, None)
 
 
-def set_password_sign_in(store: Store, org: Org, enabled: bool) -> SsoConfig:
+def set_password_sign_in(
+    store: Store, org: Org, enabled: bool, keep_session: str | None = None
+) -> SsoConfig:
     """Switch password sign-in on or off; off needs single sign-on configured first, and ends
-    every session signed in with a password (single sign-on sessions and API tokens stay)."""
+    every session signed in with a password but `keep_session` (the token hash of the admin's
+    own, who is switching it off) — single sign-on sessions and API tokens stay."""
     current = get_sso(store, org)
     if current is None:
         raise InvalidInputError(
@@ -199,6 +202,7 @@ def set_password_sign_in(store: Store, org: Org, enabled: bool) -> SsoConfig:
                     web_session.c.org_id == org.id,
                     web_session.c.method == "password",
                     web_session.c.ended_at.is_(None),
+                    web_session.c.token_hash != (keep_session or ""),
                 )
                 .values(ended_at=datetime.now(UTC))
             )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.connectors.errors import ConnectorError
+from tiegraph.errors import TiegraphError
 from tiegraph.services.sync import account_apps, accounts
 from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, store_of
@@ -32,16 +33,17 @@ def connected_accounts(request: Request, viewer: PageViewer) -> dict[str, object
     }
 
 
-@router.post("/settings/accounts/connect")
-def account_connect(
-    request: Request, viewer: PageViewer, provider: Annotated[str, Form(max_length=20)]
-) -> Response:
+# A link, not a form: the pages' Content-Security-Policy (form-action 'self') stops a form's
+# redirect to another origin. Starting here only asks the provider; the state ties the way back
+# to this session.
+@router.get("/settings/accounts/connect/{provider}")
+def account_connect(request: Request, viewer: PageViewer, provider: str) -> Response:
     """Off to the provider (authorization code with PKCE); it sends the browser back."""
     try:
         url, pending = accounts.begin_browser(
-            store_of(request), viewer.org, provider, str(request.url_for("account_callback"))
+            store_of(request), viewer.org, provider[:20], str(request.url_for("account_callback"))
         )
-    except (account_apps.AccountAppError, ConnectorError) as exc:
+    except (TiegraphError, ConnectorError) as exc:
         flash(request, f"Not connected: {exc}.")
         return RedirectResponse(BACK, status_code=303)
     request.session[PENDING] = pending.as_dict()
@@ -74,7 +76,7 @@ def account_callback(
                 state=state,
             )
             flash(request, f"Connected: {found.provider} account {found.login}.")
-        except (account_apps.AccountAppError, ConnectorError) as exc:
+        except (TiegraphError, ConnectorError) as exc:
             flash(request, f"Not connected: {exc}.")
     return RedirectResponse(BACK, status_code=303)
 

@@ -13,6 +13,7 @@ from tiegraph.services.org import auth, sso
 from tiegraph.services.org.members import list_members, set_member_sharing
 from tiegraph.services.org.orgs import rename_org
 from tiegraph.store.schema import member
+from tiegraph.web import sessions
 from tiegraph.web.pagination import PathId
 from tiegraph.web.routes.pages_connected import connected_accounts
 from tiegraph.web.routes.pages_intro_settings import intro_settings
@@ -154,6 +155,8 @@ def password_sign_in(
     request: Request, viewer: PageViewer, enabled: Annotated[bool, Form()] = False
 ) -> RedirectResponse:
     require_admin(viewer)
-    sso.set_password_sign_in(store_of(request), viewer.org, enabled)
+    token = request.session.get("sid")
+    keep = sessions.token_hash(token) if isinstance(token, str) else None
+    sso.set_password_sign_in(store_of(request), viewer.org, enabled, keep_session=keep)
     flash(request, f"Password sign-in is {'on' if enabled else 'off'}.")
     return RedirectResponse("/settings#sso", status_code=303)
