@@ -21,6 +21,7 @@ from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import get_member
 from tiegraph.services.org.orgs import resolve_org
 from tiegraph.services.org.sso import set_sso
+from tiegraph.services.sync import account_apps, accounts
 from tiegraph.store import open_store
 from tiegraph.web.app import create_app
 
@@ -42,7 +43,10 @@ def app_port() -> int:
 def provider(app_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
     _needs_chromium()
     needs_provider()
-    callback = f"http://127.0.0.1:{app_port}/sign-in/sso/callback"
+    callback = (
+        f"http://127.0.0.1:{app_port}/sign-in/sso/callback "
+        f"http://127.0.0.1:{app_port}/settings/accounts/callback"
+    )
     running = OidcProvider(
         tmp_path_factory.mktemp("oidc"),
         callback,
@@ -67,8 +71,14 @@ def server(
     shutil.copy(built_db, path)
     store = open_store(f"sqlite:///{path}")
     org = resolve_org(store)
-    set_sso(store, org, issuer=provider.issuer, client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET, provider_name="Test IdP")  # fmt: skip
+    set_sso(
+        store,
+        org,
+        issuer=provider.issuer,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        provider_name="Test IdP",
+    )
     app = create_app(store, settings(tmp_path))
     with running_app(app, app_port) as url:
         yield url, store
@@ -188,3 +198,40 @@ def test_password_sign_in_off_refuses_passwords_keeps_tokens_and_sso(
     assert api.status_code == 200, api.text
 
     sso_sign_in(admin.context.new_page(), base, "ana-sub")
+
+
+def test_a_member_connects_an_account_from_settings(
+    server: tuple[str, Any], provider: OidcProvider, chromium: Any
+) -> None:
+    """Settings → Connect: off to the provider, sign in and consent, back to "Connected"."""
+    base, store = server
+    org = resolve_org(store)
+    account_apps.set_app(
+        store,
+        org,
+        provider="oidc",
+        issuer=provider.issuer,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+    )
+    tab = new_tab(chromium)
+    sso_sign_in(tab, base, "ana-sub")
+    tab.goto(f"{base}/settings#accounts")
+    with tab.expect_navigation(url=re.compile(r".*")):
+        tab.get_by_role("link", name=f"Connect {provider.issuer}").click()
+    for _ in range(4):
+        if tab.url.startswith(base):
+            break
+        with tab.expect_navigation(url=re.compile(r".*")):
+            if tab.locator('input[name="login"]').count():
+                tab.fill('input[name="login"]', "ana-sub")
+                tab.fill('input[name="password"]', "any password: the dev provider takes it")
+                tab.click("button[type=submit]")
+            else:
+                tab.get_by_role("button", name="Continue").click()
+    assert tab.url == f"{base}/settings#accounts", tab.url
+    flashed = tab.locator(".flash").all_inner_texts()
+    assert "Connected: oidc account ana@us.example." in flashed, flashed
+    tab.screenshot(path=str(ARTIFACTS / "accounts-connected.png"), full_page=True)
+    [account] = accounts.list_accounts(store, org)
+    assert account.member_email == "ana@us.example" and account.status == "connected"
