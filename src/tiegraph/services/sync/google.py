@@ -21,6 +21,7 @@ from tiegraph.services.sync.sources import SourceRun
 from tiegraph.services.sync.streams import (
     StreamsReport,
     Write,
+    any_new,
     due,
     owner_and_matching,
     state_of,
@@ -53,16 +54,17 @@ def _stream(
     params: dict[str, str],
     key: str,
     write: Write,
+    before: Callable[[list[dict[str, Any]]], None] = lambda _: None,
 ) -> None:
     state = state_of(run, name)
     try:
-        _rounds(run, google, state, url, params, key, write)
+        _rounds(run, google, state, url, params, key, write, before)
     except SyncStateGone:
         if not state.get("sync"):
             raise
         state.pop("sync", None)  # a full round: what was taken is recognized
         state.pop("page", None)
-        _rounds(run, google, state, url, params, key, write)
+        _rounds(run, google, state, url, params, key, write, before)
 
 
 def _rounds(
@@ -73,6 +75,7 @@ def _rounds(
     params: dict[str, str],
     key: str,
     write: Callable[[Connection, list[dict[str, Any]]], int],
+    before: Callable[[list[dict[str, Any]]], None],
 ) -> None:
     asked = dict(params)
     if state.get("sync"):
@@ -80,6 +83,7 @@ def _rounds(
     if state.get("page"):
         asked["pageToken"] = state["page"]
     for page in google.pages(url, asked, key):
+        before(page.items)  # reads the store, if it must, before the write lock is taken
         with run.store.write() as conn:
             taken = write(conn, page.items)
             state["page"] = page.next_page
@@ -104,8 +108,13 @@ def _contacts(run: SourceRun, google: GoogleClient, report: StreamsReport) -> No
         "pageSize": PAGE_SIZE,
         "requestSyncToken": "true",
     }
+
+    def before(found: list[dict[str, Any]]) -> None:
+        if any_new(state, (str(p.get("resourceName")) for p in found)):
+            matching()
+
     url = google.people_url("people/me/connections")
-    _stream(run, google, "contacts", url, params, "connections", write)
+    _stream(run, google, "contacts", url, params, "connections", write, before)
 
 
 def _calendar(run: SourceRun, google: GoogleClient, report: StreamsReport) -> None:

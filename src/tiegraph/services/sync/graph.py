@@ -12,6 +12,7 @@ again, one by one, once they have started.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from tiegraph.services.sync.sources import SourceRun
 from tiegraph.services.sync.streams import (
     StreamsReport,
     Write,
+    any_new,
     due,
     midnight,
     owner_and_matching,
@@ -55,17 +57,23 @@ def sync_graph(run: SourceRun) -> None:
 
 
 def _stream(
-    run: SourceRun, graph: GraphClient, name: str, first: str, params: dict[str, str], write: Write
+    run: SourceRun,
+    graph: GraphClient,
+    name: str,
+    first: str,
+    params: dict[str, str],
+    write: Write,
+    before: Callable[[list[dict[str, Any]]], None] = lambda _: None,
 ) -> None:
     state = state_of(run, name)
     link = state.get("link")
     try:
-        _rounds(run, graph, state, write, link or first, None if link else params)
+        _rounds(run, graph, state, write, before, link or first, None if link else params)
     except SyncStateGone:
         if not link:
             raise
         state.pop("link", None)  # everything again: what was taken is recognized
-        _rounds(run, graph, state, write, first, params)
+        _rounds(run, graph, state, write, before, first, params)
 
 
 def _rounds(
@@ -73,11 +81,13 @@ def _rounds(
     graph: GraphClient,
     state: dict[str, Any],
     write: Write,
+    before: Callable[[list[dict[str, Any]]], None],
     url: str,
     params: dict[str, str] | None,
 ) -> None:
     for page in graph.pages(url, params):
         live = [i for i in page.items if "@removed" not in i]  # deleted upstream: kept here
+        before(live)  # reads the store, if it must, before the write lock is taken
         with run.store.write() as conn:
             taken = write(conn, live)
             state["link"] = page.next_link or page.delta_link
@@ -92,8 +102,12 @@ def _contacts(run: SourceRun, graph: GraphClient, report: StreamsReport) -> None
         records = [(str(i.get("id")), items.contact_record(i, SOURCE_FORMAT)) for i in found]
         return write_contacts(conn, run, state, records, report.contacts, owner, matching)
 
+    def before(found: list[dict[str, Any]]) -> None:
+        if any_new(state, (str(i.get("id")) for i in found)):
+            matching()
+
     url = graph.url("/me/contacts/delta()")
-    _stream(run, graph, "contacts", url, {"$select": items.CONTACT_FIELDS}, write)
+    _stream(run, graph, "contacts", url, {"$select": items.CONTACT_FIELDS}, write, before)
 
 
 def _mail(run: SourceRun, graph: GraphClient, folder: str, report: StreamsReport) -> None:

@@ -57,12 +57,22 @@ def state_of(run: SourceRun, stream: str) -> dict[str, Any]:
     return found
 
 
-def owner_and_matching(run: SourceRun) -> tuple[Member, Matching]:
+def owner_and_matching(run: SourceRun) -> tuple[Member, Callable[[], Matching]]:
+    """The source's member, and the directory's index, loaded at its first call: call it
+    before a write transaction (SQLite has one writer), and only when a contact is new, so a
+    sync with nothing new never pays for it."""
     with run.store.read() as conn:
         owner = find_member(conn, run.org, run.source.member_email)
     if owner is None:
         raise NotFoundError(f"member {run.source.member_email} is gone")
-    return owner, load_matching(run.store, run.org)
+    loaded: list[Matching] = []
+
+    def matching() -> Matching:
+        if not loaded:
+            loaded.append(load_matching(run.store, run.org))
+        return loaded[0]
+
+    return owner, matching
 
 
 def write_contacts(
@@ -72,13 +82,16 @@ def write_contacts(
     found: Iterable[tuple[str, ContactRecord | RowError]],
     report: SourceReport,
     owner: Member,
-    matching: Matching,
+    matching: Callable[[], Matching],
 ) -> int:
-    """Import the contacts not taken before (by their id in the source); returns how many."""
+    """Import the contacts not taken before (by their id in the source); returns how many.
+    `matching()` must not read the store now (the caller loaded it before its transaction)."""
     seen = set(state.get("seen", ()))
     new = [(key, record) for key, record in found if cursor_key(key) not in seen]
     records = [record for _, record in new]
-    import_contact_records(conn, run.org, owner, records, report, matching)
+    if not records:
+        return 0
+    import_contact_records(conn, run.org, owner, records, report, matching())
     report.attempted += len(records)
     state["seen"] = sorted(seen | {cursor_key(key) for key, _ in new})
     return len(records)
@@ -116,6 +129,12 @@ def write_meetings(
     resolver, ties = Resolver(conn, run.org), TieUpdater(conn, run.org)
     write_events(conn, run.org, resolver, ties, records, report)
     report.settle(resolver, ties)
+
+
+def any_new(state: dict[str, Any], keys: Iterable[str]) -> bool:
+    """Whether any of these contact ids was not taken before."""
+    seen = set(state.get("seen", ()))
+    return any(cursor_key(key) not in seen for key in keys)
 
 
 def due(later: dict[str, str], now: datetime) -> list[str]:
