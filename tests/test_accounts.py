@@ -5,10 +5,14 @@ before they expire, and a revoked grant turns the account to "reconnect", never 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -239,3 +243,72 @@ def test_device_polling_honours_slow_down_and_denial() -> None:
         oauth.poll_device(client, expired, waits.append)
     server.shutdown()
     server.server_close()
+
+
+def test_cli_registers_the_app_and_connects_by_device_code(
+    provider: OidcProvider, tmp_path: Path
+) -> None:
+    """`account app set` seals the secret read from stdin; `account connect` prints where to
+    go and the code, waits, and stores the account: the real command in its own process."""
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {**os.environ, "TIEGRAPH_SECRET_KEY": SECRET_KEY}
+
+    def tiegraph(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tiegraph", *args, "--db", db],
+            input=stdin,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert tiegraph("init").returncode == 0
+    assert tiegraph("member", "add", "--email", "ana@us.example", "--name", "Ana").returncode == 0
+    bad = tiegraph("account", "app", "set", "--provider", "oidc", "--client-id", "x")
+    assert bad.returncode == 2 and "--issuer" in bad.stderr
+    done = tiegraph(
+        "account",
+        "app",
+        "set",
+        "--provider",
+        "oidc",
+        "--issuer",
+        provider.issuer,
+        "--client-id",
+        CLIENT_ID,
+        "--scopes",
+        "openid email offline_access",
+        stdin=CLIENT_SECRET + "\n",
+    )
+    assert done.returncode == 0 and "sealed in the database" in done.stdout
+    assert CLIENT_SECRET not in done.stdout + tiegraph("account", "app", "list").stdout
+    assert CLIENT_SECRET.encode() not in (tmp_path / "cli.db").read_bytes()
+
+    command = [
+        sys.executable,
+        "-m",
+        "tiegraph",
+        "account",
+        "connect",
+        "--member",
+        "ana@us.example",
+        "--provider",
+        "oidc",
+        "--json",
+        "--db",
+        db,
+    ]
+    with subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stderr is not None and process.stdout is not None
+        told = [process.stderr.readline() for _ in range(3)]
+        assert "nothing is written back" in told[0] and "enter the code" in told[1]
+        url = told[2].strip().removeprefix("(or open ").removesuffix(")")
+        approve(url, "user9")
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert json.loads(out)["account"] == "user9" and json.loads(out)["status"] == "connected"
+    listed = tiegraph("account", "list", "--json")
+    assert json.loads(listed.stdout)["accounts"][0]["member"] == "ana@us.example"
