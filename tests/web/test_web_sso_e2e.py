@@ -71,14 +71,8 @@ def server(
     shutil.copy(built_db, path)
     store = open_store(f"sqlite:///{path}")
     org = resolve_org(store)
-    set_sso(
-        store,
-        org,
-        issuer=provider.issuer,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        provider_name="Test IdP",
-    )
+    set_sso(store, org, issuer=provider.issuer, client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET, provider_name="Test IdP")  # fmt: skip
     app = create_app(store, settings(tmp_path))
     with running_app(app, app_port) as url:
         yield url, store
