@@ -138,6 +138,8 @@ web_session = Table(
     Column("token_hash", String(64), nullable=False),
     _created(),
     Column("ended_at", DateTime(timezone=True), nullable=True),
+    # How it signed in: password | sso. Switching password sign-in off ends the password ones.
+    Column("method", String(8), nullable=False, server_default="password"),
     UniqueConstraint("org_id", "token_hash"),
 )
 
@@ -555,6 +557,28 @@ import_job = Table(
     Index(None, "org_id", "member_id", "created_at"),
 )
 
+connected_account = Table(
+    "connected_account",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("provider", String(20), nullable=False),  # google | microsoft | oidc
+    Column("subject", String(255), nullable=False, server_default=""),
+    Column("email", String(320), nullable=False, server_default=""),
+    Column("scope", Text, nullable=False, server_default=""),
+    # Tokens only sealed with the server secret (services/sync/passwords.py), never plain.
+    Column("access_sealed", Text, nullable=True),
+    Column("refresh_sealed", Text, nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("status", String(12), nullable=False, server_default="connected"),  # or reconnect
+    Column("status_reason", Text, nullable=True),
+    _created(),
+    Column("refreshed_at", DateTime(timezone=True), nullable=True),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("org_id", "member_id", "provider"),
+)
+
 sync_source = Table(
     "sync_source",
     metadata,
@@ -567,6 +591,8 @@ sync_source = Table(
     # Never a password in plain text: the name of an environment variable, or a sealed secret.
     Column("password_env", String(200), nullable=True),
     Column("password_sealed", Text, nullable=True),
+    # Or a connected account's OAuth token (IMAP XOAUTH2, Graph, Google APIs).
+    Column("account_id", Id, ForeignKey("connected_account.id"), nullable=True),
     Column("folders", JSON, nullable=False, default=_empty_list),
     Column("interval_minutes", Integer, nullable=False, server_default="10"),
     Column("cursor", JSON, nullable=False, default=_empty_dict),

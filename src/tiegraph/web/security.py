@@ -48,12 +48,18 @@ def _fingerprint(password_hash: str | None) -> str:
     return (password_hash or "")[-12:]
 
 
-def start_session(request: Request, signed_in: auth.SignedIn, password_hash: str | None) -> None:
-    """A new session for the member (the one this browser had, if any, ends)."""
+def start_session(
+    request: Request,
+    signed_in: auth.SignedIn,
+    password_hash: str | None,
+    method: str = "password",
+) -> None:
+    """A new session for the member (the one this browser had, if any, ends); `method`:
+    password or sso."""
     store, settings = store_of(request), request.app.state.settings
     end_session_of(request)
     token = sessions.open_session(
-        store, signed_in.org.id, signed_in.member.id, settings.session_max_age
+        store, signed_in.org.id, signed_in.member.id, settings.session_max_age, method
     )
     request.session.update(
         {
@@ -62,6 +68,7 @@ def start_session(request: Request, signed_in: auth.SignedIn, password_hash: str
             "sid": token,
             "pw": _fingerprint(password_hash),
             "csrf": secrets.token_urlsafe(24),
+            "how": method,
         }
     )
 
