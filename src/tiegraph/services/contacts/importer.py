@@ -139,6 +139,73 @@ def _rows(rejected: Sequence[RowError]) -> list[dict[str, str]]:
     return [{"file": r.file, "locator": r.locator, "reason": r.reason} for r in rejected]
 
 
+class _FileImport:
+    """One file's records planned and written a transaction at a time (the caller's).
+
+    The plan of each transaction is written in it; the contacts it wrote then count as the
+    member's stored ones, so the next transaction's records merge into them just as they would
+    after a crash and a rerun (their record keys are stored: a rerun counts them unchanged).
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        org: Org,
+        owner: Member,
+        report: SourceReport,
+        matching: Matching,
+        preparer: Preparer,
+    ) -> None:
+        self.org, self.owner, self.report = org, owner, report
+        self.book = AddressBook(conn, org, owner)
+        self.planner = Planner(self.book, matching.index, preparer)
+        # record key -> its contact's status before this file, or its contact planned in this
+        # file
+        self.known: dict[str, str | Contact] = {}
+        # Every record counts under its contact's outcome once the whole file is planned,
+        # merged ones too: a LinkedIn row merged into a matched Google contact is, for its
+        # owner, a matched LinkedIn row, and a row offered as possible is matched when a later
+        # row's address tells who it is (so a re-import reports what the first import did).
+        self.outcomes: list[str | Contact] = []
+
+    def plan(
+        self, conn: Connection, records: Iterable[PreparedRecord | KnownRecord | RowError]
+    ) -> None:
+        report, known = self.report, self.known
+        items = iter(records)
+        while batch := list(islice(items, IN_CHUNK)):
+            good = [r for r in batch if not isinstance(r, RowError)]
+            report.rejected.extend(r for r in batch if isinstance(r, RowError))
+            new = [r.key for r in good if r.key not in known]
+            known.update(_known_keys(conn, self.org, self.owner, new, self.book))
+            for record in good:
+                if record.key in known:
+                    # Imported before (or earlier in the file): nothing changes.
+                    report.unchanged += 1
+                else:
+                    # Prepared: only records imported before come unprepared (KnownRecord).
+                    assert isinstance(record, PreparedRecord)
+                    known[record.key], merged = self.planner.add(record)  # a repeat: unchanged
+                    report.imported += 1
+                    report.merged += merged
+                self.outcomes.append(known[record.key])
+
+    def write(self, conn: Connection) -> None:
+        """Write what was planned since the last write, in the caller's transaction."""
+        plan, now = self.planner.plan, datetime.now(UTC)
+        write_plan(conn, self.org, self.owner, plan, now)
+        if self.owner.contact_sync:
+            # Contact sync: this import's new unmatched contacts become directory persons.
+            created = [c.id for c in plan.created if c.status == "private" and c.id]
+            self.report.shared += publish_contacts(conn, self.org, self.owner, created, now)
+        self.planner.stored()
+
+    def count(self) -> None:
+        counts = Counter(o if isinstance(o, str) else o.status for o in self.outcomes)
+        for status, count in counts.items():
+            setattr(self.report, status, getattr(self.report, status) + count)
+
+
 def _import_records(
     conn: Connection,
     org: Org,
@@ -148,13 +215,17 @@ def _import_records(
     matching: Matching,
     preparer: Preparer,
 ) -> None:
-    """Plan the records in memory, write the plan, publish what contact sync shares."""
+    """Plan the records in memory, write the plan, publish what contact sync shares: all in
+    the caller's transaction."""
     with collector_paused():
-        _import_paused(conn, org, owner, records, report, matching, preparer)
+        job = _FileImport(conn, org, owner, report, matching, preparer)
+        job.plan(conn, records)
+        job.write(conn)
+        job.count()
 
 
-def _import_paused(
-    conn: Connection,
+def _import_file(
+    store: Store,
     org: Org,
     owner: Member,
     records: Iterable[PreparedRecord | KnownRecord | RowError],
@@ -162,41 +233,16 @@ def _import_paused(
     matching: Matching,
     preparer: Preparer,
 ) -> None:
-    book = AddressBook(conn, org, owner)
-    planner = Planner(book, matching.index, preparer)
-    # record key -> its contact's status before this file, or its contact planned in this file
-    known: dict[str, str | Contact] = {}
-    # Every record counts under its contact's outcome once the whole file is planned, merged
-    # ones too: a LinkedIn row merged into a matched Google contact is, for its owner, a matched
-    # LinkedIn row, and a row offered as possible is matched when a later row's address tells
-    # who it is (so a re-import reports what the first import did).
-    outcomes: list[str | Contact] = []
-    items = iter(records)
-    while batch := list(islice(items, IN_CHUNK)):
-        good = [r for r in batch if not isinstance(r, RowError)]
-        report.rejected.extend(r for r in batch if isinstance(r, RowError))
-        new = [r.key for r in good if r.key not in known]
-        known.update(_known_keys(conn, org, owner, new, book))
-        for record in good:
-            if record.key in known:
-                # Imported before (or earlier in the file): nothing changes.
-                report.unchanged += 1
-            else:
-                # Prepared: only records imported before come unprepared (KnownRecord).
-                assert isinstance(record, PreparedRecord)
-                known[record.key], merged = planner.add(record)  # a repeat is then unchanged
-                report.imported += 1
-                report.merged += merged
-            outcomes.append(known[record.key])
-    counts = Counter(o if isinstance(o, str) else o.status for o in outcomes)
-    for status, count in counts.items():
-        setattr(report, status, getattr(report, status) + count)
-    now = datetime.now(UTC)
-    write_plan(conn, org, owner, planner.plan, now)
-    if owner.contact_sync:
-        # Contact sync: this import's new unmatched contacts become directory persons.
-        created = [c.id for c in planner.plan.created if c.status == "private" and c.id]
-        report.shared += publish_contacts(conn, org, owner, created, now)
+    """Import one file in transactions of about a second each (Store.transactions), so that
+    other writers get the store in between; a rerun after a crash completes it."""
+    with collector_paused():
+        job: _FileImport | None = None
+        for conn, turn in store.transactions(records, bulk=True):
+            job = job or _FileImport(conn, org, owner, report, matching, preparer)
+            job.plan(conn, turn)
+            job.write(conn)
+        assert job is not None  # one transaction at least
+        job.count()
 
 
 def _known_keys(
@@ -220,7 +266,8 @@ def import_contacts(
     progress: ProgressCallback = no_progress,
     read_ahead_bytes: int = READ_AHEAD_BYTES,
 ) -> ContactImportReport:
-    """Import address-book files for one member; each file is one transaction.
+    """Import address-book files for one member, each in transactions of about a second
+    (see _import_file): another import or a `member set` writes in between.
 
     A file that cannot be read or holds no contacts is refused (in the report) and the others
     are imported; InvalidInputError when every file is refused. A CSV file of at least
@@ -264,8 +311,7 @@ def import_contacts(
                 continue
             source = SourceReport(str(path), read[0])
             records = _until_count(read[1], source)
-        with store.write(bulk=True) as conn:
-            _import_records(conn, org, owner, records, source, matching, preparer)
+        _import_file(store, org, owner, records, source, matching, preparer)
         report.sources.append(source)
         progress("Contacts", number, len(files))
     store.analyze_after(sum(s.imported for s in report.sources))
