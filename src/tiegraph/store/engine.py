@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -26,6 +27,7 @@ from tiegraph.store.pacing import (
     waiting_flag,
 )
 
+log = logging.getLogger(__name__)
 DATABASE_URL_ENV = "TIEGRAPH_DATABASE_URL"
 BUSY_TIMEOUT_ENV = "TIEGRAPH_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0
@@ -211,13 +213,17 @@ class Store:
 
         Without them SQLite reads `org_id = ? AND id IN (...)` through an org-wide index
         (every person of the organization) instead of the primary key. A sampled ANALYZE
-        (analysis_limit) takes well under a second even on millions of rows.
+        (analysis_limit) takes well under a second even on millions of rows. A writer like
+        any other; when the store stays busy the statistics wait for the next bulk change (what
+        was written is committed already).
         """
-        with self.engine.connect() as conn:
-            if self.dialect == "sqlite":
-                conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        try:
+            with self.write() as conn:
+                if self.dialect == "sqlite":
+                    conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+                conn.exec_driver_sql("ANALYZE")
+        except StoreBusyError:
+            log.info("store busy: statistics left for the next bulk change")
 
     def analyze_after(self, rows: int) -> None:
         """Analyze after a bulk change of at least ANALYZE_AFTER_ROWS rows (small ones: no)."""
