@@ -309,7 +309,8 @@ def create_store_engine(
 ) -> Engine:
     """An engine for the URL, or a StoreError saying what is wrong with it.
 
-    `busy_timeout`: seconds a SQLite write waits for another's write lock before giving up."""
+    `busy_timeout`: seconds a write waits for another's lock before giving up (SQLite's write
+    lock; PostgreSQL's lock_timeout)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -322,8 +323,15 @@ def create_store_engine(
             return _sqlite_engine(parsed, echo, busy_timeout)
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
+        # A write waits for another's row or table lock as long as a SQLite write waits for
+        # the write lock, then fails as busy (lock_not_available), rather than for ever.
         return create_engine(
-            parsed, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+            parsed,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_SIZE,
+            connect_args={"options": f"-c lock_timeout={max(1, int(busy_timeout * 1000))}"},
         )
     except NoSuchModuleError:
         raise StoreError(
