@@ -11,6 +11,10 @@ a ratio that doubles with the rows. Kinds:
           contact, each looked up among the earlier namesakes;
 - filler: `Filler,RowN`: a name per row, no address.
 
+The largest size is imported once more in one transaction (as before imports committed about
+every second, Store.transactions): the ratio of the two is what taking turns with other
+writers costs.
+
     .venv/bin/python bench/bench_import_namesakes.py [--rows 1000,2000,4000,8000] [--kind info]
 """
 
@@ -43,8 +47,10 @@ ROW = {
 }
 
 
-def _import_seconds(folder: Path, kind: str, rows: int) -> float:
-    store = open_store(f"sqlite:///{folder / f'{kind}-{rows}.db'}")
+def _import_seconds(folder: Path, kind: str, rows: int, *, whole: bool = False) -> float:
+    store = open_store(f"sqlite:///{folder / f'{kind}-{rows}-{whole}.db'}")
+    if whole:
+        store.commit_seconds = float("inf")
     org = resolve_org(store)
     directory = folder / "directory.jsonl"
     directory.write_text("\n".join(json.dumps(r) for r in DIRECTORY) + "\n")
@@ -74,6 +80,13 @@ def main() -> None:
             for n in sizes:
                 each = per_thousand[n]
                 print(f"  {n:>8,}  {each * n / 1000:8.2f} s  {each:6.3f} s  {each / base:5.2f}")
+            largest = sizes[-1]
+            whole = _import_seconds(Path(temp), kind, largest, whole=True)
+            turns = per_thousand[largest] * largest / 1000
+            print(
+                f"  {largest:,} rows in one transaction: {whole:.2f} s; committed about every "
+                f"second: x{turns / whole:.2f}"
+            )
 
 
 if __name__ == "__main__":
