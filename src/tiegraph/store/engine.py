@@ -165,22 +165,13 @@ class Store:
         for another's lock raises StoreBusyError: nothing was written; try again. On SQLite
         it waits in widening slices (store/pacing.py), telling `on_busy` after each.
         """
-        with _busy_as_error(), self.engine.connect() as conn:
-            driver: Any = conn.connection.dbapi_connection
-            usual = None
-            if bulk and self.dialect == "sqlite":  # on the driver: no SQLAlchemy autobegin
-                usual = driver.execute("PRAGMA cache_size").fetchone()[0]
-                driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-            # The flag lives on the pooled connection: it must end with this transaction, or
-            # the connection's later reads would queue for the write lock too.
-            conn.info[_WRITE_FLAG] = self.on_busy
-            try:
-                with conn.begin():
-                    yield conn
-            finally:
-                conn.info.pop(_WRITE_FLAG, None)
-                if usual is not None:  # pooled connections go back to the usual size
-                    driver.execute(f"PRAGMA cache_size={int(usual)}")
+        with (
+            _busy_as_error(),
+            self.engine.connect() as conn,
+            _bulk_cache(conn, bulk),
+            _transaction(conn, self.on_busy),
+        ):
+            yield conn
 
     def transactions(
         self, items: Iterable[T], *, bulk: bool = False
@@ -189,19 +180,21 @@ class Store:
 
         Yields each transaction's connection and the items to write in it (a Turn, whose
         `ended` says, once read, that this is the last), which the caller takes to the end
-        before the transaction commits; then, on SQLite, a writer waiting for
-        the lock gets its turn before the next one begins. There is one transaction at least,
-        even for no items. A write cut so must be idempotent: a crash keeps the transactions
-        committed, and the same write again must make of them what one whole run makes.
+        before the transaction commits; then, on SQLite, a writer waiting for the lock gets
+        its turn before the next one begins. One connection serves them all (its page cache
+        stays warm). There is one transaction at least, even for no items. A write cut so must
+        be idempotent: a crash keeps the transactions committed, and the same write again
+        must make of them what one whole run makes.
         """
         stream = iter(items)
-        while True:
-            turn = Turn(stream, self.commit_seconds)
-            with self.write(bulk=bulk) as conn:
-                yield conn, turn
-            if turn.ended:
-                return
-            self.make_way()
+        with _busy_as_error(), self.engine.connect() as conn, _bulk_cache(conn, bulk):
+            while True:
+                turn = Turn(stream, self.commit_seconds)
+                with _transaction(conn, self.on_busy):
+                    yield conn, turn
+                if turn.ended:
+                    return
+                self.make_way()
 
     def make_way(self) -> None:
         """Between two transactions of a long write: pause while another writer waits (SQLite)."""
@@ -232,6 +225,34 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _bulk_cache(conn: Connection, bulk: bool) -> Iterator[None]:
+    """On SQLite, a page cache of BULK_CACHE_KIB while `bulk` writes go on (Store.write)."""
+    if not bulk or conn.dialect.name != "sqlite":
+        yield
+        return
+    driver: Any = conn.connection.dbapi_connection  # on the driver: no SQLAlchemy autobegin
+    usual = driver.execute("PRAGMA cache_size").fetchone()[0]
+    driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:  # pooled connections go back to the usual size
+        driver.execute(f"PRAGMA cache_size={int(usual)}")
+
+
+@contextmanager
+def _transaction(conn: Connection, on_busy: BusyCallback) -> Iterator[None]:
+    """A write transaction: on SQLite the begin event takes the write lock (BEGIN IMMEDIATE).
+    The flag lives on the pooled connection: it must end with this transaction, or the
+    connection's later reads would queue for the write lock too."""
+    conn.info[_WRITE_FLAG] = on_busy
+    try:
+        with conn.begin():
+            yield
+    finally:
+        conn.info.pop(_WRITE_FLAG, None)
 
 
 def _sqlite_engine(url: URL, echo: bool, busy_timeout: float) -> Engine:
