@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +13,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.formats.contacts import ContactFile, check_options, read_contacts
 from tiegraph.formats.contacts.vcard import is_vcard
 from tiegraph.formats.records import ContactRecord, NoRecordsError, RowError
-from tiegraph.services.contacts.plan import AddressBook, Contact, Planner
+from tiegraph.services.contacts.book_import import FileImport
 from tiegraph.services.contacts.prepare import (
     KnownRecord,
     PreparedRecord,
@@ -27,15 +23,13 @@ from tiegraph.services.contacts.prepare import (
     read_prepared,
     record_key,
 )
-from tiegraph.services.contacts.publish import publish_contacts
-from tiegraph.services.contacts.writes import write_plan
+from tiegraph.services.contacts.report import ContactImportReport, SourceReport
 from tiegraph.services.directory.index import Matching, load_matching, saved_companies
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.readahead import ReadAhead
 from tiegraph.store import Store
-from tiegraph.store.bulk import IN_CHUNK, first_per_key
 from tiegraph.store.schema import contact_source
 
 __all__ = [
@@ -52,159 +46,6 @@ __all__ = [
 # preparing 100,000 rows (11 MB) about 2.5 s (bench/bench_import.py).
 READ_AHEAD_BYTES = 1 << 20
 
-SOURCE_NAMES = {
-    "linkedin": "LinkedIn",
-    "google": "Google",
-    "outlook": "Outlook",
-    "vcard": "vCard",
-    "csv": "CSV",
-    "carddav": "CardDAV",
-    "pst": "Outlook PST",
-}
-
-
-@dataclass
-class SourceReport:
-    """One file's outcome; `attempted` is every contact record the file holds."""
-
-    file: str
-    format: str = ""
-    attempted: int = 0
-    imported: int = 0
-    matched: int = 0
-    possible: int = 0
-    private: int = 0
-    merged: int = 0
-    unchanged: int = 0
-    shared: int = 0  # private ones added to the directory because contact sync is on
-    rejected: list[RowError] = field(default_factory=list)
-
-    COUNTS = (
-        "attempted",
-        "imported",
-        "matched",
-        "possible",
-        "private",
-        "shared",
-        "merged",
-        "unchanged",
-    )
-
-    def as_dict(self) -> dict[str, Any]:
-        counts = {k: getattr(self, k) for k in self.COUNTS}
-        return {
-            "file": self.file,
-            "format": self.format,
-            **counts,
-            "rejected": _rows(self.rejected),
-        }
-
-    def summary(self) -> str:
-        name = SOURCE_NAMES.get(self.format, self.format)
-        text = f"{name} ({Path(self.file).name}): {self.matched} of {self.attempted} matched"
-        details = [
-            f"{self.possible} possible",
-            f"{self.private} private" + (f" ({self.shared} shared)" if self.shared else ""),
-            f"{self.merged} merged",
-            f"{self.unchanged} unchanged",
-            f"{len(self.rejected)} rejected",
-        ]
-        return f"{text}; " + ", ".join(details)
-
-
-@dataclass
-class ContactImportReport:
-    sources: list[SourceReport] = field(default_factory=list)
-    refused: list[RowError] = field(default_factory=list)  # whole files: unreadable, no contacts
-
-    def as_dict(self) -> dict[str, Any]:
-        totals = {k: sum(getattr(s, k) for s in self.sources) for k in SourceReport.COUNTS}
-        rejected = [r for s in self.sources for r in s.rejected]
-        return {
-            "sources": [s.as_dict() for s in self.sources],
-            **totals,
-            "rejected": _rows(rejected),
-            "refused": [{"file": r.file, "reason": r.reason} for r in self.refused],
-        }
-
-    def summary(self) -> str:
-        lines = [s.summary() for s in self.sources]
-        lines += [f"{Path(r.file).name}: not imported: {r.reason}" for r in self.refused]
-        if self.sources and all(s.unchanged == s.attempted - len(s.rejected) for s in self.sources):
-            lines.append("Nothing new: every contact was already imported.")
-        return "\n".join(lines)
-
-
-def _rows(rejected: Sequence[RowError]) -> list[dict[str, str]]:
-    return [{"file": r.file, "locator": r.locator, "reason": r.reason} for r in rejected]
-
-
-class _FileImport:
-    """One file's records planned and written a transaction at a time (the caller's).
-
-    The plan of each transaction is written in it; the contacts it wrote then count as the
-    member's stored ones, so the next transaction's records merge into them just as they would
-    after a crash and a rerun (their record keys are stored: a rerun counts them unchanged).
-    """
-
-    def __init__(
-        self,
-        conn: Connection,
-        org: Org,
-        owner: Member,
-        report: SourceReport,
-        matching: Matching,
-        preparer: Preparer,
-    ) -> None:
-        self.org, self.owner, self.report = org, owner, report
-        self.book = AddressBook(conn, org, owner)
-        self.planner = Planner(self.book, matching.index, preparer)
-        # record key -> its contact's status before this file, or its contact planned in this
-        # file
-        self.known: dict[str, str | Contact] = {}
-        # Every record counts under its contact's outcome once the whole file is planned,
-        # merged ones too: a LinkedIn row merged into a matched Google contact is, for its
-        # owner, a matched LinkedIn row, and a row offered as possible is matched when a later
-        # row's address tells who it is (so a re-import reports what the first import did).
-        self.outcomes: list[str | Contact] = []
-
-    def plan(
-        self, conn: Connection, records: Iterable[PreparedRecord | KnownRecord | RowError]
-    ) -> None:
-        report, known = self.report, self.known
-        items = iter(records)
-        while batch := list(islice(items, IN_CHUNK)):
-            good = [r for r in batch if not isinstance(r, RowError)]
-            report.rejected.extend(r for r in batch if isinstance(r, RowError))
-            new = [r.key for r in good if r.key not in known]
-            known.update(_known_keys(conn, self.org, self.owner, new, self.book))
-            for record in good:
-                if record.key in known:
-                    # Imported before (or earlier in the file): nothing changes.
-                    report.unchanged += 1
-                else:
-                    # Prepared: only records imported before come unprepared (KnownRecord).
-                    assert isinstance(record, PreparedRecord)
-                    known[record.key], merged = self.planner.add(record)  # a repeat: unchanged
-                    report.imported += 1
-                    report.merged += merged
-                self.outcomes.append(known[record.key])
-
-    def write(self, conn: Connection) -> None:
-        """Write what was planned since the last write, in the caller's transaction."""
-        plan, now = self.planner.plan, datetime.now(UTC)
-        write_plan(conn, self.org, self.owner, plan, now)
-        if self.owner.contact_sync:
-            # Contact sync: this import's new unmatched contacts become directory persons.
-            created = [c.id for c in plan.created if c.status == "private" and c.id]
-            self.report.shared += publish_contacts(conn, self.org, self.owner, created, now)
-        self.planner.stored()
-
-    def count(self) -> None:
-        counts = Counter(o if isinstance(o, str) else o.status for o in self.outcomes)
-        for status, count in counts.items():
-            setattr(self.report, status, getattr(self.report, status) + count)
-
 
 def _import_records(
     conn: Connection,
@@ -218,7 +59,7 @@ def _import_records(
     """Plan the records in memory, write the plan, publish what contact sync shares: all in
     the caller's transaction."""
     with collector_paused():
-        job = _FileImport(conn, org, owner, report, matching, preparer)
+        job = FileImport(conn, org, owner, report, matching, preparer)
         job.plan(conn, records)
         job.write(conn)
         job.count()
@@ -236,22 +77,13 @@ def _import_file(
     """Import one file in transactions of about a second each (Store.transactions), so that
     other writers get the store in between; a rerun after a crash completes it."""
     with collector_paused():
-        job: _FileImport | None = None
+        job: FileImport | None = None
         for conn, turn in store.transactions(records, bulk=True):
-            job = job or _FileImport(conn, org, owner, report, matching, preparer)
+            job = job or FileImport(conn, org, owner, report, matching, preparer)
             job.plan(conn, turn)
             job.write(conn)
         assert job is not None  # one transaction at least
         job.count()
-
-
-def _known_keys(
-    conn: Connection, org: Org, owner: Member, keys: list[str], book: AddressBook
-) -> dict[str, str]:
-    """Record keys this member imported before, with their contact's status before this file."""
-    where = {"org_id": org.id, "member_id": owner.id}
-    found = first_per_key(conn, contact_source, "record_key", ["contact_id"], where, keys)
-    return {key: book.statuses[contact_id] for key, (contact_id,) in found.items()}
 
 
 def import_contacts(
