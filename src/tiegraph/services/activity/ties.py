@@ -78,6 +78,11 @@ class TieUpdater:
         self._rebuild: set[Pair] = set()
         self._explicit: set[Pair] = set()
         self._activity: Pending = {}  # what the new interactions add to their members' activity
+        self.written: set[Pair] = set()  # every tie stored so far (counted once)
+
+    def use(self, conn: Connection) -> None:
+        """Store through `conn` (the next transaction of a long ingest) from now on."""
+        self.conn = conn
 
     def add(self, interactions: Iterable[NewInteraction]) -> None:
         folds, activity, rebuild = self._folds, self._activity, self._rebuild
@@ -119,6 +124,7 @@ class TieUpdater:
         pairs = sorted(set(self._folds) | self._rebuild | self._explicit)
         if not pairs:
             return 0
+        self.written.update(pairs)
         stored = self._stored([p for p in pairs if p not in self._folds])
         self._rebuild.update(
             p
