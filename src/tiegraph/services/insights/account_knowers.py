@@ -56,6 +56,7 @@ def account_knowers(
             tie.c.member_id,
             tie.c.state,
             tie.c.explicit,
+            tie.c.volume,
             person.c.full_name,
             member.c.email,
             member.c.name,

@@ -111,7 +111,7 @@ def personal_rows(
     """Each member with visible ties to the company's people: their strongest ties first."""
     now = datetime.now(UTC)
     rows = conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit)
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume)
         .join(member, member.c.id == tie.c.member_id)
         .join(person, person.c.id == tie.c.person_id)
         .where(
