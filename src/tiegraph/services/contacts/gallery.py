@@ -8,8 +8,10 @@ from typing import Any
 
 from sqlalchemy import Float, and_, cast, func, literal, or_, select, union_all
 
+from tiegraph.core.strength_params import DEFAULT_PARAMS
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.contacts.properties import Property, _properties, values_of
+from tiegraph.services.insights.person_ties import STRENGTHS, PersonTies, summary, ties_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import contacts_visible, persons_visible
@@ -27,6 +29,10 @@ from tiegraph.store.schema import (
 )
 
 BUILTIN = ("name", "company", "title", "status", "email")
+# Relationship columns (services/insights/person_ties.py): the strongest colleague the viewer
+# may see, that tie's score, the last contact, how many colleagues know the person. Sorting by
+# the colleague orders by that tie's score.
+RELATION = ("colleague", "score", "last_contact", "knowers")
 STATUSES = ("matched", "possible", "private", "directory")
 SCOPES = ("all", "mine", "directory")
 PREFERENCE = "gallery.columns"
@@ -46,6 +52,7 @@ class GalleryRow:
     person_id: int | None
     archived: bool
     values: Mapping[int, str] = field(default_factory=dict)
+    ties: PersonTies = field(default_factory=PersonTies)
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ class Columns:
 
 
 def column_keys(props: Sequence[Property]) -> tuple[str, ...]:
-    return BUILTIN + tuple(f"prop:{p.id}" for p in props)
+    return BUILTIN + RELATION + tuple(f"prop:{p.id}" for p in props)
 
 
 def _normalized(columns: Columns, keys: Sequence[str]) -> Columns:
@@ -219,21 +226,32 @@ def gallery_rows(
     sort: str = "name",
     descending: bool = False,
     archived: bool = False,
+    strength: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[GalleryRow]:
-    """One page of the grid as the viewer may see it: their own contacts, and the directory."""
+    """One page of the grid as the viewer may see it: their own contacts, and the directory.
+
+    `strength`: only persons whose strongest visible tie is at least strong or good, or who
+    are known at all (STRENGTHS)."""
     limit, offset = checked_window(limit, offset)
     if status and status not in STATUSES:
         raise InvalidInputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     if scope not in SCOPES:
         raise InvalidInputError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
+    if strength and strength not in STRENGTHS:
+        raise InvalidInputError(f"strength {strength!r} is not one of {', '.join(STRENGTHS)}")
     with store.read() as conn:
         props = {p.id: p for p in _properties(conn, org)}
         rows = _sources(org, viewer, archived, scope)
         stmt = _filtered(select(rows), rows, org, props, search, status, filters or {})
+        related = None
+        if strength or sort in RELATION:
+            related = summary(org, viewer)
+            stmt = stmt.outerjoin(related, related.c.person_id == rows.c.person_id)
+            stmt = _at_least(stmt, related, strength)
         total = count_of(conn, stmt)
-        stmt, key = _order(rows, stmt, sort, props, org)
+        stmt, key = _order(rows, stmt, sort, props, org, related)
         key = key.desc() if descending else key.asc()
         page = conn.execute(
             stmt.order_by(key.nulls_last(), rows.c.name, rows.c.kind, rows.c.id)
@@ -241,6 +259,7 @@ def gallery_rows(
             .offset(offset)
         ).all()
         values = values_of(conn, org, [r.id for r in page if r.kind == "contact"])
+        known = ties_of(conn, org, viewer, [r.person_id for r in page if r.person_id])
     items = [
         GalleryRow(
             r.kind,
@@ -253,6 +272,7 @@ def gallery_rows(
             r.person_id,
             archived,
             values.get(r.id, {}) if r.kind == "contact" else {},
+            known.get(r.person_id, PersonTies()) if r.person_id else PersonTies(),
         )
         for r in page
     ]
@@ -295,7 +315,23 @@ def _filtered(
     return stmt
 
 
-def _order(rows: Any, stmt: Any, sort: str, props: Mapping[int, Property], org: Org) -> Any:
+def _at_least(stmt: Any, related: Any, strength: str | None) -> Any:
+    """Rows whose strongest visible tie is at least `strength` (known: any)."""
+    if strength == "strong":
+        return stmt.where(related.c.score >= DEFAULT_PARAMS.strong_at)
+    if strength == "good":
+        return stmt.where(related.c.score >= DEFAULT_PARAMS.good_at)
+    if strength == "known":
+        return stmt.where(related.c.knowers > 0)
+    return stmt
+
+
+def _order(
+    rows: Any, stmt: Any, sort: str, props: Mapping[int, Property], org: Org, related: Any
+) -> Any:
+    if sort in RELATION:
+        column = {"colleague": "score", "score": "score"}.get(sort, sort)
+        return stmt, related.c[column]
     if sort in BUILTIN:
         return stmt, func.lower(rows.c[sort])
     if sort == "created":

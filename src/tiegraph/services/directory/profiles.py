@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
-from tiegraph.errors import NotFoundError
+from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.services.insights.account_coverage import Coverage, coverage_of, coverage_summary
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import companies_visible, persons_visible
@@ -25,6 +26,8 @@ from tiegraph.store.schema import (
     person_email,
     person_phone,
 )
+
+ACCOUNT_SORTS = ("name", "coverage")
 
 
 @dataclass(frozen=True)
@@ -241,6 +244,7 @@ class Account:
     people: int
     created_at: datetime | None = None
     inferred: bool = False  # made from a correspondent's mail domain, not from a directory
+    coverage: Coverage = field(default_factory=Coverage)  # as the viewer may see it
 
 
 def _account(conn: Connection, org: Org, row: Any, viewer: Member | None) -> Account:
@@ -275,7 +279,8 @@ def _account(conn: Connection, org: Org, row: Any, viewer: Member | None) -> Acc
 
 
 def get_account(store: Store, org: Org, company_id: int, viewer: Member | None = None) -> Account:
-    """An account as the viewer may see it (`companies_visible`); its people count likewise."""
+    """An account as the viewer may see it (`companies_visible`); its people count and
+    coverage likewise."""
     with store.read() as conn:
         row = conn.execute(
             select(company).where(
@@ -284,7 +289,8 @@ def get_account(store: Store, org: Org, company_id: int, viewer: Member | None =
         ).first()
         if row is None or row.archived_at is not None:
             raise NotFoundError(f"no account (company) {company_id}")
-        return _account(conn, org, row, viewer)
+        covers = coverage_of(conn, org, viewer, [row.id])
+        return replace(_account(conn, org, row, viewer), coverage=covers.get(row.id, Coverage()))
 
 
 def search_accounts(
@@ -293,11 +299,19 @@ def search_accounts(
     *,
     query: str = "",
     targets_only: bool = False,
+    sort: str = "name",
+    covered: bool = False,
     limit: int = 50,
     offset: int = 0,
     viewer: Member | None = None,
 ) -> Page[Account]:
+    """Accounts as the viewer may see them, each with its coverage (account_coverage.py).
+
+    `sort`: name, or coverage (people known strongly, then at all, most first); `covered`:
+    only accounts where a colleague the viewer may see knows someone."""
     limit, offset = checked_window(limit, offset)
+    if sort not in ACCOUNT_SORTS:
+        raise InvalidInputError(f"sort {sort!r} is not one of {', '.join(ACCOUNT_SORTS)}")
     stmt = select(company).where(
         company.c.org_id == org.id, company.c.archived_at.is_(None), companies_visible(viewer)
     )
@@ -305,10 +319,23 @@ def search_accounts(
         stmt = stmt.where(company.c.name.ilike(f"%{_escaped(query.strip())}%", escape="\\"))
     if targets_only:
         stmt = stmt.where(company.c.is_target.is_(True))
+    order: list[Any] = [company.c.name, company.c.id]
+    if sort == "coverage" or covered:
+        summary = coverage_summary(org, viewer)
+        stmt = stmt.outerjoin(summary, summary.c.company_id == company.c.id)
+        if covered:
+            stmt = stmt.where(summary.c.known > 0)
+        if sort == "coverage":
+            most = [summary.c.strong.desc().nulls_last(), summary.c.known.desc().nulls_last()]
+            order = [*most, *order]
     with store.read() as conn:
         total = count_of(conn, stmt)
-        rows = conn.execute(stmt.order_by(company.c.name, company.c.id).limit(limit).offset(offset))
-        items = [_account(conn, org, r, viewer) for r in rows]
+        rows = conn.execute(stmt.order_by(*order).limit(limit).offset(offset)).all()
+        covers = coverage_of(conn, org, viewer, [r.id for r in rows])
+        items = [
+            replace(_account(conn, org, r, viewer), coverage=covers.get(r.id, Coverage()))
+            for r in rows
+        ]
     return Page(items, total, limit, offset)
 
 
