@@ -430,6 +430,7 @@ interaction = Table(
     ),
 )
 
+SHOWN = ("member_id", "volume", "explicit", "last_at")  # what the shown score and columns read
 tie = Table(
     "tie",
     metadata,
@@ -452,9 +453,11 @@ tie = Table(
     # The pace-free strength of the tie's interactions as of scored_at (core/strength.py
     # `shown`): with the member's pace_factor, the score every view shows, in SQL or Python.
     Column("volume", Float, nullable=True),
-    Index(None, "org_id", "person_id", "score"),
+    # What the shown score needs rides at the end of the person's and the company's index, so
+    # that the gallery's and the accounts' columns read indexes only, never the wide rows.
+    Index("ix_tie_person_shown", "org_id", "person_id", "score", *SHOWN),
     Index(None, "org_id", "member_id", "score"),
-    Index(None, "org_id", "company_id", "score", "person_id", "member_id"),
+    Index("ix_tie_company_shown", "org_id", "company_id", "score", "person_id", *SHOWN),
 )
 
 custom_property = Table(

@@ -40,6 +40,7 @@ from tiegraph.core.strength import (
     shown,
 )
 from tiegraph.services.activity.member_activity import paces_before
+from tiegraph.services.activity.ties import pairs_in
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.functions import int_floor
@@ -127,6 +128,31 @@ class TieScorer:
         return score_touches(
             touches, self.now, explicit_connection=explicit, pace=self.pace(member_id)
         )
+
+
+def scored_pairs(
+    conn: Connection, org: Org, now: datetime, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], TieScore]:
+    """These ties (member id, person id) scored with their reasons: what a view shows of the
+    few ties it picked by `shown_sql` (the state is read and worded for those only)."""
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    scorer = TieScorer(conn, org, now)
+    scorer.load(m for m, _ in wanted)
+    found: dict[tuple[int, int], TieScore] = {}
+    chunk = sorted(wanted)
+    for start in range(0, len(chunk), IN_CHUNK):
+        part = chunk[start : start + IN_CHUNK]
+        rows = conn.execute(
+            select(
+                tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume
+            ).where(tie.c.org_id == org.id, pairs_in(tie, part))
+        )
+        for r in rows:
+            if (r.member_id, r.person_id) in wanted:  # pairs_in reads a superset
+                found[(r.member_id, r.person_id)] = scorer.score_row(r)
+    return found
 
 
 def shown_strength_sql() -> Any:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import ColumnElement, Connection, case, func, select
 
 from tiegraph.core.strength import label_of
 from tiegraph.core.strength_params import DEFAULT_PARAMS
@@ -61,6 +61,14 @@ def _visible_ties(org: Org, viewer: Member | None) -> Any:
     )
 
 
+def covered_by(org: Org, viewer: Member | None, company_id: Any) -> ColumnElement[bool]:
+    """A condition: some colleague the viewer may see knows someone at `company_id` (a
+    column of the enclosing query): the companies found in one pass over the ties' index."""
+    ties = _visible_ties(org, viewer).with_only_columns(tie.c.company_id)
+    found: ColumnElement[bool] = company_id.in_(ties)
+    return found
+
+
 def coverage_summary(org: Org, viewer: Member | None) -> Any:
     """Per company: people known strongly and at all (a subquery to sort accounts by)."""
     ties = _visible_ties(org, viewer).subquery("visible_ties")
@@ -79,34 +87,39 @@ def coverage_summary(org: Org, viewer: Member | None) -> Any:
 def coverage_of(
     conn: Connection, org: Org, viewer: Member | None, company_ids: Sequence[int]
 ) -> dict[int, Coverage]:
-    """The coverage of these accounts (one page of the list): only their ties are read."""
+    """The coverage of these accounts (one page of the list): only their ties are read, and
+    counted and ranked in SQL."""
     found: dict[int, Coverage] = {}
     ids = sorted(set(company_ids))
     for start in range(0, len(ids), IN_CHUNK):
-        query = _visible_ties(org, viewer).where(
-            tie.c.company_id.in_(ids[start : start + IN_CHUNK])
+        ties = (
+            _visible_ties(org, viewer)
+            .where(tie.c.company_id.in_(ids[start : start + IN_CHUNK]))
+            .subquery("visible_ties")
         )
-        strong: dict[int, set[int]] = {}
-        known: dict[int, set[int]] = {}
-        best: dict[int, Any] = {}
-        for r in conn.execute(query):
-            known.setdefault(r.company_id, set()).add(r.person_id)
-            if r.score >= DEFAULT_PARAMS.strong_at:
-                strong.setdefault(r.company_id, set()).add(r.person_id)
-            held = best.get(r.company_id)
-            if held is None or (r.score, r.strength, held.name) > (
-                held.score,
-                held.strength,
-                r.name,
-            ):
-                best[r.company_id] = r
-        for cid, r in best.items():
-            found[cid] = Coverage(
-                len(strong.get(cid, ())),
-                len(known[cid]),
-                r.email,
-                r.name,
-                int(r.score),
-                label_of(int(r.score)),
+        strong = case((ties.c.score >= DEFAULT_PARAMS.strong_at, ties.c.person_id))
+        counts = {
+            r.company_id: (r.strong, r.known)
+            for r in conn.execute(
+                select(
+                    ties.c.company_id,
+                    func.count(func.distinct(strong)).label("strong"),
+                    func.count(func.distinct(ties.c.person_id)).label("known"),
+                ).group_by(ties.c.company_id)
+            )
+        }
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=ties.c.company_id,
+                order_by=(ties.c.score.desc(), ties.c.strength.desc(), ties.c.name),
+            )
+            .label("rank")
+        )
+        ranked = select(ties, rank).subquery("ranked")
+        for r in conn.execute(select(ranked).where(ranked.c.rank == 1)):
+            strong_count, known = counts[r.company_id]
+            found[r.company_id] = Coverage(
+                strong_count, known, r.email, r.name, int(r.score), label_of(int(r.score))
             )
     return found
