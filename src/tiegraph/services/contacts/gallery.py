@@ -8,10 +8,15 @@ from typing import Any
 
 from sqlalchemy import Float, and_, cast, func, literal, or_, select, union_all
 
-from tiegraph.core.strength_params import DEFAULT_PARAMS
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.contacts.properties import Property, _properties, values_of
-from tiegraph.services.insights.person_ties import STRENGTHS, PersonTies, summary, ties_of
+from tiegraph.services.insights.person_ties import (
+    STRENGTHS,
+    PersonTies,
+    known_at_least,
+    summary,
+    ties_of,
+)
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import contacts_visible, persons_visible
@@ -158,8 +163,10 @@ def _like(text: str) -> str:
     return f"%{escaped.lower()}%"
 
 
-def _sources(org: Org, viewer: Member, archived: bool, scope: str) -> Any:
-    """Both kinds of row under the same columns, as one subquery."""
+def _sources(org: Org, viewer: Member, archived: bool, scope: str, emails: bool = True) -> Any:
+    """Both kinds of row under the same columns, as one subquery. Without `emails` (no search
+    or sort needs them) the email column is empty: `_first_emails` reads the page's only,
+    instead of a subquery for every row of the directory."""
     contact_email_first = (
         select(func.min(contact_email.c.email))
         .where(contact_email.c.org_id == org.id, contact_email.c.contact_id == contact.c.id)
@@ -178,7 +185,7 @@ def _sources(org: Org, viewer: Member, archived: bool, scope: str) -> Any:
         contact.c.company.label("company"),
         contact.c.title.label("title"),
         contact.c.status.label("status"),
-        func.coalesce(contact_email_first, "").label("email"),
+        (func.coalesce(contact_email_first, "") if emails else literal("")).label("email"),
         contact.c.person_id.label("person_id"),
         contact.c.created_at.label("created"),
     ).where(contact.c.org_id == org.id, contacts_visible(viewer), state)
@@ -197,7 +204,7 @@ def _sources(org: Org, viewer: Member, archived: bool, scope: str) -> Any:
             func.coalesce(company.c.name, "").label("company"),
             person.c.title.label("title"),
             literal("directory").label("status"),
-            func.coalesce(person_email_first, "").label("email"),
+            (func.coalesce(person_email_first, "") if emails else literal("")).label("email"),
             person.c.id.label("person_id"),
             person.c.created_at.label("created"),
         )
@@ -243,14 +250,16 @@ def gallery_rows(
         raise InvalidInputError(f"strength {strength!r} is not one of {', '.join(STRENGTHS)}")
     with store.read() as conn:
         props = {p.id: p for p in _properties(conn, org)}
-        rows = _sources(org, viewer, archived, scope)
+        emails = sort == "email"
+        rows = _sources(org, viewer, archived, scope, emails)
         stmt = _filtered(select(rows), rows, org, props, search, status, filters or {})
+        if strength:
+            stmt = stmt.where(known_at_least(org, viewer, rows.c.person_id, strength))
+        total = count_of(conn, stmt)  # the relationship join changes no count: not counted
         related = None
-        if strength or sort in RELATION:
+        if sort in RELATION:
             related = summary(org, viewer)
             stmt = stmt.outerjoin(related, related.c.person_id == rows.c.person_id)
-            stmt = _at_least(stmt, related, strength)
-        total = count_of(conn, stmt)
         stmt, key = _order(rows, stmt, sort, props, org, related)
         key = key.desc() if descending else key.asc()
         page = conn.execute(
@@ -259,6 +268,7 @@ def gallery_rows(
             .offset(offset)
         ).all()
         values = values_of(conn, org, [r.id for r in page if r.kind == "contact"])
+        firsts = {} if emails else _first_emails(conn, org, page)
         known = ties_of(conn, org, viewer, [r.person_id for r in page if r.person_id])
     items = [
         GalleryRow(
@@ -268,7 +278,7 @@ def gallery_rows(
             r.company,
             r.title,
             r.status,
-            r.email,
+            firsts.get((r.kind, r.id), r.email),
             r.person_id,
             archived,
             values.get(r.id, {}) if r.kind == "contact" else {},
@@ -277,6 +287,28 @@ def gallery_rows(
         for r in page
     ]
     return Page(items, total, limit, offset)
+
+
+def _first_emails(conn: Any, org: Org, page: Sequence[Any]) -> dict[tuple[str, int], str]:
+    """The first email of each row of a page, by (kind, id)."""
+    found: dict[tuple[str, int], str] = {}
+    contacts = [r.id for r in page if r.kind == "contact"]
+    persons = [r.id for r in page if r.kind == "person"]
+    if contacts:
+        rows = conn.execute(
+            select(contact_email.c.contact_id, func.min(contact_email.c.email))
+            .where(contact_email.c.org_id == org.id, contact_email.c.contact_id.in_(contacts))
+            .group_by(contact_email.c.contact_id)
+        )
+        found.update({("contact", cid): email for cid, email in rows})
+    if persons:
+        rows = conn.execute(
+            select(person_email.c.person_id, func.min(person_email.c.email))
+            .where(person_email.c.org_id == org.id, person_email.c.person_id.in_(persons))
+            .group_by(person_email.c.person_id)
+        )
+        found.update({("person", pid): email for pid, email in rows})
+    return found
 
 
 def _filtered(
@@ -294,7 +326,7 @@ def _filtered(
         stmt = stmt.where(
             or_(
                 *(func.lower(rows.c[k]).like(like, escape="\\") for k in BUILTIN[:-2]),
-                rows.c.email.like(like, escape="\\"),
+                _email_like(rows, org, like),
             )
         )
     if status:
@@ -315,15 +347,19 @@ def _filtered(
     return stmt
 
 
-def _at_least(stmt: Any, related: Any, strength: str | None) -> Any:
-    """Rows whose strongest visible tie is at least `strength` (known: any)."""
-    if strength == "strong":
-        return stmt.where(related.c.score >= DEFAULT_PARAMS.strong_at)
-    if strength == "good":
-        return stmt.where(related.c.score >= DEFAULT_PARAMS.good_at)
-    if strength == "known":
-        return stmt.where(related.c.knowers > 0)
-    return stmt
+def _email_like(rows: Any, org: Org, like: str) -> Any:
+    """Some email of the row matches: the matching addresses are found once (one pass over
+    the emails), not a first email computed, nor a lookup made, for every row."""
+    of_contacts = select(contact_email.c.contact_id).where(
+        contact_email.c.org_id == org.id, contact_email.c.email.like(like, escape="\\")
+    )
+    of_persons = select(person_email.c.person_id).where(
+        person_email.c.org_id == org.id, person_email.c.email.like(like, escape="\\")
+    )
+    return or_(
+        and_(rows.c.kind == "contact", rows.c.id.in_(of_contacts)),
+        and_(rows.c.kind == "person", rows.c.id.in_(of_persons)),
+    )
 
 
 def _order(

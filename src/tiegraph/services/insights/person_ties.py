@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from tiegraph.core.strength import label_of
+from tiegraph.core.strength_params import DEFAULT_PARAMS
 from tiegraph.services.activity.tie_scores import shown_sql, shown_strength_sql
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -54,6 +55,18 @@ def _visible_ties(org: Org, viewer: Member | None) -> Any:
         .join(member, member.c.id == tie.c.member_id)
         .where(tie.c.org_id == org.id, ties_visible(viewer), score > 0)
     )
+
+
+def known_at_least(
+    org: Org, viewer: Member | None, person_id: Any, strength: str
+) -> ColumnElement[bool]:
+    """A condition: a visible tie to `person_id` (a column of the enclosing query) is at least
+    `strength` (STRENGTHS; known: any). The persons are found in one pass over the ties'
+    index, not a lookup per row nor a count of all ties per person."""
+    floor = {"strong": DEFAULT_PARAMS.strong_at, "good": DEFAULT_PARAMS.good_at}.get(strength, 1)
+    ties = _visible_ties(org, viewer).where(shown_sql() >= floor)
+    found: ColumnElement[bool] = person_id.in_(ties.with_only_columns(tie.c.person_id))
+    return found
 
 
 def summary(org: Org, viewer: Member | None) -> Any:
