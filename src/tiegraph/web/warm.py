@@ -13,12 +13,24 @@ import logging
 import time
 from collections.abc import Callable
 
+from sqlalchemy import func, select
+
 from tiegraph.services.contacts.gallery import gallery_rows
-from tiegraph.services.directory.profiles import search_accounts, search_persons
+from tiegraph.services.directory.profiles import (
+    get_account,
+    get_person,
+    search_accounts,
+    search_persons,
+)
+from tiegraph.services.insights.closest import closest_to_account
+from tiegraph.services.insights.connections import company_connections
 from tiegraph.services.insights.my_day import my_day
+from tiegraph.services.insights.paths import intro_paths
+from tiegraph.services.insights.who_knows import knowers_of_person
 from tiegraph.services.org.members import Member, list_members
 from tiegraph.services.org.orgs import Org, list_orgs
 from tiegraph.store import Store
+from tiegraph.store.schema import person_email, tie
 from tiegraph.web.templating import environment
 
 log = logging.getLogger(__name__)
@@ -33,8 +45,22 @@ def warm_templates() -> int:
     return len(names)
 
 
+def _known(store: Store, org: Org, viewer: Member) -> tuple[int | None, str, int | None]:
+    """A person the viewer knows (id and an email) and their employer, to open pages of."""
+    with store.read() as conn:
+        row = conn.execute(
+            select(tie.c.person_id, tie.c.company_id, func.min(person_email.c.email))
+            .join(person_email, person_email.c.person_id == tie.c.person_id)
+            .where(tie.c.org_id == org.id, tie.c.member_id == viewer.id)
+            .group_by(tie.c.person_id, tie.c.company_id)
+            .limit(1)
+        ).first()
+    return (row[0], row[2], row[1]) if row else (None, "", None)
+
+
 def warm_org(store: Store, org: Org, viewer: Member) -> None:
     """Run the services of a seller's first pages once, as `viewer`."""
+    person_id, email, company_id = _known(store, org, viewer)
     steps: list[tuple[str, Callable[[], object]]] = [
         ("my day", lambda: my_day(store, org, viewer)),
         ("gallery", lambda: gallery_rows(store, org, viewer)),
@@ -46,6 +72,18 @@ def warm_org(store: Store, org: Org, viewer: Member) -> None:
         ),
         ("people", lambda: search_persons(store, org, viewer=viewer)),
     ]
+    if person_id is not None:
+        steps += [
+            ("person", lambda: get_person(store, org, person_id, viewer=viewer)),
+            ("who knows", lambda: knowers_of_person(store, org, person_id, viewer=viewer)),
+            ("paths", lambda: intro_paths(store, org, email, requester=viewer, viewer=viewer)),
+        ]
+    if company_id is not None:
+        steps += [
+            ("account", lambda: get_account(store, org, company_id, viewer)),
+            ("closest", lambda: closest_to_account(store, org, company_id, viewer=viewer)),
+            ("connections", lambda: company_connections(store, org, company_id, viewer=viewer)),
+        ]
     for name, step in steps:
         try:
             step()
