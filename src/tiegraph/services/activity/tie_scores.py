@@ -169,12 +169,3 @@ def shown_sql() -> Any:
     raw = shown_strength_sql()
     scale = literal(DEFAULT_PARAMS.scale)
     return int_floor(literal(100.0) * raw / (raw + scale) + literal(0.5))
-
-
-def label_sql(score_sql: Any) -> Any:
-    """The label of a shown score in SQL (core/strength.py `label_of`)."""
-    return case(
-        (score_sql >= DEFAULT_PARAMS.strong_at, literal("strong")),
-        (score_sql >= DEFAULT_PARAMS.good_at, literal("good")),
-        else_=literal("weak"),
-    )
