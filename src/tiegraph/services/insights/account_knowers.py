@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from tiegraph.core.reasons import Reason
 from tiegraph.services.activity.tie_scores import scored_pairs, shown_sql, shown_strength_sql
@@ -56,19 +56,15 @@ def account_knowers(
     """
     now = datetime.now(UTC)
     shown = shown_sql()
-    strength = shown_strength_sql()
-    ties = (
+    query = (
         select(
             tie.c.member_id,
             tie.c.person_id,
             shown.label("score"),
-            strength.label("strength"),
+            shown_strength_sql().label("strength"),
+            person.c.full_name,
             member.c.email,
             member.c.name,
-            func.row_number()
-            .over(partition_by=tie.c.member_id, order_by=(shown.desc(), strength.desc()))
-            .label("rank"),
-            func.count().over(partition_by=tie.c.member_id).label("people"),
         )
         .join(person, person.c.id == tie.c.person_id)
         .join(member, member.c.id == tie.c.member_id)
@@ -80,29 +76,26 @@ def account_knowers(
             # what has no reasons either: no touch, not in the member's contacts
             or_(shown > 0, tie.c.last_at.is_not(None), tie.c.explicit.is_(True)),
         )
-        .subquery("ranked")
     )
-    strongest = select(ties).where(ties.c.rank == 1)  # each member's strongest tie there
+    best: dict[int, Any] = {}
+    people: dict[int, int] = {}
     with store.read() as conn:
-        best = conn.execute(strongest).all()
-        ranked = sorted(best, key=lambda r: (-r.score, -r.strength, r.name))
+        for r in conn.execute(query):
+            people[r.member_id] = people.get(r.member_id, 0) + 1
+            held = best.get(r.member_id)
+            if held is None or (r.score, r.strength) > (held.score, held.strength):
+                best[r.member_id] = r
+        ranked = sorted(best.values(), key=lambda r: (-r.score, -r.strength, r.name))
         ranked = ranked[:limit] if limit else ranked
         worded = scored_pairs(conn, org, now, [(r.member_id, r.person_id) for r in ranked])
-        names = dict(
-            conn.execute(
-                select(person.c.id, person.c.full_name).where(
-                    person.c.org_id == org.id, person.c.id.in_([r.person_id for r in ranked])
-                )
-            ).all()
-        )
     return tuple(
         AccountKnower(
             r.email,
             r.name,
             worded[(r.member_id, r.person_id)].score,
             worded[(r.member_id, r.person_id)].label,
-            r.people,
-            names[r.person_id],
+            people[r.member_id],
+            r.full_name,
             worded[(r.member_id, r.person_id)].reasons,
             worded[(r.member_id, r.person_id)].strength,
             worded[(r.member_id, r.person_id)].reason_items,
