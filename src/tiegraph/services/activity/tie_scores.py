@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, case, func, literal, select
@@ -155,6 +156,7 @@ def scored_pairs(
     return found
 
 
+@cache  # building the expression costs more than running it: built once, used by every query
 def shown_strength_sql() -> Any:
     """The shown strength of a tie in SQL over `tie` joined to its `member`: the same
     arithmetic as core/strength.py `shown`. A tie without a stored volume (one not rescored
@@ -164,6 +166,7 @@ def shown_strength_sql() -> Any:
     return func.coalesce(tie.c.volume, 0.0) * factor + bonus
 
 
+@cache
 def shown_sql() -> Any:
     """The shown score (0-100) of a tie in SQL over `tie` joined to its `member`."""
     raw = shown_strength_sql()
