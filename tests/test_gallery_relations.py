@@ -8,13 +8,14 @@ alone), Cy is new (insights_org.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from insights_org import InsightsOrg, build
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.contacts.gallery import gallery_rows
+from tiegraph.services.contacts.gallery import gallery_rows, get_columns, save_columns
 from tiegraph.services.directory.profiles import get_account, search_accounts
 from tiegraph.services.insights.account_coverage import Coverage
 from tiegraph.services.insights.person_ties import PersonTies
@@ -113,3 +114,21 @@ def test_account_coverage_counts_only_visible_ties_and_names_the_best_connector(
 
 def _acme_id(store: Store, world: InsightsOrg) -> int:
     return search_accounts(store, world.org, query="Acme").items[0].id
+
+
+def test_a_saved_view_keeps_a_relationship_sort_and_hides_its_columns(
+    store: Store, world: InsightsOrg
+) -> None:
+    columns = get_columns(store, world.org, world.cy)
+    assert {"colleague", "score", "last_contact", "knowers"} <= set(columns.shown)
+    saved = save_columns(
+        store,
+        world.org,
+        world.cy,
+        replace(columns, sort="knowers", descending=True, hidden=("last_contact",)),
+    )
+    again = get_columns(store, world.org, world.cy)
+    assert again == saved and (again.sort, again.descending) == ("knowers", True)
+    assert "last_contact" not in again.shown
+    page = gallery_rows(store, world.org, world.cy, sort=again.sort, descending=again.descending)
+    assert page.items[0].ties.knowers == max(r.ties.knowers for r in page.items)
