@@ -87,6 +87,11 @@ member = Table(
     # Decayed volume of all the member's interactions (core/member_activity.py): how busy they
     # are lately against their usual, which who-knows weighs introducers by. NULL: none yet.
     Column("activity", JSON, nullable=True),
+    # The member's pace against the median colleague's, and what it multiplies their ties'
+    # interactions by (core/strength.py `pace_factor`), as of the last write of activity or
+    # the daily rescore: every view of a tie reads these (services/activity/tie_scores.py).
+    Column("pace", Float, nullable=True),
+    Column("pace_factor", Float, nullable=True),
     UniqueConstraint("org_id", "email"),
 )
 
@@ -427,6 +432,7 @@ interaction = Table(
     ),
 )
 
+SHOWN = ("member_id", "volume", "explicit", "last_at")  # what the shown score and columns read
 tie = Table(
     "tie",
     metadata,
@@ -446,9 +452,14 @@ tie = Table(
     ),  # the strength model's incremental state
     Column("reasons", JSON, nullable=False, default=_empty_list),
     Column("scored_at", DateTime(timezone=True), nullable=True),
-    Index(None, "org_id", "person_id", "score"),
+    # The pace-free strength of the tie's interactions as of scored_at (core/strength.py
+    # `shown`): with the member's pace_factor, the score every view shows, in SQL or Python.
+    Column("volume", Float, nullable=True),
+    # What the shown score needs rides at the end of the person's and the company's index, so
+    # that the gallery's and the accounts' columns read indexes only, never the wide rows.
+    Index("ix_tie_person_shown", "org_id", "person_id", "score", *SHOWN),
     Index(None, "org_id", "member_id", "score"),
-    Index(None, "org_id", "company_id", "score", "person_id", "member_id"),
+    Index("ix_tie_company_shown", "org_id", "company_id", "score", "person_id", *SHOWN),
 )
 
 custom_property = Table(

@@ -44,6 +44,7 @@ def gallery_rows(
     sort: Annotated[str, Query(max_length=40)] = "name",
     descending: bool = False,
     archived: bool = False,
+    strength: Annotated[str | None, Query(pattern="^(strong|good|known)$")] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> PageOut[GalleryRowOut]:
@@ -58,6 +59,7 @@ def gallery_rows(
         sort=sort,
         descending=descending,
         archived=archived,
+        strength=strength,
         limit=limit,
         offset=offset,
     )

@@ -61,6 +61,19 @@ class WhoKnowsOut(ApiOutput):
     knowers: list[KnowerOut]
 
 
+class CoverageOut(ApiOutput):
+    """How well colleagues you may see cover the account, and its best connector."""
+
+    people_strong: int = Field(description="Its people a colleague has a strong tie to.")
+    people_known: int = Field(description="Its people a colleague knows at all.")
+    member_email: str | None = Field(
+        description="The best connector: the colleague with the strongest tie there."
+    )
+    member_name: str | None
+    score: int | None = Field(description="The best connector's tie: the shown score, 0-100.")
+    label: str | None = Field(description="strong, good or weak")
+
+
 class AccountOut(ApiOutput):
     id: int
     name: str
@@ -71,6 +84,7 @@ class AccountOut(ApiOutput):
     is_reference_customer: bool
     people: int
     inferred: bool  # made from correspondents' mail domain, not stated by a directory
+    coverage: CoverageOut
 
 
 def account_out(a: Account) -> AccountOut:
@@ -84,6 +98,14 @@ def account_out(a: Account) -> AccountOut:
         is_reference_customer=a.is_reference_customer,
         people=a.people,
         inferred=a.inferred,
+        coverage=CoverageOut(
+            people_strong=a.coverage.strong,
+            people_known=a.coverage.known,
+            member_email=a.coverage.member_email,
+            member_name=a.coverage.member_name,
+            score=a.coverage.score,
+            label=a.coverage.label,
+        ),
     )
 
 
