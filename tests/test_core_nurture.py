@@ -13,6 +13,7 @@ from tiegraph.core.nurture import NurtureParams, TieActivity, classify, suggest
 from tiegraph.core.strength import Touch
 
 AS_OF = datetime(2026, 11, 1, 12, tzinfo=UTC)
+DAY = timedelta(days=1)
 
 
 def touch(days_ago: float, direction: str = "in", channel: str = "email", n: int = 1) -> Touch:
@@ -144,11 +145,23 @@ def test_cooling_needs_a_habit_and_a_tie_worth_keeping() -> None:
 def test_threads_spanning_days_do_not_make_a_daily_rhythm() -> None:
     touches = []
     for week in range(10):  # a two-day thread every second week
-        start = 25 + 14 * week
+        start = 35 + 14 * week
         touches += [touch(start, "in"), touch(start + 0.5, "out"), touch(start + 1, "in")]
     found = classify(tie(*touches), AS_OF)
     assert found is not None and found.kind == "cooling"
-    assert "every 7 days" in found.reason  # 20 contact days over 127 days
+    assert "every 14 days" in found.reason  # 10 threads over 126 days, not 20 contact days
+
+
+def test_a_reply_across_midnight_is_the_same_time_in_touch() -> None:
+    """Every 9 days, answered 5 hours later: every 9 days whatever the hour (the reply falls on
+    the next calendar day in the evening, or in another time zone)."""
+    for hour in (0, 6, 12, 21):
+        touches = []
+        for days in range(41, 365, 9):
+            at = AS_OF.replace(hour=hour) - timedelta(days=days)
+            touches += [touch((AS_OF - at) / DAY, "out"), touch((AS_OF - at) / DAY - 5 / 24)]
+        found = classify(tie(*touches), AS_OF)
+        assert found is not None and "every 9 days" in found.reason, hour
 
 
 def test_one_sided_wins_over_warming() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -290,7 +291,9 @@ def test_a_correspondent_of_unshared_activity_is_invisible_to_others(
     ).replace("nobody@secret.example", "X")
     assert search_persons(store, org, query="quinn", viewer=ana).total == 0
     assert search_persons(store, org, query="secret", viewer=ana).total == 0
-    words = json.dumps([r.__dict__ for r in gallery_rows(store, org, ana, limit=200).items])
+    words = json.dumps(
+        [asdict(r) for r in gallery_rows(store, org, ana, limit=200).items], default=str
+    )
     assert "Quinn" not in words and "secret.example" not in words
     # ... and to Bo, whose mail it is, a person like any other
     assert who_knows(store, org, [quinn], viewer=bo)[0].name == "Quinn Hidden"

@@ -68,14 +68,19 @@ class NurtureParams:
     """Cooling: the tie's label at its last contact: a connection worth keeping."""
 
     cooling_min_days: int = 4
-    """Cooling: days with contact needed to know a tie's rhythm."""
+    """Cooling: times in touch needed to know a tie's rhythm (touches within
+    `cooling_episode_hours` of the one before are one time in touch)."""
+
+    cooling_episode_hours: float = 12.0
+    """Cooling: a touch this soon after the one before belongs to the same time in touch (a
+    reply that evening, across midnight or in another time zone, is not a second day)."""
 
     cooling_min_span_days: int = 60
     """Cooling: those days span at least this long: a habit of two months, not one busy week."""
 
     cooling_factor: float = 2.0
     """Cooling: silent for longer than this multiple of the tie's rhythm: the mean gap between
-    days with contact (not the median: threads spill over two or three days, so the median
+    times in touch (not the median: threads spill over two or three days, so the median
     gap of a tie that talks every week or two in short bursts is one day)."""
 
     cooling_min_silence_days: int = 21
@@ -144,6 +149,17 @@ def _day(touch: Touch) -> date:
     return touch.at.astimezone(UTC).date()
 
 
+def _episode_starts(touches: Sequence[Touch], hours: float) -> list[datetime]:
+    """When each time in touch began: a touch within `hours` of the one before continues it."""
+    starts: list[datetime] = []
+    previous: datetime | None = None
+    for at in sorted(t.at for t in touches):
+        if previous is None or at - previous > timedelta(hours=hours):
+            starts.append(at)
+        previous = at
+    return starts
+
+
 def _one_sided(
     tie: TieActivity, engaged: Sequence[Touch], as_of: datetime, params: NurtureParams
 ) -> Suggestion | None:
@@ -188,11 +204,11 @@ def _cooling(
     as_of: datetime,
     params: NurtureParams,
 ) -> Suggestion | None:
-    days = sorted({_day(t) for t in engaged})
-    spanned = (days[-1] - days[0]).days
-    if len(days) < params.cooling_min_days or spanned < params.cooling_min_span_days:
+    starts = _episode_starts(engaged, params.cooling_episode_hours)
+    spanned = (starts[-1] - starts[0]) / _DAY
+    if len(starts) < params.cooling_min_days or spanned < params.cooling_min_span_days:
         return None
-    rhythm = spanned / (len(days) - 1)
+    rhythm = spanned / (len(starts) - 1)
     allowed = max(params.cooling_factor * rhythm, float(params.cooling_min_silence_days))
     last = engaged[-1].at
     silence = (as_of - last) / _DAY
