@@ -125,6 +125,11 @@ def _add(
             return
         if list_id is None:
             raise InvalidInputError("choose a list, or name a new one")
+    except Refused as exc:
+        flash(request, f"Nothing added: {exc}", "error")
+        return
+    lists.find_list(store, viewer.org, list_id)  # another organization's or none: 404
+    try:
         report = lists.add_to_list(store, viewer.org, list_id, added_by=viewer.member, **items)
     except Refused as exc:
         flash(request, f"Nothing added: {exc}", "error")
@@ -180,6 +185,7 @@ def remove_items(
     account_ids: Ids = [],  # noqa: B006
 ) -> RedirectResponse:
     """Take one row, or the rows selected, off the list (its owner or an admin)."""
+    lists.find_list(store_of(request), viewer.org, list_id)  # another organization's or none: 404
     try:
         report = lists.remove_from_list(
             store_of(request),
