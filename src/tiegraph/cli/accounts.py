@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -17,6 +16,7 @@ from tiegraph.cli.common import (
     open_db,
     out,
     print_json,
+    read_secret,
 )
 from tiegraph.connectors.oauth import DeviceAuthorization
 from tiegraph.services.org import members as member_service
@@ -64,15 +64,7 @@ def app_set(
     organization = org_service.resolve_org(store, org)
     secret = None
     if client_secret_env is None:
-        if sys.stdin.isatty():
-            secret = typer.prompt(
-                "Client secret (empty: public client)",
-                default="",
-                hide_input=True,
-                show_default=False,
-            )
-        else:
-            secret = sys.stdin.readline().strip()
+        secret = read_secret("Client secret (empty: public client)", empty_allowed=True)
     found = account_apps.set_app(
         store,
         organization,

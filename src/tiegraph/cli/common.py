@@ -106,6 +106,16 @@ def say_busy(waited: float, bound: float) -> None:
     )
 
 
+def read_secret(prompt: str, *, empty_allowed: bool = False) -> str:
+    """A secret typed at a hidden prompt, or the first line of a pipe (never an argument, which
+    would stay in the shell's history and the process list)."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().strip()
+    if empty_allowed:
+        return str(typer.prompt(prompt, default="", hide_input=True, show_default=False))
+    return str(typer.prompt(prompt, hide_input=True))
+
+
 def on_off(flag: bool) -> str:
     return "on" if flag else "off"
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
-from tiegraph.cli.common import DbOption, JsonOption, OrgOption, open_db, org_app, out, print_json
+from tiegraph.cli.common import (
+    DbOption,
+    JsonOption,
+    OrgOption,
+    open_db,
+    org_app,
+    out,
+    print_json,
+    read_secret,
+)
 from tiegraph.services.org import orgs as org_service
 from tiegraph.services.org import sso as sso_service
 
@@ -68,10 +76,7 @@ def sso_set(
     organization = org_service.resolve_org(store, org)
     secret = None
     if client_secret_env is None and sso_service.get_sso(store, organization) is None:
-        if sys.stdin.isatty():
-            secret = typer.prompt("Client secret", hide_input=True)
-        else:
-            secret = sys.stdin.readline().strip()
+        secret = read_secret("Client secret")
     config = sso_service.set_sso(
         store,
         organization,
