@@ -10,7 +10,8 @@ from pathlib import Path
 from fastapi import Request, UploadFile
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.contacts.jobs import ImportJob, create_job, run_job
+from tiegraph.services.contacts.jobs import ImportJob, create_job
+from tiegraph.services.jobs.queue import submit_import
 from tiegraph.web.security import Viewer, store_of
 from tiegraph.web.settings import WebSettings
 
@@ -80,5 +81,6 @@ async def start_import(request: Request, viewer: Viewer, files: list[UploadFile]
         raise
     store = store_of(request)
     job = create_job(store, viewer.org, viewer.member, [name for name, _ in saved])
-    request.app.state.imports.submit(run_job, store, viewer.org, viewer.member, job.id, saved)
+    # PostgreSQL: on the queue for a worker; SQLite: in this process's import thread.
+    submit_import(store, request.app.state.imports, viewer.org, viewer.member, job.id, saved)
     return job

@@ -1,0 +1,103 @@
+"""The queue on PostgreSQL (procrastinate): how to reach it, and how the web enqueues work.
+
+On SQLite there is no queue: the same job functions run in the web process (an executor), as
+before. On PostgreSQL the web process only enqueues; `tiegraph worker` processes run the jobs.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import make_url
+
+from tiegraph.errors import StoreError
+from tiegraph.services.contacts.jobs import run_job
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.store import Store
+from tiegraph.store.engine import postgres_options
+
+# Workers listen for new jobs (LISTEN/NOTIFY), which pgbouncer in transaction mode cannot
+# carry: they may reach PostgreSQL directly through this URL while the web goes through pgbouncer.
+WORKER_URL_ENV = "TIEGRAPH_WORKER_DATABASE_URL"
+IMPORT_TASK = "import_contacts"
+_deferring: dict[str, Any] = {}
+_deferring_lock = threading.Lock()
+
+
+def uses_queue(store: Store) -> bool:
+    """Whether long work goes to worker processes (PostgreSQL) or runs in-process (SQLite)."""
+    return store.dialect == "postgresql"
+
+
+def queue_url(store: Store) -> str:
+    """The URL the queue's own connections use: $TIEGRAPH_WORKER_DATABASE_URL, else the store's."""
+    return os.environ.get(WORKER_URL_ENV, "").strip() or store.url
+
+
+def connector_options(url: str) -> dict[str, Any]:
+    """Arguments of procrastinate's psycopg connectors for a store URL (libpq conninfo + kwargs)."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        raise StoreError(f"{WORKER_URL_ENV}: {url!r} is not a database URL") from None
+    if parsed.get_backend_name() != "postgresql":
+        raise StoreError("the job queue needs PostgreSQL (postgresql+psycopg://…)")
+    parsed, driver_args = postgres_options(parsed)
+    import psycopg.conninfo
+
+    _, params = parsed.get_dialect()().create_connect_args(parsed)
+    return {"conninfo": psycopg.conninfo.make_conninfo(**params), "kwargs": driver_args}
+
+
+def _deferring_app(store: Store) -> Any:
+    """One opened procrastinate app per process and URL, to enqueue from request threads."""
+    import procrastinate
+
+    url = queue_url(store)
+    with _deferring_lock:
+        app = _deferring.get(url)
+        if app is None:
+            connector = procrastinate.SyncPsycopgConnector(
+                **connector_options(url), min_size=1, max_size=4
+            )
+            app = procrastinate.App(connector=connector).open()
+            _deferring[url] = app
+    return app
+
+
+def enqueue(store: Store, task: str, *, queueing_lock: str | None = None, **args: Any) -> int:
+    """Put a job on the queue; its id. Arguments are JSON values."""
+    app = _deferring_app(store)
+    job_id: int = app.configure_task(name=task, queueing_lock=queueing_lock).defer(**args)
+    return job_id
+
+
+def submit_import(
+    store: Store,
+    in_process: Executor,
+    org: Org,
+    owner: Member,
+    job_id: int,
+    files: Sequence[tuple[str, Path]],
+) -> None:
+    """Start an import job: on the queue (PostgreSQL) or in the web process's executor (SQLite).
+
+    On the queue the files are read by a worker from where the web saved them: on several
+    hosts that folder ($TIEGRAPH_UPLOAD_DIR) must be shared (docs/deploy.md)."""
+    if not uses_queue(store):
+        in_process.submit(run_job, store, org, owner, job_id, files)
+        return
+    enqueue(
+        store,
+        IMPORT_TASK,
+        org_id=org.id,
+        member_id=owner.id,
+        job_id=job_id,
+        files=[[name, str(path)] for name, path in files],
+    )
