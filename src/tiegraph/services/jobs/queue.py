@@ -7,7 +7,6 @@ before. On PostgreSQL the web process only enqueues; `tiegraph worker` processes
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from pathlib import Path
@@ -26,8 +25,6 @@ from tiegraph.store.engine import postgres_options
 # carry: they may reach PostgreSQL directly through this URL while the web goes through pgbouncer.
 WORKER_URL_ENV = "TIEGRAPH_WORKER_DATABASE_URL"
 IMPORT_TASK = "import_contacts"
-_deferring: dict[str, Any] = {}
-_deferring_lock = threading.Lock()
 
 
 def uses_queue(store: Store) -> bool:
@@ -55,26 +52,18 @@ def connector_options(url: str) -> dict[str, Any]:
     return {"conninfo": psycopg.conninfo.make_conninfo(**params), "kwargs": driver_args}
 
 
-def _deferring_app(store: Store) -> Any:
-    """One opened procrastinate app per process and URL, to enqueue from request threads."""
+def enqueue(store: Store, task: str, *, queueing_lock: str | None = None, **args: Any) -> int:
+    """Put a job on the queue; its id. Arguments are JSON values.
+
+    A connection of its own for each (an upload is rare next to page views; nothing is left
+    open in a web process that may never enqueue again)."""
     import procrastinate
 
-    url = queue_url(store)
-    with _deferring_lock:
-        app = _deferring.get(url)
-        if app is None:
-            connector = procrastinate.SyncPsycopgConnector(
-                **connector_options(url), min_size=1, max_size=4
-            )
-            app = procrastinate.App(connector=connector).open()
-            _deferring[url] = app
-    return app
-
-
-def enqueue(store: Store, task: str, *, queueing_lock: str | None = None, **args: Any) -> int:
-    """Put a job on the queue; its id. Arguments are JSON values."""
-    app = _deferring_app(store)
-    job_id: int = app.configure_task(name=task, queueing_lock=queueing_lock).defer(**args)
+    connector = procrastinate.SyncPsycopgConnector(
+        **connector_options(queue_url(store)), min_size=1, max_size=1
+    )
+    with procrastinate.App(connector=connector).open() as app:
+        job_id: int = app.configure_task(name=task, queueing_lock=queueing_lock).defer(**args)
     return job_id
 
 
