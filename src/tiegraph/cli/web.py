@@ -67,13 +67,14 @@ def serve(
     # of the queue, run by a worker (this process's own unless --no-with-worker).
     syncing = SyncLoop(store)
     rescorer = DailyRescore(store)
+    worker = None
     if not uses_queue(store):
         syncing.start()
         rescorer.start()
     elif with_worker:
-        from tiegraph.services.jobs.worker import WorkerSettings, run_worker_in_thread
+        from tiegraph.services.jobs.worker import WorkerSettings, WorkerThread
 
-        run_worker_in_thread(store, WorkerSettings(name="tiegraph-serve-worker"))
+        worker = WorkerThread(store, WorkerSettings(name="tiegraph-serve-worker")).start()
         err.print("Jobs run in this process; for more, start `tiegraph worker` processes.")
     else:
         err.print("Jobs wait on the queue for `tiegraph worker` processes.")
@@ -100,5 +101,7 @@ def serve(
                 **settings.server_options(),
             )
     finally:
+        if worker is not None:
+            worker.stop()
         rescorer.stop()
         syncing.stop(timeout=30)

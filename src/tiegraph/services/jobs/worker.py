@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from dataclasses import dataclass
-from typing import Any
 
 import procrastinate
 from procrastinate import exceptions, jobs
@@ -99,14 +99,41 @@ async def run_worker(
                 await sweeper
 
 
-def run_worker_in_thread(store: Store, settings: WorkerSettings) -> Any:
-    """A worker in a daemon thread of this process (`tiegraph serve` on one host)."""
-    import threading
+class WorkerThread:
+    """A worker in a thread of this process (`tiegraph serve` on one host); `stop()` ends it."""
 
-    thread = threading.Thread(
-        target=lambda: asyncio.run(run_worker(store, settings, install_signal_handlers=False)),
-        name="tiegraph-worker",
-        daemon=True,
-    )
-    thread.start()
-    return thread
+    def __init__(self, store: Store, settings: WorkerSettings) -> None:
+        self.store, self.settings = store, settings
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tiegraph-worker", daemon=True)
+
+    def start(self) -> WorkerThread:
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def _run(self) -> None:
+        async def main() -> None:
+            self._loop = asyncio.get_running_loop()
+            self._task = asyncio.create_task(
+                run_worker(self.store, self.settings, install_signal_handlers=False)
+            )
+            self._ready.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+        try:
+            asyncio.run(main())
+        except Exception:
+            log.exception("the in-process worker stopped")
+        finally:
+            self._ready.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop taking jobs; a job under way finishes first (or is retried by a sweep later)."""
+        if self._loop is not None and self._task is not None and not self._loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop ended meanwhile
+                self._loop.call_soon_threadsafe(self._task.cancel)
+        self._thread.join(timeout)
