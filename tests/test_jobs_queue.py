@@ -14,11 +14,15 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select, text
 from tests.conftest import _drop_pg_database, _pg_database
+from tests.servers import free_port
 
 from tiegraph.cli import main
 from tiegraph.services.contacts.jobs import create_job, get_job, run_job
@@ -26,6 +30,7 @@ from tiegraph.services.directory.importer import import_directory
 from tiegraph.services.jobs.listing import list_queued_jobs
 from tiegraph.services.jobs.queue import IMPORT_TASK, enqueue, submit_import
 from tiegraph.services.jobs.worker import MAX_ATTEMPTS, sweep, worker_app
+from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import Member, add_member
 from tiegraph.services.org.orgs import Org, create_org
 from tiegraph.store import Store, open_store
@@ -298,3 +303,78 @@ def test_sqlite_has_no_queue_and_says_so(
     with pytest.raises(SystemExit):
         main(["worker", "--db", url])
     assert "needs PostgreSQL" in capsys.readouterr().err
+
+
+def _serve(url: str, port: int, log: Path, *extra: str) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "tiegraph", "serve", "--port", str(port), "--db", url]
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [*command, *extra], stdout=output, stderr=subprocess.STDOUT, env=os.environ.copy()
+        )
+
+
+def _api(store: Store, org: Org, owner: Member, port: int) -> httpx.Client:
+    """The owner's API client of a running server, once it answers."""
+    _, token = create_token(store, org, owner, "tests")
+    client = httpx.Client(
+        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
+    )
+    _wait(lambda: _answers(client), 30, "the server to start")
+    assert client.get("/healthz").json() == {"status": "ok"}
+    return client
+
+
+def _upload(client: httpx.Client, book: Path) -> Callable[[], Any]:
+    """Upload through the API; a function reading the import's state."""
+    files = {"files": (book.name, book.read_bytes(), "text/csv")}
+    job = client.post("/api/v1/imports", files=files).json()
+    return lambda: client.get(f"/api/v1/imports/{job['id']}").json()
+
+
+def _answers(client: httpx.Client) -> bool:
+    try:
+        return client.get("/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_the_web_only_enqueues_and_a_separate_worker_imports(
+    opened: Callable[[str], Store], pg_urls: tuple[str, str], tmp_path: Path
+) -> None:
+    url = pg_urls[0]
+    store = opened(url)
+    org, owner = _world(store, tmp_path)
+    (book, *_) = _address_books(tmp_path)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    server = _serve(url, port, log, "--workers", "2", "--no-with-worker")
+    worker = None
+    try:
+        with closing(_api(store, org, owner, port)) as client:
+            state = _upload(client, book)
+            time.sleep(3)  # no worker anywhere: the upload waits on the queue
+            assert state()["status"] == "queued"
+            worker = _worker(url, log)
+            _wait(lambda: state()["status"] == "done", 60, "the worker to import the upload")
+            assert state()["report"]["sources"][0]["attempted"] == ROWS
+    finally:
+        for process in (server, worker):
+            if process is not None:
+                _stop(process)
+
+
+def test_serve_on_postgres_runs_jobs_itself_on_one_host(
+    opened: Callable[[str], Store], pg_urls: tuple[str, str], tmp_path: Path
+) -> None:
+    url = pg_urls[0]
+    store = opened(url)
+    org, owner = _world(store, tmp_path)
+    (book, *_) = _address_books(tmp_path)
+    port = free_port()
+    server = _serve(url, port, tmp_path / "serve.log")
+    try:
+        with closing(_api(store, org, owner, port)) as client:
+            state = _upload(client, book)
+            _wait(lambda: state()["status"] == "done", 60, "serve's own worker to import")
+    finally:
+        _stop(server)

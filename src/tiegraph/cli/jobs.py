@@ -42,8 +42,12 @@ def worker(
     db: DbOption = None,
 ) -> None:
     """Run queued jobs until stopped (PostgreSQL; start as many as you like, on any host)."""
-    from tiegraph.services.jobs.worker import WorkerSettings, run_worker
-
+    try:
+        from tiegraph.services.jobs.worker import WorkerSettings, run_worker
+    except ModuleNotFoundError as exc:
+        raise InvalidInputError(
+            f"tiegraph worker needs {exc.name}: pip install 'tiegraph[postgres]'"
+        ) from None
     store = open_db(db)
     if not uses_queue(store):
         raise InvalidInputError(

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import make_url
 
-from tiegraph.errors import StoreError
-from tiegraph.services.contacts.jobs import run_job
+from tiegraph.errors import StoreBusyError, StoreError
+from tiegraph.services.contacts.jobs import mark_failed, run_job
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
@@ -52,13 +52,22 @@ def connector_options(url: str) -> dict[str, Any]:
     return {"conninfo": psycopg.conninfo.make_conninfo(**params), "kwargs": driver_args}
 
 
+def _procrastinate() -> Any:
+    try:
+        import procrastinate
+    except ModuleNotFoundError:
+        raise StoreError(
+            "the job queue on PostgreSQL needs procrastinate: pip install 'tiegraph[postgres]'"
+        ) from None
+    return procrastinate
+
+
 def enqueue(store: Store, task: str, *, queueing_lock: str | None = None, **args: Any) -> int:
     """Put a job on the queue; its id. Arguments are JSON values.
 
     A connection of its own for each (an upload is rare next to page views; nothing is left
     open in a web process that may never enqueue again)."""
-    import procrastinate
-
+    procrastinate = _procrastinate()
     connector = procrastinate.SyncPsycopgConnector(
         **connector_options(queue_url(store)), min_size=1, max_size=1
     )
@@ -82,11 +91,17 @@ def submit_import(
     if not uses_queue(store):
         in_process.submit(run_job, store, org, owner, job_id, files)
         return
-    enqueue(
-        store,
-        IMPORT_TASK,
-        org_id=org.id,
-        member_id=owner.id,
-        job_id=job_id,
-        files=[[name, str(path)] for name, path in files],
-    )
+    try:
+        enqueue(
+            store,
+            IMPORT_TASK,
+            org_id=org.id,
+            member_id=owner.id,
+            job_id=job_id,
+            files=[[name, str(path)] for name, path in files],
+        )
+    except Exception as exc:  # the import's page says so rather than waiting forever
+        mark_failed(store, job_id, f"the import could not be queued: {type(exc).__name__}")
+        raise StoreBusyError(
+            "the job queue did not answer, so nothing will be imported: try again in a moment"
+        ) from exc
