@@ -25,10 +25,12 @@ from tests.conftest import _drop_pg_database, _pg_database
 from tests.servers import free_port
 
 from tiegraph.cli import main
+from tiegraph.services.activity.daily_rescore import last_rescore
 from tiegraph.services.contacts.jobs import create_job, get_job, run_job
 from tiegraph.services.directory.importer import import_directory
 from tiegraph.services.jobs.listing import list_queued_jobs
 from tiegraph.services.jobs.queue import IMPORT_TASK, enqueue, submit_import
+from tiegraph.services.jobs.tasks import RESCORE_TASK, SYNC_TASK
 from tiegraph.services.jobs.worker import MAX_ATTEMPTS, sweep, worker_app
 from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import Member, add_member
@@ -378,3 +380,20 @@ def test_serve_on_postgres_runs_jobs_itself_on_one_host(
             _wait(lambda: state()["status"] == "done", 60, "serve's own worker to import")
     finally:
         _stop(server)
+
+
+def test_the_periodic_jobs_run_in_a_worker(
+    opened: Callable[[str], Store], pg_urls: tuple[str, str], tmp_path: Path
+) -> None:
+    """sync_due (every minute) and rescore_due (hourly) as a worker runs them when due."""
+    url = pg_urls[0]
+    store = opened(url)
+    org, _ = _world(store, tmp_path)
+    assert last_rescore(store, org) is None
+    ids = [enqueue(store, task, timestamp=0) for task in (SYNC_TASK, RESCORE_TASK)]
+    worker = _worker(url, tmp_path / "worker.log")
+    try:
+        _wait(lambda: all(_queue_row(store, i)[0] == "succeeded" for i in ids), 60, "both jobs")
+    finally:
+        _stop(worker)
+    assert last_rescore(store, org) is not None
