@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from tiegraph.cli.common import DbOption, app, err, open_db
+from tiegraph.errors import InvalidInputError
 from tiegraph.services.activity.daily_rescore import DailyRescore
 from tiegraph.services.contacts.jobs import fail_interrupted
 from tiegraph.services.demo import DEMO_PASSWORD
@@ -72,8 +73,12 @@ def serve(
         syncing.start()
         rescorer.start()
     elif with_worker:
-        from tiegraph.services.jobs.worker import WorkerSettings, WorkerThread
-
+        try:
+            from tiegraph.services.jobs.worker import WorkerSettings, WorkerThread
+        except ModuleNotFoundError as exc:
+            raise InvalidInputError(
+                f"serve on PostgreSQL runs jobs with {exc.name}: pip install 'tiegraph[postgres]'"
+            ) from None
         worker = WorkerThread(store, WorkerSettings(name="tiegraph-serve-worker")).start()
         err.print("Jobs run in this process; for more, start `tiegraph worker` processes.")
     else:
