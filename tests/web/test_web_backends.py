@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from tests.web.conftest import LINKEDIN, api_client, build_orgs, settings, sign_in
 from tests.web.test_web_pages import wait_for_import
 
+from tiegraph.services.jobs.queue import uses_queue
+from tiegraph.services.jobs.worker import WorkerSettings, WorkerThread
 from tiegraph.store import Store
 from tiegraph.web.app import create_app
 
@@ -16,6 +18,8 @@ from tiegraph.web.app import create_app
 def test_main_flows_on_each_backend(store: Store, tmp_path: Path) -> None:
     build_orgs(store, tmp_path)
     app = create_app(store, settings(tmp_path))
+    # On PostgreSQL the upload goes to the job queue: a worker (here in a thread) runs it.
+    worker = WorkerThread(store, WorkerSettings()).start() if uses_queue(store) else None
     try:
         ana = sign_in(app, "ana@us.example")
         assert "Zoe Anaprivate" in ana.client.get("/gallery?q=zoe").text
@@ -41,3 +45,5 @@ def test_main_flows_on_each_backend(store: Store, tmp_path: Path) -> None:
         assert dan.get("/api/v1/persons/1").status_code == 404
     finally:
         app.state.imports.shutdown(wait=True)
+        if worker is not None:
+            worker.stop()

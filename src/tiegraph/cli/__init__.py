@@ -13,6 +13,7 @@ from tiegraph.cli import (  # noqa: F401  (each module registers its commands)
     insights,
     intro,
     intro_settings,
+    jobs,
     lists,
     nurture,
     pst,

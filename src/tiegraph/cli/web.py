@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 
 from tiegraph.cli.common import DbOption, app, err, open_db
+from tiegraph.errors import InvalidInputError
 from tiegraph.services.activity.daily_rescore import DailyRescore
 from tiegraph.services.contacts.jobs import fail_interrupted
 from tiegraph.services.demo import DEMO_PASSWORD
+from tiegraph.services.jobs.queue import uses_queue
 from tiegraph.services.org.orgs import list_orgs
 from tiegraph.services.sync.runner import SyncLoop
 from tiegraph.store.engine import DATABASE_URL_ENV
@@ -30,6 +32,13 @@ def serve(
             max=64,
         ),
     ] = 1,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            help="On PostgreSQL, also run queued jobs in this process (one host); turn off "
+            "when `tiegraph worker` processes run them. SQLite always runs jobs in-process.",
+        ),
+    ] = True,
     db: DbOption = None,
 ) -> None:
     """Open the web app (and the API under /api/v1) on the store; ties are rescored daily."""
@@ -52,15 +61,30 @@ def serve(
     if workers > 1:
         # Each worker builds its app from the environment: the same store, and one secret so
         # that a session signed by one worker is read by the others.
-        fail_interrupted(store)
+        if not uses_queue(store):  # on the queue, a dead worker's import is retried instead
+            fail_interrupted(store)
         os.environ[DATABASE_URL_ENV] = store.url
         os.environ[SECRET_ENV] = settings.secret_key
     # In the background, never in the requests' way: due CardDAV, CalDAV and IMAP sources, and
-    # stored tie scores brought up to today once a day.
+    # stored tie scores brought up to today once a day. On PostgreSQL these are periodic jobs
+    # of the queue, run by a worker (this process's own unless --no-with-worker).
     syncing = SyncLoop(store)
     rescorer = DailyRescore(store)
-    syncing.start()
-    rescorer.start()
+    worker = None
+    if not uses_queue(store):
+        syncing.start()
+        rescorer.start()
+    elif with_worker:
+        try:
+            from tiegraph.services.jobs.worker import WorkerSettings, WorkerThread
+        except ModuleNotFoundError as exc:
+            raise InvalidInputError(
+                f"serve on PostgreSQL runs jobs with {exc.name}: pip install 'tiegraph[postgres]'"
+            ) from None
+        worker = WorkerThread(store, WorkerSettings(name="tiegraph-serve-worker")).start()
+        err.print("Jobs run in this process; for more, start `tiegraph worker` processes.")
+    else:
+        err.print("Jobs wait on the queue for `tiegraph worker` processes.")
     try:
         if workers > 1:
             uvicorn.run(
@@ -85,5 +109,7 @@ def serve(
                 **settings.server_options(),
             )
     finally:
+        if worker is not None:
+            worker.stop()
         rescorer.stop()
         syncing.stop(timeout=30)

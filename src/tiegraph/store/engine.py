@@ -32,6 +32,11 @@ DATABASE_URL_ENV = "TIEGRAPH_DATABASE_URL"
 BUSY_TIMEOUT_ENV = "TIEGRAPH_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0
 DEFAULT_DATABASE_FILE = "tiegraph.db"
+PGBOUNCER_ENV = "TIEGRAPH_PGBOUNCER"
+# A dead or unreachable PostgreSQL primary is noticed in seconds, not after the kernel's TCP
+# timeouts (minutes): libpq's connect_timeout (s) and tcp_user_timeout (ms), unless the URL
+# sets its own. Several hosts and target_session_attrs=read-write pass through untouched.
+POSTGRES_DEFAULTS = {"connect_timeout": "5", "tcp_user_timeout": "10000"}
 # Connections kept open per process: as many as the web server's request threads
 # (web/app.py), so that none waits for one, nor opens and closes one per request.
 POOL_SIZE = 16
@@ -325,6 +330,51 @@ def _take_write_lock(driver: Any, bound: float, on_busy: BusyCallback, flag: Pat
         driver.execute(f"PRAGMA busy_timeout={int(bound * 1000)}")
 
 
+def postgres_options(url: URL) -> tuple[URL, dict[str, Any]]:
+    """The psycopg URL with timeout defaults, and the driver's own arguments.
+
+    pgbouncer in transaction mode (`pgbouncer=1` in the URL, or $TIEGRAPH_PGBOUNCER=1) hands
+    each transaction to any server connection, where a statement prepared on another one does
+    not exist: psycopg must not prepare statements (prepare_threshold=None)."""
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    query = dict(url.query)
+    flag = query.pop("pgbouncer", None) or os.environ.get(PGBOUNCER_ENV, "")
+    if isinstance(flag, tuple):
+        flag = flag[-1]
+    if flag.strip().lower() not in ("", "0", "1", "true", "false", "yes", "no", "on", "off"):
+        raise StoreError(f"pgbouncer={flag!r} must be 1 or 0 (in the URL or ${PGBOUNCER_ENV})")
+    url = url.set(query={**POSTGRES_DEFAULTS, **query})
+    pgbouncer = flag.strip().lower() in ("1", "true", "yes", "on")
+    return url, ({"prepare_threshold": None} if pgbouncer else {})
+
+
+def _postgres_engine(url: URL, echo: bool, busy_timeout: float) -> Engine:
+    url, connect_args = postgres_options(url)
+    # A write waits for another's row or table lock as long as a SQLite write waits for the
+    # write lock, then fails as busy (lock_not_available), rather than for ever. pgbouncer
+    # refuses the `options` startup parameter: behind it, each transaction sets it.
+    lock_timeout = max(1, int(busy_timeout * 1000))
+    pgbouncer = "prepare_threshold" in connect_args
+    if not pgbouncer:
+        connect_args["options"] = f"-c lock_timeout={lock_timeout}"
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_SIZE,
+        connect_args=connect_args,
+    )
+    if pgbouncer:
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {lock_timeout}")
+
+    return engine
+
+
 def create_store_engine(
     url: str, *, echo: bool = False, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
 ) -> Engine:
@@ -342,18 +392,9 @@ def create_store_engine(
     try:
         if parsed.get_backend_name() == "sqlite":
             return _sqlite_engine(parsed, echo, busy_timeout)
-        if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        # A write waits for another's row or table lock as long as a SQLite write waits for
-        # the write lock, then fails as busy (lock_not_available), rather than for ever.
-        return create_engine(
-            parsed,
-            echo=echo,
-            pool_pre_ping=True,
-            pool_size=POOL_SIZE,
-            max_overflow=POOL_SIZE,
-            connect_args={"options": f"-c lock_timeout={max(1, int(busy_timeout * 1000))}"},
-        )
+        if parsed.get_backend_name() != "postgresql":
+            return create_engine(parsed, echo=echo, pool_pre_ping=True)
+        return _postgres_engine(parsed, echo, busy_timeout)
     except NoSuchModuleError:
         raise StoreError(
             f"cannot open database {safe_url(parsed)}: unsupported kind of database "

@@ -17,11 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tiegraph import __version__
 from tiegraph.services.contacts.jobs import fail_interrupted
+from tiegraph.services.jobs.queue import uses_queue
 from tiegraph.store import Store
 from tiegraph.store.engine import POOL_SIZE
 from tiegraph.web.errors import error_response, install_error_handlers
 from tiegraph.web.paths_cache import PathsCache
-from tiegraph.web.routes import api, pages
+from tiegraph.web.routes import api, health, pages
 from tiegraph.web.security import SignInLimiter
 from tiegraph.web.settings import WebSettings
 
@@ -127,9 +128,10 @@ def create_app(
         store, settings.sign_in_attempts, settings.sign_in_window_seconds
     )
     app.state.imports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiegraph-import")
-    if recover_imports:
+    if recover_imports and not uses_queue(store):  # queued imports of dead workers are retried
         fail_interrupted(store)
     install_error_handlers(app)
+    app.include_router(health.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

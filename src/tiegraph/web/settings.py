@@ -13,6 +13,7 @@ from tiegraph.errors import InvalidInputError
 
 SECRET_ENV = "TIEGRAPH_SECRET_KEY"
 UPLOAD_LIMIT_ENV = "TIEGRAPH_UPLOAD_LIMIT_MB"
+UPLOAD_DIR_ENV = "TIEGRAPH_UPLOAD_DIR"
 HTTPS_ENV = "TIEGRAPH_HTTPS_ONLY"
 PATHS_CACHE_ENV = "TIEGRAPH_PATHS_CACHE_SECONDS"
 PROXIES_ENV = "TIEGRAPH_TRUSTED_PROXIES"
@@ -68,6 +69,8 @@ class WebSettings:
             https_only=https,
             paths_cache_seconds=cache,
             trusted_proxies=_proxies(os.environ.get(PROXIES_ENV, "")),
+            # Workers on other hosts read uploads from here: a folder they share (NFS, …).
+            upload_dir=Path(raw_dir) if (raw_dir := os.environ.get(UPLOAD_DIR_ENV, "")) else None,
         )
 
     def server_options(self) -> dict[str, Any]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from fastapi import Request, UploadFile
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.contacts.jobs import ImportJob, create_job, run_job
-from tiegraph.store import Store
+from tiegraph.services.contacts.jobs import ImportJob, create_job
+from tiegraph.services.jobs.queue import submit_import
 from tiegraph.web.security import Viewer, store_of
 from tiegraph.web.settings import WebSettings
 from tiegraph.web.warm import warm
@@ -82,15 +83,10 @@ async def start_import(request: Request, viewer: Viewer, files: list[UploadFile]
         raise
     store = store_of(request)
     job = create_job(store, viewer.org, viewer.member, [name for name, _ in saved])
-    warming = request.app.state.settings.warm
-    request.app.state.imports.submit(_import_then_warm, store, viewer, job.id, saved, warming)
+    # PostgreSQL: on the queue for a worker; SQLite: in this process's import thread, then the
+    # first views warmed again (web/warm.py): new rows, new plans.
+    then = partial(warm, store) if request.app.state.settings.warm else None
+    submit_import(
+        store, request.app.state.imports, viewer.org, viewer.member, job.id, saved, then=then
+    )
     return job
-
-
-def _import_then_warm(
-    store: Store, viewer: Viewer, job_id: int, saved: list[tuple[str, Path]], warming: bool
-) -> None:
-    """The import, then the first view's warming (web/warm.py): new rows, new plans."""
-    run_job(store, viewer.org, viewer.member, job_id, saved)
-    if warming:
-        warm(store)

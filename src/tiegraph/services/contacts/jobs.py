@@ -188,6 +188,11 @@ def _import_file(
     return entries
 
 
+def mark_failed(store: Store, job_id: int, reason: str) -> None:
+    """An import that cannot finish (its worker kept dying) ends failed with the reason."""
+    _update(store, job_id, status="failed", error=reason, finished_at=datetime.now(UTC))
+
+
 def fail_interrupted(store: Store) -> int:
     """Jobs a stopped server left queued or running end as failed, so no page waits forever."""
     with store.write() as conn:

@@ -1,0 +1,1 @@
+"""Long work as jobs: a PostgreSQL queue run by `tiegraph worker`, in-process on SQLite."""

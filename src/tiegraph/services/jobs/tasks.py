@@ -1,0 +1,94 @@
+"""The jobs a worker runs: each calls the same service function that runs in-process on SQLite.
+
+Every job is idempotent: an import or a sync run again over the same input gives the same data
+(unique keys and ON CONFLICT in the services), and a rescore recomputes stored scores.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from procrastinate import Blueprint, JobContext
+from sqlalchemy import select, text
+
+from tiegraph.services.activity.daily_rescore import rescore_due
+from tiegraph.services.contacts.jobs import run_job
+from tiegraph.services.jobs.queue import IMPORT_TASK
+from tiegraph.services.org.members import member_by_id
+from tiegraph.services.org.orgs import Org, org_from_row
+from tiegraph.services.sync.runner import run_due_syncs
+from tiegraph.store import Store
+from tiegraph.store.schema import organization
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint()
+SYNC_TASK = "sync_due"
+RESCORE_TASK = "rescore_due"
+
+
+def record_error(store: Store, job_id: int, task: str, attempt: int, error: str) -> None:
+    """Keep why a job failed (the last failure of each job), for `tiegraph jobs list`."""
+    with store.write() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO job_error (job_id, task_name, attempt, error, failed_at) "
+                "VALUES (:job_id, :task, :attempt, :error, now()) ON CONFLICT (job_id) DO UPDATE "
+                "SET attempt = EXCLUDED.attempt, error = EXCLUDED.error, failed_at = now()"
+            ),
+            {"job_id": job_id, "task": task, "attempt": attempt, "error": error[:2000]},
+        )
+
+
+def _store(context: JobContext) -> Store:
+    store: Store = context.additional_context["store"]
+    return store
+
+
+def _recorded(context: JobContext, work: Callable[[Store], object]) -> None:
+    """Run the job; a failure is recorded with the job before procrastinate marks it failed."""
+    store = _store(context)
+    try:
+        work(store)
+    except Exception as exc:
+        job = context.job
+        log.exception("job %s (%s) failed", job.id, job.task_name)
+        record_error(
+            store, int(job.id or 0), job.task_name, job.attempts + 1, f"{type(exc).__name__}: {exc}"
+        )
+        raise
+
+
+def _org(store: Store, org_id: int) -> Org:
+    with store.read() as conn:
+        row = conn.execute(select(organization).where(organization.c.id == org_id)).one()
+    return org_from_row(row)
+
+
+@blueprint.task(name=IMPORT_TASK, pass_context=True)
+def import_contacts(
+    context: JobContext, org_id: int, member_id: int, job_id: int, files: list[list[str]]
+) -> None:
+    """An uploaded import; run_job itself records any failure on the import's own row."""
+
+    def work(store: Store) -> None:
+        org = _org(store, org_id)
+        owner = member_by_id(store, org, member_id)
+        run_job(store, org, owner, job_id, [(name, Path(path)) for name, path in files])
+
+    _recorded(context, work)
+
+
+@blueprint.periodic(cron="* * * * *")
+@blueprint.task(name=SYNC_TASK, pass_context=True, queueing_lock=SYNC_TASK)
+def sync_due(context: JobContext, timestamp: int) -> None:
+    """Every minute: the CardDAV, CalDAV and IMAP sources that are due (each at its interval)."""
+    _recorded(context, lambda store: run_due_syncs(store))
+
+
+@blueprint.periodic(cron="17 * * * *")
+@blueprint.task(name=RESCORE_TASK, pass_context=True, queueing_lock=RESCORE_TASK)
+def rescore_daily(context: JobContext, timestamp: int) -> None:
+    """Every hour: organizations whose stored scores were last brought up to date a day ago."""
+    _recorded(context, lambda store: rescore_due(store))
