@@ -190,7 +190,7 @@ def test_without_pgbouncer_mode_prepared_statements_break(
     """The control: without the mode, pgbouncer refuses the lock_timeout startup option (or, were
     it let through, prepared statements break), so the test above can fail."""
     monkeypatch.delenv("TIEGRAPH_PGBOUNCER", raising=False)
-    with pytest.raises(Exception, match="prepared statement|unsupported startup parameter"):
+    with pytest.raises(Exception, match=r"prepared statement|unsupported startup parameter"):
         store = open_store(pgbouncer)
         try:
             _same_statement_from_many_threads(store)
