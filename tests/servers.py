@@ -127,9 +127,12 @@ class Radicale:
 class Dovecot:
     """A Dovecot IMAP server on loopback, with a hundred users in a passwd file; with
     `introspection_url`, also OAuth logins (XOAUTH2, OAUTHBEARER) whose tokens Dovecot checks
-    at that introspection endpoint (RFC 7662; the URL holds the client's credentials)."""
+    at that introspection endpoint (RFC 7662; the URL holds the client's credentials);
+    `oauth_mechanisms` narrows which of the two it offers."""
 
-    def __init__(self, introspection_url: str | None = None) -> None:
+    def __init__(
+        self, introspection_url: str | None = None, oauth_mechanisms: str = "xoauth2 oauthbearer"
+    ) -> None:
         if not DOVECOT:
             reason = "Dovecot is not installed (apt-get install dovecot-imapd; .ci/run does)"
             if REQUIRE_DOVECOT:
@@ -150,7 +153,7 @@ class Dovecot:
         self.users = 0
         config = _config(self.folder, self.port, mail_user.pw_uid, mail_user.pw_gid, root)
         if introspection_url:
-            config += _oauth2(self.folder, introspection_url)
+            config += _oauth2(self.folder, introspection_url, oauth_mechanisms)
         (self.folder / "dovecot.conf").write_text(config)
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -255,7 +258,7 @@ def _config(folder: Path, port: int, uid: int, gid: int, root: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _oauth2(folder: Path, introspection_url: str) -> str:
+def _oauth2(folder: Path, introspection_url: str, mechanisms: str) -> str:
     (folder / "oauth2.conf.ext").write_text(
         "introspection_mode = post\n"
         f"introspection_url = {introspection_url}\n"
@@ -266,7 +269,7 @@ def _oauth2(folder: Path, introspection_url: str) -> str:
     )
     # A password does not match a token: the passwd-file passdb fails, and this one answers.
     return (
-        "auth_mechanisms = plain login xoauth2 oauthbearer\n"
+        f"auth_mechanisms = plain login {mechanisms}\n"
         f"passdb {{\n  driver = oauth2\n  args = {folder}/oauth2.conf.ext\n}}\n"
     )
 

@@ -17,7 +17,7 @@ from tiegraph.connectors.carddav import ADDRESS_BOOK
 from tiegraph.connectors.errors import ConnectorError
 from tiegraph.connectors.google import GoogleClient
 from tiegraph.connectors.graph import GraphClient
-from tiegraph.connectors.imap import ImapMailbox
+from tiegraph.connectors.imap import ImapMailbox, url_mechanism
 from tiegraph.connectors.webdav import DavClient
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.org.members import Member
@@ -184,7 +184,12 @@ def checked_url(kind: str, url: str) -> str:
     if parts.scheme not in SCHEMES[kind] or not parts.hostname:
         schemes = " or ".join(f"{s}://" for s in SCHEMES[kind])
         raise InvalidInputError(f"--url {url!r}: a {kind} source needs a {schemes} URL")
-    if parts.username or parts.password:
+    if kind == "imap" and parts.username and parts.username.upper().startswith(";AUTH="):
+        try:
+            url_mechanism(url.strip())  # RFC 5092's ;AUTH=: the OAuth login to use
+        except ConnectorError as exc:
+            raise InvalidInputError(f"--url {exc}") from None
+    elif parts.username or parts.password:
         raise InvalidInputError(
             "--url must not hold credentials: give --username, and the password "
             "through --password-env or a sealed password"
@@ -329,6 +334,8 @@ def add_source(
         raise InvalidInputError(
             "a graph source reads a connected Microsoft account: give --account"
         )
+    if kind == "imap" and account_id is None and urlsplit(url).username:
+        raise InvalidInputError("--url: ;AUTH= names an OAuth login, so it goes with --account")
     if account_id is not None:
         username = _account_login(store, org, owner, account_id, kind, env or sealed, username)
         if check:
