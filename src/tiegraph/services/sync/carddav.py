@@ -22,7 +22,7 @@ from tiegraph.services.contacts.importer import (
     load_matching,
 )
 from tiegraph.services.org.members import Member, find_member
-from tiegraph.services.sync.sources import SourceRun, chunked, cursor_key
+from tiegraph.services.sync.source_run import SourceRun, chunked, cursor_key
 
 SOURCE_FORMAT = "carddav"
 
