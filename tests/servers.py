@@ -67,17 +67,21 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 class Radicale:
-    """A Radicale CardDAV/CalDAV server with one user, its storage in a temporary folder."""
+    """A Radicale CardDAV/CalDAV server with one user, its storage in a temporary folder; with
+    `introspection_url`, it also takes OAuth bearer tokens, checked at that endpoint
+    (tests/radicale_bearer.py)."""
 
-    def __init__(self, folder: Path, user: str = "ana") -> None:
+    def __init__(self, folder: Path, user: str = "ana", introspection_url: str = "") -> None:
         self.folder, self.user, self.port = folder, user, free_port()
+        self.introspection_url = introspection_url
+        auth = "radicale_bearer" if introspection_url else "htpasswd"
         self.base = f"http://127.0.0.1:{self.port}"
         (folder / "users").write_text(f"{user}:{PASSWORD}\n")
         (folder / "config").write_text(
             "[server]\n"
             f"hosts = 127.0.0.1:{self.port}\n"
             "[auth]\n"
-            "type = htpasswd\n"
+            f"type = {auth}\n"
             f"htpasswd_filename = {folder / 'users'}\n"
             "htpasswd_encryption = plain\n"
             "delay = 0\n"
@@ -96,8 +100,20 @@ class Radicale:
                 [sys.executable, "-m", "radicale", "--config", str(self.folder / "config")],
                 stdout=handle,
                 stderr=subprocess.STDOUT,
+                env=self._environment(),
             )
         wait_for_port(self.port, self.process, log)
+
+    def _environment(self) -> dict[str, str]:
+        if not self.introspection_url:
+            return dict(os.environ)
+        where = str(Path(__file__).resolve().parent)  # the plugin, tests/radicale_bearer.py
+        path = os.pathsep.join(p for p in (where, os.environ.get("PYTHONPATH", "")) if p)
+        return {
+            **os.environ,
+            "PYTHONPATH": path,
+            "RADICALE_INTROSPECTION_URL": self.introspection_url,
+        }
 
     def stop(self) -> None:
         if self.process is not None:

@@ -155,11 +155,6 @@ def test_a_refused_token_and_a_foreign_account(
     bo = get_member(sqlite_store, org, "bo@us.example")
     with pytest.raises(InvalidInputError, match=r"not bo@us\.example.s"):
         add_source(sqlite_store, org, bo, kind="imap", url=dovecot.url, account_id=account_id)
-    ana = get_member(sqlite_store, org, "ana@us.example")
-    with pytest.raises(InvalidInputError, match="--account goes with --kind imap"):
-        add_source(
-            sqlite_store, org, ana, kind="carddav", url="http://127.0.0.1:9/", account_id=account_id
-        )
 
 
 def logins(dovecot: Dovecot, user: str) -> list[str]:

@@ -31,7 +31,11 @@ def sync_calendar(run: SourceRun) -> None:
     report = IngestReport("calendar")
     run.report = report
     with DavClient(
-        run.source.url, run.source.username, run.password, timeout=run.settings.timeout
+        run.source.url,
+        run.source.username,
+        run.password,
+        timeout=run.settings.timeout,
+        token=run.token,
     ) as dav:
         for collection in dav.collections(CALENDAR):
             _sync_calendar(run, dav, collection, report)

@@ -43,7 +43,8 @@ def probe(
             for folder in folders or (box.default_folder,):
                 box.examine(folder)
         return
-    with DavClient(url, username, password, timeout=timeout) as dav:
+    bearer = None if token is None else (lambda _: token)
+    with DavClient(url, username, password, timeout=timeout, token=bearer) as dav:
         dav.collections(ADDRESS_BOOK if kind == "carddav" else CALENDAR)
 
 

@@ -25,11 +25,6 @@ from tiegraph.store import Store
 from tiegraph.store.schema import connected_account, member, sync_source
 
 KINDS = ("carddav", "caldav", "imap", "graph", "google")
-ACCOUNT_KINDS = (
-    "imap",
-    "graph",
-    "google",
-)  # the kinds that log in with a connected account's token
 SCHEMES = {
     "carddav": ("http", "https"),
     "caldav": ("http", "https"),
@@ -210,8 +205,6 @@ def _account_login(
 ) -> str:
     if secret:
         raise InvalidInputError("give a password or --account, not both")
-    if kind not in ACCOUNT_KINDS:
-        raise InvalidInputError(f"--account goes with --kind {' or '.join(ACCOUNT_KINDS)}")
     with store.read() as conn:
         account = load_account(conn, org.id, account_id)
     if account.member_id != owner.id:
