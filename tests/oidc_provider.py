@@ -40,7 +40,13 @@ class OidcProvider:
     every sign-in, so a test can change what the provider says about someone)."""
 
     def __init__(
-        self, folder: Path, redirect_uri: str, access_ttl: int = 3600, post_logout_uri: str = ""
+        self,
+        folder: Path,
+        redirect_uri: str,
+        access_ttl: int = 3600,
+        post_logout_uri: str = "",
+        *,
+        rotate_refresh: bool = False,
     ) -> None:
         needs_provider()
         self.port = free_port()
@@ -57,6 +63,7 @@ class OidcProvider:
             "OIDC_ACCESS_TTL": str(access_ttl),
             "OIDC_POST_LOGOUT_URI": post_logout_uri or "http://127.0.0.1:9/",
             "OIDC_ACCOUNTS": str(self.accounts_file),
+            "OIDC_ROTATE_REFRESH": "1" if rotate_refresh else "0",
         }
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(

@@ -67,17 +67,21 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> Non
 
 
 class Radicale:
-    """A Radicale CardDAV/CalDAV server with one user, its storage in a temporary folder."""
+    """A Radicale CardDAV/CalDAV server with one user, its storage in a temporary folder; with
+    `introspection_url`, it also takes OAuth bearer tokens, checked at that endpoint
+    (tests/radicale_bearer.py)."""
 
-    def __init__(self, folder: Path, user: str = "ana") -> None:
+    def __init__(self, folder: Path, user: str = "ana", introspection_url: str = "") -> None:
         self.folder, self.user, self.port = folder, user, free_port()
+        self.introspection_url = introspection_url
+        auth = "radicale_bearer" if introspection_url else "htpasswd"
         self.base = f"http://127.0.0.1:{self.port}"
         (folder / "users").write_text(f"{user}:{PASSWORD}\n")
         (folder / "config").write_text(
             "[server]\n"
             f"hosts = 127.0.0.1:{self.port}\n"
             "[auth]\n"
-            "type = htpasswd\n"
+            f"type = {auth}\n"
             f"htpasswd_filename = {folder / 'users'}\n"
             "htpasswd_encryption = plain\n"
             "delay = 0\n"
@@ -96,8 +100,20 @@ class Radicale:
                 [sys.executable, "-m", "radicale", "--config", str(self.folder / "config")],
                 stdout=handle,
                 stderr=subprocess.STDOUT,
+                env=self._environment(),
             )
         wait_for_port(self.port, self.process, log)
+
+    def _environment(self) -> dict[str, str]:
+        if not self.introspection_url:
+            return dict(os.environ)
+        where = str(Path(__file__).resolve().parent)  # the plugin, tests/radicale_bearer.py
+        path = os.pathsep.join(p for p in (where, os.environ.get("PYTHONPATH", "")) if p)
+        return {
+            **os.environ,
+            "PYTHONPATH": path,
+            "RADICALE_INTROSPECTION_URL": self.introspection_url,
+        }
 
     def stop(self) -> None:
         if self.process is not None:
@@ -127,9 +143,12 @@ class Radicale:
 class Dovecot:
     """A Dovecot IMAP server on loopback, with a hundred users in a passwd file; with
     `introspection_url`, also OAuth logins (XOAUTH2, OAUTHBEARER) whose tokens Dovecot checks
-    at that introspection endpoint (RFC 7662; the URL holds the client's credentials)."""
+    at that introspection endpoint (RFC 7662; the URL holds the client's credentials);
+    `oauth_mechanisms` narrows which of the two it offers."""
 
-    def __init__(self, introspection_url: str | None = None) -> None:
+    def __init__(
+        self, introspection_url: str | None = None, oauth_mechanisms: str = "xoauth2 oauthbearer"
+    ) -> None:
         if not DOVECOT:
             reason = "Dovecot is not installed (apt-get install dovecot-imapd; .ci/run does)"
             if REQUIRE_DOVECOT:
@@ -150,7 +169,7 @@ class Dovecot:
         self.users = 0
         config = _config(self.folder, self.port, mail_user.pw_uid, mail_user.pw_gid, root)
         if introspection_url:
-            config += _oauth2(self.folder, introspection_url)
+            config += _oauth2(self.folder, introspection_url, oauth_mechanisms)
         (self.folder / "dovecot.conf").write_text(config)
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -255,7 +274,7 @@ def _config(folder: Path, port: int, uid: int, gid: int, root: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _oauth2(folder: Path, introspection_url: str) -> str:
+def _oauth2(folder: Path, introspection_url: str, mechanisms: str) -> str:
     (folder / "oauth2.conf.ext").write_text(
         "introspection_mode = post\n"
         f"introspection_url = {introspection_url}\n"
@@ -266,7 +285,7 @@ def _oauth2(folder: Path, introspection_url: str) -> str:
     )
     # A password does not match a token: the passwd-file passdb fails, and this one answers.
     return (
-        "auth_mechanisms = plain login xoauth2 oauthbearer\n"
+        f"auth_mechanisms = plain login {mechanisms}\n"
         f"passdb {{\n  driver = oauth2\n  args = {folder}/oauth2.conf.ext\n}}\n"
     )
 

@@ -312,3 +312,52 @@ def test_cli_registers_the_app_and_connects_by_device_code(
     assert json.loads(out)["account"] == "user9" and json.loads(out)["status"] == "connected"
     listed = tiegraph("account", "list", "--json")
     assert json.loads(listed.stdout)["accounts"][0]["member"] == "ana@us.example"
+
+
+@pytest.fixture(scope="module")
+def rotating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
+    running = OidcProvider(tmp_path_factory.mktemp("oidc-rotating"), CALLBACK, rotate_refresh=True)
+    yield running
+    running.close()
+
+
+def test_refresh_is_single_flight_when_the_provider_rotates_refresh_tokens(
+    store: Store, rotating: OidcProvider, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="tiegraph.services.sync.accounts")
+    org = org_with_app(store, rotating)
+    account = connect_by_device(store, org, "user7")
+    with store.read() as conn:
+        consumed = unseal(conn.execute(select(connected_account.c.refresh_sealed)).scalar_one())
+    # Four syncs find the token refused at the same moment and all ask for a new one. Each read
+    # the same refresh token; the provider consumes it at the first use, and a second use of a
+    # consumed refresh token revokes the whole grant: only one of them may use it.
+    start = threading.Barrier(4)
+    tokens: list[str] = []
+    failures: list[BaseException] = []
+
+    def refresh() -> None:
+        start.wait()
+        try:
+            tokens.append(accounts.access_token(store, org, account.id, force=True))
+        except BaseException as exc:  # the assertion below names it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=refresh) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == [] and len(tokens) == 4
+    [after] = accounts.list_accounts(store, org)
+    assert after.status == "connected"
+    assert "refreshed by another sync meanwhile" in caplog.text
+    # Every token handed out works at the provider, and the stored refresh token is the new one.
+    for token in set(tokens):
+        answer = httpx.get(f"{rotating.issuer}/me", headers={"Authorization": f"Bearer {token}"})
+        assert answer.json()["sub"] == "user7"
+    with store.read() as conn:
+        assert unseal(conn.execute(select(connected_account.c.refresh_sealed)).scalar_one()) != (
+            consumed
+        )
+    assert accounts.access_token(store, org, account.id, force=True) not in tokens

@@ -26,8 +26,8 @@ from tiegraph.formats.graph import MESSAGE_FIELDS
 from tiegraph.services.org.members import get_member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.sync import account_apps, accounts
-from tiegraph.services.sync.runner import run_all_syncs
-from tiegraph.services.sync.sources import add_source
+from tiegraph.services.sync.runner import run_all_syncs, run_source
+from tiegraph.services.sync.sources import add_source, list_sources
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import activity_item, connected_account, contact_source
 
@@ -126,6 +126,22 @@ def test_delta_sync_new_only_throttled_and_resynced(
     assert resynced.error is None, resynced.error
     assert count(store, contact_source) == 14 and count(store, activity_item) == 20
     assert any(q.get("$deltatoken", "").startswith("1.") for _, q in graph.requests)
+
+    # Two days on, tomorrow's meeting has happened: it is read again (one GET of that event,
+    # its fields selected, no subject) and taken; nothing else is asked twice.
+    [source] = list_sources(store, org)
+    assert list(source.cursor["streams"]["calendar"]["later"]) == ["AAMkEvent4="]
+    asked = len(graph.requests)
+    later_now = datetime.now(UTC) + timedelta(days=2)
+    later = run_source(store, org, source, now=later_now)
+    assert later.error is None and later.report.calendar.interactions == 1
+    assert count(store, activity_item) == 21
+    gets = [(p, q) for p, q in graph.requests[asked:] if p.startswith("/v1.0/me/events/")]
+    assert [p for p, _ in gets] == ["/v1.0/me/events/AAMkEvent4="]
+    assert "subject" not in gets[0][1]["$select"].split(",")
+    assert list_sources(store, org)[0].cursor["streams"]["calendar"]["later"] == {}
+    after = run_source(store, org, list_sources(store, org)[0], now=later_now)
+    assert after.error is None and after.taken == 0 and count(store, activity_item) == 21
 
 
 def test_an_expired_token_is_refreshed_once(

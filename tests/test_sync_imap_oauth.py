@@ -5,6 +5,7 @@ server refuses is refreshed once; a revoked grant shows as "reconnect" in `sync 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -44,11 +45,14 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]
 
 @pytest.fixture(scope="module")
 def dovecot(provider: OidcProvider) -> Iterator[Dovecot]:
-    where = f"http://{CLIENT_ID}:{CLIENT_SECRET}@127.0.0.1:{provider.port}/token/introspection"
-    server = Dovecot(introspection_url=where)
+    server = Dovecot(introspection_url=introspection(provider))
     server.start()
     yield server
     server.close()
+
+
+def introspection(provider: OidcProvider) -> str:
+    return f"http://{CLIENT_ID}:{CLIENT_SECRET}@127.0.0.1:{provider.port}/token/introspection"
 
 
 @pytest.fixture(autouse=True)
@@ -136,7 +140,9 @@ def test_a_refused_token_and_a_foreign_account(
     user = dovecot.new_user()
     with pytest.raises(TokenRefusedError, match="XOAUTH2 login refused"):
         ImapMailbox(dovecot.url, user, None, token="not-a-token-the-provider-gave")
-    with pytest.raises(ConnectorError, match="no OAuth login"):
+    with pytest.raises(
+        ConnectorError, match=r"no OAuth login \(XOAUTH2 or OAUTHBEARER; it offers neither\)"
+    ):
         # Radicale-free check: a server without OAuth mechanisms says so, in words.
         plain = Dovecot()
         plain.start()
@@ -149,8 +155,77 @@ def test_a_refused_token_and_a_foreign_account(
     bo = get_member(sqlite_store, org, "bo@us.example")
     with pytest.raises(InvalidInputError, match=r"not bo@us\.example.s"):
         add_source(sqlite_store, org, bo, kind="imap", url=dovecot.url, account_id=account_id)
-    ana = get_member(sqlite_store, org, "ana@us.example")
-    with pytest.raises(InvalidInputError, match="--account goes with --kind imap"):
+
+
+def logins(dovecot: Dovecot, user: str) -> list[str]:
+    """The SASL mechanism of each OAuth login of the user, from Dovecot's own log lines (the
+    test's own APPENDs log in with PLAIN)."""
+    found = re.findall(rf"Login: user=<{user}>, method=(\w+)", dovecot.log())
+    return [mechanism for mechanism in found if mechanism != "PLAIN"]
+
+
+def test_oauthbearer_when_the_url_names_it(
+    store: Store, dovecot: Dovecot, provider: OidcProvider, tmp_path: Path
+) -> None:
+    user = dovecot.new_user()
+    dovecot.append(user, "INBOX", mails(range(5)))
+    org = make_org(store, tmp_path)
+    account_id = connect(store, org, provider, user)
+    owner = get_member(store, org, "ana@us.example")
+    # The server offers both: XOAUTH2 comes first unless the URL says otherwise (RFC 5092).
+    forced = dovecot.url.replace("imap://", "imap://;AUTH=oauthbearer@")
+    source = add_source(store, org, owner, kind="imap", url=forced, account_id=account_id)
+    [outcome] = run_all_syncs(store, org, settings=SMALL)
+    assert outcome.error is None and outcome.taken == 5 and count(store, activity_item) == 5
+    # add_source's check and the sync: both logged in with OAUTHBEARER, checked at the provider.
+    assert logins(dovecot, user) == ["OAUTHBEARER", "OAUTHBEARER"]
+    assert source.url == forced
+    with ImapMailbox(dovecot.url, user, None, token=accounts.access_token(store, org, account_id)):
+        pass
+    assert logins(dovecot, user)[-1] == "XOAUTH2"
+
+
+def test_a_server_offering_one_mechanism_gets_that_one(
+    sqlite_store: Store, provider: OidcProvider, tmp_path: Path
+) -> None:
+    only = Dovecot(introspection_url=introspection(provider), oauth_mechanisms="oauthbearer")
+    only.start()
+    try:
+        user = only.new_user()
+        only.append(user, "INBOX", mails(range(3)))
+        org = make_org(sqlite_store, tmp_path)
+        account_id = connect(sqlite_store, org, provider, user)
+        owner = get_member(sqlite_store, org, "ana@us.example")
+        add_source(sqlite_store, org, owner, kind="imap", url=only.url, account_id=account_id)
+        [outcome] = run_all_syncs(sqlite_store, org, settings=SMALL)
+        assert outcome.error is None and outcome.taken == 3
+        assert logins(only, user) == ["OAUTHBEARER", "OAUTHBEARER"]
+        # Forcing the one it does not offer says so, before any token is sent.
+        forced = only.url.replace("imap://", "imap://;AUTH=XOAUTH2@")
+        with pytest.raises(InvalidInputError, match=r"XOAUTH2; it offers OAUTHBEARER"):
+            add_source(sqlite_store, org, owner, kind="imap", url=forced, account_id=account_id)
+    finally:
+        only.close()
+    # A URL's login part is only ever ;AUTH= with a mechanism tiegraph speaks, and only with
+    # a connected account (a password login has no use for it).
+    with pytest.raises(InvalidInputError, match="only login part an imap URL may hold"):
         add_source(
-            sqlite_store, org, ana, kind="carddav", url="http://127.0.0.1:9/", account_id=account_id
+            sqlite_store,
+            org,
+            owner,
+            kind="imap",
+            url="imap://;AUTH=PLAIN@127.0.0.1:9/",
+            account_id=account_id,
+            check=False,
+        )
+    with pytest.raises(InvalidInputError, match="goes with --account"):
+        add_source(
+            sqlite_store,
+            org,
+            owner,
+            kind="imap",
+            url="imap://;AUTH=OAUTHBEARER@127.0.0.1:9/",
+            username="x",
+            password="y",
+            check=False,
         )

@@ -23,8 +23,9 @@ from tiegraph.cli import main
 from tiegraph.connectors.errors import ConnectorError
 from tiegraph.services.org.members import get_member
 from tiegraph.services.org.orgs import Org
+from tiegraph.services.sync.probes import probe
 from tiegraph.services.sync.runner import SyncLoop, backoff, run_due_syncs
-from tiegraph.services.sync.sources import SyncSettings, add_source, list_sources, probe
+from tiegraph.services.sync.sources import SyncSettings, add_source, list_sources
 from tiegraph.store import Store, open_store
 
 FAST = SyncSettings(timeout=1)

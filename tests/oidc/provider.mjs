@@ -42,6 +42,9 @@ const provider = new Provider(issuer, {
   },
   ttl: { AccessToken: Number(env.OIDC_ACCESS_TTL || 3600) },
   pkce: { required: () => true },
+  // OIDC_ROTATE_REFRESH=1: every refresh hands a new refresh token and consumes the old one
+  // (reusing a consumed one revokes the grant), as Microsoft and many providers do.
+  ...(env.OIDC_ROTATE_REFRESH === '1' ? { rotateRefreshToken: true } : {}),
   cookies: { keys: ['tiegraph-test-only-cookie-key'] },
   async findAccount(ctx, id) { return accountOf(id); },
 });

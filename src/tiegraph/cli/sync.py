@@ -60,7 +60,7 @@ def sync_add(
         int | None,
         typer.Option(
             help="Log in with this connected account's OAuth token (see `tiegraph account "
-            "list`) instead of a password; imap only."
+            "list`) instead of a password; required for graph and google."
         ),
     ] = None,
     password_stdin: Annotated[

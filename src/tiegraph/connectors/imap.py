@@ -23,6 +23,8 @@ HEADER_FIELDS = "FROM TO CC DATE MESSAGE-ID IN-REPLY-TO REFERENCES"
 _FETCH = f"(UID BODY.PEEK[HEADER.FIELDS ({HEADER_FIELDS})])"
 _UID = re.compile(rb"\bUID (\d+)")
 _RANGE = re.compile(r"(\d+)(?::(\d+))?")
+OAUTH_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")  # the order tried when the URL names none
+_AUTH = re.compile(r";AUTH=([^@;]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,30 @@ class TokenRefusedError(ConnectorError):
     """The server refused the OAuth access token (expired or revoked): refresh and try again."""
 
 
+def url_mechanism(url: str) -> str | None:
+    """The SASL mechanism an IMAP URL's `;AUTH=` names (RFC 5092), upper-cased; None for none
+    or `*` (any). Raises ConnectorError for anything but an OAuth mechanism tiegraph speaks."""
+    userinfo = urlsplit(url).netloc.rpartition("@")[0]
+    if not userinfo:
+        return None
+    found = _AUTH.fullmatch(userinfo)
+    mechanism = unquote(found.group(1)).upper() if found else ""
+    if mechanism == "*":
+        return None
+    if mechanism not in OAUTH_MECHANISMS:
+        raise ConnectorError(
+            f"{url!r}: the only login part an imap URL may hold is ;AUTH= with "
+            f"{' or '.join(OAUTH_MECHANISMS)} or * (give the username apart)"
+        )
+    return mechanism
+
+
 class ImapMailbox:
     """A logged-in, read-only IMAP session: `imap://` (STARTTLS when offered) or `imaps://`.
 
-    With `token`, the login is SASL XOAUTH2 (Gmail, Outlook) or OAUTHBEARER (RFC 7628),
-    whichever the server offers, instead of the password.
+    With `token`, the login is SASL XOAUTH2 (Gmail, Outlook) or OAUTHBEARER (RFC 7628) instead
+    of the password: the first of OAUTH_MECHANISMS the server offers, or the one the URL names
+    as RFC 5092 has it (`imap://;AUTH=OAUTHBEARER@host/`).
     """
 
     def __init__(
@@ -61,6 +82,7 @@ class ImapMailbox:
         secure = parts.scheme == "imaps"
         host = parts.hostname or ""
         port = parts.port or (993 if secure else 143)
+        self.mechanism = url_mechanism(url)
         context = ssl.create_default_context()
         with self._failures("cannot connect"):
             if secure:
@@ -84,14 +106,19 @@ class ImapMailbox:
         self.default_folder = unquote(parts.path.strip("/")) or "INBOX"
 
     def _oauth_login(self, username: str, token: str, host: str, port: int) -> None:
-        offered = self.imap.capabilities
-        if "AUTH=XOAUTH2" in offered:
-            mechanism, first = "XOAUTH2", f"user={username}\x01auth=Bearer {token}\x01\x01"
-        elif "AUTH=OAUTHBEARER" in offered:
-            mechanism = "OAUTHBEARER"
-            first = f"n,a={username},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01"
+        offered = [m for m in OAUTH_MECHANISMS if f"AUTH={m}" in self.imap.capabilities]
+        wanted = (self.mechanism,) if self.mechanism else OAUTH_MECHANISMS
+        usable = [m for m in wanted if m in offered]
+        if not usable:
+            raise ConnectorError(
+                f"{self.where}: the server offers no OAuth login "
+                f"({' or '.join(wanted)}; it offers {', '.join(offered) or 'neither'})"
+            )
+        mechanism = usable[0]
+        if mechanism == "XOAUTH2":
+            first = f"user={username}\x01auth=Bearer {token}\x01\x01"
         else:
-            raise ConnectorError(f"{self.where}: the server offers no OAuth login (XOAUTH2)")
+            first = f"n,a={username},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01"
         answers = [first.encode()]
 
         def respond(challenge: bytes) -> bytes:

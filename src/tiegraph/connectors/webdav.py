@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ssl
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -69,15 +69,42 @@ class InvalidSyncToken(ConnectorError):
     """The server no longer knows the token given: start again from an empty one."""
 
 
+class BearerAuth(httpx.Auth):
+    """`Authorization: Bearer` (RFC 6750) with a connected account's access token; a 401 asks
+    `token(True)` for a fresh one and tries once more."""
+
+    def __init__(self, token: Callable[[bool], str]) -> None:
+        self.token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.token(False)}"
+        answer = yield request
+        if answer.status_code == 401:
+            request.headers["Authorization"] = f"Bearer {self.token(True)}"
+            yield request
+
+
 class DavClient:
-    """A read-only WebDAV session with one server, authenticated with HTTP Basic."""
+    """A read-only WebDAV session with one server, authenticated with HTTP Basic, or with an
+    OAuth bearer token when `token` is given (`token(refresh)`, as BearerApi takes it)."""
 
     def __init__(
-        self, url: str, username: str = "", password: str | None = None, *, timeout: float = 30.0
+        self,
+        url: str,
+        username: str = "",
+        password: str | None = None,
+        *,
+        timeout: float = 30.0,
+        token: Callable[[bool], str] | None = None,
     ) -> None:
         self.url = url if url.endswith("/") else url + "/"
         self.timeout = timeout
-        auth = httpx.BasicAuth(username, password or "") if username else None
+        auth: httpx.Auth | None = None
+        self.bearer = token is not None
+        if token is not None:
+            auth = BearerAuth(token)
+        elif username:
+            auth = httpx.BasicAuth(username, password or "")
         self.http = httpx.Client(
             auth=auth,
             timeout=timeout,
@@ -223,7 +250,10 @@ class DavClient:
 
     def _multistatus(self, response: httpx.Response, what: str) -> ET.Element:
         if response.status_code == 401:
-            raise ConnectorError(f"{_where(self.url)}: login refused (check username and password)")
+            why = (
+                "the token was refused, fresh too" if self.bearer else "check username and password"
+            )
+            raise ConnectorError(f"{_where(self.url)}: login refused ({why})")
         if response.status_code != 207:
             raise ConnectorError(
                 f"{_where(self.url)}: {what} answered HTTP {response.status_code}, "

@@ -273,19 +273,41 @@ def _open(account: ConnectedAccount, sealed: str | None) -> str:
 
 
 def _refreshed(store: Store, org: Org, account: ConnectedAccount, moment: datetime) -> str:
-    if not account.refresh_sealed:
-        return _gone(store, org, account, "expired, and the provider gave no refresh token")
-    client = oauth_client(get_app(store, org, account.provider))
-    try:
-        tokens = oauth.refresh(client, _open(account, account.refresh_sealed))
-    except oauth.GrantRevokedError:
-        return _gone(store, org, account, "the provider refused the grant (revoked or expired)")
+    # Single-flight across processes: the refresh runs under the account row's lock (PostgreSQL
+    # FOR UPDATE; SQLite's write lock), and whoever finds the row refreshed since it read it
+    # takes that token. A provider that rotates refresh tokens would refuse the old one, and
+    # reading it twice may even revoke the whole grant.
+    gone = ""
     with store.write() as conn:
         conn.execute(
-            connected_account.update()
+            select(connected_account.c.id)
             .where(connected_account.c.org_id == org.id, connected_account.c.id == account.id)
-            .values(**_sealed(tokens), refreshed_at=moment)
+            .with_for_update()
         )
+        current = load_account(conn, org.id, account.id)
+        if current.status == RECONNECT:
+            gone = current.status_reason or "the grant is gone"
+        elif current.refresh_sealed != account.refresh_sealed and current.access_sealed:
+            logger.info("connected account %s: refreshed by another sync meanwhile", account.id)
+            return _open(current, current.access_sealed)
+        elif not current.refresh_sealed:
+            gone = "expired, and the provider gave no refresh token"
+        else:
+            client = oauth_client(get_app(store, org, account.provider))
+            try:
+                tokens = oauth.refresh(client, _open(current, current.refresh_sealed))
+            except oauth.GrantRevokedError:
+                gone = "the provider refused the grant (revoked or expired)"
+            else:
+                conn.execute(
+                    connected_account.update()
+                    .where(
+                        connected_account.c.org_id == org.id, connected_account.c.id == account.id
+                    )
+                    .values(**_sealed(tokens), refreshed_at=moment)
+                )
+    if gone:
+        return _gone(store, org, account, gone)
     logger.info("connected account %s: access token refreshed", account.id)
     return tokens.access_token
 

@@ -19,7 +19,7 @@ from tiegraph.formats.records import EventRecord, RowError
 from tiegraph.services.activity.ingest import IngestReport, write_events
 from tiegraph.services.activity.ties import TieUpdater
 from tiegraph.services.activity.writes import Resolver
-from tiegraph.services.sync.sources import SourceRun, chunked, cursor_key
+from tiegraph.services.sync.source_run import SourceRun, chunked, cursor_key
 
 # How far ahead an event's next occurrence is looked for; a meeting planned later than this
 # is taken when it is next edited.
@@ -31,7 +31,11 @@ def sync_calendar(run: SourceRun) -> None:
     report = IngestReport("calendar")
     run.report = report
     with DavClient(
-        run.source.url, run.source.username, run.password, timeout=run.settings.timeout
+        run.source.url,
+        run.source.username,
+        run.password,
+        timeout=run.settings.timeout,
+        token=run.token,
     ) as dav:
         for collection in dav.collections(CALENDAR):
             _sync_calendar(run, dav, collection, report)

@@ -22,7 +22,7 @@ from tiegraph.services.contacts.importer import (
     load_matching,
 )
 from tiegraph.services.org.members import Member, find_member
-from tiegraph.services.sync.sources import SourceRun, chunked, cursor_key
+from tiegraph.services.sync.source_run import SourceRun, chunked, cursor_key
 
 SOURCE_FORMAT = "carddav"
 
@@ -43,7 +43,11 @@ def sync_contacts(run: SourceRun) -> None:
         return matching[0]
 
     with DavClient(
-        run.source.url, run.source.username, run.password, timeout=run.settings.timeout
+        run.source.url,
+        run.source.username,
+        run.password,
+        timeout=run.settings.timeout,
+        token=run.token,
     ) as dav:
         for collection in dav.collections(ADDRESS_BOOK):
             _sync_book(run, dav, collection, owner, loaded, report)

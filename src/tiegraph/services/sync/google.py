@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from tiegraph.connectors.google import GoogleClient, SyncStateGone
 from tiegraph.formats import google as items
-from tiegraph.services.sync.sources import SourceRun
+from tiegraph.services.sync.source_run import SourceRun
 from tiegraph.services.sync.streams import (
     StreamsReport,
     Write,

@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 
 from tiegraph.connectors.graph import GraphClient, SyncStateGone
 from tiegraph.formats import graph as items
-from tiegraph.services.sync.sources import SourceRun
+from tiegraph.services.sync.source_run import SourceRun
 from tiegraph.services.sync.streams import (
     StreamsReport,
     Write,

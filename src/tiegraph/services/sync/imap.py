@@ -18,7 +18,7 @@ from tiegraph.formats.mail import parse_header_block
 from tiegraph.services.activity.ingest import IngestReport, write_mail
 from tiegraph.services.activity.ties import TieUpdater
 from tiegraph.services.activity.writes import Resolver
-from tiegraph.services.sync.sources import SourceRun, chunked
+from tiegraph.services.sync.source_run import SourceRun, chunked
 
 
 def sync_mail(run: SourceRun) -> None:

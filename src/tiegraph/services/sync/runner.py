@@ -27,13 +27,8 @@ from tiegraph.services.sync.google import sync_google
 from tiegraph.services.sync.graph import sync_graph
 from tiegraph.services.sync.imap import sync_mail
 from tiegraph.services.sync.passwords import MissingPasswordError, password_for
-from tiegraph.services.sync.sources import (
-    SourceRun,
-    SyncSettings,
-    SyncSource,
-    select_sources,
-    source_of,
-)
+from tiegraph.services.sync.source_run import SourceRun
+from tiegraph.services.sync.sources import SyncSettings, SyncSource, select_sources, source_of
 from tiegraph.store import Store
 from tiegraph.store.schema import organization, sync_source
 

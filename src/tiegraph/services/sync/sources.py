@@ -2,43 +2,29 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Row, select
 
-from tiegraph.connectors.caldav import CALENDAR
-from tiegraph.connectors.carddav import ADDRESS_BOOK
 from tiegraph.connectors.errors import ConnectorError
-from tiegraph.connectors.google import GoogleClient
-from tiegraph.connectors.graph import GraphClient
-from tiegraph.connectors.imap import ImapMailbox
-from tiegraph.connectors.webdav import DavClient
+from tiegraph.connectors.imap import url_mechanism
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.progress import ProgressCallback, no_progress
-from tiegraph.services.sync.accounts import access_token, load_account
+from tiegraph.services.sync.accounts import load_account
 from tiegraph.services.sync.passwords import (
-    MissingPasswordError,
     checked_env_name,
-    password_for,
     seal,
 )
+from tiegraph.services.sync.probes import check_with_password, check_with_token
 from tiegraph.store import Store
 from tiegraph.store.schema import connected_account, member, sync_source
 
 KINDS = ("carddav", "caldav", "imap", "graph", "google")
-ACCOUNT_KINDS = (
-    "imap",
-    "graph",
-    "google",
-)  # the kinds that log in with a connected account's token
 SCHEMES = {
     "carddav": ("http", "https"),
     "caldav": ("http", "https"),
@@ -48,7 +34,6 @@ SCHEMES = {
 }
 DEFAULT_INTERVAL = 10
 MIN_INTERVAL, MAX_INTERVAL = 5, 60
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -184,7 +169,12 @@ def checked_url(kind: str, url: str) -> str:
     if parts.scheme not in SCHEMES[kind] or not parts.hostname:
         schemes = " or ".join(f"{s}://" for s in SCHEMES[kind])
         raise InvalidInputError(f"--url {url!r}: a {kind} source needs a {schemes} URL")
-    if parts.username or parts.password:
+    if kind == "imap" and parts.username and parts.username.upper().startswith(";AUTH="):
+        try:
+            url_mechanism(url.strip())  # RFC 5092's ;AUTH=: the OAuth login to use
+        except ConnectorError as exc:
+            raise InvalidInputError(f"--url {exc}") from None
+    elif parts.username or parts.password:
         raise InvalidInputError(
             "--url must not hold credentials: give --username, and the password "
             "through --password-env or a sealed password"
@@ -204,57 +194,6 @@ def checked_interval(minutes: int) -> int:
     return minutes
 
 
-def probe(
-    kind: str,
-    url: str,
-    username: str,
-    password: str | None,
-    folders: Sequence[str],
-    timeout: float,
-    token: str | None = None,
-) -> None:
-    """Reach the server and find what the source names, or raise ConnectorError saying why."""
-    if kind == "graph":
-        assert token is not None
-        with GraphClient(lambda _: token, base_url=url, timeout=timeout) as graph:
-            graph.get(graph.url("/me/contacts"), {"$top": "1", "$select": "id"})
-        return
-    if kind == "google":
-        assert token is not None
-        with GoogleClient(lambda _: token, endpoint=url, timeout=timeout) as google:
-            google.get(google.calendar_url("calendars/primary"), {"fields": "id"})
-        return
-    if kind == "imap":
-        with ImapMailbox(url, username, password, timeout=timeout, token=token) as box:
-            for folder in folders or (box.default_folder,):
-                box.examine(folder)
-        return
-    with DavClient(url, username, password, timeout=timeout) as dav:
-        dav.collections(ADDRESS_BOOK if kind == "carddav" else CALENDAR)
-
-
-def _check(
-    kind: str,
-    url: str,
-    username: str,
-    password: str | None,
-    env: str | None,
-    folders: Sequence[str],
-    timeout: float,
-) -> None:
-    try:
-        secret = password if password is not None else password_for(env, None)
-    except MissingPasswordError as exc:
-        raise InvalidInputError(
-            f"source not added: {exc} here, so the server cannot be checked "
-            "(set it, or add the source with --no-check)"
-        ) from None
-    try:
-        probe(kind, url, username, secret, folders, timeout)
-    except ConnectorError as exc:
-        raise InvalidInputError(f"source not added: {exc}") from None
-
-
 def _account_login(
     store: Store,
     org: Org,
@@ -266,8 +205,6 @@ def _account_login(
 ) -> str:
     if secret:
         raise InvalidInputError("give a password or --account, not both")
-    if kind not in ACCOUNT_KINDS:
-        raise InvalidInputError(f"--account goes with --kind {' or '.join(ACCOUNT_KINDS)}")
     with store.read() as conn:
         account = load_account(conn, org.id, account_id)
     if account.member_id != owner.id:
@@ -276,23 +213,6 @@ def _account_login(
     if not login:
         raise InvalidInputError(f"account {account_id} names no login: give --username")
     return login
-
-
-def _check_with_token(
-    store: Store,
-    org: Org,
-    account_id: int,
-    kind: str,
-    url: str,
-    username: str,
-    folders: Sequence[str],
-    settings: SyncSettings,
-) -> None:
-    try:
-        token = access_token(store, org, account_id)
-        probe(kind, url, username, None, folders, settings.timeout, token=token)
-    except ConnectorError as exc:
-        raise InvalidInputError(f"source not added: {exc}") from None
 
 
 def add_source(
@@ -329,12 +249,14 @@ def add_source(
         raise InvalidInputError(
             "a graph source reads a connected Microsoft account: give --account"
         )
+    if kind == "imap" and account_id is None and urlsplit(url).username:
+        raise InvalidInputError("--url: ;AUTH= names an OAuth login, so it goes with --account")
     if account_id is not None:
         username = _account_login(store, org, owner, account_id, kind, env or sealed, username)
         if check:
-            _check_with_token(store, org, account_id, kind, url, username, folders, settings)
+            check_with_token(store, org, account_id, kind, url, username, folders, settings.timeout)
     elif check:
-        _check(kind, url, username, password, env, folders, settings.timeout)
+        check_with_password(kind, url, username, password, env, folders, settings.timeout)
     with store.write() as conn:
         source_id = conn.execute(
             sync_source.insert()
@@ -366,40 +288,3 @@ def archive_source(store: Store, org: Org, source_id: int) -> SyncSource:
             .values(archived_at=datetime.now(UTC))
         )
     return found
-
-
-@dataclass
-class SourceRun:
-    """One run of one source: what kind-specific sync code reads and saves its cursor through."""
-
-    store: Store
-    org: Org
-    source: SyncSource
-    password: str | None
-    settings: SyncSettings
-    now: datetime
-    progress: ProgressCallback = no_progress
-    cursor: dict[str, Any] = field(default_factory=dict)
-    taken: int = 0
-    # The connected account's access token (True: refreshed now, the server refused the last).
-    token: Callable[[bool], str] | None = None
-    report: Any = None  # the kind's report (contact import or ingest), for the outcome
-
-    def save(self, conn: Connection, taken: int) -> None:
-        """Store the cursor in the caller's transaction: it commits with what it covers."""
-        conn.execute(
-            sync_source.update()
-            .where(sync_source.c.org_id == self.org.id, sync_source.c.id == self.source.id)
-            .values(cursor=self.cursor, items_taken=sync_source.c.items_taken + taken)
-        )
-        self.taken += taken
-
-
-def cursor_key(text: str) -> str:
-    """A short stable key for an href or ETag in a cursor: 12 characters instead of ~60."""
-    return base64.urlsafe_b64encode(hashlib.blake2b(text.encode(), digest_size=9).digest()).decode()
-
-
-def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), max(size, 1)):
-        yield items[start : start + size]

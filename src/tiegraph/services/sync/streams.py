@@ -21,7 +21,7 @@ from tiegraph.services.contacts.importer import (
     load_matching,
 )
 from tiegraph.services.org.members import Member, find_member
-from tiegraph.services.sync.sources import SourceRun, cursor_key
+from tiegraph.services.sync.source_run import SourceRun, cursor_key
 
 
 class StreamsReport:
