@@ -158,9 +158,9 @@ def test_intros_through_the_api(active_app: FastAPI, active_store: Store) -> Non
     assert intro["status"] == "draft" and "We launch in May." in intro["body"]
     edited = api.patch(f"/api/v1/intros/{intro['id']}", json={"subject": "Meet José?"}).json()
     assert edited["subject"] == "Meet José?"
-    no_smtp = api.post(f"/api/v1/intros/{intro['id']}/send", json={"via": "smtp"})
+    no_smtp = api.post(f"/api/v1/intros/{intro['id']}/send", json={"delivery": "smtp"})
     assert "no SMTP server" in assert_envelope(no_smtp, 422)["message"]
-    sent = api.post(f"/api/v1/intros/{intro['id']}/send", json={"via": "client"}).json()
+    sent = api.post(f"/api/v1/intros/{intro['id']}/send", json={"delivery": "client"}).json()
     assert sent["intro"]["status"] == "requested" and sent["mailto"].startswith("mailto:cy@")
     eml = api.get(f"/api/v1/intros/{intro['id']}/eml")
     assert eml.status_code == 200 and b"Subject: Meet =?utf-8?q?Jos=C3=A9" in eml.content

@@ -262,7 +262,7 @@ API_NOT_FOUND = [
 
 # The body each route takes (an unknown field would be a 422 before the id is looked at).
 BODIES: dict[str, dict[str, object]] = {
-    "/send": {"via": "client"},
+    "/send": {"delivery": "client"},
     "/mark": {"status": "declined"},
     "/items": {"emails": ["jose@globex.example"]},
     "/archive": {},

@@ -164,7 +164,7 @@ def company(
     )
     for c in found.connections:
         out.print(
-            f"  {c.strength:3d} {c.certainty:<8} {c.kind:<26} {c.member_name}: {c.reason}",
+            f"  {c.strength:3d} {c.label:<8} {c.kind:<26} {c.member_name}: {c.reason}",
             markup=False,
         )
     if not found.connections:

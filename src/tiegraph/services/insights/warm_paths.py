@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, select
 
+from tiegraph.core.reasons import said
 from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.insights.connection_rows import people_by_id
 from tiegraph.services.org.members import Member
@@ -50,14 +51,15 @@ class WarmPath:
             "person_id": self.person_id,
             "person_email": self.person_email,
             "person_name": self.person_name,
-            "title": self.person_title,
+            "person_title": self.person_title,
             "company_id": self.company_id,
             "company": self.company_name,
             "introducer_email": self.introducer_email,
             "introducer_name": self.introducer_name,
             "score": self.score,
             "label": self.label,
-            "reason": self.reason,
+            "certainty": "measured",
+            "reasons": said("summary", self.reason),
             "wanted_for": self.for_what,
         }
 

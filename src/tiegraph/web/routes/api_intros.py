@@ -34,7 +34,7 @@ from tiegraph.web.security import ApiViewer, require_admin, store_of
 router = APIRouter()
 
 
-@router.get("/intros", tags=["intros"])
+@router.get("/intros", operation_id="list_intros", tags=["intros"])
 def intros(
     request: Request,
     viewer: ApiViewer,
@@ -50,7 +50,7 @@ def intros(
     return page_out(request, window(found, limit, offset), intro_out)
 
 
-@router.post("/intros", tags=["intros"], status_code=201)
+@router.post("/intros", operation_id="draft_intro", tags=["intros"], status_code=201)
 def draft(request: Request, viewer: ApiViewer, wanted: IntroIn) -> IntroOut:
     """Draft a request to a colleague for an introduction to a directory person, from the
     organization's template (or your own subject and body); edit it, then send it."""
@@ -67,12 +67,12 @@ def draft(request: Request, viewer: ApiViewer, wanted: IntroIn) -> IntroOut:
     return intro_out(created)
 
 
-@router.get("/intros/{intro_id}", tags=["intros"])
+@router.get("/intros/{intro_id}", operation_id="get_intro", tags=["intros"])
 def get_intro(request: Request, viewer: ApiViewer, intro_id: PathId) -> IntroOut:
     return intro_out(intro.get_intro(store_of(request), viewer.org, intro_id, viewer.member))
 
 
-@router.patch("/intros/{intro_id}", tags=["intros"])
+@router.patch("/intros/{intro_id}", operation_id="edit_intro", tags=["intros"])
 def edit(request: Request, viewer: ApiViewer, intro_id: PathId, changes: IntroEditIn) -> IntroOut:
     """Change a draft's subject or body (its requester, before it is sent)."""
     edited = intro.edit_intro(
@@ -86,12 +86,12 @@ def edit(request: Request, viewer: ApiViewer, intro_id: PathId, changes: IntroEd
     return intro_out(edited)
 
 
-@router.post("/intros/{intro_id}/send", tags=["intros"])
+@router.post("/intros/{intro_id}/send", operation_id="send_intro", tags=["intros"])
 def send(request: Request, viewer: ApiViewer, intro_id: PathId, how: SendIn) -> SentOut:
     """Send a draft by SMTP, or hand it to your mail client (a mailto: link; the .eml is at
     GET /intros/ID/eml). Either way it is `requested` from now; a failed send stays a draft."""
     store = store_of(request)
-    if how.via == "smtp":
+    if how.delivery == "smtp":
         sent = intro_delivery.send_by_smtp(store, viewer.org, intro_id, viewer.member)
     else:
         sent = intro_delivery.send_by_client(store, viewer.org, intro_id, viewer.member)
@@ -100,6 +100,7 @@ def send(request: Request, viewer: ApiViewer, intro_id: PathId, how: SendIn) -> 
 
 @router.get(
     "/intros/{intro_id}/eml",
+    operation_id="get_intro_eml",
     tags=["intros"],
     response_class=Response,
     responses={200: {"content": {EML: {}}, "description": "The request as an email draft."}},
@@ -109,7 +110,7 @@ def eml(request: Request, viewer: ApiViewer, intro_id: PathId) -> Response:
     return eml_response(store_of(request), viewer, intro_id)
 
 
-@router.post("/intros/{intro_id}/mark", tags=["intros"])
+@router.post("/intros/{intro_id}/mark", operation_id="mark_intro", tags=["intros"])
 def mark(request: Request, viewer: ApiViewer, intro_id: PathId, outcome: MarkIn) -> IntroOut:
     """Record what became of a sent request: introduced or declined (either side may)."""
     marked = intro.mark_intro(
@@ -118,13 +119,13 @@ def mark(request: Request, viewer: ApiViewer, intro_id: PathId, outcome: MarkIn)
     return intro_out(marked)
 
 
-@router.get("/settings/intro-template", tags=["settings"])
+@router.get("/settings/intro-template", operation_id="get_intro_template", tags=["settings"])
 def get_template(request: Request, viewer: ApiViewer) -> TemplateOut:
     """The organization's intro request template and its placeholders."""
     return template_out(intro_template.get_template(store_of(request), viewer.org))
 
 
-@router.put("/settings/intro-template", tags=["settings"])
+@router.put("/settings/intro-template", operation_id="set_intro_template", tags=["settings"])
 def put_template(request: Request, viewer: ApiViewer, template: TemplateIn) -> TemplateOut:
     """Change the template (admins); `reset` brings back the default."""
     require_admin(viewer)
@@ -138,14 +139,14 @@ def put_template(request: Request, viewer: ApiViewer, template: TemplateIn) -> T
     return template_out(chosen)
 
 
-@router.get("/settings/smtp", tags=["settings"])
+@router.get("/settings/smtp", operation_id="get_smtp", tags=["settings"])
 def get_smtp(request: Request, viewer: ApiViewer) -> SmtpOut:
     """The SMTP server intro requests are sent through (admins)."""
     require_admin(viewer)
     return smtp_out(smtp_settings.get_smtp(store_of(request), viewer.org))
 
 
-@router.put("/settings/smtp", tags=["settings"])
+@router.put("/settings/smtp", operation_id="set_smtp", tags=["settings"])
 def put_smtp(request: Request, viewer: ApiViewer, smtp: SmtpIn) -> SmtpOut:
     """Set the SMTP server (admins); the password stays in the server's environment."""
     require_admin(viewer)
@@ -153,7 +154,7 @@ def put_smtp(request: Request, viewer: ApiViewer, smtp: SmtpIn) -> SmtpOut:
     return smtp_out(saved)
 
 
-@router.delete("/settings/smtp", tags=["settings"])
+@router.delete("/settings/smtp", operation_id="clear_smtp", tags=["settings"])
 def delete_smtp(request: Request, viewer: ApiViewer) -> Done:
     """Forget the SMTP server (admins): requests then go through members' mail clients."""
     require_admin(viewer)

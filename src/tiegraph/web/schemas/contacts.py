@@ -12,7 +12,7 @@ from tiegraph.services.contacts.jobs import ImportJob
 from tiegraph.services.contacts.matches import PossibleMatch
 from tiegraph.services.contacts.network import ContactSummary
 from tiegraph.services.contacts.properties import Property
-from tiegraph.web.schemas.common import ApiInput, ApiOutput
+from tiegraph.web.schemas.common import ApiInput, ApiOutput, ReasonOut, said
 
 
 class ContactOut(ApiOutput):
@@ -126,12 +126,13 @@ class MatchOut(ApiOutput):
     contact_company: str
     person_id: int
     person_name: str
-    reason: str
+    reasons: list[ReasonOut] = Field(description="Why they may be the same person.")
     status: str
 
 
 def match_out(m: PossibleMatch) -> MatchOut:
-    return MatchOut(**m.__dict__)
+    fields = {k: v for k, v in m.__dict__.items() if k != "reason"}
+    return MatchOut(**fields, reasons=said("match", m.reason))
 
 
 class PublishedOut(ApiOutput):

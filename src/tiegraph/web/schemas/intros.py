@@ -9,12 +9,12 @@ from pydantic import Field
 from tiegraph.services.intros.requests import IntroRequest
 from tiegraph.services.intros.smtp_settings import SmtpSettings
 from tiegraph.services.intros.template import MAX_BODY, MAX_SUBJECT, PLACEHOLDERS, IntroTemplate
-from tiegraph.web.schemas.common import ApiInput, ApiOutput
+from tiegraph.web.schemas.common import ApiInput, ApiOutput, Email
 
 
 class IntroIn(ApiInput):
-    person_email: str = Field(min_length=3, max_length=320, description="A directory person.")
-    introducer_email: str = Field(min_length=3, max_length=320, description="A colleague.")
+    person_email: Email = Field(description="A directory person.")
+    introducer_email: Email = Field(description="A colleague.")
     note: str = Field("", max_length=4000, description="Your own words, for {note}.")
     subject: str | None = Field(
         None, max_length=MAX_SUBJECT, description="Instead of the template's."
@@ -28,7 +28,7 @@ class IntroEditIn(ApiInput):
 
 
 class SendIn(ApiInput):
-    via: str = Field(
+    delivery: str = Field(
         pattern="^(smtp|client)$",
         description="smtp: through the organization's server; client: a mailto: link (and "
         "GET /intros/ID/eml) for your own mail client.",
@@ -49,7 +49,7 @@ class IntroOut(ApiOutput):
     person_email: str
     person_name: str
     person_title: str
-    person_company: str
+    company: str = Field(description="The person's company.")
     subject: str
     body: str
     delivery: str | None = Field(description="smtp, eml or mailto, once requested")
@@ -59,8 +59,9 @@ class IntroOut(ApiOutput):
 
 
 def intro_out(r: IntroRequest) -> IntroOut:
-    fields = {k: v for k, v in r.__dict__.items() if k not in ("requester_id", "introducer_id")}
-    return IntroOut(**fields)
+    skipped = ("requester_id", "introducer_id", "person_company")
+    fields = {k: v for k, v in r.__dict__.items() if k not in skipped}
+    return IntroOut(**fields, company=r.person_company)
 
 
 class SentOut(ApiOutput):

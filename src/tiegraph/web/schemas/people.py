@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import Field
 
 from tiegraph.services.directory.profiles import Account, PersonProfile
-from tiegraph.web.schemas.common import ApiInput, ApiOutput, KnowerOut, PersonSummaryOut
+from tiegraph.web.schemas.common import ApiInput, ApiOutput, PersonSummaryOut
 
 
 class JobOut(ApiOutput):
@@ -54,13 +54,6 @@ def person_out(p: PersonProfile) -> PersonOut:
     )
 
 
-class WhoKnowsOut(ApiOutput):
-    email: str
-    name: str
-    as_of: date
-    knowers: list[KnowerOut]
-
-
 class AccountOut(ApiOutput):
     id: int
     name: str
@@ -70,7 +63,10 @@ class AccountOut(ApiOutput):
     is_target: bool
     is_reference_customer: bool
     people: int
-    inferred: bool  # made from correspondents' mail domain, not stated by a directory
+    origin: str = Field(
+        description="directory (stated by a directory import) or correspondence (made from "
+        "correspondents' mail domain)"
+    )
 
 
 def account_out(a: Account) -> AccountOut:
@@ -83,7 +79,7 @@ def account_out(a: Account) -> AccountOut:
         is_target=a.is_target,
         is_reference_customer=a.is_reference_customer,
         people=a.people,
-        inferred=a.inferred,
+        origin="correspondence" if a.inferred else "directory",
     )
 
 
