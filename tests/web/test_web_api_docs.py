@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.web.conftest import PASSWORD
 from tests.web.test_web_e2e import _serve, browser_tab
 
 DOCS = "/api/v1/docs"
@@ -61,9 +62,19 @@ def test_docs_page_and_every_asset_come_from_the_app(ana_api: TestClient) -> Non
     assert 'url: "/api/v1/openapi.json"' in ours and "validatorUrl: null" in ours
 
 
-def test_docs_are_not_an_api_operation(ana_api: TestClient) -> None:
+def test_docs_are_not_an_api_operation_and_every_operation_takes_a_token(
+    ana_api: TestClient,
+) -> None:
     spec = ana_api.get("/api/v1/openapi.json").json()
     assert "/api/v1/docs" not in spec["paths"]
+    assert spec["components"]["securitySchemes"]["ApiToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": spec["components"]["securitySchemes"]["ApiToken"]["description"],
+    }
+    for operations in spec["paths"].values():
+        for operation in operations.values():
+            assert operation["security"] == [{"ApiToken": []}], operation["operationId"]
 
 
 def test_docs_render_in_chromium_without_leaving_the_server(server: str, tmp_path: Path) -> None:
@@ -74,15 +85,42 @@ def test_docs_render_in_chromium_without_leaving_the_server(server: str, tmp_pat
         problems: list[str] = []
         p.on("pageerror", lambda e: problems.append(str(e)))
         p.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        token = _new_token(p)
         p.goto(DOCS)
         p.wait_for_selector(".opblock-summary")
         operations = p.locator(".opblock").count()
         assert operations >= 50
+        # Authorize with the token, then try who_knows out: a real request from the page.
+        p.click("button.authorize")
+        p.fill(".auth-container input[type=text], .auth-container input[type=password]", token)
+        p.click(".auth-btn-wrapper button.authorize")
+        p.click("button.btn-done")
         operation = p.locator(".opblock-summary-operation-id", has_text=re.compile("^who_knows$"))
         operation.click()
-        p.wait_for_selector("text=The person's email address.")
-        p.screenshot(path=str(tmp_path / "api-docs.png"))
+        block = p.locator(".opblock.is-open")
+        block.get_by_text("The person's email address.").wait_for()
+        block.locator("button.try-out__btn").click()
+        block.locator("input[placeholder=email]").fill("robert.smith@acme.example")
+        block.locator("button.execute").click()
+        status = block.locator(".live-responses-table tr.response .response-col_status").first
+        status.wait_for()
+        assert status.inner_text().strip().startswith("200")
+        assert "Ana Lima" in block.locator(".live-responses-table").inner_text()
+        p.screenshot(path=str(tmp_path / "api-docs.png"), full_page=True)
     assert requested and all(u.startswith(server) for u in requested), [
         u for u in requested if not u.startswith(server)
     ]
     assert not problems, problems
+
+
+def _new_token(p: Any) -> str:
+    """Sign in as Ana and create an API token in Settings, as a person would."""
+    p.goto("/sign-in")
+    p.fill("input[name=email]", "ana@us.example")
+    p.fill("input[name=password]", PASSWORD)
+    p.click("button[type=submit]")
+    p.wait_for_url("**/")
+    p.goto("/settings")
+    p.fill("input[name=name]", "docs page")
+    p.click("text=Create token")
+    return str(p.inner_text("code.token")).strip()
