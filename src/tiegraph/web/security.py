@@ -138,13 +138,13 @@ BEARER = HTTPBearer(
 
 
 def api_viewer(
-    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+    request: Request, declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 ) -> Viewer:
     """The member an API request's bearer token belongs to (401 without a valid one)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     signed_in = None
-    if scheme.lower() == "bearer" and token.strip():
+    if scheme.lower() == "bearer" and token.strip():  # the header `declared` documents
         signed_in = auth.member_for_token(store_of(request), token.strip())
     if signed_in is None:
         raise HTTPException(
