@@ -91,7 +91,7 @@ def test_nurture_page_and_api(active_app: FastAPI, active_store: Store) -> None:
     mine = api.get("/api/v1/nurture").json()
     assert [i["person_name"] for i in mine["items"]] == ["Robert Smith"]
     assert api.get("/api/v1/nurture", params={"part": "connections"}).json()["total"] == 0
-    cy = api.get("/api/v1/nurture", params={"member": "cy@us.example"}).json()
+    cy = api.get("/api/v1/nurture", params={"member_email": "cy@us.example"}).json()
     assert [i["person_name"] for i in cy["items"]] == ["José Núñez"]  # Cy shares activity
 
 

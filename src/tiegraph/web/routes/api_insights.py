@@ -115,7 +115,9 @@ def intro_paths(
 def nurture_list(
     request: Request,
     viewer: ApiViewer,
-    member: Annotated[str, Query(max_length=320, description="A colleague (default: you).")] = "",
+    member_email: Annotated[
+        Email | None, Query(description="A colleague's email (default: you).")
+    ] = None,
     part: Annotated[str, Query(pattern="^(all|contacts|connections)$")] = "all",
     as_of: Annotated[
         IsoDay | None, Query(description="The day to score as of (YYYY-MM-DD).")
@@ -126,7 +128,7 @@ def nurture_list(
     """Contacts worth turning into connections (warming, one-sided), then connections cooling
     off; a colleague's only while they share their activity."""
     store = store_of(request)
-    target = get_member(store, viewer.org, member) if member.strip() else viewer.member
+    target = get_member(store, viewer.org, member_email) if member_email else viewer.member
     found = nurture.nurture(store, viewer.org, target, viewer=viewer.member, as_of=as_of, limit=0)
     items = [
         *(found.contacts if part in ("all", "contacts") else ()),
