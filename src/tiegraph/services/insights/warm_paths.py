@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, select
 
-from tiegraph.core.reasons import said
+from tiegraph.core.reasons import Reason
 from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.insights.connection_rows import people_by_id
 from tiegraph.services.org.members import Member
@@ -45,6 +45,7 @@ class WarmPath:
     reason: str  # the tie's first reason, one line
     for_what: str  # "target account" or the list's name
     strength: float = 0.0
+    reason_items: tuple[Reason, ...] = ()  # every reason of the tie, as data
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -59,7 +60,7 @@ class WarmPath:
             "score": self.score,
             "label": self.label,
             "certainty": "measured",
-            "reasons": said("summary", self.reason),
+            "reasons": [r.as_dict() for r in self.reason_items],
             "wanted_for": self.for_what,
         }
 
@@ -169,6 +170,7 @@ def _describe(
                 reason=scored.reasons[0] if scored.reasons else "",
                 for_what=why,
                 strength=scored.strength,
+                reason_items=scored.reason_items,
             )
         )
     return found

@@ -137,9 +137,8 @@ ReasonKind = Literal[
     "warming",
     "one_sided",
     "cooling",
-    # a possible match; a warm path's tie in one line
+    # a possible match
     "match",
-    "summary",
 ]
 
 
@@ -151,7 +150,7 @@ class ReasonOut(ApiOutput):
         "the score), in_contacts (an explicit connection), known_for (tie age), last_contact. "
         "A company connection's kind; an intro path hop's kind (colleague, tie, likely) or "
         "path (its score from its hops); a nurture suggestion's kind (warming, one_sided, "
-        "cooling); match (a possible match); summary (a tie's reasons in one line)."
+        "cooling); match (a possible match)."
     )
     text: str = Field(description="The reason in words.")
     count: int | None = Field(None, description="How many emails, meetings or calls.")

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from tiegraph.services.insights.my_day import MyDay
 from tiegraph.services.insights.warm_paths import WarmPath
-from tiegraph.web.schemas.common import ApiOutput, StrengthOut, said
+from tiegraph.web.schemas.common import ApiOutput, StrengthOut, reasons_out
 from tiegraph.web.schemas.insights import NurtureItemOut, nurture_item_out
 from tiegraph.web.schemas.intros import IntroOut, intro_out
 
@@ -40,7 +40,7 @@ def warm_path_out(p: WarmPath) -> WarmPathOut:
         score=p.score,
         label=p.label,
         certainty="measured",
-        reasons=said("summary", p.reason),
+        reasons=reasons_out(p.reason_items),
         wanted_for=p.for_what,
     )
 
