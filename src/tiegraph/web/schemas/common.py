@@ -1,4 +1,5 @@
-"""The shapes every area of the API shares: members, knowers, persons in short, "done"."""
+"""The shapes every area of the API shares: a strength (score, label, certainty, typed reasons),
+members, knowers, persons in short, validated emails and days, "done"."""
 
 from __future__ import annotations
 
