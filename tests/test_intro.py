@@ -10,18 +10,23 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 import typer
+from alembic import command
+from sqlalchemy import text as sql
 
 from intro_world import PRIVATE_EMAIL, PRIVATE_NAME, World, build_world
 from tiegraph.cli import app, main
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.insights.who_knows import who_knows
+from tiegraph.services.intros.requests import draft_intro, get_intro
 from tiegraph.services.intros.template import (
     DEFAULT_BODY,
     PLACEHOLDERS,
     check_template_text,
+    place_note,
     render,
 )
-from tiegraph.store import Store
+from tiegraph.store import Store, open_store
+from tiegraph.store.migrate import alembic_config
 
 Run = tuple[int, str, str]
 
@@ -68,7 +73,22 @@ def test_template_placeholders_are_checked_and_rendering_never_fails() -> None:
     assert render("broken {", {"note": "x"}) == "broken {"
     every = {name: name.upper() for name in PLACEHOLDERS}
     rendered = render(DEFAULT_BODY, every)
-    assert "{" not in rendered and all(v in rendered for v in ("ROUTE", "TARGET_NAME"))
+    assert "{" not in rendered and all(v in rendered for v in ("WHY", "NOTE", "TARGET_NAME"))
+
+
+def test_a_note_changes_its_own_paragraph_of_the_body() -> None:
+    body = "Hi Bo,\n\nWould you introduce me?\n\nIf you are happy to…\n\nThanks,\nAna\n"
+    with_note = place_note(body, "", "We launch in May.")
+    assert with_note == (
+        "Hi Bo,\n\nWould you introduce me?\n\nWe launch in May.\n\nIf you are happy to…"
+        "\n\nThanks,\nAna\n"
+    )
+    assert place_note(with_note, "We launch in May.", "In June now.") == with_note.replace(
+        "We launch in May.", "In June now."
+    )
+    assert place_note(with_note, "We launch in May.", "") == body
+    assert place_note("One line.", "", "A note.") == "One line.\n\nA note.\n"
+    assert place_note(body, "", "") == body
 
 
 def test_draft_fills_the_template_with_the_visible_tie(
@@ -101,14 +121,22 @@ def test_draft_fills_the_template_with_the_visible_tie(
     body = str(request["body"])
     assert request["subject"] == "Would you introduce me to Pat Doe?"
     assert body.startswith("Hi Bo,\n\nWould you introduce me to Pat Doe (VP Sales at Acme Corp)?")
-    bo_reasons = next(
-        k.reasons
+    bo = next(
+        k
         for k in who_knows(store, world.org, ["pat@acme.example"], viewer=world.ana)[0].knowers
         if k.member_email == "bo@us.example"
     )
-    assert "; ".join(bo_reasons) in body and "emails" in body
-    assert "We are launching in Berlin next month." in body
-    assert body.rstrip().endswith("Thanks,\nAna Lima\nana@us.example")
+    # the why in plain words, from the tie's label: no counts, scores or pasted reasons
+    touch = {"strong": "in close touch", "good": "in regular touch", "weak": "in touch now"}
+    assert f"You and Pat are {touch[bo.label]}" in body
+    assert not any(c.isdigit() for c in body) and "emails" not in body
+    assert all(reason not in body for reason in bo.reasons)
+    why = f"Bo is {touch[bo.label]} with Pat Doe: your strongest way in."
+    assert request["why_this_colleague"] == why
+    assert request["note"] == "We are launching in Berlin next month."
+    paragraphs = body.split("\n\n")
+    assert paragraphs[2] == "We are launching in Berlin next month."  # after the ask
+    assert body.rstrip().endswith("Thanks,\nAna Lima") and "{" not in body
     assert "Cy" not in body  # Cy knows Pat better, but does not share activity
 
 
@@ -167,18 +195,26 @@ def test_edit_hand_to_the_mail_client_and_track(
             "--body-file", str(body), "--viewer", "ana@us.example", "--json")
     )  # fmt: skip
     assert edited["subject"] == "Pat & Acme: an intro?" and edited["body"] == body.read_text()
-    assert "only the requester" in error_line(
+    assert f"no intro request {rid}" in error_line(  # a draft is the requester's alone
         cli(capsys, db_url, "intro", "edit", rid, "--subject", "x", "--viewer", "bo@us.example")
     )
+    noted = ok_json(
+        cli(capsys, db_url, "intro", "edit", rid, "--note", "We launch in May.",
+            "--viewer", "ana@us.example", "--json")
+    )  # fmt: skip
+    assert noted["note"] == "We launch in May."
+    assert noted["body"] == body.read_text() + "\nWe launch in May.\n"  # after the 2nd paragraph
+    body.write_text(str(noted["body"]))
     assert "send it first" in error_line(
-        cli(capsys, db_url, "intro", "mark", rid, "introduced", "--viewer", "bo@us.example")
+        cli(capsys, db_url, "intro", "mark", rid, "introduced", "--viewer", "ana@us.example")
     )
     eml = tmp_path / "out.eml"
     sent = ok_json(
         cli(capsys, db_url, "intro", "send", rid, "--via-client", "--eml", str(eml),
             "--viewer", "ana@us.example", "--json")
     )  # fmt: skip
-    assert sent["status"] == "requested" and sent["delivery"] == "eml" and sent["sent_at"]
+    # handed to the mail client is not sent: still a draft, text kept, until Ana confirms
+    assert sent["status"] == "draft" and sent["delivery"] is None and sent["sent_at"] is None
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert message["To"] == "Bo Chen <bo@us.example>"
     assert message["From"] == "Ana Lima <ana@us.example>" and message["X-Unsent"] == "1"
@@ -190,24 +226,28 @@ def test_edit_hand_to_the_mail_client_and_track(
     fields = parse_qs(link.query)
     assert fields["subject"] == ["Pat & Acme: an intro?"]
     assert fields["body"] == [body.read_text().replace("\n", "\r\n")]
+    assert f"no intro request {rid}" in error_line(
+        cli(capsys, db_url, "intro", "confirm", rid, "--viewer", "bo@us.example")
+    )
+    confirmed = ok_json(
+        cli(capsys, db_url, "intro", "confirm", rid, "--viewer", "ana@us.example", "--json")
+    )
+    assert confirmed["status"] == "requested" and confirmed["delivery"] == "client"
+    assert confirmed["sent_at"] and (confirmed["subject"], confirmed["body"]) == ("", "")
+    # the mail is forgotten, the why kept
+    assert confirmed["note"] == "" and confirmed["why_this_colleague"]
     assert "already requested" in error_line(
         cli(capsys, db_url, "intro", "send", rid, "--via-client")
     )
     assert "only a draft" in error_line(cli(capsys, db_url, "intro", "edit", rid, "--subject", "y"))
     assert "not 'maybe'" in error_line(cli(capsys, db_url, "intro", "mark", rid, "maybe"))
-    marked = ok_json(
-        cli(
-            capsys,
-            db_url,
-            "intro",
-            "mark",
-            rid,
-            "introduced",
-            "--viewer",
-            "bo@us.example",
-            "--json",
-        )
+    assert "only the introducer" in error_line(
+        cli(capsys, db_url, "intro", "accept", rid, "--viewer", "ana@us.example")
     )
+    code, out, _ = cli(capsys, db_url, "intro", "accept", rid, "--viewer", "bo@us.example")
+    assert code == 0 and "now introduced" in out and "no SMTP server" in out
+    marked = ok_json(cli(capsys, db_url, "intro", "show", rid, "--viewer", "ana@us.example",
+                         "--json"))  # fmt: skip
     assert marked["status"] == "introduced" and marked["decided_at"]
     assert "cannot become declined" in error_line(
         cli(capsys, db_url, "intro", "mark", rid, "declined")
@@ -243,12 +283,33 @@ def test_other_members_cannot_see_or_touch_a_request(
         missing = error_line(cli(capsys, db_url, "intro", *[a.format(id="999") for a in argv],
                                  "--viewer", "cy@us.example"))  # fmt: skip
         assert theirs.replace(rid, "N") == missing.replace("999", "N")
-    shown = ok_json(
-        cli(capsys, db_url, "intro", "show", rid, "--viewer", "bo@us.example", "--json")
-    )
-    assert shown["status"] == "draft"  # the introducer sees it; nothing changed it
+    # a draft is the requester's alone: the introducer does not see it until it is sent
+    hidden = error_line(cli(capsys, db_url, "intro", "show", rid, "--viewer", "bo@us.example"))
+    assert hidden == f"Error: no intro request {rid}\n"
+    assert ok_json(cli(capsys, db_url, "intro", "list", "--viewer", "bo@us.example", "--json")) == {
+        "requests": []
+    }
+    shown = ok_json(cli(capsys, db_url, "intro", "show", rid, "--json"))
+    assert shown["status"] == "draft"  # nothing changed it
     sent = ok_json(cli(capsys, db_url, "intro", "send", rid, "--via-client", "--no-eml", "--json"))
-    assert sent["delivery"] == "mailto" and sent["eml"] == ""
+    assert sent["status"] == "draft" and sent["eml"] == "" and sent["mailto"]
+    for argv in (("confirm", "{id}"), ("accept", "{id}"), ("decline", "{id}", "--reason", "no")):
+        theirs = error_line(cli(capsys, db_url, "intro", *[a.format(id=rid) for a in argv],
+                                "--viewer", "cy@us.example"))  # fmt: skip
+        missing = error_line(cli(capsys, db_url, "intro", *[a.format(id="999") for a in argv],
+                                 "--viewer", "cy@us.example"))  # fmt: skip
+        assert theirs.replace(rid, "N") == missing.replace("999", "N")
+    ok_json(cli(capsys, db_url, "intro", "confirm", rid, "--viewer", "ana@us.example", "--json"))
+    assert "only a decline takes a reason" not in error_line(
+        cli(capsys, db_url, "intro", "decline", rid, "--reason", "x" * 501, "--viewer",
+            "bo@us.example")
+    )  # fmt: skip
+    declined = ok_json(
+        cli(capsys, db_url, "intro", "decline", rid, "--reason", "  I barely know   Pat. ",
+            "--viewer", "bo@us.example", "--json")
+    )  # fmt: skip
+    assert declined["status"] == "declined" and declined["decline_reason"] == "I barely know Pat."
+    assert "on their My day" in str(declined["requester_told"])
 
 
 def test_template_set_by_an_admin_with_checked_placeholders(
@@ -298,6 +359,7 @@ def test_signature_goes_into_the_draft(
             "--from", "ana@us.example", "--json")
     )  # fmt: skip
     assert str(drafted["body"]).rstrip().endswith("Thanks,\nAna\nSales")
+    assert "{" not in str(drafted["body"])
 
 
 def test_smtp_settings_never_hold_or_show_the_password(
@@ -358,3 +420,27 @@ def test_docs_name_every_placeholder_and_smtp_option() -> None:
     options = [o for p in smtp_set.params for o in p.opts if o.startswith("--")]
     common = {"--viewer", "--org", "--db", "--json", "--help"}
     assert [o for o in options if o not in common and f"`{o}`" not in docs] == []
+
+
+def test_migration_0014_forgets_the_text_of_requests_already_sent(
+    store: Store, world: World, db_url: str
+) -> None:
+    """Requests sent under the old rules kept their mail; the upgrade forgets it, drafts stay."""
+    sent = draft_intro(store, world.org, world.ana, via="bo@us.example", to="pat@acme.example")
+    kept = draft_intro(store, world.org, world.bo, via="ana@us.example", to="lee@acme.example")
+    with store.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0013")
+        conn.execute(
+            sql("UPDATE intro_request SET status = 'requested', delivery = 'eml' WHERE id = :id"),
+            {"id": sent.id},
+        )
+    store.dispose()
+    reopened = open_store(db_url)
+    try:
+        after = get_intro(reopened, world.org, sent.id)
+        assert (after.status, after.subject, after.body) == ("requested", "", "")
+        draft = get_intro(reopened, world.org, kept.id)
+        assert (draft.subject, draft.body) == (kept.subject, kept.body)
+        assert (draft.note, draft.why_this_colleague, draft.decline_reason) == ("", "", "")
+    finally:
+        reopened.dispose()

@@ -155,7 +155,40 @@ def test_request_arrives_at_a_real_smtp_server(
     assert message["Subject"] == "Would you introduce me to Pat Doe?"
     assert message["Message-ID"] == sent["message_id"]
     body = message.get_content()
-    assert "Hi Bo," in body and "emails" in body and "Cy" not in body
+    assert "Hi Bo," in body and "You and Pat are in close touch" in body and "Cy" not in body
+    # Once the server took it, tiegraph forgets the mail's text: it is in both mailboxes now.
+    assert (sent["subject"], sent["body"], sent["note"]) == ("", "", "")
+    assert sent["why_this_colleague"] == "Bo is in close touch with Pat Doe: your strongest way in."
+
+
+def test_the_requester_is_mailed_the_introducers_answer(
+    capsys: pytest.CaptureFixture[str], sqlite_world: tuple[World, str]
+) -> None:
+    _, db = sqlite_world
+    rid = _draft(capsys, db)
+    with smtp_server() as (inbox, port):
+        _smtp(capsys, db, "--port", str(port), "--security", "none")
+        assert cli(capsys, db, "intro", "send", rid, "--viewer", "ana@us.example")[0] == 0
+        decline = ("decline", rid, "--reason", "I left Acme's board.", "--viewer", "bo@us.example")
+        code, out, err = cli(capsys, db, "intro", *decline, "--json")
+    assert code == 0, err
+    answered = json.loads(out)
+    assert answered["status"] == "declined" and answered["decline_reason"] == "I left Acme's board."
+    assert answered["requester_told"] == "by mail to ana@us.example and on their My day"
+    assert len(inbox.envelopes) == 2 and inbox.envelopes[1].rcpt_tos == ["ana@us.example"]
+    told = inbox.message()
+    assert told["To"] == "Ana Lima <ana@us.example>" and told["From"] == "Bo Chen <bo@us.example>"
+    assert told["Subject"] == "Bo Chen cannot introduce you to Pat Doe"
+    assert "Their reason: I left Acme's board." in told.get_content()
+    # The server gone, an answer still counts: the requester is told on their My day only.
+    rid = _draft(capsys, db)
+    with smtp_server() as (inbox, port):
+        _smtp(capsys, db, "--port", str(port), "--security", "none")
+        assert cli(capsys, db, "intro", "send", rid, "--viewer", "ana@us.example")[0] == 0
+    code, out, err = cli(capsys, db, "intro", "accept", rid, "--viewer", "bo@us.example")
+    assert code == 0, err
+    assert "now introduced" in out and "the mail to ana@us.example failed: cannot reach" in out
+    assert _status(capsys, db, rid)["status"] == "introduced"
 
 
 def test_configured_sender_sends_with_the_requester_as_reply_to(
@@ -232,6 +265,7 @@ def _fails(capsys: pytest.CaptureFixture[str], db: str, rid: str, says: str) -> 
     assert PASSWORD not in err and "wrong-password" not in err
     status = _status(capsys, db, rid)
     assert status["status"] == "draft" and status["sent_at"] is None and status["body"]
+    assert status["why_this_colleague"] and "Pat" in status["body"]  # the draft is kept whole
 
 
 def test_failures_leave_the_request_a_draft(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from intro_world import PRIVATE_EMAIL, PRIVATE_NAME, World, build_world
 from tiegraph.cli import main
 from tiegraph.errors import NotFoundError
-from tiegraph.services import lists
+from tiegraph.services import list_rows, lists
 from tiegraph.services.directory.accounts import get_account
 from tiegraph.services.insights.connections import company_connections
 from tiegraph.services.org.orgs import create_org
@@ -193,7 +193,7 @@ def test_lists_and_accounts_by_id(store: Store, world: World) -> None:
     report = lists.add_to_list(store, world.org, created.id, account_ids=[acme])
     assert report.added == ["Acme Corp"]
     assert lists.find_list(store, world.org, created.id).items == 1
-    assert [r.name for r in lists.show_list(store, world.org, created.id, world.ana).rows] == [
+    assert [r.name for r in list_rows.show_list(store, world.org, created.id, world.ana).rows] == [
         "Acme Corp"
     ]
     other = create_org(store, "other", "Other Inc")

@@ -12,9 +12,10 @@ import pytest
 from insights_org import PRIVATE, InsightsOrg, build
 from tiegraph.services.directory.accounts import flag_account
 from tiegraph.services.directory.importer import import_directory
-from tiegraph.services.insights.my_day import my_day
+from tiegraph.services.insights.my_day import ANSWERED_DAYS, my_day
+from tiegraph.services.intros.answers import answer_intro
 from tiegraph.services.intros.delivery import send_by_client
-from tiegraph.services.intros.requests import draft_intro
+from tiegraph.services.intros.requests import confirm_sent, draft_intro
 from tiegraph.services.lists import add_to_list, create_list
 from tiegraph.store import Store
 
@@ -79,9 +80,23 @@ def test_asks_waiting_for_my_answer(store: Store, world: InsightsOrg) -> None:
     drafted = draft_intro(store, world.org, world.cy, via="ana@us.example", to="pat@acme.example")
     assert my_day(store, world.org, world.ana, now=NOW).asks == ()  # a draft is not asked yet
     send_by_client(store, world.org, drafted.id, world.cy)
+    # handed to the mail client is not asked either, until Cy says he sent it
+    assert my_day(store, world.org, world.ana, now=NOW).asks == ()
+    assert my_day(store, world.org, world.cy, now=NOW).my_requests == ()
+    confirm_sent(store, world.org, drafted.id, world.cy)
     [ask] = my_day(store, world.org, world.ana, now=NOW).asks
     assert (ask.id, ask.requester_email) == (drafted.id, "cy@us.example")
-    assert my_day(store, world.org, world.cy, now=NOW).asks == ()  # the requester is not asked
+    cy_day = my_day(store, world.org, world.cy, now=NOW)
+    assert cy_day.asks == ()  # the requester is not asked
+    assert [(r.id, r.status) for r in cy_day.my_requests] == [(drafted.id, "requested")]
+    assert my_day(store, world.org, world.bo, now=NOW).my_requests == ()  # nor anyone else's
+    answer_intro(store, world.org, drafted.id, world.ana, accept=False, reason="Not now.")
+    assert my_day(store, world.org, world.ana, now=NOW).asks == ()
+    [told] = my_day(store, world.org, world.cy, now=NOW).my_requests
+    assert (told.status, told.decline_reason) == ("declined", "Not now.")
+    # an answer stays on the requester's day for two weeks
+    later = datetime.now(UTC) + timedelta(days=ANSWERED_DAYS + 1)
+    assert my_day(store, world.org, world.cy, now=later).my_requests == ()
 
 
 def test_nurture_is_my_own(store: Store, world: InsightsOrg) -> None:

@@ -29,7 +29,8 @@ from tiegraph.services.insights.nurture import nurture
 from tiegraph.services.insights.paths import intro_paths
 from tiegraph.services.insights.who_knows import knowers_of_person, who_knows
 from tiegraph.services.intros.requests import draft_intro
-from tiegraph.services.lists import add_to_list, create_list, show_list
+from tiegraph.services.list_rows import show_list
+from tiegraph.services.lists import add_to_list, create_list
 from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import Member, get_member, list_members
 from tiegraph.services.org.orgs import Org, resolve_org

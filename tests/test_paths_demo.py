@@ -20,15 +20,16 @@ from tests.web.conftest import settings, sign_in
 from tiegraph.cli import main
 from tiegraph.core.paths import path_strength
 from tiegraph.demo import DemoScale
-from tiegraph.services.demo import DEMO_PASSWORD, build_demo
+from tiegraph.services.demo import DEMO_PASSWORD, DEMO_TARGETS, build_demo, flag_targets
 from tiegraph.services.directory.lookup import find_person
+from tiegraph.services.insights.my_day import my_day
 from tiegraph.services.insights.paths import IntroPath, IntroPaths, intro_paths
 from tiegraph.services.intros.requests import draft_intro
 from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import Member, list_members
 from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store, open_store
-from tiegraph.store.schema import person, person_email, tie
+from tiegraph.store.schema import company, person, person_email, tie
 from tiegraph.web.app import create_app
 
 SCALE = DemoScale(members=10, persons=900, companies=60, months=2, contacts_per_member=120)
@@ -146,9 +147,14 @@ def test_get_introduced_from_every_path_names_the_rest_of_the_way(fresh: Demo) -
         assert drafted.body.startswith(f"Hi {introducer.name.split(' ')[0]},")
         assert p.via is not None
         via_first = p.via.target.split(" ")[0]
-        assert f"I see that you know {p.via.target}" in drafted.body
-        assert f"would you ask {via_first} to introduce us" in drafted.body
-        assert f"{via_first} likely knows {person_.first_name}" in drafted.body
+        # in plain words: the introducer's contact on the way, no scores or counts
+        target_first = person_.name.split(" ")[0]
+        assert f"with {p.via.target}" in drafted.body
+        assert f"who likely knows {target_first}: would you ask {via_first} to introduce us" in (
+            drafted.body
+        )
+        assert drafted.why_this_colleague.startswith(introducer.name.split(" ")[0] + " is in ")
+        assert f"with {p.via.target}" in drafted.why_this_colleague and "score" not in drafted.body
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], url: str, *argv: str) -> dict[str, object]:
@@ -187,12 +193,17 @@ def test_get_introduced_from_every_path_in_the_cli(
             )  # fmt: skip
             assert request["introducer"] == p["introducer"]
             body = str(request["body"])
+            target_first = str(request["person"]["name"]).split(" ")[0]  # type: ignore[index]
             if p["via"]:
-                assert f"I see that you know {p['via']['name']}" in body
+                assert f"with {p['via']['name']}" in body and "who likely knows" in body
             elif p["hops"][-1]["certainty"] == "inferred":
-                assert "so you likely know them" in body
+                assert "You both work at " in body
+                assert "works at " in str(request["why_this_colleague"])
             else:
-                assert f"I see that you know them: {p['hops'][-1]['reasons'][0]['text']}" in body
+                assert f"You and {target_first} are in " in body
+                assert (
+                    p["hops"][-1]["reasons"][0]["text"] not in body
+                )  # the facts stay on the person's page
             drafted += 1
     assert drafted > 2
 
@@ -220,7 +231,7 @@ def test_get_introduced_from_every_path_in_the_web_app_and_api(fresh: Demo, tmp_
             url = drafted.headers["location"]  # type: ignore[attr-defined]
             assert url.startswith("/intros/"), unescape(browser.client.get(url).text)
             draft = unescape(browser.client.get(url).text)
-            assert f"I see that you know {path.via.target}" in draft and "<textarea" in draft
+            assert f"with {path.via.target}" in draft and "<textarea" in draft
         _, token = create_token(demo.store, demo.org, asker, "tests")
         api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
         shown = api.get("/api/v1/paths", params={"email": target}).json()["paths"]["items"]
@@ -232,7 +243,7 @@ def test_get_introduced_from_every_path_in_the_web_app_and_api(fresh: Demo, tmp_
         created = api.post("/api/v1/intros", json=wanted)
         assert created.status_code == 201, created.text
         assert created.json()["introducer_email"] == last.introducer_email
-        assert f"I see that you know {last.via.target}" in created.json()["body"]
+        assert f"with {last.via.target}" in created.json()["body"]
     finally:
         app.state.imports.shutdown(wait=True)
 
@@ -240,3 +251,27 @@ def test_get_introduced_from_every_path_in_the_web_app_and_api(fresh: Demo, tmp_
 def find_person_id(demo: Demo, email: str) -> int:
     with demo.store.read() as conn:
         return find_person(conn, demo.org, email).id
+
+
+def test_the_demo_opens_my_day_on_warm_paths_into_target_accounts(fresh: Demo) -> None:
+    """A fresh demo flags a few outside accounts as targets (not the members' own employer),
+    so every member's landing shows warm paths into them; flagging again changes nothing."""
+    demo = fresh
+    with demo.store.read() as conn:
+        targets = conn.execute(
+            select(company.c.id, company.c.name).where(company.c.is_target.is_(True))
+        ).all()
+        own = set(
+            conn.execute(
+                select(person.c.company_id).where(
+                    person.c.id.in_([m.person_id for m in demo.members if m.person_id])
+                )
+            ).scalars()
+        )
+    assert 0 < len(targets) <= DEMO_TARGETS and not own & {t.id for t in targets}
+    assert flag_targets(demo.store, demo.org, DEMO_TARGETS) == []  # already flagged: kept
+    for member in demo.members[:3]:
+        day = my_day(demo.store, demo.org, member)
+        assert day.targets == len(targets) and day.paths, member.email
+        assert {p.for_what for p in day.paths} == {"target account"}
+        assert {p.company_name for p in day.paths} <= {t.name for t in targets}

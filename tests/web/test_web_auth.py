@@ -168,6 +168,7 @@ FORMS = [
     "/persons/1/intros",
     "/intros/1",
     "/intros/1/mark",
+    "/intros/1/answer",
     "/lists",
     "/lists/add",
     "/lists/1/items",

@@ -64,13 +64,21 @@ def test_get_introduced_through_the_mail_client(
     drafted = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"})
     url = drafted.headers["location"]  # type: ignore[attr-defined]
     draft = ana.client.get(url).text
-    assert "<textarea" in draft and "Hi Cy," in draft and "Send by SMTP" not in draft
+    assert "<textarea" in draft and "Hi Cy," in draft and "Send to Cy" not in draft
+    assert "Why this colleague:</strong> Cy is in" in draft and "{requester_signature}" not in draft
     ana.post(url, {"subject": "Meet José?", "body": "Hi Cy,\r\nmy own words", "action": "save"})
     saved = ana.client.get(url).text
     assert "Draft saved." in saved and "my own words" in saved
-    ana.post(url, {"subject": "Meet José?", "body": "Hi Cy,\nmy own words", "action": "client"})
-    sent = ana.client.get(url).text
-    assert "requested" in sent and 'href="mailto:cy@us.example?subject=Meet%20Jos' in sent
+    noted = {"subject": "Meet José?", "body": "Hi Cy,\nmy own words", "note": "We launch in May."}
+    ana.post(url, noted | {"action": "save"})
+    saved = ana.client.get(url).text
+    assert "Hi Cy,\nmy own words\n\nWe launch in May." in saved.replace("\r\n", "\n")
+    noted["body"] = "Hi Cy,\nmy own words\n\nWe launch in May.\n"  # as the page shows it
+    handed = ana.post(url, noted | {"action": "client"}).headers["location"]  # type: ignore[attr-defined]
+    sent = ana.client.get(handed).text
+    # handed to the mail client, still a draft until Ana says she sent it
+    assert 'badge draft">draft' in sent and 'href="mailto:cy@us.example?subject=Meet%20Jos' in sent
+    assert "I sent it" in sent and "We%20launch%20in%20May." in sent
     eml = ana.client.get(f"{url}/eml")
     assert eml.headers["content-type"] == "message/rfc822"
     assert b"X-Unsent: 1" in eml.content and b"To: Cy Ode <cy@us.example>" in eml.content
@@ -79,13 +87,21 @@ def test_get_introduced_through_the_mail_client(
     assert f'href="{url}"' in person_page and "Get introduced" not in person_page
     again = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"})
     assert "already have request" in flash_of(ana.client.get(again.headers["location"]).text)  # type: ignore[attr-defined]
-    # Cy, asked, marks it introduced from the intros page.
     cy = sign_in(active_app, "cy@us.example")
+    assert "José Núñez" not in cy.client.get("/intros").text  # a draft is not asked of him
+    ana.post(url, {"action": "confirm"})
+    confirmed = ana.client.get(url).text
+    assert "Requested: Cy Ode has your mail." in confirmed and "<textarea" not in confirmed
+    assert "my own words" not in confirmed  # the mail is in the mailboxes, not in tiegraph
+    # Cy, asked, answers from the intros page; Ana may not answer for him.
     asked = cy.client.get("/intros").text
-    assert "Asked of me" in asked and "José Núñez" in asked and "Ana Lima" in asked
-    cy.post(f"{url}/mark", {"status": "introduced", "back": "/intros"})
-    assert "introduced" in ana.client.get(url).text
-    assert "<textarea" not in ana.client.get(url).text
+    assert "Asked of me" in asked and "José Núñez" in asked and "I'll introduce you" in asked
+    ana.post(f"{url}/answer", {"answer": "accept"})
+    assert "only the introducer" in flash_of(ana.client.get(url).text)
+    cy.post(f"{url}/answer", {"answer": "accept", "back": "/intros"})
+    assert "You will introduce Ana Lima to José Núñez" in flash_of(cy.client.get("/intros").text)
+    page = ana.client.get(url).text
+    assert "Cy Ode will introduce you to José Núñez" in page and "<textarea" not in page
 
 
 def test_send_by_smtp_from_the_page(
@@ -99,10 +115,11 @@ def test_send_by_smtp_from_the_page(
     assert saved.headers["location"].startswith("/settings")  # type: ignore[attr-defined]
     assert "SMTP server saved" in ana.client.get("/settings").text
     url = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"}).headers["location"]  # type: ignore[attr-defined]
-    assert "Send by SMTP" in ana.client.get(url).text
+    assert "Send to Cy" in ana.client.get(url).text
     ana.post(url, {"subject": "Meet José?", "body": "Could you? Thanks!", "action": "smtp"})
     page = ana.client.get(url).text
-    assert "you in copy: now requested" in page and "sent by SMTP" in page
+    assert "you in copy: now requested" in page and "sent by mail" in page
+    assert "Could you? Thanks!" not in page
     message = message_from_bytes(handler.messages[-1], policy=policy.default)
     assert (
         message["To"] == "Cy Ode <cy@us.example>"
@@ -114,9 +131,10 @@ def test_send_by_smtp_from_the_page(
 def test_a_failed_send_stays_a_draft(ana: Browser, jose: int) -> None:
     ana.post("/settings/smtp", {"host": "127.0.0.1", "port": str(free_port()), "security": "none"})
     url = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"}).headers["location"]  # type: ignore[attr-defined]
-    ana.post(url, {"subject": "Hello", "body": "kept even so", "action": "smtp"})
+    ana.post(url, {"subject": "Hello", "body": "kept even so", "note": "mine", "action": "smtp"})
     page = ana.client.get(url).text
     assert 'class="flash error"' in page and "<textarea" in page and "kept even so" in page
+    assert "cannot reach SMTP server" in flash_of(page) and 'badge draft">draft' in page
 
 
 def test_intro_settings_are_for_admins(ana: Browser, active_app: FastAPI) -> None:
@@ -160,16 +178,35 @@ def test_intros_through_the_api(active_app: FastAPI, active_store: Store) -> Non
     assert edited["subject"] == "Meet José?"
     no_smtp = api.post(f"/api/v1/intros/{intro['id']}/send", json={"delivery": "smtp"})
     assert "no SMTP server" in assert_envelope(no_smtp, 422)["message"]
+    noted = api.patch(f"/api/v1/intros/{intro['id']}", json={"note": "In June now."}).json()
+    assert noted["note"] == "In June now." and "We launch in May." not in noted["body"]
+    assert "In June now." in noted["body"] and noted["why_this_colleague"].startswith("Cy is in ")
     sent = api.post(f"/api/v1/intros/{intro['id']}/send", json={"delivery": "client"}).json()
-    assert sent["intro"]["status"] == "requested" and sent["mailto"].startswith("mailto:cy@")
+    assert sent["intro"]["status"] == "draft" and sent["mailto"].startswith("mailto:cy@")
     eml = api.get(f"/api/v1/intros/{intro['id']}/eml")
     assert eml.status_code == 200 and b"Subject: Meet =?utf-8?q?Jos=C3=A9" in eml.content
     cy = api_client(active_app, active_store, "cy@us.example")
+    early = cy.post(f"/api/v1/intros/{intro['id']}/accept")  # a draft is Ana's alone
+    assert assert_envelope(early, 404)["message"] == f"no intro request {intro['id']}"
+    confirmed = api.post(f"/api/v1/intros/{intro['id']}/confirm").json()
+    assert confirmed["status"] == "requested" and confirmed["delivery"] == "client"
+    assert (confirmed["subject"], confirmed["body"], confirmed["note"]) == ("", "", "")
     asked = cy.get("/api/v1/intros", params={"role": "introducer"}).json()
     assert [r["id"] for r in asked["items"]] == [intro["id"]]
     assert cy.get("/api/v1/intros", params={"role": "requester"}).json()["total"] == 0
-    marked = cy.post(f"/api/v1/intros/{intro['id']}/mark", json={"status": "declined"}).json()
-    assert marked["status"] == "declined" and marked["decided_at"]
+    [ask] = cy.get("/api/v1/me/day").json()["asks"]
+    assert ask["id"] == intro["id"] and ask["requester_email"] == "ana@us.example"
+    not_hers = api.post(f"/api/v1/intros/{intro['id']}/decline", json={"note": "no"})
+    assert "only the introducer" in assert_envelope(not_hers, 422)["message"]
+    long = cy.post(f"/api/v1/intros/{intro['id']}/decline", json={"note": "x" * 501})
+    assert_envelope(long, 422)
+    answered = cy.post(f"/api/v1/intros/{intro['id']}/decline", json={"note": "Not now."})
+    declined = answered.json()
+    assert declined["intro"]["status"] == "declined" and declined["intro"]["decided_at"]
+    assert declined["intro"]["decline_note"] == "Not now."
+    assert declined["requester_told"].startswith("on their My day")
+    [mine] = api.get("/api/v1/me/day").json()["my_requests"]
+    assert (mine["status"], mine["decline_note"]) == ("declined", "Not now.")
     again = cy.post(f"/api/v1/intros/{intro['id']}/mark", json={"status": "introduced"})
     assert "is declined" in assert_envelope(again, 422)["message"]
 

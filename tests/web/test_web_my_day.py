@@ -55,11 +55,16 @@ def test_the_introducer_answers_from_my_day(active_app: FastAPI, active_store: S
     sent = cy.post(f"/intros/{intro_id}", {"subject": "Intro?", "body": "Hi", "action": "client"})
     assert sent.status_code == 303  # type: ignore[attr-defined]
     ana = sign_in(active_app, "ana@us.example")
+    assert "No one is waiting for your answer." in ana.client.get("/").text  # not sent yet
+    cy.post(f"/intros/{intro_id}", {"action": "confirm"})
+    assert "waiting for Ana's answer" in cy.client.get("/").text
     page = ana.client.get("/").text
-    assert "Cy Ode</strong> asks you to introduce them to" in page
-    marked = ana.post(f"/intros/{intro_id}/mark", {"status": "introduced", "back": "/"})
+    assert "Cy Ode</strong> asks you to introduce them to" in page and "I'll introduce you" in page
+    marked = ana.post(f"/intros/{intro_id}/answer", {"answer": "decline", "reason": "Not now.",
+                                                     "back": "/"})  # fmt: skip
     assert marked.headers["location"] == "/"  # type: ignore[attr-defined]
     assert "No one is waiting for your answer." in ana.client.get("/").text
+    assert "Ana declined: “Not now.”" in cy.client.get("/").text
 
 
 def test_my_day_api(active_app: FastAPI, active_store: Store) -> None:
@@ -83,4 +88,6 @@ def test_my_day_api(active_app: FastAPI, active_store: Store) -> None:
     assert paths[0]["reasons"] and all(r["kind"] and r["text"] for r in paths[0]["reasons"])
     for hidden in HIDDEN:
         assert hidden not in day.text
-    assert set(body) == {"targets", "lists", "warm_paths", "asks", "nurture", "new_people"}
+    assert set(body) == {
+        "targets", "lists", "warm_paths", "asks", "my_requests", "nurture", "new_people"
+    }  # fmt: skip

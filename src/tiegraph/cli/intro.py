@@ -11,6 +11,7 @@ import typer
 
 from tiegraph.cli.common import DbOption, JsonOption, OrgOption, app, open_db, out, print_json
 from tiegraph.errors import InvalidInputError
+from tiegraph.services.intros import answers as answer_service
 from tiegraph.services.intros import delivery as delivery_service
 from tiegraph.services.intros import requests as intro_service
 from tiegraph.services.org import members as member_service
@@ -76,7 +77,12 @@ def print_request(request: intro_service.IntroRequest, as_json: bool) -> None:
     if r.decided_at:
         dates.append(f"{r.status} {_day(r.decided_at)}")
     out.print(", ".join(dates), markup=False)
-    out.print(f"\nSubject: {r.subject}\n\n{r.body.rstrip()}", markup=False)
+    if r.why_this_colleague:
+        out.print(f"Why this colleague: {r.why_this_colleague}", markup=False)
+    if r.decline_reason:
+        out.print(f"Reason to decline: {r.decline_reason}", markup=False)
+    if r.status == "draft":
+        out.print(f"\nSubject: {r.subject}\n\n{r.body.rstrip()}", markup=False)
 
 
 @intro_app.command("draft")
@@ -132,15 +138,24 @@ def intro_edit(
     request_id: IdArgument,
     subject: SubjectOption = None,
     body_file: BodyFileOption = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Your own words, a paragraph of the body.")
+    ] = None,
     viewer: ViewerOption = None,
     org: OrgOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Change a draft's subject or body before sending it."""
+    """Change a draft's subject, body or note before sending it."""
     store, organization, seer = context(db, org, viewer)
     request = intro_service.edit_intro(
-        store, organization, request_id, seer, subject=subject, body=read_text_file(body_file)
+        store,
+        organization,
+        request_id,
+        seer,
+        subject=subject,
+        body=read_text_file(body_file),
+        note=note,
     )
     print_request(request, as_json)
 
@@ -185,7 +200,71 @@ def intro_send(
     if sent.eml_path:
         out.print(f"Wrote {sent.eml_path}: open it in your mail client and send it", markup=False)
     out.print(f"Or open this link to write it in your mail client:\n{sent.mailto}", markup=False)
-    out.print(f"Request {r.id} is now requested", markup=False)
+    out.print(
+        f"Request {r.id} stays a draft until you sent it: then `tiegraph intro confirm {r.id}`",
+        markup=False,
+    )
+
+
+@intro_app.command("confirm")
+def intro_confirm(
+    request_id: IdArgument,
+    viewer: ViewerOption = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Say you sent a draft from your own mail client: it is requested from now."""
+    store, organization, seer = context(db, org, viewer)
+    request = intro_service.confirm_sent(store, organization, request_id, seer)
+    if as_json:
+        print_json(request.as_dict())
+    else:
+        out.print(f"Request {request.id} is now requested", markup=False)
+
+
+def _print_answer(answered: answer_service.Answered, as_json: bool) -> None:
+    r = answered.request
+    if as_json:
+        print_json(r.as_dict() | {"requester_told": answered.told})
+        return
+    out.print(
+        f"Request {r.id} is now {r.status}; {r.requester_name} is told {answered.told}",
+        markup=False,
+    )
+
+
+@intro_app.command("accept")
+def intro_accept(
+    request_id: IdArgument,
+    viewer: ViewerOption = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """As the introducer: "I'll introduce you" (the request becomes introduced)."""
+    store, organization, seer = context(db, org, viewer)
+    answered = answer_service.answer_intro(store, organization, request_id, seer, accept=True)
+    _print_answer(answered, as_json)
+
+
+@intro_app.command("decline")
+def intro_decline(
+    request_id: IdArgument,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why not, for the requester (optional).")
+    ] = "",
+    viewer: ViewerOption = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """As the introducer: decline the request, with an optional reason."""
+    store, organization, seer = context(db, org, viewer)
+    answered = answer_service.answer_intro(
+        store, organization, request_id, seer, accept=False, reason=reason
+    )
+    _print_answer(answered, as_json)
 
 
 @intro_app.command("mark")
@@ -199,7 +278,7 @@ def intro_mark(
 ) -> None:
     """Record what became of a sent request (its requester or introducer may)."""
     store, organization, seer = context(db, org, viewer)
-    request = intro_service.mark_intro(store, organization, request_id, status.lower(), seer)
+    request = answer_service.mark_intro(store, organization, request_id, status.lower(), seer)
     if as_json:
         print_json(request.as_dict())
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,8 +13,10 @@ from rich.table import Table
 from tiegraph.cli.common import DbOption, JsonOption, OrgOption, app, out, print_json
 from tiegraph.cli.intro import ViewerOption, context
 from tiegraph.errors import InvalidInputError
+from tiegraph.services import list_rows
 from tiegraph.services import lists as list_service
 from tiegraph.services.org import members as member_service
+from tiegraph.web.export import csv_text
 
 list_app = typer.Typer(
     help="Lists of leads, opportunities and deals (persons or accounts), with who knows them."
@@ -20,6 +24,20 @@ list_app = typer.Typer(
 app.add_typer(list_app, name="list")
 
 NameArgument = Annotated[str, typer.Argument(help="The list's name.")]
+EmailsArgument = Annotated[
+    list[str] | None, typer.Argument(help="Emails of directory persons.", show_default=False)
+]
+AccountOption = Annotated[
+    list[str] | None,
+    typer.Option("--account", help="A company, by name or domain (repeatable)."),
+]
+PersonIdOption = Annotated[
+    list[int] | None, typer.Option("--person-id", help="A person, by number (repeatable).", min=1)
+]
+AccountIdOption = Annotated[
+    list[int] | None,
+    typer.Option("--account-id", help="A company, by number (repeatable).", min=1),
+]
 
 
 @list_app.command("create")
@@ -51,13 +69,14 @@ def list_create(
 @list_app.command("add")
 def list_add(
     name: NameArgument,
-    emails: Annotated[
-        list[str] | None, typer.Argument(help="Emails of directory persons.", show_default=False)
-    ] = None,
-    account: Annotated[
-        list[str] | None,
-        typer.Option("--account", help="A company, by name or domain (repeatable)."),
-    ] = None,
+    emails: EmailsArgument = None,
+    account: AccountOption = None,
+    person_id: PersonIdOption = None,
+    account_id: AccountIdOption = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="Create the list (the --viewer's) in the same step.")
+    ] = False,
+    kind: Annotated[str, typer.Option(help="With --new: leads, opportunities or deals.")] = "leads",
     viewer: ViewerOption = None,
     org: OrgOption = None,
     db: DbOption = None,
@@ -65,16 +84,105 @@ def list_add(
 ) -> None:
     """Add persons (by email) and accounts to a list; if one is unknown, nothing is added."""
     store, organization, seer = context(db, org, viewer)
-    report = list_service.add_to_list(
-        store, organization, name, emails=emails or (), accounts=account or (), added_by=seer
+    emails, persons, accounts, companies = (
+        emails or [],
+        person_id or [],
+        account or [],
+        account_id or [],
     )
+    if new:
+        if seer is None:
+            raise InvalidInputError("whose list is it? --new needs --viewer MEMBER")
+        report = list_service.add_to_new_list(
+            store,
+            organization,
+            seer,
+            name,
+            kind.lower(),
+            emails=emails,
+            person_ids=persons,
+            accounts=accounts,
+            account_ids=companies,
+        )
+    else:
+        report = list_service.add_to_list(
+            store,
+            organization,
+            name,
+            emails=emails,
+            person_ids=persons,
+            accounts=accounts,
+            account_ids=companies,
+            added_by=seer,
+        )
     if as_json:
         print_json(report.as_dict())
         return
+    if new:
+        out.print(f"Created list {report.list_name!r}", markup=False)
     for label in report.added:
         out.print(f"Added {label}", markup=False)
     for label in report.already:
         out.print(f"Already on the list: {label}", markup=False)
+
+
+@list_app.command("remove")
+def list_remove(
+    name: NameArgument,
+    emails: EmailsArgument = None,
+    account: AccountOption = None,
+    person_id: PersonIdOption = None,
+    account_id: AccountIdOption = None,
+    viewer: ViewerOption = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Take persons and accounts off a list (its owner or an admin); kept as removed, never
+    deleted."""
+    store, organization, seer = context(db, org, viewer)
+    report = list_service.remove_from_list(
+        store,
+        organization,
+        name,
+        emails=emails or (),
+        person_ids=person_id or (),
+        accounts=account or (),
+        account_ids=account_id or (),
+        removed_by=seer,
+    )
+    if as_json:
+        print_json(report.as_dict())
+        return
+    for label in report.removed:
+        out.print(f"Removed {label}", markup=False)
+    for label in report.absent:
+        out.print(f"Not on the list: {label}", markup=False)
+
+
+@list_app.command("export")
+def list_export(
+    name: NameArgument,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="Write the CSV here (default: standard output).")
+    ] = None,
+    viewer: ViewerOption = None,
+    org: OrgOption = None,
+    db: DbOption = None,
+) -> None:
+    """The list's rows as CSV: who knows each (strongest colleague, strength, last contact), as
+    the viewer may see; cells that start like a spreadsheet formula are neutralized."""
+    store, organization, seer = context(db, org, viewer)
+    view = list_rows.show_list(store, organization, name, seer)
+    text = csv_text(list_rows.EXPORT_HEADER, list_rows.export_rows(view))
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InvalidInputError(f"cannot write {output}: {exc.strerror}") from exc
+    out.print(f"Wrote {len(view.rows)} rows of {view.person_list.name!r} to {output}", markup=False)
 
 
 @list_app.command("show")
@@ -87,14 +195,14 @@ def list_show(
 ) -> None:
     """Each row of a list with who among us knows them, as the viewer may see."""
     store, organization, seer = context(db, org, viewer)
-    view = list_service.show_list(store, organization, name, seer)
+    view = list_rows.show_list(store, organization, name, seer)
     if as_json:
         print_json(view.as_dict())
         return
     header = view.person_list
     archived = " (archived)" if header.archived_at else ""
     out.print(f"[bold]{escape(header.name)}[/] — {header.kind}, {len(view.rows)} rows{archived}")
-    table = Table("", "who", "who knows them")
+    table = Table("", "who", "who knows them", "last contact", "ask for an intro")
     for row in view.rows:
         if row.type == "account":
             who = f"{row.name} ({', '.join(row.domains)})" if row.domains else row.name
@@ -107,8 +215,14 @@ def list_show(
             role = " at ".join(x for x in (row.title, row.company) if x)
             who = f"{row.name} <{row.email}>" + (f"\n{role}" if role else "")
             knows = [f"{k.member_name} {k.score} {k.label}" for k in row.knowers]
-        table.add_row(row.type, escape(who), escape("\n".join(knows)) or "nobody yet")
+        last = row.last_contact.date().isoformat() if row.last_contact else ""
+        ask = f"--via {row.introducer_email}" if row.introducer_email else ""
+        table.add_row(
+            row.type, escape(who), escape("\n".join(knows)) or "nobody yet", last, escape(ask)
+        )
     out.print(table)
+    if any(r.introducer_email for r in view.rows):
+        out.print("Ask: tiegraph intro draft --to EMAIL --via COLLEAGUE --viewer YOU", markup=False)
 
 
 @list_app.command("list")

@@ -25,6 +25,8 @@ from tiegraph.store.schema import company, contact, interaction, member, person,
 CONTACT_KINDS = ("linkedin", "google", "outlook", "vcard")
 # Every demo member signs in to the web app with this password (README, docs/web.md).
 DEMO_PASSWORD = "demo-password"
+# How many accounts the demo flags as targets, so that My day opens on warm paths into them.
+DEMO_TARGETS = 5
 
 
 @dataclass
@@ -110,6 +112,9 @@ def build_demo(
     summary.steps.append("Calendar: " + meetings.summary())
     calls = ingest_service.ingest_calls(store, org, manifest.paths("calls"), progress=progress)
     summary.steps.append("Calls: " + calls.summary())
+    targets = flag_targets(store, org, DEMO_TARGETS)
+    if targets:
+        summary.steps.append("Target accounts flagged: " + ", ".join(targets))
     summary.counts = org_counts(store, org)
     summary.seconds = time.perf_counter() - started
     summary.sign_in = _example_person(store, org)
@@ -158,6 +163,46 @@ def _add_members(store: Store, org: Org, path: Path) -> int:
             set_password_hash(store, org, added, password_hash)
             count += 1
     return count
+
+
+def flag_targets(store: Store, org: Org, count: int) -> list[str]:
+    """Flag as targets the `count` outside accounts with the most strong ties to members (not
+    the members' own employer), as a sales team would; returns their names. Already flagged
+    ones are kept, so running the demo again changes nothing."""
+    with store.read() as conn:
+        if conn.execute(
+            select(func.count())
+            .select_from(company)
+            .where(company.c.org_id == org.id, company.c.is_target.is_(True))
+        ).scalar_one():
+            return []
+        own = select(person.c.company_id).where(
+            person.c.org_id == org.id,
+            person.c.id.in_(select(member.c.person_id).where(member.c.org_id == org.id)),
+            person.c.company_id.is_not(None),
+        )
+        strong = func.count()
+        rows = conn.execute(
+            select(company.c.id, company.c.name)
+            .join(tie, (tie.c.org_id == company.c.org_id) & (tie.c.company_id == company.c.id))
+            .where(
+                company.c.org_id == org.id,
+                company.c.inferred.is_(False),
+                company.c.archived_at.is_(None),
+                company.c.id.not_in(own),
+                tie.c.label == "strong",
+            )
+            .group_by(company.c.id, company.c.name)
+            .order_by(strong.desc(), company.c.name)
+            .limit(count)
+        ).all()
+    with store.write() as conn:
+        conn.execute(
+            company.update()
+            .where(company.c.org_id == org.id, company.c.id.in_([r.id for r in rows]))
+            .values(is_target=True)
+        )
+    return [r.name for r in rows]
 
 
 def org_counts(store: Store, org: Org) -> dict[str, int]:

@@ -506,6 +506,9 @@ list_item = Table(
     Column("company_id", Id, ForeignKey("company.id"), nullable=True),
     Column("added_by", Id, ForeignKey("member.id"), nullable=True),
     _created(),
+    # Taken off the list (by whom): kept, never deleted; adding it again makes a new row.
+    Column("removed_at", DateTime(timezone=True), nullable=True),
+    Column("removed_by", Id, nullable=True),
     Index(None, "org_id", "list_id"),
 )
 
@@ -518,10 +521,14 @@ intro_request = Table(
     Column("introducer_id", Id, ForeignKey("member.id"), nullable=False),
     Column("person_id", Id, ForeignKey("person.id"), nullable=False),
     Column("status", String(16), nullable=False, server_default="draft"),
-    # Our own request email (not a member's mail), kept so the request can be shown and resent.
+    # Our own request email (not a member's mail), kept while it is a draft so it can be edited;
+    # emptied once it is sent (then it lives in the requester's and introducer's mailboxes).
     Column("subject", String(300), nullable=False, server_default=""),
     Column("body", Text, nullable=False, server_default=""),
-    Column("delivery", String(8), nullable=True),  # smtp | mailto | eml
+    Column("note", Text, nullable=False, server_default=""),  # the requester's words, in the body
+    Column("why", String(500), nullable=False, server_default=""),  # why this colleague, one line
+    Column("decline_reason", String(500), nullable=False, server_default=""),
+    Column("delivery", String(8), nullable=True),  # smtp | client (| mailto | eml, before 0014)
     _created(),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),

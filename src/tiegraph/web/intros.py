@@ -7,6 +7,7 @@ from fastapi.responses import Response
 from tiegraph.services.intros import delivery as intro_delivery
 from tiegraph.services.intros import requests as intro
 from tiegraph.services.intros import smtp_settings
+from tiegraph.services.intros.requests import IntroRequest
 from tiegraph.services.intros.smtp_settings import SmtpSettings
 from tiegraph.store import Store
 from tiegraph.web.security import Viewer
@@ -49,3 +50,14 @@ def save_smtp(
         ca_file=current.ca_file if current else "",
     )
     return smtp_settings.set_smtp(store, viewer.org, checked)
+
+
+def open_requests(store: Store, viewer: Viewer) -> dict[tuple[str, str], IntroRequest]:
+    """The viewer's own standing requests (open, or introduced) by (introducer email, person
+    email): each replaces the "Get introduced" button of the same introducer and person."""
+    mine = intro.list_intros(store, viewer.org, viewer.member)
+    return {
+        (r.introducer_email, r.person_email): r
+        for r in reversed(mine)
+        if r.requester_id == viewer.member.id and r.status in intro.STANDING
+    }

@@ -1,4 +1,5 @@
-"""My day: a seller's landing — warm paths into targets and lists, asks, nurture, new people.
+"""My day: a seller's landing — warm paths into targets and lists, asks, answers, nurture, new
+people.
 
 Everything is as the viewer may see it (services/org/sharing.py): warm paths run over visible
 ties only, new people are visible directory persons, and the counts are of what is listed.
@@ -29,6 +30,7 @@ PATHS = 10
 NURTURE = 5
 NEW_DAYS = 90
 NEW_SHOWN = 10
+ANSWERED_DAYS = 14  # how long an answer to the viewer's own request stays on their day
 TARGET_ACCOUNT = "target account"
 
 
@@ -64,6 +66,8 @@ class MyDay:
     lists: int  # the viewer's own lists, not archived
     paths: tuple[WarmPath, ...] = ()
     asks: tuple[IntroRequest, ...] = ()  # sent to the viewer as introducer, awaiting an answer
+    # the viewer's own sent requests: waiting for an answer, or answered lately
+    my_requests: tuple[IntroRequest, ...] = ()
     nurture: tuple[NurtureItem, ...] = ()
     new_people: tuple[NewPerson, ...] = field(default_factory=tuple)
 
@@ -73,6 +77,7 @@ class MyDay:
             "lists": self.lists,
             "warm_paths": [p.as_dict() for p in self.paths],
             "asks": [a.as_dict() for a in self.asks],
+            "my_requests": [r.as_dict() for r in self.my_requests],
             "nurture": [n.as_dict() for n in self.nurture],
             "new_people": [n.as_dict() for n in self.new_people],
         }
@@ -87,17 +92,28 @@ def my_day(store: Store, org: Org, viewer: Member, *, now: datetime | None = Non
         wanted.accounts.update({cid: TARGET_ACCOUNT for cid in targets})
         paths = warm_paths(conn, org, viewer, wanted, now, PATHS)
         new = _new_people(conn, org, viewer, targets, now.date())
-    asks = [
+    intros = list_intros(store, org, viewer)
+    asks = [r for r in intros if r.status == "requested" and r.introducer_id == viewer.id]
+    lately = now - timedelta(days=ANSWERED_DAYS)
+    mine = [
         r
-        for r in list_intros(store, org, viewer, status="requested")
-        if r.introducer_id == viewer.id
+        for r in intros
+        if r.requester_id == viewer.id
+        and (r.status == "requested" or (r.decided_at is not None and r.decided_at >= lately))
     ]
+    mine.sort(key=lambda r: r.decided_at or r.sent_at or r.created_at, reverse=True)
     suggestions = nurture(store, org, viewer, viewer=viewer, limit=NURTURE)
     urgent = sorted(
         suggestions.contacts + suggestions.connections, key=lambda i: (-i.priority, i.person_name)
     )
     return MyDay(
-        len(targets), lists, tuple(paths), tuple(asks), tuple(urgent[:NURTURE]), tuple(new)
+        len(targets),
+        lists,
+        tuple(paths),
+        tuple(asks),
+        tuple(mine),
+        tuple(urgent[:NURTURE]),
+        tuple(new),
     )
 
 
@@ -129,7 +145,11 @@ def _my_lists(conn: Connection, org: Org, viewer: Member) -> tuple[int, Wanted]:
     if owned:
         rows = conn.execute(
             select(list_item.c.list_id, list_item.c.person_id, list_item.c.company_id)
-            .where(list_item.c.org_id == org.id, list_item.c.list_id.in_(sorted(owned)))
+            .where(
+                list_item.c.org_id == org.id,
+                list_item.c.list_id.in_(sorted(owned)),
+                list_item.c.removed_at.is_(None),
+            )
             .order_by(list_item.c.id)
         )
         for r in rows:

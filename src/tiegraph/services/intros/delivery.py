@@ -89,7 +89,8 @@ def send_by_client(
 ) -> Sent:
     """Hand a draft to the member's mail client: a `mailto:` link, and an `.eml` unless no path.
 
-    tiegraph cannot see the member press Send: the request counts as requested from now.
+    tiegraph cannot see the member press Send: the request stays a draft until they confirm
+    they sent it (requests.confirm_sent).
     """
     request = claim_for_sending(store, org, request_id, viewer)
     written = ""
@@ -100,6 +101,4 @@ def send_by_client(
         except OSError as exc:
             raise InvalidInputError(f"cannot write {eml_path}: {exc.strerror or exc}") from None
         written = str(eml_path)
-    link = mailto_link(request)
-    sent = record_sent(store, org, request_id, "eml" if written else "mailto")
-    return Sent(sent, eml_path=written, mailto=link)
+    return Sent(request, eml_path=written, mailto=mailto_link(request))

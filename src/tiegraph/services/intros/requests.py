@@ -1,7 +1,11 @@
 """Intro requests: drafted from the template, edited, then tracked until introduced or declined.
 
-Statuses: draft → requested (sent by SMTP or handed to the mail client) → introduced | declined.
-A request is seen only by its requester and its introducer (and the operator, viewer=None).
+Statuses: draft → requested → introduced | declined. A draft becomes requested only once the
+SMTP server accepted the mail, or the requester confirms they sent it from their own client;
+then its subject, body and note are forgotten (the mail is in both mailboxes) and what stays is
+who asked whom, for whom, why in one line, when, and the answer.
+A request is seen only by its requester and, once sent, its introducer (and the operator,
+viewer=None): a draft is the requester's alone.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tiegraph.errors import InvalidInputError, NotFoundError
@@ -24,8 +28,11 @@ from tiegraph.store.schema import company, intro_request, member, person, person
 
 STATUSES = ("draft", "requested", "introduced", "declined")
 OPEN = ("draft", "requested")
+# Shown in place of "Get introduced" for the same colleague and person: a declined one is not,
+# so the requester may ask again later.
+STANDING = (*OPEN, "introduced")
 DECISIONS = ("introduced", "declined")
-DELIVERIES = ("smtp", "eml", "mailto")
+DELIVERIES = ("smtp", "client")  # requests sent before 0014 may also say eml or mailto
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class IntroRequest:
     person_company: str
     subject: str
     body: str
+    note: str
+    why_this_colleague: str  # in plain words, for the requester
+    decline_reason: str
     delivery: str | None
     created_at: datetime
     sent_at: datetime | None
@@ -63,6 +73,9 @@ class IntroRequest:
             },
             "subject": self.subject,
             "body": self.body,
+            "note": self.note,
+            "why_this_colleague": self.why_this_colleague,
+            "decline_reason": self.decline_reason,
             "delivery": self.delivery,
             "created_at": _iso(self.created_at),
             "sent_at": _iso(self.sent_at),
@@ -104,6 +117,7 @@ def _values(
         "target_role": role,
         "reason": way.reason,
         "route": way.route,
+        "why": way.sentence,
         "via_name": via.name if via else "",
         "via_first_name": via.first_name if via else "",
         "via_role": " at ".join(x for x in (via.title, via.company) if x) if via else "",
@@ -131,7 +145,7 @@ def draft_intro(
         target = find_person(conn, org, to, requester)
     way = way_through(store, org, requester, introducer, target)
     values = _values(org, requester, introducer, target, way)
-    values["note"] = note.strip()
+    values["note"] = template.check_note(note)
     values["requester_signature"] = template.get_signature(store, org, requester)
     chosen = template.get_template(store, org)
     subject_text = (
@@ -154,10 +168,12 @@ def draft_intro(
                 status="draft",
                 subject=subject_text,
                 body=body_text,
+                note=values["note"],
+                why=way.line[:500],
             )
             .returning(intro_request.c.id)
         ).scalar_one()
-        return _load(conn, org, int(request_id))
+        return load_intro(conn, org, int(request_id))
 
 
 def _refuse_duplicate(
@@ -226,6 +242,9 @@ def _request(row: Any) -> IntroRequest:
         person_company=row.person_company or "",
         subject=row.subject,
         body=row.body,
+        note=row.note,
+        why_this_colleague=row.why,
+        decline_reason=row.decline_reason,
         delivery=row.delivery,
         created_at=_aware(row.created_at),
         sent_at=_aware(row.sent_at) if row.sent_at else None,
@@ -233,13 +252,16 @@ def _request(row: Any) -> IntroRequest:
     )
 
 
-def _load(
+def load_intro(
     conn: Connection, org: Org, request_id: int, viewer: Member | None = None
 ) -> IntroRequest:
-    """The request, when the viewer is its requester or introducer; else not found, alike."""
+    """The request, when the viewer is its requester or (once sent) its introducer; else not
+    found, alike."""
     row = conn.execute(_query(org).where(intro_request.c.id == request_id)).first()
     if row is None or (
-        viewer is not None and viewer.id not in (row.requester_id, row.introducer_id)
+        viewer is not None
+        and viewer.id != row.requester_id
+        and (viewer.id != row.introducer_id or row.status == "draft")
     ):
         raise NotFoundError(f"no intro request {request_id}")
     return _request(row)
@@ -249,7 +271,7 @@ def get_intro(
     store: Store, org: Org, request_id: int, viewer: Member | None = None
 ) -> IntroRequest:
     with store.read() as conn:
-        return _load(conn, org, request_id, viewer)
+        return load_intro(conn, org, request_id, viewer)
 
 
 def list_intros(
@@ -269,7 +291,10 @@ def list_intros(
         query = query.where(
             or_(
                 intro_request.c.requester_id == viewer.id,
-                intro_request.c.introducer_id == viewer.id,
+                and_(
+                    intro_request.c.introducer_id == viewer.id,
+                    intro_request.c.status != "draft",
+                ),
             )
         )
     if status is not None:
@@ -295,26 +320,34 @@ def edit_intro(
     *,
     subject: str | None = None,
     body: str | None = None,
+    note: str | None = None,
 ) -> IntroRequest:
-    """Change a draft's subject or body before it is sent."""
-    if subject is None and body is None:
-        raise InvalidInputError("nothing to change: give a new subject or body")
+    """Change a draft's subject, body or note before it is sent; the note is a paragraph of the
+    body (template.place_note), so a new note changes the body too."""
+    if subject is None and body is None and note is None:
+        raise InvalidInputError("nothing to change: give a new subject, body or note")
     changes: dict[str, str] = {}
     if subject is not None:
         changes["subject"] = template.check_subject(subject)
     if body is not None:
         changes["body"] = template.check_body(body)
     with store.write() as conn:
-        found = _load(conn, org, request_id, viewer)
+        found = load_intro(conn, org, request_id, viewer)
         _requester_only(found, viewer, "edit")
         if found.status != "draft":
             raise InvalidInputError(
                 f"request {request_id} is {found.status}: only a draft can change"
             )
-        conn.execute(
-            intro_request.update().where(intro_request.c.id == request_id).values(**changes)
-        )
-        return _load(conn, org, request_id)
+        if note is not None and template.check_note(note) != found.note:
+            changes["note"] = template.check_note(note)
+            changes["body"] = template.check_body(
+                template.place_note(changes.get("body", found.body), found.note, changes["note"])
+            )
+        if changes:
+            conn.execute(
+                intro_request.update().where(intro_request.c.id == request_id).values(**changes)
+            )
+        return load_intro(conn, org, request_id)
 
 
 def claim_for_sending(
@@ -329,7 +362,8 @@ def claim_for_sending(
 
 
 def record_sent(store: Store, org: Org, request_id: int, delivery: str) -> IntroRequest:
-    """Mark a draft as requested, now, by `delivery` (smtp, eml or mailto)."""
+    """Mark a draft as requested, now, by `delivery` (smtp, or client: the requester says they
+    sent it), and forget its text: the mail now lives in the mailboxes, not in tiegraph."""
     if delivery not in DELIVERIES:
         raise InvalidInputError(f"delivery {delivery!r} is not one of {', '.join(DELIVERIES)}")
     with store.write() as conn:
@@ -340,29 +374,23 @@ def record_sent(store: Store, org: Org, request_id: int, delivery: str) -> Intro
                 intro_request.c.id == request_id,
                 intro_request.c.status == "draft",
             )
-            .values(status="requested", delivery=delivery, sent_at=datetime.now(UTC))
+            .values(
+                status="requested",
+                delivery=delivery,
+                sent_at=datetime.now(UTC),
+                subject="",
+                body="",
+                note="",
+            )
         ).rowcount
         if not changed:
             raise InvalidInputError(f"request {request_id} is no longer a draft")
-        return _load(conn, org, request_id)
+        return load_intro(conn, org, request_id)
 
 
-def mark_intro(
-    store: Store, org: Org, request_id: int, status: str, viewer: Member | None = None
+def confirm_sent(
+    store: Store, org: Org, request_id: int, viewer: Member | None = None
 ) -> IntroRequest:
-    """Record the outcome of a sent request: introduced or declined (by either side)."""
-    if status not in DECISIONS:
-        raise InvalidInputError(f"a request can be marked {' or '.join(DECISIONS)}, not {status!r}")
-    with store.write() as conn:
-        found = _load(conn, org, request_id, viewer)
-        if found.status != "requested":
-            hint = " (send it first)" if found.status == "draft" else ""
-            raise InvalidInputError(
-                f"request {request_id} is {found.status}, so it cannot become {status}{hint}"
-            )
-        conn.execute(
-            intro_request.update()
-            .where(intro_request.c.id == request_id)
-            .values(status=status, decided_at=datetime.now(UTC))
-        )
-        return _load(conn, org, request_id)
+    """The requester sent the draft from their own mail client: it is requested from now."""
+    claim_for_sending(store, org, request_id, viewer)
+    return record_sent(store, org, request_id, "client")

@@ -28,7 +28,7 @@ PLACEHOLDERS: dict[str, str] = {
     "requester_name": "the member asking for the introduction",
     "requester_first_name": "their first name",
     "requester_email": "their email address",
-    "requester_signature": "their own signature (set in their settings), else their name and email",
+    "requester_signature": "their own signature (set in their settings), else their name",
     "introducer_name": "the colleague asked to introduce",
     "introducer_first_name": "their first name",
     "introducer_email": "their email address",
@@ -38,6 +38,8 @@ PLACEHOLDERS: dict[str, str] = {
     "target_title": "their title",
     "target_company": "their current company",
     "target_role": "title and company in words, e.g. 'VP Sales at Acme Corp'",
+    "why": "why them, in one plain sentence to the introducer: 'You and Pat are in close "
+    "touch, so a word from you would count for far more than a cold email from me.'",
     "reason": "the introducer's link in words: their tie to the target, or to their contact "
     "on the way, e.g. '31 emails both ways…'",
     "route": "the whole way in, in a sentence or two: the introducer's tie to the target, or "
@@ -45,20 +47,18 @@ PLACEHOLDERS: dict[str, str] = {
     "via_name": "the introducer's contact on the way to the target (empty when they know them)",
     "via_first_name": "their first name",
     "via_role": "their title and company in words",
-    "note": "the requester's own words (`intro draft --note`)",
+    "note": "the requester's own words (the draft's note field, `intro draft --note`)",
 }
 
 DEFAULT_SUBJECT = "Would you introduce me to {target_name}?"
 DEFAULT_BODY = """Hi {introducer_first_name},
 
-Would you introduce me to {target_name} ({target_role})? {route}
-
-A warm introduction from you would mean far more to them than a cold email from me.
+Would you introduce me to {target_name} ({target_role})? {why}
 
 {note}
 
-If you are happy to, a short email introducing us, with me in copy, is all it takes. If the \
-moment is not right, or you would rather not, just tell me: no hard feelings.
+If you are happy to, a short email to both of us is all it takes. If the timing is wrong, or \
+you would rather not, just say so: no hard feelings.
 
 Thanks,
 {requester_signature}
@@ -66,6 +66,8 @@ Thanks,
 
 _EMPTY_PARENS = re.compile(r"[ \t]*\([ \t]*\)")
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
+MAX_NOTE = 4000
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,30 @@ def check_body(body: str) -> str:
     if len(body) > MAX_BODY:
         raise InvalidInputError(f"the body is longer than {MAX_BODY} characters")
     return body
+
+
+def check_note(note: str) -> str:
+    note = note.replace("\r\n", "\n").strip()
+    if len(note) > MAX_NOTE:
+        raise InvalidInputError(f"the note is longer than {MAX_NOTE} characters")
+    return note
+
+
+def place_note(body: str, old: str, new: str) -> str:
+    """The body with the requester's note changed from `old` to `new`.
+
+    The old note is replaced where it stands; a body without it (no note yet, or the requester
+    rewrote that paragraph) takes the new note as its own paragraph after the second one (the
+    greeting, then the ask), or at the end of a shorter body.
+    """
+    if old and old in body:
+        changed = body.replace(old, new, 1)
+        return _BLANK_RUNS.sub("\n\n", changed)
+    if not new:
+        return body
+    paragraphs = _PARAGRAPHS.split(body.strip("\n"))
+    at = min(2, len(paragraphs))
+    return "\n\n".join([*paragraphs[:at], new, *paragraphs[at:]]) + "\n"
 
 
 def render(text: str, values: Mapping[str, str]) -> str:
@@ -172,7 +198,7 @@ def set_template(
 
 
 def get_signature(store: Store, org: Org, who: Member) -> str:
-    """The member's own signature, else their name and email."""
+    """The member's own signature, else their name (their address is the mail's sender)."""
     with store.read() as conn:
         value = conn.execute(
             select(member_preference.c.value).where(
@@ -183,11 +209,11 @@ def get_signature(store: Store, org: Org, who: Member) -> str:
         ).scalar_one_or_none()
     if isinstance(value, dict) and str(value.get("text", "")).strip():
         return str(value["text"]).rstrip()
-    return f"{who.name}\n{who.email}"
+    return who.name or who.email
 
 
 def set_signature(store: Store, org: Org, who: Member, text: str) -> str:
-    """Set (or, with empty text, clear back to name and email) the member's signature."""
+    """Set (or, with empty text, clear back to their name) the member's signature."""
     if len(text) > 2000:
         raise InvalidInputError("a signature is at most 2000 characters")
     with store.write() as conn:

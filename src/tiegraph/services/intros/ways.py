@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tiegraph.core import intro_words
+from tiegraph.core.intro_words import WayWords
+from tiegraph.core.strength import label_of
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.directory.lookup import DirectoryPerson
 from tiegraph.services.insights.connection_rows import people_by_id
@@ -33,8 +36,10 @@ class Via:
 class Way:
     path: IntroPath
     reason: str  # the introducer's link in words: their tie to the person or to the contact
-    route: str  # the whole way in a sentence or two, for the request's body
+    route: str  # the whole way in a sentence or two, with the tie's facts (the {route} placeholder)
     via: Via | None = None
+    line: str = ""  # why this colleague, in plain words, for the requester
+    sentence: str = ""  # the why of the request mail, in plain words, for the introducer
 
 
 def way_through(
@@ -54,11 +59,16 @@ def way_through(
         )
     last = path.hops[-1]
     hop = path.via
+    strongest = path is found.paths[0]
     if hop is None or path.via_person is None:
+        label = None if last.inferred or last.strength is None else label_of(last.strength)
+        words = WayWords(introducer.name, target.name, label, target.company, strongest=strongest)
         if last.inferred:
             place = target.company or "the same company"
-            return Way(path, last.why, f"You both work at {place}, so you likely know them.")
-        return Way(path, last.why, f"I see that you know them: {last.why}.")
+            route = f"You both work at {place}, so you likely know them."
+        else:
+            route = f"I see that you know them: {last.why}."
+        return _way(path, last.why, route, None, words)
     with store.read() as conn:
         facts = people_by_id(conn, org, [path.via_person])[path.via_person]
     via = Via(facts.name, facts.name.split(" ")[0], hop.target_email, facts.title, target.company)
@@ -70,4 +80,12 @@ def way_through(
         f"{via.first_name}: would you ask {via.first_name} to introduce us, or introduce me "
         f"to {via.first_name} first?"
     )
-    return Way(path, hop.why, route, via)
+    label = label_of(hop.strength) if hop.strength is not None else None
+    words = WayWords(
+        introducer.name, target.name, label or "weak", target.company, via.name, role, strongest
+    )
+    return _way(path, hop.why, route, via, words)
+
+
+def _way(path: IntroPath, reason: str, route: str, via: Via | None, words: WayWords) -> Way:
+    return Way(path, reason, route, via, intro_words.line(words), intro_words.sentence(words))

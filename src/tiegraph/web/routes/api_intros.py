@@ -1,4 +1,5 @@
-"""API: intro requests (draft, edit, send, mark, list) and their settings: template and SMTP."""
+"""API: intro requests (draft, edit, send, confirm, accept, decline, mark, list) and their
+settings: template and SMTP."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from tiegraph.services.intros import answers as intro_answers
 from tiegraph.services.intros import delivery as intro_delivery
 from tiegraph.services.intros import requests as intro
 from tiegraph.services.intros import smtp_settings
@@ -15,6 +17,8 @@ from tiegraph.web.intros import EML, eml_response, save_smtp
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
 from tiegraph.web.schemas.common import Done
 from tiegraph.web.schemas.intros import (
+    AnsweredOut,
+    DeclineIn,
     IntroEditIn,
     IntroIn,
     IntroOut,
@@ -74,7 +78,8 @@ def get_intro(request: Request, viewer: ApiViewer, intro_id: PathId) -> IntroOut
 
 @router.patch("/intros/{intro_id}", operation_id="edit_intro", tags=["intros"])
 def edit(request: Request, viewer: ApiViewer, intro_id: PathId, changes: IntroEditIn) -> IntroOut:
-    """Change a draft's subject or body (its requester, before it is sent)."""
+    """Change a draft's subject, body or note (its requester, before it is sent); a new note
+    replaces the old one in the body."""
     edited = intro.edit_intro(
         store_of(request),
         viewer.org,
@@ -82,14 +87,16 @@ def edit(request: Request, viewer: ApiViewer, intro_id: PathId, changes: IntroEd
         viewer.member,
         subject=changes.subject,
         body=changes.body,
+        note=changes.note,
     )
     return intro_out(edited)
 
 
 @router.post("/intros/{intro_id}/send", operation_id="send_intro", tags=["intros"])
 def send(request: Request, viewer: ApiViewer, intro_id: PathId, how: SendIn) -> SentOut:
-    """Send a draft by SMTP, or hand it to your mail client (a mailto: link; the .eml is at
-    GET /intros/ID/eml). Either way it is `requested` from now; a failed send stays a draft."""
+    """Send a draft by SMTP: `requested` once the server took it; a failed send stays a draft
+    and the error says why. Or hand it to your mail client (a mailto: link; the .eml is at
+    GET /intros/ID/eml): it stays a draft until you confirm you sent it."""
     store = store_of(request)
     if how.delivery == "smtp":
         sent = intro_delivery.send_by_smtp(store, viewer.org, intro_id, viewer.member)
@@ -110,10 +117,37 @@ def eml(request: Request, viewer: ApiViewer, intro_id: PathId) -> Response:
     return eml_response(store_of(request), viewer, intro_id)
 
 
+@router.post("/intros/{intro_id}/confirm", operation_id="confirm_intro_sent", tags=["intros"])
+def confirm(request: Request, viewer: ApiViewer, intro_id: PathId) -> IntroOut:
+    """You sent the draft from your own mail client: it is `requested` from now."""
+    confirmed = intro.confirm_sent(store_of(request), viewer.org, intro_id, viewer.member)
+    return intro_out(confirmed)
+
+
+@router.post("/intros/{intro_id}/accept", operation_id="accept_intro", tags=["intros"])
+def accept(request: Request, viewer: ApiViewer, intro_id: PathId) -> AnsweredOut:
+    """As the introducer: "I'll introduce you". The request becomes `introduced`, and the
+    requester is told (by mail when an SMTP server is configured, and on their My day)."""
+    answered = intro_answers.answer_intro(
+        store_of(request), viewer.org, intro_id, viewer.member, accept=True
+    )
+    return AnsweredOut(intro=intro_out(answered.request), requester_told=answered.told)
+
+
+@router.post("/intros/{intro_id}/decline", operation_id="decline_intro", tags=["intros"])
+def decline(request: Request, viewer: ApiViewer, intro_id: PathId, why: DeclineIn) -> AnsweredOut:
+    """As the introducer: decline, with an optional reason; the requester is told."""
+    answered = intro_answers.answer_intro(
+        store_of(request), viewer.org, intro_id, viewer.member, accept=False, reason=why.note
+    )
+    return AnsweredOut(intro=intro_out(answered.request), requester_told=answered.told)
+
+
 @router.post("/intros/{intro_id}/mark", operation_id="mark_intro", tags=["intros"])
 def mark(request: Request, viewer: ApiViewer, intro_id: PathId, outcome: MarkIn) -> IntroOut:
-    """Record what became of a sent request: introduced or declined (either side may)."""
-    marked = intro.mark_intro(
+    """Record what became of a sent request: introduced or declined (either side may; the
+    requester is not mailed). The introducer answers with /accept or /decline."""
+    marked = intro_answers.mark_intro(
         store_of(request), viewer.org, intro_id, outcome.status, viewer.member
     )
     return intro_out(marked)

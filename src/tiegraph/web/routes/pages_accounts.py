@@ -87,11 +87,7 @@ def account_page(
         "connections": connected.connections,
         "kinds": KIND_NAMES,
         "chosen": {"kind": set(kind), "min_strength": min_strength, "title": title},
-        "lists": [
-            x
-            for x in lists.list_lists(store, viewer.org)
-            if viewer.is_admin or x.owner_email == viewer.member.email
-        ],
+        "lists": lists.lists_to_change(store, viewer.org, viewer.member),
     }
     return render(request, "account.html", context)
 

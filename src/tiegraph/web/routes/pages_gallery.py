@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import InvalidInputError
+from tiegraph.services import lists
 from tiegraph.services.contacts import archive, gallery
 from tiegraph.services.contacts import properties as custom_properties
 from tiegraph.web.export import csv_text
@@ -73,6 +74,7 @@ def gallery_page(
         "status": status,
         "scope": scope,
         "archived": archived,
+        "lists": lists.lists_to_change(store, viewer.org, viewer.member),
     }
     return render(request, "gallery.html", context)
 

@@ -106,7 +106,7 @@ def template(
 def signature(
     request: Request, viewer: PageViewer, text: Annotated[str, Form(max_length=4000)] = ""
 ) -> RedirectResponse:
-    """The signature of your intro requests (empty: your name and email)."""
+    """The signature of your intro requests (empty: your name)."""
     try:
         intro_template.set_signature(
             store_of(request), viewer.org, viewer.member, text.replace("\r\n", "\n")

@@ -1,4 +1,5 @@
-"""Pages: get introduced (draft from a person's page), edit and send a request, track them all."""
+"""Pages: get introduced (draft from a person's page), edit and send a request, answer one asked
+of you, track them all."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import DeliveryError, InvalidInputError
 from tiegraph.services.directory import profiles
+from tiegraph.services.intros import answers as intro_answers
 from tiegraph.services.intros import delivery as intro_delivery
 from tiegraph.services.intros import requests as intro
 from tiegraph.services.intros.smtp_settings import get_smtp
@@ -45,7 +47,7 @@ def get_introduced(
     except Refusal as exc:
         flash(request, str(exc), "error")
         return _to(f"/persons/{person_id}")
-    flash(request, "Drafted from the template: edit it, then send it.")
+    flash(request, "Your draft: add a note of your own, change anything, then send it.")
     return _to(f"/intros/{drafted.id}")
 
 
@@ -69,8 +71,10 @@ def _page(request: Request, viewer: Viewer, intro_id: int) -> Response:
     context = {
         "r": found,
         "is_requester": is_requester,
+        "is_introducer": found.introducer_id == viewer.member.id,
         "smtp": get_smtp(store, viewer.org) is not None,
         "mailto": intro_delivery.mailto_link(found) if is_requester else "",
+        "handed": request.query_params.get("handed") == "1" and found.status == "draft",
     }
     return render(request, "intro.html", context)
 
@@ -85,28 +89,50 @@ def save_or_send(
     request: Request,
     viewer: PageViewer,
     intro_id: PathId,
-    subject: Annotated[str, Form(max_length=1000)],
-    body: Annotated[str, Form(max_length=100_000)],
-    action: Annotated[str, Form(pattern="^(save|smtp|client)$")] = "save",
+    subject: Annotated[str, Form(max_length=1000)] = "",
+    body: Annotated[str, Form(max_length=100_000)] = "",
+    note: Annotated[str | None, Form(max_length=10_000)] = None,
+    action: Annotated[str, Form(pattern="^(save|smtp|client|confirm)$")] = "save",
 ) -> RedirectResponse:
-    """Save the draft's edits, then, as asked, send it by SMTP or hand it to the mail client."""
+    """Save the draft's edits, then, as asked, send it by SMTP, hand it to the mail client, or
+    record that the requester sent it from their client."""
     store = store_of(request)
     found = intro.get_intro(store, viewer.org, intro_id, viewer.member)
-    body = body.replace("\r\n", "\n")
+    back = f"/intros/{intro_id}"
     try:
-        if (subject, body) != (found.subject, found.body):
-            intro.edit_intro(store, viewer.org, intro_id, viewer.member, subject=subject, body=body)
+        if action == "confirm":
+            intro.confirm_sent(store, viewer.org, intro_id, viewer.member)
+            flash(request, f"Requested: {found.introducer_name} has your mail.")
+            return _to(back)
+        _save(request, viewer, found, subject, body.replace("\r\n", "\n"), note)
         if action == "smtp":
             intro_delivery.send_by_smtp(store, viewer.org, intro_id, viewer.member)
             flash(request, f"Sent to {found.introducer_name}, you in copy: now requested.")
         elif action == "client":
             intro_delivery.send_by_client(store, viewer.org, intro_id, viewer.member)
-            flash(request, "Now requested: open it in your mail client below, and send it.")
+            return _to(f"{back}?handed=1")
         else:
             flash(request, "Draft saved.")
     except Refusal as exc:
         flash(request, str(exc), "error")
-    return _to(f"/intros/{intro_id}")
+    return _to(back)
+
+
+def _save(
+    request: Request,
+    viewer: Viewer,
+    found: intro.IntroRequest,
+    subject: str,
+    body: str,
+    note: str | None,
+) -> None:
+    changed = {
+        "subject": subject if subject != found.subject else None,
+        "body": body if body != found.body else None,
+        "note": note if note is not None and note.strip() != found.note else None,
+    }
+    if any(v is not None for v in changed.values()):
+        intro.edit_intro(store_of(request), viewer.org, found.id, viewer.member, **changed)
 
 
 @router.get("/intros/{intro_id}/eml")
@@ -125,8 +151,41 @@ def mark(
 ) -> RedirectResponse:
     """Record what became of a sent request (its requester or its introducer)."""
     try:
-        marked = intro.mark_intro(store_of(request), viewer.org, intro_id, status, viewer.member)
+        marked = intro_answers.mark_intro(
+            store_of(request), viewer.org, intro_id, status, viewer.member
+        )
         flash(request, f"Request {marked.id}: {marked.status}.")
+    except Refusal as exc:
+        flash(request, str(exc), "error")
+    return _to(back if back in ("/intros", "/") else f"/intros/{intro_id}")
+
+
+@router.post("/intros/{intro_id}/answer")
+def answer(
+    request: Request,
+    viewer: PageViewer,
+    intro_id: PathId,
+    answer: Annotated[str, Form(pattern="^(accept|decline)$")],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    back: Annotated[str, Form(max_length=200)] = "",
+) -> RedirectResponse:
+    """The introducer's answer in one click: accept ("I'll introduce you") or decline."""
+    try:
+        answered = intro_answers.answer_intro(
+            store_of(request),
+            viewer.org,
+            intro_id,
+            viewer.member,
+            accept=answer == "accept",
+            reason=reason,
+        )
+        r = answered.request
+        said = (
+            f"You will introduce {r.requester_name} to {r.person_name}: write to them both now."
+            if r.status == "introduced"
+            else "Declined."
+        )
+        flash(request, f"{said} {r.requester_name.split(' ')[0]} is told {answered.told}.")
     except Refusal as exc:
         flash(request, str(exc), "error")
     return _to(back if back in ("/intros", "/") else f"/intros/{intro_id}")

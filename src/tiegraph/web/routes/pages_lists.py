@@ -1,25 +1,32 @@
-"""Pages: lists of leads, opportunities and deals (create, add, show with who knows each row,
+"""Pages: lists of leads, opportunities and deals (create, add from any page or by
+multi-select, remove, show with who knows each row, export, ask for an intro from a row,
 archive), and the signed-in member's nurture suggestions."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
-from tiegraph.services import lists
+from tiegraph.services import list_rows, lists
 from tiegraph.services.insights import nurture
+from tiegraph.web.intros import open_requests
+from tiegraph.web.list_csv import list_csv_response
 from tiegraph.web.pagination import PathId
 from tiegraph.web.schemas.common import IsoDay
-from tiegraph.web.security import PageViewer, local_path, store_of
+from tiegraph.web.security import PageViewer, Viewer, local_path, store_of
 from tiegraph.web.templating import flash, render
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=20_000)]
-Back = Annotated[str, Form(max_length=200)]
+Back = Annotated[str, Form(max_length=2000)]
+Ids = Annotated[list[str], Form()]
+Refused = (InvalidInputError, NotFoundError, ForbiddenError)  # unknown, or not theirs
+MAX_IDS = 500
 
 
 def _words(text: str) -> list[str]:
@@ -27,8 +34,14 @@ def _words(text: str) -> list[str]:
     return [w.strip() for w in re.split(r"[\n,;]+", text) if w.strip()]
 
 
-def _ids(text: str) -> list[int]:
-    return [int(w) for w in _words(text) if w.isdigit() and len(w) < 19]
+def _ids(values: list[str]) -> list[int]:
+    """Ids from checkboxes or a hidden field (several in one, separated like `_words`)."""
+    words = [w for v in values for w in _words(v)]
+    if len(words) > MAX_IDS:
+        raise InvalidInputError(f"at most {MAX_IDS} rows at a time")
+    if not all(w.isdigit() and 0 < int(w) < 2**63 for w in words):
+        raise InvalidInputError("rows are named by their numbers")
+    return list(dict.fromkeys(int(w) for w in words))  # a person shown twice is added once
 
 
 def _to(target: str) -> RedirectResponse:
@@ -60,33 +73,63 @@ def create_list(
 
 @router.get("/lists/{list_id}")
 def list_page(request: Request, viewer: PageViewer, list_id: PathId) -> Response:
-    view = lists.show_list(store_of(request), viewer.org, list_id, viewer.member)
+    store = store_of(request)
+    view = list_rows.show_list(store, viewer.org, list_id, viewer.member)
     owner = viewer.is_admin or view.person_list.owner_email == viewer.member.email
-    return render(request, "list.html", {"view": view, "may_change": owner})
+    context = {
+        "view": view,
+        "may_change": owner,
+        "open_requests": open_requests(store, viewer),
+    }
+    return render(request, "list.html", context)
+
+
+@router.get("/lists/{list_id}/export.csv")
+def export_list(request: Request, viewer: PageViewer, list_id: PathId) -> Response:
+    """The list's rows with the page's columns, as CSV safe to open in a spreadsheet."""
+    return list_csv_response(store_of(request), viewer, list_id)
+
+
+def _said(report: lists.AddReport, created: bool) -> str:
+    parts = [f"List “{report.list_name}” created." if created else ""]
+    parts.append(
+        f"Added to “{report.list_name}”: {', '.join(report.added)}." if report.added else ""
+    )
+    if report.already:
+        parts.append(f"Already on “{report.list_name}”: {', '.join(report.already)}.")
+    return " ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a form asks to add: persons by email or id, accounts by name, domain or id."""
+
+    emails: list[str] = field(default_factory=list)
+    person_ids: list[int] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)
+    account_ids: list[int] = field(default_factory=list)
 
 
 def _add(
-    request: Request, viewer: PageViewer, list_id: int, emails: str, accounts: str, ids: str
+    request: Request, viewer: Viewer, list_id: int | None, wanted: Wanted, new_list: str = ""
 ) -> None:
-    store = store_of(request)
-    found = lists.find_list(store, viewer.org, list_id)  # another's or none: 404, not a message
+    """Add to the chosen list, or to a new list of leads named `new_list` (made in the same
+    step, and only if everything could be added); flashes what happened."""
+    store, items = store_of(request), asdict(wanted)
     try:
-        report = lists.add_to_list(
-            store,
-            viewer.org,
-            found.id,
-            emails=_words(emails),
-            accounts=_words(accounts),
-            account_ids=_ids(ids),
-            added_by=viewer.member,
-        )
-    except (InvalidInputError, NotFoundError, ForbiddenError) as exc:  # unknown, or not theirs
+        if new_list.strip():
+            made = lists.add_to_new_list(
+                store, viewer.org, viewer.member, new_list, "leads", **items
+            )
+            flash(request, _said(made, created=True))
+            return
+        if list_id is None:
+            raise InvalidInputError("choose a list, or name a new one")
+        report = lists.add_to_list(store, viewer.org, list_id, added_by=viewer.member, **items)
+    except Refused as exc:
         flash(request, f"Nothing added: {exc}", "error")
         return
-    parts = [f"Added {', '.join(report.added)}." if report.added else ""]
-    if report.already:
-        parts.append(f"Already on it: {', '.join(report.already)}.")
-    flash(request, " ".join(p for p in parts if p) or "Nothing to add.")
+    flash(request, _said(report, created=False))
 
 
 @router.post("/lists/{list_id}/items")
@@ -98,7 +141,7 @@ def add_items(
     accounts: Text = "",
 ) -> RedirectResponse:
     """Add persons (emails) and accounts (names or domains): all, or none if one is unknown."""
-    _add(request, viewer, list_id, emails, accounts, "")
+    _add(request, viewer, list_id, Wanted(emails=_words(emails), accounts=_words(accounts)))
     return _to(f"/lists/{list_id}")
 
 
@@ -106,14 +149,53 @@ def add_items(
 def add_from_a_page(
     request: Request,
     viewer: PageViewer,
-    list_id: Annotated[int, Form(ge=1, le=2**63 - 1)],
     back: Back,
+    list_id: Annotated[str, Form(max_length=20)] = "",
+    new_list: Annotated[str, Form(max_length=200)] = "",
     emails: Text = "",
-    account_ids: Text = "",
+    person_ids: Ids = [],  # noqa: B006 (FastAPI copies defaults)
+    account_ids: Ids = [],  # noqa: B006
 ) -> RedirectResponse:
-    """ "Add to a list" on a person's or an account's page: the list is chosen in the form."""
-    _add(request, viewer, list_id, emails, "", account_ids)
+    """ "Add to list" on search results, a person's or an account's page, and the gallery's
+    selected rows: to the list chosen, or to a new list named in the same form."""
+    try:
+        wanted = Wanted(_words(emails), _ids(person_ids), account_ids=_ids(account_ids))
+    except InvalidInputError as exc:
+        flash(request, f"Nothing added: {exc}", "error")
+        return _to(back)
+    if not (wanted.emails or wanted.person_ids or wanted.account_ids):
+        flash(request, "Nothing added: select rows first.", "error")
+        return _to(back)
+    chosen = int(list_id) if list_id.isdigit() and len(list_id) < 19 else None
+    _add(request, viewer, chosen, wanted, new_list)
     return _to(back)
+
+
+@router.post("/lists/{list_id}/remove")
+def remove_items(
+    request: Request,
+    viewer: PageViewer,
+    list_id: PathId,
+    person_ids: Ids = [],  # noqa: B006
+    account_ids: Ids = [],  # noqa: B006
+) -> RedirectResponse:
+    """Take one row, or the rows selected, off the list (its owner or an admin)."""
+    try:
+        report = lists.remove_from_list(
+            store_of(request),
+            viewer.org,
+            list_id,
+            person_ids=_ids(person_ids),
+            account_ids=_ids(account_ids),
+            removed_by=viewer.member,
+        )
+    except Refused as exc:
+        flash(request, f"Nothing removed: {exc}", "error")
+        return _to(f"/lists/{list_id}")
+    said = [f"Removed {', '.join(report.removed)}." if report.removed else ""]
+    said.append(f"Not on the list: {', '.join(report.absent)}." if report.absent else "")
+    flash(request, " ".join(p for p in said if p))
+    return _to(f"/lists/{list_id}")
 
 
 @router.post("/lists/{list_id}/archive")

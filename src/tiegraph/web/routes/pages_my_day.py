@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from tiegraph.services.insights.my_day import NEW_DAYS, my_day
-from tiegraph.services.intros import requests as intro
+from tiegraph.web.intros import open_requests
 from tiegraph.web.security import PageViewer, store_of
 from tiegraph.web.templating import render
 
@@ -17,12 +17,5 @@ router = APIRouter()
 def my_day_page(request: Request, viewer: PageViewer) -> Response:
     store = store_of(request)
     day = my_day(store, viewer.org, viewer.member)
-    # The viewer's open requests replace the "Get introduced" button of the same path.
-    mine = intro.list_intros(store, viewer.org, viewer.member)
-    open_requests = {
-        (r.introducer_email, r.person_email): r
-        for r in reversed(mine)
-        if r.requester_id == viewer.member.id and r.status in intro.OPEN
-    }
-    context = {"day": day, "open_requests": open_requests, "new_days": NEW_DAYS}
+    context = {"day": day, "open_requests": open_requests(store, viewer), "new_days": NEW_DAYS}
     return render(request, "my_day.html", context)

@@ -29,7 +29,7 @@ PATHS_SHOWN = 5
 
 def intro_context(request: Request, viewer: Viewer, profile: PersonProfile) -> dict[str, Any]:
     """What a "Get introduced" button needs: the person, and the viewer's requests about them
-    (the open one per introducer replaces the button)."""
+    (the standing one per introducer, open or introduced, replaces the button)."""
     mine = [
         r
         for r in intro.list_intros(
@@ -40,7 +40,7 @@ def intro_context(request: Request, viewer: Viewer, profile: PersonProfile) -> d
     return {
         "person_id": profile.summary.id,
         "email": profile.emails[0] if profile.emails and not profile.summary.archived else "",
-        "open": {r.introducer_email: r for r in reversed(mine) if r.status in intro.OPEN},
+        "open": {r.introducer_email: r for r in reversed(mine) if r.status in intro.STANDING},
         "requests": mine,
     }
 
@@ -80,11 +80,7 @@ def person_page(request: Request, viewer: PageViewer, person_id: PathId) -> Resp
         "knower_count": len(knowers),
         "ways": _ways_in(request, viewer, profile),
         "ask": intro_context(request, viewer, profile),
-        "lists": [
-            x
-            for x in lists.list_lists(store, viewer.org)
-            if viewer.is_admin or x.owner_email == viewer.member.email
-        ],
+        "lists": lists.lists_to_change(store, viewer.org, viewer.member),
     }
     return render(request, "person.html", context)
 

@@ -8,14 +8,20 @@ from pydantic import Field
 
 from tiegraph.services.intros.requests import IntroRequest
 from tiegraph.services.intros.smtp_settings import SmtpSettings
-from tiegraph.services.intros.template import MAX_BODY, MAX_SUBJECT, PLACEHOLDERS, IntroTemplate
+from tiegraph.services.intros.template import (
+    MAX_BODY,
+    MAX_NOTE,
+    MAX_SUBJECT,
+    PLACEHOLDERS,
+    IntroTemplate,
+)
 from tiegraph.web.schemas.common import ApiInput, ApiOutput, Email
 
 
 class IntroIn(ApiInput):
     person_email: Email = Field(description="A directory person.")
     introducer_email: Email = Field(description="A colleague.")
-    note: str = Field("", max_length=4000, description="Your own words, for {note}.")
+    note: str = Field("", max_length=MAX_NOTE, description="Your own words, for {note}.")
     subject: str | None = Field(
         None, max_length=MAX_SUBJECT, description="Instead of the template's."
     )
@@ -25,18 +31,26 @@ class IntroIn(ApiInput):
 class IntroEditIn(ApiInput):
     subject: str | None = Field(None, max_length=MAX_SUBJECT)
     body: str | None = Field(None, max_length=MAX_BODY)
+    note: str | None = Field(
+        None, max_length=MAX_NOTE, description="Your own words: replaces the note in the body."
+    )
 
 
 class SendIn(ApiInput):
     delivery: str = Field(
         pattern="^(smtp|client)$",
-        description="smtp: through the organization's server; client: a mailto: link (and "
-        "GET /intros/ID/eml) for your own mail client.",
+        description="smtp: through the organization's server (requested once it took the "
+        "mail); client: a mailto: link (and GET /intros/ID/eml) for your own mail client, "
+        "still a draft until POST /intros/ID/confirm.",
     )
 
 
 class MarkIn(ApiInput):
     status: str = Field(pattern="^(introduced|declined)$")
+
+
+class DeclineIn(ApiInput):
+    note: str = Field("", max_length=500, description="Why not, for the requester (optional).")
 
 
 class IntroOut(ApiOutput):
@@ -50,18 +64,37 @@ class IntroOut(ApiOutput):
     person_name: str
     person_title: str
     company: str = Field(description="The person's company.")
-    subject: str
-    body: str
-    delivery: str | None = Field(description="smtp, eml or mailto, once requested")
+    subject: str = Field(
+        description="The draft's subject; empty once sent (it is then in the "
+        "mailboxes, not in tiegraph)."
+    )
+    body: str = Field(description="The draft's text, the note included; empty once sent.")
+    note: str = Field(description="Your own words, a paragraph of the body; empty once sent.")
+    why_this_colleague: str = Field(
+        description="Why this colleague can introduce you, in one plain line, for the requester."
+    )
+    decline_note: str = Field(description="The introducer's words on declining, if any.")
+    delivery: str | None = Field(
+        description="smtp (the server took it) or client (you said you sent it), once requested; "
+        "eml or mailto on requests sent before these two existed"
+    )
     created_at: datetime
     sent_at: datetime | None
     decided_at: datetime | None
 
 
 def intro_out(r: IntroRequest) -> IntroOut:
-    skipped = ("requester_id", "introducer_id", "person_company")
+    skipped = ("requester_id", "introducer_id", "person_company", "decline_reason")
     fields = {k: v for k, v in r.__dict__.items() if k not in skipped}
-    return IntroOut(**fields, company=r.person_company)
+    return IntroOut(**fields, company=r.person_company, decline_note=r.decline_reason)
+
+
+class AnsweredOut(ApiOutput):
+    intro: IntroOut
+    requester_told: str = Field(
+        description="How the requester is told, in words: by mail (when an SMTP server is "
+        "configured) and on their My day."
+    )
 
 
 class SentOut(ApiOutput):

@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import Field
 
 from tiegraph.services.insights.account_knowers import AccountKnower
-from tiegraph.services.lists import AddReport, ListRow, PersonList
+from tiegraph.services.list_rows import ListRow
+from tiegraph.services.lists import AddReport, PersonList, RemoveReport
 from tiegraph.web.schemas.common import (
     ApiInput,
     ApiOutput,
@@ -43,6 +44,9 @@ def list_out(x: PersonList) -> ListOut:
 
 class ListItemsIn(ApiInput):
     emails: list[Email] = Field(default_factory=list, max_length=500, description="Persons.")
+    person_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        default_factory=list, max_length=500, description="Persons by id."
+    )
     accounts: list[str] = Field(
         default_factory=list, max_length=500, description="Companies by name or domain."
     )
@@ -58,6 +62,15 @@ class AddedOut(ApiOutput):
 
 def added_out(r: AddReport) -> AddedOut:
     return AddedOut(added=list(r.added), already=list(r.already))
+
+
+class RemovedOut(ApiOutput):
+    removed: list[str]
+    absent: list[str] = Field(description="Named, but not on the list: nothing to remove.")
+
+
+def removed_out(r: RemoveReport) -> RemovedOut:
+    return RemovedOut(removed=list(r.removed), absent=list(r.absent))
 
 
 class AccountKnowerOut(StrengthOut):
@@ -89,11 +102,19 @@ class ListRowOut(ApiOutput):
     title: str
     company: str
     domains: list[str]
+    person_id: int | None = Field(description="A person row's person.")
+    company_id: int | None = Field(description="An account row's company.")
     top_knowers: list[KnowerOut] = Field(
         description="A person's who-knows tile: the strongest five (all: GET "
         "/persons/ID/who-knows)."
     )
     account_knowers: list[AccountKnowerOut] = Field(description="An account's closest members.")
+    last_at: datetime | None = Field(description="The last contact of a colleague shown.")
+    introducer_email: str = Field(
+        description="A person row: the strongest colleague to ask for an introduction (never "
+        "the caller); empty when there is none."
+    )
+    introducer_name: str
 
 
 def list_row_out(r: ListRow) -> ListRowOut:
@@ -104,6 +125,11 @@ def list_row_out(r: ListRow) -> ListRowOut:
         title=r.title,
         company=r.company,
         domains=list(r.domains),
+        person_id=r.person_id,
+        company_id=r.company_id,
         top_knowers=[knower_out(k) for k in r.knowers],
         account_knowers=[account_knower_out(k) for k in r.account_knowers],
+        last_at=r.last_contact,
+        introducer_email=r.introducer_email,
+        introducer_name=r.introducer_name,
     )

@@ -60,6 +60,10 @@ class MyDayOut(ApiOutput):
     lists: int = Field(description="Your own lists (not archived).")
     warm_paths: list[WarmPathOut]
     asks: list[IntroOut] = Field(description="Intros asked of you, waiting for your answer.")
+    my_requests: list[IntroOut] = Field(
+        description="Your own sent requests: waiting for an answer, or answered in the last "
+        "14 days (introduced or declined, with the reason), latest first."
+    )
     nurture: list[NurtureItemOut]
     new_people: list[NewPersonOut]
 
@@ -70,6 +74,7 @@ def my_day_out(day: MyDay) -> MyDayOut:
         lists=day.lists,
         warm_paths=[warm_path_out(p) for p in day.paths],
         asks=[intro_out(a) for a in day.asks],
+        my_requests=[intro_out(r) for r in day.my_requests],
         nurture=[nurture_item_out(n) for n in day.nurture],
         new_people=[
             NewPersonOut(
