@@ -13,7 +13,16 @@ The load generator is a small asyncio HTTP/1.1 client in this process (no wrk ne
 shares the machine's cores with the server: figures are conservative. Every answer other than
 200 counts as an error. Persons asked about are the 200 most-known directory persons, in turn.
 
+`--pages` measures instead every page a seller opens, one client at a time, each on a freshly
+started server: the first view after start, p50 and p95 of the next `--requests`, and the
+server process's CPU per request (user + system time from /proc, after the start-up work has
+settled) as a ratio to a static file's, measured in the same run; then the seller mix's CPU
+(person, account, search, who-knows, My day, a list, nurture, the API, equally often) against
+the same floor. Goals (issues 19 and 22): every page p95 <= 100 ms, first view included; the
+mix <= 5x the static CPU, no page above 15x.
+
 Run: .venv/bin/python bench/bench_web.py [--requests 2000] [--clients 50]
+     .venv/bin/python bench/bench_web.py --pages [--requests 60] [--db PATH]
 """
 
 from __future__ import annotations
@@ -48,9 +57,9 @@ from tiegraph.store.schema import person, person_email, tie
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def demo_store() -> Store:
+def demo_store(path: Path | None = None) -> Store:
     OUT.mkdir(exist_ok=True)
-    path = OUT / "web-demo.db"
+    path = path or OUT / "web-demo.db"
     fresh = not path.exists()
     store = open_store(f"sqlite:///{path}")
     if fresh:
@@ -229,8 +238,15 @@ def main() -> None:
         help="load generator: wrk (Debian's, in C; the default when installed) or asyncio",
     )
     parser.add_argument("--seconds", type=int, default=10, help="wrk: seconds per measurement")
+    parser.add_argument("--pages", action="store_true", help="every page, one client (see above)")
+    parser.add_argument("--db", type=Path, default=None, help="the demo store (built if absent)")
     args = parser.parse_args()
-    store = demo_store()
+    if args.pages:
+        from bench_pages import measure_pages
+
+        measure_pages(demo_store(args.db), min(args.requests, 500))
+        return
+    store = demo_store(args.db)
     org = resolve_org(store)
     member = next(m for m in list_members(store, org) if m.role == "admin")
     persons = known_persons(store, 200)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 from tests.servers import free_port, wait_for_port
 
@@ -35,7 +39,9 @@ class OidcProvider:
     """The provider process; `accounts` maps a login to the claims it signs in with (re-read at
     every sign-in, so a test can change what the provider says about someone)."""
 
-    def __init__(self, folder: Path, redirect_uri: str) -> None:
+    def __init__(
+        self, folder: Path, redirect_uri: str, access_ttl: int = 3600, post_logout_uri: str = ""
+    ) -> None:
         needs_provider()
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
@@ -47,7 +53,9 @@ class OidcProvider:
             "OIDC_PORT": str(self.port),
             "OIDC_CLIENT_ID": CLIENT_ID,
             "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-            "OIDC_REDIRECT_URI": redirect_uri,
+            "OIDC_REDIRECT_URI": redirect_uri,  # several: separated by spaces
+            "OIDC_ACCESS_TTL": str(access_ttl),
+            "OIDC_POST_LOGOUT_URI": post_logout_uri or "http://127.0.0.1:9/",
             "OIDC_ACCOUNTS": str(self.accounts_file),
         }
         with self.log.open("wb") as log:
@@ -66,3 +74,47 @@ class OidcProvider:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+# --- a person at the provider's pages (its devInteractions forms), without a browser ----------
+
+_FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.S)
+_INPUT = re.compile(r"<input([^>]*)>")
+_ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+def _submit(http: httpx.Client, page: httpx.Response, login: str) -> httpx.Response:
+    match = _FORM.search(page.text)
+    assert match, f"no form at {page.url}: {page.text[:300]}"
+    action, body = html.unescape(match.group(1)), match.group(2)
+    form = {}
+    for tag in _INPUT.findall(body):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        form[attributes["name"]] = html.unescape(attributes.get("value", ""))
+    if "login" in form:
+        form.update(login=login, password="any: the dev provider takes it")
+    if "session/end" in action:
+        form["logout"] = "yes"  # the "Yes, sign me out" button
+    return http.post(str(page.url.join(action)), data=form)
+
+
+def approve(
+    url: str, login: str, *, stop_at: str = "", browser: httpx.Client | None = None
+) -> httpx.Response:
+    """Open `url` (an authorization request, a device's verification_uri_complete, a logout
+    request), sign in as `login`, consent, confirm: the answer that leaves the provider (a
+    redirect to `stop_at`) or its last page (the device flow's "success"). `browser` keeps the
+    provider's cookies from one call to the next, as a browser would."""
+    with contextlib.nullcontext(browser) if browser else httpx.Client(timeout=20) as http:
+        page = http.get(url)
+        for _ in range(12):
+            if page.is_redirect:
+                target = str(page.url.join(page.headers["location"]))
+                if stop_at and target.startswith(stop_at):
+                    return page
+                page = http.get(target)
+                continue
+            if "<form" not in page.text:
+                return page
+            page = _submit(http, page, login)
+        raise AssertionError(f"the provider's pages never ended: {page.url}")

@@ -125,9 +125,11 @@ class Radicale:
 
 
 class Dovecot:
-    """A Dovecot IMAP server on loopback, with a hundred users in a passwd file."""
+    """A Dovecot IMAP server on loopback, with a hundred users in a passwd file; with
+    `introspection_url`, also OAuth logins (XOAUTH2, OAUTHBEARER) whose tokens Dovecot checks
+    at that introspection endpoint (RFC 7662; the URL holds the client's credentials)."""
 
-    def __init__(self) -> None:
+    def __init__(self, introspection_url: str | None = None) -> None:
         if not DOVECOT:
             reason = "Dovecot is not installed (apt-get install dovecot-imapd; .ci/run does)"
             if REQUIRE_DOVECOT:
@@ -146,9 +148,10 @@ class Dovecot:
         users = "".join(f"user{n}:{{PLAIN}}{PASSWORD}\n" for n in range(1, 101))
         (self.folder / "passwd").write_text(users)
         self.users = 0
-        (self.folder / "dovecot.conf").write_text(
-            _config(self.folder, self.port, mail_user.pw_uid, mail_user.pw_gid, root)
-        )
+        config = _config(self.folder, self.port, mail_user.pw_uid, mail_user.pw_gid, root)
+        if introspection_url:
+            config += _oauth2(self.folder, introspection_url)
+        (self.folder / "dovecot.conf").write_text(config)
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -250,6 +253,22 @@ def _config(folder: Path, port: int, uid: int, gid: int, root: bool) -> str:
         user = pwd.getpwuid(os.getuid()).pw_name
         lines += [f"default_login_user = {user}", f"default_internal_user = {user}"]
     return "\n".join(lines) + "\n"
+
+
+def _oauth2(folder: Path, introspection_url: str) -> str:
+    (folder / "oauth2.conf.ext").write_text(
+        "introspection_mode = post\n"
+        f"introspection_url = {introspection_url}\n"
+        "username_attribute = sub\n"
+        "force_introspection = yes\n"
+        "active_attribute = active\n"
+        "active_value = true\n"
+    )
+    # A password does not match a token: the passwd-file passdb fails, and this one answers.
+    return (
+        "auth_mechanisms = plain login xoauth2 oauthbearer\n"
+        f"passdb {{\n  driver = oauth2\n  args = {folder}/oauth2.conf.ext\n}}\n"
+    )
 
 
 # --- the organization the tests sync into -----------------------------------------------------

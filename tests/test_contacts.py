@@ -20,9 +20,9 @@ from tiegraph.services.contacts.network import list_contacts, publish_contact
 from tiegraph.services.directory.importer import import_directory
 from tiegraph.services.directory.index import saved_companies
 from tiegraph.services.insights.who_knows import who_knows
-from tiegraph.services.org.members import Member, add_member
+from tiegraph.services.org.members import Member, add_member, get_member, set_member_sharing
 from tiegraph.services.org.orgs import Org, resolve_org
-from tiegraph.store import Store
+from tiegraph.store import Store, open_store
 from tiegraph.store.schema import contact, contact_source
 
 DIRECTORY = [
@@ -335,3 +335,56 @@ def test_record_json_is_json_dumps(values: list[object]) -> None:
     assert contact_prepare._KEY_JSON(values) == json.dumps(values, ensure_ascii=False)
     said = {f"k{i}": v for i, v in enumerate(values)}
     assert contact_prepare._COLUMN_JSON(said) == json.dumps(said)
+
+
+def _address_book(store: Store, org: Org, owner: Member) -> list[tuple[object, ...]]:
+    contacts = sorted((c.name, c.status, c.emails) for c in list_contacts(store, org, owner))
+    offered = {
+        status: len(list_possible_matches(store, org, owner, status=status))
+        for status in ("open", "superseded")
+    }
+    return [*contacts, tuple(offered.items())]
+
+
+def _imported(
+    store: Store, tmp_path: Path, contact_sync: bool
+) -> tuple[dict[str, object], list[tuple[object, ...]], list[Path]]:
+    org, ana, _ = _setup(store, tmp_path)
+    ana = set_member_sharing(store, org, ana, contact_sync=contact_sync)
+    linkedin, google = _files(tmp_path)
+    linkedin.write_text(LINKEDIN.replace("Bob,Smith", "Robret,Smith"), encoding="utf-8")
+    google.write_text(GOOGLE.replace("Bob,,Smith", "Robret,,Smith"), encoding="utf-8-sig")
+    book = tmp_path / "book.csv"
+    book.write_text(  # a later row of the file settles an earlier one's possible match
+        "First Name,Last Name,Company,E-mail Address\n"
+        "Jose,Nunnez,Globex,\n"
+        "Yuri,Other,Nowhere Ltd,\n"
+        "Jose,Nunnez,Globex,jose@globex.example\n",
+        encoding="utf-8",
+    )
+    files = [book, linkedin, google]
+    report = import_contacts(store, org, ana, files).as_dict()
+    return report, _address_book(store, org, ana), files
+
+
+@pytest.mark.parametrize("contact_sync", [False, True], ids=["private", "contact sync"])
+def test_a_file_committed_record_by_record_is_the_file_in_one_transaction(
+    store: Store, tmp_path: Path, contact_sync: bool
+) -> None:
+    """Each record its own transaction (as a long import commits every second): the same
+    contacts, suggestions and report as one transaction, and a re-import finds every row."""
+    whole_store = open_store(f"sqlite:///{tmp_path / 'whole.db'}")
+    (tmp_path / "whole").mkdir()
+    whole, book, _ = _imported(whole_store, tmp_path / "whole", contact_sync)
+    whole_store.dispose()
+    store.commit_seconds = 0
+    cut, cut_book, files = _imported(store, tmp_path, contact_sync)
+    assert cut_book == book
+    for report in (whole, cut):
+        for source in report["sources"]:  # type: ignore[attr-defined]
+            source["file"] = Path(source["file"]).name
+    assert cut == whole
+    org = resolve_org(store)
+    ana = get_member(store, org, "ana@us.example")
+    again = import_contacts(store, org, ana, files).as_dict()
+    assert again["unchanged"] == whole["attempted"] and again["imported"] == 0

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tiegraph.errors import NotFoundError
 from tiegraph.services.activity import ingest as ingest_module
+from tiegraph.services.activity import ingest_run
 from tiegraph.services.activity.ingest import ingest_mail
 from tiegraph.services.contacts.gallery import gallery_rows
 from tiegraph.services.contacts.importer import import_contacts
@@ -207,7 +208,7 @@ def test_reingesting_and_a_crash_midway_change_nothing(
 ) -> None:
     org = _org(store)
     box = _mbox(tmp_path / "mail.mbox")
-    monkeypatch.setattr(ingest_module, "BATCH", 3)  # several batches in one transaction
+    monkeypatch.setattr(ingest_run, "BATCH", 3)  # several batches in one transaction
 
     calls = {"n": 0}
     real = ingest_module.TieUpdater.flush
@@ -227,6 +228,45 @@ def test_reingesting_and_a_crash_midway_change_nothing(
     again = ingest_mail(store, org, [box])
     assert first.persons == 4 and again.persons == 0 and again.interactions == 0
     assert _snapshot(store) == once
+
+
+def test_a_crash_between_transactions_then_a_rerun_equals_one_run(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every batch its own transaction: killed after the first committed, the rerun writes the
+    rest, and persons, interactions and ties are those of one uninterrupted ingest."""
+    box = _mbox(tmp_path / "mail.mbox")
+    monkeypatch.setattr(ingest_run, "BATCH", 2)
+    store.commit_seconds = 0
+    whole = open_store(f"sqlite:///{tmp_path / 'whole.db'}")
+    ingest_mail(whole, _org(whole), [box])
+    once = _snapshot(whole)
+    whole.dispose()
+
+    org = _org(store)
+    real = ingest_module.TieUpdater.flush
+    flushes = {"n": 0}
+
+    def killed_after_the_first(self: Any) -> int:
+        flushes["n"] += 1
+        if flushes["n"] == 2:
+            raise RuntimeError("killed")
+        return real(self)
+
+    monkeypatch.setattr(ingest_module.TieUpdater, "flush", killed_after_the_first)
+    with pytest.raises(RuntimeError):
+        ingest_mail(store, org, [box])
+    monkeypatch.setattr(ingest_module.TieUpdater, "flush", real)
+    assert 0 < _snapshot(store)["interaction"] < once["interaction"]  # the first one stayed
+    ingest_mail(store, org, [box])
+    after = _snapshot(store)
+    # The persons made before the crash keep the display names read up to it.
+    assert {e: p[1:] for e, p in after["persons"].items()} == {
+        e: p[1:] for e, p in once["persons"].items()
+    }
+    assert {k: v for k, v in after.items() if k != "persons"} == {
+        k: v for k, v in once.items() if k != "persons"
+    }
 
 
 def _hidden_world(store: Store, tmp_path: Path) -> tuple[Org, Member, Member]:

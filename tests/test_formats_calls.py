@@ -128,3 +128,37 @@ def test_empty_file_yields_nothing(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"\n\n")
     assert list(iter_calls(empty)) == []
+
+
+def _log(tmp_path: Path, rows: list[str]) -> list[CallRecord | RowError]:
+    path = tmp_path / "calls.csv"
+    header = "member_email,other,start,duration_seconds,direction"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return list(iter_calls(path))
+
+
+def _call(i: int) -> str:
+    return f"ana@example.com,+4930123{i:05d},2024-03-05T14:30:00Z,{i % 600},out"
+
+
+def test_an_unclosed_quote_costs_its_row_and_the_rows_it_swallowed_are_kept(
+    tmp_path: Path,
+) -> None:
+    """Line 3 opens a quote that never closes: reported there, every call after it read."""
+    rows = [_call(0), 'ana@example.com,"+4930999,2024-03-05T14:30:00Z,5,out']
+    rows += [_call(i) for i in range(1, 20_001)]
+    records = _log(tmp_path, rows)
+    errors = [r for r in records if isinstance(r, RowError)]
+    assert [e.locator for e in errors] == ["line 3"] and "never closed" in errors[0].reason
+    good = [r for r in records if isinstance(r, CallRecord)]
+    assert len(good) == 20_001 and good[1].locator == "line 4"
+    assert good[-1].other == "+493012320000"
+
+
+def test_a_cell_too_long_to_read_costs_its_row_only(tmp_path: Path) -> None:
+    rows = [_call(1), f"ana@example.com,+493012345678,2024-03-05T14:30:00Z,5,out,{'x' * 200_000}"]
+    rows += [_call(2)]
+    records = _log(tmp_path, rows)
+    assert [r.locator for r in records] == ["line 2", "line 3", "line 4"]
+    assert isinstance(records[1], RowError) and "unreadable CSV row" in records[1].reason
+    assert all(isinstance(r, CallRecord) for r in (records[0], records[2]))

@@ -259,3 +259,26 @@ def test_examples_in_the_format_documentation_parse() -> None:
     person = read(blocks[1][1])[0]
     assert isinstance(person, PersonRecord)
     assert [job.company_id for job in person.employment] == ["C000012", "C000031"]
+
+
+def _persons_csv(rows: list[str]) -> list[object]:
+    header = "id,first_name,last_name,email,company"
+    return read("\n".join([header, *rows]) + "\n", "people.csv")
+
+
+def test_csv_an_unclosed_quote_costs_its_row_and_the_rows_it_swallowed_are_kept() -> None:
+    rows = ["P0,Ana,Lima,ana@x.example,Acme", 'P1,"Bo,Berg,bo@x.example,Acme']
+    rows += [f"Q{i},Cy{i},Ng,cy{i}@x.example,Acme" for i in range(20_000)]
+    found = _persons_csv(rows)
+    assert errors(found).keys() == {"line 3"} and "never closed" in errors(found)["line 3"]
+    persons = [r for r in found if isinstance(r, PersonRecord)]
+    assert len(persons) == 20_001 and persons[-1].external_id == "Q19999"
+    assert persons[1].locator == "line 4"
+
+
+def test_csv_a_cell_too_long_to_read_costs_its_row_only() -> None:
+    rows = ["P0,Ana,Lima,ana@x.example,Acme", f"P1,Bo,{'x' * 200_000},bo@x.example,Acme"]
+    rows += ["P2,Cy,Ng,cy@x.example,Acme"]
+    found = _persons_csv(rows)
+    assert list(errors(found)) == ["line 3"] and "unreadable CSV row" in errors(found)["line 3"]
+    assert [r.external_id for r in found if isinstance(r, PersonRecord)] == ["P0", "P2"]

@@ -173,8 +173,8 @@ def test_a_store_without_activity_ranks_as_before_until_rescored(
 ) -> None:
     org, mbox = _world(store, tmp_path)
     ingest_mail(store, org, [mbox])
-    with store.write() as conn:  # as migration 0006 leaves a store: no activity known
-        conn.execute(update(member).values(activity=None))
+    with store.write() as conn:  # as migrations 0006 and 0017 leave a store: no activity known
+        conn.execute(update(member).values(activity=None, pace=None, pace_factor=None))
     knowers = who_knows(store, org, ["pat@acme.example"])[0].knowers
     assert [k.member_email for k in knowers] == ["ana@us.example", "bo@us.example"]
     rescore(store, org)

@@ -19,9 +19,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tiegraph.cli import main
+from tiegraph.core.strength import label_of
 from tiegraph.errors import ForbiddenError, InvalidInputError
+from tiegraph.services.contacts.gallery import gallery_rows
 from tiegraph.services.demo import DEMO_PASSWORD, build_demo
 from tiegraph.services.directory.accounts import load_account
+from tiegraph.services.directory.profiles import get_account
 from tiegraph.services.insights.account_knowers import account_knowers
 from tiegraph.services.insights.closest import closest_to_account, closest_to_person
 from tiegraph.services.insights.connections import company_connections
@@ -418,3 +421,33 @@ def test_as_of_a_past_date_nurture_and_who_knows_agree(store: Store) -> None:
             assert mine and (mine[0].score, mine[0].label) == (item.score, item.label), item
             shown += 1
     assert shown
+
+
+def test_gallery_and_account_columns_show_one_score_per_tie(store: Store) -> None:
+    """The gallery's strongest colleague and an account's best connector (read in SQL from the
+    stored scores) show the score who-knows shows for that tie; the counts count those ties."""
+    truth = _truth(store)
+    org = truth.org
+    for company_id, _ in truth.accounts:
+        cover = get_account(store, org, company_id).coverage
+        ties = [p for p in _account_ties(store, truth, company_id) if truth.ties[p][0] > 0]
+        best = max(truth.ties[p][0] for p in ties)
+        assert (cover.score, cover.label) == (best, label_of(best))
+        assert any(m == cover.member_email and truth.ties[(m, p)][0] == best for m, p in ties)
+        assert cover.known == len({p for _, p in ties})
+        assert cover.strong == len({p for m, p in ties if truth.ties[(m, p)][0] >= 70})
+    viewer = next(m for m in list_members(store, org) if m.role == "admin")
+    page = gallery_rows(store, org, viewer, scope="directory", sort="score", descending=True)
+    shown = [r for r in page.items if r.ties.colleague_email is not None]
+    assert shown
+    for row in shown:
+        assert row.person_id is not None
+        knowers = [
+            k
+            for k in knowers_of_person(store, org, row.person_id, viewer=viewer, limit=0)
+            if k.score > 0
+        ]
+        mine = {k.member_email: (k.score, k.label) for k in knowers}
+        assert mine[str(row.ties.colleague_email)] == (row.ties.score, row.ties.label)
+        assert row.ties.score == max(score for score, _ in mine.values())
+        assert row.ties.knowers == len(knowers)

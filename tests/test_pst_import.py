@@ -20,8 +20,15 @@ from tiegraph.services.activity.event_outcomes import ALONE
 from tiegraph.services.activity.ingest import ingest_mail
 from tiegraph.services.org.members import Member, add_member, get_member
 from tiegraph.services.org.orgs import Org, resolve_org
-from tiegraph.store import Store
-from tiegraph.store.schema import activity_item, contact, contact_email, contact_source, interaction
+from tiegraph.store import Store, open_store
+from tiegraph.store.schema import (
+    activity_item,
+    contact,
+    contact_email,
+    contact_source,
+    interaction,
+    tie,
+)
 
 pytest.importorskip("pypff")
 
@@ -147,6 +154,32 @@ def test_mail_and_meetings_count_once_with_a_mailbox_and_keep_no_subject(
     sqlite_store.dispose()
     stored = b"".join(f.read_bytes() for f in tmp_path.glob("tiegraph.db*"))
     assert b"secret" not in stored and "secret".encode("utf-16-le") not in stored
+
+
+def test_an_item_per_transaction_imports_what_one_transaction_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PST's mail and meetings commit about every second: cut at every item, the same
+    interactions, ties and report."""
+    monkeypatch.setattr(pst_import, "iter_outlook_items", _outlook_items)
+    pst = tmp_path / "ana.pst"
+    pst.write_bytes(b"")
+    found = []
+    for seconds in (float("inf"), 0.0):
+        store = open_store(f"sqlite:///{tmp_path / f'{seconds}.db'}")
+        store.commit_seconds = seconds
+        org, ana = _ana(store)
+        (report,) = pst_import.import_pst(store, org, ana, [pst]).files
+        with store.read() as conn:
+            ties = conn.execute(
+                select(tie.c.member_id, tie.c.person_id, tie.c.score).order_by(
+                    tie.c.member_id, tie.c.person_id
+                )
+            ).all()
+        found.append((report.as_dict(), _counts(store), [tuple(t) for t in ties]))
+        store.dispose()
+    whole, cut = found
+    assert cut == whole and whole[0]["ties"] == 3
 
 
 def test_subjects_and_bodies_of_the_samples_never_reach_the_database(tmp_path: Path) -> None:

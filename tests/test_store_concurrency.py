@@ -1,4 +1,5 @@
-"""Reads never wait on another's write lock; a write that cannot get it fails clearly (SQLite)."""
+"""Reads never wait on another's write lock; a write that cannot get it waits its turn, then fails
+clearly (SQLite)."""
 
 from __future__ import annotations
 
@@ -143,3 +144,40 @@ def test_a_background_import_waits_out_a_busy_store(
     done = get_job(store, org, owner, job.id)
     assert done.status == "done", done.error
     assert done.report["sources"][0]["imported"] == 1
+
+
+def test_a_long_write_lets_a_waiting_writer_in_between_its_transactions(tmp_path: Path) -> None:
+    """A write of 6 s in transactions of 0.5 s: a change that waits at most 2 s gets the lock
+    between two of them (without the pause after a commit, the long write won every time)."""
+    path = tmp_path / "turns.db"
+    store = open_store(f"sqlite:///{path}", busy_timeout=2)
+    store.commit_seconds = 0.5
+    turns: list[int] = []
+
+    def long_write() -> None:
+        for conn, turn in store.transactions(range(60)):
+            turns.append(0)
+            for n in turn:
+                conn.execute(organization.insert().values(slug=f"o{n}", name=f"O{n}"))
+                turns[-1] += 1
+                time.sleep(0.1)  # the time a row of an import takes, say
+
+    writer = threading.Thread(target=long_write)
+    try:
+        writer.start()
+        while _count_orgs(store) == 0:  # the first transaction committed
+            time.sleep(0.02)
+        started = time.monotonic()
+        with store.write() as conn:
+            conn.execute(organization.insert().values(slug="between", name="Between"))
+        assert time.monotonic() - started < 2
+        assert writer.is_alive()  # it went in between, not after
+    finally:
+        writer.join()
+        store.dispose()
+    assert len(turns) >= 10 and sum(turns) == 60
+    empty = open_store(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:  # no items: one transaction all the same, which a caller's setup may need
+        assert [list(turn) for _, turn in empty.transactions([])] == [[]]
+    finally:
+        empty.dispose()

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from servers import PASSWORD, Radicale, make_org, snapshot
 from tiegraph.connectors import webdav
+from tiegraph.services.activity.event_outcomes import ALONE, OUTSIDE_WINDOW, STILL_TO_COME
 from tiegraph.services.org.members import get_member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.sync.runner import run_all_syncs, run_due_syncs
@@ -141,6 +142,37 @@ def test_meetings_still_to_come_are_taken_once_they_have_started(
     [source] = list_sources(sqlite_store, org)
     [state] = source.cursor["collections"].values()
     assert list(state["later"]) == [f"{webdav._path(url)}weekly.ics"]
+
+
+def test_the_report_says_what_was_read_taken_and_skipped_and_adds_up(
+    sqlite_store: Store, radicale: Radicale, tmp_path: Path
+) -> None:
+    """The calendar tally of a file's ingest: events read, with meetings, skipped by reason
+    (no one else, outside the window, still to come), adding up. (Radicale refuses an
+    unreadable event, so none is here: tests/test_ingest_calendar_report.py has them.)"""
+    org = make_org(sqlite_store, tmp_path)
+    url = radicale.new_collection(
+        calendar(
+            event("met", NOW - timedelta(days=3), [1]),
+            event("alone", NOW - timedelta(days=2), []),
+            event("old", NOW - timedelta(days=4000), [2]),
+            event("soon", NOW + timedelta(days=3), [3]),
+        ),
+        ICS,
+    )
+    add_calendar(sqlite_store, org, url)
+    [outcome] = run_all_syncs(sqlite_store, org, settings=SMALL)
+    assert outcome.error is None
+    counts = outcome.report.as_dict()
+    assert counts["events"] == 4 and counts["events_with_meetings"] == 1
+    assert counts["skipped_reasons"] == {
+        ALONE: 1,
+        OUTSIDE_WINDOW: 1,
+        STILL_TO_COME: 1,
+    }
+    assert counts["unreadable_events"] == 0
+    assert counts["events_with_meetings"] + counts["skipped"] == 4
+    assert "4 events: 1 with meetings" in outcome.report.summary()
 
 
 def test_without_sync_tokens_changed_etags_are_read_again(

@@ -1,5 +1,7 @@
-// A real OpenID Connect provider (node-oidc-provider) on loopback for the single sign-on tests.
-// Environment: OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI, OIDC_ACCOUNTS
+// A real OpenID Connect provider (node-oidc-provider) on loopback for the single sign-on and
+// connected-account tests: authorization code + PKCE, device flow, refresh, introspection and
+// revocation. Environment: OIDC_PORT, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI
+// (several: separated by spaces), OIDC_POST_LOGOUT_URI (the same), OIDC_ACCESS_TTL (seconds, default 3600), OIDC_ACCOUNTS
 // (a JSON file {login: {email, email_verified, name}}, read at every sign-in so a test can
 // change what the provider says; an unknown login signs in with email = login).
 import { readFileSync } from 'node:fs';
@@ -24,12 +26,21 @@ const provider = new Provider(issuer, {
   clients: [{
     client_id: env.OIDC_CLIENT_ID,
     client_secret: env.OIDC_CLIENT_SECRET,
-    redirect_uris: [env.OIDC_REDIRECT_URI],
-    grant_types: ['authorization_code'],
+    redirect_uris: env.OIDC_REDIRECT_URI.split(' '),
+    post_logout_redirect_uris: (env.OIDC_POST_LOGOUT_URI || 'http://127.0.0.1:9/').split(' '),
+    grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
     response_types: ['code'],
   }],
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-  features: { devInteractions: { enabled: true } },
+  // offline_access: refresh tokens; mail.read stands for a provider's own read-only scope.
+  scopes: ['openid', 'offline_access', 'email', 'profile', 'mail.read'],
+  features: {
+    devInteractions: { enabled: true },
+    deviceFlow: { enabled: true },
+    introspection: { enabled: true },
+    revocation: { enabled: true },
+  },
+  ttl: { AccessToken: Number(env.OIDC_ACCESS_TTL || 3600) },
   pkce: { required: () => true },
   cookies: { keys: ['tiegraph-test-only-cookie-key'] },
   async findAccount(ctx, id) { return accountOf(id); },

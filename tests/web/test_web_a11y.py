@@ -37,9 +37,12 @@ SCALE = DemoScale(members=5, persons=300, companies=30, months=1, contacts_per_m
 WIDTHS = (1280, 375)
 SERIOUS = ("serious", "critical")
 # Developer text that must never reach a user: commands of the CLI, source files, work notes.
-COMMANDS = "contacts|member|intro|sync|org|import|ingest|list|ties|serve|demo|who-knows|company"
+COMMANDS = (
+    "contacts|member|intro|sync|org|import|ingest|list|ties|serve|demo|who-knows|company|account"
+)
 DEVELOPER_TEXT = re.compile(
     rf"`tiegraph|\btiegraph (?:{COMMANDS})\b|\bTODO\b|FIXME|\bbranch\b|\b\w+\.py\b|services/"
+    r"|\bdocs/\w"
 )
 # Every control shown, that the keyboard should reach; a control inside a closed <details>
 # is reached by opening it (its summary is checked).

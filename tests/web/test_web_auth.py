@@ -162,6 +162,7 @@ FORMS = [
     "/settings/organization",
     "/settings/sso",
     "/settings/password-sign-in",
+    "/settings/accounts/1/disconnect",
     "/settings/smtp",
     "/settings/intro-template",
     "/settings/signature",
@@ -173,6 +174,7 @@ FORMS = [
     "/lists/add",
     "/lists/1/items",
     "/lists/1/archive",
+    "/lists/1/remove",
 ]
 
 

@@ -21,6 +21,7 @@ from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import get_member
 from tiegraph.services.org.orgs import resolve_org
 from tiegraph.services.org.sso import set_sso
+from tiegraph.services.sync import account_apps, accounts
 from tiegraph.store import open_store
 from tiegraph.web.app import create_app
 
@@ -42,8 +43,15 @@ def app_port() -> int:
 def provider(app_port: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProvider]:
     _needs_chromium()
     needs_provider()
-    callback = f"http://127.0.0.1:{app_port}/sign-in/sso/callback"
-    running = OidcProvider(tmp_path_factory.mktemp("oidc"), callback)
+    callback = (
+        f"http://127.0.0.1:{app_port}/sign-in/sso/callback "
+        f"http://127.0.0.1:{app_port}/settings/accounts/callback"
+    )
+    running = OidcProvider(
+        tmp_path_factory.mktemp("oidc"),
+        callback,
+        post_logout_uri=f"http://127.0.0.1:{app_port}/sign-in",
+    )
     yield running
     running.close()
 
@@ -121,9 +129,12 @@ def test_sso_links_signs_in_by_subject_refuses_strangers_and_signs_out(
     assert "Single sign-on" in tab.content() and "Test IdP" in tab.content()
     tab.screenshot(path=str(ARTIFACTS / "sso-settings.png"), full_page=True)
     cookies = tab.context.cookies()
-    with tab.expect_navigation():
-        tab.get_by_role("button", name="Sign out").click()
-    assert "/sign-in" in tab.url
+    # Signed in through the provider: signing out ends the session there too (it asks first).
+    tab.get_by_role("button", name="Sign out").click()
+    tab.wait_for_url(re.compile(r".*/session/end.*"))
+    with tab.expect_navigation(url=re.compile(rf"^{re.escape(base)}/sign-in")):
+        tab.get_by_role("button", name="Yes, sign me out").click()
+    assert tab.url.startswith(f"{base}/sign-in")
     jar = {c["name"]: c["value"] for c in cookies}
     with httpx.Client(base_url=base, cookies=jar) as stolen:
         assert stolen.get("/gallery").status_code == 303  # the old cookie opens nothing any more
@@ -135,7 +146,7 @@ def test_sso_links_signs_in_by_subject_refuses_strangers_and_signs_out(
     again = new_tab(chromium)
     sso_sign_in(again, base, "ana-sub")
     again.goto(f"{base}/settings")
-    assert "ana@us.example" in again.content() and "bo@us.example" not in again.content()
+    assert "Ana Lima ·" in again.content() and "Bo Chen ·" not in again.content()
 
     stranger = new_tab(chromium)
     sso_sign_in(stranger, base, "eve-sub")
@@ -181,3 +192,40 @@ def test_password_sign_in_off_refuses_passwords_keeps_tokens_and_sso(
     assert api.status_code == 200, api.text
 
     sso_sign_in(admin.context.new_page(), base, "ana-sub")
+
+
+def test_a_member_connects_an_account_from_settings(
+    server: tuple[str, Any], provider: OidcProvider, chromium: Any
+) -> None:
+    """Settings → Connect: off to the provider, sign in and consent, back to "Connected"."""
+    base, store = server
+    org = resolve_org(store)
+    account_apps.set_app(
+        store,
+        org,
+        provider="oidc",
+        issuer=provider.issuer,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+    )
+    tab = new_tab(chromium)
+    sso_sign_in(tab, base, "ana-sub")
+    tab.goto(f"{base}/settings#accounts")
+    with tab.expect_navigation(url=re.compile(r".*")):
+        tab.get_by_role("link", name=f"Connect {provider.issuer}").click()
+    for _ in range(4):
+        if tab.url.startswith(base):
+            break
+        with tab.expect_navigation(url=re.compile(r".*")):
+            if tab.locator('input[name="login"]').count():
+                tab.fill('input[name="login"]', "ana-sub")
+                tab.fill('input[name="password"]', "any password: the dev provider takes it")
+                tab.click("button[type=submit]")
+            else:
+                tab.get_by_role("button", name="Continue").click()
+    assert tab.url == f"{base}/settings#accounts", tab.url
+    flashed = tab.locator(".flash").all_inner_texts()
+    assert "Connected: oidc account ana@us.example." in flashed, flashed
+    tab.screenshot(path=str(ARTIFACTS / "accounts-connected.png"), full_page=True)
+    [account] = accounts.list_accounts(store, org)
+    assert account.member_email == "ana@us.example" and account.status == "connected"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tiegraph.cli import (  # noqa: F401  (each module registers its commands)
+    accounts,
     activity,
     admin,
     archive,

@@ -92,8 +92,18 @@ opened: list[Store] = []  # closed when the command ends, so no connection outli
 
 def open_db(db: str | None) -> Store:
     store = open_store(db)
+    store.on_busy = say_busy
     opened.append(store)
     return store
+
+
+def say_busy(waited: float, bound: float) -> None:
+    """One line each time a write goes on waiting for another's (above any progress bar)."""
+    err.print(
+        f"store busy (another import or sync is writing): retrying ({waited:.1f} s of "
+        f"{bound:g} s waited)",
+        markup=False,
+    )
 
 
 def on_off(flag: bool) -> str:

@@ -27,8 +27,9 @@ from tiegraph.services.sync import runner as sync_run
 from tiegraph.services.sync import sources as sync_service
 
 sync_app = typer.Typer(
-    help="One-way periodic sync from members' CardDAV address books, CalDAV calendars and "
-    "IMAP mailboxes: new items only, nothing written back, nothing deleted."
+    help="One-way periodic sync from members' CardDAV address books, CalDAV calendars, "
+    "IMAP mailboxes and connected Microsoft 365 / Google accounts: new items only, nothing "
+    "written back, nothing deleted."
 )
 app.add_typer(sync_app, name="sync")
 
@@ -42,14 +43,25 @@ def _when(moment: datetime | None) -> str:
 @sync_app.command("add")
 def sync_add(
     member: Annotated[str, typer.Option("--member", help="The member whose source this is.")],
-    kind: Annotated[str, typer.Option(help="carddav, caldav or imap.")],
+    kind: Annotated[str, typer.Option(help="carddav, caldav, imap, graph or google.")],
     url: Annotated[
-        str, typer.Option(help="http(s):// address book or calendar; imap:// or imaps:// server.")
+        str,
+        typer.Option(
+            help="http(s):// address book or calendar; imap:// or imaps:// server; "
+            "https://graph.microsoft.com/v1.0 (graph); https://www.googleapis.com/ (google)."
+        ),
     ],
     username: Annotated[str, typer.Option(help="Login name on the server.")] = "",
     password_env: Annotated[
         str | None,
         typer.Option(help="Environment variable holding the password (only its name is stored)."),
+    ] = None,
+    account: Annotated[
+        int | None,
+        typer.Option(
+            help="Log in with this connected account's OAuth token (see `tiegraph account "
+            "list`) instead of a password; imap only."
+        ),
     ] = None,
     password_stdin: Annotated[
         bool,
@@ -88,6 +100,7 @@ def sync_add(
         folders=folder or (),
         interval_minutes=interval,
         check=check,
+        account_id=account,
     )
     if as_json:
         print_json(source.as_dict())
@@ -135,6 +148,8 @@ def sync_status(org: OrgOption = None, db: DbOption = None, as_json: JsonOption 
         error = "-"
         if s.last_error and s.failures:
             error = f"{_when(s.last_error_at)} ({s.failures}x): {s.last_error}"
+        if s.account_status == "reconnect":
+            error = f"RECONNECT account #{s.account_id} (tiegraph account connect); {error}"
         table.add_row(
             str(s.id),
             s.kind,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -35,6 +36,7 @@ def serve(
     import uvicorn
 
     from tiegraph.web.app import create_app
+    from tiegraph.web.warm import warm
 
     store = open_db(db)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
@@ -72,7 +74,8 @@ def serve(
                 **settings.server_options(),
             )
         else:
-            web_app = create_app(store, settings)
+            web_app = create_app(store, replace(settings, warm=True))
+            warm(store)  # the first view as fast as the next (web/warm.py)
             uvicorn.run(
                 web_app,
                 host=host,

@@ -35,11 +35,25 @@ class NoSuchFolder(ConnectorError):
     """The server has no folder of that name (or refuses to open it)."""
 
 
+class TokenRefusedError(ConnectorError):
+    """The server refused the OAuth access token (expired or revoked): refresh and try again."""
+
+
 class ImapMailbox:
-    """A logged-in, read-only IMAP session: `imap://` (STARTTLS when offered) or `imaps://`."""
+    """A logged-in, read-only IMAP session: `imap://` (STARTTLS when offered) or `imaps://`.
+
+    With `token`, the login is SASL XOAUTH2 (Gmail, Outlook) or OAUTHBEARER (RFC 7628),
+    whichever the server offers, instead of the password.
+    """
 
     def __init__(
-        self, url: str, username: str, password: str | None, *, timeout: float = 30.0
+        self,
+        url: str,
+        username: str,
+        password: str | None,
+        *,
+        timeout: float = 30.0,
+        token: str | None = None,
     ) -> None:
         parts = urlsplit(url)
         self.where = f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}"
@@ -58,13 +72,39 @@ class ImapMailbox:
                 if "STARTTLS" in self.imap.capabilities:
                     self.imap.starttls(context)
         try:
-            with self._failures("login refused (check username and password)"):
-                self.imap.login(username, password or "")
+            if token is not None:
+                self._oauth_login(username, token, host, port)
+            else:
+                with self._failures("login refused (check username and password)"):
+                    self.imap.login(username, password or "")
         except ConnectorError:
             self._close()
             raise
         # A path in the URL names the default folder, as RFC 5092 has it.
         self.default_folder = unquote(parts.path.strip("/")) or "INBOX"
+
+    def _oauth_login(self, username: str, token: str, host: str, port: int) -> None:
+        offered = self.imap.capabilities
+        if "AUTH=XOAUTH2" in offered:
+            mechanism, first = "XOAUTH2", f"user={username}\x01auth=Bearer {token}\x01\x01"
+        elif "AUTH=OAUTHBEARER" in offered:
+            mechanism = "OAUTHBEARER"
+            first = f"n,a={username},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01"
+        else:
+            raise ConnectorError(f"{self.where}: the server offers no OAuth login (XOAUTH2)")
+        answers = [first.encode()]
+
+        def respond(challenge: bytes) -> bytes:
+            # After a refusal the server sends its error as a challenge: answer it empty.
+            return answers.pop() if answers else b""
+
+        with self._failures("cannot log in"):
+            try:
+                self.imap.authenticate(mechanism, respond)
+            except imaplib.IMAP4.error:
+                raise TokenRefusedError(
+                    f"{self.where}: {mechanism} login refused (token expired or revoked?)"
+                ) from None
 
     def __enter__(self) -> ImapMailbox:
         return self

@@ -45,6 +45,9 @@ class ProviderMetadata:
     algorithms: tuple[str, ...]
     auth_method: str
     userinfo_endpoint: str | None = None
+    device_authorization_endpoint: str | None = None
+    revocation_endpoint: str | None = None
+    end_session_endpoint: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,10 +120,15 @@ def discover(issuer: str) -> ProviderMetadata:
     methods = found.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     method = "client_secret_basic" if "client_secret_basic" in methods else "client_secret_post"
     algorithms = tuple(a for a in ALGORITHMS if a in offered) or ("RS256",)
-    userinfo = found.get("userinfo_endpoint")
-    return ProviderMetadata(
-        issuer, authorize, token, jwks_uri, algorithms, method, str(userinfo) if userinfo else None
+    names = ("userinfo_endpoint", "device_authorization_endpoint", "revocation_endpoint",
+             "end_session_endpoint")  # fmt: skip
+    userinfo, device, revocation, end_session = (
+        str(found[n]) if found.get(n) else None for n in names
     )
+    return ProviderMetadata(
+        issuer, authorize, token, jwks_uri, algorithms, method, userinfo, device, revocation,
+        end_session,
+    )  # fmt: skip
 
 
 def _client(metadata: ProviderMetadata, client_id: str, secret: str, redirect: str) -> OAuth2Client:

@@ -25,8 +25,10 @@ __all__ = [
     "from_columns",
     "label_of",
     "needs_rebuild",
+    "pace_factor",
     "score",
     "score_touches",
+    "shown",
     "strength",
     "to_columns",
 ]
@@ -334,7 +336,7 @@ def strength(
         value *= 1.0 + params.regularity_weight * active / params.regularity_weeks
         known = (as_of - state.first_at).total_seconds() / _DAY
         value *= 1.0 + params.age_weight * min(known / params.age_full_days, 1.0)
-        value *= math.pow(min(max(pace, 0.0), 1.0), params.activity_weight)
+        value *= pace_factor(pace, params)
     if explicit_connection:
         value += params.explicit_bonus
     return value
@@ -398,8 +400,25 @@ def score(
 
 def _bounded(raw: float, params: StrengthParams) -> int:
     # Hyperbolic, not 1 - exp: busy ties keep distinct scores instead of all reading 100,
-    # and who-knows orders equal scores by name.
-    return min(max(round(100.0 * raw / (raw + params.scale)), 0), 100)
+    # and who-knows orders equal scores by name. Halves round up, as SQL's floor(x + 0.5)
+    # does (services/activity/tie_scores.py `shown_sql`), not to even as round() does.
+    return min(max(math.floor(100.0 * raw / (raw + params.scale) + 0.5), 0), 100)
+
+
+def pace_factor(pace: float, params: StrengthParams = DEFAULT_PARAMS) -> float:
+    """What a member's pace multiplies their ties' interactions by: min(pace, 1) ** weight."""
+    return math.pow(min(max(pace, 0.0), 1.0), params.activity_weight)
+
+
+def shown(
+    volume: float, factor: float, explicit: bool, params: StrengthParams = DEFAULT_PARAMS
+) -> tuple[int, Label, float]:
+    """Score, label and strength of a tie from its stored pace-free `volume` (what `strength`
+    gives without pace and explicit bonus) and its member's stored pace `factor`: the same
+    arithmetic as `strength`, so the same number, and the one a SQL expression can repeat."""
+    raw = volume * factor + (params.explicit_bonus if explicit else 0.0)
+    value = _bounded(raw, params)
+    return value, label_of(value, params), raw
 
 
 def score_touches(

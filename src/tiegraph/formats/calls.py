@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tiegraph.formats.csvrows import CsvRow, csv_rows
 from tiegraph.formats.records import CallRecord, RowError
 
 __all__ = ["iter_calls"]
@@ -64,16 +65,19 @@ def iter_calls(path: Path, *, member: str = "") -> Iterator[CallRecord | RowErro
     first = next(rows, None)
     if first is None:
         return
-    header_line, header = first
+    header_line, header, problem = first
     columns, missing = _columns(header, has_member=bool(member))
-    if missing:
-        reason = f"no {' or '.join(missing)} column in the header {header!r}"
+    if problem or missing:
+        reason = problem or f"no {' or '.join(missing)} column in the header {header!r}"
         yield RowError(file, f"line {header_line}", reason[:300])
         return
     sample = list(itertools.islice(rows, _SNIFF_ROWS))
-    day_first = _day_first([_start_text(_cells(row, columns)) for _, row in sample])
-    for number, row in itertools.chain(sample, rows):
-        yield _record(file, f"line {number}", row, header, columns, member, day_first)
+    day_first = _day_first([_start_text(_cells(row, columns)) for _, row, _ in sample])
+    for number, row, problem in itertools.chain(sample, rows):
+        if problem:
+            yield RowError(file, f"line {number}", problem)
+        else:
+            yield _record(file, f"line {number}", row, header, columns, member, day_first)
 
 
 def _decoded(raw: bytes) -> str:
@@ -103,14 +107,15 @@ def _delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _numbered_rows(text: str, delimiter: str, skipped: int) -> Iterator[tuple[int, list[str]]]:
-    """Non-empty rows with the line each starts on (a quoted field may span lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    line_num = 0
-    for row in reader:
-        start, line_num = line_num + 1, reader.line_num
-        if any(cell.strip() for cell in row):
-            yield start + skipped, row
+def _numbered_rows(text: str, delimiter: str, skipped: int) -> Iterator[CsvRow]:
+    """Non-empty rows with the line each starts on (a quoted field may span lines), or why
+    one cannot be read: a quote that never closes, or a cell too long, costs its one row
+    (formats/csvrows.py), as many cells as the first row's telling what a row looks like."""
+    first = next((line for line in io.StringIO(text, newline="") if line.strip()), "")
+    width = len(next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter), []))
+    for row in csv_rows(text, delimiter, width, offset=skipped):
+        if row.problem or any(cell.strip() for cell in row.cells):
+            yield row
 
 
 def _columns(header: list[str], *, has_member: bool) -> tuple[dict[str, int], list[str]]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
+from tiegraph.formats.csvrows import csv_rows
 from tiegraph.formats.records import (
     CompanyRecord,
     EducationRecord,
@@ -235,18 +236,17 @@ def _csv_rows(
     delimiter: str,
     build: Callable[[dict[str, str], str], CompanyRecord | PersonRecord],
 ) -> Iterator[DirectoryRow]:
-    while True:
-        # The reader pulls lines only as a row needs them, so the count marks where rows start.
-        start = lines.count + 1
-        try:
-            for cells in csv.reader(lines, delimiter=delimiter):
-                if any(cell.strip() for cell in cells):
-                    yield _csv_row(cells, columns, file, f"line {start}", build)
-                start = lines.count + 1
-            return
-        except csv.Error as exc:
-            # A fresh reader resumes on the next physical line: one broken row loses only itself.
-            yield RowError(file, f"line {start}", f"unreadable CSV: {exc}")
+    """The rows after the header. A quote that never closes, or a cell too long to read,
+    costs its one row (reported on its line): reading starts again on the next line
+    (formats/csvrows.py)."""
+    header_lines = lines.count
+    for line, cells, problem in csv_rows(
+        "".join(lines), delimiter, len(columns), offset=header_lines
+    ):
+        if problem:
+            yield RowError(file, f"line {line}", problem)
+        elif any(cell.strip() for cell in cells):
+            yield _csv_row(cells, columns, file, f"line {line}", build)
 
 
 def _csv_row(

@@ -168,12 +168,18 @@ def _import_file(
     report = PstFileReport(str(path))
     start, end = window
     contacts: list[ContactRecord] = []
-    with store.write(bulk=True) as conn:
-        ties = TieUpdater(conn, org)
-        batch = _Batch(conn, org, Resolver(conn, org), ties, report)
-        for count, record in enumerate(
-            iter_outlook_items(path, window_start=start, window_end=end), start=1
-        ):
+    batch: _Batch | None = None
+    items = iter_outlook_items(path, window_start=start, window_end=end)
+    count = 0
+    # Mail and meetings in transactions of about a second (Store.transactions): other writers
+    # get the store in between, and a rerun after a crash finds what was committed seen.
+    for conn, turn in store.transactions(items, bulk=True):
+        if batch is None:
+            batch = _Batch(conn, org, Resolver(conn, org), TieUpdater(conn, org), report)
+        else:
+            batch.use(conn)
+        for record in turn:
+            count += 1
             if isinstance(record, ContactRecord):
                 contacts.append(record)
             elif isinstance(record, SkippedItem):
@@ -185,7 +191,9 @@ def _import_file(
             if count % BATCH == 0:
                 progress(f"PST {path.name}", count, 0)
         batch.flush()
-        report.ties += ties.flush()
+        batch.ties.flush()
+    assert batch is not None  # one transaction at least
+    report.ties += len(batch.ties.written)
     if contacts:
         matching = load_matching(store, org)  # read before the write: SQLite has one writer
         with store.write() as conn:
@@ -197,7 +205,7 @@ def _import_file(
 
 @dataclass
 class _Batch:
-    """Messages and meetings waiting to be written in the file's transaction."""
+    """Messages and meetings waiting to be written in the file's current transaction."""
 
     conn: Connection
     org: Org
@@ -214,6 +222,12 @@ class _Batch:
             self.events.append(record)
         if len(self.messages) + len(self.events) >= BATCH:
             self.flush()
+
+    def use(self, conn: Connection) -> None:
+        """Write through `conn` (the file's next transaction) from now on."""
+        self.conn = conn
+        self.resolver.use(conn)
+        self.ties.use(conn)
 
     def flush(self) -> None:
         conn, org, resolver, ties = self.conn, self.org, self.resolver, self.ties

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from tiegraph.errors import StoreBusyError, StoreError
+from tiegraph.store.pacing import (
+    COMMIT_SECONDS,
+    FIRST_SLICE_SECONDS,
+    MAKE_WAY_SECONDS,
+    announce_waiting,
+    next_slice,
+    someone_waits,
+    waiting_flag,
+)
 
+log = logging.getLogger(__name__)
 DATABASE_URL_ENV = "TIEGRAPH_DATABASE_URL"
 BUSY_TIMEOUT_ENV = "TIEGRAPH_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0
@@ -89,6 +102,30 @@ def _busy_as_error() -> Iterator[None]:
 _WRITE_FLAG = "tiegraph_write"
 ANALYZE_AFTER_ROWS = 5_000
 BULK_CACHE_KIB = 64 * 1024
+T = TypeVar("T")
+# Told (seconds waited so far, seconds it will wait at most) when a write finds the store busy
+# and goes on waiting for it: the CLI says "busy, retrying".
+BusyCallback = Callable[[float, float], None]
+
+
+def _quiet(waited: float, bound: float) -> None:
+    """A busy callback that says nothing (web requests just wait)."""
+
+
+class Turn(Generic[T]):
+    """The items one transaction of a long write takes: until its seconds have passed."""
+
+    def __init__(self, stream: Iterator[T], seconds: float) -> None:
+        self.stream, self.seconds = stream, seconds
+        self.ended = False  # the stream is exhausted
+
+    def __iter__(self) -> Iterator[T]:
+        deadline = time.monotonic() + self.seconds
+        for item in self.stream:
+            yield item
+            if time.monotonic() >= deadline:
+                return
+        self.ended = True
 
 
 @dataclass
@@ -97,6 +134,9 @@ class Store:
 
     engine: Engine
     url: str
+    on_busy: BusyCallback = _quiet
+    # How long one transaction of a long write lasts (Store.transactions).
+    commit_seconds: float = COMMIT_SECONDS
 
     @property
     def dialect(self) -> str:
@@ -122,37 +162,61 @@ class Store:
         `bulk` (an ingest of many rows): on SQLite the connection gets a page cache of
         BULK_CACHE_KIB for this transaction, as the indexes written outgrow the default 2 MB
         (100,000 messages: 15% less time in SQLite). A writer that waited the busy timeout
-        for another's lock raises StoreBusyError: nothing was written; try again.
+        for another's lock raises StoreBusyError: nothing was written; try again. On SQLite
+        it waits in widening slices (store/pacing.py), telling `on_busy` after each.
         """
-        with _busy_as_error(), self.engine.connect() as conn:
-            driver: Any = conn.connection.dbapi_connection
-            usual = None
-            if bulk and self.dialect == "sqlite":  # on the driver: no SQLAlchemy autobegin
-                usual = driver.execute("PRAGMA cache_size").fetchone()[0]
-                driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-            # The flag lives on the pooled connection: it must end with this transaction, or
-            # the connection's later reads would queue for the write lock too.
-            conn.info[_WRITE_FLAG] = True
-            try:
-                with conn.begin():
-                    yield conn
-            finally:
-                conn.info.pop(_WRITE_FLAG, None)
-                if usual is not None:  # pooled connections go back to the usual size
-                    driver.execute(f"PRAGMA cache_size={int(usual)}")
+        with (
+            _busy_as_error(),
+            self.engine.connect() as conn,
+            _bulk_cache(conn, bulk),
+            _transaction(conn, self.on_busy),
+        ):
+            yield conn
+
+    def transactions(
+        self, items: Iterable[T], *, bulk: bool = False
+    ) -> Iterator[tuple[Connection, Turn[T]]]:
+        """A long write of `items` cut into transactions of about `commit_seconds` each.
+
+        Yields each transaction's connection and the items to write in it (a Turn, whose
+        `ended` says, once read, that this is the last), which the caller takes to the end
+        before the transaction commits; then, on SQLite, a writer waiting for the lock gets
+        its turn before the next one begins. One connection serves them all (its page cache
+        stays warm). There is one transaction at least, even for no items. A write cut so must
+        be idempotent: a crash keeps the transactions committed, and the same write again
+        must make of them what one whole run makes.
+        """
+        stream = iter(items)
+        with _busy_as_error(), self.engine.connect() as conn, _bulk_cache(conn, bulk):
+            while True:
+                turn = Turn(stream, self.commit_seconds)
+                with _transaction(conn, self.on_busy):
+                    yield conn, turn
+                if turn.ended:
+                    return
+                self.make_way()
+
+    def make_way(self) -> None:
+        """Between two transactions of a long write: pause while another writer waits (SQLite)."""
+        if self.dialect == "sqlite" and someone_waits(waiting_flag(self.engine.url.database or "")):
+            time.sleep(MAKE_WAY_SECONDS)
 
     def analyze(self) -> None:
         """Refresh the planner's statistics after a bulk change.
 
         Without them SQLite reads `org_id = ? AND id IN (...)` through an org-wide index
         (every person of the organization) instead of the primary key. A sampled ANALYZE
-        (analysis_limit) takes well under a second even on millions of rows.
+        (analysis_limit) takes well under a second even on millions of rows. A writer like
+        any other; when the store stays busy the statistics wait for the next bulk change (what
+        was written is committed already).
         """
-        with self.engine.connect() as conn:
-            if self.dialect == "sqlite":
-                conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        try:
+            with self.write() as conn:
+                if self.dialect == "sqlite":
+                    conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+                conn.exec_driver_sql("ANALYZE")
+        except StoreBusyError:
+            log.info("store busy: statistics left for the next bulk change")
 
     def analyze_after(self, rows: int) -> None:
         """Analyze after a bulk change of at least ANALYZE_AFTER_ROWS rows (small ones: no)."""
@@ -161,6 +225,34 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _bulk_cache(conn: Connection, bulk: bool) -> Iterator[None]:
+    """On SQLite, a page cache of BULK_CACHE_KIB while `bulk` writes go on (Store.write)."""
+    if not bulk or conn.dialect.name != "sqlite":
+        yield
+        return
+    driver: Any = conn.connection.dbapi_connection  # on the driver: no SQLAlchemy autobegin
+    usual = driver.execute("PRAGMA cache_size").fetchone()[0]
+    driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:  # pooled connections go back to the usual size
+        driver.execute(f"PRAGMA cache_size={int(usual)}")
+
+
+@contextmanager
+def _transaction(conn: Connection, on_busy: BusyCallback) -> Iterator[None]:
+    """A write transaction: on SQLite the begin event takes the write lock (BEGIN IMMEDIATE).
+    The flag lives on the pooled connection: it must end with this transaction, or the
+    connection's later reads would queue for the write lock too."""
+    conn.info[_WRITE_FLAG] = on_busy
+    try:
+        with conn.begin():
+            yield
+    finally:
+        conn.info.pop(_WRITE_FLAG, None)
 
 
 def _sqlite_engine(url: URL, echo: bool, busy_timeout: float) -> Engine:
@@ -196,12 +288,41 @@ def _sqlite_engine(url: URL, echo: bool, busy_timeout: float) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
+    flag = waiting_flag(database)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        immediate = conn.info.get(_WRITE_FLAG, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        on_busy = conn.info.get(_WRITE_FLAG)
+        if on_busy is None:
+            conn.exec_driver_sql("BEGIN")
+        else:
+            _take_write_lock(conn.connection.dbapi_connection, busy_timeout, on_busy, flag)
 
     return engine
+
+
+def _take_write_lock(driver: Any, bound: float, on_busy: BusyCallback, flag: Path | None) -> None:
+    """BEGIN IMMEDIATE, waiting for another's lock up to `bound` seconds in widening slices;
+    after each, the wait is announced (pacing.py) and `on_busy` told."""
+    started = time.monotonic()
+    wait = min(FIRST_SLICE_SECONDS, bound)
+    try:
+        while True:
+            driver.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                waited = time.monotonic() - started
+                if exc.sqlite_errorcode & 0xFF not in _SQLITE_BUSY_CODES:
+                    raise
+                if waited >= bound - 0.001:
+                    raise StoreBusyError(BUSY_MESSAGE) from exc
+                announce_waiting(flag)
+                on_busy(waited, bound)
+                wait = next_slice(wait, bound - waited)
+    finally:
+        driver.execute(f"PRAGMA busy_timeout={int(bound * 1000)}")
 
 
 def create_store_engine(
@@ -209,7 +330,8 @@ def create_store_engine(
 ) -> Engine:
     """An engine for the URL, or a StoreError saying what is wrong with it.
 
-    `busy_timeout`: seconds a SQLite write waits for another's write lock before giving up."""
+    `busy_timeout`: seconds a write waits for another's lock before giving up (SQLite's write
+    lock; PostgreSQL's lock_timeout)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -222,8 +344,15 @@ def create_store_engine(
             return _sqlite_engine(parsed, echo, busy_timeout)
         if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
+        # A write waits for another's row or table lock as long as a SQLite write waits for
+        # the write lock, then fails as busy (lock_not_available), rather than for ever.
         return create_engine(
-            parsed, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE
+            parsed,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=POOL_SIZE,
+            max_overflow=POOL_SIZE,
+            connect_args={"options": f"-c lock_timeout={max(1, int(busy_timeout * 1000))}"},
         )
     except NoSuchModuleError:
         raise StoreError(

@@ -87,6 +87,11 @@ member = Table(
     # Decayed volume of all the member's interactions (core/member_activity.py): how busy they
     # are lately against their usual, which who-knows weighs introducers by. NULL: none yet.
     Column("activity", JSON, nullable=True),
+    # The member's pace against the median colleague's, and what it multiplies their ties'
+    # interactions by (core/strength.py `pace_factor`), as of the last write of activity or
+    # the daily rescore: every view of a tie reads these (services/activity/tie_scores.py).
+    Column("pace", Float, nullable=True),
+    Column("pace_factor", Float, nullable=True),
     UniqueConstraint("org_id", "email"),
 )
 
@@ -138,6 +143,8 @@ web_session = Table(
     Column("token_hash", String(64), nullable=False),
     _created(),
     Column("ended_at", DateTime(timezone=True), nullable=True),
+    # How it signed in: password | sso. Switching password sign-in off ends the password ones.
+    Column("method", String(8), nullable=False, server_default="password"),
     UniqueConstraint("org_id", "token_hash"),
 )
 
@@ -425,6 +432,7 @@ interaction = Table(
     ),
 )
 
+SHOWN = ("member_id", "volume", "explicit", "last_at")  # what the shown score and columns read
 tie = Table(
     "tie",
     metadata,
@@ -444,9 +452,14 @@ tie = Table(
     ),  # the strength model's incremental state
     Column("reasons", JSON, nullable=False, default=_empty_list),
     Column("scored_at", DateTime(timezone=True), nullable=True),
-    Index(None, "org_id", "person_id", "score"),
+    # The pace-free strength of the tie's interactions as of scored_at (core/strength.py
+    # `shown`): with the member's pace_factor, the score every view shows, in SQL or Python.
+    Column("volume", Float, nullable=True),
+    # What the shown score needs rides at the end of the person's and the company's index, so
+    # that the gallery's and the accounts' columns read indexes only, never the wide rows.
+    Index("ix_tie_person_shown", "org_id", "person_id", "score", *SHOWN),
     Index(None, "org_id", "member_id", "score"),
-    Index(None, "org_id", "company_id", "score", "person_id", "member_id"),
+    Index("ix_tie_company_shown", "org_id", "company_id", "score", "person_id", *SHOWN),
 )
 
 custom_property = Table(
@@ -555,6 +568,28 @@ import_job = Table(
     Index(None, "org_id", "member_id", "created_at"),
 )
 
+connected_account = Table(
+    "connected_account",
+    metadata,
+    _id(),
+    _org(),
+    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("provider", String(20), nullable=False),  # google | microsoft | oidc
+    Column("subject", String(255), nullable=False, server_default=""),
+    Column("email", String(320), nullable=False, server_default=""),
+    Column("scope", Text, nullable=False, server_default=""),
+    # Tokens only sealed with the server secret (services/sync/passwords.py), never plain.
+    Column("access_sealed", Text, nullable=True),
+    Column("refresh_sealed", Text, nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("status", String(12), nullable=False, server_default="connected"),  # or reconnect
+    Column("status_reason", Text, nullable=True),
+    _created(),
+    Column("refreshed_at", DateTime(timezone=True), nullable=True),
+    Column("archived_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("org_id", "member_id", "provider"),
+)
+
 sync_source = Table(
     "sync_source",
     metadata,
@@ -567,6 +602,8 @@ sync_source = Table(
     # Never a password in plain text: the name of an environment variable, or a sealed secret.
     Column("password_env", String(200), nullable=True),
     Column("password_sealed", Text, nullable=True),
+    # Or a connected account's OAuth token (IMAP XOAUTH2, Graph, Google APIs).
+    Column("account_id", Id, ForeignKey("connected_account.id"), nullable=True),
     Column("folders", JSON, nullable=False, default=_empty_list),
     Column("interval_minutes", Integer, nullable=False, server_default="10"),
     Column("cursor", JSON, nullable=False, default=_empty_dict),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -49,12 +50,18 @@ def _fingerprint(password_hash: str | None) -> str:
     return (password_hash or "")[-12:]
 
 
-def start_session(request: Request, signed_in: auth.SignedIn, password_hash: str | None) -> None:
-    """A new session for the member (the one this browser had, if any, ends)."""
+def start_session(
+    request: Request,
+    signed_in: auth.SignedIn,
+    password_hash: str | None,
+    method: str = "password",
+) -> None:
+    """A new session for the member (the one this browser had, if any, ends); `method`:
+    password or sso."""
     store, settings = store_of(request), request.app.state.settings
     end_session_of(request)
     token = sessions.open_session(
-        store, signed_in.org.id, signed_in.member.id, settings.session_max_age
+        store, signed_in.org.id, signed_in.member.id, settings.session_max_age, method
     )
     request.session.update(
         {
@@ -63,6 +70,7 @@ def start_session(request: Request, signed_in: auth.SignedIn, password_hash: str
             "sid": token,
             "pw": _fingerprint(password_hash),
             "csrf": secrets.token_urlsafe(24),
+            "how": method,
         }
     )
 
@@ -173,21 +181,39 @@ def require_admin(viewer: Viewer) -> None:
 
 
 async def check_csrf(request: Request) -> None:
-    """Every unsafe page request carries the session's CSRF token, in the form or a header."""
+    """Every unsafe page request carries the session's CSRF token, in the form or a header;
+    and no field of its form holds a NUL character (see refuse_nul)."""
     if request.method not in UNSAFE:
         return
     expected = request.session.get("csrf")
     sent = request.headers.get(CSRF_HEADER, "")
-    if not sent:
-        content_type = request.headers.get("content-type", "")
-        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-            form = await request.form()
-            value = form.get(CSRF_FIELD)
-            sent = value if isinstance(value, str) else ""
+    content_type = request.headers.get("content-type", "")
+    form = None
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+    if not sent and form is not None:
+        value = form.get(CSRF_FIELD)
+        sent = value if isinstance(value, str) else ""
     if not expected or not sent or not secrets.compare_digest(str(expected), sent):
         raise HTTPException(
             403, "This form expired or was not sent from tiegraph: reload the page and try again."
         )
+    if form is not None:
+        refuse_nul(form.multi_items())
+
+
+def refuse_nul(fields: Iterable[tuple[str, Any]]) -> None:
+    """A form field holding a NUL character is refused (422, naming the field) before any
+    page sees it: PostgreSQL refuses one in text and SQLite cuts strings at it, and a page
+    that stored the rest would keep something else than was typed. Files are read apart."""
+    for name, value in fields:
+        if isinstance(value, str) and "\x00" in value:
+            shown = "".join(ch for ch in name if ch.isprintable())[:60]
+            raise HTTPException(
+                422,
+                f"The field {shown!r} holds a NUL character (0x00), which cannot be stored: "
+                "remove it and send the form again.",
+            )
 
 
 # Failed sign-ins of one account from all addresses together before it waits out the window:

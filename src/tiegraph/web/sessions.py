@@ -16,7 +16,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(store: Store, org_id: int, member_id: int, max_age_seconds: int) -> str:
+def open_session(
+    store: Store, org_id: int, member_id: int, max_age_seconds: int, method: str = "password"
+) -> str:
     """A new session of the member; returns the token its cookie carries (stored hashed).
 
     The member's ended and expired sessions are forgotten at the same time, so the table holds
@@ -36,7 +38,11 @@ def open_session(store: Store, org_id: int, member_id: int, max_age_seconds: int
         )
         conn.execute(
             insert(web_session).values(
-                org_id=org_id, member_id=member_id, token_hash=token_hash(token), created_at=now
+                org_id=org_id,
+                member_id=member_id,
+                token_hash=token_hash(token),
+                created_at=now,
+                method=method,
             )
         )
     return token

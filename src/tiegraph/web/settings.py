@@ -34,6 +34,9 @@ class WebSettings:
     # TIEGRAPH_TRUSTED_PROXIES: addresses or networks of the reverse proxies whose
     # X-Forwarded-For names the client; from anyone else (by default: everyone) it is ignored.
     trusted_proxies: tuple[str, ...] = ()
+    # Warm the first view after an import through the web app (web/warm.py); `serve` turns
+    # it on (and warms at start), an app built for tests leaves it off.
+    warm: bool = False
 
     @classmethod
     def from_env(cls) -> WebSettings:

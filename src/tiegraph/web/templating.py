@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from tiegraph.services.contacts.importer import SOURCE_NAMES
+from tiegraph.services.contacts.report import SOURCE_NAMES
 from tiegraph.web.security import csrf_token
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -11,8 +11,10 @@ from fastapi import Request, UploadFile
 
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.contacts.jobs import ImportJob, create_job, run_job
+from tiegraph.store import Store
 from tiegraph.web.security import Viewer, store_of
 from tiegraph.web.settings import WebSettings
+from tiegraph.web.warm import warm
 
 SUFFIXES = (".csv", ".txt", ".tsv", ".vcf", ".vcard", ".pst", ".ost")
 PST_MAGIC = b"!BDN"  # every Outlook PST/OST file starts so
@@ -80,5 +82,15 @@ async def start_import(request: Request, viewer: Viewer, files: list[UploadFile]
         raise
     store = store_of(request)
     job = create_job(store, viewer.org, viewer.member, [name for name, _ in saved])
-    request.app.state.imports.submit(run_job, store, viewer.org, viewer.member, job.id, saved)
+    warming = request.app.state.settings.warm
+    request.app.state.imports.submit(_import_then_warm, store, viewer, job.id, saved, warming)
     return job
+
+
+def _import_then_warm(
+    store: Store, viewer: Viewer, job_id: int, saved: list[tuple[str, Path]], warming: bool
+) -> None:
+    """The import, then the first view's warming (web/warm.py): new rows, new plans."""
+    run_job(store, viewer.org, viewer.member, job_id, saved)
+    if warming:
+        warm(store)

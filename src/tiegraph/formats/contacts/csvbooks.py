@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from operator import itemgetter
 
-from tiegraph.formats.contacts.csvrows import csv_rows
 from tiegraph.formats.contacts.headers import Layout, header_key, identify, layout_of
+from tiegraph.formats.csvrows import csv_rows
 from tiegraph.formats.records import ContactRecord, RowError
 
 __all__ = ["CsvBook", "csv_book_records", "read_csv_book"]

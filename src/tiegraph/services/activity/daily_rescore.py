@@ -1,8 +1,9 @@
 """Stored tie scores kept fresh: every organization rescored once a day, in a background thread.
 
-Scores decay while nothing happens; readers rescore what they show, but an account's closest
-connections are found in stored-score order (services/insights/closest.py), which gets faster when
-stored scores are fresh. `tiegraph serve` starts a DailyRescore; the last run of each
+Scores decay while nothing happens, and every view shows the stored ones
+(services/activity/tie_scores.py): the daily rescore brings them, and members' paces, up to
+today. An organization whose ties lack their stored inputs (a store just migrated) is rescored
+at start whatever the day. `tiegraph serve` starts a DailyRescore; the last run of each
 organization is kept in its settings, so a restart does not rescore again before a day.
 """
 
@@ -12,13 +13,17 @@ import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.org.orgs import Org, list_orgs
 from tiegraph.services.org.settings import get_setting, put_setting
 from tiegraph.store import Store
+from tiegraph.store.schema import tie
 
 log = logging.getLogger(__name__)
 SETTING = "ties_rescored_at"
+INPUTS_SETTING = "ties_have_volumes"
 EVERY = timedelta(days=1)
 CHECK_SECONDS = 3600.0  # how often the thread looks for an organization that is due
 
@@ -49,7 +54,7 @@ def rescore_due(
         org = summary.org
         try:
             last = last_rescore(store, org)
-            if last is not None and moment - last < every:
+            if last is not None and moment - last < every and not inputs_missing(store, org):
                 continue
             done[org.slug] = rescore(store, org, now=moment)
             put_setting(store, org, SETTING, moment.isoformat())
@@ -57,6 +62,22 @@ def rescore_due(
         except Exception:
             log.exception("daily rescore of organization %s failed", org.slug)
     return done
+
+
+def inputs_missing(store: Store, org: Org) -> bool:
+    """Whether some tie lacks its stored volume (a store migrated to 0017 and not rescored
+    since: views would read those ties as without interactions). Looked for once: when none
+    does, a setting says so. A member without a stored pace (a new one) reads as pace 1
+    everywhere until their first activity."""
+    if get_setting(store, org, INPUTS_SETTING):
+        return False
+    with store.read() as conn:
+        missing = conn.execute(
+            select(tie.c.member_id).where(tie.c.org_id == org.id, tie.c.volume.is_(None)).limit(1)
+        ).first()
+    if missing is None:
+        put_setting(store, org, INPUTS_SETTING, True)
+    return missing is not None
 
 
 class DailyRescore:

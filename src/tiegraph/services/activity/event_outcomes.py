@@ -12,6 +12,7 @@ from tiegraph.formats.records import EventRecord
 OUTSIDE_WINDOW = "no occurrence in the window"
 ALONE = "no one else in it (a holiday, a personal block)"
 NO_MEMBER = "no member among the participants"
+STILL_TO_COME = "every occurrence still to come (taken once it has started)"
 
 
 @dataclass
@@ -23,6 +24,7 @@ class EventOutcomes:
     occurrences: int = 0  # read inside the window
     meetings: int = 0  # occurrences taken as meetings
     _outcome: dict[tuple[str, str], str] = field(default_factory=dict)
+    _to_come: set[tuple[str, str]] = field(default_factory=set)
 
     def saw(self, event: EventRecord, skipped: str) -> None:
         """One occurrence: taken (`skipped` empty) or skipped for that reason."""
@@ -32,14 +34,20 @@ class EventOutcomes:
         if not skipped or key not in self._outcome:
             self._outcome[key] = skipped
 
+    def still_to_come(self, event: EventRecord) -> None:
+        """An occurrence that has not started yet (CalDAV sync reads the event again once it
+        has): the event's outcome when none of its occurrences before was read."""
+        self._to_come.add((event.file, event.locator))
+
     def counts(self) -> dict[str, Any]:
-        outcomes = Counter(self._outcome.values())
+        waiting = self._to_come - self._outcome.keys()
+        outcomes = Counter(self._outcome.values()) + Counter({STILL_TO_COME: len(waiting)})
         skipped = {reason: n for reason, n in sorted(outcomes.items()) if reason}
         if self.tally.outside_window:
             skipped[OUTSIDE_WINDOW] = self.tally.outside_window
         return {
             # A reader that kept no tally (Outlook PST items) gave only occurrences.
-            "events": self.tally.events or len(self._outcome),
+            "events": self.tally.events or len(self._outcome) + len(waiting),
             "events_with_meetings": outcomes[""],
             "skipped": sum(skipped.values()),
             "skipped_reasons": skipped,

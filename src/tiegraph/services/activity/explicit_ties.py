@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, literal, null, select
 
-from tiegraph.core.strength import TieState, from_columns, score, to_columns
+from tiegraph.core.strength import TieState, from_columns, score, strength, to_columns
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, upsert_rows
 from tiegraph.store.schema import person, tie
@@ -87,4 +87,5 @@ def _row(org_id: int, member_id: int, state: TieState, now: datetime) -> dict[st
         "state": to_columns(state),
         "reasons": list(scored.reasons),
         "scored_at": now,
+        "volume": strength(state, now),
     }

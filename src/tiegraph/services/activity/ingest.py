@@ -2,104 +2,40 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
 
 import phonenumbers
 from sqlalchemy import Connection
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.phones import normalize_phone
-from tiegraph.errors import InvalidInputError
 from tiegraph.formats.calendar import iter_events
 from tiegraph.formats.calls import iter_calls
 from tiegraph.formats.records import CallRecord, EventRecord, MessageHeaders, RowError
-from tiegraph.services.activity.event_outcomes import ALONE, NO_MEMBER, EventOutcomes
+from tiegraph.services.activity.event_outcomes import ALONE, NO_MEMBER
+from tiegraph.services.activity.ingest_run import (
+    IngestReport,
+    batches,
+    digest,
+    existing_paths,
+    ingest_file,
+    write_batch,
+)
 from tiegraph.services.activity.mail_touchpoints import MailItem, MailTouchpoints, read_mail_items
 from tiegraph.services.activity.ties import TieUpdater
-from tiegraph.services.activity.writes import (
-    Activity,
-    Resolver,
-    Touchpoint,
-    known_keys,
-    write_activities,
-)
+from tiegraph.services.activity.writes import Activity, Resolver, Touchpoint, known_keys
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.readahead import WORTH_IT_BYTES, read_ahead, worth_reading_ahead
 from tiegraph.store import Store
 
-BATCH = 2000
-T = TypeVar("T")
+__all__ = ["IngestReport", "ingest_calendar", "ingest_calls", "ingest_mail"]
+
 DEFAULT_WINDOW = timedelta(days=365)
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did; `messages`/`calls` count records read, good or not; a calendar's
-    account is in `events` (events read, meetings taken, events skipped by reason)."""
-
-    kind: str  # mail | calendar | calls
-    read: int = 0
-    interactions: int = 0
-    duplicates: int = 0
-    replaced: int = 0
-    skipped: int = 0
-    unresolved: int = 0
-    persons: int = 0  # new persons from correspondence
-    ties: int = 0
-    rejected: list[RowError] = field(default_factory=list)
-    skipped_reasons: dict[str, int] = field(default_factory=dict)
-    events: EventOutcomes = field(default_factory=EventOutcomes)
-
-    def skip(self, reason: str) -> None:
-        self.skipped += 1
-        self.skipped_reasons[reason] = self.skipped_reasons.get(reason, 0) + 1
-
-    def as_dict(self) -> dict[str, Any]:
-        noun = {"mail": "messages", "calendar": "events", "calls": "calls"}[self.kind]
-        calendar = self.events.counts() if self.kind == "calendar" else {}
-        return {
-            noun: self.read,
-            "interactions": self.interactions,
-            "duplicates": self.duplicates,
-            "replaced": self.replaced,
-            "skipped": self.skipped,
-            "skipped_reasons": self.skipped_reasons,
-            "unresolved": self.unresolved,
-            "persons_from_correspondence": self.persons,
-            "ties": self.ties,
-            "rejected": [
-                {"file": r.file, "locator": r.locator, "reason": r.reason} for r in self.rejected
-            ],
-        } | calendar
-
-    def summary(self) -> str:
-        noun = {"mail": "messages", "calendar": "events", "calls": "calls"}[self.kind]
-        if self.kind == "calendar":
-            return (
-                f"{self.events.summary()}, {len(self.rejected)} rejected; {self.interactions} "
-                f"interactions, {self.duplicates} already seen; {self.persons} new persons from "
-                f"correspondence, {self.ties} ties updated"
-            )
-        return (
-            f"{self.read} {noun}: {self.interactions} interactions, {self.duplicates} already "
-            f"seen, {self.skipped} without a member, {len(self.rejected)} rejected; "
-            f"{self.persons} new persons from correspondence, {self.ties} ties updated"
-            + (f", {self.unresolved} addresses left without a person" if self.unresolved else "")
-        )
-
-    def settle(self, resolver: Resolver, ties: TieUpdater) -> None:
-        """End of a transaction's writes: name the new persons, count them, store the ties."""
-        resolver.correspondents.settle_names()
-        self.persons += len(resolver.correspondents.created)
-        resolver.correspondents.created.clear()
-        self.ties += ties.flush()
 
 
 # --- mail ----------------------------------------------------------------------------------
@@ -119,18 +55,16 @@ def ingest_mail(
     each message's touchpoints, while this one resolves and writes: two cores share the work.
     """
     report = IngestReport("mail")
-    for path in _existing_paths(paths):
-        with store.write(bulk=True) as conn:
-            resolver = Resolver(conn, org)
-            ties = TieUpdater(conn, org)
-            if worth_reading_ahead(path, read_ahead_bytes):
-                items = read_ahead(read_mail_items, path, dict(resolver.member_of))
-            else:
-                items = read_mail_items(path, resolver.member_of)
-            for batch in _batches(items, report):
-                _mail_batch(conn, org, resolver, ties, batch, report)
-                progress(f"Mail {path.name}", report.read, 0)
-            report.settle(resolver, ties)
+    for path in existing_paths(paths):
+        with store.read() as conn:
+            members = Resolver(conn, org).member_of
+        if worth_reading_ahead(path, read_ahead_bytes):
+            items: Iterable[MailItem | RowError] = read_ahead(read_mail_items, path, members)
+        else:
+            items = read_mail_items(path, members)
+        write = partial(_mail_batch, org=org, report=report)
+        step = f"Mail {path.name}"
+        ingest_file(store, org, items, report, write, step=step, progress=progress, bulk=True)
     store.analyze_after(report.interactions)
     return report
 
@@ -149,16 +83,17 @@ def write_mail(
     """
     touchpoints = MailTouchpoints(resolver.member_of)
     items = (r if isinstance(r, RowError) else touchpoints.item(r) for r in records)
-    for batch in _batches(items, report):
-        _mail_batch(conn, org, resolver, ties, batch, report)
+    for batch in batches(items, report):
+        _mail_batch(conn, resolver, ties, batch, org=org, report=report)
 
 
 def _mail_batch(
     conn: Connection,
-    org: Org,
     resolver: Resolver,
     ties: TieUpdater,
     items: list[MailItem],
+    *,
+    org: Org,
     report: IngestReport,
 ) -> None:
     parents = {reply_to for _, _, reply_to, _, _ in items if reply_to}
@@ -171,7 +106,7 @@ def _mail_batch(
             continue
         resolver.correspondents.saw_names(names)
         activities.append(Activity("email", message_id, when, touches, "", reply_to in replied))
-    _write(conn, org, resolver, ties, activities, report)
+    write_batch(conn, org, resolver, ties, activities, report)
 
 
 # --- calendar ------------------------------------------------------------------------------
@@ -207,7 +142,7 @@ def _event_activity(event: EventRecord, resolver: Resolver) -> Activity | str:
         return NO_MEMBER
     resolver.correspondents.saw_names((e, n) for e, n in names if n and e not in members)
     unique = {(t.member_id, t.address): t for t in touchpoints}
-    fingerprint = _digest(
+    fingerprint = digest(
         event.start.isoformat(), event.end.isoformat(), organizer or "", *sorted(people)
     )
     key = f"{event.uid}|{event.occurrence}" if event.occurrence else event.uid
@@ -228,16 +163,12 @@ def ingest_calendar(
     start = window_start or now - DEFAULT_WINDOW
     end = window_end or now + timedelta(days=1)
     report = IngestReport("calendar")
-    for path in _existing_paths(paths):
-        with store.write() as conn:
-            resolver = Resolver(conn, org)
-            ties = TieUpdater(conn, org)
-            tally = report.events.tally
-            records = iter_events(path, window_start=start, window_end=end, tally=tally)
-            for batch in _batches(records, report):
-                _event_batch(conn, org, resolver, ties, batch, report)
-                progress(f"Calendar {path.name}", report.read, 0)
-            report.settle(resolver, ties)
+    for path in existing_paths(paths):
+        tally = report.events.tally
+        records = iter_events(path, window_start=start, window_end=end, tally=tally)
+        write = partial(_event_batch, org=org, report=report)
+        step = f"Calendar {path.name}"
+        ingest_file(store, org, records, report, write, step=step, progress=progress)
     store.analyze_after(report.interactions)
     return report
 
@@ -255,16 +186,17 @@ def write_events(
     An event edited upstream replaces the interactions it made before. The caller calls
     `report.settle` before it commits.
     """
-    for batch in _batches(records, report):
-        _event_batch(conn, org, resolver, ties, batch, report)
+    for batch in batches(records, report):
+        _event_batch(conn, resolver, ties, batch, org=org, report=report)
 
 
 def _event_batch(
     conn: Connection,
-    org: Org,
     resolver: Resolver,
     ties: TieUpdater,
     events: list[EventRecord],
+    *,
+    org: Org,
     report: IngestReport,
 ) -> None:
     activities = []
@@ -273,7 +205,7 @@ def _event_batch(
         report.events.saw(event, activity if isinstance(activity, str) else "")
         if not isinstance(activity, str):
             activities.append(activity)
-    _write(conn, org, resolver, ties, activities, report)
+    write_batch(conn, org, resolver, ties, activities, report)
 
 
 # --- calls ---------------------------------------------------------------------------------
@@ -313,7 +245,7 @@ def _call_activity(
         return RowError(call.file, call.locator, f"{call.other!r} is not a phone number or email")
     direction = "out" if call.direction == "out" else "in"
     duration = call.duration_seconds if call.direction != "missed" else 0
-    key = _digest(str(member_id), other, call.start.isoformat())
+    key = digest(str(member_id), other, call.start.isoformat())
     touch = Touchpoint(member_id, other, direction, 1, duration)
     return Activity("call", key, call.start, (touch,))
 
@@ -332,67 +264,31 @@ def ingest_calls(
     (where most of their fully written numbers are).
     """
     report = IngestReport("calls")
-    for path in _existing_paths(paths):
-        with store.write() as conn:
-            resolver = Resolver(conn, org)
-            ties = TieUpdater(conn, org)
-            homes = _home_regions(path)
-            for batch in _batches(iter_calls(path), report):
-                activities = []
-                for call in batch:
-                    made = _call_activity(call, resolver, region, homes)
-                    if isinstance(made, RowError):
-                        report.rejected.append(made)
-                    else:
-                        activities.append(made)
-                _write(conn, org, resolver, ties, activities, report)
-                progress(f"Calls {path.name}", report.read, 0)
-            report.settle(resolver, ties)
+    for path in existing_paths(paths):
+        homes = _home_regions(path)
+        write = partial(_call_batch, org=org, report=report, region=region, homes=homes)
+        step = f"Calls {path.name}"
+        ingest_file(store, org, iter_calls(path), report, write, step=step, progress=progress)
     store.analyze_after(report.interactions)
     return report
 
 
-# --- shared --------------------------------------------------------------------------------
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-
-
-def _existing_paths(paths: Sequence[Path]) -> Iterator[Path]:
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise InvalidInputError(f"no such file or folder: {', '.join(missing)}")
-    yield from paths
-
-
-def _batches(records: Iterable[T | RowError], report: IngestReport) -> Iterator[list[T]]:
-    batch: list[T] = []
-    for record in records:
-        report.read += 1
-        if isinstance(record, RowError):
-            report.rejected.append(record)
-            continue
-        batch.append(record)
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _write(
-    conn: Any,
-    org: Org,
+def _call_batch(
+    conn: Connection,
     resolver: Resolver,
     ties: TieUpdater,
-    activities: list[Activity],
+    calls: list[CallRecord],
+    *,
+    org: Org,
     report: IngestReport,
+    region: str,
+    homes: dict[str, str],
 ) -> None:
-    result = write_activities(conn, org, resolver, activities)
-    report.interactions += result.interactions
-    report.duplicates += result.duplicates
-    report.replaced += result.replaced
-    report.unresolved += result.unresolved
-    ties.add(result.new)
-    ties.rebuild(result.rebuild)
+    activities = []
+    for call in calls:
+        made = _call_activity(call, resolver, region, homes)
+        if isinstance(made, RowError):
+            report.rejected.append(made)
+        else:
+            activities.append(made)
+    write_batch(conn, org, resolver, ties, activities, report)

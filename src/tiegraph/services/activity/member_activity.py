@@ -7,9 +7,11 @@ interactions weekly (`refresh`), which takes in what an ingest does not fold: an
 event's replaced interactions, mail resolved to a person later; and at once after a change of
 the model's parameters.
 
-Who-knows reads a member's pace against the median member's. That median is stored on the
-organization at the moment of the last write: until the next one nobody has any new activity,
-so every pace decays by the same factor (`pace_later`) and the median stays exact.
+Every view reads a member's pace against the median member's as stored on the member row
+(`store_paces`: member.pace and member.pace_factor), written with every write of activity and
+by the daily rescore. The median is stored on the organization at the moment of the last
+write: until the next one nobody has any new activity, so every pace decays by the same factor
+(`pace_later`) and the median stays exact.
 
 `who-knows --as-of` needs every member's pace as of a past date (the median is over all of
 them). It reads them from each member's day sums (table member_activity_day, one row per
@@ -24,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, ScalarSelect, and_, bindparam, func, select
+from sqlalchemy import Connection, and_, bindparam, func, select
 
 from tiegraph.core.member_activity import (
     DaySums,
@@ -41,7 +43,7 @@ from tiegraph.core.member_activity import (
     pace_later,
     relative,
 )
-from tiegraph.core.strength import DEFAULT_PARAMS, Touch, touch_weight
+from tiegraph.core.strength import DEFAULT_PARAMS, Touch, pace_factor, touch_weight
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, dialect_insert, insert_rows
 from tiegraph.store.schema import interaction, member, member_activity_day, organization
@@ -52,14 +54,6 @@ RECOMPUTE_EVERY = timedelta(days=7)
 
 Pending = dict[int, dict[datetime, float]]  # member id -> moment -> weight folded at it
 DayTotals = dict[tuple[int, int], list[float]]  # (member id, day) -> [recent, usual] sums
-
-
-def stored_median(org_id: ColumnElement[int]) -> ScalarSelect[Any]:
-    """organization.activity_pace as a column of another query (who-knows reads it in its one
-    query: on a server, a round trip costs more than the work); `median_from` reads it. Not
-    correlated, so the server reads it once per query, not once per row. `org_id`: the
-    organization's id as a bound parameter of the enclosing statement."""
-    return select(organization.c.activity_pace).where(organization.c.id == org_id).scalar_subquery()
 
 
 def median_from(value: Mapping[str, object] | None, now: datetime) -> float:
@@ -279,6 +273,25 @@ def _store_median(
     conn.execute(
         organization.update().where(organization.c.id == org.id).values(activity_pace=stored)
     )
+    store_paces(conn, org, now)
+
+
+def store_paces(conn: Connection, org: Org, now: datetime) -> None:
+    """Every member's pace against the median's as of `now`, and its factor, on the member row
+    (member.pace, member.pace_factor): what every view of a tie reads. Written in the
+    transaction that changed the activity or the median, so a crash leaves the old ones."""
+    median = median_from(_stored_pace(conn, org), now)
+    rows = []
+    for r in conn.execute(select(member.c.id, member.c.activity).where(member.c.org_id == org.id)):
+        known = relative(pace(activity_from_columns(r.activity), now), median)
+        rows.append({"m": r.id, "new_pace": known, "new_factor": pace_factor(known)})
+    if rows:
+        conn.execute(
+            member.update()
+            .where(member.c.org_id == org.id, member.c.id == bindparam("m"))
+            .values(pace=bindparam("new_pace"), pace_factor=bindparam("new_factor")),
+            rows,
+        )
 
 
 def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity | None]) -> None:

@@ -17,9 +17,15 @@ from tiegraph.core.strength import (
     from_columns,
     needs_rebuild,
     score,
+    strength,
     to_columns,
 )
-from tiegraph.services.activity.member_activity import Pending, fold_into_members, refresh
+from tiegraph.services.activity.member_activity import (
+    Pending,
+    fold_into_members,
+    refresh,
+    store_paces,
+)
 from tiegraph.services.activity.writes import NewInteraction
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
@@ -78,6 +84,11 @@ class TieUpdater:
         self._rebuild: set[Pair] = set()
         self._explicit: set[Pair] = set()
         self._activity: Pending = {}  # what the new interactions add to their members' activity
+        self.written: set[Pair] = set()  # every tie stored so far (counted once)
+
+    def use(self, conn: Connection) -> None:
+        """Store through `conn` (the next transaction of a long ingest) from now on."""
+        self.conn = conn
 
     def add(self, interactions: Iterable[NewInteraction]) -> None:
         folds, activity, rebuild = self._folds, self._activity, self._rebuild
@@ -119,6 +130,7 @@ class TieUpdater:
         pairs = sorted(set(self._folds) | self._rebuild | self._explicit)
         if not pairs:
             return 0
+        self.written.update(pairs)
         stored = self._stored([p for p in pairs if p not in self._folds])
         self._rebuild.update(
             p
@@ -160,6 +172,7 @@ class TieUpdater:
             "state": to_columns(state),
             "reasons": list(scored.reasons),
             "scored_at": now,
+            "volume": strength(state, now),
         }
 
     def _stored(self, pairs: Sequence[Pair]) -> dict[Pair, dict[str, Any]]:
@@ -236,6 +249,14 @@ def follow_employers(conn: Connection, org: Org, person_ids: Sequence[int]) -> N
 
 
 RESCORE_BATCH = 5_000
+# A stored volume this close to today's is left as it is (one write less per tie and day):
+# the shown score moves by under a tenth of a point for it.
+VOLUME_DRIFT = 0.002
+
+
+def _drifted(stored: float | None, today: float) -> bool:
+    """Whether a tie's stored volume is missing or too far from today's to keep."""
+    return stored is None or abs(today - stored) > VOLUME_DRIFT * max(abs(today), 1e-9)
 
 
 def rescore(
@@ -252,7 +273,8 @@ def rescore(
     """
     moment = now or datetime.now(UTC)
     with store.write() as conn:
-        refresh(conn, org, moment)
+        if not refresh(conn, org, moment):
+            store_paces(conn, org, moment)
     with store.read() as conn:
         total = conn.execute(
             select(func.count()).select_from(tie).where(tie.c.org_id == org.id)
@@ -261,7 +283,14 @@ def rescore(
     while True:
         with store.write() as conn:
             rows = conn.execute(
-                select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.score)
+                select(
+                    tie.c.member_id,
+                    tie.c.person_id,
+                    tie.c.state,
+                    tie.c.explicit,
+                    tie.c.score,
+                    tie.c.volume,
+                )
                 .where(tie.c.org_id == org.id, tuple_(tie.c.member_id, tie.c.person_id) > after)
                 .order_by(tie.c.member_id, tie.c.person_id)
                 .limit(RESCORE_BATCH)
@@ -275,11 +304,13 @@ def rescore(
             for r in rows:
                 pair = (r.member_id, r.person_id)
                 result = score(states[pair], moment, explicit_connection=bool(r.explicit))
-                if result.score != r.score or pair in refolded:
+                volume = strength(states[pair], moment)
+                if result.score != r.score or pair in refolded or _drifted(r.volume, volume):
                     updates.append(
                         {
                             "m": r.member_id,
                             "p": r.person_id,
+                            "new_volume": volume,
                             "new_score": float(result.score),
                             "new_label": result.label,
                             "new_reasons": list(result.reasons),
@@ -295,6 +326,7 @@ def rescore(
                     )
                     .values(
                         score=bindparam("new_score"),
+                        volume=bindparam("new_volume"),
                         label=bindparam("new_label"),
                         reasons=bindparam("new_reasons", type_=tie.c.reasons.type),
                         scored_at=moment,

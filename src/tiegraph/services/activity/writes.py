@@ -93,6 +93,12 @@ class Resolver:
         # Ties whose interactions, kept under an address before it had a person, now count.
         self.rebuild: set[tuple[int, int]] = set()
 
+    def use(self, conn: Connection) -> None:
+        """Read and write through `conn` (the next transaction of a long ingest) from now on;
+        what the last one wrote is committed, so the answers remembered still hold."""
+        self.conn = conn
+        self.correspondents.conn = conn
+
     def email(self, raw: str) -> str | None:
         """`normalize_email`, remembered: the same few addresses fill most headers."""
         try:

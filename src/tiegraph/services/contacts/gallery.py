@@ -10,6 +10,13 @@ from sqlalchemy import Float, and_, cast, func, literal, or_, select, union_all
 
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.contacts.properties import Property, _properties, values_of
+from tiegraph.services.insights.person_ties import (
+    STRENGTHS,
+    PersonTies,
+    known_at_least,
+    summary,
+    ties_of,
+)
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import contacts_visible, persons_visible
@@ -27,6 +34,10 @@ from tiegraph.store.schema import (
 )
 
 BUILTIN = ("name", "company", "title", "status", "email")
+# Relationship columns (services/insights/person_ties.py): the strongest colleague the viewer
+# may see, that tie's score, the last contact, how many colleagues know the person. Sorting by
+# the colleague orders by that tie's score.
+RELATION = ("colleague", "score", "last_contact", "knowers")
 STATUSES = ("matched", "possible", "private", "directory")
 SCOPES = ("all", "mine", "directory")
 PREFERENCE = "gallery.columns"
@@ -46,6 +57,7 @@ class GalleryRow:
     person_id: int | None
     archived: bool
     values: Mapping[int, str] = field(default_factory=dict)
+    ties: PersonTies = field(default_factory=PersonTies)
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ class Columns:
 
 
 def column_keys(props: Sequence[Property]) -> tuple[str, ...]:
-    return BUILTIN + tuple(f"prop:{p.id}" for p in props)
+    return BUILTIN + RELATION + tuple(f"prop:{p.id}" for p in props)
 
 
 def _normalized(columns: Columns, keys: Sequence[str]) -> Columns:
@@ -151,8 +163,10 @@ def _like(text: str) -> str:
     return f"%{escaped.lower()}%"
 
 
-def _sources(org: Org, viewer: Member, archived: bool, scope: str) -> Any:
-    """Both kinds of row under the same columns, as one subquery."""
+def _sources(org: Org, viewer: Member, archived: bool, scope: str, emails: bool = True) -> Any:
+    """Both kinds of row under the same columns, as one subquery. Without `emails` (no search
+    or sort needs them) the email column is empty: `_first_emails` reads the page's only,
+    instead of a subquery for every row of the directory."""
     contact_email_first = (
         select(func.min(contact_email.c.email))
         .where(contact_email.c.org_id == org.id, contact_email.c.contact_id == contact.c.id)
@@ -171,7 +185,7 @@ def _sources(org: Org, viewer: Member, archived: bool, scope: str) -> Any:
         contact.c.company.label("company"),
         contact.c.title.label("title"),
         contact.c.status.label("status"),
-        func.coalesce(contact_email_first, "").label("email"),
+        (func.coalesce(contact_email_first, "") if emails else literal("")).label("email"),
         contact.c.person_id.label("person_id"),
         contact.c.created_at.label("created"),
     ).where(contact.c.org_id == org.id, contacts_visible(viewer), state)
@@ -190,7 +204,7 @@ def _sources(org: Org, viewer: Member, archived: bool, scope: str) -> Any:
             func.coalesce(company.c.name, "").label("company"),
             person.c.title.label("title"),
             literal("directory").label("status"),
-            func.coalesce(person_email_first, "").label("email"),
+            (func.coalesce(person_email_first, "") if emails else literal("")).label("email"),
             person.c.id.label("person_id"),
             person.c.created_at.label("created"),
         )
@@ -219,21 +233,34 @@ def gallery_rows(
     sort: str = "name",
     descending: bool = False,
     archived: bool = False,
+    strength: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> Page[GalleryRow]:
-    """One page of the grid as the viewer may see it: their own contacts, and the directory."""
+    """One page of the grid as the viewer may see it: their own contacts, and the directory.
+
+    `strength`: only persons whose strongest visible tie is at least strong or good, or who
+    are known at all (STRENGTHS)."""
     limit, offset = checked_window(limit, offset)
     if status and status not in STATUSES:
         raise InvalidInputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     if scope not in SCOPES:
         raise InvalidInputError(f"scope {scope!r} is not one of {', '.join(SCOPES)}")
+    if strength and strength not in STRENGTHS:
+        raise InvalidInputError(f"strength {strength!r} is not one of {', '.join(STRENGTHS)}")
     with store.read() as conn:
         props = {p.id: p for p in _properties(conn, org)}
-        rows = _sources(org, viewer, archived, scope)
+        emails = sort == "email"
+        rows = _sources(org, viewer, archived, scope, emails)
         stmt = _filtered(select(rows), rows, org, props, search, status, filters or {})
-        total = count_of(conn, stmt)
-        stmt, key = _order(rows, stmt, sort, props, org)
+        if strength:
+            stmt = stmt.where(known_at_least(org, viewer, rows.c.person_id, strength))
+        total = count_of(conn, stmt)  # the relationship join changes no count: not counted
+        related = None
+        if sort in RELATION:
+            related = summary(org, viewer)
+            stmt = stmt.outerjoin(related, related.c.person_id == rows.c.person_id)
+        stmt, key = _order(rows, stmt, sort, props, org, related)
         key = key.desc() if descending else key.asc()
         page = conn.execute(
             stmt.order_by(key.nulls_last(), rows.c.name, rows.c.kind, rows.c.id)
@@ -241,6 +268,8 @@ def gallery_rows(
             .offset(offset)
         ).all()
         values = values_of(conn, org, [r.id for r in page if r.kind == "contact"])
+        firsts = {} if emails else _first_emails(conn, org, page)
+        known = ties_of(conn, org, viewer, [r.person_id for r in page if r.person_id])
     items = [
         GalleryRow(
             r.kind,
@@ -249,14 +278,37 @@ def gallery_rows(
             r.company,
             r.title,
             r.status,
-            r.email,
+            firsts.get((r.kind, r.id), r.email),
             r.person_id,
             archived,
             values.get(r.id, {}) if r.kind == "contact" else {},
+            known.get(r.person_id, PersonTies()) if r.person_id else PersonTies(),
         )
         for r in page
     ]
     return Page(items, total, limit, offset)
+
+
+def _first_emails(conn: Any, org: Org, page: Sequence[Any]) -> dict[tuple[str, int], str]:
+    """The first email of each row of a page, by (kind, id)."""
+    found: dict[tuple[str, int], str] = {}
+    contacts = [r.id for r in page if r.kind == "contact"]
+    persons = [r.id for r in page if r.kind == "person"]
+    if contacts:
+        rows = conn.execute(
+            select(contact_email.c.contact_id, func.min(contact_email.c.email))
+            .where(contact_email.c.org_id == org.id, contact_email.c.contact_id.in_(contacts))
+            .group_by(contact_email.c.contact_id)
+        )
+        found.update({("contact", cid): email for cid, email in rows})
+    if persons:
+        rows = conn.execute(
+            select(person_email.c.person_id, func.min(person_email.c.email))
+            .where(person_email.c.org_id == org.id, person_email.c.person_id.in_(persons))
+            .group_by(person_email.c.person_id)
+        )
+        found.update({("person", pid): email for pid, email in rows})
+    return found
 
 
 def _filtered(
@@ -274,7 +326,7 @@ def _filtered(
         stmt = stmt.where(
             or_(
                 *(func.lower(rows.c[k]).like(like, escape="\\") for k in BUILTIN[:-2]),
-                rows.c.email.like(like, escape="\\"),
+                _email_like(rows, org, like),
             )
         )
     if status:
@@ -295,7 +347,27 @@ def _filtered(
     return stmt
 
 
-def _order(rows: Any, stmt: Any, sort: str, props: Mapping[int, Property], org: Org) -> Any:
+def _email_like(rows: Any, org: Org, like: str) -> Any:
+    """Some email of the row matches: the matching addresses are found once (one pass over
+    the emails), not a first email computed, nor a lookup made, for every row."""
+    of_contacts = select(contact_email.c.contact_id).where(
+        contact_email.c.org_id == org.id, contact_email.c.email.like(like, escape="\\")
+    )
+    of_persons = select(person_email.c.person_id).where(
+        person_email.c.org_id == org.id, person_email.c.email.like(like, escape="\\")
+    )
+    return or_(
+        and_(rows.c.kind == "contact", rows.c.id.in_(of_contacts)),
+        and_(rows.c.kind == "person", rows.c.id.in_(of_persons)),
+    )
+
+
+def _order(
+    rows: Any, stmt: Any, sort: str, props: Mapping[int, Property], org: Org, related: Any
+) -> Any:
+    if sort in RELATION:
+        column = {"colleague": "score", "score": "score"}.get(sort, sort)
+        return stmt, related.c[column]
     if sort in BUILTIN:
         return stmt, func.lower(rows.c[sort])
     if sort == "created":

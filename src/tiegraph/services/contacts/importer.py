@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +13,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.formats.contacts import ContactFile, check_options, read_contacts
 from tiegraph.formats.contacts.vcard import is_vcard
 from tiegraph.formats.records import ContactRecord, NoRecordsError, RowError
-from tiegraph.services.contacts.plan import AddressBook, Contact, Planner
+from tiegraph.services.contacts.book_import import FileImport
 from tiegraph.services.contacts.prepare import (
     KnownRecord,
     PreparedRecord,
@@ -27,15 +23,13 @@ from tiegraph.services.contacts.prepare import (
     read_prepared,
     record_key,
 )
-from tiegraph.services.contacts.publish import publish_contacts
-from tiegraph.services.contacts.writes import write_plan
+from tiegraph.services.contacts.report import ContactImportReport, SourceReport
 from tiegraph.services.directory.index import Matching, load_matching, saved_companies
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.readahead import ReadAhead
 from tiegraph.store import Store
-from tiegraph.store.bulk import IN_CHUNK, first_per_key
 from tiegraph.store.schema import contact_source
 
 __all__ = [
@@ -52,92 +46,6 @@ __all__ = [
 # preparing 100,000 rows (11 MB) about 2.5 s (bench/bench_import.py).
 READ_AHEAD_BYTES = 1 << 20
 
-SOURCE_NAMES = {
-    "linkedin": "LinkedIn",
-    "google": "Google",
-    "outlook": "Outlook",
-    "vcard": "vCard",
-    "csv": "CSV",
-    "carddav": "CardDAV",
-    "pst": "Outlook PST",
-}
-
-
-@dataclass
-class SourceReport:
-    """One file's outcome; `attempted` is every contact record the file holds."""
-
-    file: str
-    format: str = ""
-    attempted: int = 0
-    imported: int = 0
-    matched: int = 0
-    possible: int = 0
-    private: int = 0
-    merged: int = 0
-    unchanged: int = 0
-    shared: int = 0  # private ones added to the directory because contact sync is on
-    rejected: list[RowError] = field(default_factory=list)
-
-    COUNTS = (
-        "attempted",
-        "imported",
-        "matched",
-        "possible",
-        "private",
-        "shared",
-        "merged",
-        "unchanged",
-    )
-
-    def as_dict(self) -> dict[str, Any]:
-        counts = {k: getattr(self, k) for k in self.COUNTS}
-        return {
-            "file": self.file,
-            "format": self.format,
-            **counts,
-            "rejected": _rows(self.rejected),
-        }
-
-    def summary(self) -> str:
-        name = SOURCE_NAMES.get(self.format, self.format)
-        text = f"{name} ({Path(self.file).name}): {self.matched} of {self.attempted} matched"
-        details = [
-            f"{self.possible} possible",
-            f"{self.private} private" + (f" ({self.shared} shared)" if self.shared else ""),
-            f"{self.merged} merged",
-            f"{self.unchanged} unchanged",
-            f"{len(self.rejected)} rejected",
-        ]
-        return f"{text}; " + ", ".join(details)
-
-
-@dataclass
-class ContactImportReport:
-    sources: list[SourceReport] = field(default_factory=list)
-    refused: list[RowError] = field(default_factory=list)  # whole files: unreadable, no contacts
-
-    def as_dict(self) -> dict[str, Any]:
-        totals = {k: sum(getattr(s, k) for s in self.sources) for k in SourceReport.COUNTS}
-        rejected = [r for s in self.sources for r in s.rejected]
-        return {
-            "sources": [s.as_dict() for s in self.sources],
-            **totals,
-            "rejected": _rows(rejected),
-            "refused": [{"file": r.file, "reason": r.reason} for r in self.refused],
-        }
-
-    def summary(self) -> str:
-        lines = [s.summary() for s in self.sources]
-        lines += [f"{Path(r.file).name}: not imported: {r.reason}" for r in self.refused]
-        if self.sources and all(s.unchanged == s.attempted - len(s.rejected) for s in self.sources):
-            lines.append("Nothing new: every contact was already imported.")
-        return "\n".join(lines)
-
-
-def _rows(rejected: Sequence[RowError]) -> list[dict[str, str]]:
-    return [{"file": r.file, "locator": r.locator, "reason": r.reason} for r in rejected]
-
 
 def _import_records(
     conn: Connection,
@@ -148,13 +56,17 @@ def _import_records(
     matching: Matching,
     preparer: Preparer,
 ) -> None:
-    """Plan the records in memory, write the plan, publish what contact sync shares."""
+    """Plan the records in memory, write the plan, publish what contact sync shares: all in
+    the caller's transaction."""
     with collector_paused():
-        _import_paused(conn, org, owner, records, report, matching, preparer)
+        job = FileImport(conn, org, owner, report, matching, preparer)
+        job.plan(conn, records)
+        job.write(conn)
+        job.count()
 
 
-def _import_paused(
-    conn: Connection,
+def _import_file(
+    store: Store,
     org: Org,
     owner: Member,
     records: Iterable[PreparedRecord | KnownRecord | RowError],
@@ -162,50 +74,16 @@ def _import_paused(
     matching: Matching,
     preparer: Preparer,
 ) -> None:
-    book = AddressBook(conn, org, owner)
-    planner = Planner(book, matching.index, preparer)
-    # record key -> its contact's status before this file, or its contact planned in this file
-    known: dict[str, str | Contact] = {}
-    # Every record counts under its contact's outcome once the whole file is planned, merged
-    # ones too: a LinkedIn row merged into a matched Google contact is, for its owner, a matched
-    # LinkedIn row, and a row offered as possible is matched when a later row's address tells
-    # who it is (so a re-import reports what the first import did).
-    outcomes: list[str | Contact] = []
-    items = iter(records)
-    while batch := list(islice(items, IN_CHUNK)):
-        good = [r for r in batch if not isinstance(r, RowError)]
-        report.rejected.extend(r for r in batch if isinstance(r, RowError))
-        new = [r.key for r in good if r.key not in known]
-        known.update(_known_keys(conn, org, owner, new, book))
-        for record in good:
-            if record.key in known:
-                # Imported before (or earlier in the file): nothing changes.
-                report.unchanged += 1
-            else:
-                # Prepared: only records imported before come unprepared (KnownRecord).
-                assert isinstance(record, PreparedRecord)
-                known[record.key], merged = planner.add(record)  # a repeat is then unchanged
-                report.imported += 1
-                report.merged += merged
-            outcomes.append(known[record.key])
-    counts = Counter(o if isinstance(o, str) else o.status for o in outcomes)
-    for status, count in counts.items():
-        setattr(report, status, getattr(report, status) + count)
-    now = datetime.now(UTC)
-    write_plan(conn, org, owner, planner.plan, now)
-    if owner.contact_sync:
-        # Contact sync: this import's new unmatched contacts become directory persons.
-        created = [c.id for c in planner.plan.created if c.status == "private" and c.id]
-        report.shared += publish_contacts(conn, org, owner, created, now)
-
-
-def _known_keys(
-    conn: Connection, org: Org, owner: Member, keys: list[str], book: AddressBook
-) -> dict[str, str]:
-    """Record keys this member imported before, with their contact's status before this file."""
-    where = {"org_id": org.id, "member_id": owner.id}
-    found = first_per_key(conn, contact_source, "record_key", ["contact_id"], where, keys)
-    return {key: book.statuses[contact_id] for key, (contact_id,) in found.items()}
+    """Import one file in transactions of about a second each (Store.transactions), so that
+    other writers get the store in between; a rerun after a crash completes it."""
+    with collector_paused():
+        job: FileImport | None = None
+        for conn, turn in store.transactions(records, bulk=True):
+            job = job or FileImport(conn, org, owner, report, matching, preparer)
+            job.plan(conn, turn)
+            job.write(conn)
+        assert job is not None  # one transaction at least
+        job.count()
 
 
 def import_contacts(
@@ -220,7 +98,8 @@ def import_contacts(
     progress: ProgressCallback = no_progress,
     read_ahead_bytes: int = READ_AHEAD_BYTES,
 ) -> ContactImportReport:
-    """Import address-book files for one member; each file is one transaction.
+    """Import address-book files for one member, each in transactions of about a second
+    (see _import_file): another import or a `member set` writes in between.
 
     A file that cannot be read or holds no contacts is refused (in the report) and the others
     are imported; InvalidInputError when every file is refused. A CSV file of at least
@@ -264,8 +143,7 @@ def import_contacts(
                 continue
             source = SourceReport(str(path), read[0])
             records = _until_count(read[1], source)
-        with store.write(bulk=True) as conn:
-            _import_records(conn, org, owner, records, source, matching, preparer)
+        _import_file(store, org, owner, records, source, matching, preparer)
         report.sources.append(source)
         progress("Contacts", number, len(files))
     store.analyze_after(sum(s.imported for s in report.sources))

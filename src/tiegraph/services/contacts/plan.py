@@ -223,6 +223,13 @@ class Planner:
         self.rematcher = Rematcher(index, preparer)
         self.plan = Plan()
 
+    def stored(self) -> None:
+        """The plan was written: its contacts are stored ones from now on (a later change to
+        one is an update), and the next plan starts empty."""
+        for c in (*self.plan.created, *(c for c, _ in self.plan.sources)):
+            c.row, c.changed, c.offered = None, False, []
+        self.plan = Plan()
+
     def add(self, record: PreparedRecord) -> tuple[Contact, bool]:
         """Plan one record; returns its contact (whose status later records may still change)
         and whether it was merged into one the member had or this file made."""

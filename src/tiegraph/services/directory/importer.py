@@ -218,6 +218,11 @@ class _PersonWriter:
         self.file = file
         self.ties = TieUpdater(conn, org)
 
+    def use(self, conn: Connection) -> None:
+        """Write through `conn` (the next transaction) from now on."""
+        self.conn = conn
+        self.ties = TieUpdater(conn, self.org)
+
     def write(self, records: Sequence[PersonRecord]) -> None:
         records = list({p.external_id: p for p in records}.values())  # last one in a batch wins
         externals = [p.external_id for p in records]
@@ -316,7 +321,9 @@ def import_directory(
     *,
     progress: ProgressCallback = no_progress,
 ) -> DirectoryReport:
-    """Import directory files, one transaction each: a failure leaves nothing half-written."""
+    """Import directory files, each in transactions of about a second (Store.transactions), so
+    that other writers get the store in between. Persons and companies are keyed by external
+    id: a rerun after a crash completes what the crashed run committed."""
     report = DirectoryReport()
     for path in files:
         try:
@@ -324,8 +331,7 @@ def import_directory(
         except OSError as exc:
             raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
         report.files.append(str(path))
-        with store.write() as conn:
-            _import_file(conn, org, data, str(path), report, progress)
+        _import_file(store, org, data, str(path), report, progress)
     store.analyze_after(report.persons_created + report.persons_updated)
     # Contact imports read the directory through its matching index: built and saved here,
     # once, rather than by the next import (a million persons: about 18 s).
@@ -336,43 +342,62 @@ def import_directory(
 
 
 def _import_file(
-    conn: Connection,
+    store: Store,
     org: Org,
     data: bytes,
     file: str,
     report: DirectoryReport,
     progress: ProgressCallback,
 ) -> None:
-    companies = _CompanyIds(conn, org)
-    writer = _PersonWriter(conn, org, companies, report, file)
+    companies: _CompanyIds | None = None
+    writer: _PersonWriter | None = None
+    seen = 0
+    try:
+        for conn, turn in store.transactions(iter_directory(data, file=file)):
+            if companies is None or writer is None:
+                companies = _CompanyIds(conn, org)
+                writer = _PersonWriter(conn, org, companies, report, file)
+            else:  # what the last transaction wrote is known; this one writes through `conn`
+                companies.conn = conn
+                writer.use(conn)
+            seen += _import_turn(turn, companies, writer, report)
+            progress(f"Directory {Path(file).name}", seen, 0)
+    except NoRecordsError as exc:
+        raise InvalidInputError(f"{exc}: expected a directory file (JSON Lines or CSV)") from None
+    progress(f"Directory {Path(file).name}", seen, seen)
+
+
+def _import_turn(
+    records: Iterable[CompanyRecord | PersonRecord | RowError],
+    companies: _CompanyIds,
+    writer: _PersonWriter,
+    report: DirectoryReport,
+) -> int:
+    """Write one transaction's records; returns how many it read."""
     pending_companies: list[CompanyRecord] = []
     pending_persons: list[PersonRecord] = []
     seen = 0
-    try:
-        for record in iter_directory(data, file=file):
-            seen += 1
-            if isinstance(record, RowError):
-                report.rejected.append(record)
-            elif isinstance(record, CompanyRecord):
-                pending_companies.append(record)
-                report.companies += 1
-                if len(pending_companies) >= BATCH_SIZE:
+    for record in records:
+        seen += 1
+        if isinstance(record, RowError):
+            report.rejected.append(record)
+        elif isinstance(record, CompanyRecord):
+            pending_companies.append(record)
+            report.companies += 1
+            if len(pending_companies) >= BATCH_SIZE:
+                companies.upsert(pending_companies)
+                pending_companies.clear()
+        else:
+            pending_persons.append(record)
+            if len(pending_persons) >= BATCH_SIZE:
+                if pending_companies:
                     companies.upsert(pending_companies)
                     pending_companies.clear()
-            else:
-                pending_persons.append(record)
-                if len(pending_persons) >= BATCH_SIZE:
-                    if pending_companies:
-                        companies.upsert(pending_companies)
-                        pending_companies.clear()
-                    writer.write(pending_persons)
-                    pending_persons.clear()
-                    progress(f"Directory {Path(file).name}", seen, 0)
-    except NoRecordsError as exc:
-        raise InvalidInputError(f"{exc}: expected a directory file (JSON Lines or CSV)") from None
+                writer.write(pending_persons)
+                pending_persons.clear()
     if pending_companies:
         companies.upsert(pending_companies)
     if pending_persons:
         writer.write(pending_persons)
     writer.ties.flush()
-    progress(f"Directory {Path(file).name}", seen, seen)
+    return seen

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, func, or_, select
 
-from tiegraph.errors import NotFoundError
+from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.services.insights.account_coverage import (
+    Coverage,
+    coverage_of,
+    coverage_summary,
+    covered_by,
+)
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import companies_visible, persons_visible
@@ -25,6 +32,8 @@ from tiegraph.store.schema import (
     person_email,
     person_phone,
 )
+
+ACCOUNT_SORTS = ("name", "coverage")
 
 
 @dataclass(frozen=True)
@@ -241,41 +250,59 @@ class Account:
     people: int
     created_at: datetime | None = None
     inferred: bool = False  # made from a correspondent's mail domain, not from a directory
+    coverage: Coverage = field(default_factory=Coverage)  # as the viewer may see it
 
 
 def _account(conn: Connection, org: Org, row: Any, viewer: Member | None) -> Account:
-    domains = tuple(
-        r.domain
-        for r in conn.execute(
-            select(company_domain.c.domain)
-            .where(company_domain.c.org_id == org.id, company_domain.c.company_id == row.id)
-            .order_by(company_domain.c.domain)
+    return _accounts(conn, org, [row], viewer)[0]
+
+
+def _accounts(
+    conn: Connection, org: Org, rows: Sequence[Any], viewer: Member | None
+) -> list[Account]:
+    """Accounts of these company rows, with their domains, visible people and coverage: a
+    query for each, not for each row."""
+    ids = [r.id for r in rows]
+    domains: dict[int, list[str]] = {}
+    for d in conn.execute(
+        select(company_domain.c.company_id, company_domain.c.domain)
+        .where(company_domain.c.org_id == org.id, company_domain.c.company_id.in_(ids))
+        .order_by(company_domain.c.domain)
+    ):
+        domains.setdefault(d.company_id, []).append(d.domain)
+    people: dict[int, int] = dict(
+        conn.execute(
+            select(person.c.company_id, func.count())
+            .where(
+                person.c.org_id == org.id,
+                person.c.company_id.in_(ids),
+                person.c.archived_at.is_(None),
+                persons_visible(viewer),
+            )
+            .group_by(person.c.company_id)
+        ).all()
+    )
+    covers = coverage_of(conn, org, viewer, ids)
+    return [
+        Account(
+            r.id,
+            r.name,
+            r.size,
+            r.industry,
+            tuple(domains.get(r.id, ())),
+            bool(r.is_target),
+            bool(r.is_reference_customer),
+            people.get(r.id, 0),
+            inferred=bool(r.inferred),
+            coverage=covers.get(r.id, Coverage()),
         )
-    )
-    people = count_of(
-        conn,
-        select(person.c.id).where(
-            person.c.org_id == org.id,
-            person.c.company_id == row.id,
-            person.c.archived_at.is_(None),
-            persons_visible(viewer),
-        ),
-    )
-    return Account(
-        row.id,
-        row.name,
-        row.size,
-        row.industry,
-        domains,
-        bool(row.is_target),
-        bool(row.is_reference_customer),
-        people,
-        inferred=bool(row.inferred),
-    )
+        for r in rows
+    ]
 
 
 def get_account(store: Store, org: Org, company_id: int, viewer: Member | None = None) -> Account:
-    """An account as the viewer may see it (`companies_visible`); its people count likewise."""
+    """An account as the viewer may see it (`companies_visible`); its people count and
+    coverage likewise."""
     with store.read() as conn:
         row = conn.execute(
             select(company).where(
@@ -293,11 +320,19 @@ def search_accounts(
     *,
     query: str = "",
     targets_only: bool = False,
+    sort: str = "name",
+    covered: bool = False,
     limit: int = 50,
     offset: int = 0,
     viewer: Member | None = None,
 ) -> Page[Account]:
+    """Accounts as the viewer may see them, each with its coverage (account_coverage.py).
+
+    `sort`: name, or coverage (people known strongly, then at all, most first); `covered`:
+    only accounts where a colleague the viewer may see knows someone."""
     limit, offset = checked_window(limit, offset)
+    if sort not in ACCOUNT_SORTS:
+        raise InvalidInputError(f"sort {sort!r} is not one of {', '.join(ACCOUNT_SORTS)}")
     stmt = select(company).where(
         company.c.org_id == org.id, company.c.archived_at.is_(None), companies_visible(viewer)
     )
@@ -305,10 +340,18 @@ def search_accounts(
         stmt = stmt.where(company.c.name.ilike(f"%{_escaped(query.strip())}%", escape="\\"))
     if targets_only:
         stmt = stmt.where(company.c.is_target.is_(True))
+    if covered:
+        stmt = stmt.where(covered_by(org, viewer, company.c.id))
+    order: list[Any] = [company.c.name, company.c.id]
     with store.read() as conn:
-        total = count_of(conn, stmt)
-        rows = conn.execute(stmt.order_by(company.c.name, company.c.id).limit(limit).offset(offset))
-        items = [_account(conn, org, r, viewer) for r in rows]
+        total = count_of(conn, stmt)  # the coverage join changes no count: not counted
+        if sort == "coverage":
+            summary = coverage_summary(org, viewer)
+            stmt = stmt.outerjoin(summary, summary.c.company_id == company.c.id)
+            most = [summary.c.strong.desc().nulls_last(), summary.c.known.desc().nulls_last()]
+            order = [*most, *order]
+        rows = conn.execute(stmt.order_by(*order).limit(limit).offset(offset)).all()
+        items = _accounts(conn, org, rows, viewer)
     return Page(items, total, limit, offset)
 
 

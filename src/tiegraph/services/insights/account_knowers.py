@@ -1,19 +1,19 @@
 """For an account: the members with the strongest visible ties to its people (a simple query).
 
 It reads the account's ties through tie(org, company, ...) (services/insights/closest.py keeps the
-company on each tie) and scores each as every view does (services/activity/tie_scores.py).
+company on each tie), ranked by their stored shown score (services/activity/tie_scores.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from tiegraph.core.reasons import Reason
-from tiegraph.services.activity.tie_scores import TieScorer
+from tiegraph.services.activity.tie_scores import scored_pairs, shown_sql, shown_strength_sql
 from tiegraph.services.insights.who_knows import TILE
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -49,13 +49,19 @@ class AccountKnower:
 def account_knowers(
     store: Store, org: Org, company_id: int, *, viewer: Member | None = None, limit: int = TILE
 ) -> tuple[AccountKnower, ...]:
-    """Members by their strongest tie to the company's current people, strongest first."""
+    """Members by their strongest tie to the company's current people, strongest first.
+
+    The ties are ranked by their stored shown score in SQL (services/activity/tie_scores.py
+    `shown_sql`); only each shown member's strongest tie is scored in Python, for its reasons.
+    """
     now = datetime.now(UTC)
+    shown = shown_sql()
     query = (
         select(
             tie.c.member_id,
-            tie.c.state,
-            tie.c.explicit,
+            tie.c.person_id,
+            shown.label("score"),
+            shown_strength_sql().label("strength"),
             person.c.full_name,
             member.c.email,
             member.c.name,
@@ -66,33 +72,33 @@ def account_knowers(
             tie.c.org_id == org.id,
             tie.c.company_id == company_id,
             person.c.archived_at.is_(None),
-            member.c.archived_at.is_(None),
             ties_visible(viewer),
+            # what has no reasons either: no touch, not in the member's contacts
+            or_(shown > 0, tie.c.last_at.is_not(None), tie.c.explicit.is_(True)),
         )
     )
-    best: dict[int, AccountKnower] = {}
+    best: dict[int, Any] = {}
+    people: dict[int, int] = {}
     with store.read() as conn:
-        scorer = TieScorer(conn, org, now)
-        rows = conn.execute(query).all()
-        scorer.load(r.member_id for r in rows)
-        for r in rows:
-            result = scorer.score_row(r)
-            if result.score <= 0 and not result.reasons:
-                continue
-            known = best.get(r.member_id)
-            people = (known.people if known else 0) + 1
-            if known is None or (result.score, result.strength) > (known.score, known.strength):
-                known = AccountKnower(
-                    r.email,
-                    r.name,
-                    result.score,
-                    result.label,
-                    people,
-                    r.full_name,
-                    result.reasons,
-                    result.strength,
-                    result.reason_items,
-                )
-            best[r.member_id] = replace(known, people=people)
-    ranked = sorted(best.values(), key=lambda k: (-k.score, -k.strength, k.member_name))
-    return tuple(ranked[:limit] if limit else ranked)
+        for r in conn.execute(query):
+            people[r.member_id] = people.get(r.member_id, 0) + 1
+            held = best.get(r.member_id)
+            if held is None or (r.score, r.strength) > (held.score, held.strength):
+                best[r.member_id] = r
+        ranked = sorted(best.values(), key=lambda r: (-r.score, -r.strength, r.name))
+        ranked = ranked[:limit] if limit else ranked
+        worded = scored_pairs(conn, org, now, [(r.member_id, r.person_id) for r in ranked])
+    return tuple(
+        AccountKnower(
+            r.email,
+            r.name,
+            worded[(r.member_id, r.person_id)].score,
+            worded[(r.member_id, r.person_id)].label,
+            people[r.member_id],
+            r.full_name,
+            worded[(r.member_id, r.person_id)].reasons,
+            worded[(r.member_id, r.person_id)].strength,
+            worded[(r.member_id, r.person_id)].reason_items,
+        )
+        for r in ranked
+    )

@@ -138,7 +138,14 @@ def _best_ties(
     window, after = max(k * 4, 32), None
     while True:
         query = (
-            select(tie.c.person_id, tie.c.member_id, tie.c.state, tie.c.explicit, tie.c.score)
+            select(
+                tie.c.person_id,
+                tie.c.member_id,
+                tie.c.state,
+                tie.c.explicit,
+                tie.c.volume,
+                tie.c.score,
+            )
             .join(member, member.c.id == tie.c.member_id)
             .join(person, person.c.id == tie.c.person_id)
             .where(

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, select
 from tiegraph.core.companies import company_aliases, normalize_company
 from tiegraph.core.reasons import said
 from tiegraph.core.strength import TieState, label_of, score
-from tiegraph.services.activity.tie_scores import TieScorer
+from tiegraph.services.activity.tie_scores import scored_pairs, shown_sql, shown_strength_sql
 from tiegraph.services.directory.accounts import Account
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -117,9 +117,14 @@ def personal_rows(
     conn: Connection, org: Org, account: Account, members: dict[int, Any], viewer: Member | None
 ) -> list[CompanyConnection]:
     """Each member with visible ties to the company's people: their strongest ties first."""
-    now = datetime.now(UTC)
+    shown = shown_sql()
     rows = conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit)
+        select(
+            tie.c.member_id,
+            tie.c.person_id,
+            shown.label("score"),
+            shown_strength_sql().label("strength"),
+        )
         .join(member, member.c.id == tie.c.member_id)
         .join(person, person.c.id == tie.c.person_id)
         .where(
@@ -127,24 +132,28 @@ def personal_rows(
             tie.c.company_id == account.id,
             ties_visible(viewer),
             person.c.archived_at.is_(None),
+            shown > 0,
         )
     ).all()
-    by_member: dict[int, list[tuple[Any, int]]] = {}
-    scorer = TieScorer(conn, org, now)
-    scorer.load(r.member_id for r in rows)
+    ranked: dict[int, list[Any]] = {}
     for r in rows:
-        result = scorer.score_row(r)
-        if result.score > 0:
-            by_member.setdefault(r.member_id, []).append((result, r.person_id))
-    shown = {pid for found in by_member.values() for _, pid in _top(found)}
-    people = people_by_id(conn, org, shown)
+        ranked.setdefault(r.member_id, []).append(r)
+    # Stored scores rank the ties; only those shown are worded (services/activity/tie_scores.py).
+    tops = {m: _top(found) for m, found in ranked.items()}
+    worded = scored_pairs(
+        conn, org, datetime.now(UTC), [(m, r.person_id) for m, top in tops.items() for r in top]
+    )
+    by_member = {
+        m: [(worded[(m, r.person_id)], r.person_id) for r in top] for m, top in tops.items()
+    }
+    people = people_by_id(conn, org, {pid for found in by_member.values() for _, pid in found})
     names = {m.id: m for m in members.values()}
     connections = []
-    for member_id, found in by_member.items():
+    for member_id, top in by_member.items():
         m = names.get(member_id)
         if m is None:
             continue
-        top = _top(found)
+        known = len(ranked[member_id])
         strongest = top[0][0]
         connections.append(
             CompanyConnection(
@@ -153,7 +162,7 @@ def personal_rows(
                 "personal",
                 strongest.score,
                 "known",
-                f"knows {len(found)} {'person' if len(found) == 1 else 'people'} there; "
+                f"knows {known} {'person' if known == 1 else 'people'} there; "
                 f"strongest: {people[top[0][1]].name} ({strongest.label})",
                 tuple(
                     Via(people[p].email, people[p].name, people[p].title, "; ".join(s.reasons))
@@ -164,8 +173,9 @@ def personal_rows(
     return connections
 
 
-def _top(found: list[tuple[Any, int]]) -> list[tuple[Any, int]]:
-    return sorted(found, key=lambda x: (-x[0].score, -x[0].strength))[:VIA_SHOWN]
+def _top(found: list[Any]) -> list[Any]:
+    """The member's strongest ties there, by stored shown score."""
+    return sorted(found, key=lambda r: (-r.score, -r.strength))[:VIA_SHOWN]
 
 
 def private_contact_rows(

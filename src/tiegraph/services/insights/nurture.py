@@ -215,7 +215,13 @@ def _describe(
     for s in chosen:
         activity = ties[s.person_id]
         if past is None:
-            scored = scorer.score(target.id, states.get(s.person_id), activity.explicit)
+            stored = states.get(s.person_id)
+            scored = scorer.score(
+                target.id,
+                stored.state if stored else None,
+                activity.explicit,
+                stored.volume if stored else None,
+            )
         else:
             touches = before.get(s.person_id, [])
             scored = scorer.score_touches(target.id, touches, activity.explicit)
@@ -257,11 +263,11 @@ def _touches_before(
 
 def _states(conn: Connection, org: Org, target: Member, ids: list[int]) -> dict[int, Any]:
     rows = conn.execute(
-        select(tie.c.person_id, tie.c.state).where(
+        select(tie.c.person_id, tie.c.state, tie.c.volume).where(
             tie.c.org_id == org.id, tie.c.member_id == target.id, tie.c.person_id.in_(ids)
         )
     )
-    return {r.person_id: r.state for r in rows}
+    return {r.person_id: r for r in rows}
 
 
 def _people(conn: Connection, org: Org, ids: list[int]) -> dict[int, Any]:

@@ -168,7 +168,7 @@ def _states(ctx: PathCtx, rows: list[Any]) -> dict[tuple[int, int], Any]:
     """The stored states of these ties (read only for the ties that get rescored)."""
     pairs = {(r.member_id, r.person_id) for r in rows}
     found = ctx.conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit).where(
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
             tie.c.org_id == ctx.org.id, pairs_in(tie, pairs)
         )
     )
@@ -204,7 +204,7 @@ def own_contacts(ctx: PathCtx, target: Target, account: Account) -> list[str]:
     if ctx.requester is None:
         return []
     rows = ctx.conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit)
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume)
         .join(member, member.c.id == tie.c.member_id)
         .where(
             tie.c.org_id == ctx.org.id,

@@ -174,7 +174,7 @@ def _first_hops(ctx: PathCtx) -> dict[int, int]:
         return {}
     by_person = ctx.member_persons()
     rows = ctx.conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit)
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume)
         .join(member, member.c.id == tie.c.member_id)
         .where(
             tie.c.org_id == ctx.org.id,
@@ -189,7 +189,7 @@ def _first_hops(ctx: PathCtx) -> dict[int, int]:
 def _ties_to(ctx: PathCtx, person_id: int) -> dict[int, Any]:
     """The colleagues with a visible tie to the person: member id -> the tie scored today."""
     rows = ctx.conn.execute(
-        select(tie.c.member_id, tie.c.state, tie.c.explicit)
+        select(tie.c.member_id, tie.c.state, tie.c.explicit, tie.c.volume)
         .join(member, member.c.id == tie.c.member_id)
         .where(tie.c.org_id == ctx.org.id, tie.c.person_id == person_id, ties_visible(ctx.viewer))
     )

@@ -113,6 +113,7 @@ def _ties(conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]
             tie.c.member_id,
             tie.c.state,
             tie.c.explicit,
+            tie.c.volume,
             person.c.company_id,
             member.c.email,
             member.c.name,

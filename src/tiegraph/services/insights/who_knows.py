@@ -12,7 +12,6 @@ from sqlalchemy import Connection, and_, bindparam, select
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.reasons import Reason
 from tiegraph.core.strength import TieScore
-from tiegraph.services.activity.member_activity import stored_median
 from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.activity.ties import touch_of
 from tiegraph.services.org.members import Member
@@ -173,17 +172,18 @@ Scored = dict[int, list[tuple[int, TieScore]]]
 
 
 # Who-knows of today in one statement, built once (building a select costs more than the
-# round trip's server work): each tie with the member holding it and the organization's median
-# pace (services/activity/member_activity.py `stored_median`); by email, with the persons found.
+# round trip's server work): each tie with the member holding it and that member's stored pace
+# (services/activity/tie_scores.py); by email, with the persons found.
 _KNOWN = (
     tie.c.member_id,
     tie.c.state,
     tie.c.explicit,
+    tie.c.volume,
     member.c.email.label("member_email"),
     member.c.name.label("member_name"),
     member.c.activity_sharing,
-    member.c.activity,
-    stored_median(bindparam("org_id")).label("org_pace"),
+    member.c.pace,
+    member.c.pace_factor,
 )
 _NOW = (
     select(person_email.c.email, person.c.id, person.c.full_name, *_KNOWN)
@@ -214,7 +214,7 @@ class _Today:
         self.members: dict[int, dict[str, Any]] = {}
 
     def score(self, r: Any) -> TieScore:
-        self.scorer.know(r.member_id, r.activity, r.org_pace)
+        self.scorer.know(r.member_id, r.pace, r.pace_factor)
         self.members[r.member_id] = {
             "id": r.member_id,
             "email": r.member_email,

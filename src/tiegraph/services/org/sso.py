@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ from tiegraph.services.sync.passwords import (
     unseal,
 )
 from tiegraph.store import Store
-from tiegraph.store.schema import organization
+from tiegraph.store.schema import organization, web_session
 
 SETTING = "sso"
 # Names a sign-in button gets from the issuer's host when the admin gives none.
@@ -178,8 +179,12 @@ def remove_sso(store: Store, org: Org) -> None:
     put_setting(store, org, SETTING, None)
 
 
-def set_password_sign_in(store: Store, org: Org, enabled: bool) -> SsoConfig:
-    """Switch password sign-in on or off; off needs single sign-on configured first."""
+def set_password_sign_in(
+    store: Store, org: Org, enabled: bool, keep_session: str | None = None
+) -> SsoConfig:
+    """Switch password sign-in on or off; off needs single sign-on configured first, and ends
+    every session signed in with a password but `keep_session` (the token hash of the admin's
+    own, who is switching it off) — single sign-on sessions and API tokens stay."""
     current = get_sso(store, org)
     if current is None:
         raise InvalidInputError(
@@ -188,6 +193,18 @@ def set_password_sign_in(store: Store, org: Org, enabled: bool) -> SsoConfig:
     value = dict(get_setting(store, org, SETTING))
     value["password_sign_in"] = enabled
     put_setting(store, org, SETTING, value)
+    if not enabled:  # sessions signed in with a password end with it
+        with store.write() as conn:
+            conn.execute(
+                web_session.update()
+                .where(
+                    web_session.c.org_id == org.id,
+                    web_session.c.method == "password",
+                    web_session.c.ended_at.is_(None),
+                    web_session.c.token_hash != (keep_session or ""),
+                )
+                .values(ended_at=datetime.now(UTC))
+            )
     found = get_sso(store, org)
     assert found is not None
     return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import Connection, insert, select
 
@@ -14,9 +15,15 @@ from tiegraph.errors import NotFoundError, TiegraphError
 from tiegraph.services.org.auth import SignedIn
 from tiegraph.services.org.members import member_from_row
 from tiegraph.services.org.orgs import Org, resolve_org
-from tiegraph.services.org.sso import SsoConfig, SsoUnavailableError, client_secret, get_sso
+from tiegraph.services.org.sso import (
+    SsoConfig,
+    SsoUnavailableError,
+    client_secret,
+    config_of,
+    get_sso,
+)
 from tiegraph.store import Store
-from tiegraph.store.schema import member, member_address, member_identity
+from tiegraph.store.schema import member, member_address, member_identity, organization
 
 
 class SsoRefusedError(TiegraphError):
@@ -171,3 +178,24 @@ def _member_by_email(conn: Connection, org: Org, identity: oidc.Identity) -> Any
             f"{address} is not a member of {org.name}: ask an admin to add you, then sign in again"
         )
     return row
+
+
+def logout_url(store: Store, org_id: int, post_logout_redirect_uri: str) -> tuple[str, str] | None:
+    """Where to send the browser to end its session at the provider too (OpenID Connect
+    RP-Initiated Logout 1.0), then back, and the provider's name; None when the provider
+    offers no end_session_endpoint or cannot be reached (the session here ended all the same)."""
+    with store.read() as conn:
+        row = conn.execute(select(organization).where(organization.c.id == org_id)).first()
+    config = config_of(row.settings) if row is not None else None
+    if config is None:
+        return None
+    try:
+        endpoint = oidc.discover(config.issuer).end_session_endpoint
+    except ConnectorError:
+        return None
+    if endpoint is None:
+        return None
+    query = urlencode(
+        {"client_id": config.client_id, "post_logout_redirect_uri": post_logout_redirect_uri}
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}", config.provider_name

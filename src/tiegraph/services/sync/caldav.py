@@ -59,7 +59,7 @@ def _sync_calendar(
         fetched = dav.fetch(collection, CALENDAR, chunk)
         # One the server left out is asked again next time: the token must not pass it by.
         complete = complete and {f.href for f in fetched} >= set(chunk)
-        records = _occurrences(run, fetched, later)
+        records = _occurrences(run, fetched, later, report)
         with run.store.write() as conn:
             resolver = Resolver(conn, run.org)
             ties = TieUpdater(conn, run.org)
@@ -88,9 +88,12 @@ def _changes(
 
 
 def _occurrences(
-    run: SourceRun, fetched: Sequence[Fetched], later: dict[str, str]
+    run: SourceRun, fetched: Sequence[Fetched], later: dict[str, str], report: IngestReport
 ) -> list[EventRecord | RowError]:
-    """Occurrences that have started, inside the window; `later` learns what is still to come."""
+    """Occurrences that have started, inside the window; `later` learns what is still to come.
+    The report's tally counts the events read, those without an occurrence in the window and
+    the unreadable ones, as a file's ingest does; an event whose occurrences are all still to
+    come is skipped for that reason (until it has started)."""
     start = run.now - run.settings.calendar_past
     records: list[EventRecord | RowError] = []
     for item in fetched:
@@ -98,13 +101,18 @@ def _occurrences(
         if item.data is None:
             continue  # deleted upstream: what it brought stays
         events = read_events(
-            item.data, file=item.href, window_start=start, window_end=run.now + HORIZON
+            item.data,
+            file=item.href,
+            window_start=start,
+            window_end=run.now + HORIZON,
+            tally=report.events.tally,
         )
         for record in events:
             if isinstance(record, EventRecord) and record.start >= run.now:
                 # One UID per CalDAV resource (RFC 4791 §4.1), its occurrences in order:
                 # the first one still to come is where this event is read again.
                 later[item.href] = record.start.isoformat()
+                report.events.still_to_come(record)
                 break
             records.append(record)
     return records

@@ -1,5 +1,8 @@
 """IMAP sync: messages above the saved UID of each folder, headers only, ingested as mailboxes are.
 
+A source with a connected account logs in with its OAuth token (XOAUTH2 / OAUTHBEARER); a
+token the server refuses is refreshed once.
+
 Cursor, per folder: UIDVALIDITY and the highest UID taken, saved in the transaction that
 writes the batch of messages up to it. When UIDVALIDITY changes the folder is read again from
 the start: messages already seen are recognized by their Message-ID and count once.
@@ -10,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from tiegraph.connectors.errors import ConnectorError
-from tiegraph.connectors.imap import ImapMailbox, NoSuchFolder
+from tiegraph.connectors.imap import ImapMailbox, NoSuchFolder, TokenRefusedError
 from tiegraph.formats.mail import parse_header_block
 from tiegraph.services.activity.ingest import IngestReport, write_mail
 from tiegraph.services.activity.ties import TieUpdater
@@ -23,9 +26,7 @@ def sync_mail(run: SourceRun) -> None:
     report = IngestReport("mail")
     run.report = report
     missing: list[str] = []
-    with ImapMailbox(
-        run.source.url, run.source.username, run.password, timeout=run.settings.timeout
-    ) as box:
+    with _mailbox(run) as box:
         for folder in run.source.folders or (box.default_folder,):
             try:
                 _sync_folder(run, box, folder, report)
@@ -33,6 +34,20 @@ def sync_mail(run: SourceRun) -> None:
                 missing.append(str(exc))
     if missing:
         raise ConnectorError("; ".join(missing))
+
+
+def _mailbox(run: SourceRun) -> ImapMailbox:
+    source, timeout = run.source, run.settings.timeout
+    if run.token is None:
+        return ImapMailbox(source.url, source.username, run.password, timeout=timeout)
+    try:
+        return ImapMailbox(
+            source.url, source.username, None, timeout=timeout, token=run.token(False)
+        )
+    except TokenRefusedError:  # refused before it expired (revoked, clock skew): refresh once
+        return ImapMailbox(
+            source.url, source.username, None, timeout=timeout, token=run.token(True)
+        )
 
 
 def _sync_folder(run: SourceRun, box: ImapMailbox, folder: str, report: IngestReport) -> None:

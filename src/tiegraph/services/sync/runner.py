@@ -20,8 +20,11 @@ from tiegraph.connectors.errors import ConnectorError
 from tiegraph.errors import StoreBusyError
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
+from tiegraph.services.sync.accounts import access_token
 from tiegraph.services.sync.caldav import sync_calendar
 from tiegraph.services.sync.carddav import sync_contacts
+from tiegraph.services.sync.google import sync_google
+from tiegraph.services.sync.graph import sync_graph
 from tiegraph.services.sync.imap import sync_mail
 from tiegraph.services.sync.passwords import MissingPasswordError, password_for
 from tiegraph.services.sync.sources import (
@@ -40,6 +43,8 @@ RUNNERS: dict[str, Callable[[SourceRun], None]] = {
     "carddav": sync_contacts,
     "caldav": sync_calendar,
     "imap": sync_mail,
+    "graph": sync_graph,
+    "google": sync_google,
 }
 FIRST_RETRY = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)
@@ -113,7 +118,10 @@ def run_source(
     run = SourceRun(store, org, source, None, settings, started, progress, dict(source.cursor))
     error: str | None = None
     try:
-        run.password = password_for(source.password_env, source.password_sealed)
+        if source.account_id is not None:
+            run.token = _token_for(store, org, source.account_id)
+        else:
+            run.password = password_for(source.password_env, source.password_sealed)
         RUNNERS[source.kind](run)
     except Exception as exc:  # one source's failure must never stop the others
         error = _describe(exc)
@@ -131,6 +139,13 @@ def run_source(
         error,
         run.report,
     )
+
+
+def _token_for(store: Store, org: Org, account_id: int) -> Callable[[bool], str]:
+    def token(refresh: bool) -> str:
+        return access_token(store, org, account_id, force=refresh)
+
+    return token
 
 
 def _record(store: Store, source: SyncSource, started: datetime, error: str | None) -> None:

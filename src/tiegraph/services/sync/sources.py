@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -15,12 +15,15 @@ from sqlalchemy import Connection, Row, select
 from tiegraph.connectors.caldav import CALENDAR
 from tiegraph.connectors.carddav import ADDRESS_BOOK
 from tiegraph.connectors.errors import ConnectorError
+from tiegraph.connectors.google import GoogleClient
+from tiegraph.connectors.graph import GraphClient
 from tiegraph.connectors.imap import ImapMailbox
 from tiegraph.connectors.webdav import DavClient
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
+from tiegraph.services.sync.accounts import access_token, load_account
 from tiegraph.services.sync.passwords import (
     MissingPasswordError,
     checked_env_name,
@@ -28,10 +31,21 @@ from tiegraph.services.sync.passwords import (
     seal,
 )
 from tiegraph.store import Store
-from tiegraph.store.schema import member, sync_source
+from tiegraph.store.schema import connected_account, member, sync_source
 
-KINDS = ("carddav", "caldav", "imap")
-SCHEMES = {"carddav": ("http", "https"), "caldav": ("http", "https"), "imap": ("imap", "imaps")}
+KINDS = ("carddav", "caldav", "imap", "graph", "google")
+ACCOUNT_KINDS = (
+    "imap",
+    "graph",
+    "google",
+)  # the kinds that log in with a connected account's token
+SCHEMES = {
+    "carddav": ("http", "https"),
+    "caldav": ("http", "https"),
+    "imap": ("imap", "imaps"),
+    "graph": ("https", "http"),  # https://graph.microsoft.com/v1.0, or a national cloud's
+    "google": ("https", "http"),  # https://www.googleapis.com/, or a proxy's endpoint
+}
 DEFAULT_INTERVAL = 10
 MIN_INTERVAL, MAX_INTERVAL = 5, 60
 T = TypeVar("T")
@@ -69,9 +83,13 @@ class SyncSource:
     last_error_at: datetime | None
     failures: int
     next_run_at: datetime | None
+    account_id: int | None = None  # logs in with this connected account's OAuth token
+    account_status: str | None = None  # "connected" or "reconnect"
 
     @property
     def password_kind(self) -> str:
+        if self.account_id is not None:
+            return f"OAuth account #{self.account_id}"
         if self.password_sealed:
             return "sealed"
         return f"env {self.password_env}" if self.password_env else "none"
@@ -92,6 +110,8 @@ class SyncSource:
             "last_error_at": _iso(self.last_error_at),
             "failures": self.failures,
             "next_run_at": _iso(self.next_run_at),
+            "account": self.account_id,
+            "account_status": self.account_status,
         }
 
 
@@ -124,14 +144,21 @@ def source_of(row: Row[Any]) -> SyncSource:
         last_error_at=aware(row.last_error_at),
         failures=int(row.failures),
         next_run_at=aware(row.next_run_at),
+        account_id=row.account_id,
+        account_status=row.account_status,
     )
 
 
 def select_sources(org_id: int | None = None) -> Any:
     """Active sources of active members (of one organization, or all), oldest first."""
     query = (
-        select(sync_source, member.c.email.label("member_email"))
+        select(
+            sync_source,
+            member.c.email.label("member_email"),
+            connected_account.c.status.label("account_status"),
+        )
         .join(member, member.c.id == sync_source.c.member_id)
+        .outerjoin(connected_account, connected_account.c.id == sync_source.c.account_id)
         .where(sync_source.c.archived_at.is_(None), member.c.archived_at.is_(None))
         .order_by(sync_source.c.id)
     )
@@ -178,11 +205,27 @@ def checked_interval(minutes: int) -> int:
 
 
 def probe(
-    kind: str, url: str, username: str, password: str | None, folders: Sequence[str], timeout: float
+    kind: str,
+    url: str,
+    username: str,
+    password: str | None,
+    folders: Sequence[str],
+    timeout: float,
+    token: str | None = None,
 ) -> None:
     """Reach the server and find what the source names, or raise ConnectorError saying why."""
+    if kind == "graph":
+        assert token is not None
+        with GraphClient(lambda _: token, base_url=url, timeout=timeout) as graph:
+            graph.get(graph.url("/me/contacts"), {"$top": "1", "$select": "id"})
+        return
+    if kind == "google":
+        assert token is not None
+        with GoogleClient(lambda _: token, endpoint=url, timeout=timeout) as google:
+            google.get(google.calendar_url("calendars/primary"), {"fields": "id"})
+        return
     if kind == "imap":
-        with ImapMailbox(url, username, password, timeout=timeout) as box:
+        with ImapMailbox(url, username, password, timeout=timeout, token=token) as box:
             for folder in folders or (box.default_folder,):
                 box.examine(folder)
         return
@@ -212,6 +255,46 @@ def _check(
         raise InvalidInputError(f"source not added: {exc}") from None
 
 
+def _account_login(
+    store: Store,
+    org: Org,
+    owner: Member,
+    account_id: int,
+    kind: str,
+    secret: str | None,
+    username: str,
+) -> str:
+    if secret:
+        raise InvalidInputError("give a password or --account, not both")
+    if kind not in ACCOUNT_KINDS:
+        raise InvalidInputError(f"--account goes with --kind {' or '.join(ACCOUNT_KINDS)}")
+    with store.read() as conn:
+        account = load_account(conn, org.id, account_id)
+    if account.member_id != owner.id:
+        raise InvalidInputError(f"account {account_id} is not {owner.email}'s")
+    login = username or account.login
+    if not login:
+        raise InvalidInputError(f"account {account_id} names no login: give --username")
+    return login
+
+
+def _check_with_token(
+    store: Store,
+    org: Org,
+    account_id: int,
+    kind: str,
+    url: str,
+    username: str,
+    folders: Sequence[str],
+    settings: SyncSettings,
+) -> None:
+    try:
+        token = access_token(store, org, account_id)
+        probe(kind, url, username, None, folders, settings.timeout, token=token)
+    except ConnectorError as exc:
+        raise InvalidInputError(f"source not added: {exc}") from None
+
+
 def add_source(
     store: Store,
     org: Org,
@@ -226,11 +309,13 @@ def add_source(
     interval_minutes: int = DEFAULT_INTERVAL,
     check: bool = True,
     settings: SyncSettings = SyncSettings(),
+    account_id: int | None = None,
 ) -> SyncSource:
     """Add a source; with `check`, the server must answer and hold what the source names.
 
     `password` is sealed with the server secret before it is stored; `password_env` stores
-    only the variable's name.
+    only the variable's name; `account_id` names the owner's connected account whose OAuth
+    token logs in instead (its login is the default username).
     """
     url = checked_url(kind, url)
     interval_minutes = checked_interval(interval_minutes)
@@ -240,7 +325,15 @@ def add_source(
         raise InvalidInputError("--folder is for imap sources only")
     env = checked_env_name(password_env) if password_env is not None else None
     sealed = seal(password) if password is not None else None
-    if check:
+    if kind == "graph" and account_id is None:
+        raise InvalidInputError(
+            "a graph source reads a connected Microsoft account: give --account"
+        )
+    if account_id is not None:
+        username = _account_login(store, org, owner, account_id, kind, env or sealed, username)
+        if check:
+            _check_with_token(store, org, account_id, kind, url, username, folders, settings)
+    elif check:
         _check(kind, url, username, password, env, folders, settings.timeout)
     with store.write() as conn:
         source_id = conn.execute(
@@ -256,6 +349,7 @@ def add_source(
                 folders=list(folders),
                 interval_minutes=interval_minutes,
                 cursor={},
+                account_id=account_id,
             )
             .returning(sync_source.c.id)
         ).scalar_one()
@@ -287,6 +381,8 @@ class SourceRun:
     progress: ProgressCallback = no_progress
     cursor: dict[str, Any] = field(default_factory=dict)
     taken: int = 0
+    # The connected account's access token (True: refreshed now, the server refused the last).
+    token: Callable[[bool], str] | None = None
     report: Any = None  # the kind's report (contact import or ingest), for the outcome
 
     def save(self, conn: Connection, taken: int) -> None:

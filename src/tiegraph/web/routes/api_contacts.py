@@ -44,6 +44,10 @@ def gallery_rows(
     sort: Annotated[str, Query(max_length=40)] = "name",
     descending: bool = False,
     archived: bool = False,
+    label: Annotated[
+        str | None,
+        Query(pattern="^(strong|good|known)$", description="At least: strong, good, or known."),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> PageOut[GalleryRowOut]:
@@ -58,6 +62,7 @@ def gallery_rows(
         sort=sort,
         descending=descending,
         archived=archived,
+        strength=label,
         limit=limit,
         offset=offset,
     )

@@ -133,15 +133,20 @@ def accounts(
     viewer: ApiViewer,
     q: Search = "",
     targets: bool = False,
+    sort: Annotated[str, Query(pattern="^(name|coverage)$")] = "name",
+    covered: bool = False,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> PageOut[AccountOut]:
-    """Accounts (companies), optionally targets only."""
+    """Accounts (companies) with their coverage, optionally targets only or covered only,
+    by name or by coverage (people known strongly, then at all)."""
     page = profiles.search_accounts(
         store_of(request),
         viewer.org,
         query=q,
         targets_only=targets,
+        sort=sort,
+        covered=covered,
         limit=limit,
         offset=offset,
         viewer=viewer.member,

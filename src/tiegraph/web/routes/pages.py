@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends
 from tiegraph.web.routes import (
     pages_accounts,
     pages_auth,
+    pages_connected,
     pages_gallery,
     pages_import,
     pages_intro_settings,
@@ -23,6 +24,7 @@ from tiegraph.web.security import check_csrf
 AREAS = (
     pages_my_day,
     pages_auth,
+    pages_connected,
     pages_sso,
     pages_gallery,
     pages_people,
@@ -31,6 +33,7 @@ AREAS = (
     pages_lists,
     pages_import,
     pages_settings,
+    pages_connected,
     pages_intro_settings,
 )
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])

@@ -33,6 +33,8 @@ def accounts_page(
     viewer: PageViewer,
     q: Annotated[str, Query(max_length=200)] = "",
     targets: bool = False,
+    covered: bool = False,
+    sort: Annotated[str, Query(pattern="^(name|coverage)$")] = "name",
     offset: Offset = 0,
 ) -> Response:
     page = profiles.search_accounts(
@@ -40,10 +42,13 @@ def accounts_page(
         viewer.org,
         query=q,
         targets_only=targets,
+        sort=sort,
+        covered=covered,
         offset=offset,
         viewer=viewer.member,
     )
-    return render(request, "accounts.html", {"page": page, "q": q, "targets": targets})
+    context = {"page": page, "q": q, "targets": targets, "covered": covered, "sort": sort}
+    return render(request, "accounts.html", context)
 
 
 @router.get("/find-account")

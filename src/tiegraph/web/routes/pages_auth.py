@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.org import auth
+from tiegraph.services.org import auth, sso_sign_in
 from tiegraph.web.routes.pages_sso import render_sign_in
 from tiegraph.web.security import (
     SignInLimiter,
@@ -17,7 +17,7 @@ from tiegraph.web.security import (
     start_session,
     store_of,
 )
-from tiegraph.web.templating import flash
+from tiegraph.web.templating import flash, render
 
 router = APIRouter()
 
@@ -66,7 +66,15 @@ def sign_in(
 
 
 @router.post("/sign-out")
-def sign_out(request: Request) -> RedirectResponse:
+def sign_out(request: Request) -> Response:
+    """End the session here; one that signed in through the provider ends there too: a page
+    moves the browser on to the provider (the pages' form-action 'self' stops a redirect)."""
+    org_id, how = request.session.get("oid"), request.session.get("how")
     end_session_of(request)
+    if how == "sso" and isinstance(org_id, int):
+        back = str(request.url_for("sign_in_page"))
+        found = sso_sign_in.logout_url(store_of(request), org_id, back)
+        if found is not None:
+            return render(request, "signed_out.html", {"url": found[0], "provider": found[1]})
     flash(request, "Signed out.")
     return RedirectResponse("/sign-in", status_code=303)

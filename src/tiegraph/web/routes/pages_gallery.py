@@ -42,6 +42,7 @@ def gallery_page(
     status: Annotated[str, Query(max_length=20)] = "",
     scope: Annotated[str, Query(max_length=20)] = "all",
     archived: bool = False,
+    strength: Annotated[str, Query(max_length=20)] = "",
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Response:
     store = store_of(request)
@@ -58,11 +59,11 @@ def gallery_page(
         sort=columns.sort,
         descending=columns.descending,
         archived=archived,
+        strength=strength or None,
         limit=columns.page_size,
         offset=offset,
     )
-    names = {"name": "Name", "company": "Company", "title": "Title", "status": "Status"}
-    names |= {"email": "Email"} | {f"prop:{p.id}": p.name for p in props}
+    names = _names(props)
     context = {
         "page": page,
         "columns": columns,
@@ -75,6 +76,7 @@ def gallery_page(
         "scope": scope,
         "archived": archived,
         "lists": lists.lists_to_change(store, viewer.org, viewer.member),
+        "strength": strength,
     }
     return render(request, "gallery.html", context)
 
@@ -90,14 +92,12 @@ def export_gallery(
     status: Annotated[str, Query(max_length=20)] = "",
     scope: Annotated[str, Query(max_length=20)] = "all",
     archived: bool = False,
+    strength: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """The gallery as the viewer sees it (shown columns, at most 10,000 rows) as CSV."""
     store = store_of(request)
     columns = gallery.get_columns(store, viewer.org, viewer.member)
-    names = {"name": "Name", "company": "Company", "title": "Title", "status": "Status"}
-    names |= {"email": "Email"} | {
-        f"prop:{p.id}": p.name for p in custom_properties.list_properties(store, viewer.org)
-    }
+    names = _names(custom_properties.list_properties(store, viewer.org))
     rows: list[list[str]] = []
     offset = 0
     while offset < EXPORT_ROWS:
@@ -112,6 +112,7 @@ def export_gallery(
             sort=columns.sort,
             descending=columns.descending,
             archived=archived,
+            strength=strength or None,
             limit=200,
             offset=offset,
         )
@@ -124,9 +125,35 @@ def export_gallery(
     return Response(body, media_type="text/csv; charset=utf-8", headers=headers)
 
 
+COLUMN_NAMES = {
+    "name": "Name",
+    "company": "Company",
+    "title": "Title",
+    "status": "Status",
+    "email": "Email",
+    "colleague": "Strongest colleague",
+    "score": "Strength",
+    "last_contact": "Last contact",
+    "knowers": "Colleagues who know them",
+}
+
+
+def _names(props: list[custom_properties.Property]) -> dict[str, str]:
+    return COLUMN_NAMES | {f"prop:{p.id}": p.name for p in props}
+
+
 def _cell(row: gallery.GalleryRow, key: str) -> str:
     if key.startswith("prop:"):
         return row.values.get(int(key[5:]), "")
+    ties = row.ties
+    if key == "colleague":
+        return ties.colleague_name or ""
+    if key == "score":
+        return f"{ties.label} {ties.score}" if ties.score is not None else ""
+    if key == "last_contact":
+        return ties.last_contact.date().isoformat() if ties.last_contact else ""
+    if key == "knowers":
+        return str(ties.knowers)
     return str(getattr(row, key))
 
 

@@ -13,7 +13,9 @@ from tiegraph.services.org import auth, sso
 from tiegraph.services.org.members import list_members, set_member_sharing
 from tiegraph.services.org.orgs import rename_org
 from tiegraph.store.schema import member
+from tiegraph.web import sessions
 from tiegraph.web.pagination import PathId
+from tiegraph.web.routes.pages_connected import connected_accounts
 from tiegraph.web.routes.pages_intro_settings import intro_settings
 from tiegraph.web.security import PageViewer, require_admin, start_session, store_of
 from tiegraph.web.templating import flash, render
@@ -28,6 +30,7 @@ def _settings(request: Request, viewer: PageViewer, new_token: str = "") -> Resp
         "new_token": new_token,
         "members": len(list_members(store, viewer.org)),
         "sso": _sso_settings(request, viewer),
+        "connected": connected_accounts(request, viewer),
         **intro_settings(request, viewer),
     }
     return render(request, "settings.html", context)
@@ -71,7 +74,8 @@ def password(
         new_hash = conn.execute(
             select(member.c.password_hash).where(member.c.id == viewer.member.id)
         ).scalar_one()
-    start_session(request, auth.SignedIn(viewer.org, viewer.member), new_hash)
+    method = str(request.session.get("how") or "password")  # a new password, the same sign-in
+    start_session(request, auth.SignedIn(viewer.org, viewer.member), new_hash, method)
     flash(request, "Password changed; other sessions are signed out.")
     return RedirectResponse("/settings", status_code=303)
 
@@ -151,6 +155,8 @@ def password_sign_in(
     request: Request, viewer: PageViewer, enabled: Annotated[bool, Form()] = False
 ) -> RedirectResponse:
     require_admin(viewer)
-    sso.set_password_sign_in(store_of(request), viewer.org, enabled)
+    token = request.session.get("sid")
+    keep = sessions.token_hash(token) if isinstance(token, str) else None
+    sso.set_password_sign_in(store_of(request), viewer.org, enabled, keep_session=keep)
     flash(request, f"Password sign-in is {'on' if enabled else 'off'}.")
     return RedirectResponse("/settings#sso", status_code=303)

@@ -84,7 +84,9 @@ def sso_callback(
         request.app.state.limiter.failed(throttles)
         return render_sign_in(request, pending.next, error=f"Not signed in: {exc}.", status=403)
     request.app.state.limiter.succeeded(throttles)
-    start_session(request, signed_in, auth.password_hash_of(store_of(request), signed_in))
+    start_session(
+        request, signed_in, auth.password_hash_of(store_of(request), signed_in), method="sso"
+    )
     return RedirectResponse(local_path(pending.next, "/"), status_code=303)
 
 

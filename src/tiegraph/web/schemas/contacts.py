@@ -12,7 +12,7 @@ from tiegraph.services.contacts.jobs import ImportJob
 from tiegraph.services.contacts.matches import PossibleMatch
 from tiegraph.services.contacts.network import ContactSummary
 from tiegraph.services.contacts.properties import Property
-from tiegraph.web.schemas.common import ApiInput, ApiOutput, ReasonOut, said
+from tiegraph.web.schemas.common import ApiInput, ApiOutput, Certainty, ReasonOut, said
 
 
 class ContactOut(ApiOutput):
@@ -48,6 +48,17 @@ class GalleryRowOut(ApiOutput):
     person_id: int | None
     archived: bool
     values: dict[str, str] = Field(description="Custom property values by property id.")
+    member_email: str | None = Field(
+        description="The strongest colleague you may see who knows them (null: nobody)."
+    )
+    member_name: str | None
+    score: int | None = Field(description="That colleague's tie: the shown score, 0-100.")
+    label: str | None = Field(description="strong, good or weak")
+    certainty: Certainty | None = Field(
+        description="measured (that colleague's tie is scored from real contact), or null"
+    )
+    last_at: datetime | None = Field(description="The last contact of any colleague you see.")
+    knower_count: int = Field(description="How many colleagues you may see know them.")
 
 
 def gallery_row_out(r: GalleryRow) -> GalleryRowOut:
@@ -62,6 +73,13 @@ def gallery_row_out(r: GalleryRow) -> GalleryRowOut:
         person_id=r.person_id,
         archived=r.archived,
         values={str(k): v for k, v in r.values.items()},
+        member_email=r.ties.colleague_email,
+        member_name=r.ties.colleague_name,
+        score=r.ties.score,
+        label=r.ties.label,
+        certainty="measured" if r.ties.colleague_email else None,
+        last_at=r.ties.last_contact,
+        knower_count=r.ties.knowers,
     )
 
 

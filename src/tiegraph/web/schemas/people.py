@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import Field
 
 from tiegraph.services.directory.profiles import Account, PersonProfile
-from tiegraph.web.schemas.common import ApiInput, ApiOutput, PersonSummaryOut
+from tiegraph.web.schemas.common import ApiInput, ApiOutput, Certainty, PersonSummaryOut
 
 
 class JobOut(ApiOutput):
@@ -54,6 +54,22 @@ def person_out(p: PersonProfile) -> PersonOut:
     )
 
 
+class CoverageOut(ApiOutput):
+    """How well colleagues you may see cover the account, and its best connector."""
+
+    people_strong: int = Field(description="Its people a colleague has a strong tie to.")
+    people_known: int = Field(description="Its people a colleague knows at all.")
+    member_email: str | None = Field(
+        description="The best connector: the colleague with the strongest tie there."
+    )
+    member_name: str | None
+    score: int | None = Field(description="The best connector's tie: the shown score, 0-100.")
+    label: str | None = Field(description="strong, good or weak")
+    certainty: Certainty | None = Field(
+        description="measured (the connector's tie is scored from real contact), or null"
+    )
+
+
 class AccountOut(ApiOutput):
     id: int
     name: str
@@ -67,6 +83,7 @@ class AccountOut(ApiOutput):
         description="directory (stated by a directory import) or correspondence (made from "
         "correspondents' mail domain)"
     )
+    coverage: CoverageOut
 
 
 def account_out(a: Account) -> AccountOut:
@@ -80,6 +97,15 @@ def account_out(a: Account) -> AccountOut:
         is_reference_customer=a.is_reference_customer,
         people=a.people,
         origin="correspondence" if a.inferred else "directory",
+        coverage=CoverageOut(
+            people_strong=a.coverage.strong,
+            people_known=a.coverage.known,
+            member_email=a.coverage.member_email,
+            member_name=a.coverage.member_name,
+            score=a.coverage.score,
+            label=a.coverage.label,
+            certainty="measured" if a.coverage.member_email else None,
+        ),
     )
 
 

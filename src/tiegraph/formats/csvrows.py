@@ -1,4 +1,5 @@
-"""A CSV file's records with their lines, read again after a quote that never closes."""
+"""A CSV file's records with their lines, read again after a quote that never closes or past
+a cell too long to read: every CSV reader (address books, directory, call logs) reads so."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ class CsvRow(NamedTuple):
     problem: str = ""
 
 
-def csv_rows(text: str, delimiter: str, width: int = 0) -> Iterator[CsvRow]:
-    """(first line, cells) per record; quoted line breaks stay inside their cell.
+def csv_rows(text: str, delimiter: str, width: int = 0, *, offset: int = 0) -> Iterator[CsvRow]:
+    """(first line, cells) per record; quoted line breaks stay inside their cell. Lines are
+    counted from `offset` + 1 (the lines before `text`, such as a header read apart).
 
     A stray quote opens a cell that runs on through the rows after it, until the next quote
     or the end of the file. A record is taken for one when the csv module gives up on it (a
@@ -30,34 +32,37 @@ def csv_rows(text: str, delimiter: str, width: int = 0) -> Iterator[CsvRow]:
         reader = csv.reader(iter(lines[start:]), delimiter=delimiter, strict=False)
         first = start  # index of the record being read
         restart = None
-        for cells, last in _records(reader, start):
+        for cells, last, error in _records(reader, start):
             if last > first and (
                 cells is None or _swallows(lines[first : last + 1], cells, width, delimiter)
             ):
-                yield CsvRow(first + 1, [], _unclosed(first, last))
+                yield CsvRow(offset + first + 1, [], _unclosed(offset + first, offset + last))
                 restart = first + 1
                 break
             if cells is None:
-                yield CsvRow(first + 1, [], "unreadable CSV row")
+                yield CsvRow(offset + first + 1, [], f"unreadable CSV row: {error}")
                 restart = last + 1
                 break
-            yield CsvRow(first + 1, cells)
+            yield CsvRow(offset + first + 1, cells)
             first = last + 1
         if restart is None:
             return
         start = restart
 
 
-def _records(reader: Iterator[list[str]], offset: int) -> Iterator[tuple[list[str] | None, int]]:
-    """(cells or None where csv gave up, index of the record's last line)."""
+def _records(
+    reader: Iterator[list[str]], offset: int
+) -> Iterator[tuple[list[str] | None, int, str]]:
+    """(cells or None where csv gave up, index of the record's last line, csv's reason)."""
     while True:
+        error = ""
         try:
             cells: list[str] | None = next(reader)
         except StopIteration:
             return
-        except csv.Error:
-            cells = None
-        yield cells, offset + reader.line_num - 1  # type: ignore[attr-defined]
+        except csv.Error as exc:
+            cells, error = None, str(exc)
+        yield cells, offset + reader.line_num - 1, error  # type: ignore[attr-defined]
         if cells is None:
             return
 
