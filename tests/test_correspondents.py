@@ -330,10 +330,14 @@ def test_the_api_hides_an_unshared_correspondent(store: Store, tmp_path: Path) -
         # the company made from Quinn's domain is no more visible than Quinn
         assert as_ana.get("/api/v1/accounts", params={"q": "secret"}).json()["total"] == 0
         accounts = as_bo.get("/api/v1/accounts", params={"q": "secret"}).json()["items"]
-        assert [(a["name"], a["inferred"], a["people"]) for a in accounts] == [("Secret", True, 1)]
+        assert [(a["name"], a["origin"], a["people"]) for a in accounts] == [
+            ("Secret", "correspondence", 1)
+        ]
         assert as_ana.get(f"/api/v1/accounts/{accounts[0]['id']}").status_code == 404
         acme = as_ana.get("/api/v1/accounts", params={"q": "acme"}).json()["items"]
-        assert [(a["name"], a["inferred"], a["people"]) for a in acme] == [("Acme", True, 1)]
+        assert [(a["name"], a["origin"], a["people"]) for a in acme] == [
+            ("Acme", "correspondence", 1)
+        ]
     finally:
         app.state.imports.shutdown(wait=True)
 

@@ -308,7 +308,7 @@ def test_other_members_cannot_see_or_touch_a_request(
         cli(capsys, db_url, "intro", "decline", rid, "--reason", "  I barely know   Pat. ",
             "--viewer", "bo@us.example", "--json")
     )  # fmt: skip
-    assert declined["status"] == "declined" and declined["decline_reason"] == "I barely know Pat."
+    assert declined["status"] == "declined" and declined["decline_note"] == "I barely know Pat."
     assert "on their My day" in str(declined["requester_told"])
 
 

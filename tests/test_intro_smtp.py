@@ -173,7 +173,7 @@ def test_the_requester_is_mailed_the_introducers_answer(
         code, out, err = cli(capsys, db, "intro", *decline, "--json")
     assert code == 0, err
     answered = json.loads(out)
-    assert answered["status"] == "declined" and answered["decline_reason"] == "I left Acme's board."
+    assert answered["status"] == "declined" and answered["decline_note"] == "I left Acme's board."
     assert answered["requester_told"] == "by mail to ana@us.example and on their My day"
     assert len(inbox.envelopes) == 2 and inbox.envelopes[1].rcpt_tos == ["ana@us.example"]
     told = inbox.message()

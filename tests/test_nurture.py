@@ -236,7 +236,9 @@ def test_cli_json_text_and_a_refusal(
         "pat@acme.example",
         "zoe@home.example",
     }
-    assert set(answer["contacts"][0]) == {"kind", "person", "score", "label", "reason", "priority"}
+    first = answer["contacts"][0]
+    assert set(first) == {"kind", "person", "score", "label", "certainty", "reasons", "priority"}
+    assert first["certainty"] == "measured" and first["reasons"][0]["kind"] == first["kind"]
     code, out, _ = run(capsys, *base, "--viewer", "bo@us.example")
     assert code == 0
     assert "Contacts worth turning into connections" in out and "Connections cooling off" in out

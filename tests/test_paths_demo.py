@@ -100,7 +100,7 @@ def assert_well_formed(p: IntroPath, asker: Member, target: str, colleagues: set
         if h.kind == "tie":
             assert h.strength is not None and h.weight == h.strength / 100
         if h.kind == "likely":
-            assert h.strength is None and h.as_dict()["inferred"] is True
+            assert h.strength is None and h.as_dict()["certainty"] == "inferred"
     if len(p.hops) == 3:
         assert p.via is not None and p.via.target_email == emails[2]
         assert emails[2] not in colleagues  # a colleague is asked directly, never through another
@@ -196,12 +196,14 @@ def test_get_introduced_from_every_path_in_the_cli(
             target_first = str(request["person"]["name"]).split(" ")[0]  # type: ignore[index]
             if p["via"]:
                 assert f"with {p['via']['name']}" in body and "who likely knows" in body
-            elif p["hops"][-1]["inferred"]:
+            elif p["hops"][-1]["certainty"] == "inferred":
                 assert "You both work at " in body
                 assert "works at " in str(request["why_this_colleague"])
             else:
                 assert f"You and {target_first} are in " in body
-                assert p["hops"][-1]["why"] not in body  # the facts stay on the person's page
+                assert (
+                    p["hops"][-1]["reasons"][0]["text"] not in body
+                )  # the facts stay on the person's page
             drafted += 1
     assert drafted > 2
 
@@ -234,8 +236,9 @@ def test_get_introduced_from_every_path_in_the_web_app_and_api(fresh: Demo, tmp_
         api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
         shown = api.get("/api/v1/paths", params={"email": target}).json()["paths"]["items"]
         at = len(on_page)
-        assert last.via is not None and shown[at]["via"]["name"] == last.via.target
-        assert shown[at]["hops"][-1]["inferred"] is True and shown[at]["strength_why"]
+        assert last.via is not None and shown[at]["via_name"] == last.via.target
+        assert shown[at]["hops"][-1]["certainty"] == "inferred"
+        assert shown[at]["certainty"] == "inferred" and shown[at]["reasons"][0]["kind"] == "path"
         wanted = {"person_email": target, "introducer_email": last.introducer_email}
         created = api.post("/api/v1/intros", json=wanted)
         assert created.status_code == 201, created.text

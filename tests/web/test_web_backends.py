@@ -29,7 +29,7 @@ def test_main_flows_on_each_backend(store: Store, tmp_path: Path) -> None:
         names = {r["name"] for r in rows["items"]}
         assert "Zoe Anaprivate" in names and "Yuri Bosecret" not in names
         knowers = api.get("/api/v1/who-knows", params={"email": "robert.smith@acme.example"})
-        assert [k["member_name"] for k in knowers.json()["knowers"]] == ["Ana Lima"]
+        assert [k["member_name"] for k in knowers.json()["knowers"]["items"]] == ["Ana Lima"]
         prop = api.post("/api/v1/properties", json={"name": "Size", "kind": "number"}).json()
         zoe = next(r for r in rows["items"] if r["name"] == "Zoe Anaprivate")
         api.put(f"/api/v1/contacts/{zoe['id']}/values/{prop['id']}", json={"value": "12"})

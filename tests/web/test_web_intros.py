@@ -176,12 +176,12 @@ def test_intros_through_the_api(active_app: FastAPI, active_store: Store) -> Non
     assert intro["status"] == "draft" and "We launch in May." in intro["body"]
     edited = api.patch(f"/api/v1/intros/{intro['id']}", json={"subject": "Meet José?"}).json()
     assert edited["subject"] == "Meet José?"
-    no_smtp = api.post(f"/api/v1/intros/{intro['id']}/send", json={"via": "smtp"})
+    no_smtp = api.post(f"/api/v1/intros/{intro['id']}/send", json={"delivery": "smtp"})
     assert "no SMTP server" in assert_envelope(no_smtp, 422)["message"]
     noted = api.patch(f"/api/v1/intros/{intro['id']}", json={"note": "In June now."}).json()
     assert noted["note"] == "In June now." and "We launch in May." not in noted["body"]
     assert "In June now." in noted["body"] and noted["why_this_colleague"].startswith("Cy is in ")
-    sent = api.post(f"/api/v1/intros/{intro['id']}/send", json={"via": "client"}).json()
+    sent = api.post(f"/api/v1/intros/{intro['id']}/send", json={"delivery": "client"}).json()
     assert sent["intro"]["status"] == "draft" and sent["mailto"].startswith("mailto:cy@")
     eml = api.get(f"/api/v1/intros/{intro['id']}/eml")
     assert eml.status_code == 200 and b"Subject: Meet =?utf-8?q?Jos=C3=A9" in eml.content
@@ -196,17 +196,17 @@ def test_intros_through_the_api(active_app: FastAPI, active_store: Store) -> Non
     assert cy.get("/api/v1/intros", params={"role": "requester"}).json()["total"] == 0
     [ask] = cy.get("/api/v1/me/day").json()["asks"]
     assert ask["id"] == intro["id"] and ask["requester_email"] == "ana@us.example"
-    not_hers = api.post(f"/api/v1/intros/{intro['id']}/decline", json={"reason": "no"})
+    not_hers = api.post(f"/api/v1/intros/{intro['id']}/decline", json={"note": "no"})
     assert "only the introducer" in assert_envelope(not_hers, 422)["message"]
-    long = cy.post(f"/api/v1/intros/{intro['id']}/decline", json={"reason": "x" * 501})
+    long = cy.post(f"/api/v1/intros/{intro['id']}/decline", json={"note": "x" * 501})
     assert_envelope(long, 422)
-    answered = cy.post(f"/api/v1/intros/{intro['id']}/decline", json={"reason": "Not now."})
+    answered = cy.post(f"/api/v1/intros/{intro['id']}/decline", json={"note": "Not now."})
     declined = answered.json()
     assert declined["intro"]["status"] == "declined" and declined["intro"]["decided_at"]
-    assert declined["intro"]["decline_reason"] == "Not now."
+    assert declined["intro"]["decline_note"] == "Not now."
     assert declined["requester_told"].startswith("on their My day")
     [mine] = api.get("/api/v1/me/day").json()["my_requests"]
-    assert (mine["status"], mine["decline_reason"]) == ("declined", "Not now.")
+    assert (mine["status"], mine["decline_note"]) == ("declined", "Not now.")
     again = cy.post(f"/api/v1/intros/{intro['id']}/mark", json={"status": "introduced"})
     assert "is declined" in assert_envelope(again, 422)["message"]
 

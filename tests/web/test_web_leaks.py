@@ -183,7 +183,7 @@ def test_api_shows_nothing_of_others(ana_api: TestClient, ids: Ids, path: str) -
     text = answer.text
     if "who-knows?email=" in path:  # the answer names the email asked about, and no one else
         body = answer.json()
-        text = str(body["knowers"]) + body["name"]
+        text = str(body["knowers"]) + body["person_name"]
     # Bo is a colleague: his name is among members and persons, never his contacts or ties.
     colleague = "/members" in path or "/persons?" in path
     assert_clean(text, ("Bo Chen",) if colleague else ())

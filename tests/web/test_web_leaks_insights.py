@@ -224,7 +224,7 @@ API = [
     "/api/v1/paths?email=jose@globex.example",
     "/api/v1/paths?email=robert.smith@acme.example",
     "/api/v1/nurture",
-    "/api/v1/nurture?member=cy@us.example",
+    "/api/v1/nurture?member_email=cy@us.example",
     "/api/v1/intros",
     "/api/v1/intros/{ana_intro}",
     "/api/v1/lists",
@@ -262,7 +262,7 @@ API_NOT_FOUND = [
 
 # The body each route takes (an unknown field would be a 422 before the id is looked at).
 BODIES: dict[str, dict[str, object]] = {
-    "/send": {"via": "client"},
+    "/send": {"delivery": "client"},
     "/mark": {"status": "declined"},
     "/items": {"emails": ["jose@globex.example"]},
     "/archive": {},
@@ -293,7 +293,7 @@ def test_api_refuses_a_hidden_tie_and_an_unshared_nurture_list(ana_api: TestClie
     )
     first, second = assert_envelope(hidden, 422), assert_envelope(none, 422)
     assert first["message"].replace("Bo Chen", "X") == second["message"].replace("Cy Ode", "X")
-    refused = assert_envelope(ana_api.get("/api/v1/nurture?member=bo@us.example"), 403)
+    refused = assert_envelope(ana_api.get("/api/v1/nurture?member_email=bo@us.example"), 403)
     assert "José" not in refused["message"] and "Robert" not in refused["message"]
 
 
@@ -315,7 +315,7 @@ def test_other_organization_sees_nothing_of_ours(
         "/api/v1/accounts/{globex}/connections",
         "/api/v1/lists/{ana_list}/rows",
         "/api/v1/intros/{ana_intro}",
-        "/api/v1/nurture?member=ana@us.example",
+        "/api/v1/nurture?member_email=ana@us.example",
     ):
         assert_envelope(dan.get(path.format(**ids.__dict__)), 404)
     pages = sign_in(active_app, "dan@other.example")

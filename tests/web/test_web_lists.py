@@ -72,9 +72,9 @@ def test_lists_through_the_api(active_app: FastAPI, active_store: Store) -> None
     again = api.post(f"/api/v1/lists/{list_id}/items", json={"emails": ["jose@globex.example"]})
     assert again.json()["already"] == ["José Núñez <jose@globex.example>"]
     rows = api.get(f"/api/v1/lists/{list_id}/rows", params={"limit": 1}).json()
-    assert rows["total"] == 2 and rows["next"] and rows["items"][0]["knowers"][0]["score"] > 0
+    assert rows["total"] == 2 and rows["next"] and rows["items"][0]["top_knowers"][0]["score"] > 0
     account = api.get(f"/api/v1/lists/{list_id}/rows", params={"offset": 1}).json()["items"][0]
-    assert account["type"] == "account" and account["account_knowers"][0]["member_name"]
+    assert account["kind"] == "account" and account["account_knowers"][0]["member_name"]
     unknown = api.post(f"/api/v1/lists/{list_id}/items", json={"emails": ["no@x.example"]})
     assert "no directory person" in assert_envelope(unknown, 404)["message"]
     assert api.post(f"/api/v1/lists/{list_id}/archive").json()["archived_at"]
@@ -91,7 +91,7 @@ def test_nurture_page_and_api(active_app: FastAPI, active_store: Store) -> None:
     mine = api.get("/api/v1/nurture").json()
     assert [i["person_name"] for i in mine["items"]] == ["Robert Smith"]
     assert api.get("/api/v1/nurture", params={"part": "connections"}).json()["total"] == 0
-    cy = api.get("/api/v1/nurture", params={"member": "cy@us.example"}).json()
+    cy = api.get("/api/v1/nurture", params={"member_email": "cy@us.example"}).json()
     assert [i["person_name"] for i in cy["items"]] == ["José Núñez"]  # Cy shares activity
 
 
@@ -112,17 +112,18 @@ def test_insights_through_the_api(active_app: FastAPI, active_store: Store) -> N
     found = ids(active_store)
     api = api_client(active_app, active_store, "ana@us.example")
     closest = api.get("/api/v1/closest", params={"email": "jose@globex.example"}).json()
-    assert [k["member_name"] for k in closest["items"]] == ["Cy Ode"]
+    assert [k["member_name"] for k in closest["knowers"]["items"]] == ["Cy Ode"]
     account = api.get(f"/api/v1/accounts/{found['globex']}/closest").json()
     assert account["items"][0]["person_name"] == "José Núñez"
     assert account["items"][0]["member_name"] == "Cy Ode"
     connections = api.get(
         f"/api/v1/accounts/{found['globex']}/connections", params={"kind": ["personal"]}
     ).json()
-    assert connections["items"][0]["certainty"] == "known"
+    assert connections["items"][0]["certainty"] == "measured"
+    assert connections["items"][0]["reasons"][0]["kind"] == "personal"
     bad = api.get(f"/api/v1/accounts/{found['globex']}/connections", params={"kind": "gossip"})
     assert assert_envelope(bad, 422)["details"][0]["location"].startswith("query.kind")
     paths = api.get("/api/v1/paths", params={"email": "jose@globex.example"}).json()
-    assert paths["name"] == "José Núñez" and paths["company"] == "Globex GmbH"
+    assert paths["person_name"] == "José Núñez" and paths["company"] == "Globex GmbH"
     assert paths["paths"]["items"][0]["introducer_name"] == "Cy Ode"
-    assert paths["paths"]["items"][0]["hops"][-1]["target"] == "José Núñez"
+    assert paths["paths"]["items"][0]["hops"][-1]["target_name"] == "José Núñez"

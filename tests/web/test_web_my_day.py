@@ -38,7 +38,7 @@ def test_warm_path_into_a_target_and_get_introduced(
     assert "Ask <strong>Ana Lima</strong> for" in page and "Robert Smith" in page
     assert "target account" in page and "Get introduced" in page
     for hidden in HIDDEN:
-        assert hidden not in page.split("<main>", 1)[1]
+        assert hidden not in page.split('<main id="main">', 1)[1]
     person_id = page.split('for <a href="/persons/', 1)[1].split('"', 1)[0]
     asked = cy.post(f"/persons/{person_id}/intros", {"introducer": "ana@us.example"})
     assert asked.status_code == 303 and asked.headers["location"].startswith("/intros/")  # type: ignore[attr-defined]
@@ -84,6 +84,8 @@ def test_my_day_api(active_app: FastAPI, active_store: Store) -> None:
         "good",
         "weak",
     )
+    assert paths[0]["certainty"] == "measured"
+    assert paths[0]["reasons"] and all(r["kind"] and r["text"] for r in paths[0]["reasons"])
     for hidden in HIDDEN:
         assert hidden not in day.text
     assert set(body) == {

@@ -100,7 +100,9 @@ def company(
         list[str] | None,
         typer.Option(help=f"Only these kinds: {', '.join(connection_service.KINDS)}."),
     ] = None,
-    min_strength: Annotated[int, typer.Option(help="Only connections this strong (0-100).")] = 0,
+    min_score: Annotated[
+        int, typer.Option(help="Only connections scoring this much or more (0-100).")
+    ] = 0,
     title: Annotated[str, typer.Option(help="Only through people whose title has this.")] = "",
     target: Annotated[str | None, typer.Option(metavar="on|off", help="With flag.")] = None,
     reference_customer: Annotated[
@@ -147,7 +149,7 @@ def company(
         " ".join(words),
         viewer=_viewer(store, organization, viewer),
         kinds=tuple(kind or ()),
-        min_strength=min_strength,
+        min_strength=min_score,
         title=title,
     )
     if as_json:
@@ -164,7 +166,7 @@ def company(
     )
     for c in found.connections:
         out.print(
-            f"  {c.strength:3d} {c.certainty:<8} {c.kind:<26} {c.member_name}: {c.reason}",
+            f"  {c.strength:3d} {c.label:<8} {c.kind:<26} {c.member_name}: {c.reason}",
             markup=False,
         )
     if not found.connections:

@@ -78,7 +78,7 @@ class Reason:
     points: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The JSON shape of the CLI and the API (`reason_items`): every key, always."""
+        """The JSON shape of the CLI and the API (`reasons`): every key, always."""
         return {
             "kind": self.kind,
             "text": self.text,
@@ -91,6 +91,15 @@ class Reason:
             "one_on_one": self.one_on_one,
             "points": self.points,
         }
+
+
+def said(kind: str, text: str) -> list[dict[str, Any]]:
+    """A reason known only in words (a company connection's, a hop's, a nurture suggestion's)
+    in the JSON shape of `Reason.as_dict`: `kind` and `text`, every other key null."""
+    if not text:
+        return []
+    keys = ("count", "direction", "since", "last_at", "share", "seconds", "one_on_one", "points")
+    return [{"kind": kind, "text": text, **dict.fromkeys(keys)}]
 
 
 def describe(facts: TieFacts) -> tuple[str, ...]:

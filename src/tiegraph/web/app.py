@@ -118,7 +118,7 @@ def create_app(
         version=__version__,
         summary="Who among us can introduce me to this person, and how strong is that link?",
         openapi_url="/api/v1/openapi.json",
-        docs_url=None,  # the Swagger page loads scripts from a CDN: not here
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: ours is web/routes/api_docs
         redoc_url=None,
     )
     app.state.store = store

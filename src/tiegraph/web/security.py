@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import delete, insert, select
 
 from tiegraph.core.emails import sign_in_email
@@ -135,12 +136,23 @@ def page_viewer(request: Request) -> Viewer:
     return viewer
 
 
-def api_viewer(request: Request) -> Viewer:
+# Declares the API's bearer tokens in the OpenAPI document (the docs page's Authorize); the
+# header is read below, so that a missing token is a 401 in the one error envelope.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiToken",
+    description="A personal API token (Settings → API tokens): `Authorization: Bearer tg_…`.",
+)
+
+
+def api_viewer(
+    request: Request, declared: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+) -> Viewer:
     """The member an API request's bearer token belongs to (401 without a valid one)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     signed_in = None
-    if scheme.lower() == "bearer" and token.strip():
+    if scheme.lower() == "bearer" and token.strip():  # the header `declared` documents
         signed_in = auth.member_for_token(store_of(request), token.strip())
     if signed_in is None:
         raise HTTPException(

@@ -39,8 +39,8 @@ def no_person(email: str) -> NotFoundError:
     A member's private contact must look exactly like an address nobody knows.
     """
     return NotFoundError(
-        f"no directory person with email {email}; one of your own contacts can be added to "
-        "the directory with `tiegraph contacts publish`"
+        f"no directory person with email {email}; one of your own private contacts can be "
+        "added to the directory from your private network"
     )
 
 

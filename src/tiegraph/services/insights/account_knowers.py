@@ -41,8 +41,8 @@ class AccountKnower:
             "label": self.label,
             "people": self.people,
             "best_person": self.best_person,
-            "reasons": list(self.reasons),
-            "reason_items": [r.as_dict() for r in self.reason_items],
+            "certainty": "measured",
+            "reasons": [r.as_dict() for r in self.reason_items],
         }
 
 

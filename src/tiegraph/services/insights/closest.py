@@ -83,8 +83,8 @@ class AccountTie:
             "member": {"email": self.member_email, "name": self.member_name},
             "score": self.score,
             "label": self.label,
-            "reasons": list(self.reasons),
-            "reason_items": [r.as_dict() for r in self.reason_items],
+            "certainty": "measured",
+            "reasons": [r.as_dict() for r in self.reason_items],
         }
 
 

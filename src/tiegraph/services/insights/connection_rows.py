@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from tiegraph.core.companies import company_aliases, normalize_company
+from tiegraph.core.reasons import said
 from tiegraph.core.strength import TieState, label_of, score
 from tiegraph.services.activity.tie_scores import scored_pairs, shown_sql, shown_strength_sql
 from tiegraph.services.directory.accounts import Account
@@ -31,8 +32,14 @@ class Via:
     title: str
     detail: str
 
-    def as_dict(self) -> dict[str, str]:
-        return {"email": self.email, "name": self.name, "title": self.title, "why": self.detail}
+    def as_dict(self, kind: str) -> dict[str, Any]:
+        """The person, and why the connection runs through them (a reason of `kind`)."""
+        return {
+            "email": self.email,
+            "name": self.name,
+            "title": self.title,
+            "reasons": said(kind, self.detail),
+        }
 
 
 @dataclass(frozen=True)
@@ -49,10 +56,11 @@ class CompanyConnection:
         return {
             "member": {"email": self.member_email, "name": self.member_name},
             "kind": self.kind,
-            "strength": self.strength,
-            "certainty": self.certainty,
-            "reason": self.reason,
-            "via": [v.as_dict() for v in self.via],
+            "score": self.strength,
+            "label": self.label,
+            "certainty": "inferred" if self.inferred else "measured",
+            "reasons": said(self.kind, self.reason),
+            "via": [v.as_dict(self.kind) for v in self.via],
         }
 
     @property

@@ -51,7 +51,7 @@ class NewPerson:
             "person_id": self.person_id,
             "person_email": self.email,
             "person_name": self.name,
-            "title": self.title,
+            "person_title": self.title,
             "company_id": self.company_id,
             "company": self.company_name,
             "started": self.started.isoformat(),

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from tiegraph.core.nurture import DEFAULT_NURTURE, NurtureParams, Suggestion, TieActivity, suggest
+from tiegraph.core.reasons import said
 from tiegraph.core.strength import Touch
 from tiegraph.errors import ForbiddenError
 from tiegraph.services.activity.tie_scores import TieScorer
@@ -56,7 +57,8 @@ class NurtureItem:
             },
             "score": self.score,
             "label": self.label,
-            "reason": self.reason,
+            "certainty": "measured",
+            "reasons": said(self.kind, self.reason),
             "priority": self.priority,
         }
 

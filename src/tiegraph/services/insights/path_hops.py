@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from tiegraph.core.paths import HopKind, colleague_hop, explain_strength, path_strength, tie_hop
-from tiegraph.core.strength import TieScore
+from tiegraph.core.reasons import said
+from tiegraph.core.strength import TieScore, label_of
 from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -60,10 +61,10 @@ class Hop:
             "to": self.target,
             "to_email": self.target_email,
             "kind": self.kind,
-            "inferred": self.inferred,
-            "strength": self.strength,
+            "certainty": "inferred" if self.inferred else "measured",
+            "score": self.strength,
             "weight": round(self.weight, 3),
-            "why": self.why,
+            "reasons": said(self.kind, self.why),
         }
 
 
@@ -83,6 +84,16 @@ class IntroPath:
         return explain_strength([(h.weight, h.what) for h in self.hops])
 
     @property
+    def inferred(self) -> bool:
+        """Whether a hop is only likely: then the path is inferred, never measured."""
+        return any(h.inferred for h in self.hops)
+
+    @property
+    def label(self) -> str:
+        """The one vocabulary: strong, good or weak for a measured path; inferred otherwise."""
+        return "inferred" if self.inferred else label_of(self.strength)
+
+    @property
     def via(self) -> Hop | None:
         """The introducer's tie to their contact on the way, when the path runs through one."""
         return next((h for h in self.hops if h.kind == "tie"), None) if self.via_person else None
@@ -90,8 +101,10 @@ class IntroPath:
     def as_dict(self) -> dict[str, Any]:
         via = self.via
         return {
-            "strength": self.strength,
-            "strength_why": self.strength_why,
+            "score": self.strength,
+            "label": self.label,
+            "certainty": "inferred" if self.inferred else "measured",
+            "reasons": said("path", self.strength_why),
             "introducer": {"email": self.introducer_email, "name": self.introducer_name},
             "via": {"email": via.target_email, "name": via.target} if via else None,
             "hops": [h.as_dict() for h in self.hops],

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, select
 
+from tiegraph.core.reasons import Reason
 from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.insights.connection_rows import people_by_id
 from tiegraph.services.org.members import Member
@@ -44,20 +45,22 @@ class WarmPath:
     reason: str  # the tie's first reason, one line
     for_what: str  # "target account" or the list's name
     strength: float = 0.0
+    reason_items: tuple[Reason, ...] = ()  # every reason of the tie, as data
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "person_id": self.person_id,
             "person_email": self.person_email,
             "person_name": self.person_name,
-            "title": self.person_title,
+            "person_title": self.person_title,
             "company_id": self.company_id,
             "company": self.company_name,
             "introducer_email": self.introducer_email,
             "introducer_name": self.introducer_name,
             "score": self.score,
             "label": self.label,
-            "reason": self.reason,
+            "certainty": "measured",
+            "reasons": [r.as_dict() for r in self.reason_items],
             "wanted_for": self.for_what,
         }
 
@@ -168,6 +171,7 @@ def _describe(
                 reason=scored.reasons[0] if scored.reasons else "",
                 for_what=why,
                 strength=scored.strength,
+                reason_items=scored.reason_items,
             )
         )
     return found

@@ -70,8 +70,8 @@ def send_by_smtp(store: Store, org: Org, request_id: int, viewer: Member | None 
     settings = get_smtp(store, org)
     if settings is None:
         raise InvalidInputError(
-            "no SMTP server is configured: `tiegraph intro smtp set --host …`, or hand the "
-            "request to your mail client with `tiegraph intro send ID --via-client`"
+            "no SMTP server is configured: an admin can set one in the settings; meanwhile, "
+            "send the request from your own mail client"
         )
     server = settings.server()
     message = build_message(request, sender=settings.sender)

@@ -75,7 +75,7 @@ class IntroRequest:
             "body": self.body,
             "note": self.note,
             "why_this_colleague": self.why_this_colleague,
-            "decline_reason": self.decline_reason,
+            "decline_note": self.decline_reason,
             "delivery": self.delivery,
             "created_at": _iso(self.created_at),
             "sent_at": _iso(self.sent_at),

@@ -28,7 +28,7 @@ PLACEHOLDERS: dict[str, str] = {
     "requester_name": "the member asking for the introduction",
     "requester_first_name": "their first name",
     "requester_email": "their email address",
-    "requester_signature": "their signature (`tiegraph intro signature`), else their name",
+    "requester_signature": "their own signature (set in their settings), else their name",
     "introducer_name": "the colleague asked to introduce",
     "introducer_first_name": "their first name",
     "introducer_email": "their email address",

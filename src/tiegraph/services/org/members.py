@@ -141,9 +141,7 @@ def get_member(store: Store, org: Org, email: str) -> Member:
     with store.read() as conn:
         found = find_member(conn, org, address)
     if found is None:
-        raise NotFoundError(
-            f"{address} is not a member of {org.slug}; add it with `tiegraph member add`"
-        )
+        raise NotFoundError(f"{address} is not a member of {org.name}; an admin can add them")
     return found
 
 

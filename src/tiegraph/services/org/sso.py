@@ -188,8 +188,7 @@ def set_password_sign_in(
     current = get_sso(store, org)
     if current is None:
         raise InvalidInputError(
-            "configure single sign-on first (tiegraph org sso set): without it and without "
-            "passwords nobody could sign in"
+            "configure single sign-on first: without it and without passwords nobody could sign in"
         )
     value = dict(get_setting(store, org, SETTING))
     value["password_sign_in"] = enabled

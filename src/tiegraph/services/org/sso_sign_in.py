@@ -175,8 +175,7 @@ def _member_by_email(conn: Connection, org: Org, identity: oidc.Identity) -> Any
     ).first()
     if row is None:
         raise SsoRefusedError(
-            f"{address} is not a member of {org.name}: ask an admin to add you "
-            "(tiegraph member add), then sign in again"
+            f"{address} is not a member of {org.name}: ask an admin to add you, then sign in again"
         )
     return row
 

@@ -1,4 +1,5 @@
-"""The REST API under /api/v1: token auth, one error envelope, a page on every list."""
+"""The REST API under /api/v1: token auth, one error envelope, a page on every list, and its
+interactive documentation at /api/v1/docs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from tiegraph.web.errors import ERROR_RESPONSES
 from tiegraph.web.routes import (
     api_account,
     api_contacts,
+    api_docs,
     api_insights,
     api_intros,
     api_lists,
@@ -23,3 +25,4 @@ router.include_router(api_insights.router)
 router.include_router(api_intros.router)
 router.include_router(api_lists.router)
 router.include_router(api_me.router)
+router.include_router(api_docs.router)

@@ -34,7 +34,7 @@ from tiegraph.web.security import ApiViewer, store_of
 router = APIRouter()
 
 
-@router.get("/gallery", tags=["gallery"])
+@router.get("/gallery", operation_id="list_gallery_rows", tags=["gallery"])
 def gallery_rows(
     request: Request,
     viewer: ApiViewer,
@@ -44,7 +44,10 @@ def gallery_rows(
     sort: Annotated[str, Query(max_length=40)] = "name",
     descending: bool = False,
     archived: bool = False,
-    strength: Annotated[str | None, Query(pattern="^(strong|good|known)$")] = None,
+    label: Annotated[
+        str | None,
+        Query(pattern="^(strong|good|known)$", description="At least: strong, good, or known."),
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> PageOut[GalleryRowOut]:
@@ -59,26 +62,26 @@ def gallery_rows(
         sort=sort,
         descending=descending,
         archived=archived,
-        strength=strength,
+        strength=label,
         limit=limit,
         offset=offset,
     )
     return page_out(request, page, gallery_row_out)
 
 
-@router.get("/gallery/columns", tags=["gallery"])
+@router.get("/gallery/columns", operation_id="get_gallery_columns", tags=["gallery"])
 def get_columns(request: Request, viewer: ApiViewer) -> ColumnsOut:
     """Your saved gallery layout: column order, hidden columns, sort, page size."""
     return columns_out(gallery.get_columns(store_of(request), viewer.org, viewer.member))
 
 
-@router.put("/gallery/columns", tags=["gallery"])
+@router.put("/gallery/columns", operation_id="set_gallery_columns", tags=["gallery"])
 def put_columns(request: Request, viewer: ApiViewer, columns: ColumnsIn) -> ColumnsOut:
     saved = gallery.save_columns(store_of(request), viewer.org, viewer.member, columns.columns())
     return columns_out(saved)
 
 
-@router.get("/properties", tags=["gallery"])
+@router.get("/properties", operation_id="list_properties", tags=["gallery"])
 def properties(
     request: Request, viewer: ApiViewer, limit: Limit = 50, offset: Offset = 0
 ) -> PageOut[PropertyOut]:
@@ -87,7 +90,7 @@ def properties(
     return page_out(request, window(found, limit, offset), property_out)
 
 
-@router.post("/properties", tags=["gallery"], status_code=201)
+@router.post("/properties", operation_id="create_property", tags=["gallery"], status_code=201)
 def create_property(request: Request, viewer: ApiViewer, prop: PropertyIn) -> PropertyOut:
     created = custom_properties.create_property(
         store_of(request),
@@ -100,14 +103,18 @@ def create_property(request: Request, viewer: ApiViewer, prop: PropertyIn) -> Pr
     return property_out(created)
 
 
-@router.delete("/properties/{property_id}", tags=["gallery"])
+@router.delete("/properties/{property_id}", operation_id="archive_property", tags=["gallery"])
 def delete_property(request: Request, viewer: ApiViewer, property_id: PathId) -> Done:
     """Remove a column from the gallery: archived, its values kept."""
     custom_properties.archive_property(store_of(request), viewer.org, property_id, viewer.member)
     return Done()
 
 
-@router.put("/contacts/{contact_id}/values/{property_id}", tags=["gallery"])
+@router.put(
+    "/contacts/{contact_id}/values/{property_id}",
+    operation_id="set_contact_value",
+    tags=["gallery"],
+)
 def set_value(
     request: Request, viewer: ApiViewer, contact_id: PathId, property_id: PathId, value: ValueIn
 ) -> ValueOut:
@@ -118,7 +125,7 @@ def set_value(
     return ValueOut(contact_id=contact_id, property_id=property_id, value=stored)
 
 
-@router.get("/contacts", tags=["contacts"])
+@router.get("/contacts", operation_id="list_contacts", tags=["contacts"])
 def contacts(
     request: Request,
     viewer: ApiViewer,
@@ -131,7 +138,7 @@ def contacts(
     return page_out(request, window(found, limit, offset), contact_out)
 
 
-@router.get("/contacts/{contact_id}", tags=["contacts"])
+@router.get("/contacts/{contact_id}", operation_id="get_contact", tags=["contacts"])
 def contact(request: Request, viewer: ApiViewer, contact_id: PathId) -> ContactOut:
     found = [
         c
@@ -143,7 +150,7 @@ def contact(request: Request, viewer: ApiViewer, contact_id: PathId) -> ContactO
     return contact_out(found[0])
 
 
-@router.post("/contacts/{contact_id}/archive", tags=["contacts"])
+@router.post("/contacts/{contact_id}/archive", operation_id="archive_contact", tags=["contacts"])
 def archive_contact(request: Request, viewer: ApiViewer, contact_id: PathId) -> Done:
     archive.set_contact_archived(
         store_of(request), viewer.org, viewer.member, contact_id, archived=True
@@ -151,7 +158,7 @@ def archive_contact(request: Request, viewer: ApiViewer, contact_id: PathId) -> 
     return Done()
 
 
-@router.post("/contacts/{contact_id}/restore", tags=["contacts"])
+@router.post("/contacts/{contact_id}/restore", operation_id="restore_contact", tags=["contacts"])
 def restore_contact(request: Request, viewer: ApiViewer, contact_id: PathId) -> Done:
     archive.set_contact_archived(
         store_of(request), viewer.org, viewer.member, contact_id, archived=False
@@ -159,14 +166,14 @@ def restore_contact(request: Request, viewer: ApiViewer, contact_id: PathId) -> 
     return Done()
 
 
-@router.post("/contacts/{contact_id}/publish", tags=["contacts"])
+@router.post("/contacts/{contact_id}/publish", operation_id="publish_contact", tags=["contacts"])
 def publish(request: Request, viewer: ApiViewer, contact_id: PathId) -> PublishedOut:
     """Add one of your private contacts to the organization's directory."""
     person_id = network.publish_contact(store_of(request), viewer.org, viewer.member, contact_id)
     return PublishedOut(contact_id=contact_id, person_id=person_id)
 
 
-@router.get("/possible-matches", tags=["contacts"])
+@router.get("/possible-matches", operation_id="list_possible_matches", tags=["contacts"])
 def possible_matches(
     request: Request,
     viewer: ApiViewer,
@@ -181,7 +188,9 @@ def possible_matches(
     return page_out(request, window(found, limit, offset), match_out)
 
 
-@router.post("/possible-matches/{match_id}/confirm", tags=["contacts"])
+@router.post(
+    "/possible-matches/{match_id}/confirm", operation_id="confirm_possible_match", tags=["contacts"]
+)
 def confirm(request: Request, viewer: ApiViewer, match_id: PathId) -> MatchOut:
     decided = matching.decide_possible_match(
         store_of(request), viewer.org, viewer.member, match_id, confirm=True
@@ -189,7 +198,9 @@ def confirm(request: Request, viewer: ApiViewer, match_id: PathId) -> MatchOut:
     return match_out(decided)
 
 
-@router.post("/possible-matches/{match_id}/reject", tags=["contacts"])
+@router.post(
+    "/possible-matches/{match_id}/reject", operation_id="reject_possible_match", tags=["contacts"]
+)
 def reject(request: Request, viewer: ApiViewer, match_id: PathId) -> MatchOut:
     decided = matching.decide_possible_match(
         store_of(request), viewer.org, viewer.member, match_id, confirm=False

@@ -38,7 +38,7 @@ from tiegraph.web.security import ApiViewer, require_admin, store_of
 router = APIRouter()
 
 
-@router.get("/intros", tags=["intros"])
+@router.get("/intros", operation_id="list_intros", tags=["intros"])
 def intros(
     request: Request,
     viewer: ApiViewer,
@@ -54,7 +54,7 @@ def intros(
     return page_out(request, window(found, limit, offset), intro_out)
 
 
-@router.post("/intros", tags=["intros"], status_code=201)
+@router.post("/intros", operation_id="draft_intro", tags=["intros"], status_code=201)
 def draft(request: Request, viewer: ApiViewer, wanted: IntroIn) -> IntroOut:
     """Draft a request to a colleague for an introduction to a directory person, from the
     organization's template (or your own subject and body); edit it, then send it."""
@@ -71,12 +71,12 @@ def draft(request: Request, viewer: ApiViewer, wanted: IntroIn) -> IntroOut:
     return intro_out(created)
 
 
-@router.get("/intros/{intro_id}", tags=["intros"])
+@router.get("/intros/{intro_id}", operation_id="get_intro", tags=["intros"])
 def get_intro(request: Request, viewer: ApiViewer, intro_id: PathId) -> IntroOut:
     return intro_out(intro.get_intro(store_of(request), viewer.org, intro_id, viewer.member))
 
 
-@router.patch("/intros/{intro_id}", tags=["intros"])
+@router.patch("/intros/{intro_id}", operation_id="edit_intro", tags=["intros"])
 def edit(request: Request, viewer: ApiViewer, intro_id: PathId, changes: IntroEditIn) -> IntroOut:
     """Change a draft's subject, body or note (its requester, before it is sent); a new note
     replaces the old one in the body."""
@@ -92,13 +92,13 @@ def edit(request: Request, viewer: ApiViewer, intro_id: PathId, changes: IntroEd
     return intro_out(edited)
 
 
-@router.post("/intros/{intro_id}/send", tags=["intros"])
+@router.post("/intros/{intro_id}/send", operation_id="send_intro", tags=["intros"])
 def send(request: Request, viewer: ApiViewer, intro_id: PathId, how: SendIn) -> SentOut:
     """Send a draft by SMTP: `requested` once the server took it; a failed send stays a draft
     and the error says why. Or hand it to your mail client (a mailto: link; the .eml is at
     GET /intros/ID/eml): it stays a draft until you confirm you sent it."""
     store = store_of(request)
-    if how.via == "smtp":
+    if how.delivery == "smtp":
         sent = intro_delivery.send_by_smtp(store, viewer.org, intro_id, viewer.member)
     else:
         sent = intro_delivery.send_by_client(store, viewer.org, intro_id, viewer.member)
@@ -107,6 +107,7 @@ def send(request: Request, viewer: ApiViewer, intro_id: PathId, how: SendIn) -> 
 
 @router.get(
     "/intros/{intro_id}/eml",
+    operation_id="get_intro_eml",
     tags=["intros"],
     response_class=Response,
     responses={200: {"content": {EML: {}}, "description": "The request as an email draft."}},
@@ -116,14 +117,14 @@ def eml(request: Request, viewer: ApiViewer, intro_id: PathId) -> Response:
     return eml_response(store_of(request), viewer, intro_id)
 
 
-@router.post("/intros/{intro_id}/confirm", tags=["intros"])
+@router.post("/intros/{intro_id}/confirm", operation_id="confirm_intro_sent", tags=["intros"])
 def confirm(request: Request, viewer: ApiViewer, intro_id: PathId) -> IntroOut:
     """You sent the draft from your own mail client: it is `requested` from now."""
     confirmed = intro.confirm_sent(store_of(request), viewer.org, intro_id, viewer.member)
     return intro_out(confirmed)
 
 
-@router.post("/intros/{intro_id}/accept", tags=["intros"])
+@router.post("/intros/{intro_id}/accept", operation_id="accept_intro", tags=["intros"])
 def accept(request: Request, viewer: ApiViewer, intro_id: PathId) -> AnsweredOut:
     """As the introducer: "I'll introduce you". The request becomes `introduced`, and the
     requester is told (by mail when an SMTP server is configured, and on their My day)."""
@@ -133,16 +134,16 @@ def accept(request: Request, viewer: ApiViewer, intro_id: PathId) -> AnsweredOut
     return AnsweredOut(intro=intro_out(answered.request), requester_told=answered.told)
 
 
-@router.post("/intros/{intro_id}/decline", tags=["intros"])
+@router.post("/intros/{intro_id}/decline", operation_id="decline_intro", tags=["intros"])
 def decline(request: Request, viewer: ApiViewer, intro_id: PathId, why: DeclineIn) -> AnsweredOut:
     """As the introducer: decline, with an optional reason; the requester is told."""
     answered = intro_answers.answer_intro(
-        store_of(request), viewer.org, intro_id, viewer.member, accept=False, reason=why.reason
+        store_of(request), viewer.org, intro_id, viewer.member, accept=False, reason=why.note
     )
     return AnsweredOut(intro=intro_out(answered.request), requester_told=answered.told)
 
 
-@router.post("/intros/{intro_id}/mark", tags=["intros"])
+@router.post("/intros/{intro_id}/mark", operation_id="mark_intro", tags=["intros"])
 def mark(request: Request, viewer: ApiViewer, intro_id: PathId, outcome: MarkIn) -> IntroOut:
     """Record what became of a sent request: introduced or declined (either side may; the
     requester is not mailed). The introducer answers with /accept or /decline."""
@@ -152,13 +153,13 @@ def mark(request: Request, viewer: ApiViewer, intro_id: PathId, outcome: MarkIn)
     return intro_out(marked)
 
 
-@router.get("/settings/intro-template", tags=["settings"])
+@router.get("/settings/intro-template", operation_id="get_intro_template", tags=["settings"])
 def get_template(request: Request, viewer: ApiViewer) -> TemplateOut:
     """The organization's intro request template and its placeholders."""
     return template_out(intro_template.get_template(store_of(request), viewer.org))
 
 
-@router.put("/settings/intro-template", tags=["settings"])
+@router.put("/settings/intro-template", operation_id="set_intro_template", tags=["settings"])
 def put_template(request: Request, viewer: ApiViewer, template: TemplateIn) -> TemplateOut:
     """Change the template (admins); `reset` brings back the default."""
     require_admin(viewer)
@@ -172,14 +173,14 @@ def put_template(request: Request, viewer: ApiViewer, template: TemplateIn) -> T
     return template_out(chosen)
 
 
-@router.get("/settings/smtp", tags=["settings"])
+@router.get("/settings/smtp", operation_id="get_smtp", tags=["settings"])
 def get_smtp(request: Request, viewer: ApiViewer) -> SmtpOut:
     """The SMTP server intro requests are sent through (admins)."""
     require_admin(viewer)
     return smtp_out(smtp_settings.get_smtp(store_of(request), viewer.org))
 
 
-@router.put("/settings/smtp", tags=["settings"])
+@router.put("/settings/smtp", operation_id="set_smtp", tags=["settings"])
 def put_smtp(request: Request, viewer: ApiViewer, smtp: SmtpIn) -> SmtpOut:
     """Set the SMTP server (admins); the password stays in the server's environment."""
     require_admin(viewer)
@@ -187,7 +188,7 @@ def put_smtp(request: Request, viewer: ApiViewer, smtp: SmtpIn) -> SmtpOut:
     return smtp_out(saved)
 
 
-@router.delete("/settings/smtp", tags=["settings"])
+@router.delete("/settings/smtp", operation_id="clear_smtp", tags=["settings"])
 def delete_smtp(request: Request, viewer: ApiViewer) -> Done:
     """Forget the SMTP server (admins): requests then go through members' mail clients."""
     require_admin(viewer)

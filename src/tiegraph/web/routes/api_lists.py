@@ -25,7 +25,7 @@ from tiegraph.web.security import ApiViewer, store_of
 router = APIRouter()
 
 
-@router.get("/lists", tags=["lists"])
+@router.get("/lists", operation_id="list_lists", tags=["lists"])
 def all_lists(
     request: Request,
     viewer: ApiViewer,
@@ -38,7 +38,7 @@ def all_lists(
     return page_out(request, window(found, limit, offset), list_out)
 
 
-@router.post("/lists", tags=["lists"], status_code=201)
+@router.post("/lists", operation_id="create_list", tags=["lists"], status_code=201)
 def create(request: Request, viewer: ApiViewer, wanted: ListIn) -> ListOut:
     """A new list, yours."""
     created = lists.create_list(
@@ -47,12 +47,12 @@ def create(request: Request, viewer: ApiViewer, wanted: ListIn) -> ListOut:
     return list_out(created)
 
 
-@router.get("/lists/{list_id}", tags=["lists"])
+@router.get("/lists/{list_id}", operation_id="get_list", tags=["lists"])
 def one_list(request: Request, viewer: ApiViewer, list_id: PathId) -> ListOut:
     return list_out(lists.find_list(store_of(request), viewer.org, list_id))
 
 
-@router.get("/lists/{list_id}/rows", tags=["lists"])
+@router.get("/lists/{list_id}/rows", operation_id="list_list_rows", tags=["lists"])
 def rows(
     request: Request, viewer: ApiViewer, list_id: PathId, limit: Limit = 50, offset: Offset = 0
 ) -> PageOut[ListRowOut]:
@@ -62,7 +62,7 @@ def rows(
     return page_out(request, window(list(view.rows), limit, offset), list_row_out)
 
 
-@router.post("/lists/{list_id}/items", tags=["lists"])
+@router.post("/lists/{list_id}/items", operation_id="add_to_list", tags=["lists"])
 def add(request: Request, viewer: ApiViewer, list_id: PathId, items: ListItemsIn) -> AddedOut:
     """Add persons (by email or id) and accounts (by name, domain or id), yours or as an admin:
     all of them, or none when one is unknown. One already there is listed under `already`."""
@@ -109,7 +109,7 @@ def export(request: Request, viewer: ApiViewer, list_id: PathId) -> Response:
     return list_csv_response(store_of(request), viewer, list_id)
 
 
-@router.post("/lists/{list_id}/archive", tags=["lists"])
+@router.post("/lists/{list_id}/archive", operation_id="archive_list", tags=["lists"])
 def archive(request: Request, viewer: ApiViewer, list_id: PathId) -> ListOut:
     """Archive a list (its owner or an admin): it stays readable, never deleted."""
     return list_out(lists.archive_list(store_of(request), viewer.org, list_id, viewer.member))

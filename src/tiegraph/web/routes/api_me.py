@@ -11,7 +11,7 @@ from tiegraph.web.security import ApiViewer, store_of
 router = APIRouter()
 
 
-@router.get("/me/day", tags=["insights"])
+@router.get("/me/day", operation_id="my_day", tags=["insights"])
 def get_my_day(request: Request, viewer: ApiViewer) -> MyDayOut:
     """Warm paths into your target accounts and list rows, intros asked of you and waiting,
     your nurture suggestions, and people new at your target accounts."""

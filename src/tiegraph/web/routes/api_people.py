@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -13,18 +14,17 @@ from tiegraph.services.org.members import leave_member, list_members, member_by_
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
 from tiegraph.web.schemas.common import (
     Done,
-    KnowerOut,
+    Email,
     MemberOut,
     PersonSummaryOut,
-    knower_out,
     member_out,
     person_summary_out,
 )
+from tiegraph.web.schemas.insights import WhoKnowsOut, who_knows_out
 from tiegraph.web.schemas.people import (
     AccountFlags,
     AccountOut,
     PersonOut,
-    WhoKnowsOut,
     account_out,
     person_out,
 )
@@ -34,13 +34,13 @@ router = APIRouter()
 Search = Annotated[str, Query(max_length=200, description="Text to look for.")]
 
 
-@router.get("/me", tags=["members"])
+@router.get("/me", operation_id="get_me", tags=["members"])
 def me(viewer: ApiViewer) -> MemberOut:
     """The member the token belongs to."""
     return member_out(viewer.member)
 
 
-@router.get("/members", tags=["members"])
+@router.get("/members", operation_id="list_members", tags=["members"])
 def members(
     request: Request, viewer: ApiViewer, limit: Limit = 50, offset: Offset = 0
 ) -> PageOut[MemberOut]:
@@ -49,7 +49,7 @@ def members(
     return page_out(request, window(found, limit, offset), member_out)
 
 
-@router.post("/members/{member_id}/leave", tags=["members"])
+@router.post("/members/{member_id}/leave", operation_id="mark_member_left", tags=["members"])
 def member_leave(request: Request, viewer: ApiViewer, member_id: PathId) -> Done:
     """Mark a colleague as having left (admins): never an introducer or knower again, their
     ties kept but never shown, their sign-in and sync stopped. Leaving twice is a no-op."""
@@ -59,7 +59,7 @@ def member_leave(request: Request, viewer: ApiViewer, member_id: PathId) -> Done
     return Done()
 
 
-@router.get("/persons", tags=["persons"])
+@router.get("/persons", operation_id="search_persons", tags=["persons"])
 def persons(
     request: Request, viewer: ApiViewer, q: Search = "", limit: Limit = 50, offset: Offset = 0
 ) -> PageOut[PersonSummaryOut]:
@@ -70,7 +70,7 @@ def persons(
     return page_out(request, page, person_summary_out)
 
 
-@router.get("/persons/{person_id}", tags=["persons"])
+@router.get("/persons/{person_id}", operation_id="get_person", tags=["persons"])
 def person(request: Request, viewer: ApiViewer, person_id: PathId) -> PersonOut:
     """A directory person: details, history, and where the caller's own contact came from."""
     return person_out(
@@ -78,22 +78,27 @@ def person(request: Request, viewer: ApiViewer, person_id: PathId) -> PersonOut:
     )
 
 
-@router.get("/persons/{person_id}/who-knows", tags=["who knows"])
+@router.get("/persons/{person_id}/who-knows", tags=["who knows"], operation_id="who_knows_person")
 def person_knowers(
     request: Request, viewer: ApiViewer, person_id: PathId, limit: Limit = 50, offset: Offset = 0
-) -> PageOut[KnowerOut]:
+) -> WhoKnowsOut:
     """Colleagues who know this person, strongest first (the full list; the tile is the top 5)."""
     store = store_of(request)
-    profiles.get_person(store, viewer.org, person_id, viewer=viewer.member)
-    found = who_knows.knowers_of_person(store, viewer.org, person_id, viewer=viewer.member, limit=0)
-    return page_out(request, window(found, limit, offset), knower_out)
+    found = profiles.get_person(store, viewer.org, person_id, viewer=viewer.member).summary
+    knowers = who_knows.knowers_of_person(
+        store, viewer.org, person_id, viewer=viewer.member, limit=0
+    )
+    answer = who_knows.PersonKnowers(
+        found.email, found.name, datetime.now(UTC).date(), tuple(knowers)
+    )
+    return who_knows_out(request, answer, limit, offset)
 
 
-@router.get("/who-knows", tags=["who knows"])
+@router.get("/who-knows", tags=["who knows"], operation_id="who_knows")
 def who_knows_email(
     request: Request,
     viewer: ApiViewer,
-    email: Annotated[str, Query(min_length=1, max_length=320)],
+    email: Annotated[Email, Query(description="The person's email address.")],
     limit: Limit = who_knows.TILE,
     offset: Offset = 0,
 ) -> WhoKnowsOut:
@@ -101,16 +106,10 @@ def who_knows_email(
     answer = who_knows.who_knows(
         store_of(request), viewer.org, [email], limit=0, viewer=viewer.member
     )[0]
-    knowers = list(answer.knowers)[offset : offset + limit]
-    return WhoKnowsOut(
-        email=answer.email,
-        name=answer.name,
-        as_of=answer.as_of,
-        knowers=[knower_out(k) for k in knowers],
-    )
+    return who_knows_out(request, answer, limit, offset)
 
 
-@router.post("/persons/{person_id}/archive", tags=["persons"])
+@router.post("/persons/{person_id}/archive", operation_id="archive_person", tags=["persons"])
 def archive_person(request: Request, viewer: ApiViewer, person_id: PathId) -> Done:
     """Archive a directory person (admins); nothing is deleted."""
     archive.set_person_archived(
@@ -119,7 +118,7 @@ def archive_person(request: Request, viewer: ApiViewer, person_id: PathId) -> Do
     return Done()
 
 
-@router.post("/persons/{person_id}/restore", tags=["persons"])
+@router.post("/persons/{person_id}/restore", operation_id="restore_person", tags=["persons"])
 def restore_person(request: Request, viewer: ApiViewer, person_id: PathId) -> Done:
     """Restore an archived directory person (admins)."""
     archive.set_person_archived(
@@ -128,7 +127,7 @@ def restore_person(request: Request, viewer: ApiViewer, person_id: PathId) -> Do
     return Done()
 
 
-@router.get("/accounts", tags=["accounts"])
+@router.get("/accounts", operation_id="search_accounts", tags=["accounts"])
 def accounts(
     request: Request,
     viewer: ApiViewer,
@@ -155,14 +154,14 @@ def accounts(
     return page_out(request, page, account_out)
 
 
-@router.get("/accounts/{company_id}", tags=["accounts"])
+@router.get("/accounts/{company_id}", operation_id="get_account", tags=["accounts"])
 def account(request: Request, viewer: ApiViewer, company_id: PathId) -> AccountOut:
     return account_out(
         profiles.get_account(store_of(request), viewer.org, company_id, viewer.member)
     )
 
 
-@router.get("/accounts/{company_id}/people", tags=["accounts"])
+@router.get("/accounts/{company_id}/people", operation_id="list_account_people", tags=["accounts"])
 def account_people(
     request: Request, viewer: ApiViewer, company_id: PathId, limit: Limit = 50, offset: Offset = 0
 ) -> PageOut[PersonSummaryOut]:
@@ -180,7 +179,7 @@ def account_people(
     return page_out(request, page, person_summary_out)
 
 
-@router.patch("/accounts/{company_id}", tags=["accounts"])
+@router.patch("/accounts/{company_id}", operation_id="flag_account", tags=["accounts"])
 def account_flags(
     request: Request, viewer: ApiViewer, company_id: PathId, flags: AccountFlags
 ) -> AccountOut:

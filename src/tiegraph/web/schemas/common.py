@@ -1,4 +1,5 @@
-"""The shapes every area of the API shares: members, knowers, persons in short, "done"."""
+"""The shapes every area of the API shares: a strength (score, label, certainty, typed reasons),
+members, knowers, persons in short, validated emails and days, "done"."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from tiegraph.core.emails import normalize_email
 from tiegraph.core.reasons import Reason
+from tiegraph.core.reasons import said as reasons_in_words
 from tiegraph.services.directory.profiles import PersonSummary
 from tiegraph.services.insights.who_knows import Knower
 from tiegraph.services.org.members import Member
@@ -80,6 +83,16 @@ def _in_range(day: date) -> date:
 IsoDay = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_in_range)]
 
 
+def _an_email(value: str) -> str:
+    if normalize_email(value) is None:
+        raise ValueError("is not an email address (e.g. jane@example.com)")
+    return value.strip()
+
+
+# An email address given to the API (a query or a body): refused (422) unless it is one.
+Email = Annotated[str, Field(min_length=3, max_length=320), AfterValidator(_an_email)]
+
+
 class MemberOut(ApiOutput):
     id: int
     email: str
@@ -100,48 +113,98 @@ def member_out(m: Member) -> MemberOut:
     )
 
 
-class ReasonItemOut(ApiOutput):
-    """One reason behind a tie's score as data; `text` is the sentence of `reasons`."""
+ReasonKind = Literal[
+    # a tie's score
+    "email",
+    "meeting",
+    "call",
+    "member_quiet",
+    "in_contacts",
+    "known_for",
+    "last_contact",
+    # a company connection (its kind)
+    "personal",
+    "employer",
+    "former-employer",
+    "colleague-former-employer",
+    "reference-customer",
+    "school",
+    # a hop of an intro path (its kind), and the path's score from its hops
+    "colleague",
+    "tie",
+    "likely",
+    "path",
+    # a nurture suggestion (its kind)
+    "warming",
+    "one_sided",
+    "cooling",
+    # a possible match
+    "match",
+]
 
-    kind: Literal[
-        "email", "meeting", "call", "member_quiet", "in_contacts", "known_for", "last_contact"
-    ] = Field(
-        description="email, meeting, call; member_quiet (the colleague's pace lowers the score), "
-        "in_contacts (an explicit connection), known_for (tie age), last_contact"
+
+class ReasonOut(ApiOutput):
+    """One reason, as data and in words: every `reasons` of the API is a list of these."""
+
+    kind: ReasonKind = Field(
+        description="A tie's: email, meeting, call, member_quiet (the colleague's pace lowers "
+        "the score), in_contacts (an explicit connection), known_for (tie age), last_contact. "
+        "A company connection's kind; an intro path hop's kind (colleague, tie, likely) or "
+        "path (its score from its hops); a nurture suggestion's kind (warming, one_sided, "
+        "cooling); match (a possible match)."
     )
-    text: str = Field(description="The reason in words, as in `reasons`.")
-    count: int | None = Field(description="How many emails, meetings or calls.")
+    text: str = Field(description="The reason in words.")
+    count: int | None = Field(None, description="How many emails, meetings or calls.")
     direction: Literal["both", "out", "in"] | None = Field(
-        description="Mail only: both ways, out (the member wrote) or in (the person wrote)."
+        None, description="Mail only: both ways, out (the member wrote) or in (the person wrote)."
     )
     since: date | None = Field(
-        description="The first day `count` covers (null: all time); known_for: the first touch."
+        None,
+        description="The first day `count` covers (null: all time); known_for: the first touch.",
     )
-    last_at: datetime | None = Field(description="The latest touch of this kind.")
+    last_at: datetime | None = Field(None, description="The latest touch of this kind.")
     share: float | None = Field(
-        description="member_quiet: the colleague's recent pace over their usual (and colleagues')."
+        None,
+        description="member_quiet: the colleague's recent pace over their usual (and colleagues').",
     )
-    seconds: int | None = Field(description="Calls: their total length.")
-    one_on_one: int | None = Field(description="Meetings: how many were 1:1.")
-    points: int | None = Field(description="member_quiet: what the pace takes off the score.")
+    seconds: int | None = Field(None, description="Calls: their total length.")
+    one_on_one: int | None = Field(None, description="Meetings: how many were 1:1.")
+    points: int | None = Field(None, description="member_quiet: what the pace takes off the score.")
 
 
-def reason_items_out(items: tuple[Reason, ...]) -> list[ReasonItemOut]:
-    return [ReasonItemOut(**r.as_dict()) for r in items]
+def reasons_out(items: tuple[Reason, ...]) -> list[ReasonOut]:
+    """A tie's reasons, typed, most telling first."""
+    return [ReasonOut(**r.as_dict()) for r in items]
 
 
-def reason_items_field() -> Any:
-    """`reason_items` of every shape with `reasons` (a field of its own per model)."""
-    return Field(description="The reasons as data, in the order of `reasons`.")
+def said(kind: str, text: str) -> list[ReasonOut]:
+    """A reason known only in words (a connection's, a hop's, a suggestion's): one item."""
+    return [ReasonOut.model_validate(r) for r in reasons_in_words(kind, text)]
 
 
-class KnowerOut(ApiOutput):
+Certainty = Literal["measured", "inferred"]
+CERTAINTY = (
+    "measured: a tie scored from real contact (mail, meetings, calls, address books); "
+    "inferred: a likely link guessed from shared employers, schools or customers, never certain"
+)
+SCORE = "The strength 0-100: a measured tie's score, an inferred link's likelihood in %."
+LABEL = "strong, good or weak for a measured tie; likely or inferred for an inferred link"
+
+
+class StrengthOut(ApiOutput):
+    """How strong a link is, in the same four fields wherever one is shown."""
+
+    score: int = Field(description=SCORE)
+    label: str = Field(description=LABEL)
+    certainty: Certainty = Field(description=CERTAINTY)
+    reasons: list[ReasonOut] = Field(description="Why, most telling first.")
+
+
+class KnowerOut(StrengthOut):
+    """A colleague who knows the person, and how well."""
+
     member_email: str
     member_name: str
-    score: int
-    label: str
-    reasons: list[str]
-    reason_items: list[ReasonItemOut] = reason_items_field()
 
 
 def knower_out(k: Knower) -> KnowerOut:
@@ -150,8 +213,8 @@ def knower_out(k: Knower) -> KnowerOut:
         member_name=k.member_name,
         score=k.score,
         label=k.label,
-        reasons=list(k.reasons),
-        reason_items=reason_items_out(k.reason_items),
+        certainty="measured",
+        reasons=reasons_out(k.reason_items),
     )
 
 

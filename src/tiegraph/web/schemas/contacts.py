@@ -12,7 +12,7 @@ from tiegraph.services.contacts.jobs import ImportJob
 from tiegraph.services.contacts.matches import PossibleMatch
 from tiegraph.services.contacts.network import ContactSummary
 from tiegraph.services.contacts.properties import Property
-from tiegraph.web.schemas.common import ApiInput, ApiOutput
+from tiegraph.web.schemas.common import ApiInput, ApiOutput, Certainty, ReasonOut, said
 
 
 class ContactOut(ApiOutput):
@@ -54,8 +54,11 @@ class GalleryRowOut(ApiOutput):
     member_name: str | None
     score: int | None = Field(description="That colleague's tie: the shown score, 0-100.")
     label: str | None = Field(description="strong, good or weak")
+    certainty: Certainty | None = Field(
+        description="measured (that colleague's tie is scored from real contact), or null"
+    )
     last_at: datetime | None = Field(description="The last contact of any colleague you see.")
-    knowers: int = Field(description="How many colleagues you may see know them.")
+    knower_count: int = Field(description="How many colleagues you may see know them.")
 
 
 def gallery_row_out(r: GalleryRow) -> GalleryRowOut:
@@ -74,8 +77,9 @@ def gallery_row_out(r: GalleryRow) -> GalleryRowOut:
         member_name=r.ties.colleague_name,
         score=r.ties.score,
         label=r.ties.label,
+        certainty="measured" if r.ties.colleague_email else None,
         last_at=r.ties.last_contact,
-        knowers=r.ties.knowers,
+        knower_count=r.ties.knowers,
     )
 
 
@@ -140,12 +144,13 @@ class MatchOut(ApiOutput):
     contact_company: str
     person_id: int
     person_name: str
-    reason: str
+    reasons: list[ReasonOut] = Field(description="Why they may be the same person.")
     status: str
 
 
 def match_out(m: PossibleMatch) -> MatchOut:
-    return MatchOut(**m.__dict__)
+    fields = {k: v for k, v in m.__dict__.items() if k != "reason"}
+    return MatchOut(**fields, reasons=said("match", m.reason))
 
 
 class PublishedOut(ApiOutput):

@@ -15,12 +15,12 @@ from tiegraph.services.intros.template import (
     PLACEHOLDERS,
     IntroTemplate,
 )
-from tiegraph.web.schemas.common import ApiInput, ApiOutput
+from tiegraph.web.schemas.common import ApiInput, ApiOutput, Email
 
 
 class IntroIn(ApiInput):
-    person_email: str = Field(min_length=3, max_length=320, description="A directory person.")
-    introducer_email: str = Field(min_length=3, max_length=320, description="A colleague.")
+    person_email: Email = Field(description="A directory person.")
+    introducer_email: Email = Field(description="A colleague.")
     note: str = Field("", max_length=MAX_NOTE, description="Your own words, for {note}.")
     subject: str | None = Field(
         None, max_length=MAX_SUBJECT, description="Instead of the template's."
@@ -37,7 +37,7 @@ class IntroEditIn(ApiInput):
 
 
 class SendIn(ApiInput):
-    via: str = Field(
+    delivery: str = Field(
         pattern="^(smtp|client)$",
         description="smtp: through the organization's server (requested once it took the "
         "mail); client: a mailto: link (and GET /intros/ID/eml) for your own mail client, "
@@ -50,7 +50,7 @@ class MarkIn(ApiInput):
 
 
 class DeclineIn(ApiInput):
-    reason: str = Field("", max_length=500, description="Why not, for the requester (optional).")
+    note: str = Field("", max_length=500, description="Why not, for the requester (optional).")
 
 
 class IntroOut(ApiOutput):
@@ -63,7 +63,7 @@ class IntroOut(ApiOutput):
     person_email: str
     person_name: str
     person_title: str
-    person_company: str
+    company: str = Field(description="The person's company.")
     subject: str = Field(
         description="The draft's subject; empty once sent (it is then in the "
         "mailboxes, not in tiegraph)."
@@ -73,7 +73,7 @@ class IntroOut(ApiOutput):
     why_this_colleague: str = Field(
         description="Why this colleague can introduce you, in one plain line, for the requester."
     )
-    decline_reason: str = Field(description="The introducer's reason to decline, if they gave one.")
+    decline_note: str = Field(description="The introducer's words on declining, if any.")
     delivery: str | None = Field(
         description="smtp (the server took it) or client (you said you sent it), once requested; "
         "eml or mailto on requests sent before these two existed"
@@ -84,8 +84,9 @@ class IntroOut(ApiOutput):
 
 
 def intro_out(r: IntroRequest) -> IntroOut:
-    fields = {k: v for k, v in r.__dict__.items() if k not in ("requester_id", "introducer_id")}
-    return IntroOut(**fields)
+    skipped = ("requester_id", "introducer_id", "person_company", "decline_reason")
+    fields = {k: v for k, v in r.__dict__.items() if k not in skipped}
+    return IntroOut(**fields, company=r.person_company, decline_note=r.decline_reason)
 
 
 class AnsweredOut(ApiOutput):

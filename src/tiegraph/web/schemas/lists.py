@@ -13,11 +13,11 @@ from tiegraph.services.lists import AddReport, PersonList, RemoveReport
 from tiegraph.web.schemas.common import (
     ApiInput,
     ApiOutput,
+    Email,
     KnowerOut,
-    ReasonItemOut,
+    StrengthOut,
     knower_out,
-    reason_items_field,
-    reason_items_out,
+    reasons_out,
 )
 
 
@@ -32,17 +32,18 @@ class ListOut(ApiOutput):
     kind: str
     owner_email: str
     owner_name: str
-    items: int
+    row_count: int = Field(description="How many persons and accounts it holds.")
     created_at: datetime
     archived_at: datetime | None
 
 
 def list_out(x: PersonList) -> ListOut:
-    return ListOut(**x.__dict__)
+    fields = {k: v for k, v in x.__dict__.items() if k != "items"}
+    return ListOut(**fields, row_count=x.items)
 
 
 class ListItemsIn(ApiInput):
-    emails: list[str] = Field(default_factory=list, max_length=500, description="Persons.")
+    emails: list[Email] = Field(default_factory=list, max_length=500, description="Persons.")
     person_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
         default_factory=list, max_length=500, description="Persons by id."
     )
@@ -72,15 +73,13 @@ def removed_out(r: RemoveReport) -> RemovedOut:
     return RemovedOut(removed=list(r.removed), absent=list(r.absent))
 
 
-class AccountKnowerOut(ApiOutput):
+class AccountKnowerOut(StrengthOut):
+    """A member who knows the account's people; the strength is of their best tie there."""
+
     member_email: str
     member_name: str
-    score: int
-    label: str
     people: int = Field(description="How many of the account's people the member knows.")
-    best_person: str
-    reasons: list[str]
-    reason_items: list[ReasonItemOut] = reason_items_field()
+    person_name: str = Field(description="The one of them the member knows best.")
 
 
 def account_knower_out(k: AccountKnower) -> AccountKnowerOut:
@@ -89,15 +88,15 @@ def account_knower_out(k: AccountKnower) -> AccountKnowerOut:
         member_name=k.member_name,
         score=k.score,
         label=k.label,
+        certainty="measured",
+        reasons=reasons_out(k.reason_items),
         people=k.people,
-        best_person=k.best_person,
-        reasons=list(k.reasons),
-        reason_items=reason_items_out(k.reason_items),
+        person_name=k.best_person,
     )
 
 
 class ListRowOut(ApiOutput):
-    type: str = Field(description="person or account")
+    kind: str = Field(description="person or account")
     name: str
     email: str
     title: str
@@ -105,7 +104,10 @@ class ListRowOut(ApiOutput):
     domains: list[str]
     person_id: int | None = Field(description="A person row's person.")
     company_id: int | None = Field(description="An account row's company.")
-    knowers: list[KnowerOut] = Field(description="A person's who-knows tile.")
+    top_knowers: list[KnowerOut] = Field(
+        description="A person's who-knows tile: the strongest five (all: GET "
+        "/persons/ID/who-knows)."
+    )
     account_knowers: list[AccountKnowerOut] = Field(description="An account's closest members.")
     last_at: datetime | None = Field(description="The last contact of a colleague shown.")
     introducer_email: str = Field(
@@ -117,7 +119,7 @@ class ListRowOut(ApiOutput):
 
 def list_row_out(r: ListRow) -> ListRowOut:
     return ListRowOut(
-        type=r.type,
+        kind=r.type,
         name=r.name,
         email=r.email,
         title=r.title,
@@ -125,7 +127,7 @@ def list_row_out(r: ListRow) -> ListRowOut:
         domains=list(r.domains),
         person_id=r.person_id,
         company_id=r.company_id,
-        knowers=[knower_out(k) for k in r.knowers],
+        top_knowers=[knower_out(k) for k in r.knowers],
         account_knowers=[account_knower_out(k) for k in r.account_knowers],
         last_at=r.last_contact,
         introducer_email=r.introducer_email,

@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import Field
 
 from tiegraph.services.directory.profiles import Account, PersonProfile
-from tiegraph.web.schemas.common import ApiInput, ApiOutput, KnowerOut, PersonSummaryOut
+from tiegraph.web.schemas.common import ApiInput, ApiOutput, Certainty, PersonSummaryOut
 
 
 class JobOut(ApiOutput):
@@ -54,13 +54,6 @@ def person_out(p: PersonProfile) -> PersonOut:
     )
 
 
-class WhoKnowsOut(ApiOutput):
-    email: str
-    name: str
-    as_of: date
-    knowers: list[KnowerOut]
-
-
 class CoverageOut(ApiOutput):
     """How well colleagues you may see cover the account, and its best connector."""
 
@@ -72,6 +65,9 @@ class CoverageOut(ApiOutput):
     member_name: str | None
     score: int | None = Field(description="The best connector's tie: the shown score, 0-100.")
     label: str | None = Field(description="strong, good or weak")
+    certainty: Certainty | None = Field(
+        description="measured (the connector's tie is scored from real contact), or null"
+    )
 
 
 class AccountOut(ApiOutput):
@@ -83,7 +79,10 @@ class AccountOut(ApiOutput):
     is_target: bool
     is_reference_customer: bool
     people: int
-    inferred: bool  # made from correspondents' mail domain, not stated by a directory
+    origin: str = Field(
+        description="directory (stated by a directory import) or correspondence (made from "
+        "correspondents' mail domain)"
+    )
     coverage: CoverageOut
 
 
@@ -97,7 +96,7 @@ def account_out(a: Account) -> AccountOut:
         is_target=a.is_target,
         is_reference_customer=a.is_reference_customer,
         people=a.people,
-        inferred=a.inferred,
+        origin="correspondence" if a.inferred else "directory",
         coverage=CoverageOut(
             people_strong=a.coverage.strong,
             people_known=a.coverage.known,
@@ -105,6 +104,7 @@ def account_out(a: Account) -> AccountOut:
             member_name=a.coverage.member_name,
             score=a.coverage.score,
             label=a.coverage.label,
+            certainty="measured" if a.coverage.member_email else None,
         ),
     )
 

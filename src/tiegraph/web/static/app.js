@@ -1,4 +1,5 @@
-// tiegraph's only script: the import progress bar, confirmations, and "go back" links.
+// tiegraph's only script: the import progress bar, confirmations, "go back" links, and
+// keyboard access to tables that scroll sideways on a narrow screen.
 "use strict";
 
 function pollImport(box) {
@@ -25,7 +26,20 @@ function pollImport(box) {
   window.setTimeout(tick, 300);
 }
 
+// On a phone a wide table scrolls inside itself (app.css); one without links or buttons could
+// then not be scrolled from the keyboard, so it takes the focus itself.
+function scrollableTables() {
+  const controls = "a[href], button, input, select, textarea";
+  document.querySelectorAll("table.grid").forEach((table) => {
+    const scrolls = table.scrollWidth > table.clientWidth;
+    if (scrolls && !table.querySelector(controls)) table.tabIndex = 0;
+    else table.removeAttribute("tabindex");
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  scrollableTables();
+  window.addEventListener("resize", scrollableTables);
   document.querySelectorAll("[data-poll]").forEach(pollImport);
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
