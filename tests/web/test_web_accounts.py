@@ -32,7 +32,7 @@ def test_connect_from_settings_then_reconnect(
 ) -> None:
     monkeypatch.setenv("TIEGRAPH_SECRET_KEY", "web-accounts-test-secret-0123456789")
     page = ana.client.get("/settings").text
-    assert "No provider app is registered yet" in page and CALLBACK in page
+    assert "can be connected once an admin registers tiegraph" in page and CALLBACK in page
     assert CALLBACK not in bo.client.get("/settings").text  # the redirect URI: admins' business
     org = resolve_org(web_store)
     account_apps.set_app(
