@@ -16,6 +16,8 @@ from tests.web.conftest import LINKEDIN, api_client, build_orgs, settings
 from tests.web.test_web_errors import assert_envelope
 from tests.web.test_web_pages import wait_for_import
 
+from tiegraph.services.jobs.queue import uses_queue
+from tiegraph.services.jobs.worker import WorkerSettings, WorkerThread
 from tiegraph.store import Store
 from tiegraph.web.app import create_app
 from tiegraph.web.schemas.common import ApiInput, ApiOutput
@@ -151,6 +153,8 @@ def test_moments_come_with_their_zone_on_each_backend(store: Store, tmp_path: Pa
     """Imports, tokens and lists made through the API, then every GET read back."""
     build_orgs(store, tmp_path)
     app = create_app(store, settings(tmp_path))
+    # On PostgreSQL the upload goes to the job queue: a worker (here in a thread) runs it.
+    worker = WorkerThread(store, WorkerSettings()).start() if uses_queue(store) else None
     try:
         api = api_client(app, store, "ana@us.example")
         job = api.post(
@@ -175,3 +179,5 @@ def test_moments_come_with_their_zone_on_each_backend(store: Store, tmp_path: Pa
             assert zone and zone["zone"] in ("Z", "+00:00"), moment
     finally:
         app.state.imports.shutdown(wait=True)
+        if worker is not None:
+            worker.stop()

@@ -18,6 +18,7 @@ TIMEOUT_SECONDS = 2.0  # a balancer's check must answer sooner than its own time
 @router.get(
     "/healthz",
     operation_id="health",
+    include_in_schema=False,  # for balancers, not part of the API (/api/v1/openapi.json)
     summary="Whether this web process can reach its database (for load balancers)",
     responses={503: {"description": "The database did not answer in time"}},
 )
