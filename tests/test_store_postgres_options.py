@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +17,7 @@ import pytest
 from sqlalchemy import make_url, text
 from tests.conftest import _drop_pg_database, _pg_database
 from tests.servers import free_port
+from tests.servers import silent_port as hung_port
 
 from tiegraph.errors import StoreError
 from tiegraph.services.jobs.queue import connector_options
@@ -87,26 +87,8 @@ def test_a_dead_first_host_is_skipped_for_the_next(pg_url: str) -> None:
 @pytest.fixture
 def silent_port() -> Iterator[int]:
     """Accepts connections and never answers: a primary whose host hung."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    listener.close()
+    with hung_port() as port:
+        yield port
 
 
 def test_a_hung_primary_is_given_up_in_seconds(silent_port: int) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.servers import free_port
+from tests.servers import free_port, silent_port
 
 from tiegraph.store import Store
 from tiegraph.store.engine import create_store_engine
@@ -42,26 +40,8 @@ def test_unavailable_when_nothing_listens() -> None:
 @pytest.fixture
 def silent_server() -> Iterator[int]:
     """A port that accepts connections and never says a word (a hung database host)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                held.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join()
-    for conn in held:
-        conn.close()
-    listener.close()
+    with silent_port() as port:
+        yield port
 
 
 def test_unavailable_within_its_timeout_when_the_database_hangs(silent_server: int) -> None:
