@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -47,6 +48,38 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
             f"the database is at schema revision {before}, which this tiegraph does not know: "
             "it was written by a newer tiegraph; upgrade tiegraph"
         )
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
+    _migrate(engine, lambda config: command.upgrade(config, "head"))
     return before, head
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` (an older tiegraph's), keeping every row."""
+    _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(engine: Engine, step: Callable[[Config], None]) -> None:
+    """Run `step` in one transaction. On SQLite, foreign keys are off meanwhile and checked
+    all at once before the commit: SQLite changes a table's constraints only by rebuilding the
+    table (DROP TABLE would otherwise check, and fail, every row pointing at it)."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # a no-op inside a transaction: set before the first statement begins one
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                step(alembic_config(conn))
+                if sqlite:
+                    _check_foreign_keys(conn)
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise StoreError(
+            f"the schema upgrade stopped, nothing changed: {len(broken)} row(s) point at a "
+            f"missing row, e.g. {table} row {rowid} -> {parent}"
+        )

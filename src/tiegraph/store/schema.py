@@ -1,4 +1,4 @@
-"""Tables of every entity in DESIGN.md §1; each carries org_id and leads its indexes with it."""
+"""Tables of every entity in DESIGN.md §1; each carries org_id, in every key (docs/citus.md)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -27,7 +28,7 @@ metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
         "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
         "pk": "pk_%(table_name)s",
     }
 )
@@ -44,12 +45,25 @@ def _empty_list() -> list[object]:
     return []
 
 
+# Distribution-ready (docs/citus.md, migration 0021): every key of a tenant table holds org_id,
+# so that Citus can shard every table by it and keep an organization's rows on one node.
+# The primary key of a table with an `id` is (id, org_id): id leads so that a lookup by id alone
+# stays one index probe. SQLite keeps `id` its lone INTEGER PRIMARY KEY (the rowid, the only
+# column it autoincrements) and gets a UNIQUE INDEX (org_id, id) on each parent table for the
+# composite foreign keys instead (made by the migration; a SQLite store is never distributed).
 def _id() -> Column[int]:
     return Column("id", Id, primary_key=True, autoincrement=True)
 
 
 def _org() -> Column[int]:
-    return Column("org_id", Id, ForeignKey("organization.id"), nullable=False)
+    """org_id of a table with an `id`: the second column of its primary key."""
+    return Column("org_id", Id, ForeignKey("organization.id"), primary_key=True, nullable=False)
+
+
+def _tenant_key(column: str, parent: str) -> ForeignKeyConstraint:
+    """(org_id, column) -> parent (org_id, id): a row points into its own organization only,
+    and Citus can check it on the one node holding both (colocated tables)."""
+    return ForeignKeyConstraint(["org_id", column], [f"{parent}.org_id", f"{parent}.id"])
 
 
 def _created() -> Column[object]:
@@ -75,7 +89,7 @@ member = Table(
     metadata,
     _id(),
     _org(),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=True),
+    Column("person_id", Id, nullable=True),
     Column("email", String(320), nullable=False),
     Column("name", String(200), nullable=False),
     Column("role", String(16), nullable=False, server_default="member"),
@@ -93,6 +107,7 @@ member = Table(
     Column("pace", Float, nullable=True),
     Column("pace_factor", Float, nullable=True),
     UniqueConstraint("org_id", "email"),
+    _tenant_key("person_id", "person"),
 )
 
 # A member's activity per UTC day (core/member_activity.py DaySums): `who-knows --as-of` reads
@@ -102,10 +117,11 @@ member_activity_day = Table(
     "member_activity_day",
     metadata,
     Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
-    Column("member_id", Id, ForeignKey("member.id"), primary_key=True),
+    Column("member_id", Id, primary_key=True),
     Column("day", Integer, primary_key=True),  # days since 1970-01-01
     Column("recent", Float, nullable=False),
     Column("usual", Float, nullable=False),
+    _tenant_key("member_id", "member"),
 )
 
 member_address = Table(
@@ -113,9 +129,10 @@ member_address = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("member_id", Id, nullable=False),
     Column("email", String(320), nullable=False),
     UniqueConstraint("org_id", "email"),
+    _tenant_key("member_id", "member"),
 )
 
 api_token = Table(
@@ -123,13 +140,14 @@ api_token = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("member_id", Id, nullable=False),
     Column("name", String(100), nullable=False),
     Column("token_hash", String(128), nullable=False),
     _created(),
     Column("last_used_at", DateTime(timezone=True), nullable=True),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("org_id", "token_hash"),
+    _tenant_key("member_id", "member"),
 )
 
 # A signed-in browser session: the cookie holds a random token, the store its sha256; signing
@@ -139,13 +157,14 @@ web_session = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("member_id", Id, nullable=False),
     Column("token_hash", String(64), nullable=False),
     _created(),
     Column("ended_at", DateTime(timezone=True), nullable=True),
     # How it signed in: password | sso. Switching password sign-in off ends the password ones.
     Column("method", String(8), nullable=False, server_default="password"),
     UniqueConstraint("org_id", "token_hash"),
+    _tenant_key("member_id", "member"),
 )
 
 # A member's identity at the organization's OpenID Connect provider (issuer + subject): linked
@@ -155,12 +174,13 @@ member_identity = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("member_id", Id, nullable=False),
     Column("issuer", String(500), nullable=False),
     Column("subject", String(255), nullable=False),
     _created(),
     UniqueConstraint("org_id", "issuer", "subject"),
     UniqueConstraint("org_id", "member_id", "issuer"),
+    _tenant_key("member_id", "member"),
 )
 
 company = Table(
@@ -188,10 +208,11 @@ company_domain = Table(
     metadata,
     _id(),
     _org(),
-    Column("company_id", Id, ForeignKey("company.id"), nullable=False),
+    Column("company_id", Id, nullable=False),
     Column("domain", String(255), nullable=False),
     UniqueConstraint("org_id", "domain"),
     Index(None, "org_id", "company_id"),
+    _tenant_key("company_id", "company"),
 )
 
 person = Table(
@@ -204,7 +225,7 @@ person = Table(
     Column("last_name", String(200), nullable=False, server_default=""),
     Column("full_name", String(400), nullable=False, server_default=""),
     Column("profile_url", String(500), nullable=False, server_default=""),
-    Column("company_id", Id, ForeignKey("company.id"), nullable=True),  # current employer
+    Column("company_id", Id, nullable=True),  # current employer
     Column("title", String(300), nullable=False, server_default=""),
     # directory: imported; contact: published from a member's private network; member: a colleague;
     # correspondence: made from the mail, meetings or calls members exchanged with this address
@@ -214,6 +235,7 @@ person = Table(
     UniqueConstraint("org_id", "external_id"),
     Index(None, "org_id", "last_name"),
     Index(None, "org_id", "company_id"),
+    _tenant_key("company_id", "company"),
 )
 
 person_email = Table(
@@ -221,10 +243,11 @@ person_email = Table(
     metadata,
     _id(),
     _org(),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("person_id", Id, nullable=False),
     Column("email", String(320), nullable=False),
     UniqueConstraint("org_id", "email", "person_id"),
     Index(None, "org_id", "person_id"),
+    _tenant_key("person_id", "person"),
 )
 
 person_phone = Table(
@@ -232,10 +255,11 @@ person_phone = Table(
     metadata,
     _id(),
     _org(),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("person_id", Id, nullable=False),
     Column("phone", String(32), nullable=False),  # E.164
     UniqueConstraint("org_id", "phone", "person_id"),
     Index(None, "org_id", "person_id"),
+    _tenant_key("person_id", "person"),
 )
 
 employment = Table(
@@ -243,13 +267,15 @@ employment = Table(
     metadata,
     _id(),
     _org(),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
-    Column("company_id", Id, ForeignKey("company.id"), nullable=False),
+    Column("person_id", Id, nullable=False),
+    Column("company_id", Id, nullable=False),
     Column("title", String(300), nullable=False, server_default=""),
     Column("start_date", Date, nullable=True),
     Column("end_date", Date, nullable=True),  # NULL: current
     Index(None, "org_id", "person_id"),
     Index(None, "org_id", "company_id"),
+    _tenant_key("person_id", "person"),
+    _tenant_key("company_id", "company"),
 )
 
 education = Table(
@@ -257,7 +283,7 @@ education = Table(
     metadata,
     _id(),
     _org(),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("person_id", Id, nullable=False),
     Column("school", String(300), nullable=False),
     Column("school_key", String(300), nullable=False),
     Column("degree", String(200), nullable=False, server_default=""),
@@ -265,6 +291,7 @@ education = Table(
     Column("end_date", Date, nullable=True),
     Index(None, "org_id", "person_id"),
     Index(None, "org_id", "school_key"),
+    _tenant_key("person_id", "person"),
 )
 
 contact = Table(
@@ -272,8 +299,8 @@ contact = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=True),
+    Column("member_id", Id, nullable=False),
+    Column("person_id", Id, nullable=True),
     # matched: linked to person_id; possible: awaiting a decision; private: the member's alone
     Column("status", String(16), nullable=False, server_default="private"),
     Column("first_name", String(200), nullable=False, server_default=""),
@@ -289,6 +316,8 @@ contact = Table(
     Column("archived_at", DateTime(timezone=True), nullable=True),
     Index(None, "org_id", "member_id", "status"),
     Index(None, "org_id", "person_id"),
+    _tenant_key("member_id", "member"),
+    _tenant_key("person_id", "person"),
 )
 
 contact_email = Table(
@@ -296,11 +325,13 @@ contact_email = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
-    Column("contact_id", Id, ForeignKey("contact.id"), nullable=False),
+    Column("member_id", Id, nullable=False),
+    Column("contact_id", Id, nullable=False),
     Column("email", String(320), nullable=False),
     UniqueConstraint("org_id", "member_id", "email"),
     Index(None, "org_id", "contact_id"),
+    _tenant_key("member_id", "member"),
+    _tenant_key("contact_id", "contact"),
 )
 
 contact_phone = Table(
@@ -308,11 +339,13 @@ contact_phone = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
-    Column("contact_id", Id, ForeignKey("contact.id"), nullable=False),
+    Column("member_id", Id, nullable=False),
+    Column("contact_id", Id, nullable=False),
     Column("phone", String(32), nullable=False),
     UniqueConstraint("org_id", "member_id", "phone"),
     Index(None, "org_id", "contact_id"),
+    _tenant_key("member_id", "member"),
+    _tenant_key("contact_id", "contact"),
 )
 
 contact_source = Table(
@@ -320,9 +353,9 @@ contact_source = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
-    Column("contact_id", Id, ForeignKey("contact.id"), nullable=False),
-    Column("import_job_id", Id, ForeignKey("import_job.id"), nullable=True),
+    Column("member_id", Id, nullable=False),
+    Column("contact_id", Id, nullable=False),
+    Column("import_job_id", Id, nullable=True),
     Column(
         "source_format", String(16), nullable=False
     ),  # linkedin | google | outlook | vcard | csv | carddav
@@ -334,6 +367,9 @@ contact_source = Table(
     _created(),
     UniqueConstraint("org_id", "member_id", "record_key"),
     Index(None, "org_id", "contact_id"),
+    _tenant_key("member_id", "member"),
+    _tenant_key("contact_id", "contact"),
+    _tenant_key("import_job_id", "import_job"),
 )
 
 possible_match = Table(
@@ -341,16 +377,19 @@ possible_match = Table(
     metadata,
     _id(),
     _org(),
-    Column("contact_id", Id, ForeignKey("contact.id"), nullable=False),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("contact_id", Id, nullable=False),
+    Column("person_id", Id, nullable=False),
     Column("reason", String(300), nullable=False),
     # open | confirmed | rejected | superseded (the contact was matched another way)
     Column("status", String(16), nullable=False, server_default="open"),
-    Column("decided_by", Id, ForeignKey("member.id"), nullable=True),
+    Column("decided_by", Id, nullable=True),
     Column("decided_at", DateTime(timezone=True), nullable=True),
     _created(),
     UniqueConstraint("org_id", "contact_id", "person_id"),
     Index(None, "org_id", "status"),
+    _tenant_key("contact_id", "contact"),
+    _tenant_key("person_id", "person"),
+    _tenant_key("decided_by", "member"),
 )
 
 # Contact matching reads the directory through an index built from these tables and saved in
@@ -397,9 +436,10 @@ activity_item = Table(
     Column("source_key", String(500), nullable=False),  # Message-ID, UID + occurrence, call hash
     Column("fingerprint", String(64), nullable=False, server_default=""),  # detects upstream edits
     Column("occurred_at", DateTime(timezone=True), nullable=False),
-    Column("import_job_id", Id, ForeignKey("import_job.id"), nullable=True),
+    Column("import_job_id", Id, nullable=True),
     _created(),
     UniqueConstraint("org_id", "channel", "source_key"),
+    _tenant_key("import_job_id", "import_job"),
 )
 
 interaction = Table(
@@ -407,9 +447,9 @@ interaction = Table(
     metadata,
     _id(),
     _org(),
-    Column("activity_id", Id, ForeignKey("activity_item.id"), nullable=False),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=True),
+    Column("activity_id", Id, nullable=False),
+    Column("member_id", Id, nullable=False),
+    Column("person_id", Id, nullable=True),
     # Normalized email or E.164 phone of the other side, kept to resolve later when unresolved.
     Column("address", String(320), nullable=False),
     Column("channel", String(8), nullable=False),
@@ -430,6 +470,9 @@ interaction = Table(
         sqlite_where=text("person_id IS NULL"),
         postgresql_where=text("person_id IS NULL"),
     ),
+    _tenant_key("activity_id", "activity_item"),
+    _tenant_key("member_id", "member"),
+    _tenant_key("person_id", "person"),
 )
 
 SHOWN = ("member_id", "volume", "explicit", "last_at")  # what the shown score and columns read
@@ -437,8 +480,8 @@ tie = Table(
     "tie",
     metadata,
     Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
-    Column("member_id", Id, ForeignKey("member.id"), primary_key=True),
-    Column("person_id", Id, ForeignKey("person.id"), primary_key=True),
+    Column("member_id", Id, primary_key=True),
+    Column("person_id", Id, primary_key=True),
     # The person's current employer, copied here so an account's strongest ties are one index
     # range (closest connections of a 200,000-person company); kept in step by services/ties.
     Column("company_id", Id, nullable=True),
@@ -460,6 +503,8 @@ tie = Table(
     Index("ix_tie_person_shown", "org_id", "person_id", "score", *SHOWN),
     Index(None, "org_id", "member_id", "score"),
     Index("ix_tie_company_shown", "org_id", "company_id", "score", "person_id", *SHOWN),
+    _tenant_key("member_id", "member"),
+    _tenant_key("person_id", "person"),
 )
 
 custom_property = Table(
@@ -482,18 +527,21 @@ custom_value = Table(
     "custom_value",
     metadata,
     Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
-    Column("property_id", Id, ForeignKey("custom_property.id"), primary_key=True),
-    Column("contact_id", Id, ForeignKey("contact.id"), primary_key=True),
+    Column("property_id", Id, primary_key=True),
+    Column("contact_id", Id, primary_key=True),
     Column("value", Text, nullable=False, server_default=""),
+    _tenant_key("property_id", "custom_property"),
+    _tenant_key("contact_id", "contact"),
 )
 
 member_preference = Table(
     "member_preference",
     metadata,
     Column("org_id", Id, ForeignKey("organization.id"), primary_key=True),
-    Column("member_id", Id, ForeignKey("member.id"), primary_key=True),
+    Column("member_id", Id, primary_key=True),
     Column("key", String(100), primary_key=True),
     Column("value", JSON, nullable=False, default=_empty_dict),
+    _tenant_key("member_id", "member"),
 )
 
 person_list = Table(
@@ -501,12 +549,13 @@ person_list = Table(
     metadata,
     _id(),
     _org(),
-    Column("owner_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("owner_id", Id, nullable=False),
     Column("name", String(200), nullable=False),
     Column("kind", String(16), nullable=False),  # leads | opportunities | deals
     _created(),
     Column("archived_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("org_id", "name"),
+    _tenant_key("owner_id", "member"),
 )
 
 list_item = Table(
@@ -514,15 +563,19 @@ list_item = Table(
     metadata,
     _id(),
     _org(),
-    Column("list_id", Id, ForeignKey("person_list.id"), nullable=False),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=True),
-    Column("company_id", Id, ForeignKey("company.id"), nullable=True),
-    Column("added_by", Id, ForeignKey("member.id"), nullable=True),
+    Column("list_id", Id, nullable=False),
+    Column("person_id", Id, nullable=True),
+    Column("company_id", Id, nullable=True),
+    Column("added_by", Id, nullable=True),
     _created(),
     # Taken off the list (by whom): kept, never deleted; adding it again makes a new row.
     Column("removed_at", DateTime(timezone=True), nullable=True),
     Column("removed_by", Id, nullable=True),
     Index(None, "org_id", "list_id"),
+    _tenant_key("list_id", "person_list"),
+    _tenant_key("person_id", "person"),
+    _tenant_key("company_id", "company"),
+    _tenant_key("added_by", "member"),
 )
 
 intro_request = Table(
@@ -530,9 +583,9 @@ intro_request = Table(
     metadata,
     _id(),
     _org(),
-    Column("requester_id", Id, ForeignKey("member.id"), nullable=False),
-    Column("introducer_id", Id, ForeignKey("member.id"), nullable=False),
-    Column("person_id", Id, ForeignKey("person.id"), nullable=False),
+    Column("requester_id", Id, nullable=False),
+    Column("introducer_id", Id, nullable=False),
+    Column("person_id", Id, nullable=False),
     Column("status", String(16), nullable=False, server_default="draft"),
     # Our own request email (not a member's mail), kept while it is a draft so it can be edited;
     # emptied once it is sent (then it lives in the requester's and introducer's mailboxes).
@@ -547,6 +600,9 @@ intro_request = Table(
     Column("decided_at", DateTime(timezone=True), nullable=True),
     Index(None, "org_id", "requester_id"),
     Index(None, "org_id", "introducer_id"),
+    _tenant_key("requester_id", "member"),
+    _tenant_key("introducer_id", "member"),
+    _tenant_key("person_id", "person"),
 )
 
 import_job = Table(
@@ -554,7 +610,7 @@ import_job = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=True),
+    Column("member_id", Id, nullable=True),
     Column("kind", String(16), nullable=False),  # contacts | people | mail | calendar | calls
     Column("status", String(16), nullable=False, server_default="queued"),
     Column("files", JSON, nullable=False, default=_empty_list),
@@ -566,6 +622,7 @@ import_job = Table(
     Column("started_at", DateTime(timezone=True), nullable=True),
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Index(None, "org_id", "member_id", "created_at"),
+    _tenant_key("member_id", "member"),
 )
 
 connected_account = Table(
@@ -573,7 +630,7 @@ connected_account = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("member_id", Id, nullable=False),
     Column("provider", String(20), nullable=False),  # google | microsoft | oidc
     Column("subject", String(255), nullable=False, server_default=""),
     Column("email", String(320), nullable=False, server_default=""),
@@ -588,6 +645,7 @@ connected_account = Table(
     Column("refreshed_at", DateTime(timezone=True), nullable=True),
     Column("archived_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("org_id", "member_id", "provider"),
+    _tenant_key("member_id", "member"),
 )
 
 sync_source = Table(
@@ -595,7 +653,7 @@ sync_source = Table(
     metadata,
     _id(),
     _org(),
-    Column("member_id", Id, ForeignKey("member.id"), nullable=False),
+    Column("member_id", Id, nullable=False),
     Column("kind", String(8), nullable=False),  # carddav | caldav | imap
     Column("url", String(1000), nullable=False),
     Column("username", String(320), nullable=False, server_default=""),
@@ -603,7 +661,7 @@ sync_source = Table(
     Column("password_env", String(200), nullable=True),
     Column("password_sealed", Text, nullable=True),
     # Or a connected account's OAuth token (IMAP XOAUTH2, Graph, Google APIs).
-    Column("account_id", Id, ForeignKey("connected_account.id"), nullable=True),
+    Column("account_id", Id, nullable=True),
     Column("folders", JSON, nullable=False, default=_empty_list),
     Column("interval_minutes", Integer, nullable=False, server_default="10"),
     Column("cursor", JSON, nullable=False, default=_empty_dict),
@@ -616,4 +674,6 @@ sync_source = Table(
     _created(),
     Column("archived_at", DateTime(timezone=True), nullable=True),
     Index(None, "org_id", "member_id"),
+    _tenant_key("member_id", "member"),
+    _tenant_key("account_id", "connected_account"),
 )
