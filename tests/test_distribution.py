@@ -9,7 +9,19 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.exc import IntegrityError
 from tests.conftest import _drop_pg_database, _pg_database
 
@@ -42,6 +54,24 @@ def pg_store(pg_template: str) -> Iterator[Store]:
 
 def test_schema_module_keeps_org_id_in_every_key() -> None:
     assert violations(keys_from_metadata(metadata)) == []
+
+
+def test_a_declared_table_breaking_the_rule_is_named() -> None:
+    declared = MetaData()
+    Table("organization", declared, Column("id", Integer, primary_key=True))
+    Table(
+        "note",
+        declared,
+        Column("id", Integer, primary_key=True),
+        Column("org_id", Integer, ForeignKey("organization.id"), nullable=False),
+        Column("code", String(10), unique=True),
+        Column("parent_id", Integer, ForeignKey("note.id")),
+    )
+    assert sorted(violations(keys_from_metadata(declared))) == [
+        "table note: foreign key (unnamed) ('parent_id',) lacks org_id",
+        "table note: primary key ('id',) lacks org_id",
+        "table note: unique (unnamed) ('code',) lacks org_id",
+    ]
 
 
 @pytest.mark.postgres
@@ -107,7 +137,7 @@ def test_every_table_kept_apart_is_documented_and_every_tenant_table_distributed
     for name in (*REFERENCE, *LOCAL):
         assert f"`{name}`" in docs, name
     for statement in citus_statements(keys_from_metadata(metadata)):
-        assert statement in docs, statement
+        assert statement in docs, f"{statement} (docs/citus.md says how to print the list)"
 
 
 def test_parents_are_distributed_before_the_tables_pointing_at_them() -> None:

@@ -88,10 +88,11 @@ def keys_from_inspector(inspector: Inspector) -> list[TableKeys]:
     for name in inspector.get_table_names():
         pk = inspector.get_pk_constraint(name)
         uniques = [
-            (u["name"] or "?", u["column_names"]) for u in inspector.get_unique_constraints(name)
+            (u["name"] or "(unnamed)", u["column_names"])
+            for u in inspector.get_unique_constraints(name)
         ]
         uniques += [
-            (i["name"] or "?", [c or "(expression)" for c in i["column_names"]])
+            (i["name"] or "(unnamed)", [c or "(expression)" for c in i["column_names"]])
             for i in inspector.get_indexes(name)
             if i["unique"] and not i.get("duplicates_constraint")
         ]
@@ -103,7 +104,7 @@ def keys_from_inspector(inspector: Inspector) -> list[TableKeys]:
                 uniques=tuple((n, tuple(cols)) for n, cols in uniques),
                 foreign_keys=tuple(
                     ForeignKey(
-                        f["name"] or "?",
+                        f["name"] or "(unnamed)",
                         tuple(f["constrained_columns"]),
                         f["referred_table"],
                         tuple(f["referred_columns"]),
@@ -120,12 +121,12 @@ def keys_from_metadata(metadata: MetaData) -> list[TableKeys]:
     found = []
     for table in metadata.sorted_tables:
         uniques = [
-            (str(c.name), tuple(col.name for col in c.columns))
+            (str(c.name or "(unnamed)"), tuple(col.name for col in c.columns))
             for c in table.constraints
             if isinstance(c, UniqueConstraint)
         ]
         uniques += [
-            (str(i.name), tuple(col.name for col in i.columns))
+            (str(i.name or "(unnamed)"), tuple(col.name for col in i.columns))
             for i in table.indexes
             if isinstance(i, Index) and i.unique
         ]
@@ -137,7 +138,7 @@ def keys_from_metadata(metadata: MetaData) -> list[TableKeys]:
                 uniques=tuple(uniques),
                 foreign_keys=tuple(
                     ForeignKey(
-                        str(fk.name),
+                        str(fk.name or "(unnamed)"),
                         tuple(fk.column_keys),
                         fk.referred_table.name,
                         tuple(e.column.name for e in fk.elements),
