@@ -20,6 +20,7 @@ from tiegraph.services.org.members import add_member, get_member
 from tiegraph.services.org.orgs import DEFAULT_NAME, Org, rename_org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, contact, interaction, member, person, person_email, tie
 
 CONTACT_KINDS = ("linkedin", "google", "outlook", "vcard")
@@ -234,7 +235,7 @@ def _example_person(store: Store, org: Org) -> str:
         row = conn.execute(
             select(person_email.c.email)
             .join(tie, tie.c.person_id == person_email.c.person_id)
-            .join(person, person.c.id == tie.c.person_id)
+            .join(person, same_org(person, tie.c.person_id))
             .where(tie.c.org_id == org.id, person.c.origin == "directory")
             .group_by(person_email.c.email)
             .order_by(func.count().desc(), person_email.c.email)

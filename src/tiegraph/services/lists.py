@@ -25,6 +25,7 @@ from tiegraph.services.directory.lookup import company_by_id, find_company, find
 from tiegraph.services.org.members import Member, checked_email
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import (
     list_item,
     member,
@@ -104,7 +105,7 @@ def _lists(conn: Connection, org: Org, *where: ColumnElement[bool]) -> list[Pers
     )
     rows = conn.execute(
         select(person_list, member.c.email, member.c.name.label("owner_name"), items.label("n"))
-        .join(member, member.c.id == person_list.c.owner_id)
+        .join(member, same_org(member, person_list.c.owner_id))
         .where(person_list.c.org_id == org.id, *where)
         .order_by(person_list.c.name)
     )

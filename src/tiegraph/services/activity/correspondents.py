@@ -27,6 +27,7 @@ from tiegraph.core.emails import (
 from tiegraph.core.names import name_at_company, split_full_name
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, insert_returning, insert_rows
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import (
     company,
     company_domain,
@@ -122,7 +123,7 @@ class Correspondents:
             for r in self.conn.execute(
                 select(person.c.id, person.c.first_name, person.c.last_name, person.c.full_name)
                 .add_columns(company.c.name_key)
-                .join(company, company.c.id == person.c.company_id)
+                .join(company, same_org(company, person.c.company_id))
                 .where(
                     person.c.org_id == self.org.id,
                     person.c.archived_at.is_(None),
@@ -190,7 +191,7 @@ class Correspondents:
             chunk = domains[start : start + IN_CHUNK]
             for r in self.conn.execute(
                 select(company_domain.c.domain, company_domain.c.company_id, company.c.name_key)
-                .join(company, company.c.id == company_domain.c.company_id)
+                .join(company, same_org(company, company_domain.c.company_id))
                 .where(
                     company_domain.c.org_id == self.org.id,
                     company_domain.c.domain.in_(chunk),

@@ -14,6 +14,7 @@ from tiegraph.core.strength import Touch
 from tiegraph.services.activity.correspondents import Correspondents
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, allocate_ids, driver_moment, first_per_key, insert_plain
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import (
     activity_item,
     interaction,
@@ -81,7 +82,7 @@ class Resolver:
         self.member_person: dict[int, int | None] = {}
         rows = conn.execute(
             select(member_address.c.email, member.c.id, member.c.person_id)
-            .join(member, member.c.id == member_address.c.member_id)
+            .join(member, same_org(member, member_address.c.member_id))
             .where(member_address.c.org_id == org.id, member.c.archived_at.is_(None))
         )
         for r in rows:

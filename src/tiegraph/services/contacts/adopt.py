@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import contact_email, person, person_email
 
 _FILLED = ("first_name", "last_name", "full_name", "profile_url", "company_id", "title")
@@ -27,7 +28,7 @@ def correspondents_of(conn: Connection, org: Org, contact_ids: Sequence[int]) ->
         rows = conn.execute(
             select(contact_email.c.contact_id, person.c.id)
             .join(person_email, person_email.c.email == contact_email.c.email)
-            .join(person, person.c.id == person_email.c.person_id)
+            .join(person, same_org(person, person_email.c.person_id))
             .where(
                 contact_email.c.org_id == org.id,
                 contact_email.c.contact_id.in_(ids[start : start + IN_CHUNK]),

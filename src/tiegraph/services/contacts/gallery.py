@@ -23,6 +23,7 @@ from tiegraph.services.org.sharing import contacts_visible, persons_visible
 from tiegraph.services.paging import Page, checked_window, count_of
 from tiegraph.store import Store
 from tiegraph.store.bulk import upsert_rows
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import (
     company,
     contact,
@@ -208,7 +209,7 @@ def _sources(org: Org, viewer: Member, archived: bool, scope: str, emails: bool 
             person.c.id.label("person_id"),
             person.c.created_at.label("created"),
         )
-        .outerjoin(company, company.c.id == person.c.company_id)
+        .outerjoin(company, same_org(company, person.c.company_id))
         .where(
             person.c.org_id == org.id,
             person.c.origin != "member",

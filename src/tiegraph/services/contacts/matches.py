@@ -12,6 +12,7 @@ from tiegraph.services.activity.ties import TieUpdater
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import (
     contact,
     person,
@@ -47,8 +48,8 @@ def list_possible_matches(
                 contact.c.company.label("contact_company"),
                 person.c.full_name.label("person_name"),
             )
-            .join(contact, contact.c.id == possible_match.c.contact_id)
-            .join(person, person.c.id == possible_match.c.person_id)
+            .join(contact, same_org(contact, possible_match.c.contact_id))
+            .join(person, same_org(person, possible_match.c.person_id))
             .where(
                 possible_match.c.org_id == org.id,
                 contact.c.member_id == viewer.id,
@@ -66,7 +67,7 @@ def decide_possible_match(
     with store.write() as conn:
         row = conn.execute(
             select(possible_match, contact.c.member_id)
-            .join(contact, contact.c.id == possible_match.c.contact_id)
+            .join(contact, same_org(contact, possible_match.c.contact_id))
             .where(possible_match.c.org_id == org.id, possible_match.c.id == match_id)
         ).first()
         if row is None or row.member_id != viewer.id:

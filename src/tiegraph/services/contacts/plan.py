@@ -27,6 +27,7 @@ from tiegraph.services.contacts.prepare import PreparedRecord, Preparer
 from tiegraph.services.contacts.rematch import Rematcher
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import contact, contact_email, contact_phone, possible_match
 
 
@@ -208,7 +209,7 @@ def _suggested(conn: Connection, org: Org, owner: Member) -> dict[int, set[int]]
     found: dict[int, set[int]] = {}
     for r in conn.execute(
         select(possible_match.c.contact_id, possible_match.c.person_id)
-        .join(contact, contact.c.id == possible_match.c.contact_id)
+        .join(contact, same_org(contact, possible_match.c.contact_id))
         .where(possible_match.c.org_id == org.id, contact.c.member_id == owner.id)
     ):
         found.setdefault(r.contact_id, set()).add(r.person_id)

@@ -17,6 +17,7 @@ from tiegraph.core.names import name_at_company
 from tiegraph.formats.records import PersonRecord
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, person, person_email
 
 NameKey = tuple[str, str, str]  # (first name, last name, company) as normalized
@@ -53,7 +54,7 @@ def _by_email(
     for start in range(0, len(emails), IN_CHUNK):
         rows = conn.execute(
             select(person.c.id, person_email.c.email)
-            .join(person_email, person_email.c.person_id == person.c.id)
+            .join(person_email, same_org(person, person_email.c.person_id))
             .where(
                 person.c.org_id == org.id,
                 person.c.external_id.is_(None),
@@ -86,7 +87,7 @@ def _by_name(
         rows = conn.execute(
             select(person.c.id, person.c.first_name, person.c.last_name, person.c.full_name)
             .add_columns(company.c.name_key)
-            .join(company, company.c.id == person.c.company_id)
+            .join(company, same_org(company, person.c.company_id))
             .where(
                 person.c.org_id == org.id,
                 person.c.origin == "correspondence",

@@ -11,6 +11,7 @@ from tiegraph.errors import NotFoundError
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import persons_shared
 from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, company_domain, person, person_email
 
 
@@ -39,7 +40,7 @@ def persons_by_id(
                 company.c.name,
                 first_email().label("email"),
             )
-            .outerjoin(company, company.c.id == person.c.company_id)
+            .outerjoin(company, same_org(company, person.c.company_id))
             .where(
                 person.c.org_id == org.id,
                 person.c.id.in_(ids[start : start + IN_CHUNK]),

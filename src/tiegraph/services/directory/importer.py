@@ -30,6 +30,7 @@ from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.store import Store
 from tiegraph.store.bulk import BATCH_SIZE, insert_ignore, insert_rows, upsert_rows
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import (
     company,
     company_domain,
@@ -140,7 +141,7 @@ class _CompanyIds:
             return
         rows = self.conn.execute(
             select(company.c.id, company_domain.c.domain)
-            .join(company_domain, company_domain.c.company_id == company.c.id)
+            .join(company_domain, same_org(company, company_domain.c.company_id))
             .where(
                 company.c.org_id == self.org.id,
                 company.c.inferred.is_(True),

@@ -13,6 +13,7 @@ from tiegraph.services.org.members import Member, checked_email
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import persons_shared, persons_visible
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, company_domain, person, person_email
 
 
@@ -57,8 +58,8 @@ def find_person(
     email = checked_email(raw_email)
     row = conn.execute(
         select(person.c.id, person.c.full_name, person.c.first_name, person.c.title, company.c.name)
-        .join(person_email, person_email.c.person_id == person.c.id)
-        .outerjoin(company, company.c.id == person.c.company_id)
+        .join(person_email, same_org(person, person_email.c.person_id))
+        .outerjoin(company, same_org(company, person.c.company_id))
         .where(
             person_email.c.org_id == org.id,
             person_email.c.email == email,
@@ -136,7 +137,7 @@ def _by_domain(conn: Connection, org: Org, wanted: str) -> list[int]:
     candidates = [".".join(labels[i:]) for i in range(len(labels) - 1)]
     rows = conn.execute(
         select(company_domain.c.domain, company_domain.c.company_id)
-        .join(company, company.c.id == company_domain.c.company_id)
+        .join(company, same_org(company, company_domain.c.company_id))
         .where(
             company_domain.c.org_id == org.id,
             company_domain.c.domain.in_(candidates),

@@ -21,6 +21,7 @@ from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import companies_visible, persons_visible
 from tiegraph.services.paging import Page, checked_window, count_of
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import (
     company,
     company_domain,
@@ -105,7 +106,7 @@ def _summary_query(org: Org) -> Any:
             person.c.origin,
             person.c.profile_url,
         )
-        .outerjoin(company, company.c.id == person.c.company_id)
+        .outerjoin(company, same_org(company, person.c.company_id))
         .where(person.c.org_id == org.id)
     )
 
@@ -154,7 +155,7 @@ def _values(conn: Connection, org: Org, table: Any, column: Any, person_id: int)
 def _jobs(conn: Connection, org: Org, person_id: int) -> tuple[Job, ...]:
     rows = conn.execute(
         select(employment, company.c.name.label("company"))
-        .join(company, company.c.id == employment.c.company_id)
+        .join(company, same_org(company, employment.c.company_id))
         .where(employment.c.org_id == org.id, employment.c.person_id == person_id)
         .order_by(employment.c.end_date.is_(None).desc(), employment.c.start_date.desc())
     )

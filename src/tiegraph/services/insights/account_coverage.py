@@ -22,6 +22,7 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import member, person, tie
 
 
@@ -49,8 +50,8 @@ def _visible_ties(org: Org, viewer: Member | None) -> Any:
             member.c.email,
             member.c.name,
         )
-        .join(member, member.c.id == tie.c.member_id)
-        .join(person, person.c.id == tie.c.person_id)
+        .join(member, same_org(member, tie.c.member_id))
+        .join(person, same_org(person, tie.c.person_id))
         .where(
             tie.c.org_id == org.id,
             tie.c.company_id.is_not(None),

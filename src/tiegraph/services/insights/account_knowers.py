@@ -19,6 +19,7 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import member, person, tie
 
 
@@ -66,8 +67,8 @@ def account_knowers(
             member.c.email,
             member.c.name,
         )
-        .join(person, person.c.id == tie.c.person_id)
-        .join(member, member.c.id == tie.c.member_id)
+        .join(person, same_org(person, tie.c.person_id))
+        .join(member, same_org(member, tie.c.member_id))
         .where(
             tie.c.org_id == org.id,
             tie.c.company_id == company_id,

@@ -27,6 +27,7 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import persons_visible, ties_visible
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import member, person, person_email, tie
 
 ACCOUNT_LIMIT = 20
@@ -48,7 +49,7 @@ def _is_person(store: Store, org: Org, email: str, viewer: Member | None) -> boo
         return (
             conn.execute(
                 select(person_email.c.id)
-                .join(person, person.c.id == person_email.c.person_id)
+                .join(person, same_org(person, person_email.c.person_id))
                 .where(
                     person_email.c.org_id == org.id,
                     person_email.c.email == email,
@@ -146,8 +147,8 @@ def _best_ties(
                 tie.c.volume,
                 tie.c.score,
             )
-            .join(member, member.c.id == tie.c.member_id)
-            .join(person, person.c.id == tie.c.person_id)
+            .join(member, same_org(member, tie.c.member_id))
+            .join(person, same_org(person, tie.c.person_id))
             .where(
                 tie.c.org_id == org.id,
                 tie.c.company_id == company_id,

@@ -18,6 +18,7 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import contact, contact_email, member, person, person_email, tie
 
 VIA_SHOWN = 3
@@ -125,8 +126,8 @@ def personal_rows(
             shown.label("score"),
             shown_strength_sql().label("strength"),
         )
-        .join(member, member.c.id == tie.c.member_id)
-        .join(person, person.c.id == tie.c.person_id)
+        .join(member, same_org(member, tie.c.member_id))
+        .join(person, same_org(person, tie.c.person_id))
         .where(
             tie.c.org_id == org.id,
             tie.c.company_id == account.id,

@@ -31,6 +31,7 @@ from tiegraph.services.insights.connection_rows import (
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, education, employment, member, person
 
 KINDS = (
@@ -250,8 +251,8 @@ def _former_colleague_rows(
                 theirs.c.person_id != mine.c.person_id,
             ),
         )
-        .join(person, person.c.id == theirs.c.person_id)
-        .join(company, company.c.id == mine.c.company_id)
+        .join(person, same_org(person, theirs.c.person_id))
+        .join(company, same_org(company, mine.c.company_id))
         .where(
             mine.c.org_id == org.id,
             mine.c.person_id.in_(list(members)),
@@ -295,7 +296,7 @@ def _school_rows(
                 theirs.c.person_id != mine.c.person_id,
             ),
         )
-        .join(person, person.c.id == theirs.c.person_id)
+        .join(person, same_org(person, theirs.c.person_id))
         .where(
             mine.c.org_id == org.id,
             mine.c.person_id.in_(list(members)),

@@ -24,6 +24,7 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import companies_visible, persons_visible
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, employment, list_item, member, person, person_list
 
 PATHS = 10
@@ -177,7 +178,7 @@ def _new_people(
             employment.c.company_id,
             employment.c.start_date,
         )
-        .join(person, person.c.id == employment.c.person_id)
+        .join(person, same_org(person, employment.c.person_id))
         .where(
             employment.c.org_id == org.id,
             employment.c.company_id.in_(sorted(targets)),

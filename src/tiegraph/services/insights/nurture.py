@@ -27,6 +27,7 @@ from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store import Store
 from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, interaction, member, person, person_email, tie
 
 LIMIT = 20
@@ -150,7 +151,7 @@ def _tie_activity(
     )
     ties = (
         select(tie.c.person_id, tie.c.explicit, person.c.first_name)
-        .join(person, person.c.id == tie.c.person_id)
+        .join(person, same_org(person, tie.c.person_id))
         .where(
             tie.c.org_id == org.id,
             tie.c.member_id == target.id,
@@ -274,7 +275,7 @@ def _people(conn: Connection, org: Org, ids: list[int]) -> dict[int, Any]:
     rows = conn.execute(
         select(person.c.id, person.c.full_name, person.c.title, company.c.name.label("company"))
         .select_from(person)
-        .outerjoin(company, company.c.id == person.c.company_id)
+        .outerjoin(company, same_org(company, person.c.company_id))
         .where(person.c.org_id == org.id, person.c.id.in_(ids))
     )
     return {r.id: r for r in rows}

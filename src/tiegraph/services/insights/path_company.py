@@ -30,6 +30,7 @@ from tiegraph.services.insights.path_hops import (
     tie_score,
 )
 from tiegraph.services.org.sharing import ties_visible
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import employment, member, person, tie
 
 CANDIDATES = 200  # the target's company's strongest ties considered for the three-hop paths
@@ -128,7 +129,7 @@ def _candidates(ctx: PathCtx, target: Target) -> list[Any]:
     company who are neither the target nor a colleague."""
     query = (
         select(tie.c.member_id, tie.c.person_id, tie.c.score)
-        .join(member, member.c.id == tie.c.member_id)
+        .join(member, same_org(member, tie.c.member_id))
         .where(
             tie.c.org_id == ctx.org.id,
             tie.c.company_id == target.company_id,
@@ -205,7 +206,7 @@ def own_contacts(ctx: PathCtx, target: Target, account: Account) -> list[str]:
         return []
     rows = ctx.conn.execute(
         select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume)
-        .join(member, member.c.id == tie.c.member_id)
+        .join(member, same_org(member, tie.c.member_id))
         .where(
             tie.c.org_id == ctx.org.id,
             tie.c.member_id == ctx.requester.id,

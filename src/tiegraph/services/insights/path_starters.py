@@ -11,6 +11,7 @@ from sqlalchemy import Connection, select
 from tiegraph.core.paths import Stint, in_common
 from tiegraph.services.insights.path_hops import IntroPath, PathCtx, Target
 from tiegraph.services.org.orgs import Org
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, education, employment
 
 
@@ -26,7 +27,7 @@ def stints(conn: Connection, org: Org, person_ids: set[int]) -> dict[int, list[S
             employment.c.start_date,
             employment.c.end_date,
         )
-        .join(company, company.c.id == employment.c.company_id)
+        .join(company, same_org(company, employment.c.company_id))
         .where(employment.c.org_id == org.id, employment.c.person_id.in_(ids))
     )
     for r in jobs:

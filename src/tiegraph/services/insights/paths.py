@@ -36,6 +36,7 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import persons_visible, ties_visible
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import member, person, person_email, tie
 
 __all__ = ["PATHS_SHOWN", "Hop", "IntroPath", "IntroPaths", "intro_paths"]
@@ -152,7 +153,7 @@ def _context(
 def _target(conn: Connection, org: Org, email: str, viewer: Member | None) -> Target:
     row = conn.execute(
         select(person.c.id, person.c.full_name, person.c.company_id)
-        .join(person_email, person_email.c.person_id == person.c.id)
+        .join(person_email, same_org(person, person_email.c.person_id))
         .where(
             person_email.c.org_id == org.id,
             person_email.c.email == email,
@@ -175,7 +176,7 @@ def _first_hops(ctx: PathCtx) -> dict[int, int]:
     by_person = ctx.member_persons()
     rows = ctx.conn.execute(
         select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume)
-        .join(member, member.c.id == tie.c.member_id)
+        .join(member, same_org(member, tie.c.member_id))
         .where(
             tie.c.org_id == ctx.org.id,
             tie.c.member_id == ctx.requester.id,
@@ -190,7 +191,7 @@ def _ties_to(ctx: PathCtx, person_id: int) -> dict[int, Any]:
     """The colleagues with a visible tie to the person: member id -> the tie scored today."""
     rows = ctx.conn.execute(
         select(tie.c.member_id, tie.c.state, tie.c.explicit, tie.c.volume)
-        .join(member, member.c.id == tie.c.member_id)
+        .join(member, same_org(member, tie.c.member_id))
         .where(tie.c.org_id == ctx.org.id, tie.c.person_id == person_id, ties_visible(ctx.viewer))
     )
     found = {r.member_id: tie_score(ctx, r) for r in rows}

@@ -23,6 +23,7 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import member, tie
 
 STRENGTHS = ("strong", "good", "known")  # filters: at least strong, at least good, known at all
@@ -52,7 +53,7 @@ def _visible_ties(org: Org, viewer: Member | None) -> Any:
             member.c.email,
             member.c.name,
         )
-        .join(member, member.c.id == tie.c.member_id)
+        .join(member, same_org(member, tie.c.member_id))
         .where(tie.c.org_id == org.id, ties_visible(viewer), score > 0)
     )
 

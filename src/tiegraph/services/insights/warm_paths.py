@@ -21,6 +21,7 @@ from tiegraph.services.insights.connection_rows import people_by_id
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, member, person, tie
 
 KNOWN_WELL = ("strong", "good")  # my own tie this strong: I need no introduction
@@ -118,8 +119,8 @@ def _ties(conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]
             member.c.email,
             member.c.name,
         )
-        .join(member, member.c.id == tie.c.member_id)
-        .join(person, person.c.id == tie.c.person_id)
+        .join(member, same_org(member, tie.c.member_id))
+        .join(person, same_org(person, tie.c.person_id))
         .where(
             tie.c.org_id == org.id,
             which,

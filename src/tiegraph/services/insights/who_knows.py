@@ -19,6 +19,7 @@ from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import hidden_persons, sees_ties_of
 from tiegraph.store import Store
 from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import contact, interaction, member, person, person_email, tie
 
 TILE = 5  # the who-knows-whom tile shows at most five colleagues
@@ -139,7 +140,7 @@ def _persons(conn: Connection, org: Org, emails: Sequence[str]) -> dict[str, tup
     for start in range(0, len(unique), IN_CHUNK):
         rows = conn.execute(
             select(person_email.c.email, person.c.id, person.c.full_name)
-            .join(person, person.c.id == person_email.c.person_id)
+            .join(person, same_org(person, person_email.c.person_id))
             .where(
                 person_email.c.org_id == org.id,
                 person_email.c.email.in_(unique[start : start + 900]),
@@ -187,7 +188,7 @@ _KNOWN = (
 )
 _NOW = (
     select(person_email.c.email, person.c.id, person.c.full_name, *_KNOWN)
-    .join(person, person.c.id == person_email.c.person_id)
+    .join(person, same_org(person, person_email.c.person_id))
     .outerjoin(tie, and_(tie.c.org_id == bindparam("org_id"), tie.c.person_id == person.c.id))
     .outerjoin(member, and_(member.c.id == tie.c.member_id, member.c.archived_at.is_(None)))
     .where(

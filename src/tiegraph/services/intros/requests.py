@@ -24,6 +24,7 @@ from tiegraph.services.intros.ways import Way, way_through
 from tiegraph.services.org.members import Member, get_member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, intro_request, member, person, person_email
 
 STATUSES = ("draft", "requested", "introduced", "declined")
@@ -218,10 +219,10 @@ def _query(org: Org) -> Select[Any]:
             person.c.title.label("person_title"),
             company.c.name.label("person_company"),
         )
-        .join(requester, requester.c.id == intro_request.c.requester_id)
-        .join(introducer, introducer.c.id == intro_request.c.introducer_id)
-        .join(person, person.c.id == intro_request.c.person_id)
-        .outerjoin(company, company.c.id == person.c.company_id)
+        .join(requester, same_org(requester, intro_request.c.requester_id))
+        .join(introducer, same_org(introducer, intro_request.c.introducer_id))
+        .join(person, same_org(person, intro_request.c.person_id))
+        .outerjoin(company, same_org(company, person.c.company_id))
         .where(intro_request.c.org_id == org.id)
     )
 

@@ -19,6 +19,7 @@ from tiegraph.services.org.members import Member, member_from_row
 from tiegraph.services.org.orgs import Org, org_from_row
 from tiegraph.services.org.sso import config_of
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import api_token, member, member_address, organization
 
 MIN_PASSWORD = 8
@@ -225,7 +226,7 @@ def member_for_token(store: Store, clear: str) -> SignedIn | None:
     with store.read() as conn:
         row = conn.execute(
             select(member, api_token.c.id.label("token_id"))
-            .join(api_token, api_token.c.member_id == member.c.id)
+            .join(api_token, same_org(member, api_token.c.member_id))
             .where(
                 api_token.c.org_id == int(org_part),
                 api_token.c.token_hash == _token_hash(clear),

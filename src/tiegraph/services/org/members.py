@@ -12,6 +12,7 @@ from tiegraph.core.emails import normalize_email
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import member, member_address, person, person_email
 
 ROLES = ("admin", "member")
@@ -128,7 +129,7 @@ def find_member(conn: Connection, org: Org, email: str) -> Member | None:
     """The member owning this address (any of theirs), or None."""
     row = conn.execute(
         select(member)
-        .join(member_address, member_address.c.member_id == member.c.id)
+        .join(member_address, same_org(member, member_address.c.member_id))
         .where(member_address.c.org_id == org.id, member_address.c.email == email)
     ).first()
     if row is None:

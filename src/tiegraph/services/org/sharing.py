@@ -23,6 +23,7 @@ from tiegraph.errors import ForbiddenError
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, contact, member, person, tie
 
 
@@ -57,7 +58,7 @@ def persons_shared() -> ColumnElement[bool]:
 def _seen_through(members: ColumnElement[bool]) -> ColumnElement[bool]:
     ties = (
         select(tie.c.person_id)
-        .join(member, member.c.id == tie.c.member_id)
+        .join(member, same_org(member, tie.c.member_id))
         .where(tie.c.org_id == person.c.org_id, tie.c.person_id == person.c.id, members)
     )
     return or_(person.c.origin != "correspondence", exists(ties))

@@ -23,6 +23,7 @@ from tiegraph.services.org.sso import (
     get_sso,
 )
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import member, member_address, member_identity, organization
 
 
@@ -140,7 +141,7 @@ def link_identity(store: Store, org: Org, identity: oidc.Identity) -> SignedIn:
 def _linked_member(conn: Connection, org: Org, identity: oidc.Identity) -> Any:
     row = conn.execute(
         select(member)
-        .join(member_identity, member_identity.c.member_id == member.c.id)
+        .join(member_identity, same_org(member, member_identity.c.member_id))
         .where(
             member_identity.c.org_id == org.id,
             member_identity.c.issuer == identity.issuer,

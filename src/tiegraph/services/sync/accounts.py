@@ -27,6 +27,7 @@ from tiegraph.services.org.orgs import Org
 from tiegraph.services.sync.account_apps import AccountApp, get_app, oauth_client
 from tiegraph.services.sync.passwords import MissingPasswordError, seal, unseal
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import connected_account, member
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ def _account(row: Row[Any]) -> ConnectedAccount:
 def _select(org_id: int) -> Any:
     return (
         select(connected_account, member.c.email.label("member_email"))
-        .join(member, member.c.id == connected_account.c.member_id)
+        .join(member, same_org(member, connected_account.c.member_id))
         .where(connected_account.c.org_id == org_id, connected_account.c.archived_at.is_(None))
         .order_by(connected_account.c.id)
     )

@@ -22,6 +22,7 @@ from tiegraph.services.sync.passwords import (
 )
 from tiegraph.services.sync.probes import check_with_password, check_with_token
 from tiegraph.store import Store
+from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import connected_account, member, sync_source
 
 KINDS = ("carddav", "caldav", "imap", "graph", "google")
@@ -142,8 +143,8 @@ def select_sources(org_id: int | None = None) -> Any:
             member.c.email.label("member_email"),
             connected_account.c.status.label("account_status"),
         )
-        .join(member, member.c.id == sync_source.c.member_id)
-        .outerjoin(connected_account, connected_account.c.id == sync_source.c.account_id)
+        .join(member, same_org(member, sync_source.c.member_id))
+        .outerjoin(connected_account, same_org(connected_account, sync_source.c.account_id))
         .where(sync_source.c.archived_at.is_(None), member.c.archived_at.is_(None))
         .order_by(sync_source.c.id)
     )
