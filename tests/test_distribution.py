@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from tests.conftest import _drop_pg_database, _pg_database
 
 from intro_world import build_world
+from tiegraph.errors import StoreError
 from tiegraph.services.org.orgs import create_org
 from tiegraph.store import Store, open_store
 from tiegraph.store.distribution import (
@@ -207,3 +208,35 @@ def test_a_row_cannot_point_into_another_organization(store: Store, tmp_path: Pa
                 org_id=other.id, member_id=world.ana.id, person_id=None, full_name="Lee"
             )
         )
+
+
+def test_a_row_pointing_into_another_organization_stops_the_upgrade_and_loses_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    world = build_world(store, tmp_path)
+    other = create_org(store, "other", "Other Org")
+    downgrade(store.engine, "0018")
+    with store.write() as conn:  # what only a bug or a hand edit could leave before 0021
+        stray = conn.execute(
+            contact.insert()
+            .values(org_id=other.id, member_id=world.ana.id, full_name="Stray")
+            .returning(contact.c.id)
+        ).scalar_one()
+        before = _counts(conn)
+    url = store.engine.url.render_as_string(hide_password=False)
+    store.dispose()
+    with pytest.raises(StoreError, match=r"schema upgrade stopped, nothing changed.*contact"):
+        open_store(url)
+    engine = store.engine
+    assert current_revision(engine) == "0018"
+    with engine.connect() as conn:
+        assert _counts(conn) == before
+    with engine.begin() as conn:
+        conn.execute(contact.update().where(contact.c.id == stray).values(org_id=world.org.id))
+    fixed = open_store(url)  # the rerun, once the row is put right, upgrades
+    try:
+        assert current_revision(fixed.engine) == head_revision()
+        with fixed.read() as conn:
+            assert _counts(conn) == before
+    finally:
+        fixed.dispose()

@@ -10,10 +10,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from tiegraph.errors import StoreError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+STOPPED = "the schema upgrade stopped, nothing changed"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -70,6 +72,9 @@ def _migrate(engine: Engine, step: Callable[[Config], None]) -> None:
                 step(alembic_config(conn))
                 if sqlite:
                     _check_foreign_keys(conn)
+        except IntegrityError as exc:  # PostgreSQL checking a key the migration adds
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise StoreError(f"{STOPPED}: {reason}") from None
         finally:
             if sqlite:
                 conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
@@ -80,6 +85,6 @@ def _check_foreign_keys(conn: Connection) -> None:
     if broken:
         table, rowid, parent, _ = broken[0]
         raise StoreError(
-            f"the schema upgrade stopped, nothing changed: {len(broken)} row(s) point at a "
-            f"missing row, e.g. {table} row {rowid} -> {parent}"
+            f"{STOPPED}: {len(broken)} row(s) point at a row that is missing or belongs to "
+            f"another organization, e.g. {table} row {rowid} -> {parent}"
         )
