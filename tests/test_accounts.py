@@ -19,7 +19,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from sqlalchemy import select, text
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, approve
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, approve, register_app
+from tests.oidc_provider import connect_by_device as device_connect
 
 from tiegraph.connectors import oauth
 from tiegraph.errors import InvalidInputError, NotFoundError
@@ -49,15 +50,7 @@ def secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
 def org_with_app(store: Store, provider: OidcProvider) -> Org:
     org = resolve_org(store)
     add_member(store, org, email="ana@us.example", name="Ana Lima")
-    account_apps.set_app(
-        store,
-        org,
-        provider="oidc",
-        issuer=provider.issuer,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        scopes="openid email offline_access mail.read",
-    )
+    register_app(store, org, provider, scopes="openid email offline_access mail.read")
     return org
 
 
@@ -65,17 +58,11 @@ def connect_by_device(store: Store, org: Org, login: str) -> accounts.ConnectedA
     asked: list[float] = []
     shown: list[str] = []
 
-    def show(device: oauth.DeviceAuthorization, consent: str) -> None:
-        shown.append(consent)
-        assert device.verification_uri_complete
-        threading.Thread(target=approve, args=(device.verification_uri_complete, login)).start()
-
     def sleep(seconds: float) -> None:
         asked.append(seconds)
         threading.Event().wait(0.3)  # the member types the code meanwhile
 
-    owner = get_member(store, org, "ana@us.example")
-    found = accounts.connect_with_device(store, org, owner, "oidc", show, sleep)
+    found = device_connect(store, org, login, sleep=sleep, consents=shown)
     assert "nothing is written back" in shown[0]
     # oidc-provider's device answer names no interval: RFC 8628 says poll every 5 s.
     assert asked and set(asked) == {5}
