@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -348,3 +349,50 @@ def test_refresh_is_single_flight_when_the_provider_rotates_refresh_tokens(
             consumed
         )
     assert accounts.access_token(store, org, account.id, force=True) not in tokens
+
+
+def test_refresh_holds_no_lock_while_the_provider_answers(
+    store: Store, rotating: OidcProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A provider answering slowly holds up no other write (SQLite's write lock was held up to
+    30 s), and a second refresher meanwhile waits for the first's token instead of using the
+    same refresh token (which this provider rotates)."""
+    org = org_with_app(store, rotating)
+    account = connect_by_device(store, org, "user8")
+    real_refresh = oauth.refresh
+    asked = threading.Event()
+
+    def slow_refresh(client: oauth.Client, refresh_token: str) -> oauth.TokenSet:
+        asked.set()
+        time.sleep(2)
+        return real_refresh(client, refresh_token)
+
+    monkeypatch.setattr(oauth, "refresh", slow_refresh)
+    tokens: list[str] = []
+    threads = [
+        threading.Thread(
+            target=lambda: tokens.append(accounts.access_token(store, org, account.id, force=True))
+        )
+        for _ in range(2)
+    ]
+    threads[0].start()
+    assert asked.wait(10)
+    threads[1].start()
+    started = time.monotonic()
+    with store.write() as conn:  # another sync saving its cursor, say
+        conn.execute(
+            connected_account.update()
+            .where(connected_account.c.id == account.id)
+            .values(scope=connected_account.c.scope)
+        )
+    took = time.monotonic() - started
+    for thread in threads:
+        thread.join(30)
+    assert took < 1, f"a write waited {took:.1f} s for the provider"
+    assert len(tokens) == 2 and len(set(tokens)) == 1
+    answer = httpx.get(f"{rotating.issuer}/me", headers={"Authorization": f"Bearer {tokens[0]}"})
+    assert answer.json()["sub"] == "user8"
+    [after] = accounts.list_accounts(store, org)
+    assert after.status == "connected"
+    with store.read() as conn:
+        assert conn.execute(select(connected_account.c.refreshing_until)).scalar_one() is None
