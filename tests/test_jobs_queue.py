@@ -400,9 +400,12 @@ def test_the_web_only_enqueues_and_a_separate_worker_imports(
             state = _upload(client, book)
             time.sleep(3)  # no worker anywhere: the upload waits on the queue
             assert state()["status"] == "queued"
+            assert _stored_uploads(store, org) == 1  # in the store, not in the web's folder
             worker = _worker(url, log)
             _wait(lambda: state()["status"] == "done", 60, "the worker to import the upload")
             assert state()["report"]["sources"][0]["attempted"] == ROWS
+            # The worker (its own folder and temp folder) read the bytes from the store alone.
+            assert _stored_uploads(store, org) == 0
     finally:
         for process in (server, worker):
             if process is not None:

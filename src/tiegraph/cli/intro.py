@@ -82,6 +82,8 @@ def print_request(request: intro_service.IntroRequest, as_json: bool) -> None:
         out.print(f"Why this colleague: {r.why_this_colleague}", markup=False)
     if r.decline_reason:
         out.print(f"Reason to decline: {r.decline_reason}", markup=False)
+    if r.sending_error:
+        out.print(f"Not sent: {r.sending_error}", markup=False)
     if r.status == "draft":
         out.print(f"\nSubject: {r.subject}\n\n{r.body.rstrip()}", markup=False)
 

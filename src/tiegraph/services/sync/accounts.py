@@ -293,13 +293,17 @@ def _refreshed(store: Store, org: Org, account: ConnectedAccount, moment: dateti
         if time.monotonic() > deadline:
             raise ConnectorError(f"connected account {account.id}: another refresh never ended")
         time.sleep(REFRESH_POLL)
-    client = oauth_client(get_app(store, org, account.provider))
     try:
+        client = oauth_client(get_app(store, org, account.provider))
         tokens = oauth.refresh(client, _open(claim, claim.refresh_sealed))
     except oauth.GrantRevokedError:
-        return _gone(store, org, account, "the provider refused the grant (revoked or expired)")
-    finally:
         _release(store, org, account.id)
+        return _gone(store, org, account, "the provider refused the grant (revoked or expired)")
+    except BaseException:
+        _release(store, org, account.id)
+        raise
+    # The claim ends with the new tokens stored, in one write: released earlier, a waiting
+    # refresher would find the old refresh token still there and spend it a second time.
     with store.write() as conn:
         swapped = conn.execute(
             connected_account.update()
@@ -308,7 +312,7 @@ def _refreshed(store: Store, org: Org, account: ConnectedAccount, moment: dateti
                 connected_account.c.id == account.id,
                 connected_account.c.refresh_sealed == claim.refresh_sealed,
             )
-            .values(**_sealed(tokens), refreshed_at=moment)
+            .values(**_sealed(tokens), refreshed_at=moment, refreshing_until=None)
         ).rowcount
         current = load_account(conn, org.id, account.id)
     if not swapped:  # another refresher stored first (our claim had run out): theirs stays
