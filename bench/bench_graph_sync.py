@@ -20,7 +20,6 @@ import argparse
 import os
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -29,13 +28,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from tests.graph_server import GraphServer, contact, mail  # noqa: E402
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, approve  # noqa: E402
+from tests.oidc_provider import OidcProvider, connect_by_device, register_app  # noqa: E402
 
 from servers import make_org, message  # noqa: E402
-from tiegraph.connectors import oauth  # noqa: E402
 from tiegraph.services.activity.ingest import ingest_mail  # noqa: E402
 from tiegraph.services.org.members import get_member  # noqa: E402
-from tiegraph.services.sync import account_apps, accounts  # noqa: E402
 from tiegraph.services.sync.runner import run_all_syncs  # noqa: E402
 from tiegraph.services.sync.sources import add_source  # noqa: E402
 from tiegraph.store import open_store  # noqa: E402
@@ -75,24 +72,9 @@ def main() -> None:
 
         store = open_store(f"sqlite:///{folder / 'graph.db'}")
         org = make_org(store, folder, persons=1000)
-        account_apps.set_app(
-            store,
-            org,
-            provider="oidc",
-            issuer=provider.issuer,
-            client_id=CLIENT_ID,
-            client_secret=CLIENT_SECRET,
-            scopes="openid email offline_access",
-        )
-
-        def show(device: oauth.DeviceAuthorization, consent: str) -> None:
-            assert device.verification_uri_complete
-            threading.Thread(target=approve, args=(device.verification_uri_complete, "ana")).start()
-
+        register_app(store, org, provider)
+        account = connect_by_device(store, org, "ana")
         owner = get_member(store, org, "ana@us.example")
-        account = accounts.connect_with_device(
-            store, org, owner, "oidc", show, lambda _: time.sleep(0.3)
-        )
         add_source(store, org, owner, kind="graph", url=graph.base, account_id=account.id)
         started = time.perf_counter()
         [first] = run_all_syncs(store, org)

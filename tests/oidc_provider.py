@@ -9,11 +9,20 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
 from tests.servers import free_port, wait_for_port
+
+from tiegraph.connectors import oauth
+from tiegraph.services.org.members import get_member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.sync import account_apps, accounts
+from tiegraph.store import Store
 
 FOLDER = Path(__file__).resolve().parent / "oidc"
 NODE = shutil.which("node") or ""
@@ -125,3 +134,41 @@ def approve(
                 return page
             page = _submit(http, page, login)
         raise AssertionError(f"the provider's pages never ended: {page.url}")
+
+
+def register_app(
+    store: Store, org: Org, provider: OidcProvider, scopes: str = "openid email offline_access"
+) -> None:
+    """The organization's OAuth app at `provider` (the admin's one-time set-up)."""
+    account_apps.set_app(
+        store,
+        org,
+        provider="oidc",
+        issuer=provider.issuer,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        scopes=scopes,
+    )
+
+
+def connect_by_device(
+    store: Store,
+    org: Org,
+    login: str,
+    *,
+    member_email: str = "ana@us.example",
+    sleep: Callable[[float], None] = lambda _: time.sleep(0.3),
+    consents: list[str] | None = None,
+) -> accounts.ConnectedAccount:
+    """Connect the member's account by the device flow, `login` approving at the provider (in a
+    thread, as the member would type the code while the CLI polls). `consents` gets the
+    consent text the member was shown; `sleep` is each wait between polls."""
+
+    def show(device: oauth.DeviceAuthorization, consent: str) -> None:
+        if consents is not None:
+            consents.append(consent)
+        assert device.verification_uri_complete
+        threading.Thread(target=approve, args=(device.verification_uri_complete, login)).start()
+
+    owner = get_member(store, org, member_email)
+    return accounts.connect_with_device(store, org, owner, "oidc", show, sleep)

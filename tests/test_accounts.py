@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,7 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from sqlalchemy import select, text
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, approve
+from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, approve, register_app
+from tests.oidc_provider import connect_by_device as device_connect
 
 from tiegraph.connectors import oauth
 from tiegraph.errors import InvalidInputError, NotFoundError
@@ -49,15 +51,7 @@ def secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
 def org_with_app(store: Store, provider: OidcProvider) -> Org:
     org = resolve_org(store)
     add_member(store, org, email="ana@us.example", name="Ana Lima")
-    account_apps.set_app(
-        store,
-        org,
-        provider="oidc",
-        issuer=provider.issuer,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        scopes="openid email offline_access mail.read",
-    )
+    register_app(store, org, provider, scopes="openid email offline_access mail.read")
     return org
 
 
@@ -65,17 +59,11 @@ def connect_by_device(store: Store, org: Org, login: str) -> accounts.ConnectedA
     asked: list[float] = []
     shown: list[str] = []
 
-    def show(device: oauth.DeviceAuthorization, consent: str) -> None:
-        shown.append(consent)
-        assert device.verification_uri_complete
-        threading.Thread(target=approve, args=(device.verification_uri_complete, login)).start()
-
     def sleep(seconds: float) -> None:
         asked.append(seconds)
         threading.Event().wait(0.3)  # the member types the code meanwhile
 
-    owner = get_member(store, org, "ana@us.example")
-    found = accounts.connect_with_device(store, org, owner, "oidc", show, sleep)
+    found = device_connect(store, org, login, sleep=sleep, consents=shown)
     assert "nothing is written back" in shown[0]
     # oidc-provider's device answer names no interval: RFC 8628 says poll every 5 s.
     assert asked and set(asked) == {5}
@@ -361,3 +349,50 @@ def test_refresh_is_single_flight_when_the_provider_rotates_refresh_tokens(
             consumed
         )
     assert accounts.access_token(store, org, account.id, force=True) not in tokens
+
+
+def test_refresh_holds_no_lock_while_the_provider_answers(
+    store: Store, rotating: OidcProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A provider answering slowly (3 s) holds up no other write (SQLite's write lock was held up to
+    30 s), and a second refresher meanwhile waits for the first's token instead of using the
+    same refresh token (which this provider rotates)."""
+    org = org_with_app(store, rotating)
+    account = connect_by_device(store, org, "user8")
+    real_refresh = oauth.refresh
+    asked = threading.Event()
+
+    def slow_refresh(client: oauth.Client, refresh_token: str) -> oauth.TokenSet:
+        asked.set()
+        time.sleep(3)
+        return real_refresh(client, refresh_token)
+
+    monkeypatch.setattr(oauth, "refresh", slow_refresh)
+    tokens: list[str] = []
+    threads = [
+        threading.Thread(
+            target=lambda: tokens.append(accounts.access_token(store, org, account.id, force=True))
+        )
+        for _ in range(2)
+    ]
+    threads[0].start()
+    assert asked.wait(10)
+    threads[1].start()
+    started = time.monotonic()
+    with store.write() as conn:  # another sync saving its cursor, say
+        conn.execute(
+            connected_account.update()
+            .where(connected_account.c.id == account.id)
+            .values(scope=connected_account.c.scope)
+        )
+    took = time.monotonic() - started
+    for thread in threads:
+        thread.join(30)
+    assert took < 1.5, f"a write waited {took:.1f} s for the provider (3 s)"
+    assert len(tokens) == 2 and len(set(tokens)) == 1
+    answer = httpx.get(f"{rotating.issuer}/me", headers={"Authorization": f"Bearer {tokens[0]}"})
+    assert answer.json()["sub"] == "user8"
+    [after] = accounts.list_accounts(store, org)
+    assert after.status == "connected"
+    with store.read() as conn:
+        assert conn.execute(select(connected_account.c.refreshing_until)).scalar_one() is None

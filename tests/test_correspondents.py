@@ -311,7 +311,7 @@ def test_a_correspondent_of_unshared_activity_is_invisible_to_others(
 
 def test_the_api_hides_an_unshared_correspondent(store: Store, tmp_path: Path) -> None:
     org, ana, bo = _hidden_world(store, tmp_path)
-    app = create_app(store, WebSettings(secret_key="k" * 32, upload_dir=tmp_path / "up"))
+    app = create_app(store, WebSettings(secret_key="k" * 32))
     try:
         clients = {}
         for m in (ana, bo):

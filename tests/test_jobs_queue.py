@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -35,8 +35,16 @@ from tiegraph.services.jobs.worker import MAX_ATTEMPTS, sweep, worker_app
 from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import Member, add_member
 from tiegraph.services.org.orgs import Org, create_org
+from tiegraph.services.uploads import save_upload
 from tiegraph.store import Store, open_store
-from tiegraph.store.schema import contact, contact_email, contact_source, person, possible_match
+from tiegraph.store.schema import (
+    contact,
+    contact_email,
+    contact_source,
+    person,
+    possible_match,
+    upload,
+)
 
 pytestmark = pytest.mark.postgres
 FILES = 6
@@ -115,15 +123,23 @@ def _world(store: Store, folder: Path) -> tuple[Org, Member]:
     return org, owner
 
 
-def _uploads(books: list[Path], folder: Path) -> list[tuple[str, Path]]:
-    """The books as the web saves uploads: a folder per file (removed once imported)."""
+def _uploads(store: Store, org: Org, books: list[Path]) -> list[tuple[str, str]]:
+    """The books as the web saves uploads: in the store, a small chunk at a time (so that each
+    file is several chunks); (name, upload id) each."""
     saved = []
-    for number, book in enumerate(books, start=1):
-        target = folder / f"{number:02d}" / book.name
-        target.parent.mkdir(parents=True)
-        shutil.copy(book, target)
-        saved.append((book.name, target))
+    for book in books:
+        with book.open("rb") as stream:
+            saved.append((book.name, save_upload(store, org, book.name, stream, chunk=4096).id))
     return saved
+
+
+def _stored_uploads(store: Store, org: Org) -> int:
+    with store.read() as conn:
+        return int(
+            conn.execute(
+                select(func.count()).select_from(upload).where(upload.c.org_id == org.id)
+            ).scalar_one()
+        )
 
 
 def _counts(store: Store, org: Org) -> dict[str, int]:
@@ -136,15 +152,25 @@ def _counts(store: Store, org: Org) -> dict[str, int]:
         }
 
 
+def _elsewhere(log: Path) -> tuple[Path, dict[str, str]]:
+    """A working folder and an environment of a host of its own: its own temp folder, which no
+    other process of the test writes to (the bytes of an upload can only come from the store)."""
+    home = Path(tempfile.mkdtemp(prefix="host-", dir=log.parent))
+    (home / "tmp").mkdir()
+    return home, os.environ.copy() | {"TMPDIR": str(home / "tmp")}
+
+
 def _worker(url: str, log: Path) -> subprocess.Popen[bytes]:
     """A `tiegraph worker` process: heartbeats every second, dead after 3 s of silence."""
     args = ["worker", "--heartbeat", "1", "--stalled-after", "3", "--sweep-every", "1"]
+    home, env = _elsewhere(log)
     with log.open("ab") as output:
         return subprocess.Popen(
             [sys.executable, "-m", "tiegraph", *args, "--db", url],
             stdout=output,
             stderr=subprocess.STDOUT,
-            env=os.environ.copy(),
+            env=env,
+            cwd=home,
         )
 
 
@@ -194,7 +220,7 @@ def test_a_killed_workers_import_is_retried_and_done_once_in_effect(
     store = opened(killed_url)
     org, owner = _world(store, tmp_path)
     job = create_job(store, org, owner, [b.name for b in books])
-    saved = _uploads(books, tmp_path / "upload")
+    saved = _uploads(store, org, books)
     with ThreadPoolExecutor(1) as unused:  # the in-process path must not be taken
         submit_import(store, unused, org, owner, job.id, saved)
     (queue_id,) = (j.id for j in list_queued_jobs(store) if j.task == IMPORT_TASK)
@@ -212,6 +238,7 @@ def test_a_killed_workers_import_is_retried_and_done_once_in_effect(
         midway = get_job(store, org, owner, job.id)
         assert midway.status == "running" and midway.progress_done < FILES, midway
         assert _queue_row(store, queue_id) == ("doing", 0)
+        assert _stored_uploads(store, org) == FILES  # kept for the retry
         killed_at = time.monotonic()
         second = _worker(killed_url, log)
         _wait(lambda: get_job(store, org, owner, job.id).finished, 180, "the retried import")
@@ -230,13 +257,13 @@ def test_a_killed_workers_import_is_retried_and_done_once_in_effect(
     assert (events.count("started"), events.count("deferred_for_retry")) == (2, 1), events
     assert events.count("succeeded") == 1 and events[-1] == "succeeded", events
     assert "its worker died; retried" in log.read_text()
-    assert not any(path.parent.exists() for _, path in saved)  # uploads cleaned up after
+    assert _stored_uploads(store, org) == 0  # deleted once the import ended
     killed_counts = _counts(store, org)
 
     clean = opened(clean_url)
     clean_org, clean_owner = _world(clean, tmp_path)
     clean_job = create_job(clean, clean_org, clean_owner, [b.name for b in books])
-    run_job(clean, clean_org, clean_owner, clean_job.id, _uploads(books, tmp_path / "again"))
+    run_job(clean, clean_org, clean_owner, clean_job.id, _uploads(clean, clean_org, books))
     assert get_job(clean, clean_org, clean_owner, clean_job.id).status == "done"
     clean_counts = _counts(clean, clean_org)
     assert killed_counts == clean_counts
@@ -325,9 +352,10 @@ def test_sqlite_has_no_queue_and_says_so(
 
 def _serve(url: str, port: int, log: Path, *extra: str) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "tiegraph", "serve", "--port", str(port), "--db", url]
+    home, env = _elsewhere(log)
     with log.open("ab") as output:
         return subprocess.Popen(
-            [*command, *extra], stdout=output, stderr=subprocess.STDOUT, env=os.environ.copy()
+            [*command, *extra], stdout=output, stderr=subprocess.STDOUT, env=env, cwd=home
         )
 
 
@@ -372,9 +400,12 @@ def test_the_web_only_enqueues_and_a_separate_worker_imports(
             state = _upload(client, book)
             time.sleep(3)  # no worker anywhere: the upload waits on the queue
             assert state()["status"] == "queued"
+            assert _stored_uploads(store, org) == 1  # in the store, not in the web's folder
             worker = _worker(url, log)
             _wait(lambda: state()["status"] == "done", 60, "the worker to import the upload")
             assert state()["report"]["sources"][0]["attempted"] == ROWS
+            # The worker (its own folder and temp folder) read the bytes from the store alone.
+            assert _stored_uploads(store, org) == 0
     finally:
         for process in (server, worker):
             if process is not None:

@@ -399,7 +399,7 @@ def _persons_at(store: Store, company_id: int) -> set[int]:
 
 
 def _settings(tmp_path: Path) -> WebSettings:
-    return WebSettings(secret_key="test-secret-key-0123456789", upload_dir=tmp_path / "up")
+    return WebSettings(secret_key="test-secret-key-0123456789")
 
 
 def _text(value: Any) -> str:

@@ -19,6 +19,7 @@ from tiegraph.errors import StoreBusyError
 from tiegraph.services.contacts.jobs import create_job, get_job, run_job
 from tiegraph.services.org.members import add_member
 from tiegraph.services.org.orgs import create_org
+from tiegraph.services.uploads import save_upload
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import organization
 
@@ -139,8 +140,10 @@ def test_a_background_import_waits_out_a_busy_store(
     book.parent.mkdir()
     book.write_text("First Name,Last Name,E-mail Address\nBo,Chen,bo@x.example\n")
     job = create_job(store, org, owner, ["book.csv"])
+    with book.open("rb") as stream:
+        saved = save_upload(store, org, "book.csv", stream)
     with write_lock_held(path, seconds=0.5):
-        run_job(store, org, owner, job.id, [("book.csv", book)])
+        run_job(store, org, owner, job.id, [("book.csv", saved.id)])
     done = get_job(store, org, owner, job.id)
     assert done.status == "done", done.error
     assert done.report["sources"][0]["imported"] == 1

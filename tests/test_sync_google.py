@@ -6,8 +6,6 @@ to an uninterrupted sync."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,13 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 from tests.google_server import GoogleServer, event, person
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, approve
+from tests.oidc_provider import OidcProvider, connect_by_device, register_app
 
 from servers import make_org, snapshot
-from tiegraph.connectors import oauth
 from tiegraph.services.org.members import get_member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.sync import account_apps, accounts
 from tiegraph.services.sync.runner import run_all_syncs, run_source
 from tiegraph.services.sync.sources import add_source, list_sources
 from tiegraph.store import Store, open_store
@@ -56,23 +52,9 @@ def fill(google: GoogleServer) -> None:
 
 
 def connected_source(store: Store, org: Org, provider: OidcProvider, google: GoogleServer) -> None:
-    account_apps.set_app(
-        store,
-        org,
-        provider="oidc",
-        issuer=provider.issuer,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        scopes="openid email offline_access",
-    )
-
-    def show(device: oauth.DeviceAuthorization, consent: str) -> None:
-        threading.Thread(target=approve, args=(device.verification_uri_complete, "ana")).start()
-
+    register_app(store, org, provider)
+    account = connect_by_device(store, org, "ana")
     owner = get_member(store, org, "ana@us.example")
-    account = accounts.connect_with_device(
-        store, org, owner, "oidc", show, lambda _: time.sleep(0.3)
-    )
     add_source(store, org, owner, kind="google", url=google.endpoint, account_id=account.id)
 
 

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,14 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 from tests.graph_server import GraphServer, contact, mail, meeting
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, approve
+from tests.oidc_provider import OidcProvider, connect_by_device, register_app
 
 from servers import make_org, snapshot
-from tiegraph.connectors import oauth
 from tiegraph.formats.graph import MESSAGE_FIELDS
 from tiegraph.services.org.members import get_member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.sync import account_apps, accounts
 from tiegraph.services.sync.runner import run_all_syncs, run_source
 from tiegraph.services.sync.sources import add_source, list_sources
 from tiegraph.store import Store, open_store
@@ -64,23 +61,9 @@ def fill(graph: GraphServer) -> None:
 
 
 def connected_source(store: Store, org: Org, provider: OidcProvider, graph: GraphServer) -> None:
-    account_apps.set_app(
-        store,
-        org,
-        provider="oidc",
-        issuer=provider.issuer,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        scopes="openid email offline_access",
-    )
-
-    def show(device: oauth.DeviceAuthorization, consent: str) -> None:
-        threading.Thread(target=approve, args=(device.verification_uri_complete, "ana")).start()
-
+    register_app(store, org, provider)
+    account = connect_by_device(store, org, "ana")
     owner = get_member(store, org, "ana@us.example")
-    account = accounts.connect_with_device(
-        store, org, owner, "oidc", show, lambda _: time.sleep(0.3)
-    )
     add_source(store, org, owner, kind="graph", url=graph.base, account_id=account.id)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, approve
+from tests.oidc_provider import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    OidcProvider,
+    connect_by_device,
+    register_app,
+)
 from typer.testing import CliRunner
 
 from servers import Dovecot, make_org
@@ -61,22 +66,8 @@ def secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def connect(store: Store, org: Org, provider: OidcProvider, login: str) -> int:
-    account_apps.set_app(
-        store,
-        org,
-        provider="oidc",
-        issuer=provider.issuer,
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        scopes="openid email offline_access",
-    )
-
-    def show(device: oauth.DeviceAuthorization, consent: str) -> None:
-        threading.Thread(target=approve, args=(device.verification_uri_complete, login)).start()
-
-    owner = get_member(store, org, "ana@us.example")
-    found = accounts.connect_with_device(store, org, owner, "oidc", show, lambda _: time.sleep(0.3))
-    return found.id
+    register_app(store, org, provider)
+    return connect_by_device(store, org, login).id
 
 
 def test_xoauth2_sync_refresh_and_reconnect(

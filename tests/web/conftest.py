@@ -218,7 +218,6 @@ def settings(tmp_path: Path, **changes: object) -> WebSettings:
     values: dict[str, object] = {
         "secret_key": "test-secret-key-0123456789",
         "upload_limit_bytes": 256 * 1024,
-        "upload_dir": tmp_path / "uploads",
     }
     values.update(changes)
     return WebSettings(**values)  # type: ignore[arg-type]
@@ -229,6 +228,7 @@ def app(web_store: Store, tmp_path: Path) -> Iterator[FastAPI]:
     application = create_app(web_store, settings(tmp_path))
     yield application
     application.state.imports.shutdown(wait=True)
+    application.state.deliveries.shutdown(wait=True)
 
 
 @dataclass
@@ -303,3 +303,4 @@ def active_app(active_store: Store, tmp_path: Path) -> Iterator[FastAPI]:
     application = create_app(active_store, settings(tmp_path))
     yield application
     application.state.imports.shutdown(wait=True)
+    application.state.deliveries.shutdown(wait=True)

@@ -193,7 +193,8 @@ def test_get_introduced_arrives_by_smtp(active_page: object, tmp_path: Path) -> 
         p.fill("textarea[name=body]", "Hi Cy,\n\nCould you introduce me to José? Thanks!\n\nAna")
         shot(p, "10-intro-draft")
         p.click("text=Send to Cy")
-        p.wait_for_selector("text=now requested")
+        # A job sends it: the page says "sending…" and refreshes itself until the outcome.
+        p.wait_for_selector(".badge.requested", timeout=30_000)
         assert "sent by mail" in p.inner_text("main")
         shot(p, "11-intro-requested")
         assert len(inbox.messages) == 1

@@ -3,6 +3,9 @@ mark; the intro settings; an SMTP server that really receives the request."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from typing import Any
@@ -21,12 +24,26 @@ from tiegraph.store.schema import person
 
 
 class Inbox:
+    """Keeps what it is handed; answers only once `open` is set (a server taking its time)."""
+
     def __init__(self) -> None:
         self.messages: list[bytes] = []
+        self.open = threading.Event()
+        self.open.set()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.get_running_loop().run_in_executor(None, self.open.wait, 30)
         self.messages.append(envelope.original_content or b"")
         return "250 accepted"
+
+
+def outcome(browser: Browser, url: str) -> str:
+    """The request's page once its sending job has ended (the page refreshes itself till then)."""
+    deadline = time.monotonic() + 20
+    while "Sending to" in (page := browser.client.get(url).text):
+        assert 'http-equiv="refresh"' in page and time.monotonic() < deadline
+        time.sleep(0.05)
+    return page
 
 
 @pytest.fixture
@@ -116,10 +133,18 @@ def test_send_by_smtp_from_the_page(
     assert "SMTP server saved" in ana.client.get("/settings").text
     url = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"}).headers["location"]  # type: ignore[attr-defined]
     assert "Send to Cy" in ana.client.get(url).text
+    handler.open.clear()  # the server holds its answer: the request is seen sending meanwhile
     ana.post(url, {"subject": "Meet José?", "body": "Could you? Thanks!", "action": "smtp"})
     page = ana.client.get(url).text
-    assert "you in copy: now requested" in page and "sent by mail" in page
-    assert "Could you? Thanks!" not in page
+    assert 'badge sending">sending' in page and "Sending to Cy Ode…" in page
+    assert 'http-equiv="refresh"' in page and "<textarea" not in page
+    cy = sign_in(active_app, "cy@us.example")
+    assert "José" not in cy.client.get("/intros").text  # nothing is asked of Cy before his mail
+    handler.open.set()
+    page = outcome(ana, url)
+    assert 'badge requested">requested' in page and "sent by mail" in page
+    assert "you in copy" in page and 'http-equiv="refresh"' not in page
+    assert "Could you? Thanks!" not in page and len(handler.messages) == 1
     message = message_from_bytes(handler.messages[-1], policy=policy.default)
     assert (
         message["To"] == "Cy Ode <cy@us.example>"
@@ -132,9 +157,9 @@ def test_a_failed_send_stays_a_draft(ana: Browser, jose: int) -> None:
     ana.post("/settings/smtp", {"host": "127.0.0.1", "port": str(free_port()), "security": "none"})
     url = ana.post(f"/persons/{jose}/intros", {"introducer": "cy@us.example"}).headers["location"]  # type: ignore[attr-defined]
     ana.post(url, {"subject": "Hello", "body": "kept even so", "note": "mine", "action": "smtp"})
-    page = ana.client.get(url).text
-    assert 'class="flash error"' in page and "<textarea" in page and "kept even so" in page
-    assert "cannot reach SMTP server" in flash_of(page) and 'badge draft">draft' in page
+    page = outcome(ana, url)
+    assert 'class="flash error' in page and "<textarea" in page and "kept even so" in page
+    assert "Not sent: cannot reach SMTP server" in flash_of(page) and 'badge draft">draft' in page
 
 
 def test_intro_settings_are_for_admins(ana: Browser, active_app: FastAPI) -> None:

@@ -14,6 +14,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.services.intros import answers as answer_service
 from tiegraph.services.intros import delivery as delivery_service
 from tiegraph.services.intros import requests as intro_service
+from tiegraph.services.intros import sending
 from tiegraph.services.org import members as member_service
 from tiegraph.services.org import orgs as org_service
 from tiegraph.services.org.members import Member
@@ -81,6 +82,8 @@ def print_request(request: intro_service.IntroRequest, as_json: bool) -> None:
         out.print(f"Why this colleague: {r.why_this_colleague}", markup=False)
     if r.decline_reason:
         out.print(f"Reason to decline: {r.decline_reason}", markup=False)
+    if r.sending_error:
+        out.print(f"Not sent: {r.sending_error}", markup=False)
     if r.status == "draft":
         out.print(f"\nSubject: {r.subject}\n\n{r.body.rstrip()}", markup=False)
 
@@ -178,12 +181,14 @@ def intro_send(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Send a draft through the organization's SMTP server, or hand it to your mail client."""
+    """Send a draft through the organization's SMTP server (here and now, waiting for the
+    server's answer: sent once, as a worker's job would), or hand it to your mail client."""
     store, organization, seer = context(db, org, viewer)
     if not via_client:
         if eml is not None or no_eml:
             raise InvalidInputError("--eml and --no-eml go with --via-client")
-        sent = delivery_service.send_by_smtp(store, organization, request_id, seer)
+        requested, message_id = sending.send_by_smtp(store, organization, request_id, seer)
+        sent = delivery_service.Sent(requested, message_id=message_id)
     else:
         path = None if no_eml else (eml or Path(f"intro-{request_id}.eml"))
         sent = delivery_service.send_by_client(store, organization, request_id, seer, eml_path=path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from datetime import timedelta
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from tiegraph.errors import InvalidInputError
 from tiegraph.services.activity.daily_rescore import DailyRescore
 from tiegraph.services.contacts.jobs import fail_interrupted
 from tiegraph.services.demo import DEMO_PASSWORD
+from tiegraph.services.intros.sending import recover_deliveries
 from tiegraph.services.jobs.queue import uses_queue
 from tiegraph.services.org.orgs import list_orgs
 from tiegraph.services.sync.runner import SyncLoop
@@ -63,6 +65,7 @@ def serve(
         # that a session signed by one worker is read by the others.
         if not uses_queue(store):  # on the queue, a dead worker's import is retried instead
             fail_interrupted(store)
+            recover_deliveries(store, older_than=timedelta(0))
         os.environ[DATABASE_URL_ENV] = store.url
         os.environ[SECRET_ENV] = settings.secret_key
     # In the background, never in the requests' way: due CardDAV, CalDAV and IMAP sources, and

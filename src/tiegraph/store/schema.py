@@ -644,6 +644,8 @@ connected_account = Table(
     _created(),
     Column("refreshed_at", DateTime(timezone=True), nullable=True),
     Column("archived_at", DateTime(timezone=True), nullable=True),
+    # A refresher's claim while the provider answers (services/sync/accounts.py), not a lock.
+    Column("refreshing_until", DateTime(timezone=True), nullable=True),
     UniqueConstraint("org_id", "member_id", "provider"),
     _tenant_key("member_id", "member"),
 )
@@ -676,4 +678,57 @@ sync_source = Table(
     Index(None, "org_id", "member_id"),
     _tenant_key("member_id", "member"),
     _tenant_key("account_id", "connected_account"),
+)
+
+
+# The tables below have org_id in their primary key and no foreign keys (distribution-ready).
+
+# An uploaded file waiting for its import job, in the store so that a worker on any host reads
+# it (services/uploads.py): written and read back a chunk at a time, never whole in memory.
+upload = Table(
+    "upload",
+    metadata,
+    Column("org_id", Id, primary_key=True),
+    Column("id", String(32), primary_key=True),  # random: no sequence shared across hosts
+    Column("name", String(200), nullable=False),
+    Column("size", BigInteger, nullable=False, server_default="0"),
+    Column("sha256", String(64), nullable=False, server_default=""),
+    Column("complete", Boolean, nullable=False, server_default="0"),
+    _created(),
+    Index("ix_upload_created_at", "org_id", "created_at"),
+)
+
+upload_chunk = Table(
+    "upload_chunk",
+    metadata,
+    Column("org_id", Id, primary_key=True),
+    Column("upload_id", String(32), primary_key=True),
+    Column("chunk_no", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+
+# One row per intro request sent by SMTP: the sending job's state, which a rerun checks so
+# that a retried or duplicated job never sends twice (services/intros/sending.py).
+intro_delivery = Table(
+    "intro_delivery",
+    metadata,
+    Column("org_id", Id, primary_key=True),
+    Column("request_id", Id, primary_key=True),
+    Column("state", String(12), nullable=False),  # queued | sending | accepted | failed | unknown
+    Column("message_id", String(300), nullable=False, server_default=""),
+    Column("error", Text, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("queued_at", DateTime(timezone=True), nullable=True),
+    Column("attempted_at", DateTime(timezone=True), nullable=True),
+    Column("accepted_at", DateTime(timezone=True), nullable=True),
+)
+
+# Bumped when a queued import or ingest finishes: web processes on any host see it move, warm
+# their first views again and drop cached answers of the organization (web/freshness.py).
+org_change = Table(
+    "org_change",
+    metadata,
+    Column("org_id", Id, primary_key=True),
+    Column("version", BigInteger, nullable=False, server_default="0"),
+    Column("changed_at", DateTime(timezone=True), nullable=True),
 )

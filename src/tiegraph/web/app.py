@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
@@ -17,14 +19,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tiegraph import __version__
 from tiegraph.services.contacts.jobs import fail_interrupted
+from tiegraph.services.intros.sending import recover_deliveries
 from tiegraph.services.jobs.queue import uses_queue
 from tiegraph.store import Store
 from tiegraph.store.engine import POOL_SIZE
 from tiegraph.web.errors import error_response, install_error_handlers
+from tiegraph.web.freshness import Freshness
 from tiegraph.web.paths_cache import PathsCache
 from tiegraph.web.routes import api, health, pages
 from tiegraph.web.security import SignInLimiter
 from tiegraph.web.settings import WebSettings
+from tiegraph.web.warm import warm
 
 STATIC = Path(__file__).parent / "static"
 SECURITY_HEADERS = [
@@ -102,6 +107,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # one thread at a time, so more threads than store connections only queue for one.
     anyio.to_thread.current_default_thread_limiter().total_tokens = POOL_SIZE
     yield
+    if app.state.freshness is not None:
+        app.state.freshness.stop()
 
 
 def create_app(
@@ -128,8 +135,13 @@ def create_app(
         store, settings.sign_in_attempts, settings.sign_in_window_seconds
     )
     app.state.imports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiegraph-import")
+    # Intro requests sent by SMTP on SQLite, apart from the imports (never behind a long one).
+    app.state.deliveries = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiegraph-send")
+    # Warm again when an import finished, in this process or on a worker (web/freshness.py).
+    app.state.freshness = Freshness(store, partial(warm, store)).start() if settings.warm else None
     if recover_imports and not uses_queue(store):  # queued imports of dead workers are retried
         fail_interrupted(store)
+        recover_deliveries(store, older_than=timedelta(0))
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(api.router)

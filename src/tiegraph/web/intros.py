@@ -1,18 +1,24 @@
-"""What the intro pages and the intro endpoints share: the .eml download and SMTP settings."""
+"""What the intro pages and the intro endpoints share: sending, the .eml download, SMTP settings."""
 
 from __future__ import annotations
 
+import logging
+
+from fastapi import Request
 from fastapi.responses import Response
 
 from tiegraph.services.intros import delivery as intro_delivery
 from tiegraph.services.intros import requests as intro
-from tiegraph.services.intros import smtp_settings
+from tiegraph.services.intros import sending, smtp_settings
 from tiegraph.services.intros.requests import IntroRequest
 from tiegraph.services.intros.smtp_settings import SmtpSettings
+from tiegraph.services.jobs.queue import uses_queue
+from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
-from tiegraph.web.security import Viewer
+from tiegraph.web.security import Viewer, store_of
 
 EML = "message/rfc822"
+log = logging.getLogger(__name__)
 
 
 def eml_response(store: Store, viewer: Viewer, intro_id: int) -> Response:
@@ -22,6 +28,27 @@ def eml_response(store: Store, viewer: Viewer, intro_id: int) -> Response:
     body = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
     disposition = f'attachment; filename="intro-{found.id}.eml"'
     return Response(body, media_type=EML, headers={"Content-Disposition": disposition})
+
+
+def start_sending(request: Request, viewer: Viewer, intro_id: int) -> tuple[IntroRequest, str]:
+    """Send the draft by SMTP as a job: on the queue for a worker (PostgreSQL), or in this
+    process's background thread (SQLite). The request, now `sending`, and its Message-ID; its
+    page shows the outcome once the job has it."""
+    store = store_of(request)
+    on_queue = uses_queue(store)
+    found, message_id = sending.queue_smtp(
+        store, viewer.org, intro_id, viewer.member, on_queue=on_queue
+    )
+    if not on_queue:
+        request.app.state.deliveries.submit(_deliver, store, viewer.org, intro_id)
+    return found, message_id
+
+
+def _deliver(store: Store, org: Org, intro_id: int) -> None:
+    try:
+        sending.deliver(store, org, intro_id)
+    except Exception:  # the request stays `sending`: recovered at the next start
+        log.exception("sending intro request %s stopped", intro_id)
 
 
 def save_smtp(

@@ -17,6 +17,7 @@ from collections.abc import Callable, Hashable
 from sqlalchemy import select
 
 from tiegraph.services.insights.paths import IntroPaths
+from tiegraph.services.org.changes import data_version
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.schema import member
@@ -40,7 +41,8 @@ class PathsCache:
     ) -> IntroPaths | None:
         if self.seconds <= 0:
             return compute()
-        key = (org.id, viewer_id, person_id, sharing_state(store, org))
+        # An import finished anywhere moves the version: no process answers from before it.
+        key = (org.id, viewer_id, person_id, sharing_state(store, org), data_version(store, org))
         now = time.monotonic()
         with self._lock:
             found = self._entries.get(key)

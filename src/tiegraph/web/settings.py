@@ -6,14 +6,12 @@ import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from tiegraph.errors import InvalidInputError
 
 SECRET_ENV = "TIEGRAPH_SECRET_KEY"
 UPLOAD_LIMIT_ENV = "TIEGRAPH_UPLOAD_LIMIT_MB"
-UPLOAD_DIR_ENV = "TIEGRAPH_UPLOAD_DIR"
 HTTPS_ENV = "TIEGRAPH_HTTPS_ONLY"
 PATHS_CACHE_ENV = "TIEGRAPH_PATHS_CACHE_SECONDS"
 PROXIES_ENV = "TIEGRAPH_TRUSTED_PROXIES"
@@ -30,13 +28,12 @@ class WebSettings:
     session_max_age: int = 14 * 24 * 3600
     sign_in_attempts: int = 5  # failed sign-ins per account and address ...
     sign_in_window_seconds: int = 300  # ... within this window, before 429
-    upload_dir: Path | None = None  # where uploads wait for their import (default: temp)
     paths_cache_seconds: float = 60.0  # TIEGRAPH_PATHS_CACHE_SECONDS: person pages' intro paths
     # TIEGRAPH_TRUSTED_PROXIES: addresses or networks of the reverse proxies whose
     # X-Forwarded-For names the client; from anyone else (by default: everyone) it is ignored.
     trusted_proxies: tuple[str, ...] = ()
-    # Warm the first view after an import through the web app (web/warm.py); `serve` turns
-    # it on (and warms at start), an app built for tests leaves it off.
+    # Warm the first view after an import, here or on a worker (web/warm.py, freshness.py);
+    # `serve` turns it on (and warms at start), an app built for tests leaves it off.
     warm: bool = False
 
     @classmethod
@@ -69,8 +66,6 @@ class WebSettings:
             https_only=https,
             paths_cache_seconds=cache,
             trusted_proxies=_proxies(os.environ.get(PROXIES_ENV, "")),
-            # Workers on other hosts read uploads from here: a folder they share (NFS, …).
-            upload_dir=Path(raw_dir) if (raw_dir := os.environ.get(UPLOAD_DIR_ENV, "")) else None,
         )
 
     def server_options(self) -> dict[str, Any]:

@@ -1,21 +1,17 @@
-"""Uploaded address books and Outlook files: checked, saved aside, imported in the background."""
+"""Uploaded address books and Outlook files: checked, kept in the store, imported as a job."""
 
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-from functools import partial
-from pathlib import Path
 
 from fastapi import Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.contacts.jobs import ImportJob, create_job
 from tiegraph.services.jobs.queue import submit_import
+from tiegraph.services.uploads import Upload, delete_uploads, save_upload
 from tiegraph.web.security import Viewer, store_of
-from tiegraph.web.settings import WebSettings
-from tiegraph.web.warm import warm
 
 SUFFIXES = (".csv", ".txt", ".tsv", ".vcf", ".vcard", ".pst", ".ost")
 PST_MAGIC = b"!BDN"  # every Outlook PST/OST file starts so
@@ -56,37 +52,39 @@ def _checked(name: str, head: bytes) -> None:
 
 
 async def start_import(request: Request, viewer: Viewer, files: list[UploadFile]) -> ImportJob:
-    """Check and save every file, then queue their import; nothing is imported if one is refused."""
-    settings: WebSettings = request.app.state.settings
+    """Check every file, save each into the store a chunk at a time (services/uploads.py), then
+    queue their import; nothing is imported or kept if one is refused."""
     files = [f for f in files if f.filename or f.size]
     if not files:
         raise InvalidInputError("choose at least one file to import")
     if len(files) > MAX_FILES:
         raise InvalidInputError(f"at most {MAX_FILES} files at once")
-    base = settings.upload_dir
-    if base is not None:
-        base.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="tiegraph-upload-", dir=base))
-    saved: list[tuple[str, Path]] = []
-    try:
-        for number, upload in enumerate(files, start=1):
-            name = safe_name(upload.filename)
-            data = await upload.read()
-            _checked(name, data[:64])
-            # A folder per file keeps its own name, which the contacts' sources then show.
-            path = folder / f"{number:02d}" / name
-            path.parent.mkdir()
-            path.write_bytes(data)
-            saved.append((name, path))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    named = []
+    for upload in files:
+        name = safe_name(upload.filename)
+        head = await upload.read(64)
+        await upload.seek(0)
+        _checked(name, head)
+        named.append((name, upload))
     store = store_of(request)
-    job = create_job(store, viewer.org, viewer.member, [name for name, _ in saved])
-    # PostgreSQL: on the queue for a worker; SQLite: in this process's import thread, then the
-    # first views warmed again (web/warm.py): new rows, new plans.
-    then = partial(warm, store) if request.app.state.settings.warm else None
-    submit_import(
-        store, request.app.state.imports, viewer.org, viewer.member, job.id, saved, then=then
-    )
+    saved: list[Upload] = []
+    try:
+        for name, upload in named:
+            # The multipart parser spooled the file to this host's disk; it goes on to the
+            # store in chunks, off the event loop.
+            saved.append(await run_in_threadpool(save_upload, store, viewer.org, name, upload.file))
+        job = create_job(store, viewer.org, viewer.member, [name for name, _ in named])
+        # PostgreSQL: on the queue for a worker; SQLite: in this process's import thread. Once
+        # done, every web process warms its first views again (web/freshness.py).
+        submit_import(
+            store,
+            request.app.state.imports,
+            viewer.org,
+            viewer.member,
+            job.id,
+            [(u.name, u.id) for u in saved],
+        )
+    except BaseException:  # refused, or the queue did not answer: nothing stays behind
+        delete_uploads(store, viewer.org, [u.id for u in saved])
+        raise
     return job

@@ -3,7 +3,8 @@ organization the statements of the pages a seller opens first compiled once (SQL
 caches them per process) and their tables' pages read into the database's cache.
 
 `tiegraph serve` warms before it accepts requests (each worker process its own), and again
-after an import through the web app finishes (new rows, a fresh ANALYZE: new plans). Warming
+after an import finishes, here or on a worker of any host (new rows, a fresh ANALYZE: new
+plans): web/freshness.py notices it. Warming
 only reads: what it finds is thrown away; one failing step is logged and the others run.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy import func, select
 
@@ -91,12 +92,13 @@ def warm_org(store: Store, org: Org, viewer: Member) -> None:
             log.exception("warming %s of %s failed", name, org.slug)
 
 
-def warm(store: Store) -> float:
-    """Warm the templates and the first organizations' pages; returns the seconds it took."""
+def warm(store: Store, org_ids: Collection[int] | None = None) -> float:
+    """Warm the templates and the first organizations' pages (or those of `org_ids`, whose data
+    just changed); returns the seconds it took."""
     started = time.perf_counter()
     warm_templates()
     try:
-        orgs = list_orgs(store)[:ORGS]
+        orgs = [s for s in list_orgs(store) if org_ids is None or s.org.id in org_ids][:ORGS]
     except Exception:
         log.exception("warming: the organizations could not be listed")
         return time.perf_counter() - started

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,11 +14,13 @@ from sqlalchemy import select
 
 from tiegraph.errors import NotFoundError, StoreBusyError, TiegraphError
 from tiegraph.services.contacts.importer import import_contacts
+from tiegraph.services.org.changes import note_change
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.paging import Page, checked_window, count_of
 from tiegraph.services.pst_import import SUFFIXES as PST_SUFFIXES
 from tiegraph.services.pst_import import import_pst
+from tiegraph.services.uploads import delete_uploads, upload_file
 from tiegraph.store import Store
 from tiegraph.store.schema import import_job
 
@@ -130,22 +130,31 @@ def _update(store: Store, job_id: int, **values: Any) -> None:
 
 
 def run_job(
-    store: Store, org: Org, owner: Member, job_id: int, files: Sequence[tuple[str, Path]]
+    store: Store, org: Org, owner: Member, job_id: int, files: Sequence[tuple[str, str]]
 ) -> None:
-    """Import each (name, path) file on its own, so one broken file loses nothing of the others.
+    """Import each (name, upload id) file on its own, so one broken file loses nothing of the
+    others: its bytes are read back from the store (services/uploads.py) into this host's temp
+    folder, whichever host received them.
 
-    The folder holding each file is removed at the end (and its parent, when left empty);
-    a failure ends as status `failed` with the reason, never as an exception in the worker.
+    The uploads are deleted once the import has ended, done or failed with its reasons; a
+    process that dies on the way leaves them for the retry. A failure ends as status `failed`
+    with the reason, never as an exception in the worker.
     """
     _update(store, job_id, status="running", started_at=datetime.now(UTC))
     sources: list[dict[str, Any]] = []
     failed: list[dict[str, str]] = []
     try:
-        for done, (name, path) in enumerate(files, start=1):
+        for done, (name, upload_id) in enumerate(files, start=1):
             try:
-                sources.extend(_retried(partial(_import_file, store, org, owner, name, path)))
-            except TiegraphError as exc:
-                failed.append({"file": name, "reason": str(exc).replace(str(path), name)})
+                with upload_file(store, org, upload_id) as path:
+                    try:
+                        sources.extend(
+                            _retried(partial(_import_file, store, org, owner, name, path))
+                        )
+                    except TiegraphError as exc:
+                        failed.append({"file": name, "reason": str(exc).replace(str(path), name)})
+            except TiegraphError as exc:  # the upload itself is gone or damaged
+                failed.append({"file": name, "reason": str(exc)})
             _update(store, job_id, progress_done=done)
         status = "failed" if failed and not sources else "done"
         _update(
@@ -165,11 +174,8 @@ def run_job(
             error=f"import stopped: {type(exc).__name__}",
             finished_at=datetime.now(UTC),
         )
-    finally:
-        for folder in {path.parent for _, path in files}:
-            shutil.rmtree(folder, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                folder.parent.rmdir()
+    delete_uploads(store, org, [upload_id for _, upload_id in files])
+    note_change(store, org)
 
 
 def _import_file(

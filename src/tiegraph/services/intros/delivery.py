@@ -1,4 +1,5 @@
-"""Sending an intro request: through the organization's SMTP server, or to the member's client."""
+"""An intro request as a mail: its message, and handing it to the member's client (sending it
+through the organization's SMTP server is a job: services/intros/sending.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ from email.utils import formataddr, formatdate, make_msgid
 from pathlib import Path
 from urllib.parse import quote
 
-from tiegraph.connectors.smtp import send_message
 from tiegraph.core.emails import email_domain
 from tiegraph.errors import InvalidInputError
-from tiegraph.services.intros.requests import IntroRequest, claim_for_sending, record_sent
-from tiegraph.services.intros.smtp_settings import get_smtp
+from tiegraph.services.intros.requests import IntroRequest, claim_for_sending
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
@@ -27,13 +26,14 @@ class Sent:
 
 
 def build_message(
-    request: IntroRequest, *, sender: str = "", for_client: bool = False
+    request: IntroRequest, *, sender: str = "", for_client: bool = False, message_id: str = ""
 ) -> EmailMessage:
     """The request as an email: to the introducer, the requester in copy (or as the sender).
 
     With a configured `sender` the message comes from it, in the requester's name, with the
     requester as Reply-To, so that replies reach the requester. `for_client` makes a draft a
-    mail client opens for editing (Outlook reads X-Unsent).
+    mail client opens for editing (Outlook reads X-Unsent). `message_id`: the one chosen when
+    the sending was queued (services/intros/sending.py), else a new one.
     """
     message = EmailMessage()
     requester = formataddr((request.requester_name, request.requester_email))
@@ -47,12 +47,16 @@ def build_message(
         message["Cc"] = requester
     message["Subject"] = request.subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    domain = email_domain(sender or request.requester_email) or "tiegraph.invalid"
-    message["Message-ID"] = make_msgid(idstring=f"intro{request.id}", domain=domain)
+    message["Message-ID"] = message_id or new_message_id(request, sender)
     if for_client:
         message["X-Unsent"] = "1"
     message.set_content(request.body)
     return message
+
+
+def new_message_id(request: IntroRequest, sender: str = "") -> str:
+    domain = email_domain(sender or request.requester_email) or "tiegraph.invalid"
+    return make_msgid(idstring=f"intro{request.id}", domain=domain)
 
 
 def mailto_link(request: IntroRequest) -> str:
@@ -62,21 +66,6 @@ def mailto_link(request: IntroRequest) -> str:
         f"mailto:{quote(request.introducer_email, safe='@')}"
         f"?subject={quote(request.subject, safe='')}&body={quote(body, safe='')}"
     )
-
-
-def send_by_smtp(store: Store, org: Org, request_id: int, viewer: Member | None = None) -> Sent:
-    """Send a draft through the configured server; on any failure it stays a draft."""
-    request = claim_for_sending(store, org, request_id, viewer)
-    settings = get_smtp(store, org)
-    if settings is None:
-        raise InvalidInputError(
-            "no SMTP server is configured: an admin can set one in the settings; meanwhile, "
-            "send the request from your own mail client"
-        )
-    server = settings.server()
-    message = build_message(request, sender=settings.sender)
-    send_message(server, message)
-    return Sent(record_sent(store, org, request_id, "smtp"), message_id=str(message["Message-ID"]))
 
 
 def send_by_client(

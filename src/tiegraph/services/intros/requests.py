@@ -1,11 +1,13 @@
 """Intro requests: drafted from the template, edited, then tracked until introduced or declined.
 
 Statuses: draft → requested → introduced | declined. A draft becomes requested only once the
-SMTP server accepted the mail, or the requester confirms they sent it from their own client;
+SMTP server accepted the mail (it is `sending` meanwhile: a job sends it, services/intros/
+sending.py; a failed send is a draft again, its error kept), or the requester confirms they
+sent it from their own client;
 then its subject, body and note are forgotten (the mail is in both mailboxes) and what stays is
 who asked whom, for whom, why in one line, when, and the answer.
 A request is seen only by its requester and, once sent, its introducer (and the operator,
-viewer=None): a draft is the requester's alone.
+viewer=None): a draft, and one still sending, is the requester's alone.
 """
 
 from __future__ import annotations
@@ -25,14 +27,22 @@ from tiegraph.services.org.members import Member, get_member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
-from tiegraph.store.schema import company, intro_request, member, person, person_email
+from tiegraph.store.schema import (
+    company,
+    intro_delivery,
+    intro_request,
+    member,
+    person,
+    person_email,
+)
 
-STATUSES = ("draft", "requested", "introduced", "declined")
-OPEN = ("draft", "requested")
+STATUSES = ("draft", "sending", "requested", "introduced", "declined")
+OPEN = ("draft", "sending", "requested")
 # Shown in place of "Get introduced" for the same colleague and person: a declined one is not,
 # so the requester may ask again later.
 STANDING = (*OPEN, "introduced")
 DECISIONS = ("introduced", "declined")
+UNSENT = ("draft", "sending")  # the requester's alone: the introducer has no mail yet
 DELIVERIES = ("smtp", "client")  # requests sent before 0014 may also say eml or mailto
 
 
@@ -59,6 +69,8 @@ class IntroRequest:
     created_at: datetime
     sent_at: datetime | None
     decided_at: datetime | None
+    # Why the last send by SMTP did not end requested (a draft again), for the requester.
+    sending_error: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -81,6 +93,7 @@ class IntroRequest:
             "created_at": _iso(self.created_at),
             "sent_at": _iso(self.sent_at),
             "decided_at": _iso(self.decided_at),
+            "sending_error": self.sending_error,
         }
 
 
@@ -218,11 +231,19 @@ def _query(org: Org) -> Select[Any]:
             person.c.full_name.label("person_name"),
             person.c.title.label("person_title"),
             company.c.name.label("person_company"),
+            intro_delivery.c.error.label("sending_error"),
         )
         .join(requester, same_org(requester, intro_request.c.requester_id))
         .join(introducer, same_org(introducer, intro_request.c.introducer_id))
         .join(person, same_org(person, intro_request.c.person_id))
         .outerjoin(company, same_org(company, person.c.company_id))
+        .outerjoin(
+            intro_delivery,
+            and_(
+                intro_delivery.c.org_id == intro_request.c.org_id,
+                intro_delivery.c.request_id == intro_request.c.id,
+            ),
+        )
         .where(intro_request.c.org_id == org.id)
     )
 
@@ -250,6 +271,7 @@ def _request(row: Any) -> IntroRequest:
         created_at=_aware(row.created_at),
         sent_at=_aware(row.sent_at) if row.sent_at else None,
         decided_at=_aware(row.decided_at) if row.decided_at else None,
+        sending_error=(row.sending_error or "") if row.status == "draft" else "",
     )
 
 
@@ -262,7 +284,7 @@ def load_intro(
     if row is None or (
         viewer is not None
         and viewer.id != row.requester_id
-        and (viewer.id != row.introducer_id or row.status == "draft")
+        and (viewer.id != row.introducer_id or row.status in UNSENT)
     ):
         raise NotFoundError(f"no intro request {request_id}")
     return _request(row)
@@ -294,7 +316,7 @@ def list_intros(
                 intro_request.c.requester_id == viewer.id,
                 and_(
                     intro_request.c.introducer_id == viewer.id,
-                    intro_request.c.status != "draft",
+                    intro_request.c.status.not_in(UNSENT),
                 ),
             )
         )
@@ -368,25 +390,31 @@ def record_sent(store: Store, org: Org, request_id: int, delivery: str) -> Intro
     if delivery not in DELIVERIES:
         raise InvalidInputError(f"delivery {delivery!r} is not one of {', '.join(DELIVERIES)}")
     with store.write() as conn:
-        changed = conn.execute(
-            intro_request.update()
-            .where(
-                intro_request.c.org_id == org.id,
-                intro_request.c.id == request_id,
-                intro_request.c.status == "draft",
-            )
-            .values(
-                status="requested",
-                delivery=delivery,
-                sent_at=datetime.now(UTC),
-                subject="",
-                body="",
-                note="",
-            )
-        ).rowcount
-        if not changed:
+        if not mark_requested(conn, org, request_id, delivery, was="draft"):
             raise InvalidInputError(f"request {request_id} is no longer a draft")
         return load_intro(conn, org, request_id)
+
+
+def mark_requested(conn: Connection, org: Org, request_id: int, delivery: str, *, was: str) -> bool:
+    """Turn the request, when still `was`, into requested by `delivery`, its text forgotten;
+    whether it was."""
+    changed = conn.execute(
+        intro_request.update()
+        .where(
+            intro_request.c.org_id == org.id,
+            intro_request.c.id == request_id,
+            intro_request.c.status == was,
+        )
+        .values(
+            status="requested",
+            delivery=delivery,
+            sent_at=datetime.now(UTC),
+            subject="",
+            body="",
+            note="",
+        )
+    ).rowcount
+    return bool(changed)
 
 
 def confirm_sent(

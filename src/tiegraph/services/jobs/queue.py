@@ -6,18 +6,19 @@ before. On PostgreSQL the web process only enqueues; `tiegraph worker` processes
 
 from __future__ import annotations
 
+import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import make_url
+from sqlalchemy import Connection, make_url, text
 
 from tiegraph.errors import StoreBusyError, StoreError
 from tiegraph.services.contacts.jobs import mark_failed, run_job
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
+from tiegraph.services.uploads import sweep_uploads
 from tiegraph.store import Store
 from tiegraph.store.engine import postgres_options
 
@@ -76,17 +77,25 @@ def enqueue(store: Store, task: str, *, queueing_lock: str | None = None, **args
     return job_id
 
 
-def _run_then(
-    store: Store,
-    org: Org,
-    owner: Member,
-    job_id: int,
-    files: Sequence[tuple[str, Path]],
-    then: Callable[[], object] | None,
+def enqueue_in(conn: Connection, task: str, *, queueing_lock: str, **args: Any) -> int:
+    """Put a job on the queue inside the caller's transaction (PostgreSQL): it exists exactly
+    when the caller's change is committed, and workers hear of it (procrastinate's NOTIFY) then.
+    `queueing_lock` refuses a second job of the same key while one waits."""
+    job_id = conn.execute(
+        text(
+            "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW('default', :task, 0, NULL, "
+            ":lock, CAST(:args AS jsonb), NULL)::procrastinate_job_to_defer_v1]))"
+        ),
+        {"task": task, "lock": queueing_lock, "args": json.dumps(args)},
+    ).scalar_one()
+    return int(job_id)
+
+
+def _run_here(
+    store: Store, org: Org, owner: Member, job_id: int, files: Sequence[tuple[str, str]]
 ) -> None:
     run_job(store, org, owner, job_id, files)
-    if then is not None:
-        then()
+    sweep_uploads(store)  # on the queue a periodic job does it
 
 
 def submit_import(
@@ -95,16 +104,13 @@ def submit_import(
     org: Org,
     owner: Member,
     job_id: int,
-    files: Sequence[tuple[str, Path]],
-    then: Callable[[], object] | None = None,
+    files: Sequence[tuple[str, str]],
 ) -> None:
-    """Start an import job: on the queue (PostgreSQL) or in the web process's executor (SQLite),
-    where `then` runs after it (the web's warming of the first views).
-
-    On the queue the files are read by a worker from where the web saved them: on several
-    hosts that folder ($TIEGRAPH_UPLOAD_DIR) must be shared (docs/deploy.md)."""
+    """Start an import of (name, upload id) files: on the queue (PostgreSQL) or in the web
+    process's executor (SQLite). The bytes are in the store (services/uploads.py): a worker on
+    any host reads them."""
     if not uses_queue(store):
-        in_process.submit(_run_then, store, org, owner, job_id, files, then)
+        in_process.submit(_run_here, store, org, owner, job_id, files)
         return
     try:
         enqueue(
@@ -113,7 +119,7 @@ def submit_import(
             org_id=org.id,
             member_id=owner.id,
             job_id=job_id,
-            files=[[name, str(path)] for name, path in files],
+            files=[[name, upload_id] for name, upload_id in files],
         )
     except Exception as exc:  # the import's page says so rather than waiting forever
         mark_failed(store, job_id, f"the import could not be queued: {type(exc).__name__}")

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
-from procrastinate import Blueprint, JobContext
+from procrastinate import Blueprint, JobContext, RetryStrategy
 from sqlalchemy import select, text
 
 from tiegraph.services.activity.daily_rescore import rescore_due
 from tiegraph.services.contacts.jobs import run_job
+from tiegraph.services.intros.sending import SEND_TASK, deliver, recover_deliveries
 from tiegraph.services.jobs.queue import IMPORT_TASK
 from tiegraph.services.org.members import member_by_id
 from tiegraph.services.org.orgs import Org, org_from_row
 from tiegraph.services.sync.runner import run_due_syncs
+from tiegraph.services.uploads import sweep_uploads
 from tiegraph.store import Store
 from tiegraph.store.schema import organization
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint()
 SYNC_TASK = "sync_due"
 RESCORE_TASK = "rescore_due"
+SWEEP_UPLOADS_TASK = "sweep_uploads"
+RECOVER_TASK = "recover_intro_deliveries"
 
 
 def record_error(store: Store, job_id: int, task: str, attempt: int, error: str) -> None:
@@ -70,14 +73,29 @@ def _org(store: Store, org_id: int) -> Org:
 def import_contacts(
     context: JobContext, org_id: int, member_id: int, job_id: int, files: list[list[str]]
 ) -> None:
-    """An uploaded import; run_job itself records any failure on the import's own row."""
+    """An uploaded import, its files' bytes in the store (services/uploads.py); run_job itself
+    records any failure on the import's own row."""
 
     def work(store: Store) -> None:
         org = _org(store, org_id)
         owner = member_by_id(store, org, member_id)
-        run_job(store, org, owner, job_id, [(name, Path(path)) for name, path in files])
+        run_job(store, org, owner, job_id, [(name, upload_id) for name, upload_id in files])
 
     _recorded(context, work)
+
+
+@blueprint.task(name=SEND_TASK, pass_context=True, retry=RetryStrategy(max_attempts=3, wait=5))
+def send_intro(context: JobContext, org_id: int, request_id: int) -> None:
+    """An intro request by SMTP, sent once whatever reruns (services/intros/sending.py); a
+    failure to reach the store is retried, and the retry never sends a second time."""
+    _recorded(context, lambda store: deliver(store, _org(store, org_id), request_id))
+
+
+@blueprint.periodic(cron="*/5 * * * *")
+@blueprint.task(name=RECOVER_TASK, pass_context=True, queueing_lock=RECOVER_TASK)
+def recover_intro_deliveries(context: JobContext, timestamp: int) -> None:
+    """Every 5 minutes: intro deliveries a stopped process left queued or sending."""
+    _recorded(context, lambda store: recover_deliveries(store))
 
 
 @blueprint.periodic(cron="* * * * *")
@@ -92,3 +110,10 @@ def sync_due(context: JobContext, timestamp: int) -> None:
 def rescore_daily(context: JobContext, timestamp: int) -> None:
     """Every hour: organizations whose stored scores were last brought up to date a day ago."""
     _recorded(context, lambda store: rescore_due(store))
+
+
+@blueprint.periodic(cron="41 * * * *")
+@blueprint.task(name=SWEEP_UPLOADS_TASK, pass_context=True, queueing_lock=SWEEP_UPLOADS_TASK)
+def sweep_old_uploads(context: JobContext, timestamp: int) -> None:
+    """Every hour: uploads older than uploads.RETENTION whose import never ended."""
+    _recorded(context, lambda store: sweep_uploads(store))

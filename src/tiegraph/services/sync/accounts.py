@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, or_, select
 
 from tiegraph.connectors import oauth
 from tiegraph.connectors.errors import ConnectorError
@@ -33,6 +33,10 @@ from tiegraph.store.schema import connected_account, member
 logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=5)
+# How long one refresher may take before another may try (the provider's timeouts are shorter);
+# those who wait look again every REFRESH_POLL seconds.
+REFRESH_LEASE = timedelta(seconds=4 * oauth.TIMEOUT)
+REFRESH_POLL = 0.1
 CONNECTED, RECONNECT = "connected", "reconnect"
 
 
@@ -274,17 +278,60 @@ def _open(account: ConnectedAccount, sealed: str | None) -> str:
 
 
 def _refreshed(store: Store, org: Org, account: ConnectedAccount, moment: datetime) -> str:
-    # Single-flight across processes: the refresh runs under the account row's lock (PostgreSQL
-    # FOR UPDATE; SQLite's write lock), and whoever finds the row refreshed since it read it
-    # takes that token. A provider that rotates refresh tokens would refuse the old one, and
-    # reading it twice may even revoke the whole grant.
+    # Single-flight across processes without holding a lock while the provider answers: a
+    # refresher first claims the account for REFRESH_LEASE (a short write), asks the provider
+    # with nothing locked, then stores the new tokens only if the refresh token it used is
+    # still the stored one (compare and swap). The others wait for the claim to end and take
+    # the token it stored. A provider that rotates refresh tokens would refuse the old one,
+    # and reading it twice may even revoke the whole grant.
+    deadline = time.monotonic() + REFRESH_LEASE.total_seconds() + 5
+    while True:
+        claim = _claim_refresh(store, org, account)
+        if isinstance(claim, str):
+            return claim
+        if claim is not None:
+            break
+        if time.monotonic() > deadline:
+            raise ConnectorError(f"connected account {account.id}: another refresh never ended")
+        time.sleep(REFRESH_POLL)
+    try:
+        client = oauth_client(get_app(store, org, account.provider))
+        tokens = oauth.refresh(client, _open(claim, claim.refresh_sealed))
+    except oauth.GrantRevokedError:
+        _release(store, org, account.id)
+        return _gone(store, org, account, "the provider refused the grant (revoked or expired)")
+    except BaseException:
+        _release(store, org, account.id)
+        raise
+    # The claim ends with the new tokens stored, in one write: released earlier, a waiting
+    # refresher would find the old refresh token still there and spend it a second time.
+    with store.write() as conn:
+        swapped = conn.execute(
+            connected_account.update()
+            .where(
+                connected_account.c.org_id == org.id,
+                connected_account.c.id == account.id,
+                connected_account.c.refresh_sealed == claim.refresh_sealed,
+            )
+            .values(**_sealed(tokens), refreshed_at=moment, refreshing_until=None)
+        ).rowcount
+        current = load_account(conn, org.id, account.id)
+    if not swapped:  # another refresher stored first (our claim had run out): theirs stays
+        logger.info("connected account %s: refreshed by another sync meanwhile", account.id)
+        _usable(current)
+        return _open(current, current.access_sealed)
+    logger.info("connected account %s: access token refreshed", account.id)
+    return tokens.access_token
+
+
+def _claim_refresh(
+    store: Store, org: Org, account: ConnectedAccount
+) -> ConnectedAccount | str | None:
+    """The account to refresh, now claimed by us; the access token when another refresher
+    stored one since `account` was read; None while another refresher holds the claim."""
+    now = datetime.now(UTC)
     gone = ""
     with store.write() as conn:
-        conn.execute(
-            select(connected_account.c.id)
-            .where(connected_account.c.org_id == org.id, connected_account.c.id == account.id)
-            .with_for_update()
-        )
         current = load_account(conn, org.id, account.id)
         if current.status == RECONNECT:
             gone = current.status_reason or "the grant is gone"
@@ -294,23 +341,30 @@ def _refreshed(store: Store, org: Org, account: ConnectedAccount, moment: dateti
         elif not current.refresh_sealed:
             gone = "expired, and the provider gave no refresh token"
         else:
-            client = oauth_client(get_app(store, org, account.provider))
-            try:
-                tokens = oauth.refresh(client, _open(current, current.refresh_sealed))
-            except oauth.GrantRevokedError:
-                gone = "the provider refused the grant (revoked or expired)"
-            else:
-                conn.execute(
-                    connected_account.update()
-                    .where(
-                        connected_account.c.org_id == org.id, connected_account.c.id == account.id
-                    )
-                    .values(**_sealed(tokens), refreshed_at=moment)
+            claimed = conn.execute(
+                connected_account.update()
+                .where(
+                    connected_account.c.org_id == org.id,
+                    connected_account.c.id == account.id,
+                    connected_account.c.refresh_sealed == current.refresh_sealed,
+                    or_(
+                        connected_account.c.refreshing_until.is_(None),
+                        connected_account.c.refreshing_until < now,
+                    ),
                 )
-    if gone:
-        return _gone(store, org, account, gone)
-    logger.info("connected account %s: access token refreshed", account.id)
-    return tokens.access_token
+                .values(refreshing_until=now + REFRESH_LEASE)
+            ).rowcount
+            return current if claimed else None
+    return _gone(store, org, account, gone)
+
+
+def _release(store: Store, org: Org, account_id: int) -> None:
+    with store.write() as conn:
+        conn.execute(
+            connected_account.update()
+            .where(connected_account.c.org_id == org.id, connected_account.c.id == account_id)
+            .values(refreshing_until=None)
+        )
 
 
 def _gone(store: Store, org: Org, account: ConnectedAccount, reason: str) -> str:

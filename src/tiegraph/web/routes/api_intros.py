@@ -13,7 +13,7 @@ from tiegraph.services.intros import delivery as intro_delivery
 from tiegraph.services.intros import requests as intro
 from tiegraph.services.intros import smtp_settings
 from tiegraph.services.intros import template as intro_template
-from tiegraph.web.intros import EML, eml_response, save_smtp
+from tiegraph.web.intros import EML, eml_response, save_smtp, start_sending
 from tiegraph.web.pagination import Limit, Offset, PageOut, PathId, page_out, window
 from tiegraph.web.schemas.common import Done
 from tiegraph.web.schemas.intros import (
@@ -94,14 +94,15 @@ def edit(request: Request, viewer: ApiViewer, intro_id: PathId, changes: IntroEd
 
 @router.post("/intros/{intro_id}/send", operation_id="send_intro", tags=["intros"])
 def send(request: Request, viewer: ApiViewer, intro_id: PathId, how: SendIn) -> SentOut:
-    """Send a draft by SMTP: `requested` once the server took it; a failed send stays a draft
-    and the error says why. Or hand it to your mail client (a mailto: link; the .eml is at
+    """Send a draft by SMTP: a job sends it, the request `sending` meanwhile (read it again
+    with GET /intros/ID); `requested` once the server took it, or a draft again with
+    `sending_error` saying why. Or hand it to your mail client (a mailto: link; the .eml is at
     GET /intros/ID/eml): it stays a draft until you confirm you sent it."""
     store = store_of(request)
     if how.delivery == "smtp":
-        sent = intro_delivery.send_by_smtp(store, viewer.org, intro_id, viewer.member)
-    else:
-        sent = intro_delivery.send_by_client(store, viewer.org, intro_id, viewer.member)
+        queued, message_id = start_sending(request, viewer, intro_id)
+        return SentOut(intro=intro_out(queued), message_id=message_id, mailto="")
+    sent = intro_delivery.send_by_client(store, viewer.org, intro_id, viewer.member)
     return SentOut(intro=intro_out(sent.request), message_id=sent.message_id, mailto=sent.mailto)
 
 

@@ -14,7 +14,7 @@ from tiegraph.services.intros import answers as intro_answers
 from tiegraph.services.intros import delivery as intro_delivery
 from tiegraph.services.intros import requests as intro
 from tiegraph.services.intros.smtp_settings import get_smtp
-from tiegraph.web.intros import eml_response
+from tiegraph.web.intros import eml_response, start_sending
 from tiegraph.web.pagination import PathId
 from tiegraph.web.security import PageViewer, Viewer, store_of
 from tiegraph.web.templating import flash, render
@@ -106,8 +106,7 @@ def save_or_send(
             return _to(back)
         _save(request, viewer, found, subject, body.replace("\r\n", "\n"), note)
         if action == "smtp":
-            intro_delivery.send_by_smtp(store, viewer.org, intro_id, viewer.member)
-            flash(request, f"Sent to {found.introducer_name}, you in copy: now requested.")
+            start_sending(request, viewer, intro_id)
         elif action == "client":
             intro_delivery.send_by_client(store, viewer.org, intro_id, viewer.member)
             return _to(f"{back}?handed=1")

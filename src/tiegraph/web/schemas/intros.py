@@ -39,9 +39,10 @@ class IntroEditIn(ApiInput):
 class SendIn(ApiInput):
     delivery: str = Field(
         pattern="^(smtp|client)$",
-        description="smtp: through the organization's server (requested once it took the "
-        "mail); client: a mailto: link (and GET /intros/ID/eml) for your own mail client, "
-        "still a draft until POST /intros/ID/confirm.",
+        description="smtp: through the organization's server, by a job (sending at once, "
+        "requested once the server took the mail); client: a mailto: link (and "
+        "GET /intros/ID/eml) for your own mail client, still a draft until "
+        "POST /intros/ID/confirm.",
     )
 
 
@@ -55,7 +56,9 @@ class DeclineIn(ApiInput):
 
 class IntroOut(ApiOutput):
     id: int
-    status: str = Field(description="draft, requested, introduced or declined")
+    status: str = Field(
+        description="draft, sending (a job sends it by SMTP), requested, introduced or declined"
+    )
     requester_email: str
     requester_name: str
     introducer_email: str
@@ -81,6 +84,9 @@ class IntroOut(ApiOutput):
     created_at: datetime
     sent_at: datetime | None
     decided_at: datetime | None
+    sending_error: str = Field(
+        description="On a draft: why its last send by SMTP did not go through (empty if none)."
+    )
 
 
 def intro_out(r: IntroRequest) -> IntroOut:
