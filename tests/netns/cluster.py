@@ -1,0 +1,208 @@
+"""The processes of the multi-host test, each started on its host with `ip netns exec`: etcd,
+two Patroni-managed PostgreSQL 15 nodes, tiegraph web processes and workers, and HAProxy."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.netns.network import Network
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_BIN = "/usr/lib/postgresql/15/bin"
+HAPROXY_CONFIG = ROOT / "docs" / "haproxy.cfg"
+# Patroni: a leader that misses its key for ttl seconds is replaced; the standby is synchronous,
+# so a commit a client heard about is on both nodes.
+PATRONI_TTL = 10
+WEB_PORT = 8000
+STREAMING = ("running", "streaming")
+
+
+@dataclass
+class Cluster:
+    """Everything started for one run; `stop_all` ends what is still running."""
+
+    net: Network
+    folder: Path
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str, host: str, command: list[str], *, user: str = "") -> None:
+        """Start `command` on `host`, its output in `folder/name.log`."""
+        as_user = ["runuser", "-u", user, "--"] if user else []
+        with (self.folder / f"{name}.log").open("ab") as log:
+            self.processes[name] = subprocess.Popen(
+                self.net.run(host, *as_user, *command),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env=_environment(),
+            )
+
+    def kill(self, name: str) -> None:
+        """SIGKILL, as a crash or a lost host would end it (the process only, not its host)."""
+        self.processes[name].send_signal(signal.SIGKILL)
+        self.processes[name].wait(10)
+
+    def alive(self, name: str) -> bool:
+        return self.processes[name].poll() is None
+
+    def log(self, name: str) -> str:
+        path = self.folder / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop_all(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(10)
+
+    def on(self, host: str, *command: str, timeout: float = 60) -> str:
+        """Run a short command on `host` and return its output (it must succeed)."""
+        done = subprocess.run(
+            self.net.run(host, *command),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=_environment(),
+        )
+        if done.returncode != 0:
+            raise AssertionError(f"{command} on {host} failed: {done.stdout}{done.stderr}")
+        return done.stdout
+
+    def curl(self, host: str, url: str) -> str:
+        """GET `url` from `host`; '' when it does not answer."""
+        done = subprocess.run(
+            self.net.run(host, "curl", "-s", "-m", "2", url), capture_output=True, text=True
+        )
+        return done.stdout if done.returncode == 0 else ""
+
+    # --- etcd and Patroni -----------------------------------------------------------------
+
+    def start_etcd(self) -> None:
+        address = self.net.address("etcd")
+        data = self.folder / "etcd"
+        self.start(
+            "etcd",
+            "etcd",
+            [
+                "etcd",
+                "--name=etcd",
+                f"--data-dir={data}",
+                f"--listen-client-urls=http://{address}:2379",
+                f"--advertise-client-urls=http://{address}:2379",
+                f"--listen-peer-urls=http://{address}:2380",
+                f"--initial-advertise-peer-urls=http://{address}:2380",
+                f"--initial-cluster=etcd=http://{address}:2380",
+                "--enable-v2=true",  # Debian's Patroni 3.0 talks the v2 API (python3-etcd)
+            ],
+        )
+        wait_for(lambda: "true" in self.curl("etcd", f"http://{address}:2379/health"), 30, "etcd")
+
+    def start_patroni(self, node: str) -> None:
+        postgres = pwd.getpwnam("postgres")
+        home = self.folder / node
+        home.mkdir(mode=0o700)
+        os.chown(home, postgres.pw_uid, postgres.pw_gid)
+        config = home / "patroni.json"
+        config.write_text(json.dumps(patroni_config(self.net, node, home), indent=2))
+        os.chown(config, postgres.pw_uid, postgres.pw_gid)
+        self.start(node, node, ["patroni", str(config)], user="postgres")
+
+    def patroni(self, node: str) -> dict[str, object]:
+        """The node's own view (Patroni's REST API), or {} when it does not answer."""
+        answer = self.curl("client", f"http://{self.net.address(node)}:8008/patroni")
+        try:
+            found: dict[str, object] = json.loads(answer)
+        except ValueError:
+            return {}
+        return found
+
+    def leader_and_sync_standby(self) -> tuple[str, str] | None:
+        """(leader, synchronous standby) once both stream, else None."""
+        answer = self.curl("client", f"http://{self.net.address('pg1')}:8008/cluster")
+        if not answer:
+            answer = self.curl("client", f"http://{self.net.address('pg2')}:8008/cluster")
+        try:
+            members = json.loads(answer)["members"]
+        except (ValueError, KeyError):
+            return None
+        roles = {m["name"]: (m["role"], m.get("state")) for m in members}
+        leader = [n for n, (role, _) in roles.items() if role == "leader"]
+        # Patroni 3.0 says "running" of a replica that streams (later ones say "streaming").
+        sync = [n for n, (r, s) in roles.items() if r == "sync_standby" and s in STREAMING]
+        return (leader[0], sync[0]) if leader and sync else None
+
+
+def patroni_config(net: Network, node: str, home: Path) -> dict[str, object]:
+    """A Patroni node as docs/deploy.md shows it, with this run's addresses and folders."""
+    address = net.address(node)
+    return {
+        "scope": "tiegraph",
+        "name": node,
+        "restapi": {"listen": f"{address}:8008", "connect_address": f"{address}:8008"},
+        "etcd": {"hosts": [f"{net.address('etcd')}:2379"]},
+        "bootstrap": {
+            "dcs": {
+                "ttl": PATRONI_TTL,
+                "loop_wait": 2,
+                "retry_timeout": 3,
+                "maximum_lag_on_failover": 1048576,
+                "synchronous_mode": True,
+                "postgresql": {
+                    "use_pg_rewind": True,
+                    "parameters": {
+                        "max_connections": 200,
+                        "wal_keep_size": "128MB",
+                        "hot_standby": "on",
+                    },
+                },
+            },
+            "initdb": [{"encoding": "UTF8"}, {"locale": "C.UTF-8"}],
+        },
+        "postgresql": {
+            "listen": f"{address}:5432",
+            "connect_address": f"{address}:5432",
+            "data_dir": str(home / "data"),
+            "bin_dir": PG_BIN,
+            "pgpass": str(home / "pgpass"),
+            "authentication": {
+                "superuser": {"username": "postgres", "password": "postgres"},
+                "replication": {"username": "replicator", "password": "replicator"},
+                "rewind": {"username": "postgres", "password": "postgres"},
+            },
+            "parameters": {"unix_socket_directories": str(home)},
+            "pg_hba": [
+                "local all all trust",
+                f"host all all {net.address('etcd').rsplit('.', 2)[0]}.0.0/16 md5",
+                f"host replication replicator {net.address('etcd').rsplit('.', 2)[0]}.0.0/16 md5",
+            ],
+        },
+        "tags": {"nofailover": False, "noloadbalance": False},
+    }
+
+
+def _environment() -> dict[str, str]:
+    """Ours, with the tree under test first on the path (the tiegraph processes)."""
+    path = os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]).strip(os.pathsep)
+    return {**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
+
+
+def python() -> str:
+    return sys.executable
+
+
+def wait_for(predicate: Callable[[], object], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
