@@ -34,7 +34,9 @@ class Cluster:
     folder: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, host: str, command: list[str], *, user: str = "") -> None:
+    def start(
+        self, name: str, host: str, command: list[str], *, user: str = "", **env: str
+    ) -> None:
         """Start `command` on `host`, its output in `folder/name.log`."""
         as_user = ["runuser", "-u", user, "--"] if user else []
         with (self.folder / f"{name}.log").open("ab") as log:
@@ -43,7 +45,7 @@ class Cluster:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                env=_environment(),
+                env={**_environment(), **env},
             )
 
     def kill(self, name: str) -> None:
@@ -139,6 +141,38 @@ class Cluster:
         # Patroni 3.0 says "running" of a replica that streams (later ones say "streaming").
         sync = [n for n, (r, s) in roles.items() if r == "sync_standby" and s in STREAMING]
         return (leader[0], sync[0]) if leader and sync else None
+
+    # --- tiegraph and HAProxy ---------------------------------------------------------------
+
+    @property
+    def database_url(self) -> str:
+        """Every PostgreSQL node; libpq takes the one that accepts writes."""
+        hosts = "&".join(f"host={self.net.address(n)}:5432" for n in ("pg1", "pg2"))
+        return f"postgresql+psycopg://postgres:postgres@/postgres?{hosts}&target_session_attrs=read-write"
+
+    def tiegraph_env(self) -> dict[str, str]:
+        return {
+            "TIEGRAPH_SECRET_KEY": "multi-host-test-secret-key",
+            "TIEGRAPH_UPLOAD_DIR": str(self.folder / "uploads"),  # shared, as NFS would be
+            "TIEGRAPH_TRUSTED_PROXIES": self.net.address("lb"),
+        }
+
+    def start_web(self, host: str) -> None:
+        address = self.net.address(host)
+        command = [python(), "-m", "tiegraph", "serve", "--host", address, "--port",
+                   str(WEB_PORT), "--no-with-worker", "--db", self.database_url]  # fmt: skip
+        self.start(host, host, command, **self.tiegraph_env())
+
+    def start_worker(self, host: str) -> None:
+        command = [python(), "-m", "tiegraph", "worker", "--heartbeat", "1", "--stalled-after",
+                   "5", "--sweep-every", "1", "--db", self.database_url]  # fmt: skip
+        self.start(host, host, command, **self.tiegraph_env())
+
+    def start_haproxy(self) -> None:
+        self.start("lb", "lb", ["haproxy", "-db", "-f", str(HAPROXY_CONFIG)])
+
+    def web_up(self, host: str) -> bool:
+        return '"ok"' in self.curl("client", f"http://{self.net.address(host)}:{WEB_PORT}/healthz")
 
 
 def patroni_config(net: Network, node: str, home: Path) -> dict[str, object]:

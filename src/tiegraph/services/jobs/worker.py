@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 import procrastinate
@@ -69,10 +70,20 @@ async def sweep(app: procrastinate.App, store: Store, stalled_after: float) -> l
 
 
 async def _sweep_forever(app: procrastinate.App, store: Store, settings: WorkerSettings) -> None:
+    """Sweep every sweep_seconds, but only once the database has answered for stalled_after
+    seconds on end: after it was away (a failover), every worker's last heartbeat is old, the
+    live ones' too, and their jobs must not be taken for dead ones' (run twice at once)."""
+    answering_since: float | None = None
     while True:
+        now = time.monotonic()
         try:
-            await sweep(app, store, settings.stalled_after_seconds)
+            if answering_since is None or now - answering_since < settings.stalled_after_seconds:
+                await app.connector.execute_query_one_async("SELECT 1 AS up")
+                answering_since = answering_since or now
+            else:
+                await sweep(app, store, settings.stalled_after_seconds)
         except Exception:  # the database is away for a moment: sweep again later
+            answering_since = None
             log.exception("stalled-job sweep failed")
         await asyncio.sleep(settings.sweep_seconds)
 
