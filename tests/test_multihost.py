@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from tests.netns.cluster import HAPROXY_CONFIG, WEB_PORT, Cluster, python, wait_for
+from tests.netns.load import WRITERS
 from tests.netns.network import missing, private_network
 
 pytestmark = pytest.mark.netns
@@ -27,6 +28,14 @@ HERE = Path(__file__).resolve().parent / "netns"
 # Two imports: the first (3 files) has its worker killed, the second runs around the failover.
 IMPORTS = {"1-first": (3, 1500), "2-second": (2, 500)}
 ROWS = sum(files * rows for files, rows in IMPORTS.values())
+# The only errors a client may see: a write in flight to the web process killed, which the
+# balancer does not replay (it may have been done) and answers with 502 or by closing the
+# connection; at most one per writer, within KILL_WINDOW seconds of the kill. Everything else
+# (reads to the killed process, any request during the failover or the packet loss) must
+# succeed: HAProxy retries reads and refused connections, tiegraph waits for the new primary
+# and runs again a request that wrote nothing.
+ALLOWED_STATUSES = (0, 502)
+KILL_WINDOW = 2.0
 
 
 @pytest.fixture
@@ -155,11 +164,11 @@ def _disrupt(cluster: Cluster, out: Path) -> dict[str, float]:
 
     wait_for(importing, 120, "the first import under way")
     killed = _importing_worker(cluster)
-    cluster.kill(killed)
     events[f"{killed} killed"] = time.time()
+    cluster.kill(killed)
     time.sleep(2)
-    cluster.kill("web1")
     events["web1 killed"] = time.time()
+    cluster.kill("web1")
     net.drop_packets("web2", 5)
     events["web2 loses 5%"] = time.time()
     time.sleep(6)
@@ -198,7 +207,20 @@ def _check(cluster: Cluster, outcomes: list[dict[str, Any]], events: dict[str, f
     assert acknowledged and acknowledged <= set(found["lists"]), acknowledged - set(found["lists"])
     failed = [o for o in outcomes if o["status"] not in (200, 201, 202)]
     for o in failed:
-        print(f"{o['at'] - start:6.1f} s {o['op']} {o.get('path', '')} {o['status']} {o['body']}")
-    errors = Counter((o["op"], o.get("path", ""), o["status"]) for o in failed)
-    print(f"{len(outcomes)} requests, {len(acknowledged)} acknowledged writes; errors: {errors}")
-    assert not errors, errors
+        landed = o.get("name") in found["lists"]
+        print(f"{o['at'] - start:6.1f} s {o['op']} {o.get('path', '')} {o['status']} {o['body']}"
+              + (f" (written: {landed})" if o["op"] == "create_list" else ""))  # fmt: skip
+    print(f"{len(outcomes)} requests, {len(acknowledged)} acknowledged writes; errors:",
+          Counter((o["op"], o.get("path", ""), o["status"]) for o in failed))  # fmt: skip
+    killed = events["web1 killed"]
+    unexpected = [
+        o
+        for o in failed
+        if not (
+            o["op"] == "create_list"
+            and o["status"] in ALLOWED_STATUSES
+            and killed <= o["at"] <= killed + KILL_WINDOW
+        )
+    ]
+    assert not unexpected, unexpected
+    assert len(failed) <= WRITERS, failed

@@ -22,7 +22,8 @@ import httpx
 
 WRITERS = 3
 READERS = 2
-READS = ("/api/v1/me", "/api/v1/lists?limit=5", "/api/v1/persons?q=ann&limit=5", "/healthz")
+# /healthz is the balancer's, not a client's: it says 503 while the database fails over.
+READS = ("/api/v1/me", "/api/v1/lists?limit=5", "/api/v1/persons?q=ann&limit=5")
 
 
 class Recorder:

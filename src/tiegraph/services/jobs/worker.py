@@ -43,12 +43,31 @@ def worker_app(store: Store) -> procrastinate.App:
     return app
 
 
-async def sweep(app: procrastinate.App, store: Store, stalled_after: float) -> list[int]:
+async def sweep(
+    app: procrastinate.App,
+    store: Store,
+    stalled_after: float,
+    *,
+    seen: dict[int, float] | None = None,
+) -> list[int]:
     """Retry the jobs of dead workers once; the ids retried or failed. Safe in several workers
-    at once: a job another worker retried first is no longer `doing` and is skipped."""
+    at once: a job another worker retried first is no longer `doing` and is skipped.
+
+    `seen` (job id: when its worker was first found silent), kept from one sweep to the next,
+    makes a job wait until its worker has been found silent for `stalled_after` more seconds:
+    after the database was away (a failover) every worker's last heartbeat is old, the live
+    ones' too, and a live worker's job must not be taken for a dead one's (run twice at once);
+    by the next look, the live ones have sent a heartbeat again."""
     manager = app.job_manager
     handled = []
-    for job in await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
+    stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
+    if seen is not None:
+        now = time.monotonic()
+        first_seen = {job.id: seen.get(job.id, now) for job in stalled if job.id is not None}
+        seen.clear()
+        seen.update(first_seen)
+        stalled = [j for j in stalled if now - first_seen.get(j.id or 0, now) >= stalled_after]
+    for job in stalled:
         assert job.id is not None
         runs = job.attempts + 1
         try:
@@ -70,20 +89,11 @@ async def sweep(app: procrastinate.App, store: Store, stalled_after: float) -> l
 
 
 async def _sweep_forever(app: procrastinate.App, store: Store, settings: WorkerSettings) -> None:
-    """Sweep every sweep_seconds, but only once the database has answered for stalled_after
-    seconds on end: after it was away (a failover), every worker's last heartbeat is old, the
-    live ones' too, and their jobs must not be taken for dead ones' (run twice at once)."""
-    answering_since: float | None = None
+    seen: dict[int, float] = {}
     while True:
-        now = time.monotonic()
         try:
-            if answering_since is None or now - answering_since < settings.stalled_after_seconds:
-                await app.connector.execute_query_one_async("SELECT 1 AS up")
-                answering_since = answering_since or now
-            else:
-                await sweep(app, store, settings.stalled_after_seconds)
+            await sweep(app, store, settings.stalled_after_seconds, seen=seen)
         except Exception:  # the database is away for a moment: sweep again later
-            answering_since = None
             log.exception("stalled-job sweep failed")
         await asyncio.sleep(settings.sweep_seconds)
 
