@@ -3,6 +3,7 @@ two Patroni-managed PostgreSQL 15 nodes, tiegraph web processes and workers, and
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import pwd
@@ -17,7 +18,7 @@ from pathlib import Path
 from tests.netns.network import Network
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = "/usr/lib/postgresql/15/bin"
+PG_BIN = max(glob.glob("/usr/lib/postgresql/*/bin") or [""], key=lambda p: (len(p), p))
 HAPROXY_CONFIG = ROOT / "docs" / "haproxy.cfg"
 # Patroni: a leader that misses its key for ttl seconds is replaced; the standby is synchronous,
 # so a commit a client heard about is on both nodes.

@@ -3,6 +3,7 @@ a namespace of its own, the test subnet blackholed in the root namespace so no p
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import signal
@@ -35,8 +36,8 @@ def missing() -> str:
     for tool in ("ip", "nft", "etcd", "patroni", "haproxy", "runuser"):
         if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
             return f"{tool} is not installed (.ci/run installs it)"
-    if not os.path.isdir("/usr/lib/postgresql/15/bin"):
-        return "PostgreSQL 15 is not installed"
+    if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
+        return "PostgreSQL is not installed"
     probe = f"tgprobe{uuid.uuid4().hex[:6]}"
     if _ip("netns", "add", probe, check=False).returncode != 0:
         return "ip netns does not work here"
