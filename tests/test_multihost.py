@@ -205,9 +205,12 @@ def _check(cluster: Cluster, outcomes: list[dict[str, Any]], events: dict[str, f
     assert set(found["queue"]) <= {"succeeded"}, found["queue"]
     assert [i["status"] for i in found["imports"]] == ["done"] * len(IMPORTS), found["imports"]
     # The killed worker's import started twice and succeeded once.
-    runs = found["import_events"]
+    runs = found["events"]["import_contacts"]
     assert runs.get("succeeded") == len(IMPORTS), runs
     assert runs.get("deferred_for_retry") == 1 and runs.get("started") == len(IMPORTS) + 1, runs
+    # No other job retried: a live worker's job is never taken for a dead one's.
+    retried = {task: e.get("deferred_for_retry", 0) for task, e in found["events"].items()}
+    assert sum(retried.values()) == 1, found["events"]
     # None twice in effect: every row one contact, one source (as one clean run).
     assert found["counts"]["contacts"] == ROWS, found["counts"]
     assert found["counts"]["contact_sources"] == ROWS, found["counts"]

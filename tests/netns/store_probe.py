@@ -56,15 +56,14 @@ def inspect(store: Store) -> dict[str, object]:
             {"id": r.id, "status": r.status, "done": r.progress_done, "error": r.error}
             for r in conn.execute(select(import_job).where(import_job.c.org_id == org_id))
         ]
-        runs = dict(
-            conn.execute(
-                text(
-                    "SELECT type::text, count(*) FROM procrastinate_events e "
-                    "JOIN procrastinate_jobs j ON j.id = e.job_id "
-                    "WHERE j.task_name LIKE '%import%' GROUP BY 1"
-                )
-            ).all()
-        )
+        runs: dict[str, dict[str, int]] = {}
+        for task, kind, count in conn.execute(
+            text(
+                "SELECT j.task_name, e.type::text, count(*) FROM procrastinate_events e "
+                "JOIN procrastinate_jobs j ON j.id = e.job_id GROUP BY 1, 2"
+            )
+        ):
+            runs.setdefault(task, {})[kind] = count
         counts = {
             name: conn.execute(
                 select(func.count()).select_from(table).where(table.c.org_id == org_id)
@@ -77,7 +76,7 @@ def inspect(store: Store) -> dict[str, object]:
         "lists": lists,
         "queue": queue,
         "imports": imports,
-        "import_events": runs,
+        "events": runs,
         "counts": counts,
         "in_recovery": in_recovery,
         "server": server,
