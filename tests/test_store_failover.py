@@ -24,7 +24,7 @@ from tiegraph.services.org.members import add_member
 from tiegraph.services.org.orgs import create_org
 from tiegraph.store import Store, open_store
 from tiegraph.store.engine import create_store_engine
-from tiegraph.store.failover import may_run_again, unit_of_work
+from tiegraph.store.failover import is_connection_lost, may_run_again, unit_of_work
 from tiegraph.store.schema import person_list
 from tiegraph.web.app import create_app
 from tiegraph.web.settings import WebSettings
@@ -151,3 +151,15 @@ def test_no_primary_is_waited_for_then_refused_in_one_line() -> None:
     assert refused.value.written is False
     assert "did not answer as the primary" in str(refused.value)
     engine.dispose()
+
+
+def test_which_errors_mean_the_primary_is_gone() -> None:
+    import psycopg
+
+    assert is_connection_lost(psycopg.errors.ConnectionTimeout("connection timeout expired"))
+    assert is_connection_lost(psycopg.OperationalError("connection failed: session is read-only"))
+    assert is_connection_lost(psycopg.errors.AdminShutdown("terminating connection"))
+    assert is_connection_lost(psycopg.errors.ReadOnlySqlTransaction("read-only transaction"))
+    assert not is_connection_lost(psycopg.errors.UniqueViolation("duplicate key"))
+    assert not is_connection_lost(psycopg.errors.QueryCanceled("statement timeout"))
+    assert not is_connection_lost(ValueError("not a database error"))

@@ -23,6 +23,7 @@ FIRST_PAUSE, LONGEST_PAUSE = 0.25, 2.0
 # admin_shutdown, crash_shutdown, cannot_connect_now, read_only_sql_transaction (the server
 # turned standby under us); class 08 is every connection_exception.
 _LOST_STATES = ("57P01", "57P02", "57P03", "25006")
+_LOST_KINDS = ("OperationalError", "InterfaceError")
 # serialization_failure, deadlock_detected: the transaction was rolled back, nothing written.
 _ROLLED_BACK_STATES = ("40001", "40P01")
 UNAVAILABLE_MESSAGE = (
@@ -42,15 +43,17 @@ def is_connection_lost(exc: BaseException) -> bool:
         if exc.connection_invalidated:
             return True
         exc = exc.orig if exc.orig is not None else exc
-    kind = type(exc)
-    if not kind.__module__.startswith("psycopg"):
+    if not type(exc).__module__.startswith("psycopg"):
         return False
     state = getattr(exc, "sqlstate", None)
     if isinstance(state, str):
         return state.startswith("08") or state in _LOST_STATES
-    # psycopg's "connection failed" (no host answered as a primary), a connection closed under
-    # a query: no SQLSTATE.
-    return kind.__name__ in ("OperationalError", "InterfaceError")
+    # psycopg's "connection failed" (no host answered as a primary), its ConnectionTimeout, a
+    # connection closed under a query: no SQLSTATE. (psycopg is optional: matched by name.)
+    return any(
+        kind.__module__.startswith("psycopg") and kind.__name__ in _LOST_KINDS
+        for kind in type(exc).__mro__
+    )
 
 
 @dataclass
