@@ -5,7 +5,8 @@ and count their commits. When it ends in a 503 whose cause wrote nothing (the co
 lost, or the server turned standby, before any commit; or PostgreSQL rolled the transaction
 back), and nothing of it was committed, the whole request runs again from its buffered body,
 after a short pause, until the budget is spent. Its first answer is never sent half-way.
-Uploads (multipart bodies) pass through once: they are not buffered twice.
+Uploads (multipart bodies) and bodies over REPLAYABLE_BYTES or of no declared length pass
+through once: they are not kept.
 """
 
 from __future__ import annotations
@@ -15,14 +16,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tiegraph.store.failover import Unit, may_run_again, pause, unit_of_work
 
+REPLAYABLE_BYTES = 1024 * 1024  # an API write's JSON or a form's fields, not an upload
+
 
 class ReplayOnFailover:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
-        if scope["type"] != "http" or content_type.startswith(b"multipart/"):
+        if scope["type"] != "http" or not _small_body(scope):
             await self.app(scope, receive, send)
             return
         body = await _buffered(receive)
@@ -51,6 +53,18 @@ class ReplayOnFailover:
         unit.failure = None
         await self.app(scope, replayed, holding)
         return held
+
+
+def _small_body(scope: Scope) -> bool:
+    """Whether the body may be kept for running the request again: not an upload, and of a
+    declared length up to REPLAYABLE_BYTES (none, for a GET)."""
+    headers = dict(scope.get("headers", []))
+    if headers.get(b"content-type", b"").startswith(b"multipart/"):
+        return False
+    if b"transfer-encoding" in headers:
+        return False
+    length = headers.get(b"content-length", b"0")
+    return length.isdigit() and int(length) <= REPLAYABLE_BYTES
 
 
 async def _buffered(receive: Receive) -> list[Message]:
