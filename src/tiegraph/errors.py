@@ -16,6 +16,16 @@ class StoreBusyError(StoreError):
     waits: nothing was changed, and the same request may simply be tried again."""
 
 
+class StoreUnavailableError(StoreBusyError):
+    """The database could not be reached, or answered as a standby, for longer than the store
+    waits (a failover that did not end in time). `written` is False when nothing was changed
+    (the transaction had not reached its commit): the whole unit of work may be run again."""
+
+    def __init__(self, message: str, *, written: bool | None = False) -> None:
+        super().__init__(message)
+        self.written = written  # None: lost during the commit, unknown
+
+
 class NotFoundError(TiegraphError):
     """A named thing (organization, member, person, …) does not exist."""
 

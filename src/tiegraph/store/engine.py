@@ -7,7 +7,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from tiegraph.errors import StoreBusyError, StoreError
+from tiegraph.store.failover import connect, lost_as_unavailable, note_commit
 from tiegraph.store.pacing import (
     COMMIT_SECONDS,
     FIRST_SLICE_SECONDS,
@@ -154,10 +155,11 @@ class Store:
         ROLLBACK saves two round trips per request. `streaming`: in a transaction, which
         PostgreSQL's server-side cursors (`yield_per`) need. On SQLite a plain (deferred)
         transaction: in WAL mode it reads its snapshot while a writer holds the lock."""
-        with _busy_as_error(), self.engine.connect() as conn:
+        with _busy_as_error(), connect(self.engine) as conn:
             if self.dialect == "postgresql" and not streaming:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            yield conn
+            with lost_as_unavailable(conn, written=False):
+                yield conn
 
     @contextmanager
     def write(self, *, bulk: bool = False) -> Iterator[Connection]:
@@ -169,10 +171,13 @@ class Store:
         (100,000 messages: 15% less time in SQLite). A writer that waited the busy timeout
         for another's lock raises StoreBusyError: nothing was written; try again. On SQLite
         it waits in widening slices (store/pacing.py), telling `on_busy` after each.
+        On PostgreSQL a connection waits through a failover (store/failover.py); one lost, or
+        a server turned standby, raises StoreUnavailableError saying whether it was before the
+        commit (nothing written) or during it (unknown).
         """
         with (
             _busy_as_error(),
-            self.engine.connect() as conn,
+            connect(self.engine) as conn,
             _bulk_cache(conn, bulk),
             _transaction(conn, self.on_busy),
         ):
@@ -192,7 +197,7 @@ class Store:
         must make of them what one whole run makes.
         """
         stream = iter(items)
-        with _busy_as_error(), self.engine.connect() as conn, _bulk_cache(conn, bulk):
+        with _busy_as_error(), connect(self.engine) as conn, _bulk_cache(conn, bulk):
             while True:
                 turn = Turn(stream, self.commit_seconds)
                 with _transaction(conn, self.on_busy):
@@ -252,12 +257,23 @@ def _transaction(conn: Connection, on_busy: BusyCallback) -> Iterator[None]:
     """A write transaction: on SQLite the begin event takes the write lock (BEGIN IMMEDIATE).
     The flag lives on the pooled connection: it must end with this transaction, or the
     connection's later reads would queue for the write lock too."""
-    conn.info[_WRITE_FLAG] = on_busy
+    info = conn.info  # the pooled connection's own, reachable even once the connection is lost
+    info[_WRITE_FLAG] = on_busy
     try:
-        with conn.begin():
-            yield
+        with lost_as_unavailable(conn, written=False):
+            transaction = conn.begin()
+        try:
+            with lost_as_unavailable(conn, written=False):
+                yield
+        except BaseException:
+            with suppress(DBAPIError):  # a lost connection has nothing left to roll back
+                transaction.rollback()
+            raise
+        with lost_as_unavailable(conn, written=None):
+            transaction.commit()
+        note_commit()
     finally:
-        conn.info.pop(_WRITE_FLAG, None)
+        info.pop(_WRITE_FLAG, None)
 
 
 def _sqlite_engine(url: URL, echo: bool, busy_timeout: float) -> Engine:

@@ -26,6 +26,7 @@ from tiegraph.store.engine import POOL_SIZE
 from tiegraph.web.errors import error_response, install_error_handlers
 from tiegraph.web.freshness import Freshness
 from tiegraph.web.paths_cache import PathsCache
+from tiegraph.web.replay import ReplayOnFailover
 from tiegraph.web.routes import api, health, pages
 from tiegraph.web.security import SignInLimiter
 from tiegraph.web.settings import WebSettings
@@ -147,6 +148,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(ReplayOnFailover)
     app.add_middleware(BodyLimit, limit=settings.upload_limit_bytes)
     app.add_middleware(NoNulInUrl)
     app.add_middleware(

@@ -19,6 +19,7 @@ from tiegraph.errors import (
     StoreBusyError,
     TiegraphError,
 )
+from tiegraph.store.failover import note_failure
 from tiegraph.web.methods import allowed_methods
 from tiegraph.web.sign_in import SignInRequired
 from tiegraph.web.templating import render
@@ -110,6 +111,8 @@ def _status_of(exc: TiegraphError) -> int:
 async def _tiegraph_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, TiegraphError)
     status = _status_of(exc)
+    if status == 503:
+        note_failure(exc)  # a failover under way: the request may run again (web/replay.py)
     headers = {"Retry-After": str(BUSY_RETRY_SECONDS)} if status == 503 else None
     return error_response(request, status, str(exc), headers=headers)
 

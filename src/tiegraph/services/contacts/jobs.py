@@ -22,6 +22,7 @@ from tiegraph.services.pst_import import SUFFIXES as PST_SUFFIXES
 from tiegraph.services.pst_import import import_pst
 from tiegraph.services.uploads import delete_uploads, upload_file
 from tiegraph.store import Store
+from tiegraph.store.failover import is_connection_lost
 from tiegraph.store.schema import import_job
 
 FINISHED = ("done", "failed")
@@ -34,11 +35,15 @@ T = TypeVar("T")
 
 
 def _retried(action: Callable[[], T]) -> T:
+    """The action, again when the store was busy or its connection was lost (a failover: the
+    next attempt waits for the new primary); each action here is idempotent."""
     for attempt in range(1, BUSY_ATTEMPTS + 1):
         try:
             return action()
-        except StoreBusyError:
-            if attempt == BUSY_ATTEMPTS:
+        except Exception as exc:
+            if attempt == BUSY_ATTEMPTS or not (
+                isinstance(exc, StoreBusyError) or is_connection_lost(exc)
+            ):
                 raise
             log.info("store busy (attempt %d of %d): trying again", attempt, BUSY_ATTEMPTS)
     raise AssertionError("unreachable")
@@ -140,7 +145,8 @@ def run_job(
     process that dies on the way leaves them for the retry. A failure ends as status `failed`
     with the reason, never as an exception in the worker.
     """
-    _update(store, job_id, status="running", started_at=datetime.now(UTC))
+    # Each step is retried when the store is busy or fails over (each is idempotent).
+    _retried(partial(_update, store, job_id, status="running", started_at=datetime.now(UTC)))
     sources: list[dict[str, Any]] = []
     failed: list[dict[str, str]] = []
     try:
@@ -155,15 +161,18 @@ def run_job(
                         failed.append({"file": name, "reason": str(exc).replace(str(path), name)})
             except TiegraphError as exc:  # the upload itself is gone or damaged
                 failed.append({"file": name, "reason": str(exc)})
-            _update(store, job_id, progress_done=done)
+            _retried(partial(_update, store, job_id, progress_done=done))
         status = "failed" if failed and not sources else "done"
-        _update(
-            store,
-            job_id,
-            status=status,
-            report={"sources": sources, "failed": failed},
-            error="; ".join(f"{f['file']}: {f['reason']}" for f in failed) or None,
-            finished_at=datetime.now(UTC),
+        _retried(
+            partial(
+                _update,
+                store,
+                job_id,
+                status=status,
+                report={"sources": sources, "failed": failed},
+                error="; ".join(f"{f['file']}: {f['reason']}" for f in failed) or None,
+                finished_at=datetime.now(UTC),
+            )
         )
     except Exception as exc:  # the job records why it stopped; the server goes on
         log.exception("import %s stopped", job_id)

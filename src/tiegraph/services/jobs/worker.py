@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 import procrastinate
@@ -42,12 +43,31 @@ def worker_app(store: Store) -> procrastinate.App:
     return app
 
 
-async def sweep(app: procrastinate.App, store: Store, stalled_after: float) -> list[int]:
+async def sweep(
+    app: procrastinate.App,
+    store: Store,
+    stalled_after: float,
+    *,
+    seen: dict[int, float] | None = None,
+) -> list[int]:
     """Retry the jobs of dead workers once; the ids retried or failed. Safe in several workers
-    at once: a job another worker retried first is no longer `doing` and is skipped."""
+    at once: a job another worker retried first is no longer `doing` and is skipped.
+
+    `seen` (job id: when its worker was first found silent), kept from one sweep to the next,
+    makes a job wait until its worker has been found silent for `stalled_after` more seconds:
+    after the database was away (a failover) every worker's last heartbeat is old, the live
+    ones' too, and a live worker's job must not be taken for a dead one's (run twice at once);
+    by the next look, the live ones have sent a heartbeat again."""
     manager = app.job_manager
     handled = []
-    for job in await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
+    stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
+    if seen is not None:
+        now = time.monotonic()
+        first_seen = {job.id: seen.get(job.id, now) for job in stalled if job.id is not None}
+        seen.clear()
+        seen.update(first_seen)
+        stalled = [j for j in stalled if now - first_seen.get(j.id or 0, now) >= stalled_after]
+    for job in stalled:
         assert job.id is not None
         runs = job.attempts + 1
         try:
@@ -69,9 +89,10 @@ async def sweep(app: procrastinate.App, store: Store, stalled_after: float) -> l
 
 
 async def _sweep_forever(app: procrastinate.App, store: Store, settings: WorkerSettings) -> None:
+    seen: dict[int, float] = {}
     while True:
         try:
-            await sweep(app, store, settings.stalled_after_seconds)
+            await sweep(app, store, settings.stalled_after_seconds, seen=seen)
         except Exception:  # the database is away for a moment: sweep again later
             log.exception("stalled-job sweep failed")
         await asyncio.sleep(settings.sweep_seconds)
