@@ -83,7 +83,7 @@ def _web(store: Store, tmp_path: Path) -> TestClient:
     org = create_org(store, "acme")
     seller = add_member(store, org, email="seller@acme.example", name="Sam Seller")
     _, token = create_token(store, org, seller, "test")
-    settings = WebSettings(secret_key="test-secret-key-0123456789", upload_dir=tmp_path)
+    settings = WebSettings(secret_key="test-secret-key-0123456789")
     return TestClient(create_app(store, settings), headers={"Authorization": f"Bearer {token}"})
 
 
