@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, select
 
 from tiegraph.core.reasons import Reason
-from tiegraph.services.activity.tie_scores import TieScorer
+from tiegraph.core.strength import shown
+from tiegraph.services.activity.tie_scores import TieScorer, scored_pairs
 from tiegraph.services.insights.connection_rows import people_by_id
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -76,31 +77,71 @@ class Wanted:
 def warm_paths(
     conn: Connection, org: Org, viewer: Member, wanted: Wanted, now: datetime, limit: int
 ) -> list[WarmPath]:
-    """The strongest colleague's tie to each wanted person, strongest first, `limit` of them."""
+    """The strongest colleague's tie to each wanted person, strongest first, `limit` of them.
+
+    The candidates are ranked by their shown scores (stored volume times stored pace: no
+    reasons worded), and only the `limit` chosen are worded through the TieScorer."""
     scorer = TieScorer(conn, org, now)
     rows: list[Any] = []
     if wanted.accounts:
         rows += _ties(conn, org, viewer, tie.c.company_id.in_(sorted(wanted.accounts)))
     if wanted.persons:
         rows += _ties(conn, org, viewer, tie.c.person_id.in_(sorted(wanted.persons)))
-    scorer.load(r.member_id for r in rows)
-    mine: set[int] = set()
-    best: dict[int, tuple[Any, Any]] = {}  # person -> (score, row)
     for r in rows:
-        scored = scorer.score_row(r)
+        scorer.know(r.member_id, r.pace, r.pace_factor)
+    ranks = _ranks(conn, org, scorer, rows)
+    mine: set[int] = set()
+    best: dict[int, tuple[Rank, Any]] = {}  # person -> (rank, row)
+    for r in rows:
+        rank = ranks[(r.member_id, r.person_id)]
         if r.member_id == viewer.id:
-            if scored.label in KNOWN_WELL and scored.score > 0:
+            if rank.label in KNOWN_WELL and rank.score > 0:
                 mine.add(r.person_id)
             continue
         held = best.get(r.person_id)
-        key = (scored.score, scored.strength)
-        if scored.score > 0 and (held is None or key > (held[0].score, held[0].strength)):
-            best[r.person_id] = (scored, r)
+        if rank.score > 0 and (held is None or rank.key > held[0].key):
+            best[r.person_id] = (rank, r)
     ranked = sorted(
-        ((s, r) for pid, (s, r) in best.items() if pid not in mine),
-        key=lambda sr: (-sr[0].score, -sr[0].strength, sr[1].person_id),
+        ((k, r) for pid, (k, r) in best.items() if pid not in mine),
+        key=lambda kr: (-kr[0].score, -kr[0].strength, kr[1].person_id),
     )
-    return _describe(conn, org, _spread(ranked, limit), wanted)
+    chosen = _spread(ranked, limit)
+    worded = scored_pairs(conn, org, now, [(r.member_id, r.person_id) for _, r in chosen])
+    return _describe(
+        conn, org, [(worded[(r.member_id, r.person_id)], r) for _, r in chosen], wanted
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Rank:
+    """A tie's shown score, label and strength: what ranking needs, no reasons."""
+
+    score: int
+    label: str
+    strength: float
+
+    @property
+    def key(self) -> tuple[int, float]:
+        return (self.score, self.strength)
+
+
+def _ranks(
+    conn: Connection, org: Org, scorer: TieScorer, rows: list[Any]
+) -> dict[tuple[int, int], Rank]:
+    """Each row's rank: from its stored volume (core/strength.py `shown`, the arithmetic
+    `TieScorer.score` uses), or, for a tie without one yet, scored in full."""
+    found: dict[tuple[int, int], Rank] = {}
+    unscored = []
+    for r in rows:
+        pair = (r.member_id, r.person_id)
+        if r.volume is None:
+            unscored.append(pair)
+            continue
+        value, label, raw = shown(float(r.volume), scorer.paces[r.member_id][1], bool(r.explicit))
+        found[pair] = Rank(value, label, raw)
+    for pair, scored in scored_pairs(conn, org, scorer.now, unscored).items():
+        found[pair] = Rank(scored.score, scored.label, scored.strength)
+    return found
 
 
 def _ties(conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]) -> list[Any]:
@@ -111,12 +152,13 @@ def _ties(conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]
         select(
             tie.c.person_id,
             tie.c.member_id,
-            tie.c.state,
             tie.c.explicit,
             tie.c.volume,
             person.c.company_id,
             member.c.email,
             member.c.name,
+            member.c.pace,
+            member.c.pace_factor,
         )
         .join(member, member.c.id == tie.c.member_id)
         .join(person, person.c.id == tie.c.person_id)
