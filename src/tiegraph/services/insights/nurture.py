@@ -26,7 +26,7 @@ from tiegraph.core.nurture import (
     suggest,
 )
 from tiegraph.core.reasons import said
-from tiegraph.core.strength import Touch
+from tiegraph.core.strength import Touch, shown
 from tiegraph.errors import ForbiddenError
 from tiegraph.services.activity.nurture_store import is_stored
 from tiegraph.services.activity.tie_scores import TieScorer
@@ -291,22 +291,18 @@ def _describe(
             before.update(_touches_before(conn, org, target, chunk, past))
     if past is None:
         scorer = TieScorer(conn, org, datetime.now(UTC))
+        scorer.load([target.id])
     else:
         scorer = TieScorer.before(conn, org, past, [target.id])
     items = []
     for s in chosen:
         known = explicit.get(s.person_id, False)
         if past is None:
-            stored = states.get(s.person_id)
-            scored = scorer.score(
-                target.id,
-                stored.state if stored else None,
-                known,
-                stored.volume if stored else None,
-            )
+            scored = _scored_now(conn, org, target, scorer, states.get(s.person_id), known)
         else:
             touches = before.get(s.person_id, [])
-            scored = scorer.score_touches(target.id, touches, known)
+            then = scorer.score_touches(target.id, touches, known)
+            scored = then.score, then.label
         p = people[s.person_id]
         items.append(
             NurtureItem(
@@ -315,13 +311,34 @@ def _describe(
                 person_name=p.full_name,
                 company=p.company or "",
                 title=p.title,
-                score=scored.score,
-                label=scored.label,
+                score=scored[0],
+                label=scored[1],
                 reason=s.reason,
                 priority=s.priority,
             )
         )
     return items
+
+
+def _scored_now(
+    conn: Connection, org: Org, target: Member, scorer: TieScorer, stored: Any, explicit: bool
+) -> tuple[int, str]:
+    """A tie's score and label today: from its stored volume (no reasons worded: the list
+    shows none of the tie's), or, for a tie without one yet, from its state."""
+    if stored is not None and stored.volume is not None:
+        value, label, _ = shown(float(stored.volume), scorer.paces[target.id][1], explicit)
+        return value, label
+    state = None
+    if stored is not None:
+        state = conn.execute(
+            select(tie.c.state).where(
+                tie.c.org_id == org.id,
+                tie.c.member_id == target.id,
+                tie.c.person_id == stored.person_id,
+            )
+        ).scalar_one_or_none()
+    scored = scorer.score(target.id, state, explicit)
+    return scored.score, scored.label
 
 
 def _touches_before(
@@ -345,7 +362,7 @@ def _touches_before(
 
 def _states(conn: Connection, org: Org, target: Member, ids: list[int]) -> dict[int, Any]:
     rows = conn.execute(
-        select(tie.c.person_id, tie.c.state, tie.c.volume).where(
+        select(tie.c.person_id, tie.c.volume).where(
             tie.c.org_id == org.id, tie.c.member_id == target.id, tie.c.person_id.in_(ids)
         )
     )
