@@ -26,6 +26,7 @@ from tiegraph.store.schema import company, member, person, tie
 
 KNOWN_WELL = ("strong", "good")  # my own tie this strong: I need no introduction
 CANDIDATE_TIES = 120  # per source, in stored-score order (a bound on today's score)
+CANDIDATE_SLACK = 10  # read a few more: an archived person's ties are dropped after reading
 PER_ACCOUNT = 3  # at most this many people of one account, so that every target shows
 
 
@@ -82,7 +83,7 @@ def warm_paths(
     The candidates are ranked by their shown scores (stored volume times stored pace: no
     reasons worded), and only the `limit` chosen are worded through the TieScorer."""
     scorer = TieScorer(conn, org, now)
-    rows: list[Any] = []
+    rows: list[Candidate] = []
     if wanted.accounts:
         rows += _ties(conn, org, viewer, tie.c.company_id.in_(sorted(wanted.accounts)))
     if wanted.persons:
@@ -144,36 +145,92 @@ def _ranks(
     return found
 
 
-def _ties(conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A visible tie to a wanted person, with what ranking and wording it needs."""
+
+    person_id: int
+    member_id: int
+    explicit: bool
+    volume: float | None
+    company_id: int | None  # the person's employer
+    email: str  # the member's
+    name: str
+    pace: float | None
+    pace_factor: float | None
+
+
+def _ties(
+    conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]
+) -> list[Candidate]:
+    """The CANDIDATE_TIES strongest ties by stored score that `which` picks, of members whose
+    ties the viewer may see, to directory persons not archived and not colleagues.
+
+    Read from the score index alone (the members' conditions are two short lists), then the
+    persons of those ties looked up: an archived one is dropped and the next ties read. A join
+    of every person and member row would read thousands of rows at a big account first."""
+    members = select(member.c.id).where(member.c.org_id == org.id, ties_visible(viewer))
     colleagues = select(member.c.person_id).where(
         member.c.org_id == org.id, member.c.person_id.is_not(None)
     )
-    query = (
-        select(
-            tie.c.person_id,
-            tie.c.member_id,
-            tie.c.explicit,
-            tie.c.volume,
-            person.c.company_id,
-            member.c.email,
-            member.c.name,
-            member.c.pace,
-            member.c.pace_factor,
-        )
-        .join(member, member.c.id == tie.c.member_id)
-        .join(person, person.c.id == tie.c.person_id)
+    ranked = (
+        select(tie.c.person_id, tie.c.member_id, tie.c.explicit, tie.c.volume)
         .where(
             tie.c.org_id == org.id,
             which,
-            ties_visible(viewer),
-            person.c.org_id == org.id,
-            person.c.archived_at.is_(None),
+            tie.c.member_id.in_(members),
             tie.c.person_id.not_in(colleagues),
         )
         .order_by(tie.c.score.desc(), tie.c.person_id, tie.c.member_id)
-        .limit(CANDIDATE_TIES)
     )
-    return list(conn.execute(query))
+    rows: list[Any] = []
+    offset, size = 0, CANDIDATE_TIES + CANDIDATE_SLACK
+    while len(rows) < CANDIDATE_TIES:
+        page = conn.execute(ranked.limit(size).offset(offset)).all()
+        employers = _employers(conn, org, {r.person_id for r in page})
+        rows += [(r, employers[r.person_id]) for r in page if r.person_id in employers]
+        if len(page) < size:
+            break
+        offset += size
+    rows = rows[:CANDIDATE_TIES]
+    introducers = _introducers(conn, org, {r.member_id for r, _ in rows})
+    return [
+        Candidate(
+            r.person_id,
+            r.member_id,
+            bool(r.explicit),
+            r.volume,
+            employer,
+            *introducers[r.member_id],
+        )
+        for r, employer in rows
+    ]
+
+
+def _employers(conn: Connection, org: Org, ids: set[int]) -> dict[int, int | None]:
+    """Of these persons, those not archived, with their employer."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(person.c.id, person.c.company_id).where(
+            person.c.org_id == org.id, person.c.id.in_(sorted(ids)), person.c.archived_at.is_(None)
+        )
+    )
+    return {r.id: r.company_id for r in rows}
+
+
+def _introducers(
+    conn: Connection, org: Org, ids: set[int]
+) -> dict[int, tuple[str, str, float | None, float | None]]:
+    """These members' email, name, stored pace and pace factor."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(
+            member.c.id, member.c.email, member.c.name, member.c.pace, member.c.pace_factor
+        ).where(member.c.org_id == org.id, member.c.id.in_(sorted(ids)))
+    )
+    return {r.id: (r.email, r.name, r.pace, r.pace_factor) for r in rows}
 
 
 def _spread(ranked: list[tuple[Any, Any]], limit: int) -> list[tuple[Any, Any]]:
