@@ -129,16 +129,18 @@ def nurture(
                 f"you cannot see {target.email}'s nurture list: "
                 "their activity is not shared with you"
             )
+        facts: dict[int, Any] = {}  # the stored path reads the persons with the suggestions
         if past or params != DEFAULT_NURTURE or not is_stored(conn, org):
             found, explicit = live_suggestions(conn, org, target, cutoff, params)
         else:
-            found, explicit = stored_suggestions(conn, org, target, cutoff)
+            found, facts = stored_suggestions(conn, org, target, cutoff)
+            explicit = {pid: bool(r.explicit) for pid, r in facts.items()}
         contacts = [s for s in found if s.kind != "cooling"]
         connections = [s for s in found if s.kind == "cooling"]
         if limit:
             contacts, connections = contacts[:limit], connections[:limit]
         chosen = contacts + connections
-        items = _describe(conn, org, target, chosen, explicit, cutoff if past else None)
+        items = _describe(conn, org, target, chosen, explicit, cutoff if past else None, facts)
     return NurtureList(
         target.email,
         target.name,
@@ -170,9 +172,10 @@ def live_suggestions(
 
 def stored_suggestions(
     conn: Connection, org: Org, target: Member, now: datetime
-) -> tuple[list[Suggestion], dict[int, bool]]:
-    """The member's stored suggestions, worded as of `now`, most urgent first, and which of
-    the ties are explicit: the directory persons `_tie_activity` reads, in one query."""
+) -> tuple[list[Suggestion], dict[int, Any]]:
+    """The member's stored suggestions, worded as of `now`, most urgent first, and by person
+    what `_describe` shows of them (name, title, company, the tie's volume and explicit mark):
+    the directory persons `_tie_activity` reads, in one query."""
     colleagues = select(member.c.person_id).where(
         member.c.org_id == org.id, member.c.person_id.is_not(None)
     )
@@ -186,7 +189,11 @@ def stored_suggestions(
             found.c.last_at,
             found.c.rhythm_days,
             person.c.first_name,
+            person.c.full_name,
+            person.c.title,
+            company.c.name.label("company"),
             tie.c.explicit,
+            tie.c.volume,
         )
         .join(
             tie,
@@ -197,6 +204,7 @@ def stored_suggestions(
             ),
         )
         .join(person, person.c.id == found.c.person_id)
+        .outerjoin(company, company.c.id == person.c.company_id)
         .where(
             found.c.org_id == org.id,
             found.c.member_id == target.id,
@@ -207,7 +215,7 @@ def stored_suggestions(
     ).all()
     suggestions = [Suggestion(r.person_id, r.kind, _worded(r, now), r.priority) for r in rows]
     suggestions.sort(key=lambda s: (-s.priority, s.person_id))
-    return suggestions, {r.person_id: bool(r.explicit) for r in rows}
+    return suggestions, {r.person_id: r for r in rows}
 
 
 def _worded(row: Any, now: datetime) -> str:
@@ -275,18 +283,22 @@ def _describe(
     chosen: list[Suggestion],
     explicit: dict[int, bool],
     past: datetime | None,
+    facts: dict[int, Any],
 ) -> list[NurtureItem]:
-    """Suggestions with their person's directory entry and the tie's score."""
+    """Suggestions with their person's directory entry and the tie's score; `facts`: the
+    entries and tie volumes already read (by `stored_suggestions`), by person."""
     ids = [s.person_id for s in chosen]
-    people: dict[int, Any] = {}
+    people: dict[int, Any] = dict(facts)
     emails: dict[int, str] = {}
-    states: dict[int, Any] = {}
+    states: dict[int, Any] = dict(facts)
     before: dict[int, list[Touch]] = {}  # as of a past date: each tie's every touch before it
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
-        people.update(_people(conn, org, chunk))
         emails.update(_emails(conn, org, chunk))
-        states.update(_states(conn, org, target, chunk))
+        unknown = [i for i in chunk if i not in facts]
+        if unknown:
+            people.update(_people(conn, org, unknown))
+            states.update(_states(conn, org, target, unknown))
         if past is not None:
             before.update(_touches_before(conn, org, target, chunk, past))
     if past is None:

@@ -8,7 +8,6 @@ good), colleagues, archived persons and leavers' ties are left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,9 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, select
 
 from tiegraph.core.reasons import Reason
-from tiegraph.core.strength import shown
-from tiegraph.services.activity.tie_scores import TieScorer, scored_pairs
-from tiegraph.services.insights.connection_rows import people_by_id
+from tiegraph.core.strength import TieScore, shown
+from tiegraph.services.activity.tie_scores import TieScorer
+from tiegraph.services.activity.ties import pairs_in
+from tiegraph.services.insights.connection_rows import first_emails
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
@@ -107,7 +107,7 @@ def warm_paths(
         key=lambda kr: (-kr[0].score, -kr[0].strength, kr[1].person_id),
     )
     chosen = _spread(ranked, limit)
-    worded = scored_pairs(conn, org, now, [(r.member_id, r.person_id) for _, r in chosen])
+    worded = _worded(conn, org, scorer, [(r.member_id, r.person_id) for _, r in chosen])
     return _describe(
         conn, org, [(worded[(r.member_id, r.person_id)], r) for _, r in chosen], wanted
     )
@@ -140,9 +140,26 @@ def _ranks(
             continue
         value, label, raw = shown(float(r.volume), scorer.paces[r.member_id][1], bool(r.explicit))
         found[pair] = Rank(value, label, raw)
-    for pair, scored in scored_pairs(conn, org, scorer.now, unscored).items():
+    for pair, scored in _worded(conn, org, scorer, unscored).items():
         found[pair] = Rank(scored.score, scored.label, scored.strength)
     return found
+
+
+def _worded(
+    conn: Connection, org: Org, scorer: TieScorer, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], TieScore]:
+    """These ties scored with their reasons (their members' paces known to `scorer`)."""
+    if not pairs:
+        return {}
+    wanted = set(pairs)
+    rows = conn.execute(
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
+            tie.c.org_id == org.id, pairs_in(tie, wanted)
+        )
+    )
+    return {
+        pair: scorer.score_row(r) for r in rows if (pair := (r.member_id, r.person_id)) in wanted
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +170,10 @@ class Candidate:
     member_id: int
     explicit: bool
     volume: float | None
+    person_name: str  # the email is read for the chosen only
+    person_title: str
     company_id: int | None  # the person's employer
+    company_name: str
     email: str  # the member's
     name: str
     pace: float | None
@@ -187,8 +207,8 @@ def _ties(
     offset, size = 0, CANDIDATE_TIES + CANDIDATE_SLACK
     while len(rows) < CANDIDATE_TIES:
         page = conn.execute(ranked.limit(size).offset(offset)).all()
-        employers = _employers(conn, org, {r.person_id for r in page})
-        rows += [(r, employers[r.person_id]) for r in page if r.person_id in employers]
+        persons = _persons(conn, org, {r.person_id for r in page})
+        rows += [(r, persons[r.person_id]) for r in page if r.person_id in persons]
         if len(page) < size:
             break
         offset += size
@@ -200,23 +220,35 @@ def _ties(
             r.member_id,
             bool(r.explicit),
             r.volume,
-            employer,
+            facts.full_name,
+            facts.title,
+            facts.company_id,
+            facts.company or "",
             *introducers[r.member_id],
         )
-        for r, employer in rows
+        for r, facts in rows
     ]
 
 
-def _employers(conn: Connection, org: Org, ids: set[int]) -> dict[int, int | None]:
-    """Of these persons, those not archived, with their employer."""
+def _persons(conn: Connection, org: Org, ids: set[int]) -> dict[int, Any]:
+    """Of these persons, those not archived, with their name, title and employer."""
     if not ids:
         return {}
     rows = conn.execute(
-        select(person.c.id, person.c.company_id).where(
+        select(
+            person.c.id,
+            person.c.full_name,
+            person.c.title,
+            person.c.company_id,
+            company.c.name.label("company"),
+        )
+        .select_from(person)
+        .outerjoin(company, company.c.id == person.c.company_id)
+        .where(
             person.c.org_id == org.id, person.c.id.in_(sorted(ids)), person.c.archived_at.is_(None)
         )
     )
-    return {r.id: r.company_id for r in rows}
+    return {r.id: r for r in rows}
 
 
 def _introducers(
@@ -249,20 +281,19 @@ def _spread(ranked: list[tuple[Any, Any]], limit: int) -> list[tuple[Any, Any]]:
 def _describe(
     conn: Connection, org: Org, chosen: list[tuple[Any, Any]], wanted: Wanted
 ) -> list[WarmPath]:
-    people = people_by_id(conn, org, (r.person_id for _, r in chosen))
-    names = _company_names(conn, org, (r.company_id for _, r in chosen))
+    emails = first_emails(conn, org, (r.person_id for _, r in chosen))
     found = []
     for scored, r in chosen:
-        facts = people[r.person_id]
+        email = emails.get(r.person_id, "")
         why = wanted.persons.get(r.person_id) or wanted.accounts.get(r.company_id, "")
         found.append(
             WarmPath(
                 person_id=r.person_id,
-                person_email=facts.email,
-                person_name=facts.name or facts.email,
-                person_title=facts.title,
+                person_email=email,
+                person_name=r.person_name or email,
+                person_title=r.person_title,
                 company_id=r.company_id,
-                company_name=names.get(r.company_id, ""),
+                company_name=r.company_name,
                 introducer_email=r.email,
                 introducer_name=r.name,
                 score=scored.score,
@@ -274,15 +305,3 @@ def _describe(
             )
         )
     return found
-
-
-def _company_names(conn: Connection, org: Org, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    rows = conn.execute(
-        select(company.c.id, company.c.name).where(
-            company.c.org_id == org.id, company.c.id.in_(wanted)
-        )
-    )
-    return {r.id: r.name for r in rows}
