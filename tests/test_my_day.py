@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from insights_org import PRIVATE, InsightsOrg, build
+from tiegraph.services.contacts.archive import person_id_for_email, set_person_archived
 from tiegraph.services.directory.accounts import flag_account
 from tiegraph.services.directory.importer import import_directory
+from tiegraph.services.insights import warm_paths
 from tiegraph.services.insights.my_day import ANSWERED_DAYS, my_day
 from tiegraph.services.intros.answers import answer_intro
 from tiegraph.services.intros.delivery import send_by_client
@@ -139,3 +141,21 @@ def test_new_people_at_targets_from_the_employment_start(
     [new] = my_day(store, world.org, world.cy).new_people
     assert (new.name, new.title, new.company_name) == ("Nia New", "CFO", "Acme Corp")
     assert new.started == date.today() - timedelta(days=10)
+
+
+def test_an_archived_persons_ties_give_way_to_the_next_strongest(
+    store: Store, world: InsightsOrg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    flag_account(store, world.org, "Acme Corp", target=True)
+    # Three candidate ties read at a time, as a big account's first 130 are: Bo's own to Lee
+    # and to his private Quinn, Ana's to Pat, then Cy's to Kim.
+    monkeypatch.setattr(warm_paths, "CANDIDATE_TIES", 3)
+    monkeypatch.setattr(warm_paths, "CANDIDATE_SLACK", 0)
+    day = my_day(store, world.org, world.bo, now=NOW)
+    assert [p.person_email for p in day.paths] == ["pat@acme.example"]
+    pat = person_id_for_email(store, world.org, "pat@acme.example")
+    set_person_archived(store, world.org, pat, archived=True)
+    day = my_day(store, world.org, world.bo, now=NOW)
+    assert [(p.introducer_email, p.person_email) for p in day.paths] == [
+        ("cy@us.example", "kim@acme.example")
+    ]

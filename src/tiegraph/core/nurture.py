@@ -17,6 +17,8 @@ __all__ = [
     "Suggestion",
     "TieActivity",
     "classify",
+    "cooling_reason",
+    "one_sided_reason",
     "suggest",
 ]
 
@@ -108,6 +110,11 @@ class Suggestion:
     kind: Kind
     reason: str
     priority: int
+    # What a stored suggestion needs to be worded again later (services/activity/nurture_store.py):
+    # one-sided, the reason after the person's name; cooling, the last contact and the rhythm.
+    words: str = ""
+    last_at: datetime | None = None
+    rhythm_days: float = 0.0
 
 
 def suggest(
@@ -170,13 +177,22 @@ def _one_sided(
         return None
     if answers > len(inbound) * params.one_sided_answer_share:
         return None
-    name = tie.first_name.strip() or "They"
-    reason = (
-        f"{name} {_inbound_words(inbound)} in {params.one_sided_days} days; {_answered(answers)}"
-    )
+    words = f"{_inbound_words(inbound)} in {params.one_sided_days} days; {_answered(answers)}"
     unanswered = 1.0 - answers / len(inbound)
     priority = min(10.0 * len(inbound), 100.0) * unanswered
-    return Suggestion(tie.person_id, "one_sided", reason, _bounded(priority))
+    reason = one_sided_reason(tie.first_name, words)
+    return Suggestion(tie.person_id, "one_sided", reason, _bounded(priority), words=words)
+
+
+def one_sided_reason(first_name: str, words: str) -> str:
+    """A one-sided reason: the person's first name ("They" without one), then what they did."""
+    return f"{first_name.strip() or 'They'} {words}"
+
+
+def cooling_reason(rhythm_days: float, silence: timedelta) -> str:
+    """A cooling reason: the tie's usual rhythm and how long it has been silent."""
+    every = "every day" if rhythm_days < 1.5 else f"every {span(round(rhythm_days) * _DAY)}"
+    return f"usually in touch {every}; silent for {span(silence)}"
 
 
 def _inbound_words(inbound: Sequence[Touch]) -> str:
@@ -220,12 +236,13 @@ def _cooling(
     )
     if then.label not in params.cooling_labels:
         return None
-    every = "every day" if rhythm < 1.5 else f"every {span(round(rhythm) * _DAY)}"
-    reason = f"usually in touch {every}; silent for {span(as_of - last)}"
+    reason = cooling_reason(rhythm, as_of - last)
     # What is still at stake (today's score) times how overdue: a tie long gone ranks low.
     now = score_touches(window, as_of, explicit_connection=tie.explicit)
     priority = now.score * min(silence / allowed, 2.0) / 2.0
-    return Suggestion(tie.person_id, "cooling", reason, _bounded(priority))
+    return Suggestion(
+        tie.person_id, "cooling", reason, _bounded(priority), last_at=last, rhythm_days=rhythm
+    )
 
 
 def _warming(

@@ -507,6 +507,25 @@ tie = Table(
     _tenant_key("person_id", "person"),
 )
 
+# A member's nurture suggestions as of `suggested_at` (core/nurture.py `classify`), one row per
+# tie that has one: what the nurture list and My day read instead of a year of touches. Kept by
+# services/activity/nurture_store.py wherever a tie's touches change and by the daily rescore.
+# No foreign keys: a table distributed by org_id (docs on Citus) carries none of its own.
+nurture_suggestion = Table(
+    "nurture_suggestion",
+    metadata,
+    Column("org_id", Id, primary_key=True),
+    Column("member_id", Id, primary_key=True),
+    Column("person_id", Id, primary_key=True),
+    Column("kind", String(16), nullable=False),  # warming | one_sided | cooling
+    Column("priority", Integer, nullable=False),
+    # warming: the reason; one-sided: the reason after the person's name (worded at view)
+    Column("words", Text, nullable=False, server_default=""),
+    Column("last_at", DateTime(timezone=True), nullable=True),  # cooling: the last touch
+    Column("rhythm_days", Float, nullable=False, server_default="0"),  # cooling: the mean gap
+    Column("suggested_at", DateTime(timezone=True), nullable=False),
+)
+
 custom_property = Table(
     "custom_property",
     metadata,

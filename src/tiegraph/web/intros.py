@@ -79,10 +79,14 @@ def save_smtp(
     return smtp_settings.set_smtp(store, viewer.org, checked)
 
 
-def open_requests(store: Store, viewer: Viewer) -> dict[tuple[str, str], IntroRequest]:
+def open_requests(
+    store: Store, viewer: Viewer, mine: list[IntroRequest] | None = None
+) -> dict[tuple[str, str], IntroRequest]:
     """The viewer's own standing requests (open, or introduced) by (introducer email, person
-    email): each replaces the "Get introduced" button of the same introducer and person."""
-    mine = intro.list_intros(store, viewer.org, viewer.member)
+    email): each replaces the "Get introduced" button of the same introducer and person.
+    `mine`: the viewer's requests, when the page has read them already."""
+    if mine is None:
+        mine = intro.list_intros(store, viewer.org, viewer.member)
     return {
         (r.introducer_email, r.person_email): r
         for r in reversed(mine)

@@ -2,9 +2,11 @@
 
 Scores decay while nothing happens, and every view shows the stored ones
 (services/activity/tie_scores.py): the daily rescore brings them, and members' paces, up to
-today. An organization whose ties lack their stored inputs (a store just migrated) is rescored
-at start whatever the day. `tiegraph serve` starts a DailyRescore; the last run of each
-organization is kept in its settings, so a restart does not rescore again before a day.
+today, and members' nurture suggestions with them. An organization whose ties lack their
+stored inputs (a store just migrated) is rescored at start whatever the day, and one whose
+nurture suggestions are not stored yet has them stored. `tiegraph serve` starts a
+DailyRescore; the last run of each organization is kept in its settings, so a restart does
+not rescore again before a day.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from tiegraph.services.activity.nurture_store import is_stored, refresh_org
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.org.orgs import Org, list_orgs
 from tiegraph.services.org.settings import get_setting, put_setting
@@ -55,6 +58,9 @@ def rescore_due(
         try:
             last = last_rescore(store, org)
             if last is not None and moment - last < every and not inputs_missing(store, org):
+                if not nurture_missing(store, org):
+                    continue
+                refresh_org(store, org, now=moment)  # a store just migrated to 0023
                 continue
             done[org.slug] = rescore(store, org, now=moment)
             put_setting(store, org, SETTING, moment.isoformat())
@@ -62,6 +68,13 @@ def rescore_due(
         except Exception:
             log.exception("daily rescore of organization %s failed", org.slug)
     return done
+
+
+def nurture_missing(store: Store, org: Org) -> bool:
+    """Whether the organization's nurture suggestions are not stored yet (a store migrated to
+    0023 and not rescored since: the nurture list computes them per view until then)."""
+    with store.read() as conn:
+        return not is_stored(conn, org)
 
 
 def inputs_missing(store: Store, org: Org) -> bool:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, literal, null, select
 
 from tiegraph.core.strength import TieState, from_columns, score, strength, to_columns
+from tiegraph.services.activity.nurture_store import refresh_pairs
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, upsert_rows
 from tiegraph.store.schema import person, tie
@@ -59,6 +60,8 @@ def mark_explicit(
         for p in known
     ]
     upsert_rows(conn, tie, rows, key=("org_id", "member_id", "person_id"))
+    # Explicit ties score higher, which a suggestion's label test reads; a new tie has no touches.
+    refresh_pairs(conn, org, [(member_id, p) for p in known], now)
     return len(new) + len(known)
 
 

@@ -26,6 +26,8 @@ from tiegraph.services.activity.member_activity import (
     refresh,
     store_paces,
 )
+from tiegraph.services.activity.nurture_store import refresh_org, refresh_pairs
+from tiegraph.services.activity.touches import touch_of
 from tiegraph.services.activity.writes import NewInteraction
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
@@ -36,23 +38,6 @@ from tiegraph.store.schema import contact, interaction, person, tie
 CHUNK = 400  # pairs per lookup: two variables each, under SQLite's older 999 limit
 
 Pair = tuple[int, int]  # (member_id, person_id)
-
-
-def touch_of(row: Any) -> Touch:
-    """A stored interaction (or a NewInteraction) as the strength model's Touch."""
-    return Touch(
-        at=_aware(row.occurred_at),
-        channel=row.channel,
-        direction=row.direction,
-        participants=max(int(row.participants), 1),
-        duration_seconds=int(row.duration_seconds),
-        thread_reply=bool(row.thread_reply),
-    )
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back without their zone; everything is stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _chunks(pairs: Sequence[Pair]) -> Iterable[Sequence[Pair]]:
@@ -153,6 +138,7 @@ class TieUpdater:
             row["company_id"] = employers.get(pair[1])
             rows.append(row)
         upsert_rows(self.conn, tie, rows, key=("org_id", "member_id", "person_id"))
+        refresh_pairs(self.conn, self.org, pairs, now)
         self._folds.clear()
         self._rebuild.clear()
         self._explicit.clear()
@@ -267,6 +253,7 @@ def rescore(
     Readers rescore what they show, but an account's top ties are found by stored score
     (services/insights/closest.py), which stays exact and only gets faster when scores are fresh.
     `tiegraph serve` runs this daily; `tiegraph ties rescore` runs it by hand. Members'
+    nurture suggestions (services/activity/nurture_store.py) are stored afresh after. Members'
     activity (services/activity/member_activity.py) is recomputed first when due (weekly), and a tie
     whose state was shaped by other parameters (a new model: `needs_rebuild`) is refolded
     from its stored interactions. Returns how many ties changed.
@@ -339,6 +326,7 @@ def rescore(
         done += len(rows)
         after = (rows[-1].member_id, rows[-1].person_id)
         progress("Ties", done, total)
+    refresh_org(store, org, now=moment)  # windows slid and silences grew since yesterday
     store.analyze_after(changed)
     return changed
 

@@ -84,8 +84,16 @@ class MyDay:
         }
 
 
-def my_day(store: Store, org: Org, viewer: Member, *, now: datetime | None = None) -> MyDay:
-    """The viewer's day: each part at most a screenful, strongest or most urgent first."""
+def my_day(
+    store: Store,
+    org: Org,
+    viewer: Member,
+    *,
+    now: datetime | None = None,
+    intros: list[IntroRequest] | None = None,
+) -> MyDay:
+    """The viewer's day: each part at most a screenful, strongest or most urgent first.
+    `intros`: the viewer's requests (`list_intros`), when the caller has read them already."""
     now = now or datetime.now(UTC)
     with store.read() as conn:
         targets = _targets(conn, org, viewer)
@@ -93,7 +101,8 @@ def my_day(store: Store, org: Org, viewer: Member, *, now: datetime | None = Non
         wanted.accounts.update({cid: TARGET_ACCOUNT for cid in targets})
         paths = warm_paths(conn, org, viewer, wanted, now, PATHS)
         new = _new_people(conn, org, viewer, targets, now.date())
-    intros = list_intros(store, org, viewer)
+    if intros is None:
+        intros = list_intros(store, org, viewer)
     asks = [r for r in intros if r.status == "requested" and r.introducer_id == viewer.id]
     lately = now - timedelta(days=ANSWERED_DAYS)
     mine = [

@@ -14,21 +14,38 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, select
 
-from tiegraph.core.nurture import DEFAULT_NURTURE, NurtureParams, Suggestion, TieActivity, suggest
+from tiegraph.core.nurture import (
+    DEFAULT_NURTURE,
+    NurtureParams,
+    Suggestion,
+    TieActivity,
+    cooling_reason,
+    one_sided_reason,
+    suggest,
+)
 from tiegraph.core.reasons import said
-from tiegraph.core.strength import Touch
+from tiegraph.core.strength import Touch, shown
 from tiegraph.errors import ForbiddenError
+from tiegraph.services.activity.nurture_store import is_stored
 from tiegraph.services.activity.tie_scores import TieScorer
-from tiegraph.services.activity.ties import touch_of
+from tiegraph.services.activity.touches import aware, touch_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store import Store
 from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.distribution import same_org
-from tiegraph.store.schema import company, interaction, member, person, person_email, tie
+from tiegraph.store.schema import (
+    company,
+    interaction,
+    member,
+    nurture_suggestion,
+    person,
+    person_email,
+    tie,
+)
 
 LIMIT = 20
 
@@ -96,8 +113,10 @@ def nurture(
 ) -> NurtureList:
     """The member's nurture suggestions: at most `limit` of each list (0: all).
 
-    Without `as_of` (or with today or later), as of now, scored from the stored tie states;
-    with an earlier date, from the interactions before that date (midnight UTC starting it).
+    Without `as_of` (or with today or later), as of now: the stored suggestions
+    (services/activity/nurture_store.py, as of the last refresh of each tie: its last ingest or
+    the daily rescore) worded now, scored from the stored tie states; with an earlier date,
+    classified and scored from the interactions before that date (midnight UTC starting it).
     Raises ForbiddenError when the viewer may not see this member's ties.
     """
     now = datetime.now(UTC)
@@ -111,13 +130,18 @@ def nurture(
                 f"you cannot see {target.email}'s nurture list: "
                 "their activity is not shared with you"
             )
-        ties = _tie_activity(conn, org, target, cutoff - params.lookback_days * timedelta(days=1))
-        found = suggest(ties.values(), cutoff, params)
+        facts: dict[int, Any] = {}  # the stored path reads the persons with the suggestions
+        if past or params != DEFAULT_NURTURE or not is_stored(conn, org):
+            found, explicit = live_suggestions(conn, org, target, cutoff, params)
+        else:
+            found, facts = stored_suggestions(conn, org, target, cutoff)
+            explicit = {pid: bool(r.explicit) for pid, r in facts.items()}
         contacts = [s for s in found if s.kind != "cooling"]
         connections = [s for s in found if s.kind == "cooling"]
         if limit:
             contacts, connections = contacts[:limit], connections[:limit]
-        items = _describe(conn, org, target, contacts + connections, ties, cutoff if past else None)
+        chosen = contacts + connections
+        items = _describe(conn, org, target, chosen, explicit, cutoff if past else None, facts)
     return NurtureList(
         target.email,
         target.name,
@@ -135,6 +159,72 @@ def _may_see(conn: Connection, org: Org, target: Member, viewer: Member | None) 
         )
     ).first()
     return row is not None
+
+
+def live_suggestions(
+    conn: Connection, org: Org, target: Member, moment: datetime, params: NurtureParams
+) -> tuple[list[Suggestion], dict[int, bool]]:
+    """The member's suggestions classified from their touches as of `moment`, most urgent
+    first, and which of the ties are explicit."""
+    ties = _tie_activity(conn, org, target, moment - params.lookback_days * timedelta(days=1))
+    found = suggest(ties.values(), moment, params)
+    return found, {pid: t.explicit for pid, t in ties.items()}
+
+
+def stored_suggestions(
+    conn: Connection, org: Org, target: Member, now: datetime
+) -> tuple[list[Suggestion], dict[int, Any]]:
+    """The member's stored suggestions, worded as of `now`, most urgent first, and by person
+    what `_describe` shows of them (name, title, company, the tie's volume and explicit mark):
+    the directory persons `_tie_activity` reads, in one query."""
+    colleagues = select(member.c.person_id).where(
+        member.c.org_id == org.id, member.c.person_id.is_not(None)
+    )
+    found = nurture_suggestion
+    rows = conn.execute(
+        select(
+            found.c.person_id,
+            found.c.kind,
+            found.c.priority,
+            found.c.words,
+            found.c.last_at,
+            found.c.rhythm_days,
+            person.c.first_name,
+            person.c.full_name,
+            person.c.title,
+            company.c.name.label("company"),
+            tie.c.explicit,
+            tie.c.volume,
+        )
+        .join(
+            tie,
+            and_(
+                tie.c.org_id == found.c.org_id,
+                tie.c.member_id == found.c.member_id,
+                tie.c.person_id == found.c.person_id,
+            ),
+        )
+        .join(person, same_org(person, found.c.person_id))
+        .outerjoin(company, same_org(company, person.c.company_id))
+        .where(
+            found.c.org_id == org.id,
+            found.c.member_id == target.id,
+            person.c.org_id == org.id,
+            person.c.archived_at.is_(None),
+            found.c.person_id.not_in(colleagues),
+        )
+    ).all()
+    suggestions = [Suggestion(r.person_id, r.kind, _worded(r, now), r.priority) for r in rows]
+    suggestions.sort(key=lambda s: (-s.priority, s.person_id))
+    return suggestions, {r.person_id: r for r in rows}
+
+
+def _worded(row: Any, now: datetime) -> str:
+    if row.kind == "one_sided":
+        return one_sided_reason(row.first_name, row.words)
+    if row.kind == "cooling" and row.last_at is not None:
+        return cooling_reason(row.rhythm_days, now - aware(row.last_at))
+    return str(row.words)
 
 
 def _tie_activity(
@@ -192,40 +282,40 @@ def _describe(
     org: Org,
     target: Member,
     chosen: list[Suggestion],
-    ties: dict[int, TieActivity],
+    explicit: dict[int, bool],
     past: datetime | None,
+    facts: dict[int, Any],
 ) -> list[NurtureItem]:
-    """Suggestions with their person's directory entry and the tie's score."""
+    """Suggestions with their person's directory entry and the tie's score; `facts`: the
+    entries and tie volumes already read (by `stored_suggestions`), by person."""
     ids = [s.person_id for s in chosen]
-    people: dict[int, Any] = {}
+    people: dict[int, Any] = dict(facts)
     emails: dict[int, str] = {}
-    states: dict[int, Any] = {}
+    states: dict[int, Any] = dict(facts)
     before: dict[int, list[Touch]] = {}  # as of a past date: each tie's every touch before it
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
-        people.update(_people(conn, org, chunk))
         emails.update(_emails(conn, org, chunk))
-        states.update(_states(conn, org, target, chunk))
+        unknown = [i for i in chunk if i not in facts]
+        if unknown:
+            people.update(_people(conn, org, unknown))
+            states.update(_states(conn, org, target, unknown))
         if past is not None:
             before.update(_touches_before(conn, org, target, chunk, past))
     if past is None:
         scorer = TieScorer(conn, org, datetime.now(UTC))
+        scorer.load([target.id])
     else:
         scorer = TieScorer.before(conn, org, past, [target.id])
     items = []
     for s in chosen:
-        activity = ties[s.person_id]
+        known = explicit.get(s.person_id, False)
         if past is None:
-            stored = states.get(s.person_id)
-            scored = scorer.score(
-                target.id,
-                stored.state if stored else None,
-                activity.explicit,
-                stored.volume if stored else None,
-            )
+            scored = _scored_now(conn, org, target, scorer, states.get(s.person_id), known)
         else:
             touches = before.get(s.person_id, [])
-            scored = scorer.score_touches(target.id, touches, activity.explicit)
+            then = scorer.score_touches(target.id, touches, known)
+            scored = then.score, then.label
         p = people[s.person_id]
         items.append(
             NurtureItem(
@@ -234,13 +324,34 @@ def _describe(
                 person_name=p.full_name,
                 company=p.company or "",
                 title=p.title,
-                score=scored.score,
-                label=scored.label,
+                score=scored[0],
+                label=scored[1],
                 reason=s.reason,
                 priority=s.priority,
             )
         )
     return items
+
+
+def _scored_now(
+    conn: Connection, org: Org, target: Member, scorer: TieScorer, stored: Any, explicit: bool
+) -> tuple[int, str]:
+    """A tie's score and label today: from its stored volume (no reasons worded: the list
+    shows none of the tie's), or, for a tie without one yet, from its state."""
+    if stored is not None and stored.volume is not None:
+        value, label, _ = shown(float(stored.volume), scorer.paces[target.id][1], explicit)
+        return value, label
+    state = None
+    if stored is not None:
+        state = conn.execute(
+            select(tie.c.state).where(
+                tie.c.org_id == org.id,
+                tie.c.member_id == target.id,
+                tie.c.person_id == stored.person_id,
+            )
+        ).scalar_one_or_none()
+    scored = scorer.score(target.id, state, explicit)
+    return scored.score, scored.label
 
 
 def _touches_before(
@@ -264,7 +375,7 @@ def _touches_before(
 
 def _states(conn: Connection, org: Org, target: Member, ids: list[int]) -> dict[int, Any]:
     rows = conn.execute(
-        select(tie.c.person_id, tie.c.state, tie.c.volume).where(
+        select(tie.c.person_id, tie.c.volume).where(
             tie.c.org_id == org.id, tie.c.member_id == target.id, tie.c.person_id.in_(ids)
         )
     )

@@ -8,7 +8,6 @@ good), colleagues, archived persons and leavers' ties are left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,8 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, select
 
 from tiegraph.core.reasons import Reason
+from tiegraph.core.strength import TieScore, shown
 from tiegraph.services.activity.tie_scores import TieScorer
-from tiegraph.services.insights.connection_rows import people_by_id
+from tiegraph.services.activity.ties import pairs_in
+from tiegraph.services.insights.connection_rows import first_emails
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
@@ -26,6 +27,7 @@ from tiegraph.store.schema import company, member, person, tie
 
 KNOWN_WELL = ("strong", "good")  # my own tie this strong: I need no introduction
 CANDIDATE_TIES = 120  # per source, in stored-score order (a bound on today's score)
+CANDIDATE_SLACK = 10  # read a few more: an archived person's ties are dropped after reading
 PER_ACCOUNT = 3  # at most this many people of one account, so that every target shows
 
 
@@ -77,62 +79,191 @@ class Wanted:
 def warm_paths(
     conn: Connection, org: Org, viewer: Member, wanted: Wanted, now: datetime, limit: int
 ) -> list[WarmPath]:
-    """The strongest colleague's tie to each wanted person, strongest first, `limit` of them."""
+    """The strongest colleague's tie to each wanted person, strongest first, `limit` of them.
+
+    The candidates are ranked by their shown scores (stored volume times stored pace: no
+    reasons worded), and only the `limit` chosen are worded through the TieScorer."""
     scorer = TieScorer(conn, org, now)
-    rows: list[Any] = []
+    rows: list[Candidate] = []
     if wanted.accounts:
         rows += _ties(conn, org, viewer, tie.c.company_id.in_(sorted(wanted.accounts)))
     if wanted.persons:
         rows += _ties(conn, org, viewer, tie.c.person_id.in_(sorted(wanted.persons)))
-    scorer.load(r.member_id for r in rows)
-    mine: set[int] = set()
-    best: dict[int, tuple[Any, Any]] = {}  # person -> (score, row)
     for r in rows:
-        scored = scorer.score_row(r)
+        scorer.know(r.member_id, r.pace, r.pace_factor)
+    ranks = _ranks(conn, org, scorer, rows)
+    mine: set[int] = set()
+    best: dict[int, tuple[Rank, Any]] = {}  # person -> (rank, row)
+    for r in rows:
+        rank = ranks[(r.member_id, r.person_id)]
         if r.member_id == viewer.id:
-            if scored.label in KNOWN_WELL and scored.score > 0:
+            if rank.label in KNOWN_WELL and rank.score > 0:
                 mine.add(r.person_id)
             continue
         held = best.get(r.person_id)
-        key = (scored.score, scored.strength)
-        if scored.score > 0 and (held is None or key > (held[0].score, held[0].strength)):
-            best[r.person_id] = (scored, r)
+        if rank.score > 0 and (held is None or rank.key > held[0].key):
+            best[r.person_id] = (rank, r)
     ranked = sorted(
-        ((s, r) for pid, (s, r) in best.items() if pid not in mine),
-        key=lambda sr: (-sr[0].score, -sr[0].strength, sr[1].person_id),
+        ((k, r) for pid, (k, r) in best.items() if pid not in mine),
+        key=lambda kr: (-kr[0].score, -kr[0].strength, kr[1].person_id),
     )
-    return _describe(conn, org, _spread(ranked, limit), wanted)
+    chosen = _spread(ranked, limit)
+    worded = _worded(conn, org, scorer, [(r.member_id, r.person_id) for _, r in chosen])
+    return _describe(
+        conn, org, [(worded[(r.member_id, r.person_id)], r) for _, r in chosen], wanted
+    )
 
 
-def _ties(conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]) -> list[Any]:
+@dataclass(frozen=True, slots=True)
+class Rank:
+    """A tie's shown score, label and strength: what ranking needs, no reasons."""
+
+    score: int
+    label: str
+    strength: float
+
+    @property
+    def key(self) -> tuple[int, float]:
+        return (self.score, self.strength)
+
+
+def _ranks(
+    conn: Connection, org: Org, scorer: TieScorer, rows: list[Any]
+) -> dict[tuple[int, int], Rank]:
+    """Each row's rank: from its stored volume (core/strength.py `shown`, the arithmetic
+    `TieScorer.score` uses), or, for a tie without one yet, scored in full."""
+    found: dict[tuple[int, int], Rank] = {}
+    unscored = []
+    for r in rows:
+        pair = (r.member_id, r.person_id)
+        if r.volume is None:
+            unscored.append(pair)
+            continue
+        value, label, raw = shown(float(r.volume), scorer.paces[r.member_id][1], bool(r.explicit))
+        found[pair] = Rank(value, label, raw)
+    for pair, scored in _worded(conn, org, scorer, unscored).items():
+        found[pair] = Rank(scored.score, scored.label, scored.strength)
+    return found
+
+
+def _worded(
+    conn: Connection, org: Org, scorer: TieScorer, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], TieScore]:
+    """These ties scored with their reasons (their members' paces known to `scorer`)."""
+    if not pairs:
+        return {}
+    wanted = set(pairs)
+    rows = conn.execute(
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
+            tie.c.org_id == org.id, pairs_in(tie, wanted)
+        )
+    )
+    return {
+        pair: scorer.score_row(r) for r in rows if (pair := (r.member_id, r.person_id)) in wanted
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A visible tie to a wanted person, with what ranking and wording it needs."""
+
+    person_id: int
+    member_id: int
+    explicit: bool
+    volume: float | None
+    person_name: str  # the email is read for the chosen only
+    person_title: str
+    company_id: int | None  # the person's employer
+    company_name: str
+    email: str  # the member's
+    name: str
+    pace: float | None
+    pace_factor: float | None
+
+
+def _ties(
+    conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]
+) -> list[Candidate]:
+    """The CANDIDATE_TIES strongest ties by stored score that `which` picks, of members whose
+    ties the viewer may see, to directory persons not archived and not colleagues.
+
+    Read from the score index alone (the members' conditions are two short lists), then the
+    persons of those ties looked up: an archived one is dropped and the next ties read. A join
+    of every person and member row would read thousands of rows at a big account first."""
+    members = select(member.c.id).where(member.c.org_id == org.id, ties_visible(viewer))
     colleagues = select(member.c.person_id).where(
         member.c.org_id == org.id, member.c.person_id.is_not(None)
     )
-    query = (
-        select(
-            tie.c.person_id,
-            tie.c.member_id,
-            tie.c.state,
-            tie.c.explicit,
-            tie.c.volume,
-            person.c.company_id,
-            member.c.email,
-            member.c.name,
-        )
-        .join(member, same_org(member, tie.c.member_id))
-        .join(person, same_org(person, tie.c.person_id))
+    ranked = (
+        select(tie.c.person_id, tie.c.member_id, tie.c.explicit, tie.c.volume)
         .where(
             tie.c.org_id == org.id,
             which,
-            ties_visible(viewer),
-            person.c.org_id == org.id,
-            person.c.archived_at.is_(None),
+            tie.c.member_id.in_(members),
             tie.c.person_id.not_in(colleagues),
         )
         .order_by(tie.c.score.desc(), tie.c.person_id, tie.c.member_id)
-        .limit(CANDIDATE_TIES)
     )
-    return list(conn.execute(query))
+    rows: list[Any] = []
+    offset, size = 0, CANDIDATE_TIES + CANDIDATE_SLACK
+    while len(rows) < CANDIDATE_TIES:
+        page = conn.execute(ranked.limit(size).offset(offset)).all()
+        persons = _persons(conn, org, {r.person_id for r in page})
+        rows += [(r, persons[r.person_id]) for r in page if r.person_id in persons]
+        if len(page) < size:
+            break
+        offset += size
+    rows = rows[:CANDIDATE_TIES]
+    introducers = _introducers(conn, org, {r.member_id for r, _ in rows})
+    return [
+        Candidate(
+            r.person_id,
+            r.member_id,
+            bool(r.explicit),
+            r.volume,
+            facts.full_name,
+            facts.title,
+            facts.company_id,
+            facts.company or "",
+            *introducers[r.member_id],
+        )
+        for r, facts in rows
+    ]
+
+
+def _persons(conn: Connection, org: Org, ids: set[int]) -> dict[int, Any]:
+    """Of these persons, those not archived, with their name, title and employer."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(
+            person.c.id,
+            person.c.full_name,
+            person.c.title,
+            person.c.company_id,
+            company.c.name.label("company"),
+        )
+        .select_from(person)
+        .outerjoin(company, same_org(company, person.c.company_id))
+        .where(
+            person.c.org_id == org.id, person.c.id.in_(sorted(ids)), person.c.archived_at.is_(None)
+        )
+    )
+    return {r.id: r for r in rows}
+
+
+def _introducers(
+    conn: Connection, org: Org, ids: set[int]
+) -> dict[int, tuple[str, str, float | None, float | None]]:
+    """These members' email, name, stored pace and pace factor."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(
+            member.c.id, member.c.email, member.c.name, member.c.pace, member.c.pace_factor
+        ).where(member.c.org_id == org.id, member.c.id.in_(sorted(ids)))
+    )
+    return {r.id: (r.email, r.name, r.pace, r.pace_factor) for r in rows}
 
 
 def _spread(ranked: list[tuple[Any, Any]], limit: int) -> list[tuple[Any, Any]]:
@@ -151,20 +282,19 @@ def _spread(ranked: list[tuple[Any, Any]], limit: int) -> list[tuple[Any, Any]]:
 def _describe(
     conn: Connection, org: Org, chosen: list[tuple[Any, Any]], wanted: Wanted
 ) -> list[WarmPath]:
-    people = people_by_id(conn, org, (r.person_id for _, r in chosen))
-    names = _company_names(conn, org, (r.company_id for _, r in chosen))
+    emails = first_emails(conn, org, (r.person_id for _, r in chosen))
     found = []
     for scored, r in chosen:
-        facts = people[r.person_id]
+        email = emails.get(r.person_id, "")
         why = wanted.persons.get(r.person_id) or wanted.accounts.get(r.company_id, "")
         found.append(
             WarmPath(
                 person_id=r.person_id,
-                person_email=facts.email,
-                person_name=facts.name or facts.email,
-                person_title=facts.title,
+                person_email=email,
+                person_name=r.person_name or email,
+                person_title=r.person_title,
                 company_id=r.company_id,
-                company_name=names.get(r.company_id, ""),
+                company_name=r.company_name,
                 introducer_email=r.email,
                 introducer_name=r.name,
                 score=scored.score,
@@ -176,15 +306,3 @@ def _describe(
             )
         )
     return found
-
-
-def _company_names(conn: Connection, org: Org, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    rows = conn.execute(
-        select(company.c.id, company.c.name).where(
-            company.c.org_id == org.id, company.c.id.in_(wanted)
-        )
-    )
-    return {r.id: r.name for r in rows}

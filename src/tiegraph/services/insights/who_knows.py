@@ -13,7 +13,7 @@ from tiegraph.core.emails import normalize_email
 from tiegraph.core.reasons import Reason
 from tiegraph.core.strength import TieScore
 from tiegraph.services.activity.tie_scores import TieScorer
-from tiegraph.services.activity.ties import touch_of
+from tiegraph.services.activity.touches import touch_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import hidden_persons, sees_ties_of

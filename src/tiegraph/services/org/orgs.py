@@ -15,6 +15,13 @@ from tiegraph.store.schema import member, organization, person
 DEFAULT_SLUG = "default"
 DEFAULT_NAME = "My organization"
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+# A new organization has no ties, so its stored nurture suggestions are complete from the start
+# (services/activity/nurture_store.py); one from before migration 0023 waits for a refresh.
+NURTURE_STORED = "nurture_stored"
+
+
+def _new_settings() -> dict[str, Any]:
+    return {NURTURE_STORED: True}
 
 
 @dataclass(frozen=True)
@@ -61,7 +68,9 @@ def create_org(store: Store, slug: str, name: str | None = None) -> Org:
     with store.write() as conn:
         if _find(conn, slug):
             raise InvalidInputError(f"organization {slug!r} already exists")
-        conn.execute(organization.insert().values(slug=slug, name=name or slug, settings={}))
+        conn.execute(
+            organization.insert().values(slug=slug, name=name or slug, settings=_new_settings())
+        )
         org = _find(conn, slug)
     assert org is not None
     return org
@@ -85,7 +94,9 @@ def resolve_org(store: Store, slug: str | None = None) -> Org:
     with store.write() as conn:
         if _find(conn, DEFAULT_SLUG) is None:
             conn.execute(
-                organization.insert().values(slug=DEFAULT_SLUG, name=DEFAULT_NAME, settings={})
+                organization.insert().values(
+                    slug=DEFAULT_SLUG, name=DEFAULT_NAME, settings=_new_settings()
+                )
             )
         org = _find(conn, DEFAULT_SLUG)
     assert org is not None

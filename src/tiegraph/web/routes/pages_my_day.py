@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from tiegraph.services.insights.my_day import NEW_DAYS, my_day
+from tiegraph.services.intros.requests import list_intros
 from tiegraph.web.intros import open_requests
 from tiegraph.web.security import PageViewer, store_of
 from tiegraph.web.templating import render
@@ -16,6 +17,11 @@ router = APIRouter()
 @router.get("/")
 def my_day_page(request: Request, viewer: PageViewer) -> Response:
     store = store_of(request)
-    day = my_day(store, viewer.org, viewer.member)
-    context = {"day": day, "open_requests": open_requests(store, viewer), "new_days": NEW_DAYS}
+    intros = list_intros(store, viewer.org, viewer.member)  # read once for both
+    day = my_day(store, viewer.org, viewer.member, intros=intros)
+    context = {
+        "day": day,
+        "open_requests": open_requests(store, viewer, intros),
+        "new_days": NEW_DAYS,
+    }
     return render(request, "my_day.html", context)

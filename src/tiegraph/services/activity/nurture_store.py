@@ -1,0 +1,195 @@
+"""Stored nurture suggestions: each member's ties classified (core/nurture.py), kept for views.
+
+The nurture list and My day read `nurture_suggestion` instead of a year of touches per view.
+The rows of a tie are rewritten, in the same transaction, wherever its touches or its explicit
+mark change (TieUpdater.flush, explicit_ties.mark_explicit), and every member's by the daily
+rescore, as the suggestions are as of a moment: windows slide, silences grow. What depends
+on the moment of the view is worded then (a cooling tie's silence, a one-sided person's name;
+services/insights/nurture.py). A refresh deletes and writes the rows of what it covers, so a
+rerun after a crash writes the same rows.
+
+Rows are written for every tie with a suggestion; which are shown (directory persons not
+archived, not colleagues) and to whom (services/org/sharing.py) is decided when read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from tiegraph.core.nurture import DEFAULT_NURTURE, NurtureParams, Suggestion, TieActivity, classify
+from tiegraph.core.strength import Touch
+from tiegraph.services.activity.touches import touch_of
+from tiegraph.services.org.orgs import NURTURE_STORED, Org
+from tiegraph.services.org.settings import put_setting, read_setting
+from tiegraph.store import Store
+from tiegraph.store.bulk import IN_CHUNK
+from tiegraph.store.schema import interaction, member, nurture_suggestion, tie
+
+Pair = tuple[int, int]  # (member_id, person_id)
+
+
+def is_stored(conn: Connection, org: Org) -> bool:
+    """Whether the organization's suggestions are all stored: a new organization's are (it has
+    no ties), a store migrated to 0023 gets them from the first refresh (`refresh_org`)."""
+    return bool(read_setting(conn, org, NURTURE_STORED))
+
+
+def refresh_pairs(
+    conn: Connection,
+    org: Org,
+    pairs: Iterable[Pair],
+    now: datetime,
+    params: NurtureParams = DEFAULT_NURTURE,
+) -> int:
+    """Classify these ties afresh as of `now` and store what they suggest; returns the rows
+    written."""
+    by_member: dict[int, list[int]] = {}
+    for member_id, person_id in set(pairs):
+        by_member.setdefault(member_id, []).append(person_id)
+    written = 0
+    for member_id, persons in sorted(by_member.items()):
+        persons.sort()
+        for start in range(0, len(persons), IN_CHUNK):
+            chunk = persons[start : start + IN_CHUNK]
+            written += _refresh(conn, org, member_id, chunk, now, params)
+    return written
+
+
+def refresh_member(
+    conn: Connection,
+    org: Org,
+    member_id: int,
+    now: datetime,
+    params: NurtureParams = DEFAULT_NURTURE,
+) -> int:
+    """Classify every tie of one member afresh as of `now`; returns the rows written."""
+    since = now - params.lookback_days * timedelta(days=1)
+    rows = conn.execute(
+        _touch_columns().where(
+            interaction.c.org_id == org.id,
+            interaction.c.member_id == member_id,
+            interaction.c.person_id.is_not(None),
+            interaction.c.occurred_at >= since,
+        )
+    )
+    touches = _grouped(rows)
+    explicit = _explicit(conn, org, member_id, None)
+    conn.execute(
+        nurture_suggestion.delete().where(
+            nurture_suggestion.c.org_id == org.id, nurture_suggestion.c.member_id == member_id
+        )
+    )
+    return _write(conn, org, member_id, touches, explicit, now, params)
+
+
+def refresh_org(store: Store, org: Org, *, now: datetime | None = None) -> int:
+    """Every member's suggestions as of `now`, a transaction per member; then the organization
+    is marked as stored. Returns the rows written."""
+    moment = now or datetime.now(UTC)
+    with store.read() as conn:
+        ids = list(conn.execute(select(member.c.id).where(member.c.org_id == org.id)).scalars())
+    written = 0
+    for member_id in sorted(ids):
+        with store.write() as conn:
+            written += refresh_member(conn, org, member_id, moment)
+    put_setting(store, org, NURTURE_STORED, True)
+    return written
+
+
+def _refresh(
+    conn: Connection,
+    org: Org,
+    member_id: int,
+    persons: Sequence[int],
+    now: datetime,
+    params: NurtureParams,
+) -> int:
+    since = now - params.lookback_days * timedelta(days=1)
+    rows = conn.execute(
+        _touch_columns().where(
+            interaction.c.org_id == org.id,
+            interaction.c.person_id.in_(persons),
+            interaction.c.member_id == member_id,
+            interaction.c.occurred_at >= since,
+        )
+    )
+    touches = _grouped(rows)
+    explicit = _explicit(conn, org, member_id, persons)
+    conn.execute(
+        nurture_suggestion.delete().where(
+            nurture_suggestion.c.org_id == org.id,
+            nurture_suggestion.c.member_id == member_id,
+            nurture_suggestion.c.person_id.in_(persons),
+        )
+    )
+    return _write(conn, org, member_id, touches, explicit, now, params)
+
+
+def _touch_columns() -> Any:
+    return select(
+        interaction.c.person_id,
+        interaction.c.channel,
+        interaction.c.direction,
+        interaction.c.occurred_at,
+        interaction.c.participants,
+        interaction.c.duration_seconds,
+        interaction.c.thread_reply,
+    )
+
+
+def _grouped(rows: Iterable[Any]) -> dict[int, list[Touch]]:
+    found: dict[int, list[Touch]] = {}
+    for r in rows:
+        found.setdefault(r.person_id, []).append(touch_of(r))
+    return found
+
+
+def _explicit(
+    conn: Connection, org: Org, member_id: int, persons: Sequence[int] | None
+) -> set[int]:
+    query = select(tie.c.person_id).where(
+        tie.c.org_id == org.id, tie.c.member_id == member_id, tie.c.explicit.is_(True)
+    )
+    if persons is not None:
+        query = query.where(tie.c.person_id.in_(persons))
+    return set(conn.execute(query).scalars())
+
+
+def _write(
+    conn: Connection,
+    org: Org,
+    member_id: int,
+    touches: dict[int, list[Touch]],
+    explicit: set[int],
+    now: datetime,
+    params: NurtureParams,
+) -> int:
+    found: list[Suggestion] = []
+    for person_id, seen in touches.items():
+        activity = TieActivity(person_id, "", tuple(seen), person_id in explicit)
+        suggestion = classify(activity, now, params)
+        if suggestion is not None:
+            found.append(suggestion)
+    if found:
+        conn.execute(
+            nurture_suggestion.insert(),
+            [
+                {
+                    "org_id": org.id,
+                    "member_id": member_id,
+                    "person_id": s.person_id,
+                    "kind": s.kind,
+                    "priority": s.priority,
+                    "words": s.words if s.kind == "one_sided" else s.reason,
+                    "last_at": s.last_at,
+                    "rhythm_days": s.rhythm_days,
+                    "suggested_at": now,
+                }
+                for s in found
+            ],
+        )
+    return len(found)
