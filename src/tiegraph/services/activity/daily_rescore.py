@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from tiegraph.services.activity.company_summary import summaries_missing
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.org.orgs import Org, list_orgs
 from tiegraph.services.org.settings import get_setting, put_setting
@@ -54,7 +55,8 @@ def rescore_due(
         org = summary.org
         try:
             last = last_rescore(store, org)
-            if last is not None and moment - last < every and not inputs_missing(store, org):
+            fresh = not inputs_missing(store, org) and not _summaries_missing(store, org)
+            if last is not None and moment - last < every and fresh:
                 continue
             done[org.slug] = rescore(store, org, now=moment)
             put_setting(store, org, SETTING, moment.isoformat())
@@ -108,3 +110,10 @@ class DailyRescore:
                 log.exception("daily rescore failed")
             self.runs += 1
             self._stop.wait(self.check_seconds)
+
+
+def _summaries_missing(store: Store, org: Org) -> bool:
+    """Whether the accounts' read model is still to be built (a store migrated to 0020): the
+    rescore builds it."""
+    with store.read() as conn:
+        return summaries_missing(conn, org)
