@@ -295,9 +295,10 @@ def rescore(
     """
     moment = now or datetime.now(UTC)
     with store.write() as conn:
+        missing = summaries_missing(conn, org)  # asked first: refreshing paces makes a few
         if not refresh(conn, org, moment):
             store_paces(conn, org, moment)
-        if summaries_missing(conn, org):
+        if missing:
             refresh_companies(conn, org)
     with store.read() as conn:
         total = conn.execute(
