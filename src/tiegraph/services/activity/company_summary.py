@@ -38,8 +38,13 @@ def refresh_companies(conn: Connection, org: Org, company_ids: Companies = None)
 def refresh_members(conn: Connection, org: Org, member_ids: Iterable[int]) -> None:
     """Rebuild the rows of every company where these members have ties (their pace, sharing
     or leaving changed)."""
+    refresh_companies(conn, org, companies_of_members(conn, org, member_ids))
+
+
+def companies_of_members(conn: Connection, org: Org, member_ids: Iterable[int]) -> set[int]:
+    """The companies where these members have ties."""
     ids = sorted(set(member_ids))
-    found: set[int | None] = set()
+    found: set[int] = set()
     for start in range(0, len(ids), IN_CHUNK):
         found.update(
             conn.execute(
@@ -52,7 +57,7 @@ def refresh_members(conn: Connection, org: Org, member_ids: Iterable[int]) -> No
                 .distinct()
             ).scalars()
         )
-    refresh_companies(conn, org, found)
+    return found
 
 
 def companies_of_persons(conn: Connection, org: Org, person_ids: Iterable[int]) -> set[int]:

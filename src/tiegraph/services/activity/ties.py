@@ -21,9 +21,10 @@ from tiegraph.core.strength import (
     to_columns,
 )
 from tiegraph.services.activity.company_summary import (
+    companies_of_members,
     companies_of_persons,
     refresh_companies,
-    summaries_missing,
+    refresh_members,
 )
 from tiegraph.services.activity.member_activity import (
     Pending,
@@ -130,10 +131,11 @@ class TieUpdater:
 
     def flush(self) -> int:
         """Write every pending tie and its member's activity; returns how many ties were written."""
-        fold_into_members(self.conn, self.org, self._activity)
+        paced = fold_into_members(self.conn, self.org, self._activity)
         self._activity = {}
         pairs = sorted(set(self._folds) | self._rebuild | self._explicit)
         if not pairs:
+            refresh_members(self.conn, self.org, paced)
             return 0
         self.written.update(pairs)
         stored = self._stored([p for p in pairs if p not in self._folds])
@@ -159,6 +161,8 @@ class TieUpdater:
             rows.append(row)
         moved = self._companies(pairs)  # where these ties were: a changed employer leaves
         upsert_rows(self.conn, tie, rows, key=("org_id", "member_id", "person_id"))
+        # Once for what changed: the ties' companies, and those of members whose pace moved.
+        moved |= companies_of_members(self.conn, self.org, paced)
         refresh_companies(self.conn, self.org, moved | set(employers.values()))
         self._folds.clear()
         self._rebuild.clear()
@@ -295,11 +299,10 @@ def rescore(
     """
     moment = now or datetime.now(UTC)
     with store.write() as conn:
-        missing = summaries_missing(conn, org)  # asked first: refreshing paces makes a few
         if not refresh(conn, org, moment):
             store_paces(conn, org, moment)
-        if missing:
-            refresh_companies(conn, org)
+        # Paces moved (or the summary is new, migrated to 0020): every account's summary.
+        refresh_companies(conn, org)
     with store.read() as conn:
         total = conn.execute(
             select(func.count()).select_from(tie).where(tie.c.org_id == org.id)
