@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from tiegraph.services.directory.by_id import companies_by_id, persons_by_id
-from tiegraph.services.insights.account_knowers import AccountKnower, account_knowers
+from tiegraph.services.insights.account_knowers import AccountKnower, knowers_of_accounts
 from tiegraph.services.insights.who_knows import TILE, Knower, who_knows
 from tiegraph.services.lists import PersonList, active_rows, get_list, iso
 from tiegraph.services.org.members import Member
@@ -101,6 +101,7 @@ def show_list(store: Store, org: Org, name: str | int, viewer: Member | None = N
         companies = companies_by_id(
             conn, org, [i.company_id for i in items if i.company_id is not None]
         )
+        closest = knowers_of_accounts(conn, org, list(companies), viewer=viewer)
     emails = [p["email"] for p in persons.values() if p["email"]]
     tiles = {a.email: a.knowers for a in who_knows(store, org, emails, limit=TILE, viewer=viewer)}
     rows: list[ListRow] = []
@@ -123,13 +124,12 @@ def show_list(store: Store, org: Org, name: str | int, viewer: Member | None = N
             )
         elif item.company_id in companies:
             c = companies[item.company_id]
-            closest = account_knowers(store, org, item.company_id, viewer=viewer)
             rows.append(
                 ListRow(
                     "account",
                     c["name"],
                     domains=c["domains"],
-                    account_knowers=closest,
+                    account_knowers=closest.get(item.company_id, ()),
                     company_id=item.company_id,
                 )
             )

@@ -526,6 +526,35 @@ nurture_suggestion = Table(
     Column("suggested_at", DateTime(timezone=True), nullable=False),
 )
 
+# The accounts' read model (services/activity/company_summary.py), refreshed in the transaction
+# that changes its inputs (ties, paces, employers, sharing, archiving): what account pages, the
+# accounts' coverage and list rows read instead of ranking every tie of a company per view.
+# Each member's strongest tie at each company, and how many of its people the member knows:
+# kept for every member (shared or not), so who may see a row is decided when it is read.
+company_knower = Table(
+    "company_knower",
+    metadata,
+    Column("org_id", Id, primary_key=True),
+    Column("company_id", Id, primary_key=True),
+    Column("member_id", Id, primary_key=True),
+    Column("people", Integer, nullable=False),  # ties with a touch, a contact or a score
+    Column("known", Integer, nullable=False),  # of those, with a shown score above 0
+    Column("person_id", Id, nullable=False),  # the strongest tie's person
+    Column("score", Integer, nullable=False),  # the strongest tie's shown score
+    Column("strength", Float, nullable=False),  # and its shown strength (the tie-break)
+)
+# Per company, its people known strongly and at all through ties every member may see (active
+# members sharing their activity): a viewer's own unshared ties are added when read.
+company_coverage = Table(
+    "company_coverage",
+    metadata,
+    Column("org_id", Id, primary_key=True),
+    Column("company_id", Id, primary_key=True),
+    Column("strong", Integer, nullable=False),
+    Column("known", Integer, nullable=False),
+    Index("ix_company_coverage_rank", "org_id", "strong", "known", "company_id"),
+)
+
 custom_property = Table(
     "custom_property",
     metadata,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from tiegraph.services.activity.company_summary import summaries_missing
 from tiegraph.services.activity.nurture_store import is_stored, refresh_org
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.org.orgs import Org, list_orgs
@@ -57,7 +58,8 @@ def rescore_due(
         org = summary.org
         try:
             last = last_rescore(store, org)
-            if last is not None and moment - last < every and not inputs_missing(store, org):
+            fresh = not inputs_missing(store, org) and not _summaries_missing(store, org)
+            if last is not None and moment - last < every and fresh:
                 if not nurture_missing(store, org):
                     continue
                 refresh_org(store, org, now=moment)  # a store just migrated to 0023
@@ -121,3 +123,10 @@ class DailyRescore:
                 log.exception("daily rescore failed")
             self.runs += 1
             self._stop.wait(self.check_seconds)
+
+
+def _summaries_missing(store: Store, org: Org) -> bool:
+    """Whether the accounts' read model is still to be built (a store migrated to 0024): the
+    rescore builds it."""
+    with store.read() as conn:
+        return summaries_missing(conn, org)

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, literal, null, select
 
 from tiegraph.core.strength import TieState, from_columns, score, strength, to_columns
+from tiegraph.services.activity.company_summary import companies_of_persons, refresh_companies
 from tiegraph.services.activity.nurture_store import refresh_pairs
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, upsert_rows
@@ -29,15 +30,17 @@ def mark_explicit(
     if not person_ids:
         return 0
     stored: dict[int, dict[str, Any]] = {}
+    moved: dict[int, int | None] = {}  # where the member's ties to them were
     for start in range(0, len(person_ids), IN_CHUNK):
         found = conn.execute(
-            select(tie.c.person_id, tie.c.state).where(
+            select(tie.c.person_id, tie.c.state, tie.c.company_id).where(
                 tie.c.org_id == org.id,
                 tie.c.member_id == member_id,
                 tie.c.person_id.in_(person_ids[start : start + IN_CHUNK]),
             )
         )
-        stored.update({r.person_id: r.state for r in found})
+        for r in found:
+            stored[r.person_id], moved[r.person_id] = r.state, r.company_id
     new = [p for p in person_ids if p not in stored]
     fresh = _row(org.id, member_id, TieState(), now)
     constants = [
@@ -62,6 +65,8 @@ def mark_explicit(
     upsert_rows(conn, tie, rows, key=("org_id", "member_id", "person_id"))
     # Explicit ties score higher, which a suggestion's label test reads; a new tie has no touches.
     refresh_pairs(conn, org, [(member_id, p) for p in known], now)
+    now_at = companies_of_persons(conn, org, new) | set(employers.values())
+    refresh_companies(conn, org, now_at | set(moved.values()))
     return len(new) + len(known)
 
 

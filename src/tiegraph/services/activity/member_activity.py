@@ -152,14 +152,15 @@ def recompute(conn: Connection, org: Org, now: datetime) -> int:
     return len(folds)
 
 
-def fold_into_members(conn: Connection, org: Org, pending: Pending) -> None:
-    """Fold an ingest's new interactions (summed per member and moment) into stored activity.
+def fold_into_members(conn: Connection, org: Org, pending: Pending) -> list[int]:
+    """Fold an ingest's new interactions (summed per member and moment) into stored activity;
+    returns the members whose pace factor changed (`store_paces`).
 
     An activity shaped by other parameters is left as it is: it reads as unknown until the
     next recompute, rather than mixing two models.
     """
     if not pending:
-        return
+        return []
     current = activity_fingerprint()
     stored: dict[int, MemberActivity] = {}
     wanted = sorted(pending)
@@ -182,7 +183,7 @@ def fold_into_members(conn: Connection, org: Org, pending: Pending) -> None:
     _write(conn, org, updated)
     if _days_current(_stored_pace(conn, org)):  # else the next recompute builds them all
         _add_days(conn, org, pending)
-    _store_median(conn, org, datetime.now(UTC))
+    return _store_median(conn, org, datetime.now(UTC))
 
 
 def _add_days(conn: Connection, org: Org, pending: Pending) -> None:
@@ -248,7 +249,7 @@ def _store_median(
     *,
     recomputed_at: datetime | None = None,
     days_model: str | None = None,
-) -> None:
+) -> list[int]:
     """The median member's pace, as of `now` or the latest activity if later (then exact
     until the next write: see the module's docstring)."""
     current = activity_fingerprint()
@@ -273,18 +274,24 @@ def _store_median(
     conn.execute(
         organization.update().where(organization.c.id == org.id).values(activity_pace=stored)
     )
-    store_paces(conn, org, now)
+    return store_paces(conn, org, now)
 
 
-def store_paces(conn: Connection, org: Org, now: datetime) -> None:
+def store_paces(conn: Connection, org: Org, now: datetime) -> list[int]:
     """Every member's pace against the median's as of `now`, and its factor, on the member row
     (member.pace, member.pace_factor): what every view of a tie reads. Written in the
-    transaction that changed the activity or the median, so a crash leaves the old ones."""
+    transaction that changed the activity or the median, so a crash leaves the old ones.
+    Returns the members whose factor changed: every shown score of theirs moved with it (the
+    caller refreshes their accounts' summaries: services/activity/company_summary.py)."""
     median = median_from(_stored_pace(conn, org), now)
-    rows = []
-    for r in conn.execute(select(member.c.id, member.c.activity).where(member.c.org_id == org.id)):
+    rows, moved = [], []
+    stored = select(member.c.id, member.c.activity, member.c.pace, member.c.pace_factor)
+    for r in conn.execute(stored.where(member.c.org_id == org.id)):
         known = relative(pace(activity_from_columns(r.activity), now), median)
-        rows.append({"m": r.id, "new_pace": known, "new_factor": pace_factor(known)})
+        factor = pace_factor(known)
+        if r.pace != known or r.pace_factor != factor:
+            rows.append({"m": r.id, "new_pace": known, "new_factor": factor})
+            moved += [r.id] if r.pace_factor != factor else []
     if rows:
         conn.execute(
             member.update()
@@ -292,6 +299,7 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> None:
             .values(pace=bindparam("new_pace"), pace_factor=bindparam("new_factor")),
             rows,
         )
+    return moved
 
 
 def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity | None]) -> None:

@@ -20,6 +20,12 @@ from tiegraph.core.strength import (
     strength,
     to_columns,
 )
+from tiegraph.services.activity.company_summary import (
+    companies_of_members,
+    companies_of_persons,
+    refresh_companies,
+    refresh_members,
+)
 from tiegraph.services.activity.member_activity import (
     Pending,
     fold_into_members,
@@ -110,10 +116,11 @@ class TieUpdater:
 
     def flush(self) -> int:
         """Write every pending tie and its member's activity; returns how many ties were written."""
-        fold_into_members(self.conn, self.org, self._activity)
+        paced = fold_into_members(self.conn, self.org, self._activity)
         self._activity = {}
         pairs = sorted(set(self._folds) | self._rebuild | self._explicit)
         if not pairs:
+            refresh_members(self.conn, self.org, paced)
             return 0
         self.written.update(pairs)
         stored = self._stored([p for p in pairs if p not in self._folds])
@@ -137,8 +144,12 @@ class TieUpdater:
             row = self._row(pair, state, pair in explicit, now)
             row["company_id"] = employers.get(pair[1])
             rows.append(row)
+        moved = self._companies(pairs)  # where these ties were: a changed employer leaves
         upsert_rows(self.conn, tie, rows, key=("org_id", "member_id", "person_id"))
         refresh_pairs(self.conn, self.org, pairs, now)
+        # Once for what changed: the ties' companies, and those of members whose pace moved.
+        moved |= companies_of_members(self.conn, self.org, paced)
+        refresh_companies(self.conn, self.org, moved | set(employers.values()))
         self._folds.clear()
         self._rebuild.clear()
         self._explicit.clear()
@@ -177,6 +188,19 @@ class TieUpdater:
                     if (r.member_id, r.person_id) in wanted
                 }
             )
+        return found
+
+    def _companies(self, pairs: Sequence[Pair]) -> set[int | None]:
+        """The companies these ties are stored at (before they are written)."""
+        found: set[int | None] = set()
+        for chunk in _chunks(pairs):
+            rows = self.conn.execute(
+                select(tie.c.member_id, tie.c.person_id, tie.c.company_id).where(
+                    tie.c.org_id == self.org.id, pairs_in(tie, chunk)
+                )
+            )
+            wanted = set(chunk)
+            found.update(r.company_id for r in rows if (r.member_id, r.person_id) in wanted)
         return found
 
     def _employers(self, person_ids: Sequence[int]) -> dict[int, int | None]:
@@ -222,6 +246,7 @@ def raw_touches(conn: Connection, org: Org, pairs: Sequence[Pair]) -> dict[Pair,
 
 def follow_employers(conn: Connection, org: Org, person_ids: Sequence[int]) -> None:
     """Persons whose current employer may have changed: their ties follow them."""
+    before = companies_of_persons(conn, org, person_ids)
     for start in range(0, len(person_ids), CHUNK):
         chunk = person_ids[start : start + CHUNK]
         employer = (
@@ -232,6 +257,7 @@ def follow_employers(conn: Connection, org: Org, person_ids: Sequence[int]) -> N
             .where(tie.c.org_id == org.id, tie.c.person_id.in_(chunk))
             .values(company_id=employer)
         )
+    refresh_companies(conn, org, before | companies_of_persons(conn, org, person_ids))
 
 
 RESCORE_BATCH = 5_000
@@ -262,6 +288,8 @@ def rescore(
     with store.write() as conn:
         if not refresh(conn, org, moment):
             store_paces(conn, org, moment)
+        # Paces moved (or the summary is new, migrated to 0024): every account's summary.
+        refresh_companies(conn, org)
     with store.read() as conn:
         total = conn.execute(
             select(func.count()).select_from(tie).where(tie.c.org_id == org.id)
@@ -277,6 +305,7 @@ def rescore(
                     tie.c.explicit,
                     tie.c.score,
                     tie.c.volume,
+                    tie.c.company_id,
                 )
                 .where(tie.c.org_id == org.id, tuple_(tie.c.member_id, tie.c.person_id) > after)
                 .order_by(tie.c.member_id, tie.c.person_id)
@@ -287,12 +316,13 @@ def rescore(
             states = {(r.member_id, r.person_id): from_columns(r.state) for r in rows}
             refolded = _refold(conn, org, [p for p, st in states.items() if needs_rebuild(st)])
             states.update(refolded)
-            updates = []
+            updates, moved = [], set()
             for r in rows:
                 pair = (r.member_id, r.person_id)
                 result = score(states[pair], moment, explicit_connection=bool(r.explicit))
                 volume = strength(states[pair], moment)
                 if result.score != r.score or pair in refolded or _drifted(r.volume, volume):
+                    moved.add(r.company_id)
                     updates.append(
                         {
                             "m": r.member_id,
@@ -322,6 +352,7 @@ def rescore(
                 )
             if refolded:
                 _write_states(conn, org, refolded)
+            refresh_companies(conn, org, moved)
         changed += len(updates)
         done += len(rows)
         after = (rows[-1].member_id, rows[-1].person_id)

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
+from tiegraph.services.activity.company_summary import companies_of_persons, refresh_companies
 from tiegraph.services.activity.ties import TieUpdater
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
@@ -83,3 +84,4 @@ def set_person_archived(
             .where(person.c.org_id == org.id, person.c.id == person_id)
             .values(archived_at=datetime.now(UTC) if archived else None)
         )
+        refresh_companies(conn, org, companies_of_persons(conn, org, [person_id]))

@@ -1,26 +1,28 @@
-"""For an account: the members with the strongest visible ties to its people (a simple query).
+"""For an account: the members with the strongest visible ties to its people.
 
-It reads the account's ties through tie(org, company, ...) (services/insights/closest.py keeps the
-company on each tie), ranked by their stored shown score (services/activity/tie_scores.py).
+It reads each member's strongest tie at the account from the stored summary `company_knower`
+(services/activity/company_summary.py, kept by every write of ties, paces and archiving), and
+words only the ties it shows (services/activity/tie_scores.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, func, select
 
 from tiegraph.core.reasons import Reason
-from tiegraph.services.activity.tie_scores import scored_pairs, shown_sql, shown_strength_sql
+from tiegraph.services.activity.tie_scores import scored_pairs
 from tiegraph.services.insights.who_knows import TILE
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
-from tiegraph.store.schema import member, person, tie
+from tiegraph.store.schema import company_knower, member, person
 
 
 @dataclass(frozen=True)
@@ -50,56 +52,75 @@ class AccountKnower:
 def account_knowers(
     store: Store, org: Org, company_id: int, *, viewer: Member | None = None, limit: int = TILE
 ) -> tuple[AccountKnower, ...]:
-    """Members by their strongest tie to the company's current people, strongest first.
+    """Members by their strongest tie to the company's current people, strongest first."""
+    with store.read() as conn:
+        return knowers_of_accounts(conn, org, [company_id], viewer=viewer, limit=limit).get(
+            company_id, ()
+        )
 
-    The ties are ranked by their stored shown score in SQL (services/activity/tie_scores.py
-    `shown_sql`); only each shown member's strongest tie is scored in Python, for its reasons.
-    """
-    now = datetime.now(UTC)
-    shown = shown_sql()
-    query = (
+
+def knowers_of_accounts(
+    conn: Connection,
+    org: Org,
+    company_ids: Sequence[int],
+    *,
+    viewer: Member | None = None,
+    limit: int = TILE,
+) -> dict[int, tuple[AccountKnower, ...]]:
+    """For each of these accounts, its members by their strongest tie, strongest first.
+
+    Read from the stored summary (services/activity/company_summary.py: each member's strongest
+    tie per company, by the shown score `shown_sql` gives), only rows of members whose ties
+    the viewer may see; only the ties shown are scored in Python, for their reasons."""
+    ids = sorted(set(company_ids))
+    if not ids:
+        return {}
+    rank = func.row_number().over(
+        partition_by=company_knower.c.company_id,
+        order_by=(company_knower.c.score.desc(), company_knower.c.strength.desc(), member.c.name),
+    )
+    ranked = (
         select(
-            tie.c.member_id,
-            tie.c.person_id,
-            shown.label("score"),
-            shown_strength_sql().label("strength"),
+            company_knower.c.company_id,
+            company_knower.c.member_id,
+            company_knower.c.person_id,
+            company_knower.c.people,
+            company_knower.c.score,
+            company_knower.c.strength,
             person.c.full_name,
             member.c.email,
             member.c.name,
+            rank.label("rank"),
         )
-        .join(person, same_org(person, tie.c.person_id))
-        .join(member, same_org(member, tie.c.member_id))
+        .join(member, same_org(member, company_knower.c.member_id))
+        .join(person, same_org(person, company_knower.c.person_id))
         .where(
-            tie.c.org_id == org.id,
-            tie.c.company_id == company_id,
-            person.c.archived_at.is_(None),
+            company_knower.c.org_id == org.id,
+            company_knower.c.company_id.in_(ids),
             ties_visible(viewer),
-            # what has no reasons either: no touch, not in the member's contacts
-            or_(shown > 0, tie.c.last_at.is_not(None), tie.c.explicit.is_(True)),
         )
+        .subquery("ranked")
     )
-    best: dict[int, Any] = {}
-    people: dict[int, int] = {}
-    with store.read() as conn:
-        for r in conn.execute(query):
-            people[r.member_id] = people.get(r.member_id, 0) + 1
-            held = best.get(r.member_id)
-            if held is None or (r.score, r.strength) > (held.score, held.strength):
-                best[r.member_id] = r
-        ranked = sorted(best.values(), key=lambda r: (-r.score, -r.strength, r.name))
-        ranked = ranked[:limit] if limit else ranked
-        worded = scored_pairs(conn, org, now, [(r.member_id, r.person_id) for r in ranked])
-    return tuple(
-        AccountKnower(
-            r.email,
-            r.name,
-            worded[(r.member_id, r.person_id)].score,
-            worded[(r.member_id, r.person_id)].label,
-            people[r.member_id],
-            r.full_name,
-            worded[(r.member_id, r.person_id)].reasons,
-            worded[(r.member_id, r.person_id)].strength,
-            worded[(r.member_id, r.person_id)].reason_items,
+    query = select(ranked)
+    if limit:
+        query = query.where(ranked.c.rank <= limit)
+    rows = conn.execute(query.order_by(ranked.c.company_id, ranked.c.rank)).all()
+    now = datetime.now(UTC)
+    worded = scored_pairs(conn, org, now, [(r.member_id, r.person_id) for r in rows])
+    found: dict[int, list[AccountKnower]] = {}
+    for r in rows:
+        tie_score = worded[(r.member_id, r.person_id)]
+        found.setdefault(r.company_id, []).append(
+            AccountKnower(
+                r.email,
+                r.name,
+                tie_score.score,
+                tie_score.label,
+                r.people,
+                r.full_name,
+                tie_score.reasons,
+                tie_score.strength,
+                tie_score.reason_items,
+            )
         )
-        for r in ranked
-    )
+    return {c: tuple(knowers) for c, knowers in found.items()}

@@ -20,7 +20,12 @@ from sqlalchemy import Connection, func, select, tuple_
 from tiegraph.core.reasons import Reason
 from tiegraph.core.strength import TieScore
 from tiegraph.errors import NotFoundError
-from tiegraph.services.activity.tie_scores import TieScorer
+from tiegraph.services.activity.tie_scores import (
+    TieScorer,
+    scored_pairs,
+    shown_sql,
+    shown_strength_sql,
+)
 from tiegraph.services.directory.accounts import Account, find_account
 from tiegraph.services.insights.who_knows import TILE, PersonKnowers, who_knows
 from tiegraph.services.org.members import Member
@@ -124,6 +129,70 @@ Best = dict[int, tuple[TieScore, int]]  # person -> (today's score, member)
 def _best_ties(
     conn: Connection, org: Org, company_id: int, viewer: Member | None, k: int, now: datetime
 ) -> Best:
+    """The account's people by their strongest visible tie, the best `k`: ranked in SQL by the
+    stored shown score (services/activity/tie_scores.py `shown_sql`, the number every view
+    shows), and only those kept scored in Python, for their reasons."""
+    colleagues = select(member.c.person_id).where(
+        member.c.org_id == org.id,
+        member.c.person_id.is_not(None),
+        member.c.archived_at.is_(None),  # a leaver is one of the account's people now
+    )
+    unscored = conn.execute(
+        select(tie.c.person_id)
+        .where(tie.c.org_id == org.id, tie.c.company_id == company_id, tie.c.volume.is_(None))
+        .limit(1)
+    ).first()
+    if unscored is not None:
+        return _best_ties_refolded(conn, org, company_id, viewer, k, now)
+    shown, strength = shown_sql(), shown_strength_sql()
+    # Of one person's ties, the one the tile would show: the strongest, then (all equal) the
+    # one stored strongest, then the latest member.
+    order = (shown.desc(), strength.desc(), tie.c.score.desc(), tie.c.member_id.desc())
+    ties = (
+        select(
+            tie.c.person_id,
+            tie.c.member_id,
+            shown.label("shown"),
+            strength.label("strength"),
+            person.c.full_name,
+            func.row_number().over(partition_by=tie.c.person_id, order_by=order).label("rank"),
+            func.max(tie.c.score).over(partition_by=tie.c.person_id).label("stored"),
+        )
+        .join(member, member.c.id == tie.c.member_id)
+        .join(person, person.c.id == tie.c.person_id)
+        .where(
+            tie.c.org_id == org.id,
+            tie.c.company_id == company_id,
+            ties_visible(viewer),
+            person.c.archived_at.is_(None),
+            tie.c.person_id.not_in(colleagues),  # a colleague who works there is one of us
+            shown > 0,
+        )
+        .subquery("ties")
+    )
+    query = (
+        select(ties.c.person_id, ties.c.member_id)
+        .where(ties.c.rank == 1)
+        # Namesakes as equal as can be: in the order of the index of stored scores.
+        .order_by(
+            ties.c.shown.desc(),
+            ties.c.strength.desc(),
+            ties.c.full_name,
+            ties.c.stored.desc(),
+            ties.c.person_id.desc(),
+        )
+    )
+    rows = conn.execute(query.limit(k) if k else query).all()
+    worded = scored_pairs(conn, org, now, [(r.member_id, r.person_id) for r in rows])
+    return {r.person_id: (worded[(r.member_id, r.person_id)], r.member_id) for r in rows}
+
+
+def _best_ties_refolded(
+    conn: Connection, org: Org, company_id: int, viewer: Member | None, k: int, now: datetime
+) -> Best:
+    """What `_best_ties` finds, for an account with ties not rescored since tie.volume came
+    (a store migrated to 0017, until the rescore `serve` runs at start): ties scored in
+    Python from their state, walked in pages down the index of stored scores."""
     best: Best = {}
     scorer = TieScorer(conn, org, now)
     colleagues = {

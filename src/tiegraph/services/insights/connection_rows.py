@@ -117,14 +117,22 @@ def people_by_id(conn: Connection, org: Org, person_ids: Iterable[int]) -> dict[
 def personal_rows(
     conn: Connection, org: Org, account: Account, members: dict[int, Any], viewer: Member | None
 ) -> list[CompanyConnection]:
-    """Each member with visible ties to the company's people: their strongest ties first."""
-    shown = shown_sql()
-    rows = conn.execute(
+    """Each member with visible ties to the company's people: their strongest ties first.
+
+    Ranked in SQL by the stored shown score: only each member's first `VIA_SHOWN` ties and
+    their count leave the database (a big account's thousand ties are not read into Python)."""
+    shown, strength = shown_sql(), shown_strength_sql()
+    mine = (tie.c.member_id,)
+    # Equal ties in the order of the company's index of stored scores.
+    order = (shown.desc(), strength.desc(), tie.c.score, tie.c.person_id)
+    ties = (
         select(
             tie.c.member_id,
             tie.c.person_id,
             shown.label("score"),
-            shown_strength_sql().label("strength"),
+            strength.label("strength"),
+            func.row_number().over(partition_by=mine, order_by=order).label("rank"),
+            func.count().over(partition_by=mine).label("known"),
         )
         .join(member, same_org(member, tie.c.member_id))
         .join(person, same_org(person, tie.c.person_id))
@@ -135,12 +143,15 @@ def personal_rows(
             person.c.archived_at.is_(None),
             shown > 0,
         )
+        .subquery("ties")
+    )
+    rows = conn.execute(
+        select(ties).where(ties.c.rank <= VIA_SHOWN).order_by(ties.c.member_id, ties.c.rank)
     ).all()
-    ranked: dict[int, list[Any]] = {}
+    tops: dict[int, list[Any]] = {}
     for r in rows:
-        ranked.setdefault(r.member_id, []).append(r)
+        tops.setdefault(r.member_id, []).append(r)
     # Stored scores rank the ties; only those shown are worded (services/activity/tie_scores.py).
-    tops = {m: _top(found) for m, found in ranked.items()}
     worded = scored_pairs(
         conn, org, datetime.now(UTC), [(m, r.person_id) for m, top in tops.items() for r in top]
     )
@@ -154,7 +165,7 @@ def personal_rows(
         m = names.get(member_id)
         if m is None:
             continue
-        known = len(ranked[member_id])
+        known = tops[member_id][0].known
         strongest = top[0][0]
         connections.append(
             CompanyConnection(
@@ -172,11 +183,6 @@ def personal_rows(
             )
         )
     return connections
-
-
-def _top(found: list[Any]) -> list[Any]:
-    """The member's strongest ties there, by stored shown score."""
-    return sorted(found, key=lambda r: (-r.score, -r.strength))[:VIA_SHOWN]
 
 
 def private_contact_rows(
