@@ -24,13 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal, select
+from sqlalchemy import Connection, select
 
 from tiegraph.core.strength import (
-    DEFAULT_PARAMS,
     TieScore,
     TieState,
     Touch,
@@ -41,10 +39,11 @@ from tiegraph.core.strength import (
     shown,
 )
 from tiegraph.services.activity.member_activity import paces_before
+from tiegraph.services.activity.shown import shown_sql as shown_sql  # re-exported: views' import
+from tiegraph.services.activity.shown import shown_strength_sql as shown_strength_sql
 from tiegraph.services.activity.ties import pairs_in
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK
-from tiegraph.store.functions import int_floor
 from tiegraph.store.schema import member, tie
 
 
@@ -120,6 +119,14 @@ class TieScorer:
         value, label, raw = shown(float(volume), self.paces[member_id][1], explicit)
         return replace(worded, score=value, label=label, strength=raw)
 
+    def shown_of(self, row: Any) -> int:
+        """A tie row's shown score alone (what `score_row` gives it), its reasons not worded:
+        for views that rank many ties and word the few they show."""
+        if row.volume is None or self.past:
+            return self.score_row(row).score
+        self.pace(row.member_id)  # read once per member, as `score` does
+        return shown(float(row.volume), self.paces[row.member_id][1], bool(row.explicit))[0]
+
     def score_row(self, row: Any) -> TieScore:
         """A tie row with `member_id`, `state`, `explicit` and `volume` columns, scored."""
         return self.score(row.member_id, row.state, bool(row.explicit), row.volume)
@@ -154,21 +161,3 @@ def scored_pairs(
             if (r.member_id, r.person_id) in wanted:  # pairs_in reads a superset
                 found[(r.member_id, r.person_id)] = scorer.score_row(r)
     return found
-
-
-@cache  # building the expression costs more than running it: built once, used by every query
-def shown_strength_sql() -> Any:
-    """The shown strength of a tie in SQL over `tie` joined to its `member`: the same
-    arithmetic as core/strength.py `shown`. A tie without a stored volume (one not rescored
-    since the column came: `serve` rescores those at start) reads as no interactions."""
-    bonus = case((tie.c.explicit.is_(True), literal(DEFAULT_PARAMS.explicit_bonus)), else_=0.0)
-    factor = func.coalesce(member.c.pace_factor, 1.0)
-    return func.coalesce(tie.c.volume, 0.0) * factor + bonus
-
-
-@cache
-def shown_sql() -> Any:
-    """The shown score (0-100) of a tie in SQL over `tie` joined to its `member`."""
-    raw = shown_strength_sql()
-    scale = literal(DEFAULT_PARAMS.scale)
-    return int_floor(literal(100.0) * raw / (raw + scale) + literal(0.5))
