@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, literal, null, select
 
 from tiegraph.core.strength import TieState, from_columns, score, strength, to_columns
+from tiegraph.services.activity.person_summary import refresh_persons
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, upsert_rows
 from tiegraph.store.schema import person, tie
@@ -59,6 +60,7 @@ def mark_explicit(
         for p in known
     ]
     upsert_rows(conn, tie, rows, key=("org_id", "member_id", "person_id"))
+    refresh_persons(conn, org.id, person_ids)
     return len(new) + len(known)
 
 

@@ -44,6 +44,7 @@ from tiegraph.core.member_activity import (
     relative,
 )
 from tiegraph.core.strength import DEFAULT_PARAMS, Touch, pace_factor, touch_weight
+from tiegraph.services.activity.person_summary import refresh_members
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, dialect_insert, insert_rows
 from tiegraph.store.schema import interaction, member, member_activity_day, organization
@@ -281,10 +282,13 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> None:
     (member.pace, member.pace_factor): what every view of a tie reads. Written in the
     transaction that changed the activity or the median, so a crash leaves the old ones."""
     median = median_from(_stored_pace(conn, org), now)
-    rows = []
-    for r in conn.execute(select(member.c.id, member.c.activity).where(member.c.org_id == org.id)):
+    rows, moved = [], []
+    members = select(member.c.id, member.c.activity, member.c.pace_factor)
+    for r in conn.execute(members.where(member.c.org_id == org.id)):
         known = relative(pace(activity_from_columns(r.activity), now), median)
         rows.append({"m": r.id, "new_pace": known, "new_factor": pace_factor(known)})
+        if r.pace_factor != rows[-1]["new_factor"]:
+            moved.append(r.id)
     if rows:
         conn.execute(
             member.update()
@@ -292,6 +296,7 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> None:
             .values(pace=bindparam("new_pace"), pace_factor=bindparam("new_factor")),
             rows,
         )
+    refresh_members(conn, org.id, moved)  # their ties' shown scores moved
 
 
 def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity | None]) -> None:

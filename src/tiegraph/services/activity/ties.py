@@ -26,6 +26,7 @@ from tiegraph.services.activity.member_activity import (
     refresh,
     store_paces,
 )
+from tiegraph.services.activity.person_summary import refresh_persons
 from tiegraph.services.activity.writes import NewInteraction
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
@@ -153,6 +154,7 @@ class TieUpdater:
             row["company_id"] = employers.get(pair[1])
             rows.append(row)
         upsert_rows(self.conn, tie, rows, key=("org_id", "member_id", "person_id"))
+        refresh_persons(self.conn, self.org.id, {p for _, p in pairs})
         self._folds.clear()
         self._rebuild.clear()
         self._explicit.clear()
@@ -335,6 +337,7 @@ def rescore(
                 )
             if refolded:
                 _write_states(conn, org, refolded)
+            refresh_persons(conn, org.id, {u["p"] for u in updates} | {p for _, p in refolded})
         changed += len(updates)
         done += len(rows)
         after = (rows[-1].member_id, rows[-1].person_id)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Row, func, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.errors import InvalidInputError, NotFoundError
+from tiegraph.services.activity.person_summary import refresh_members
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.schema import member, member_address, person, person_email
@@ -226,6 +227,8 @@ def set_member_sharing(
                 .where(member.c.org_id == org.id, member.c.id == target.id)
                 .values(**values)
             )
+        if activity_sharing is not None:  # their ties enter or leave what every member sees
+            refresh_members(conn, org.id, [target.id])
         updated = find_member(conn, org, target.email)
     assert updated is not None
     return updated
@@ -264,4 +267,5 @@ def leave_member(store: Store, org: Org, target: Member) -> Leaving:
             .where(member.c.org_id == org.id, member.c.id == target.id)
             .values(archived_at=now)
         )
+        refresh_members(conn, org.id, [target.id])  # a leaver's ties count for no one
     return Leaving(target, now)
