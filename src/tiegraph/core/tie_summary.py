@@ -48,7 +48,7 @@ def scored(
     last_at: datetime | None,
 ) -> ScoredTie:
     """A stored tie scored as every view shows it: a missing volume reads as no interactions,
-    a missing factor as 1 (services/activity/shown.py)."""
+    a missing factor as 1 (services/activity/tie_scores.py `shown_sql`)."""
     value, _, raw = shown(volume or 0.0, 1.0 if factor is None else factor, explicit)
     return ScoredTie(person_id, member_id, member_name, value, raw, last_at)
 

@@ -3,9 +3,10 @@ strongest colleague, that tie's score and label, the last contact, how many coll
 
 Only ties the viewer may see count (services/org/sharing.py `ties_visible`): their own, and
 those of colleagues who share their activity; a leaver's never. A tie counts as knowing when
-its shown score (services/activity/shown.py) is above 0. What every member may see is stored
-per person (person_tie_summary, kept by services/activity/person_summary.py); a viewer who
-does not share their activity has their own ties merged in here, from their own rows only.
+its shown score (services/activity/tie_scores.py `shown_sql`) is above 0. What every member
+may see is stored per person (person_tie_summary, kept by services/activity/person_summary.py);
+a viewer who does not share their activity has their own ties merged in here, from their own
+rows only.
 Without a viewer (the operator's view) every active member's ties are read as they are.
 """
 
