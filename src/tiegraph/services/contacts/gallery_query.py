@@ -34,6 +34,7 @@ BUILTIN = ("name", "company", "title", "status", "email")
 # Relationship columns (services/insights/person_ties.py): sorting by the colleague orders by
 # that tie's score.
 RELATION = ("colleague", "score", "last_contact", "knowers")
+AT_ONCE = 1000  # a search's page within its first rows is read with its count in one pass
 
 
 @dataclass(frozen=True)
@@ -59,21 +60,28 @@ def counted_page(conn: Connection, q: Query, limit: int, offset: int) -> tuple[i
     person_id, created) in the order asked, ties broken by name, kind and id."""
     related = summary(q.org, q.viewer) if q.sort in RELATION else None
     arms = [_filtered(q, rows) for rows in _arms(q)]
+    # A search matches few rows but reads them all: each arm is read once, counting as it
+    # goes, and the page is cut here from the first rows of each (the database's order).
+    at_once = bool(q.search.strip()) and offset + limit <= AT_ONCE
+    parts = []
+    for arm, (stmt, rows) in enumerate(arms):
+        if related is not None:
+            stmt = stmt.outerjoin(related, related.c.person_id == rows.c.person_id)
+        if at_once:
+            stmt = stmt.add_columns(
+                literal(arm).label("arm"), func.count().over().label("arm_total")
+            )
+        parts.append(_part(q, rows, *_order(q, rows, stmt, related), offset + limit))
+    merged = union_all(*(select(p) for p in parts)).subquery("page") if len(parts) > 1 else parts[0]
+    ordered = _ordered(select(merged), merged, merged.c.sort_key, q.descending)
+    if at_once:
+        rows = conn.execute(ordered).all()
+        total = sum({r.arm: r.arm_total for r in rows}.values())
+        return int(total), rows[offset : offset + limit]
     # Counted without the columns no condition reads: no join to the employer to count persons.
     lean = arms if q.search.strip() else [_filtered(q, rows) for rows in _arms(q, lean=True)]
     total = conn.execute(select(sum((_count(stmt) for stmt, _ in lean), literal(0)))).scalar_one()
-    parts = []
-    for stmt, rows in arms:
-        if related is not None:
-            stmt = stmt.outerjoin(related, related.c.person_id == rows.c.person_id)
-        parts.append(_part(q, rows, *_order(q, rows, stmt, related), offset + limit))
-    merged = union_all(*(select(p) for p in parts)).subquery("page") if len(parts) > 1 else parts[0]
-    page = conn.execute(
-        _ordered(select(merged), merged, merged.c.sort_key, q.descending)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return int(total), page
+    return int(total), conn.execute(ordered.limit(limit).offset(offset)).all()
 
 
 def _part(q: Query, rows: Any, stmt: Any, key: Any, size: int) -> Any:
