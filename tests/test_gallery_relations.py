@@ -134,15 +134,21 @@ def test_a_saved_view_keeps_a_relationship_sort_and_hides_its_columns(
     assert page.items[0].ties.knowers == max(r.ties.knowers for r in page.items)
 
 
-@pytest.mark.parametrize("sort", ["name", "score", "knowers", "company", "email"])
+@pytest.mark.parametrize(
+    ("sort", "search"),
+    [("name", ""), ("score", ""), ("knowers", ""), ("company", ""), ("email", ""), ("name", "e")],
+)
 def test_pages_walk_the_whole_grid_in_the_one_order(
-    store: Store, world: InsightsOrg, sort: str
+    store: Store, world: InsightsOrg, sort: str, search: str
 ) -> None:
     """The grid's two parts (the viewer's contacts, the directory) are paged apart and merged
-    (services/contacts/gallery_query.py): page after page gives every row once, in the order
-    of the whole grid, and every page the same total."""
+    (services/contacts/gallery_query.py; a search reads and counts each part in one pass):
+    page after page gives every row once, in the order of the whole grid, and every page the
+    same total."""
     for viewer in (world.ana, world.bo):  # Bo does not share: his own ties are merged in
-        whole = gallery_rows(store, world.org, viewer, sort=sort, descending=True, limit=200)
+        whole = gallery_rows(
+            store, world.org, viewer, search=search, sort=sort, descending=True, limit=200
+        )
         assert whole.total == len(whole.items) and {r.kind for r in whole.items} == {
             "contact",
             "person",
@@ -150,7 +156,14 @@ def test_pages_walk_the_whole_grid_in_the_one_order(
         walked, offset = [], 0
         while True:
             page = gallery_rows(
-                store, world.org, viewer, sort=sort, descending=True, limit=2, offset=offset
+                store,
+                world.org,
+                viewer,
+                search=search,
+                sort=sort,
+                descending=True,
+                limit=2,
+                offset=offset,
             )
             assert page.total == whole.total
             walked += page.items
