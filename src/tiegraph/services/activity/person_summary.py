@@ -10,20 +10,22 @@ merged in when read (services/insights/person_ties.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, select
+from sqlalchemy import Connection, and_, delete, func, insert, literal, select
 
-from tiegraph.core.tie_summary import ScoredTie, scored, summarize
-from tiegraph.store.bulk import IN_CHUNK, insert_rows
+from tiegraph.services.activity.shown import shown_sql, shown_strength_sql
+from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.schema import member, person_tie_summary, tie
 
 SHARED = and_(member.c.archived_at.is_(None), member.c.activity_sharing.is_(True))
 
 
 def refresh_persons(conn: Connection, org_id: int, person_ids: Iterable[int]) -> None:
-    """Recompute these persons' rows from their shared ties (a chunk per statement)."""
+    """Recompute these persons' rows from their shared ties, in SQL (a chunk per statement):
+    the rule of core/tie_summary.py, the strongest ordered by score, strength, then name in
+    code point order (PostgreSQL's "C" collation, SQLite's own) and member id."""
     ids = sorted(set(person_ids))
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
@@ -32,21 +34,40 @@ def refresh_persons(conn: Connection, org_id: int, person_ids: Iterable[int]) ->
                 person_tie_summary.c.org_id == org_id, person_tie_summary.c.person_id.in_(chunk)
             )
         )
-        rows = conn.execute(
-            select(
-                tie.c.person_id,
-                tie.c.member_id,
-                member.c.name,
-                tie.c.volume,
-                member.c.pace_factor,
-                tie.c.explicit,
-                tie.c.last_at,
-            )
-            .join(member, member.c.id == tie.c.member_id)
-            .where(tie.c.org_id == org_id, tie.c.person_id.in_(chunk), SHARED)
-            .order_by(tie.c.person_id, tie.c.member_id)
+        conn.execute(_insert(conn, org_id, tie.c.person_id.in_(chunk)))
+
+
+def _insert(conn: Connection, org_id: int, which: Any) -> Any:
+    score, strength = shown_sql(), shown_strength_sql()
+    name = member.c.name.collate("C") if conn.dialect.name == "postgresql" else member.c.name
+    per_person = {"partition_by": tie.c.person_id}
+    ranked = (
+        select(
+            tie.c.person_id,
+            tie.c.member_id,
+            score.label("score"),
+            strength.label("strength"),
+            func.count().over(**per_person).label("knowers"),
+            func.max(tie.c.last_at).over(**per_person).label("last_at"),
+            func.row_number()
+            .over(**per_person, order_by=(score.desc(), strength.desc(), name, tie.c.member_id))
+            .label("rank"),
         )
-        _write(conn, org_id, [_scored(r) for r in rows])
+        .join(member, member.c.id == tie.c.member_id)
+        .where(tie.c.org_id == org_id, which, SHARED, score > 0)
+        .subquery("ranked")
+    )
+    best = select(
+        literal(org_id),
+        ranked.c.person_id,
+        ranked.c.knowers,
+        ranked.c.score,
+        ranked.c.strength,
+        ranked.c.member_id,
+        ranked.c.last_at,
+    ).where(ranked.c.rank == 1)
+    columns = ["org_id", "person_id", "knowers", "score", "strength", "member_id", "last_at"]
+    return insert(person_tie_summary).from_select(columns, best)
 
 
 def refresh_members(conn: Connection, org_id: int, member_ids: Iterable[int]) -> None:
@@ -72,26 +93,3 @@ def rebuild(conn: Connection, org_id: int) -> None:
         select(tie.c.person_id).where(tie.c.org_id == org_id).distinct()
     ).scalars()
     refresh_persons(conn, org_id, list(persons))
-
-
-def _scored(r: Any) -> ScoredTie:
-    return scored(
-        r.person_id, r.member_id, r.name, r.volume, r.pace_factor, bool(r.explicit), r.last_at
-    )
-
-
-def _write(conn: Connection, org_id: int, ties: Sequence[ScoredTie]) -> None:
-    rows = [
-        {
-            "org_id": org_id,
-            "person_id": s.person_id,
-            "knowers": s.knowers,
-            "score": s.best.score,
-            "strength": s.best.strength,
-            "member_id": s.best.member_id,
-            "last_at": s.last_at,
-        }
-        for s in summarize(ties).values()
-    ]
-    if rows:
-        insert_rows(conn, person_tie_summary, rows)

@@ -24,13 +24,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal, select
+from sqlalchemy import Connection, select
 
 from tiegraph.core.strength import (
-    DEFAULT_PARAMS,
     TieScore,
     TieState,
     Touch,
@@ -41,10 +39,11 @@ from tiegraph.core.strength import (
     shown,
 )
 from tiegraph.services.activity.member_activity import paces_before
+from tiegraph.services.activity.shown import shown_sql as shown_sql  # re-exported: views' import
+from tiegraph.services.activity.shown import shown_strength_sql as shown_strength_sql
 from tiegraph.services.activity.ties import pairs_in
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK
-from tiegraph.store.functions import int_floor
 from tiegraph.store.schema import member, tie
 
 
@@ -162,21 +161,3 @@ def scored_pairs(
             if (r.member_id, r.person_id) in wanted:  # pairs_in reads a superset
                 found[(r.member_id, r.person_id)] = scorer.score_row(r)
     return found
-
-
-@cache  # building the expression costs more than running it: built once, used by every query
-def shown_strength_sql() -> Any:
-    """The shown strength of a tie in SQL over `tie` joined to its `member`: the same
-    arithmetic as core/strength.py `shown`. A tie without a stored volume (one not rescored
-    since the column came: `serve` rescores those at start) reads as no interactions."""
-    bonus = case((tie.c.explicit.is_(True), literal(DEFAULT_PARAMS.explicit_bonus)), else_=0.0)
-    factor = func.coalesce(member.c.pace_factor, 1.0)
-    return func.coalesce(tie.c.volume, 0.0) * factor + bonus
-
-
-@cache
-def shown_sql() -> Any:
-    """The shown score (0-100) of a tie in SQL over `tie` joined to its `member`."""
-    raw = shown_strength_sql()
-    scale = literal(DEFAULT_PARAMS.scale)
-    return int_floor(literal(100.0) * raw / (raw + scale) + literal(0.5))
