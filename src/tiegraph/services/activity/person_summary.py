@@ -40,17 +40,20 @@ def refresh_persons(conn: Connection, org_id: int, person_ids: Iterable[int]) ->
 def _insert(conn: Connection, org_id: int, which: Any) -> Any:
     score, strength = shown_sql(), shown_strength_sql()
     name = member.c.name.collate("C") if conn.dialect.name == "postgresql" else member.c.name
-    per_person = {"partition_by": tie.c.person_id}
+    per_person = tie.c.person_id
     ranked = (
         select(
             tie.c.person_id,
             tie.c.member_id,
             score.label("score"),
             strength.label("strength"),
-            func.count().over(**per_person).label("knowers"),
-            func.max(tie.c.last_at).over(**per_person).label("last_at"),
+            func.count().over(partition_by=per_person).label("knowers"),
+            func.max(tie.c.last_at).over(partition_by=per_person).label("last_at"),
             func.row_number()
-            .over(**per_person, order_by=(score.desc(), strength.desc(), name, tie.c.member_id))
+            .over(
+                partition_by=per_person,
+                order_by=(score.desc(), strength.desc(), name, tie.c.member_id),
+            )
             .label("rank"),
         )
         .join(member, member.c.id == tie.c.member_id)
