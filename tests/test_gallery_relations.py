@@ -132,3 +132,43 @@ def test_a_saved_view_keeps_a_relationship_sort_and_hides_its_columns(
     assert "last_contact" not in again.shown
     page = gallery_rows(store, world.org, world.cy, sort=again.sort, descending=again.descending)
     assert page.items[0].ties.knowers == max(r.ties.knowers for r in page.items)
+
+
+@pytest.mark.parametrize(
+    ("sort", "search"),
+    [("name", ""), ("score", ""), ("knowers", ""), ("company", ""), ("email", ""), ("name", "e")],
+)
+def test_pages_walk_the_whole_grid_in_the_one_order(
+    store: Store, world: InsightsOrg, sort: str, search: str
+) -> None:
+    """The grid's two parts (the viewer's contacts, the directory) are paged apart and merged
+    (services/contacts/gallery_query.py; a search reads and counts each part in one pass):
+    page after page gives every row once, in the order of the whole grid, and every page the
+    same total."""
+    for viewer in (world.ana, world.bo):  # Bo does not share: his own ties are merged in
+        whole = gallery_rows(
+            store, world.org, viewer, search=search, sort=sort, descending=True, limit=200
+        )
+        assert whole.total == len(whole.items) and {r.kind for r in whole.items} == {
+            "contact",
+            "person",
+        }
+        walked, offset = [], 0
+        while True:
+            page = gallery_rows(
+                store,
+                world.org,
+                viewer,
+                search=search,
+                sort=sort,
+                descending=True,
+                limit=2,
+                offset=offset,
+            )
+            assert page.total == whole.total
+            walked += page.items
+            if page.next_offset is None:
+                break
+            offset = page.next_offset
+        assert [(r.kind, r.id) for r in walked] == [(r.kind, r.id) for r in whole.items]
+        assert [r.ties for r in walked] == [r.ties for r in whole.items]

@@ -98,6 +98,7 @@ olusegun: segun | oluwatoyin: toyin | avraham: avi | yosef: yossi | binyamin: be
 """
 
 
+@lru_cache(maxsize=1 << 16)  # a page compares the same few names many times (core/paths.py)
 def fold_accents(text: str) -> str:
     """`text` casefolded, without the accents people drop when typing it ("Ærø" → "aero")."""
     if text.isascii():

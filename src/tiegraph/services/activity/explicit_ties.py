@@ -17,6 +17,7 @@ from sqlalchemy import Connection, literal, null, select
 from tiegraph.core.strength import TieState, from_columns, score, strength, to_columns
 from tiegraph.services.activity.company_summary import companies_of_persons, refresh_companies
 from tiegraph.services.activity.nurture_store import refresh_pairs
+from tiegraph.services.activity.person_summary import refresh_persons
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, upsert_rows
 from tiegraph.store.schema import person, tie
@@ -67,6 +68,7 @@ def mark_explicit(
     refresh_pairs(conn, org, [(member_id, p) for p in known], now)
     now_at = companies_of_persons(conn, org, new) | set(employers.values())
     refresh_companies(conn, org, now_at | set(moved.values()))
+    refresh_persons(conn, org.id, person_ids)
     return len(new) + len(known)
 
 

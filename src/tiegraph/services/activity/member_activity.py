@@ -44,6 +44,7 @@ from tiegraph.core.member_activity import (
     relative,
 )
 from tiegraph.core.strength import DEFAULT_PARAMS, Touch, pace_factor, touch_weight
+from tiegraph.services.activity.person_summary import refresh_members
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, dialect_insert, insert_rows
 from tiegraph.store.schema import interaction, member, member_activity_day, organization
@@ -299,6 +300,7 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> list[int]:
             .values(pace=bindparam("new_pace"), pace_factor=bindparam("new_factor")),
             rows,
         )
+    refresh_members(conn, org.id, moved)  # their ties' shown scores moved
     return moved
 
 

@@ -120,6 +120,14 @@ class TieScorer:
         value, label, raw = shown(float(volume), self.paces[member_id][1], explicit)
         return replace(worded, score=value, label=label, strength=raw)
 
+    def shown_of(self, row: Any) -> int:
+        """A tie row's shown score alone (what `score_row` gives it), its reasons not worded:
+        for views that rank many ties and word the few they show."""
+        if row.volume is None or self.past:
+            return self.score_row(row).score
+        self.pace(row.member_id)  # read once per member, as `score` does
+        return shown(float(row.volume), self.paces[row.member_id][1], bool(row.explicit))[0]
+
     def score_row(self, row: Any) -> TieScore:
         """A tie row with `member_id`, `state`, `explicit` and `volume` columns, scored."""
         return self.score(row.member_id, row.state, bool(row.explicit), row.volume)

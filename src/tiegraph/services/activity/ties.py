@@ -33,6 +33,7 @@ from tiegraph.services.activity.member_activity import (
     store_paces,
 )
 from tiegraph.services.activity.nurture_store import refresh_org, refresh_pairs
+from tiegraph.services.activity.person_summary import refresh_persons
 from tiegraph.services.activity.touches import touch_of
 from tiegraph.services.activity.writes import NewInteraction
 from tiegraph.services.org.orgs import Org
@@ -150,6 +151,7 @@ class TieUpdater:
         # Once for what changed: the ties' companies, and those of members whose pace moved.
         moved |= companies_of_members(self.conn, self.org, paced)
         refresh_companies(self.conn, self.org, moved | set(employers.values()))
+        refresh_persons(self.conn, self.org.id, {p for _, p in pairs})
         self._folds.clear()
         self._rebuild.clear()
         self._explicit.clear()
@@ -353,6 +355,7 @@ def rescore(
             if refolded:
                 _write_states(conn, org, refolded)
             refresh_companies(conn, org, moved)
+            refresh_persons(conn, org.id, {u["p"] for u in updates} | {p for _, p in refolded})
         changed += len(updates)
         done += len(rows)
         after = (rows[-1].member_id, rows[-1].person_id)

@@ -6,39 +6,23 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Float, and_, cast, func, literal, or_, select, union_all
+from sqlalchemy import func, select
 
 from tiegraph.errors import InvalidInputError
+from tiegraph.services.contacts.gallery_query import BUILTIN, RELATION, Query, counted_page
 from tiegraph.services.contacts.properties import Property, _properties, values_of
-from tiegraph.services.insights.person_ties import (
-    STRENGTHS,
-    PersonTies,
-    known_at_least,
-    summary,
-    ties_of,
-)
+from tiegraph.services.insights.person_ties import STRENGTHS, PersonTies, ties_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import contacts_visible, persons_visible
-from tiegraph.services.paging import Page, checked_window, count_of
+from tiegraph.services.paging import Page, checked_window
 from tiegraph.store import Store
 from tiegraph.store.bulk import upsert_rows
-from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import (
-    company,
-    contact,
     contact_email,
-    custom_value,
     member_preference,
-    person,
     person_email,
 )
 
-BUILTIN = ("name", "company", "title", "status", "email")
-# Relationship columns (services/insights/person_ties.py): the strongest colleague the viewer
-# may see, that tie's score, the last contact, how many colleagues know the person. Sorting by
-# the colleague orders by that tie's score.
-RELATION = ("colleague", "score", "last_contact", "knowers")
 STATUSES = ("matched", "possible", "private", "directory")
 SCOPES = ("all", "mine", "directory")
 PREFERENCE = "gallery.columns"
@@ -159,69 +143,6 @@ def move_column(columns: Columns, key: str, step: int) -> Columns:
     return replace(columns, order=tuple(order))
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\x00", "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
-def _sources(org: Org, viewer: Member, archived: bool, scope: str, emails: bool = True) -> Any:
-    """Both kinds of row under the same columns, as one subquery. Without `emails` (no search
-    or sort needs them) the email column is empty: `_first_emails` reads the page's only,
-    instead of a subquery for every row of the directory."""
-    contact_email_first = (
-        select(func.min(contact_email.c.email))
-        .where(contact_email.c.org_id == org.id, contact_email.c.contact_id == contact.c.id)
-        .scalar_subquery()
-    )
-    person_email_first = (
-        select(func.min(person_email.c.email))
-        .where(person_email.c.org_id == org.id, person_email.c.person_id == person.c.id)
-        .scalar_subquery()
-    )
-    state = contact.c.archived_at.is_not(None) if archived else contact.c.archived_at.is_(None)
-    mine = select(
-        literal("contact").label("kind"),
-        contact.c.id.label("id"),
-        contact.c.full_name.label("name"),
-        contact.c.company.label("company"),
-        contact.c.title.label("title"),
-        contact.c.status.label("status"),
-        (func.coalesce(contact_email_first, "") if emails else literal("")).label("email"),
-        contact.c.person_id.label("person_id"),
-        contact.c.created_at.label("created"),
-    ).where(contact.c.org_id == org.id, contacts_visible(viewer), state)
-    # A person the viewer already has as a matched contact shows once, as the contact.
-    known = select(contact.c.person_id).where(
-        contact.c.org_id == org.id,
-        contact.c.member_id == viewer.id,
-        contact.c.person_id.is_not(None),
-        contact.c.archived_at.is_(None),
-    )
-    directory = (
-        select(
-            literal("person").label("kind"),
-            person.c.id.label("id"),
-            person.c.full_name.label("name"),
-            func.coalesce(company.c.name, "").label("company"),
-            person.c.title.label("title"),
-            literal("directory").label("status"),
-            (func.coalesce(person_email_first, "") if emails else literal("")).label("email"),
-            person.c.id.label("person_id"),
-            person.c.created_at.label("created"),
-        )
-        .outerjoin(company, same_org(company, person.c.company_id))
-        .where(
-            person.c.org_id == org.id,
-            person.c.origin != "member",
-            persons_visible(viewer),
-            person.c.archived_at.is_not(None) if archived else person.c.archived_at.is_(None),
-            person.c.id.not_in(known),
-        )
-    )
-    parts = {"all": (mine, directory), "mine": (mine,), "directory": (directory,)}[scope]
-    return union_all(*parts).subquery("rows") if len(parts) > 1 else parts[0].subquery("rows")
-
-
 def gallery_rows(
     store: Store,
     org: Org,
@@ -252,22 +173,11 @@ def gallery_rows(
     with store.read() as conn:
         props = {p.id: p for p in _properties(conn, org)}
         emails = sort == "email"
-        rows = _sources(org, viewer, archived, scope, emails)
-        stmt = _filtered(select(rows), rows, org, props, search, status, filters or {})
-        if strength:
-            stmt = stmt.where(known_at_least(org, viewer, rows.c.person_id, strength))
-        total = count_of(conn, stmt)  # the relationship join changes no count: not counted
-        related = None
-        if sort in RELATION:
-            related = summary(org, viewer)
-            stmt = stmt.outerjoin(related, related.c.person_id == rows.c.person_id)
-        stmt, key = _order(rows, stmt, sort, props, org, related)
-        key = key.desc() if descending else key.asc()
-        page = conn.execute(
-            stmt.order_by(key.nulls_last(), rows.c.name, rows.c.kind, rows.c.id)
-            .limit(limit)
-            .offset(offset)
-        ).all()
+        query = Query(
+            org, viewer, props, search, status, scope, filters, sort, descending, archived,
+            strength, emails,
+        )  # fmt: skip
+        total, page = counted_page(conn, query, limit, offset)
         values = values_of(conn, org, [r.id for r in page if r.kind == "contact"])
         firsts = {} if emails else _first_emails(conn, org, page)
         known = ties_of(conn, org, viewer, [r.person_id for r in page if r.person_id])
@@ -310,83 +220,3 @@ def _first_emails(conn: Any, org: Org, page: Sequence[Any]) -> dict[tuple[str, i
         )
         found.update({("person", pid): email for pid, email in rows})
     return found
-
-
-def _filtered(
-    stmt: Any,
-    rows: Any,
-    org: Org,
-    props: Mapping[int, Property],
-    search: str,
-    status: str | None,
-    filters: Mapping[int, str],
-) -> Any:
-    """The rows matching the search text, the status and every property filter."""
-    if search.strip():
-        like = _like(search.strip())
-        stmt = stmt.where(
-            or_(
-                *(func.lower(rows.c[k]).like(like, escape="\\") for k in BUILTIN[:-2]),
-                _email_like(rows, org, like),
-            )
-        )
-    if status:
-        stmt = stmt.where(rows.c.status == status)
-    for property_id, wanted in filters.items():
-        if property_id not in props:
-            raise InvalidInputError(f"no property {property_id} to filter on")
-        stmt = stmt.where(
-            rows.c.kind == "contact",
-            rows.c.id.in_(
-                select(custom_value.c.contact_id).where(
-                    custom_value.c.org_id == org.id,
-                    custom_value.c.property_id == property_id,
-                    func.lower(custom_value.c.value).like(_like(wanted), escape="\\"),
-                )
-            ),
-        )
-    return stmt
-
-
-def _email_like(rows: Any, org: Org, like: str) -> Any:
-    """Some email of the row matches: the matching addresses are found once (one pass over
-    the emails), not a first email computed, nor a lookup made, for every row."""
-    of_contacts = select(contact_email.c.contact_id).where(
-        contact_email.c.org_id == org.id, contact_email.c.email.like(like, escape="\\")
-    )
-    of_persons = select(person_email.c.person_id).where(
-        person_email.c.org_id == org.id, person_email.c.email.like(like, escape="\\")
-    )
-    return or_(
-        and_(rows.c.kind == "contact", rows.c.id.in_(of_contacts)),
-        and_(rows.c.kind == "person", rows.c.id.in_(of_persons)),
-    )
-
-
-def _order(
-    rows: Any, stmt: Any, sort: str, props: Mapping[int, Property], org: Org, related: Any
-) -> Any:
-    if sort in RELATION:
-        column = {"colleague": "score", "score": "score"}.get(sort, sort)
-        return stmt, related.c[column]
-    if sort in BUILTIN:
-        return stmt, func.lower(rows.c[sort])
-    if sort == "created":
-        return stmt, rows.c.created
-    prefix, _, raw_id = sort.partition(":")
-    if prefix != "prop" or not raw_id.isdigit() or int(raw_id) not in props:
-        raise InvalidInputError(f"cannot sort by {sort!r}")
-    prop = props[int(raw_id)]
-    value = custom_value.alias("sort_value")
-    joined = stmt.outerjoin(
-        value,
-        and_(
-            rows.c.kind == "contact",
-            value.c.org_id == org.id,
-            value.c.property_id == prop.id,
-            value.c.contact_id == rows.c.id,
-        ),
-    )
-    text = func.nullif(value.c.value, "")
-    key = cast(text, Float) if prop.kind == "number" else func.lower(text)
-    return joined, key

@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from tiegraph.core import likelihood
 from tiegraph.core.paths import no_one_twice, path_strength, tie_hop
-from tiegraph.core.strength import TieScore
 from tiegraph.services.activity.ties import pairs_in
 from tiegraph.services.directory.accounts import Account
 from tiegraph.services.insights.connection_rows import people_by_id
@@ -89,7 +88,7 @@ def company_paths(ctx: PathCtx, target: Target, account: Account, limit: int) ->
         return []
     tenures = _tenures(ctx, account.id, {r.person_id for r in rows} | {target.id})
     candidates = _bounds(ctx, rows, tenures, target.id, account.headcount)
-    best: dict[int, tuple[int, Any, TieScore, float]] = {}  # member -> (strength, tie, ...)
+    best: dict[int, tuple[int, Any, float]] = {}  # member -> (strength, tie, likelihood)
     states: dict[tuple[int, int], Any] = {}
     for at, (bound, r, chance) in enumerate(candidates):
         # Strengths are shown rounded, equal ones ordered by name: stop below the k-th only.
@@ -100,15 +99,16 @@ def company_paths(ctx: PathCtx, target: Target, account: Account, limit: int) ->
             continue
         if (r.member_id, r.person_id) not in states:
             states.update(_states(ctx, [c[1] for c in candidates[at : at + STATE_CHUNK]]))
-        result = tie_score(ctx, states[(r.member_id, r.person_id)])
-        if result.score <= 0:
+        shown = ctx.scorer.shown_of(states[(r.member_id, r.person_id)])
+        if shown <= 0:
             continue
         weight = first_weight(ctx, r.member_id)
-        strength = path_strength([weight, tie_hop(result.score), chance])
+        strength = path_strength([weight, tie_hop(shown), chance])
         if held is None or strength > held[0]:
-            best[r.member_id] = (strength, r, result, chance)
+            best[r.member_id] = (strength, r, chance)
     found = []
-    for _, r, result, chance in best.values():
+    for _, r, chance in best.values():  # only the paths kept are worded
+        result = tie_score(ctx, states[(r.member_id, r.person_id)])
         via = people[r.person_id]
         know = measured(ctx.members[r.member_id], via.name, via.email, result)
         inferred = likely(via.name, via.email, target, chance, _why(chance, account))
@@ -161,7 +161,7 @@ def _bounds(
     return found
 
 
-def _kth(best: dict[int, tuple[int, Any, TieScore, float]], k: int) -> int:
+def _kth(best: dict[int, tuple[int, Any, float]], k: int) -> int:
     return sorted((found[0] for found in best.values()), reverse=True)[k - 1]
 
 

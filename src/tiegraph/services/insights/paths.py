@@ -136,16 +136,22 @@ def _well_formed(p: IntroPath, target: Target) -> bool:
 def _context(
     conn: Connection, org: Org, viewer: Member | None, requester: Member | None
 ) -> PathCtx:
-    members = {
-        r.id: r
-        for r in conn.execute(
-            select(member.c.id, member.c.email, member.c.name, member.c.person_id).where(
-                member.c.org_id == org.id, member.c.archived_at.is_(None)
-            )
-        )
-    }
+    rows = conn.execute(
+        select(
+            member.c.id,
+            member.c.email,
+            member.c.name,
+            member.c.person_id,
+            member.c.pace,
+            member.c.pace_factor,
+        ).where(member.c.org_id == org.id, member.c.archived_at.is_(None))
+    ).all()
+    members = {r.id: r for r in rows}
     now = datetime.now(UTC)
-    ctx = PathCtx(conn, org, viewer, requester, now, members, {}, TieScorer(conn, org, now))
+    scorer = TieScorer(conn, org, now)
+    for r in rows:  # every hop's member is one of these: their paces read here, not per hop
+        scorer.know(r.id, r.pace, r.pace_factor)
+    ctx = PathCtx(conn, org, viewer, requester, now, members, {}, scorer)
     ctx.first.update(_first_hops(ctx))
     return ctx
 
@@ -184,7 +190,7 @@ def _first_hops(ctx: PathCtx) -> dict[int, int]:
             ties_visible(ctx.viewer),  # another viewer sees them only if the requester shares
         )
     )
-    return {by_person[r.person_id]: tie_score(ctx, r).score for r in rows}
+    return {by_person[r.person_id]: ctx.scorer.shown_of(r) for r in rows}
 
 
 def _ties_to(ctx: PathCtx, person_id: int) -> dict[int, Any]:

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, func, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.errors import InvalidInputError, NotFoundError
-from tiegraph.services.activity.company_summary import refresh_members
+from tiegraph.services.activity import company_summary, person_summary
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
@@ -228,8 +228,9 @@ def set_member_sharing(
                 .where(member.c.org_id == org.id, member.c.id == target.id)
                 .values(**values)
             )
-        if activity_sharing is not None:  # what every member sees of the accounts changed
-            refresh_members(conn, org, [target.id])
+        if activity_sharing is not None:  # their ties enter or leave what every member sees
+            company_summary.refresh_members(conn, org, [target.id])
+            person_summary.refresh_members(conn, org.id, [target.id])
         updated = find_member(conn, org, target.email)
     assert updated is not None
     return updated
@@ -268,5 +269,6 @@ def leave_member(store: Store, org: Org, target: Member) -> Leaving:
             .where(member.c.org_id == org.id, member.c.id == target.id)
             .values(archived_at=now)
         )
-        refresh_members(conn, org, [target.id])
+        company_summary.refresh_members(conn, org, [target.id])  # a leaver's ties count
+        person_summary.refresh_members(conn, org.id, [target.id])  # for no one
     return Leaving(target, now)

@@ -1,0 +1,252 @@
+"""The gallery's rows in SQL: the viewer's contacts and the directory as two arms, each
+filtered, counted and paged on its own, so that no statement sorts or counts their union.
+
+A page is the first `offset + limit` rows of each arm in the page's order (an arm ordered by
+name walks an index on it and stops), then those few rows merged and ordered once more by the
+database, so the order is the database's own collation, exactly as one sorted union had it.
+The total is both arms' counts, in one statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Float, and_, cast, func, literal, or_, select, union_all
+
+from tiegraph.errors import InvalidInputError
+from tiegraph.services.contacts.properties import Property
+from tiegraph.services.insights.person_ties import known_at_least, summary
+from tiegraph.services.org.members import Member
+from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.sharing import contacts_visible, persons_visible
+from tiegraph.store.distribution import same_org
+from tiegraph.store.schema import (
+    company,
+    contact,
+    contact_email,
+    custom_value,
+    person,
+    person_email,
+)
+
+BUILTIN = ("name", "company", "title", "status", "email")
+# Relationship columns (services/insights/person_ties.py): sorting by the colleague orders by
+# that tie's score.
+RELATION = ("colleague", "score", "last_contact", "knowers")
+AT_ONCE = 1000  # a search's page within its first rows is read with its count in one pass
+
+
+@dataclass(frozen=True)
+class Query:
+    """What the viewer asked the gallery for (validated by the caller)."""
+
+    org: Org
+    viewer: Member
+    props: Mapping[int, Property]
+    search: str = ""
+    status: str | None = None
+    scope: str = "all"
+    filters: Mapping[int, str] | None = None
+    sort: str = "name"
+    descending: bool = False
+    archived: bool = False
+    strength: str | None = None
+    emails: bool = False  # the email column read in SQL (search or sort need it)
+
+
+def counted_page(conn: Connection, q: Query, limit: int, offset: int) -> tuple[int, Sequence[Any]]:
+    """The total and one page of rows (kind, id, name, company, title, status, email,
+    person_id, created) in the order asked, ties broken by name, kind and id."""
+    related = summary(q.org, q.viewer) if q.sort in RELATION else None
+    arms = [_filtered(q, rows) for rows in _arms(q)]
+    # A search matches few rows but reads them all: each arm is read once, counting as it
+    # goes, and the page is cut here from the first rows of each (the database's order).
+    at_once = bool(q.search.strip()) and offset + limit <= AT_ONCE
+    parts = []
+    for arm, (stmt, rows) in enumerate(arms):
+        if related is not None:
+            stmt = stmt.outerjoin(related, related.c.person_id == rows.c.person_id)
+        if at_once:
+            stmt = stmt.add_columns(
+                literal(arm).label("arm"), func.count().over().label("arm_total")
+            )
+        parts.append(_part(q, rows, *_order(q, rows, stmt, related), offset + limit))
+    merged = union_all(*(select(p) for p in parts)).subquery("page") if len(parts) > 1 else parts[0]
+    ordered = _ordered(select(merged), merged, merged.c.sort_key, q.descending)
+    if at_once:
+        rows = conn.execute(ordered).all()
+        total = sum({r.arm: r.arm_total for r in rows}.values())
+        return int(total), rows[offset : offset + limit]
+    # Counted without the columns no condition reads: no join to the employer to count persons.
+    lean = arms if q.search.strip() else [_filtered(q, rows) for rows in _arms(q, lean=True)]
+    total = conn.execute(select(sum((_count(stmt) for stmt, _ in lean), literal(0)))).scalar_one()
+    return int(total), conn.execute(ordered.limit(limit).offset(offset)).all()
+
+
+def _part(q: Query, rows: Any, stmt: Any, key: Any, size: int) -> Any:
+    """The first `size` rows of one part in the page's order, with their sort key."""
+    return (
+        _ordered(stmt.add_columns(key.label("sort_key")), rows, key, q.descending)
+        .limit(size)
+        .subquery()
+    )
+
+
+def _ordered(stmt: Any, rows: Any, key: Any, descending: bool) -> Any:
+    key = key.desc() if descending else key.asc()
+    return stmt.order_by(key.nulls_last(), rows.c.name, rows.c.kind, rows.c.id)
+
+
+def _count(stmt: Any) -> Any:
+    return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
+
+
+def like(text: str) -> str:
+    escaped = text.replace("\x00", "").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _arms(q: Query, lean: bool = False) -> list[Any]:
+    """The scope's arms under the same columns, each a subquery. Without `emails` (no search
+    or sort needs them) the email column is empty: the caller reads the page's only; `lean`
+    (counting without a search) leaves the company empty too."""
+    org, viewer, archived = q.org, q.viewer, q.archived
+    contact_email_first = (
+        select(func.min(contact_email.c.email))
+        .where(contact_email.c.org_id == org.id, contact_email.c.contact_id == contact.c.id)
+        .scalar_subquery()
+    )
+    person_email_first = (
+        select(func.min(person_email.c.email))
+        .where(person_email.c.org_id == org.id, person_email.c.person_id == person.c.id)
+        .scalar_subquery()
+    )
+    state = contact.c.archived_at.is_not(None) if archived else contact.c.archived_at.is_(None)
+    mine = select(
+        literal("contact").label("kind"),
+        contact.c.id.label("id"),
+        contact.c.full_name.label("name"),
+        contact.c.company.label("company"),
+        contact.c.title.label("title"),
+        contact.c.status.label("status"),
+        (func.coalesce(contact_email_first, "") if q.emails and not lean else literal("")).label(
+            "email"
+        ),
+        contact.c.person_id.label("person_id"),
+        contact.c.created_at.label("created"),
+        contact.c.name_sort.label("name_sort"),
+    ).where(contact.c.org_id == org.id, contacts_visible(viewer), state)
+    # A person the viewer already has as a matched contact shows once, as the contact.
+    known = select(contact.c.person_id).where(
+        contact.c.org_id == org.id,
+        contact.c.member_id == viewer.id,
+        contact.c.person_id.is_not(None),
+        contact.c.archived_at.is_(None),
+    )
+    directory = (
+        select(
+            literal("person").label("kind"),
+            person.c.id.label("id"),
+            person.c.full_name.label("name"),
+            (literal("") if lean else func.coalesce(company.c.name, "")).label("company"),
+            person.c.title.label("title"),
+            literal("directory").label("status"),
+            (func.coalesce(person_email_first, "") if q.emails and not lean else literal("")).label(
+                "email"
+            ),
+            person.c.id.label("person_id"),
+            person.c.created_at.label("created"),
+            person.c.name_sort.label("name_sort"),
+        )
+        .select_from(
+            person if lean else person.outerjoin(company, same_org(company, person.c.company_id))
+        )
+        .where(
+            person.c.org_id == org.id,
+            person.c.origin != "member",
+            persons_visible(viewer),
+            person.c.archived_at.is_not(None) if archived else person.c.archived_at.is_(None),
+            person.c.id.not_in(known),
+        )
+    )
+    arms = {"all": (mine, directory), "mine": (mine,), "directory": (directory,)}[q.scope]
+    return [arm.subquery("rows") for arm in arms]
+
+
+def _filtered(q: Query, rows: Any) -> tuple[Any, Any]:
+    """The arm's rows matching the search text, the status, the strength and every property
+    filter: (statement, the arm's subquery)."""
+    stmt = select(rows)
+    if q.search.strip():
+        pattern = like(q.search.strip())
+        stmt = stmt.where(
+            or_(
+                *(func.lower(rows.c[k]).like(pattern, escape="\\") for k in BUILTIN[:-2]),
+                _email_like(rows, q.org, pattern),
+            )
+        )
+    if q.status:
+        stmt = stmt.where(rows.c.status == q.status)
+    for property_id, wanted in (q.filters or {}).items():
+        if property_id not in q.props:
+            raise InvalidInputError(f"no property {property_id} to filter on")
+        stmt = stmt.where(
+            rows.c.kind == "contact",
+            rows.c.id.in_(
+                select(custom_value.c.contact_id).where(
+                    custom_value.c.org_id == q.org.id,
+                    custom_value.c.property_id == property_id,
+                    func.lower(custom_value.c.value).like(like(wanted), escape="\\"),
+                )
+            ),
+        )
+    if q.strength:
+        stmt = stmt.where(known_at_least(q.org, q.viewer, rows.c.person_id, q.strength))
+    return stmt, rows
+
+
+def _email_like(rows: Any, org: Org, pattern: str) -> Any:
+    """Some email of the row matches: the matching addresses are found once (one pass over
+    the emails), not a first email computed, nor a lookup made, for every row."""
+    of_contacts = select(contact_email.c.contact_id).where(
+        contact_email.c.org_id == org.id, contact_email.c.email.like(pattern, escape="\\")
+    )
+    of_persons = select(person_email.c.person_id).where(
+        person_email.c.org_id == org.id, person_email.c.email.like(pattern, escape="\\")
+    )
+    return or_(
+        and_(rows.c.kind == "contact", rows.c.id.in_(of_contacts)),
+        and_(rows.c.kind == "person", rows.c.id.in_(of_persons)),
+    )
+
+
+def _order(q: Query, rows: Any, stmt: Any, related: Any) -> tuple[Any, Any]:
+    sort = q.sort
+    if sort in RELATION:
+        column = {"colleague": "score", "last_contact": "last_at"}.get(sort, sort)
+        return stmt, related.c[column]
+    if sort == "name":  # lower(name), generated and indexed (store/schema.py)
+        return stmt, rows.c.name_sort
+    if sort in BUILTIN:
+        return stmt, func.lower(rows.c[sort])
+    if sort == "created":
+        return stmt, rows.c.created
+    prefix, _, raw_id = sort.partition(":")
+    if prefix != "prop" or not raw_id.isdigit() or int(raw_id) not in q.props:
+        raise InvalidInputError(f"cannot sort by {sort!r}")
+    prop = q.props[int(raw_id)]
+    value = custom_value.alias("sort_value")
+    joined = stmt.outerjoin(
+        value,
+        and_(
+            rows.c.kind == "contact",
+            value.c.org_id == q.org.id,
+            value.c.property_id == prop.id,
+            value.c.contact_id == rows.c.id,
+        ),
+    )
+    text = func.nullif(value.c.value, "")
+    key = cast(text, Float) if prop.kind == "number" else func.lower(text)
+    return joined, key
