@@ -93,10 +93,13 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    db: str, port: int, workers: int, extra: Sequence[str] = ()
+) -> subprocess.Popen[bytes]:
+    """`tiegraph serve` on `db`; `extra`: more of its options (e.g. --no-with-worker)."""
     env = os.environ | {"TIEGRAPH_SECRET_KEY": "bench-secret-key-0123456789"}
     command = [sys.executable, "-m", "tiegraph", "serve", "--db", db, "--port", str(port)]
-    command += ["--workers", str(workers)]
+    command += ["--workers", str(workers), *extra]
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
