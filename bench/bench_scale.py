@@ -37,8 +37,10 @@ from sqlalchemy import text
 
 import scale_data
 from scale_cluster import Cluster
+from tiegraph.core.strength import TieState, fold, to_columns
 from tiegraph.services.activity.daily_rescore import INPUTS_SETTING, SETTING
 from tiegraph.services.activity.member_activity import recompute
+from tiegraph.services.activity.ties import raw_touches
 from tiegraph.services.demo import DEMO_PASSWORD
 from tiegraph.services.org.auth import hash_password
 from tiegraph.services.org.orgs import Org, resolve_org
@@ -83,11 +85,30 @@ def build(cluster: Cluster, scale: float, seed: int) -> tuple[Store, Org]:
             conn.execute("VACUUM ANALYZE")
     with phase("members' activity and pace (member_activity.recompute)"), store.write() as c:
         recompute(c, org, now)
+    check_ties(store, org)
     put_setting(store, org, SETTING, now.isoformat())
     put_setting(store, org, INPUTS_SETTING, True)
     put_setting(store, org, MARK, scale)
     print(f"  {'built in':<52} {time.perf_counter() - began:8.1f} s")
     return store, org
+
+
+def check_ties(store: Store, org: Org, count: int = 200) -> None:
+    """A sample of ties: each one's stored state must be the fold of its stored interactions
+    (services/activity/ties.py `raw_touches`, core/strength.py `fold`), or the bench stops."""
+    with store.read() as conn:
+        rows = conn.execute(
+            text("SELECT member_id, person_id, state FROM tie TABLESAMPLE SYSTEM (1) LIMIT :n"),
+            {"n": count},
+        ).all()
+        touches = raw_touches(conn, org, [(r.member_id, r.person_id) for r in rows])
+    for r in rows:
+        folded = fold(
+            TieState(), sorted(touches.get((r.member_id, r.person_id), []), key=lambda t: t.at)
+        )
+        if to_columns(folded) != r.state:
+            raise SystemExit(f"tie {r.member_id}/{r.person_id}: state is not its interactions'")
+    print(f"  checked: {len(rows)} sampled ties' states are the folds of their interactions")
 
 
 def print_sizes(cluster: Cluster) -> None:
