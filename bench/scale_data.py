@@ -551,10 +551,10 @@ def load_ties(
         SELECT %(org)s, c.member_id, c.person_id, p.company_id, s.score, s.label, false,
                s.first_at, s.last_at, s.state, s.reasons, %(now)s, s.volume
         FROM (
-            SELECT b.member_id, 1 + (j * %(sh)s + b.off_hot) %% %(hot)s AS person_id
+            SELECT b.member_id, 1 + (j::bigint * %(sh)s + b.off_hot) %% %(hot)s AS person_id
             FROM bench_member b, generate_series(0, b.n_hot - 1) AS j
             UNION ALL
-            SELECT b.member_id, 1 + %(hot)s + (j * %(sc)s + b.off_cold) %% %(cold)s
+            SELECT b.member_id, 1 + %(hot)s + (j::bigint * %(sc)s + b.off_cold) %% %(cold)s
             FROM bench_member b, generate_series(0, b.n_cold - 1) AS j
         ) AS c
         JOIN person p ON p.id = c.person_id
