@@ -35,7 +35,9 @@ from pathlib import Path
 import psycopg
 from sqlalchemy import text
 
+import scale_copy
 import scale_data
+import scale_shapes
 from scale_cluster import Cluster
 from tiegraph.core.strength import TieState, fold, to_columns
 from tiegraph.services.activity.daily_rescore import INPUTS_SETTING, SETTING
@@ -68,13 +70,13 @@ def build(cluster: Cluster, scale: float, seed: int) -> tuple[Store, Org]:
     now = scale_data.now_utc()
     with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
         conn.execute("SET session_replication_role = replica")
-        again = scale_data.drop_secondary(conn)
+        again = scale_copy.drop_secondary(conn)
         with phase(f"directory: {sizes.persons:,} persons, {sizes.companies:,} companies"):
             scale_data.load_directory(conn, org.id, sizes, seed)
         with phase(f"members: {sizes.members:,}"):
             scale_data.load_members(conn, org.id, sizes, hash_password(DEMO_PASSWORD))
         with phase("tie shapes (core/strength.py folds)"):
-            mean = scale_data.load_shapes(conn, sizes.interactions / sizes.ties, now, seed)
+            mean = scale_shapes.load_shapes(conn, sizes.interactions / sizes.ties, now, seed)
         with phase(f"ties (~{sizes.ties:,})"):
             scale_data.load_ties(conn, org.id, sizes, now, seed)
         with phase(f"interactions and messages (~{mean:.2f} per tie)"):

@@ -17,123 +17,41 @@ follow a power law (most ties have one or two, a few hundreds) in bursts over th
 
 from __future__ import annotations
 
-import json
 import math
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import psycopg
 
+from scale_copy import BIG_TABLES, copy_rows
+from scale_shapes import slot
 from tiegraph.core.companies import normalize_company
-from tiegraph.core.strength import TieState, Touch, fold, score, strength, to_columns
 
-FIRST = (
-    "anna",
-    "ben",
-    "chloe",
-    "david",
-    "emma",
-    "farid",
-    "grace",
-    "hugo",
-    "ines",
-    "jonas",
-    "kira",
-    "liam",
-    "maya",
-    "noah",
-    "olga",
-    "pedro",
-    "quinn",
-    "rosa",
-    "sven",
-    "tara",
-    "umar",
-    "vera",
-    "wei",
-    "xenia",
-    "yusuf",
-    "zoe",
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST = _words(
+    "anna ben chloe david emma farid grace hugo ines jonas kira liam maya noah olga "
+    "pedro quinn rosa sven tara umar vera wei xenia yusuf zoe"
 )
-LAST = (
-    "adams",
-    "baker",
-    "chen",
-    "dubois",
-    "evans",
-    "fischer",
-    "garcia",
-    "hansen",
-    "ito",
-    "jones",
-    "kowalski",
-    "lee",
-    "martin",
-    "nunez",
-    "olsen",
-    "patel",
-    "rossi",
-    "smith",
-    "tanaka",
-    "ueda",
-    "vogel",
-    "weber",
-    "xu",
-    "young",
-    "zhang",
-    "meyer",
-    "novak",
-    "silva",
+LAST = _words(
+    "adams baker chen dubois evans fischer garcia hansen ito jones kowalski lee "
+    "martin nunez olsen patel rossi smith tanaka ueda vogel weber xu young zhang "
+    "meyer novak silva"
 )
-WORDS = (
-    "north",
-    "blue",
-    "acme",
-    "stellar",
-    "river",
-    "quant",
-    "nova",
-    "peak",
-    "orbit",
-    "delta",
-    "harbor",
-    "lumen",
-    "vertex",
-    "cedar",
-    "pixel",
-    "atlas",
-    "summit",
-    "coral",
-    "zen",
-    "iron",
+WORDS = _words(
+    "north blue acme stellar river quant nova peak orbit delta harbor lumen vertex "
+    "cedar pixel atlas summit coral zen iron"
 )
 KINDS = ("Systems", "Labs", "Logistics", "Health", "Capital", "Foods", "Energy", "Software")
 TITLES = ("CEO", "CTO", "VP Sales", "Head of IT", "Engineer", "Buyer", "CFO", "Analyst", "")
 HOT_SHARE = 0.05  # of the directory: the persons a quarter of all ties go to
 HOT_TIES = 0.25
-SLOTS = 1_000_000  # a tie's shape: the slot its (member, person) hashes to -> shape
-
-
-def _slot(member: str, person: str) -> str:
-    """SQL: the slot of a tie, a multiplicative hash (bigint-safe) of its member and person."""
-    return f"(({member} * 1000003 + {person}) * 2654435761 %% 4294967291 %% {SLOTS})"
-
-
-SHAPES_PER_COUNT = 8
-YEARS = 3
-BIG_TABLES = (
-    "company",
-    "company_domain",
-    "person",
-    "person_email",
-    "employment",
-    "tie",
-    "interaction",
-    "activity_item",
-)
 
 
 @dataclass(frozen=True)
@@ -154,189 +72,6 @@ class Sizes:
             ties=max(round(20_000_000 * scale), 10_000),
             interactions=max(round(50_000_000 * scale), 25_000),
         )
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-def copy_rows(
-    conn: psycopg.Connection[Any],
-    table: str,
-    columns: Sequence[str],
-    rows: Iterable[Sequence[object]],
-) -> int:
-    """COPY rows (text format) into `table`; returns how many."""
-    count = 0
-    buffer: list[str] = []
-    with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            buffer.append("\t".join(_text(v) for v in row))
-            count += 1
-            if len(buffer) >= 20_000:
-                copy.write("\n".join(buffer) + "\n")
-                buffer.clear()
-        if buffer:
-            copy.write("\n".join(buffer) + "\n")
-    return count
-
-
-# --- indexes off while loading ---------------------------------------------------------------
-
-
-def drop_secondary(conn: psycopg.Connection[Any]) -> list[str]:
-    """Drop the big tables' unique constraints and secondary indexes; the statements that
-    make them again (primary keys and foreign keys stay)."""
-    again: list[str] = []
-    for table in BIG_TABLES:
-        for name, definition in conn.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'u'",
-            (table,),
-        ).fetchall():
-            conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
-            again.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
-        for name, definition in conn.execute(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-            (table,),
-        ).fetchall():
-            conn.execute(f"DROP INDEX {name}")
-            again.append(definition)
-    return again
-
-
-# --- tie shapes --------------------------------------------------------------------------------
-
-
-def _counts(mean: float) -> list[tuple[int, float]]:
-    """(touches, weight) of a power law over 1..400 touches per tie whose mean is `mean`."""
-    grid = sorted({*range(1, 21), *(round(20 * 1.25**i) for i in range(1, 15))})
-    grid = [k for k in grid if k <= 400]
-
-    def weights(a: float) -> list[float]:
-        raw = []
-        for i, k in enumerate(grid):
-            top = grid[i + 1] if i + 1 < len(grid) else 401
-            raw.append(sum(n**-a for n in range(k, top)))
-        total = sum(raw)
-        return [w / total for w in raw]
-
-    low, high = 1.01, 6.0
-    for _ in range(60):
-        a = (low + high) / 2
-        got = sum(k * w for k, w in zip(grid, weights(a), strict=True))
-        low, high = (a, high) if got > mean else (low, a)
-    return list(zip(grid, weights((low + high) / 2), strict=True))
-
-
-def _touches(rng: random.Random, count: int, now: datetime) -> list[Touch]:
-    bursts = [rng.uniform(0.5, YEARS * 365.0) for _ in range(1 + min(count // 6, 12))]
-    share_out = rng.uniform(0.2, 0.8)
-    touches = []
-    for _ in range(count):
-        days = min(max(rng.choice(bursts) + rng.gauss(0, 5), 0.01), YEARS * 365.0)
-        at = (now - timedelta(days=days)).replace(microsecond=0)
-        roll = rng.random()
-        direction = "out" if rng.random() < share_out else "in"
-        if roll < 0.85:
-            touches.append(
-                Touch(
-                    at,
-                    "email",
-                    direction,
-                    1 + min(int(rng.expovariate(0.7)), 9),
-                    0,
-                    rng.random() < 0.3,
-                )
-            )
-        elif roll < 0.95:
-            touches.append(
-                Touch(
-                    at,
-                    "meeting",
-                    direction,
-                    rng.randint(2, 8),
-                    rng.choice((1800, 2700, 3600)),
-                    False,
-                )
-            )
-        else:
-            touches.append(Touch(at, "call", direction, 1, rng.randint(60, 1200), False))
-    return sorted(touches, key=lambda t: t.at)
-
-
-def load_shapes(conn: psycopg.Connection[Any], mean: float, now: datetime, seed: int) -> float:
-    """Tie shapes, their touches and the slot table; returns the mean touches per tie."""
-    rng = random.Random(seed)
-    conn.execute(
-        "CREATE UNLOGGED TABLE bench_shape (id int PRIMARY KEY, state json, score float, "
-        "label text, reasons json, volume float, first_at timestamptz, last_at timestamptz)"
-    )
-    conn.execute(
-        "CREATE UNLOGGED TABLE bench_touch (shape_id int, at timestamptz, channel text, "
-        "direction text, participants int, duration int, reply bool)"
-    )
-    conn.execute("CREATE UNLOGGED TABLE bench_pick (slot int PRIMARY KEY, shape_id int)")
-    shapes, touches, picks = [], [], []
-    slot = 0
-    expected = 0.0
-    for count, weight in _counts(mean):
-        share = round(weight * SLOTS / SHAPES_PER_COUNT)
-        for _ in range(SHAPES_PER_COUNT):
-            shape_id = len(shapes) + 1
-            made = _touches(rng, count, now)
-            state = fold(TieState(), made)
-            scored = score(state, now)
-            shapes.append(
-                (
-                    shape_id,
-                    json.dumps(to_columns(state)),
-                    float(scored.score),
-                    scored.label,
-                    json.dumps(list(scored.reasons)),
-                    strength(state, now),
-                    state.first_at,
-                    state.last_at,
-                )
-            )
-            touches += [
-                (
-                    shape_id,
-                    t.at,
-                    t.channel,
-                    t.direction,
-                    t.participants,
-                    t.duration_seconds,
-                    t.thread_reply,
-                )
-                for t in made
-            ]
-            take = min(share, SLOTS - slot)
-            picks += [(s, shape_id) for s in range(slot, slot + take)]
-            slot += take
-            expected += take * count
-    picks += [(s, 1) for s in range(slot, SLOTS)]  # rounding: the rest take a one-touch shape
-    expected += SLOTS - slot
-    copy_rows(
-        conn,
-        "bench_shape",
-        ("id", "state", "score", "label", "reasons", "volume", "first_at", "last_at"),
-        shapes,
-    )
-    copy_rows(
-        conn,
-        "bench_touch",
-        ("shape_id", "at", "channel", "direction", "participants", "duration", "reply"),
-        touches,
-    )
-    copy_rows(conn, "bench_pick", ("slot", "shape_id"), picks)
-    return expected / SLOTS
 
 
 # --- directory and members ---------------------------------------------------------------------
@@ -558,7 +293,7 @@ def load_ties(
             FROM bench_member b, generate_series(0, b.n_cold - 1) AS j
         ) AS c
         JOIN person p ON p.id = c.person_id
-        JOIN bench_pick k ON k.slot = {_slot("c.member_id", "c.person_id")}
+        JOIN bench_pick k ON k.slot = {slot("c.member_id", "c.person_id")}
         JOIN bench_shape s ON s.id = k.shape_id
         """,
         {"org": org, "now": now, "sh": step_hot, "hot": hot, "sc": step_cold, "cold": cold},
@@ -578,7 +313,7 @@ def load_interactions(conn: psycopg.Connection[Any], org: int, now: datetime) ->
             SELECT nextval('interaction_id_seq') AS n, x.member_id, x.person_id, e.email,
                    u.channel, u.direction, u.at, u.participants, u.duration, u.reply
             FROM tie x
-            JOIN bench_pick k ON k.slot = {_slot("x.member_id", "x.person_id")}
+            JOIN bench_pick k ON k.slot = {slot("x.member_id", "x.person_id")}
             JOIN bench_touch u ON u.shape_id = k.shape_id
             JOIN person_email e ON e.person_id = x.person_id
         ) AS made
