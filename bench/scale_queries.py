@@ -3,9 +3,8 @@ cold, against a primary-key read of a person through the same store (the floor o
 
 Hot persons are drawn from the 5% of the directory that a quarter of all ties go to, cold
 ones from the rest; hot companies are the 20 biggest employers, cold ones any other. The
-viewer is a member who does not share activity hidden from others (the ordinary case); each
-call sees its own person (a fresh sample per kind), so no answer serves the next from a
-cache.
+viewer is member 3, who shares activity (as nine members in ten do); each call sees its own
+person (a fresh sample per kind), so no answer serves the next from a cache.
 """
 
 from __future__ import annotations
