@@ -94,14 +94,15 @@ def free_port() -> int:
 
 
 def start_server(
-    db: str, port: int, workers: int, extra: Sequence[str] = ()
+    db: str, port: int, workers: int, extra: Sequence[str] = (), within: float = 30
 ) -> subprocess.Popen[bytes]:
-    """`tiegraph serve` on `db`; `extra`: more of its options (e.g. --no-with-worker)."""
+    """`tiegraph serve` on `db`; `extra`: more of its options (e.g. --no-with-worker);
+    `within`: seconds it may take to answer (it warms before it listens: longer on a big store)."""
     env = os.environ | {"TIEGRAPH_SECRET_KEY": "bench-secret-key-0123456789"}
     command = [sys.executable, "-m", "tiegraph", "serve", "--db", db, "--port", str(port)]
     command += ["--workers", str(workers), *extra]
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.css", timeout=1)

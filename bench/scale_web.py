@@ -30,6 +30,7 @@ from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 
 MEAN_INTERVAL = 2.0
+STARTS_WITHIN = 600.0  # serve warms its pages before it listens: 36 s at scale 0.2, loaded
 LOADER = Path(__file__).with_name("scale_load.py")
 
 
@@ -119,7 +120,7 @@ def measure_web(store: Store, org: Org, seconds: int, seed: int, loads: list[int
     pages = [(n, p, a) for n, p, a in pages_of(store, org, viewer) if n in MIX]
     sellers_needed = max(loads)
     port = free_port()
-    server = start_server(store.url, port, 1, ["--no-with-worker"])
+    server = start_server(store.url, port, 1, ["--no-with-worker"], STARTS_WITHIN)
     try:
         sellers = []
         for number in range(1, sellers_needed + 1):
@@ -136,7 +137,7 @@ def measure_web(store: Store, org: Org, seconds: int, seed: int, loads: list[int
     )
     for workers in (1, 2):
         port = free_port()
-        server = start_server(store.url, port, workers, ["--no-with-worker"])
+        server = start_server(store.url, port, workers, ["--no-with-worker"], STARTS_WITHIN)
         try:
             settle(server.pid)
             base = {"port": port, "mean_interval": MEAN_INTERVAL, "pages": pages, "seed": seed}
