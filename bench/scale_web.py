@@ -126,7 +126,9 @@ def measure_web(store: Store, org: Org, seconds: int, seed: int, loads: list[int
         for number in range(1, sellers_needed + 1):
             member = member_by_id(store, org, number)
             _, token = create_token(store, org, member, "bench-scale")
-            sellers.append({"cookie": session_cookie(port, member.email), "token": token})
+            sellers.append(
+                {"cookie": session_cookie(port, member.email, follow=False), "token": token}
+            )
     finally:
         stop(server)
     database = postmaster_pid(store)
