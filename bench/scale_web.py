@@ -6,7 +6,8 @@ is bench_pages.py's seller mix (person, account, search, who-knows, My day, a li
 the API's who-knows), equally often, paths from bench_pages.pages_of. The server runs without
 its in-process job worker (`--no-with-worker`: on a team's server the workers run apart).
 For each of 1 and 2 server processes: the static file alone (the floor), then each load for
-`seconds` with the static file probed under it, and the CPU each view cost the web processes
+`seconds` with the static file probed under it (each load once the last one's backlog is
+drained), and the CPU each view cost the web processes
 and the database, from /proc: what sizes each further host.
 """
 
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench_pages import MIX, cpu_seconds, pages_of, settle
+from bench_pages import MIX, cpu_seconds, pages_of
 from bench_web import free_port, session_cookie, start_server
 from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import member_by_id
@@ -52,6 +53,19 @@ def tree_cpu(root: int) -> float:
             total += cpu_seconds(pid)
         stack += children.get(pid, [])
     return total
+
+
+def idle(pid: int, longest: float = 300.0) -> None:
+    """Wait until the server (all its processes) has been idle for a second: started up, or
+    done with a load's backlog, so that no run pays for the last one."""
+    deadline = time.monotonic() + longest
+    before = tree_cpu(pid)
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = tree_cpu(pid)
+        if now - before < 0.05:
+            return
+        before = now
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
@@ -141,23 +155,22 @@ def measure_web(store: Store, org: Org, seconds: int, seed: int, loads: list[int
         port = free_port()
         server = start_server(store.url, port, workers, ["--no-with-worker"], STARTS_WITHIN)
         try:
-            settle(server.pid)
+            idle(server.pid)
             base = {"port": port, "mean_interval": MEAN_INTERVAL, "pages": pages, "seed": seed}
-            _load(base | {"seconds": 5, "sellers": sellers[:20], "static_rate": 0})  # warm
             floor_run = _load(base | {"seconds": 10, "sellers": [], "static_rate": 50.0})
             f50, _, f99 = _cuts([v[1] for v in floor_run["static"]])
             print(
                 f"{workers} server process(es): static file alone (floor) p50 {f50:.2f} ms, "
                 f"p99 {f99:.2f} ms"
             )
+            _load(base | {"seconds": 5, "sellers": sellers[:5], "static_rate": 0})  # warm
             for count in loads:
+                idle(server.pid)  # the last load's backlog drained
                 before = (tree_cpu(server.pid), tree_cpu(database))
-                started = time.perf_counter()
                 result = _load(
                     base | {"seconds": seconds, "sellers": sellers[:count], "static_rate": 5.0}
                 )
-                spent = time.perf_counter() - started
                 cpu = (tree_cpu(server.pid) - before[0], tree_cpu(database) - before[1])
-                _report(f"{count} sellers", result, min(spent, seconds), cpu, f99)
+                _report(f"{count} sellers", result, seconds, cpu, f99)
         finally:
             stop(server)
