@@ -9,10 +9,11 @@ state is exactly the fold of its stored interactions. One interaction per messag
 item). Secondary indexes are dropped for the load and rebuilt after it, foreign-key triggers
 are off while loading (session_replication_role = replica): the usual bulk-load recipe.
 
-Skew: contacts per member follow a Zipf-like law (the busiest member has ~30x the quietest's
-ties); 5% of the directory are "hot" persons holding a quarter of all ties (about 50 members
-each at full size), the rest share the other three quarters (about 8 each); touches per tie
-follow a power law (most ties have one or two, a few hundreds) in bursts over three years.
+Skew: contacts per member follow a Zipf-like law, exponent 0.5 (of 1,000 members the busiest
+has ~30x the quietest's ties); 5% of the directory are "hot" persons holding a quarter of all
+ties (about 50 members each), the rest share the other three quarters (about 8 each); touches
+per tie follow a power law (most ties have one or two, a few hundreds) in bursts over three
+years.
 """
 
 from __future__ import annotations
