@@ -38,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -93,12 +94,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    db: str, port: int, workers: int, extra: Sequence[str] = (), within: float = 30
+) -> subprocess.Popen[bytes]:
+    """`tiegraph serve` on `db`; `extra`: more of its options (e.g. --no-with-worker);
+    `within`: seconds it may take to answer (it warms before it listens: longer on a big store)."""
     env = os.environ | {"TIEGRAPH_SECRET_KEY": "bench-secret-key-0123456789"}
     command = [sys.executable, "-m", "tiegraph", "serve", "--db", db, "--port", str(port)]
-    command += ["--workers", str(workers)]
+    command += ["--workers", str(workers), *extra]
     server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.css", timeout=1)
@@ -109,16 +114,28 @@ def start_server(db: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("the server did not start")
 
 
-def session_cookie(port: int, email: str) -> str:
+class _Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the 303 after signing in is answered, not followed
+
+
+def session_cookie(port: int, email: str, *, follow: bool = True) -> str:
+    """A signed-in session's cookie; `follow`: open the page signing in leads to (My day),
+    as a browser does; without, only sign in (many sellers in a row on a big store)."""
     jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.HTTPCookieProcessor(jar)]
+    opener = urllib.request.build_opener(*handlers, *([] if follow else [_Stay()]))
     page = opener.open(f"http://127.0.0.1:{port}/sign-in").read().decode()
     marker = 'name="csrf_token" value="'
     token = page[page.index(marker) + len(marker) :].split('"', 1)[0]
     form = urllib.parse.urlencode(
         {"email": email, "password": DEMO_PASSWORD, "csrf_token": token}
     ).encode()
-    opener.open(f"http://127.0.0.1:{port}/sign-in", data=form)
+    try:
+        opener.open(f"http://127.0.0.1:{port}/sign-in", data=form)
+    except urllib.error.HTTPError as answer:
+        if follow or answer.code != 303:
+            raise
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
