@@ -13,7 +13,6 @@ Run: .venv/bin/python bench/bench_uploads.py [--mb 300] [--db postgresql+psycopg
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import resource
 import shutil
@@ -25,28 +24,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+
+from tests.made_bytes import Generated  # noqa: E402
 
 from tiegraph.services.org.orgs import create_org  # noqa: E402
 from tiegraph.services.uploads import delete_uploads, save_upload, upload_file  # noqa: E402
 from tiegraph.store import open_store  # noqa: E402
-
-
-class Generated(io.RawIOBase):
-    """`size` bytes made up as they are read (hash blocks: no compression flatters them)."""
-
-    def __init__(self, size: int) -> None:
-        self.left, self.counter = size, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        n = min(len(buffer), self.left)
-        block = hashlib.sha256(str(self.counter).encode()).digest() * (n // 32 + 1)
-        buffer[:n] = block[:n]
-        self.left -= n
-        self.counter += 1
-        return n
 
 
 def _rss_mb() -> float:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
+from tests.made_bytes import Generated
 
 from tiegraph.errors import NotFoundError, StoreError
 from tiegraph.services.contacts.jobs import create_job, get_job, run_job
@@ -25,24 +26,6 @@ from tiegraph.services.uploads import (
 )
 from tiegraph.store import Store
 from tiegraph.store.schema import upload, upload_chunk
-
-
-class Generated(io.RawIOBase):
-    """`size` bytes made up as they are read: a file no one ever holds whole in memory."""
-
-    def __init__(self, size: int) -> None:
-        self.left, self.counter = size, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        n = min(len(buffer), self.left)
-        block = hashlib.sha256(str(self.counter).encode()).digest() * (n // 32 + 1)
-        buffer[:n] = block[:n]
-        self.left -= n
-        self.counter += 1
-        return n
 
 
 def _rows(store: Store, table: object) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select
 
 from tiegraph.core.strength import DEFAULT_PARAMS
 from tiegraph.services.activity.shown import shown_sql, shown_strength_sql
@@ -43,26 +43,19 @@ def refresh_members(conn: Connection, org: Org, member_ids: Iterable[int]) -> No
 
 def companies_of_members(conn: Connection, org: Org, member_ids: Iterable[int]) -> set[int]:
     """The companies where these members have ties."""
-    ids = sorted(set(member_ids))
-    found: set[int] = set()
-    for start in range(0, len(ids), IN_CHUNK):
-        found.update(
-            conn.execute(
-                select(tie.c.company_id)
-                .where(
-                    tie.c.org_id == org.id,
-                    tie.c.member_id.in_(ids[start : start + IN_CHUNK]),
-                    tie.c.company_id.is_not(None),
-                )
-                .distinct()
-            ).scalars()
-        )
-    return found
+    return _companies_of(conn, org, tie.c.member_id, member_ids)
 
 
 def companies_of_persons(conn: Connection, org: Org, person_ids: Iterable[int]) -> set[int]:
     """The companies these persons' ties are at now (to refresh before and after they move)."""
-    ids = sorted(set(person_ids))
+    return _companies_of(conn, org, tie.c.person_id, person_ids)
+
+
+def _companies_of(
+    conn: Connection, org: Org, column: ColumnElement[int], values: Iterable[int]
+) -> set[int]:
+    """The companies of the ties whose `column` is one of `values`, read in chunks."""
+    ids = sorted(set(values))
     found: set[int] = set()
     for start in range(0, len(ids), IN_CHUNK):
         found.update(
@@ -70,7 +63,7 @@ def companies_of_persons(conn: Connection, org: Org, person_ids: Iterable[int]) 
                 select(tie.c.company_id)
                 .where(
                     tie.c.org_id == org.id,
-                    tie.c.person_id.in_(ids[start : start + IN_CHUNK]),
+                    column.in_(ids[start : start + IN_CHUNK]),
                     tie.c.company_id.is_not(None),
                 )
                 .distinct()
