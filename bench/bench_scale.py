@@ -179,7 +179,11 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=300, help="per query kind")
     parser.add_argument("--messages", type=int, default=20_000, help="ingested mbox")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/tiegraph-scale"))
-    parser.add_argument("--only", default="ingest,queries,pages,web,partition")
+    parser.add_argument(
+        "--only",
+        default="ingest,queries,pages,web,partition",
+        help="the phases after the build (`build`: none, only build or reuse the store)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
     parser.add_argument("--reuse", action="store_true", help="a kept cluster's data")
     parser.add_argument("--seed", type=int, default=7)
