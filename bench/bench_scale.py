@@ -4,21 +4,26 @@ baseline measured in the same run.
 Default size: 1,000 members, 2,000,000 directory persons, 20M ties, 50M interactions in one
 organization (`--scale 0.1` is a tenth of each, members at least 200). In its own PostgreSQL
 15 cluster under /tmp (scale_cluster.py: fsync off, tuned for a bulk load), schema made by
-the project's migrations, data written in that schema (scale_data.py), then:
+the project's migrations, data written in that schema (scale_data.py), the read models the
+pages read filled by the project's own refreshes and checked by sample (scale_read_models.py),
+then:
 
 1. ingest: `ingest_mail` (what `tiegraph ingest mail` runs) of a generated mbox into the big
    store, messages/s, against the same mbox into an empty store (same members and persons,
    no ties nor interactions) on the same server;
 2. queries in process: `who_knows`, `closest_to_person` and `closest_to_account` p50/p99
    over hot and cold persons and companies, against a primary-key read of a person;
-3. web: `tiegraph serve` (1 and 2 workers) under 50 and 200 sellers, each a distinct signed-in
+3. pages (scale_pages.py): every page of bench_pages.py, one client, the server's and the
+   database's CPU per request against the static file's;
+4. web: `tiegraph serve` (1 and 2 workers) under 50 and 200 sellers, each a distinct signed-in
    member viewing a page every 2 s on average (Poisson, open loop, scale_web.py), with the
    static file measured under the same load;
-4. partitioning (scale_partition.py): the interactions queries that matter on the plain table
+5. partitioning (scale_partition.py): the interactions queries that matter on the plain table
    against a copy range-partitioned by month.
 
 Run: .venv/bin/python bench/bench_scale.py [--scale 1] [--seconds 60] [--keep] [--reuse]
-     [--only ingest,queries,web,partition] [--folder /tmp/tiegraph-scale]
+     [--only ingest,queries,pages,web,partition]
+     [--requests 20] [--sellers 50,200] [--processes 1,2] [--folder /tmp/tiegraph-scale]
 `--keep` leaves the cluster running (and prints its URL); `--reuse` uses a kept one's data.
 """
 
@@ -37,6 +42,7 @@ from sqlalchemy import text
 
 import scale_copy
 import scale_data
+import scale_read_models
 import scale_shapes
 from scale_cluster import Cluster
 from tiegraph.core.strength import TieState, fold, to_columns
@@ -88,6 +94,7 @@ def build(cluster: Cluster, scale: float, seed: int) -> tuple[Store, Org]:
     with phase("members' activity and pace (member_activity.recompute)"), store.write() as c:
         recompute(c, org, now)
     check_ties(store, org)
+    scale_read_models.fill(store, org, now)
     put_setting(store, org, SETTING, now.isoformat())
     put_setting(store, org, INPUTS_SETTING, True)
     put_setting(store, org, MARK, scale)
@@ -167,10 +174,16 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seconds", type=int, default=60, help="per web load run")
     parser.add_argument("--sellers", default="50,200", help="web loads, sellers each")
+    parser.add_argument("--processes", default="1,2", help="web loads, server processes")
+    parser.add_argument("--requests", type=int, default=20, help="per page (pages phase)")
     parser.add_argument("--samples", type=int, default=300, help="per query kind")
     parser.add_argument("--messages", type=int, default=20_000, help="ingested mbox")
     parser.add_argument("--folder", type=Path, default=Path("/tmp/tiegraph-scale"))
-    parser.add_argument("--only", default="ingest,queries,web,partition")
+    parser.add_argument(
+        "--only",
+        default="ingest,queries,pages,web,partition",
+        help="the phases after the build (`build`: none, only build or reuse the store)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the cluster running")
     parser.add_argument("--reuse", action="store_true", help="a kept cluster's data")
     parser.add_argument("--seed", type=int, default=7)
@@ -181,6 +194,7 @@ def main() -> None:
     cluster.start()
     try:
         store, org = open_built(cluster, args)
+        scale_read_models.check(store, org)
         print_sizes(cluster)
         if "ingest" in wanted:
             from scale_ingest import measure_ingest
@@ -190,12 +204,16 @@ def main() -> None:
             from scale_queries import measure_queries
 
             measure_queries(store, org, args.samples, args.seed)
+        if "pages" in wanted:
+            from scale_pages import measure_pages
+
+            measure_pages(store, org, args.requests)
         if "web" in wanted:
             from scale_web import measure_web
 
-            measure_web(
-                store, org, args.seconds, args.seed, [int(n) for n in args.sellers.split(",")]
-            )
+            loads = [int(n) for n in args.sellers.split(",")]
+            processes = [int(n) for n in args.processes.split(",")]
+            measure_web(store, org, args.seconds, args.seed, loads, processes)
         if "partition" in wanted:
             from scale_partition import measure_partitioning
 

@@ -5,9 +5,9 @@ the store, so every server started after reads them) and holding an API token ea
 is bench_pages.py's seller mix (person, account, search, who-knows, My day, a list, nurture,
 the API's who-knows), equally often, paths from bench_pages.pages_of. The server runs without
 its in-process job worker (`--no-with-worker`: on a team's server the workers run apart).
-For each of 1 and 2 server processes: the static file alone (the floor), then each load for
-`seconds` with the static file probed under it (each load once the last one's backlog is
-drained), and the CPU each view cost the web processes
+For each count of server processes (`--processes`, 1 and 2 by default): the static file
+alone (the floor), then each load for `seconds` with the static file probed under it (each
+load once the last one's backlog is drained), and the CPU each view cost the web processes
 and the database, from /proc: what sizes each further host.
 """
 
@@ -129,7 +129,9 @@ def _report(
     print(f"  {'':<12} p99 per page (ms): {', '.join(worst)}")
 
 
-def measure_web(store: Store, org: Org, seconds: int, seed: int, loads: list[int]) -> None:
+def measure_web(
+    store: Store, org: Org, seconds: int, seed: int, loads: list[int], processes: list[int]
+) -> None:
     viewer = member_by_id(store, org, 1)
     pages = [(n, p, a) for n, p, a in pages_of(store, org, viewer) if n in MIX]
     sellers_needed = max(loads)
@@ -151,7 +153,7 @@ def measure_web(store: Store, org: Org, seconds: int, seed: int, loads: list[int
         f"(Poisson, open loop), {seconds} s per load, {os.cpu_count()} cores shared with "
         "the database and the load generator"
     )
-    for workers in (1, 2):
+    for workers in processes:
         port = free_port()
         server = start_server(store.url, port, workers, ["--no-with-worker"], STARTS_WITHIN)
         try:
