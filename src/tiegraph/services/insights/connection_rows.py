@@ -115,12 +115,20 @@ def people_by_id(conn: Connection, org: Org, person_ids: Iterable[int]) -> dict[
 
 
 def personal_rows(
-    conn: Connection, org: Org, account: Account, members: dict[int, Any], viewer: Member | None
+    conn: Connection,
+    org: Org,
+    account: Account,
+    members: dict[int, Any],
+    viewer: Member | None,
+    *,
+    worded: bool = True,
 ) -> list[CompanyConnection]:
     """Each member with visible ties to the company's people: their strongest ties first.
 
     Ranked in SQL by the stored shown score: only each member's first `VIA_SHOWN` ties and
-    their count leave the database (a big account's thousand ties are not read into Python)."""
+    their count leave the database (a big account's thousand ties are not read into Python).
+    `worded=False`: the ties' reasons (`Via.detail`) are left empty and the scores are the
+    stored shown ones, the same numbers (the account page shows names, not those reasons)."""
     shown, strength = shown_sql(), shown_strength_sql()
     mine = (tie.c.member_id,)
     # Equal ties in the order of the company's index of stored scores.
@@ -131,6 +139,7 @@ def personal_rows(
             tie.c.person_id,
             shown.label("score"),
             strength.label("strength"),
+            tie.c.volume,
             func.row_number().over(partition_by=mine, order_by=order).label("rank"),
             func.count().over(partition_by=mine).label("known"),
         )
@@ -151,13 +160,7 @@ def personal_rows(
     tops: dict[int, list[Any]] = {}
     for r in rows:
         tops.setdefault(r.member_id, []).append(r)
-    # Stored scores rank the ties; only those shown are worded (services/activity/tie_scores.py).
-    worded = scored_pairs(
-        conn, org, datetime.now(UTC), [(m, r.person_id) for m, top in tops.items() for r in top]
-    )
-    by_member = {
-        m: [(worded[(m, r.person_id)], r.person_id) for r in top] for m, top in tops.items()
-    }
+    by_member = _shown_ties(conn, org, tops, worded)
     people = people_by_id(conn, org, {pid for found in by_member.values() for _, pid in found})
     names = {m.id: m for m in members.values()}
     connections = []
@@ -166,23 +169,43 @@ def personal_rows(
         if m is None:
             continue
         known = tops[member_id][0].known
-        strongest = top[0][0]
+        strongest_score, strongest_label, _ = top[0][0]
         connections.append(
             CompanyConnection(
                 m.email,
                 m.name,
                 "personal",
-                strongest.score,
+                strongest_score,
                 "known",
                 f"knows {known} {'person' if known == 1 else 'people'} there; "
-                f"strongest: {people[top[0][1]].name} ({strongest.label})",
+                f"strongest: {people[top[0][1]].name} ({strongest_label})",
                 tuple(
-                    Via(people[p].email, people[p].name, people[p].title, "; ".join(s.reasons))
-                    for s, p in top
+                    Via(people[p].email, people[p].name, people[p].title, "; ".join(reasons))
+                    for (_, _, reasons), p in top
                 ),
             )
         )
     return connections
+
+
+Shown = tuple[int, str, tuple[str, ...]]  # a tie's score, label and reasons as shown
+
+
+def _shown_ties(
+    conn: Connection, org: Org, tops: dict[int, list[Any]], worded: bool
+) -> dict[int, list[tuple[Shown, int]]]:
+    """Each member's top ties, (score, label, reasons) and person id. Stored scores rank the
+    ties; only those shown are worded (services/activity/tie_scores.py), and with `worded`
+    off only those without a stored volume (not rescored yet: their number is refolded)."""
+    pairs = [(m, r.person_id) for m, top in tops.items() for r in top if worded or r.volume is None]
+    scored = scored_pairs(conn, org, datetime.now(UTC), pairs)
+    found: dict[int, list[tuple[Shown, int]]] = {}
+    for m, top in tops.items():
+        for r in top:
+            s = scored.get((m, r.person_id))
+            shown = (s.score, s.label, s.reasons) if s else (r.score, label_of(r.score), ())
+            found.setdefault(m, []).append((shown, r.person_id))
+    return found
 
 
 def private_contact_rows(

@@ -65,8 +65,11 @@ def company_connections(
     kinds: tuple[str, ...] = (),
     min_strength: int = 0,
     title: str = "",
+    worded: bool = True,
 ) -> CompanyConnections:
-    """Everyone connected to the company, strongest and surest first, as the viewer may see."""
+    """Everyone connected to the company, strongest and surest first, as the viewer may see.
+    `worded=False`: personal connections' people without their ties' reasons (a page that
+    shows the people's names only; connection_rows.py `personal_rows`)."""
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise InvalidInputError(f"--kind {unknown[0]!r} is not one of {', '.join(KINDS)}")
@@ -77,7 +80,7 @@ def company_connections(
         members = _members(conn, org)
         rows: list[CompanyConnection] = []
         if wanted & {"personal", "reference-customer"}:
-            personal = personal_rows(conn, org, account, members, viewer)
+            personal = personal_rows(conn, org, account, members, viewer, worded=worded)
             personal += private_contact_rows(conn, org, account, viewer)
             if "personal" in wanted:
                 rows += personal
