@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from tiegraph.core.companies import company_aliases, normalize_company
 from tiegraph.core.reasons import said
@@ -225,21 +225,13 @@ def private_contact_rows(
             contact.c.archived_at.is_(None),
         )
     ).all()
-    emails: dict[int, list[str]] = {}
-    for e in conn.execute(
-        select(contact_email.c.contact_id, contact_email.c.email).where(
-            contact_email.c.org_id == org.id, contact_email.c.member_id == viewer.id
-        )
-    ):
-        emails.setdefault(e.contact_id, []).append(e.email)
-    there = [
-        r
-        for r in rows
-        if (r.company and normalize_company(r.company) in keys)
-        or any(e.rpartition("@")[2] in domains for e in emails.get(r.id, ()))
-    ]
+    # Each company name normalized once, and only the addresses at its domains read.
+    named = {c for c in {r.company for r in rows if r.company} if normalize_company(c) in keys}
+    at_domains = _contacts_at_domains(conn, org, viewer, domains)
+    there = [r for r in rows if r.company in named or r.id in at_domains]
     if not there:
         return []
+    emails = _contact_emails(conn, org, viewer, [r.id for r in there[:VIA_SHOWN]])
     explicit = score(TieState(), datetime.now(UTC), explicit_connection=True)
     via = tuple(
         Via(next(iter(emails.get(r.id, [])), ""), r.full_name, r.title, "in your private contacts")
@@ -256,3 +248,36 @@ def private_contact_rows(
             via,
         )
     ]
+
+
+def _contacts_at_domains(conn: Connection, org: Org, viewer: Member, domains: set[str]) -> set[int]:
+    """The viewer's contacts with an address at one of these domains (LIKE narrows, the
+    exact domain decides)."""
+    if not domains:
+        return set()
+    rows = conn.execute(
+        select(contact_email.c.contact_id, contact_email.c.email).where(
+            contact_email.c.org_id == org.id,
+            contact_email.c.member_id == viewer.id,
+            or_(*(contact_email.c.email.like(f"%@{d}") for d in sorted(domains))),
+        )
+    )
+    return {r.contact_id for r in rows if r.email.rpartition("@")[2] in domains}
+
+
+def _contact_emails(
+    conn: Connection, org: Org, viewer: Member, contact_ids: list[int]
+) -> dict[int, list[str]]:
+    """These contacts' addresses, in order."""
+    emails: dict[int, list[str]] = {}
+    for e in conn.execute(
+        select(contact_email.c.contact_id, contact_email.c.email)
+        .where(
+            contact_email.c.org_id == org.id,
+            contact_email.c.member_id == viewer.id,
+            contact_email.c.contact_id.in_(contact_ids),
+        )
+        .order_by(contact_email.c.email)  # the first shown: the first by address, as before
+    ):
+        emails.setdefault(e.contact_id, []).append(e.email)
+    return emails
