@@ -276,6 +276,8 @@ def _former_colleague_rows(
             person.c.company_id == account.id,
             person.c.archived_at.is_(None),
             employment.c.org_id == org.id,
+            # Only their jobs at the members' employers leave the database.
+            employment.c.company_id.in_(sorted({m.company_id for m in mine})),
         )
     ):
         theirs.setdefault(r.company_id, []).append(r)
