@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from insights_org import PRIVATE, InsightsOrg, build
+from insights_org import DIRECTORY, PRIVATE, InsightsOrg, build
 from tiegraph.cli import main
 from tiegraph.core.strength import TieState, Touch, fold, score, to_columns
 from tiegraph.errors import InvalidInputError, NotFoundError
@@ -22,6 +22,7 @@ from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.contacts.importer import import_contacts
 from tiegraph.services.directory.accounts import flag_account
+from tiegraph.services.directory.importer import import_directory
 from tiegraph.services.insights.closest import closest_to_account, closest_to_person
 from tiegraph.services.insights.connections import company_connections
 from tiegraph.services.insights.paths import intro_paths
@@ -164,6 +165,39 @@ def test_company_connections_personal_and_implicit_with_filters(
         company_connections(store, world.org, "Acme", kinds=("friends",))
     with pytest.raises(NotFoundError, match="no company"):
         company_connections(store, world.org, "Nonexistent Industries")
+
+
+def test_a_member_who_worked_there_twice_has_one_connection_per_tenure(
+    store: Store, world: InsightsOrg, tmp_path: Path
+) -> None:
+    """Each tenure is met with the people now there on its own dates (Kim came in 2018)."""
+    bo = next(x for x in DIRECTORY if x.get("id") == "PB")
+    twice = {
+        **bo,
+        "employment": [
+            {"company_id": "C1", "start": "2000-01-01", "end": "2003-06-30"},
+            *bo["employment"],
+        ],
+    }
+    directory = tmp_path / "again.jsonl"
+    directory.write_text(
+        "\n".join(json.dumps(x) for x in DIRECTORY if x.get("type") == "company")
+        + "\n"
+        + json.dumps(twice)
+        + "\n",
+        encoding="utf-8",
+    )
+    import_directory(store, world.org, [directory])
+    found = company_connections(store, world.org, "Acme", kinds=("former-employer",))
+    rows = sorted(
+        (c.reason, [v.name for v in c.via])
+        for c in found.connections
+        if c.member_email == "bo@us.example"
+    )
+    assert rows == [
+        ("worked at Acme Corp 2000–2003", []),
+        ("worked at Acme Corp 2010–2019; 1 of its people now were there at the time", ["Kim Poe"]),
+    ]
 
 
 def test_a_reference_customer_adds_reference_connections(store: Store, world: InsightsOrg) -> None:

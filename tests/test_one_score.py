@@ -9,7 +9,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from tiegraph.services.directory.accounts import load_account
 from tiegraph.services.directory.profiles import get_account
 from tiegraph.services.insights.account_knowers import account_knowers
 from tiegraph.services.insights.closest import closest_to_account, closest_to_person
+from tiegraph.services.insights.connection_rows import CompanyConnection
 from tiegraph.services.insights.connections import company_connections
 from tiegraph.services.insights.nurture import nurture
 from tiegraph.services.insights.paths import intro_paths
@@ -190,6 +191,16 @@ def _check_connections(store: Store, truth: Truth, company_id: int) -> None:
     for c in found.connections:
         theirs = [truth.ties[p][0] for p in ties if p[0] == c.member_email]
         assert c.strength == max(theirs), f"connections: {c}"
+    # The account page's form (the ties' reasons not worded) shows the same rows otherwise.
+    page = company_connections(store, truth.org, company_id, worded=False).connections
+    full = company_connections(store, truth.org, company_id).connections
+    assert [_unworded(c) for c in full] == list(page)
+
+
+def _unworded(row: CompanyConnection) -> CompanyConnection:
+    if row.kind != "personal":
+        return row
+    return replace(row, via=tuple(replace(v, detail="") for v in row.via))
 
 
 def test_paths_lists_and_nurture_show_one_score_per_tie(store: Store) -> None:

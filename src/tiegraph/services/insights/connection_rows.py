@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from tiegraph.core.companies import company_aliases, normalize_company
 from tiegraph.core.reasons import said
@@ -115,12 +115,20 @@ def people_by_id(conn: Connection, org: Org, person_ids: Iterable[int]) -> dict[
 
 
 def personal_rows(
-    conn: Connection, org: Org, account: Account, members: dict[int, Any], viewer: Member | None
+    conn: Connection,
+    org: Org,
+    account: Account,
+    members: dict[int, Any],
+    viewer: Member | None,
+    *,
+    worded: bool = True,
 ) -> list[CompanyConnection]:
     """Each member with visible ties to the company's people: their strongest ties first.
 
     Ranked in SQL by the stored shown score: only each member's first `VIA_SHOWN` ties and
-    their count leave the database (a big account's thousand ties are not read into Python)."""
+    their count leave the database (a big account's thousand ties are not read into Python).
+    `worded=False`: the ties' reasons (`Via.detail`) are left empty and the scores are the
+    stored shown ones, the same numbers (the account page shows names, not those reasons)."""
     shown, strength = shown_sql(), shown_strength_sql()
     mine = (tie.c.member_id,)
     # Equal ties in the order of the company's index of stored scores.
@@ -131,6 +139,7 @@ def personal_rows(
             tie.c.person_id,
             shown.label("score"),
             strength.label("strength"),
+            tie.c.volume,
             func.row_number().over(partition_by=mine, order_by=order).label("rank"),
             func.count().over(partition_by=mine).label("known"),
         )
@@ -151,13 +160,7 @@ def personal_rows(
     tops: dict[int, list[Any]] = {}
     for r in rows:
         tops.setdefault(r.member_id, []).append(r)
-    # Stored scores rank the ties; only those shown are worded (services/activity/tie_scores.py).
-    worded = scored_pairs(
-        conn, org, datetime.now(UTC), [(m, r.person_id) for m, top in tops.items() for r in top]
-    )
-    by_member = {
-        m: [(worded[(m, r.person_id)], r.person_id) for r in top] for m, top in tops.items()
-    }
+    by_member = _shown_ties(conn, org, tops, worded)
     people = people_by_id(conn, org, {pid for found in by_member.values() for _, pid in found})
     names = {m.id: m for m in members.values()}
     connections = []
@@ -166,23 +169,43 @@ def personal_rows(
         if m is None:
             continue
         known = tops[member_id][0].known
-        strongest = top[0][0]
+        strongest_score, strongest_label, _ = top[0][0]
         connections.append(
             CompanyConnection(
                 m.email,
                 m.name,
                 "personal",
-                strongest.score,
+                strongest_score,
                 "known",
                 f"knows {known} {'person' if known == 1 else 'people'} there; "
-                f"strongest: {people[top[0][1]].name} ({strongest.label})",
+                f"strongest: {people[top[0][1]].name} ({strongest_label})",
                 tuple(
-                    Via(people[p].email, people[p].name, people[p].title, "; ".join(s.reasons))
-                    for s, p in top
+                    Via(people[p].email, people[p].name, people[p].title, "; ".join(reasons))
+                    for (_, _, reasons), p in top
                 ),
             )
         )
     return connections
+
+
+Shown = tuple[int, str, tuple[str, ...]]  # a tie's score, label and reasons as shown
+
+
+def _shown_ties(
+    conn: Connection, org: Org, tops: dict[int, list[Any]], worded: bool
+) -> dict[int, list[tuple[Shown, int]]]:
+    """Each member's top ties, (score, label, reasons) and person id. Stored scores rank the
+    ties; only those shown are worded (services/activity/tie_scores.py), and with `worded`
+    off only those without a stored volume (not rescored yet: their number is refolded)."""
+    pairs = [(m, r.person_id) for m, top in tops.items() for r in top if worded or r.volume is None]
+    scored = scored_pairs(conn, org, datetime.now(UTC), pairs)
+    found: dict[int, list[tuple[Shown, int]]] = {}
+    for m, top in tops.items():
+        for r in top:
+            s = scored.get((m, r.person_id))
+            shown = (s.score, s.label, s.reasons) if s else (r.score, label_of(r.score), ())
+            found.setdefault(m, []).append((shown, r.person_id))
+    return found
 
 
 def private_contact_rows(
@@ -202,21 +225,13 @@ def private_contact_rows(
             contact.c.archived_at.is_(None),
         )
     ).all()
-    emails: dict[int, list[str]] = {}
-    for e in conn.execute(
-        select(contact_email.c.contact_id, contact_email.c.email).where(
-            contact_email.c.org_id == org.id, contact_email.c.member_id == viewer.id
-        )
-    ):
-        emails.setdefault(e.contact_id, []).append(e.email)
-    there = [
-        r
-        for r in rows
-        if (r.company and normalize_company(r.company) in keys)
-        or any(e.rpartition("@")[2] in domains for e in emails.get(r.id, ()))
-    ]
+    # Each company name normalized once, and only the addresses at its domains read.
+    named = {c for c in {r.company for r in rows if r.company} if normalize_company(c) in keys}
+    at_domains = _contacts_at_domains(conn, org, viewer, domains)
+    there = [r for r in rows if r.company in named or r.id in at_domains]
     if not there:
         return []
+    emails = _contact_emails(conn, org, viewer, [r.id for r in there[:VIA_SHOWN]])
     explicit = score(TieState(), datetime.now(UTC), explicit_connection=True)
     via = tuple(
         Via(next(iter(emails.get(r.id, [])), ""), r.full_name, r.title, "in your private contacts")
@@ -233,3 +248,36 @@ def private_contact_rows(
             via,
         )
     ]
+
+
+def _contacts_at_domains(conn: Connection, org: Org, viewer: Member, domains: set[str]) -> set[int]:
+    """The viewer's contacts with an address at one of these domains (LIKE narrows, the
+    exact domain decides)."""
+    if not domains:
+        return set()
+    rows = conn.execute(
+        select(contact_email.c.contact_id, contact_email.c.email).where(
+            contact_email.c.org_id == org.id,
+            contact_email.c.member_id == viewer.id,
+            or_(*(contact_email.c.email.like(f"%@{d}") for d in sorted(domains))),
+        )
+    )
+    return {r.contact_id for r in rows if r.email.rpartition("@")[2] in domains}
+
+
+def _contact_emails(
+    conn: Connection, org: Org, viewer: Member, contact_ids: list[int]
+) -> dict[int, list[str]]:
+    """These contacts' addresses, in order."""
+    emails: dict[int, list[str]] = {}
+    for e in conn.execute(
+        select(contact_email.c.contact_id, contact_email.c.email)
+        .where(
+            contact_email.c.org_id == org.id,
+            contact_email.c.member_id == viewer.id,
+            contact_email.c.contact_id.in_(contact_ids),
+        )
+        .order_by(contact_email.c.email)  # the first shown: the first by address, as before
+    ):
+        emails.setdefault(e.contact_id, []).append(e.email)
+    return emails

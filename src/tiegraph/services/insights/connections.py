@@ -65,8 +65,11 @@ def company_connections(
     kinds: tuple[str, ...] = (),
     min_strength: int = 0,
     title: str = "",
+    worded: bool = True,
 ) -> CompanyConnections:
-    """Everyone connected to the company, strongest and surest first, as the viewer may see."""
+    """Everyone connected to the company, strongest and surest first, as the viewer may see.
+    `worded=False`: personal connections' people without their ties' reasons (a page that
+    shows the people's names only; connection_rows.py `personal_rows`)."""
     unknown = [k for k in kinds if k not in KINDS]
     if unknown:
         raise InvalidInputError(f"--kind {unknown[0]!r} is not one of {', '.join(KINDS)}")
@@ -77,7 +80,7 @@ def company_connections(
         members = _members(conn, org)
         rows: list[CompanyConnection] = []
         if wanted & {"personal", "reference-customer"}:
-            personal = personal_rows(conn, org, account, members, viewer)
+            personal = personal_rows(conn, org, account, members, viewer, worded=worded)
             personal += private_contact_rows(conn, org, account, viewer)
             if "personal" in wanted:
                 rows += personal
@@ -140,8 +143,19 @@ def _employer_rows(
     if not tenures:
         return []
     now_there = _current_people(conn, org, account.id, account.id)
+    overlapping = {  # by tenure: a member may have worked there twice
+        i: _overlaps(
+            t.start_date, t.end_date, now_there, account.headcount, today, exclude=t.person_id
+        )
+        for i, t in enumerate(tenures)
+        if t.end_date is not None and t.end_date < today
+    }
+    # Only the people shown are read for their emails (not everyone now there).
+    emails = first_emails(
+        conn, org, {r.id for found in overlapping.values() for _, r, _ in found[:VIA_SHOWN]}
+    )
     rows = []
-    for t in tenures:
+    for i, t in enumerate(tenures):
         m = members[t.person_id]
         when = likelihood.span(t.start_date, t.end_date)
         if t.end_date is None or t.end_date >= today:
@@ -158,13 +172,11 @@ def _employer_rows(
                 )
             )
             continue
-        overlapping = _overlaps(
-            t.start_date, t.end_date, now_there, account.headcount, today, exclude=t.person_id
-        )
-        value = likelihood.any_of([v for v, _ in overlapping])
+        found = overlapping[i]
+        value = likelihood.any_of([v for v, _, _ in found])
         reason = f"worked at {account.name} {when}".rstrip()
-        if overlapping:
-            reason += f"; {len(overlapping)} of its people now were there at the time"
+        if found:
+            reason += f"; {len(found)} of its people now were there at the time"
         rows.append(
             CompanyConnection(
                 m.email,
@@ -173,14 +185,17 @@ def _employer_rows(
                 round(100 * value),
                 likelihood.certainty(value),
                 reason,
-                tuple(v for _, v in overlapping[:VIA_SHOWN]),
+                tuple(
+                    Via(emails.get(r.id, ""), r.full_name, r.title, f"overlapped {y:.1f} years")
+                    for _, r, y in found[:VIA_SHOWN]
+                ),
             )
         )
     return rows
 
 
 def _current_people(conn: Connection, org: Org, target_id: int, at_company: int) -> list[Any]:
-    """People now at `target_id` with their tenures at `at_company` (names, titles, emails)."""
+    """People now at `target_id` with their tenures at `at_company` (names, titles)."""
     rows = conn.execute(
         select(
             person.c.id,
@@ -199,23 +214,21 @@ def _current_people(conn: Connection, org: Org, target_id: int, at_company: int)
             person.c.archived_at.is_(None),
         )
     ).all()
-    emails = first_emails(conn, org, [r.id for r in rows])
-    return [(r, emails.get(r.id, "")) for r in rows]
+    return list(rows)
 
 
 def _overlaps(
     start: date | None, end: date | None, people: list[Any], size: int, today: date, *, exclude: int
-) -> list[tuple[float, Via]]:
+) -> list[tuple[float, Any, float]]:
+    """(likelihood, person, years overlapping) of the people whose tenure overlapped, likeliest
+    first."""
     found = []
-    for r, email in people:
+    for r in people:
         if r.id == exclude:
             continue
         years = likelihood.overlap_years(start, end, r.start_date, r.end_date, today)
-        if years <= 0:
-            continue
-        value = likelihood.colleague(size, years)
-        detail = f"overlapped {years:.1f} years"
-        found.append((value, Via(email, r.full_name, r.title, detail)))
+        if years > 0:
+            found.append((likelihood.colleague(size, years), r, years))
     found.sort(key=lambda x: -x[0])
     return found
 
@@ -263,6 +276,8 @@ def _former_colleague_rows(
             person.c.company_id == account.id,
             person.c.archived_at.is_(None),
             employment.c.org_id == org.id,
+            # Only their jobs at the members' employers leave the database.
+            employment.c.company_id.in_(sorted({m.company_id for m in mine})),
         )
     ):
         theirs.setdefault(r.company_id, []).append(r)
@@ -376,15 +391,15 @@ def _group_implicit(
         years = likelihood.overlap_years(r.m_start, r.m_end, r.start_date, r.end_date, today)
         if years > 0:
             by_member.setdefault(r.member_person, []).append((chance(r, years), r, years))
+    bests = {m: _best_per_person(found) for m, found in by_member.items()}
+    # Only the people shown are read (a big account's hundreds of overlaps are not).
     people = people_by_id(
-        conn, org, {r.person_id for found in by_member.values() for _, r, _ in found}
+        conn,
+        org,
+        {r.person_id for best in bests.values() for _, r, _ in list(best.values())[:VIA_SHOWN]},
     )
     result = []
-    for member_person, found in by_member.items():
-        found.sort(key=lambda x: -x[0])
-        best: dict[int, tuple[float, Any, float]] = {}
-        for item in found:
-            best.setdefault(item[1].person_id, item)
+    for member_person, best in bests.items():
         values = [v for v, _, _ in best.values()]
         value = likelihood.any_of(values)
         via = tuple(
@@ -409,3 +424,12 @@ def _group_implicit(
             )
         )
     return result
+
+
+def _best_per_person(found: list[tuple[float, Any, float]]) -> dict[int, tuple[float, Any, float]]:
+    """Each person's likeliest overlap with the member, likeliest first."""
+    found.sort(key=lambda x: -x[0])
+    best: dict[int, tuple[float, Any, float]] = {}
+    for item in found:
+        best.setdefault(item[1].person_id, item)
+    return best

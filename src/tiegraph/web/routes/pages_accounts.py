@@ -84,6 +84,7 @@ def account_page(
         kinds=tuple(k for k in kind if k),
         min_strength=min_strength,
         title=title.strip(),
+        worded=False,  # the page shows whom a connection runs through, not their ties' reasons
     )
     context = {
         "account": account,
