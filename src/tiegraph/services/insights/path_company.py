@@ -84,20 +84,24 @@ def company_paths(ctx: PathCtx, target: Target, account: Account, limit: int) ->
     are read whole and worded.
     """
     rows = _candidates(ctx, target)
-    people = people_by_id(ctx.conn, ctx.org, {r.person_id for r in rows})
-    rows = [r for r in rows if _no_one_twice(ctx, r, people, target)]
     if not rows:
         return []
     tenures = _tenures(ctx, account.id, {r.person_id for r in rows} | {target.id})
     candidates = _bounds(ctx, rows, tenures, target.id, account.headcount)
     best: dict[int, tuple[int, Any, float]] = {}  # member -> (strength, tie, likelihood)
     states: dict[tuple[int, int], Any] = {}
+    people: dict[int, Any] = {}  # read a chunk at a time, for the candidates looked at only
     for at, (bound, r, chance) in enumerate(candidates):
         # Strengths are shown rounded, equal ones ordered by name: stop below the k-th only.
         if limit and len(best) >= limit and _kth(best, limit) > bound:
             break
         held = best.get(r.member_id)
         if held is not None and held[0] >= bound:
+            continue
+        if r.person_id not in people:
+            ahead = {c[1].person_id for c in candidates[at : at + STATE_CHUNK]}
+            people.update(people_by_id(ctx.conn, ctx.org, ahead - set(people)))
+        if not _no_one_twice(ctx, r, people, target):
             continue
         if r.volume is not None:  # the shown score from stored columns: no state read
             shown = ctx.scorer.shown_of(r)
