@@ -18,7 +18,7 @@ from insights_org import DIRECTORY, PRIVATE, InsightsOrg, build
 from tiegraph.cli import main
 from tiegraph.core.strength import TieState, Touch, fold, score, to_columns
 from tiegraph.errors import InvalidInputError, NotFoundError
-from tiegraph.services.activity.tie_scores import TieScorer
+from tiegraph.services.activity.tie_scores import TieScorer, scored_pairs
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.contacts.importer import import_contacts
 from tiegraph.services.directory.accounts import flag_account
@@ -30,7 +30,7 @@ from tiegraph.services.insights.who_knows import who_knows
 from tiegraph.services.org.members import add_member, set_member_sharing
 from tiegraph.services.org.orgs import create_org, set_activity_sharing_default
 from tiegraph.store import Store, open_store
-from tiegraph.store.schema import person, person_email, tie
+from tiegraph.store.schema import member, person, person_email, tie
 
 
 @pytest.fixture
@@ -225,6 +225,37 @@ def test_intro_paths_rank_direct_and_company_paths_with_starters(
     assert "cy@us.example" not in {p.introducer_email for p in found.paths}
     assert all(h.target != "Kim Poe" for p in found.paths for h in p.hops)
     assert any(s.startswith("your own contact Kim Poe at Acme") for s in found.starters)
+
+
+def test_intro_paths_word_the_ties_of_the_paths_shown_as_every_view_does(
+    store: Store, world: InsightsOrg
+) -> None:
+    """Paths are ranked by their ties' shown scores and only the paths kept are worded: each
+    measured hop says its tie's score and first three reasons, whatever the limit."""
+    with store.read() as conn:
+        rows = conn.execute(
+            select(member.c.email, person_email.c.email.label("to"), tie.c.member_id,
+                   tie.c.person_id)
+            .join(member, (member.c.org_id == tie.c.org_id) & (member.c.id == tie.c.member_id))
+            .join(person_email, (person_email.c.org_id == tie.c.org_id)
+                  & (person_email.c.person_id == tie.c.person_id))
+            .where(tie.c.org_id == world.org.id)
+        ).all()  # fmt: skip
+        scored = scored_pairs(conn, world.org, datetime.now(UTC), [r[2:] for r in rows])
+    truth = {(r.email, r.to): scored[(r.member_id, r.person_id)] for r in rows}
+    hops = 0
+    for target in ("pat@acme.example", "kim@acme.example", "lee@acme.example"):
+        for asker in (world.ana, world.bo, world.cy):
+            for limit in (1, 2, 0):
+                found = intro_paths(store, world.org, target, requester=asker, limit=limit)
+                for hop in (h for p in found.paths for h in p.hops if h.kind == "tie"):
+                    tie_score = truth[(hop.source_email, hop.target_email)]
+                    assert (hop.strength, hop.why) == (
+                        tie_score.score,
+                        "; ".join(tie_score.reasons[:3]),
+                    )
+                    hops += 1
+    assert hops > 10
 
 
 def test_intro_paths_never_run_over_unshared_ties_or_private_contacts(

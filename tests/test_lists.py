@@ -203,3 +203,31 @@ def test_lists_and_accounts_by_id(store: Store, world: World) -> None:
         lists.add_to_list(store, world.org, created.id, account_ids=[acme + 1000])
     with pytest.raises(NotFoundError):
         company_connections(store, other, acme)
+
+
+def test_the_page_reads_account_rows_unworded_the_same(store: Store, world: World) -> None:
+    """The list page words no reasons of an account's colleagues: the same colleagues, order,
+    scores, labels, people and last contact as the worded rows (CSV, API), for every viewer."""
+    with store.read() as conn:
+        ids = list(conn.execute(select(company.c.id).order_by(company.c.id)).scalars())
+    created = lists.create_list(store, world.org, world.ana, "Accounts", "deals")
+    lists.add_to_list(store, world.org, created.id, account_ids=ids)
+
+    def shown(row: list_rows.ListRow) -> list[tuple[Any, ...]]:
+        return [
+            (k.member_email, k.score, k.label, k.people, k.best_person, k.strength)
+            for k in row.account_knowers
+        ]
+
+    for viewer in (None, world.ana, world.bo, world.cy):
+        worded = list_rows.show_list(store, world.org, created.id, viewer)
+        page = list_rows.show_list(store, world.org, created.id, viewer, worded=False)
+        assert [r.name for r in page.rows] == [r.name for r in worded.rows]
+        for fast, slow in zip(page.rows, worded.rows, strict=True):
+            assert shown(fast) == shown(slow)
+            assert fast.last_contact == slow.last_contact
+            assert all(k.reasons == () and k.reason_items == () for k in fast.account_knowers)
+        assert any(r.account_knowers and r.last_contact for r in page.rows)
+    everyone = list_rows.show_list(store, world.org, created.id, worded=False)
+    acme = next(r for r in everyone.rows if r.name == "Acme Corp")
+    assert [k.member_name for k in acme.account_knowers] == ["Cy Diaz", "Bo Chen", "Ana Lima"]

@@ -44,9 +44,10 @@ class ListRow:
 
     @property
     def last_contact(self) -> datetime | None:
-        """The latest touch of any colleague shown in the row."""
-        shown: tuple[Knower | AccountKnower, ...] = (*self.knowers, *self.account_knowers)
-        moments = [r.last_at for k in shown for r in k.reason_items if r.last_at is not None]
+        """The latest touch of any colleague shown in the row (an account's: of the ties shown,
+        read unworded)."""
+        moments = [r.last_at for k in self.knowers for r in k.reason_items if r.last_at]
+        moments += [k.last_at for k in self.account_knowers if k.last_at is not None]
         return max(moments, default=None)
 
     def as_dict(self) -> dict[str, Any]:
@@ -90,8 +91,18 @@ class ListView:
         return {"list": self.person_list.as_dict(), "rows": [r.as_dict() for r in self.rows]}
 
 
-def show_list(store: Store, org: Org, name: str | int, viewer: Member | None = None) -> ListView:
-    """The list's rows in the order added, each with who knows them as the viewer may see."""
+def show_list(
+    store: Store,
+    org: Org,
+    name: str | int,
+    viewer: Member | None = None,
+    *,
+    worded: bool = True,
+) -> ListView:
+    """The list's rows in the order added, each with who knows them as the viewer may see.
+
+    `worded=False` (the list page, which shows an account's colleagues without reasons): the
+    account rows' colleagues come without reasons, their scores and last contact the same."""
     with store.read() as conn:
         found = get_list(conn, org, name)
         items = active_rows(conn, org, found)
@@ -101,7 +112,7 @@ def show_list(store: Store, org: Org, name: str | int, viewer: Member | None = N
         companies = companies_by_id(
             conn, org, [i.company_id for i in items if i.company_id is not None]
         )
-        closest = knowers_of_accounts(conn, org, list(companies), viewer=viewer)
+        closest = knowers_of_accounts(conn, org, list(companies), viewer=viewer, worded=worded)
     emails = [p["email"] for p in persons.values() if p["email"]]
     tiles = {a.email: a.knowers for a in who_knows(store, org, emails, limit=TILE, viewer=viewer)}
     rows: list[ListRow] = []

@@ -2,7 +2,9 @@
 
 It reads each member's strongest tie at the account from the stored summary `company_knower`
 (services/activity/company_summary.py, kept by every write of ties, paces and archiving), and
-words only the ties it shows (services/activity/tie_scores.py).
+words only the ties it shows (services/activity/tie_scores.py) — or none: a view that shows no
+reasons (the list page) reads each shown tie's score, label and last contact from its stored
+columns, the same arithmetic as the worded score (core/strength.py `shown`).
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Row, func, select
 
 from tiegraph.core.reasons import Reason
+from tiegraph.core.strength import TieScore, shown
 from tiegraph.services.activity.tie_scores import scored_pairs
+from tiegraph.services.activity.touches import aware
 from tiegraph.services.insights.who_knows import TILE
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
-from tiegraph.store.schema import company_knower, member, person
+from tiegraph.store.schema import company_knower, member, person, tie
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class AccountKnower:
     reasons: tuple[str, ...] = ()
     strength: float = 0.0
     reason_items: tuple[Reason, ...] = ()
+    last_at: datetime | None = None  # the strongest tie's last touch
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,12 +71,14 @@ def knowers_of_accounts(
     *,
     viewer: Member | None = None,
     limit: int = TILE,
+    worded: bool = True,
 ) -> dict[int, tuple[AccountKnower, ...]]:
     """For each of these accounts, its members by their strongest tie, strongest first.
 
     Read from the stored summary (services/activity/company_summary.py: each member's strongest
     tie per company, by the shown score `shown_sql` gives), only rows of members whose ties
-    the viewer may see; only the ties shown are scored in Python, for their reasons."""
+    the viewer may see; only the ties shown are scored in Python, for their reasons.
+    `worded=False`: no reasons (empty), the score from the tie's stored columns alone."""
     ids = sorted(set(company_ids))
     if not ids:
         return {}
@@ -90,6 +97,7 @@ def knowers_of_accounts(
             person.c.full_name,
             member.c.email,
             member.c.name,
+            member.c.pace_factor,
             rank.label("rank"),
         )
         .join(member, same_org(member, company_knower.c.member_id))
@@ -101,15 +109,19 @@ def knowers_of_accounts(
         )
         .subquery("ranked")
     )
-    query = select(ranked)
+    query = select(ranked, tie.c.last_at, tie.c.volume, tie.c.explicit).join(
+        tie,
+        (tie.c.org_id == org.id)
+        & (tie.c.member_id == ranked.c.member_id)
+        & (tie.c.person_id == ranked.c.person_id),
+    )
     if limit:
         query = query.where(ranked.c.rank <= limit)
     rows = conn.execute(query.order_by(ranked.c.company_id, ranked.c.rank)).all()
-    now = datetime.now(UTC)
-    worded = scored_pairs(conn, org, now, [(r.member_id, r.person_id) for r in rows])
+    scores = _scores(conn, org, rows, worded)
     found: dict[int, list[AccountKnower]] = {}
     for r in rows:
-        tie_score = worded[(r.member_id, r.person_id)]
+        tie_score = scores[(r.member_id, r.person_id)]
         found.setdefault(r.company_id, []).append(
             AccountKnower(
                 r.email,
@@ -121,6 +133,22 @@ def knowers_of_accounts(
                 tie_score.reasons,
                 tie_score.strength,
                 tie_score.reason_items,
+                aware(r.last_at) if r.last_at else None,
             )
         )
     return {c: tuple(knowers) for c, knowers in found.items()}
+
+
+def _scores(
+    conn: Connection, org: Org, rows: Sequence[Row[Any]], worded: bool
+) -> dict[tuple[int, int], TieScore]:
+    """The shown ties' scores: worded, or from their stored volume and pace factor (a tie
+    without a stored volume, not rescored since the column came, is worded all the same)."""
+    to_word = [(r.member_id, r.person_id) for r in rows if worded or r.volume is None]
+    scores = scored_pairs(conn, org, datetime.now(UTC), to_word)
+    for r in rows:
+        if (r.member_id, r.person_id) not in scores:
+            factor = 1.0 if r.pace_factor is None else float(r.pace_factor)
+            value, label, raw = shown(float(r.volume), factor, bool(r.explicit))
+            scores[(r.member_id, r.person_id)] = TieScore(value, label, (), raw)
+    return scores

@@ -79,17 +79,18 @@ def company_paths(ctx: PathCtx, target: Target, account: Account, limit: int) ->
     rescore keeps stored scores near today's), so a path's strength with the stored score is
     a bound on its strength today: candidates are rescored best bound first, a colleague's
     others only while their bound beats that colleague's best path, and none once the
-    `limit`-th best path beats every bound left.
+    `limit`-th best path beats every bound left. A candidate's shown score comes from its
+    stored volume (services/activity/tie_scores.py `shown_of`); only the kept paths' ties
+    are read whole and worded.
     """
     rows = _candidates(ctx, target)
-    people = people_by_id(ctx.conn, ctx.org, {r.person_id for r in rows})
-    rows = [r for r in rows if _no_one_twice(ctx, r, people, target)]
     if not rows:
         return []
     tenures = _tenures(ctx, account.id, {r.person_id for r in rows} | {target.id})
     candidates = _bounds(ctx, rows, tenures, target.id, account.headcount)
     best: dict[int, tuple[int, Any, float]] = {}  # member -> (strength, tie, likelihood)
     states: dict[tuple[int, int], Any] = {}
+    people: dict[int, Any] = {}  # read a chunk at a time, for the candidates looked at only
     for at, (bound, r, chance) in enumerate(candidates):
         # Strengths are shown rounded, equal ones ordered by name: stop below the k-th only.
         if limit and len(best) >= limit and _kth(best, limit) > bound:
@@ -97,15 +98,25 @@ def company_paths(ctx: PathCtx, target: Target, account: Account, limit: int) ->
         held = best.get(r.member_id)
         if held is not None and held[0] >= bound:
             continue
-        if (r.member_id, r.person_id) not in states:
-            states.update(_states(ctx, [c[1] for c in candidates[at : at + STATE_CHUNK]]))
-        shown = ctx.scorer.shown_of(states[(r.member_id, r.person_id)])
+        if r.person_id not in people:
+            ahead = {c[1].person_id for c in candidates[at : at + STATE_CHUNK]}
+            people.update(people_by_id(ctx.conn, ctx.org, ahead - set(people)))
+        if not _no_one_twice(ctx, r, people, target):
+            continue
+        if r.volume is not None:  # the shown score from stored columns: no state read
+            shown = ctx.scorer.shown_of(r)
+        else:
+            if (r.member_id, r.person_id) not in states:
+                states.update(_states(ctx, [c[1] for c in candidates[at : at + STATE_CHUNK]]))
+            shown = ctx.scorer.shown_of(states[(r.member_id, r.person_id)])
         if shown <= 0:
             continue
         weight = first_weight(ctx, r.member_id)
         strength = path_strength([weight, tie_hop(shown), chance])
         if held is None or strength > held[0]:
             best[r.member_id] = (strength, r, chance)
+    kept = [r for _, r, _ in best.values() if (r.member_id, r.person_id) not in states]
+    states.update(_states(ctx, kept))
     found = []
     for _, r, chance in best.values():  # only the paths kept are worded
         result = tie_score(ctx, states[(r.member_id, r.person_id)])
@@ -128,7 +139,7 @@ def _candidates(ctx: PathCtx, target: Target) -> list[Any]:
     """The strongest visible ties of colleagues (not the asker) to people at the target's
     company who are neither the target nor a colleague."""
     query = (
-        select(tie.c.member_id, tie.c.person_id, tie.c.score)
+        select(tie.c.member_id, tie.c.person_id, tie.c.score, tie.c.volume, tie.c.explicit)
         .join(member, same_org(member, tie.c.member_id))
         .where(
             tie.c.org_id == ctx.org.id,
@@ -166,8 +177,11 @@ def _kth(best: dict[int, tuple[int, Any, float]], k: int) -> int:
 
 
 def _states(ctx: PathCtx, rows: list[Any]) -> dict[tuple[int, int], Any]:
-    """The stored states of these ties (read only for the ties that get rescored)."""
+    """The stored states of these ties (read only for the paths kept, to word their ties, and
+    for a tie without a stored volume)."""
     pairs = {(r.member_id, r.person_id) for r in rows}
+    if not pairs:
+        return {}
     found = ctx.conn.execute(
         select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
             tie.c.org_id == ctx.org.id, pairs_in(tie, pairs)
@@ -218,7 +232,7 @@ def own_contacts(ctx: PathCtx, target: Target, account: Account) -> list[str]:
         .order_by(tie.c.score.desc())
         .limit(OWN_SHOWN)
     ).all()
-    rows = [r for r in rows if tie_score(ctx, r).score > 0]
+    rows = [r for r in rows if ctx.scorer.shown_of(r) > 0]
     people = people_by_id(ctx.conn, ctx.org, {r.person_id for r in rows})
     tenures = _tenures(ctx, account.id, {r.person_id for r in rows} | {target.id})
     first_name = target.full_name.split(" ")[0] or target.full_name

@@ -18,9 +18,10 @@ from sqlalchemy import Connection, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.paths import in_common, no_one_twice
+from tiegraph.core.strength import TieScore, label_of
 from tiegraph.errors import NotFoundError
 from tiegraph.services.activity.tie_scores import TieScorer
-from tiegraph.services.directory.accounts import load_account
+from tiegraph.services.directory.accounts import Account, load_account
 from tiegraph.services.insights.path_company import colleague_paths, company_paths, own_contacts
 from tiegraph.services.insights.path_hops import (
     Hop,
@@ -85,7 +86,10 @@ def intro_paths(
         target = _target(conn, org, email, viewer or requester)
         ctx = _context(conn, org, viewer or requester, requester)
         knowers = _ties_to(ctx, target.id)
-        paths = _ways_in(ctx, target, knowers, limit)
+        account = None
+        if target.company_id is not None:
+            account = load_account(conn, org, target.company_id)
+        paths = _ways_in(ctx, target, account, knowers, limit)
         wanted = {target.id} | {p for x in paths for p in (x.introducer_person, x.via_person) if p}
         if requester and requester.person_id:
             wanted.add(requester.person_id)
@@ -96,21 +100,22 @@ def intro_paths(
         if requester and requester.person_id:
             mine = in_common(known.get(requester.person_id, []), known[target.id], today)
         employer = ""
-        if target.company_id is not None:
-            account = load_account(conn, org, target.company_id)
+        if account is not None:
             employer = account.name
             if not (requester and requester.person_id == target.id):
                 mine += own_contacts(ctx, target, account)
     return IntroPaths(email, target.full_name, employer, requester, tuple(mine), tuple(paths))
 
 
-def _ways_in(ctx: PathCtx, target: Target, knowers: dict[int, Any], limit: int) -> list[IntroPath]:
-    """Each colleague's strongest path (never the asker's, none to the asker themselves)."""
+def _ways_in(
+    ctx: PathCtx, target: Target, account: Account | None, knowers: dict[int, Any], limit: int
+) -> list[IntroPath]:
+    """Each colleague's strongest path (never the asker's, none to the asker themselves);
+    `account`: the target's company, if any."""
     if ctx.requester is not None and ctx.requester.person_id == target.id:
         return []
     found = _direct_paths(ctx, target, knowers)
-    if target.company_id is not None:
-        account = load_account(ctx.conn, ctx.org, target.company_id)
+    if account is not None:
         found += colleague_paths(ctx, target, account)
         found += company_paths(ctx, target, account, limit)
     best: dict[str, IntroPath] = {}
@@ -123,7 +128,14 @@ def _ways_in(ctx: PathCtx, target: Target, knowers: dict[int, Any], limit: int) 
         ):
             best[p.introducer_email] = p
     ranked = sorted(best.values(), key=lambda p: (-p.strength, p.introducer_name))
-    return ranked[:limit] if limit else ranked
+    kept = ranked[:limit] if limit else ranked
+    by_email = {ctx.members[m].email: m for m in knowers}
+    return [  # only the direct paths shown are worded: their tie's reasons are the hop's why
+        _direct(ctx, target, by_email[p.introducer_email], knowers, worded=True)
+        if p.via_person is None and p.hops[-1].kind == "tie"
+        else p
+        for p in kept
+    ]
 
 
 def _well_formed(p: IntroPath, target: Target) -> bool:
@@ -194,23 +206,37 @@ def _first_hops(ctx: PathCtx) -> dict[int, int]:
 
 
 def _ties_to(ctx: PathCtx, person_id: int) -> dict[int, Any]:
-    """The colleagues with a visible tie to the person: member id -> the tie scored today."""
+    """The colleagues with a visible tie to the person scoring above 0 today: member id -> the
+    tie's row (worded only if its path is shown)."""
     rows = ctx.conn.execute(
         select(tie.c.member_id, tie.c.state, tie.c.explicit, tie.c.volume)
         .join(member, same_org(member, tie.c.member_id))
         .where(tie.c.org_id == ctx.org.id, tie.c.person_id == person_id, ties_visible(ctx.viewer))
     )
-    found = {r.member_id: tie_score(ctx, r) for r in rows}
-    return {m: s for m, s in found.items() if s.score > 0 and m in ctx.members}
+    return {r.member_id: r for r in rows if r.member_id in ctx.members and ctx.scorer.shown_of(r)}
 
 
 def _direct_paths(ctx: PathCtx, target: Target, knowers: dict[int, Any]) -> list[IntroPath]:
     paths = []
-    for member_id, result in knowers.items():
+    for member_id in knowers:
         if ctx.requester is not None and member_id == ctx.requester.id:
             continue  # the requester knows the target: no introduction needed
-        m = ctx.members[member_id]
-        if m.person_id == target.id:
+        if ctx.members[member_id].person_id == target.id:
             continue  # the target is this colleague: no one to introduce them
-        paths.append(path(ctx, member_id, (measured(m, target.full_name, target.email, result),)))
+        paths.append(_direct(ctx, target, member_id, knowers, worded=False))
     return paths
+
+
+def _direct(
+    ctx: PathCtx, target: Target, member_id: int, knowers: dict[int, Any], *, worded: bool
+) -> IntroPath:
+    """The path through a colleague who knows the target; its strength needs the tie's shown
+    score only (`worded=False`: the hop without reasons, for ranking)."""
+    row = knowers[member_id]
+    if worded:
+        result = tie_score(ctx, row)
+    else:
+        value = ctx.scorer.shown_of(row)
+        result = TieScore(value, label_of(value), ())
+    m = ctx.members[member_id]
+    return path(ctx, member_id, (measured(m, target.full_name, target.email, result),))

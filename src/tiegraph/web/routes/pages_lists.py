@@ -74,7 +74,7 @@ def create_list(
 @router.get("/lists/{list_id}")
 def list_page(request: Request, viewer: PageViewer, list_id: PathId) -> Response:
     store = store_of(request)
-    view = list_rows.show_list(store, viewer.org, list_id, viewer.member)
+    view = list_rows.show_list(store, viewer.org, list_id, viewer.member, worded=False)
     owner = viewer.is_admin or view.person_list.owner_email == viewer.member.email
     context = {
         "view": view,
