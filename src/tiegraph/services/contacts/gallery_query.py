@@ -13,7 +13,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Float, and_, cast, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Connection,
+    Float,
+    and_,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
 
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.contacts.properties import Property
@@ -35,6 +48,9 @@ BUILTIN = ("name", "company", "title", "status", "email")
 # Relationship columns (services/insights/person_ties.py): sorting by the colleague orders by
 # that tie's score.
 RELATION = ("colleague", "score", "last_contact", "knowers")
+# An arm's subquery is named after the search index of its rows (store/search_index.py).
+ARM_NAMES = {False: "contact_rows", True: "person_rows"}
+SEARCH_INDEXES = {"contact_rows": "contact_search", "person_rows": "person_search"}
 AT_ONCE = 1000  # a search's page within its first rows is read with its count in one pass
 
 
@@ -54,6 +70,7 @@ class Query:
     archived: bool = False
     strength: str | None = None
     emails: bool = False  # the email column read in SQL (search or sort need it)
+    indexed: bool = False  # the search index is there (SQLite: store/search_index.py)
 
 
 def counted_page(conn: Connection, q: Query, limit: int, offset: int) -> tuple[int, Sequence[Any]]:
@@ -172,7 +189,7 @@ def _arms(q: Query, lean: bool = False) -> list[Any]:
         )
     )
     arms = {"all": (mine, directory), "mine": (mine,), "directory": (directory,)}[q.scope]
-    return [arm.subquery("rows") for arm in arms]
+    return [arm.subquery(ARM_NAMES[arm is directory]) for arm in arms]
 
 
 def _filtered(q: Query, rows: Any) -> tuple[Any, Any]:
@@ -181,6 +198,8 @@ def _filtered(q: Query, rows: Any) -> tuple[Any, Any]:
     stmt = select(rows)
     if q.search.strip():
         pattern = like(q.search.strip())
+        if q.indexed and len(_needle(q.search)) >= 3:
+            stmt = stmt.where(rows.c.id.in_(_index_hits(rows, q.search)))
         stmt = stmt.where(
             or_(
                 *(func.lower(rows.c[k]).like(pattern, escape="\\") for k in BUILTIN[:-2]),
@@ -205,6 +224,18 @@ def _filtered(q: Query, rows: Any) -> tuple[Any, Any]:
     if q.strength:
         stmt = stmt.where(known_at_least(q.org, q.viewer, rows.c.person_id, q.strength))
     return stmt, rows
+
+
+def _needle(search: str) -> str:
+    return search.strip().replace("\x00", "").lower()
+
+
+def _index_hits(rows: Any, search: str) -> Any:
+    """The ids of the arm's rows holding the search text, found by the trigram index: a
+    superset of the rows the search's own condition matches, which then picks among them."""
+    index = table(SEARCH_INDEXES[rows.name], column("rowid"))
+    phrase = '"' + _needle(search).replace('"', '""') + '"'
+    return select(index.c.rowid).where(literal_column(index.name).op("MATCH")(phrase))
 
 
 def _email_like(rows: Any, org: Org, pattern: str) -> Any:
