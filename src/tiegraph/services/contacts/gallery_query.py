@@ -19,6 +19,7 @@ from sqlalchemy import (
     and_,
     cast,
     column,
+    exists,
     func,
     literal,
     literal_column,
@@ -198,12 +199,13 @@ def _filtered(q: Query, rows: Any) -> tuple[Any, Any]:
     stmt = select(rows)
     if q.search.strip():
         pattern = like(q.search.strip())
-        if q.indexed and len(_needle(q.search)) >= 3:
+        indexed = q.indexed and len(_needle(q.search)) >= 3
+        if indexed:
             stmt = stmt.where(rows.c.id.in_(_index_hits(rows, q.search)))
         stmt = stmt.where(
             or_(
                 *(func.lower(rows.c[k]).like(pattern, escape="\\") for k in BUILTIN[:-2]),
-                _email_like(rows, q.org, pattern),
+                (_email_of_row if indexed else _email_like)(rows, q.org, pattern),
             )
         )
     if q.status:
@@ -236,6 +238,18 @@ def _index_hits(rows: Any, search: str) -> Any:
     index = table(SEARCH_INDEXES[rows.name], column("rowid"))
     phrase = '"' + _needle(search).replace('"', '""') + '"'
     return select(index.c.rowid).where(literal_column(index.name).op("MATCH")(phrase))
+
+
+def _email_of_row(rows: Any, org: Org, pattern: str) -> Any:
+    """Some email of the row matches, looked up for this row: the index left few rows."""
+    emails, key = (
+        (contact_email, contact_email.c.contact_id)
+        if rows.name == "contact_rows"
+        else (person_email, person_email.c.person_id)
+    )
+    return exists().where(
+        emails.c.org_id == org.id, key == rows.c.id, emails.c.email.like(pattern, escape="\\")
+    )
 
 
 def _email_like(rows: Any, org: Org, pattern: str) -> Any:
