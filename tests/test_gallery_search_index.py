@@ -86,3 +86,22 @@ def test_a_search_through_the_index_finds_what_the_condition_alone_finds(
             assert _found(sqlite_store, world, viewer, search, indexed=True) == plain, search
     assert _found(sqlite_store, world, world.ana, "ACME", indexed=True)[0] > 0
     assert _found(sqlite_store, world, world.ana, "%", indexed=True)[0] == 0
+
+
+@pytest.mark.parametrize("sort", ["score", "colleague"])
+@pytest.mark.parametrize("descending", [True, False])
+def test_sorted_by_score_the_first_pages_walk_the_scores_and_agree_with_the_whole(
+    sqlite_store: Store, world: InsightsOrg, sort: str, descending: bool
+) -> None:
+    """services/contacts/gallery_query.py `_scored_first`: a page that rows with a score fill
+    is read down the stored scores' index; it is the same slice of the whole grid's order."""
+    for viewer in (world.ana, world.bo):
+        whole = Query(world.org, viewer, {}, sort=sort, descending=descending)
+        with sqlite_store.read() as conn:
+            total, rows = counted_page(conn, whole, 200, 0)
+            for size, offset in ((1, 0), (2, 0), (2, 1), (3, 2), (50, 0)):
+                part_total, part = counted_page(conn, whole, size, offset)
+                assert part_total == total
+                assert [(r.kind, r.id) for r in part] == [
+                    (r.kind, r.id) for r in rows[offset : offset + size]
+                ]

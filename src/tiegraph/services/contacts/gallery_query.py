@@ -49,6 +49,7 @@ BUILTIN = ("name", "company", "title", "status", "email")
 # Relationship columns (services/insights/person_ties.py): sorting by the colleague orders by
 # that tie's score.
 RELATION = ("colleague", "score", "last_contact", "knowers")
+SCORED = ("colleague", "score")  # never null where a person has a row: an index walks them
 # An arm's subquery is named after the search index of its rows (store/search_index.py).
 ARM_NAMES = {False: "contact_rows", True: "person_rows"}
 SEARCH_INDEXES = {"contact_rows": "contact_search", "person_rows": "person_search"}
@@ -91,8 +92,7 @@ def counted_page(conn: Connection, q: Query, limit: int, offset: int) -> tuple[i
                 literal(arm).label("arm"), func.count().over().label("arm_total")
             )
         parts.append(_part(q, rows, *_order(q, rows, stmt, related), offset + limit))
-    merged = union_all(*(select(p) for p in parts)).subquery("page") if len(parts) > 1 else parts[0]
-    ordered = _ordered(select(merged), merged, merged.c.sort_key, q.descending)
+    ordered = _merged(q, parts)
     if at_once:
         rows = conn.execute(ordered).all()
         total = sum({r.arm: r.arm_total for r in rows}.values())
@@ -100,7 +100,34 @@ def counted_page(conn: Connection, q: Query, limit: int, offset: int) -> tuple[i
     # Counted without the columns no condition reads: no join to the employer to count persons.
     lean = arms if q.search.strip() else [_filtered(q, rows) for rows in _arms(q, lean=True)]
     total = conn.execute(select(sum((_count(stmt) for stmt, _ in lean), literal(0)))).scalar_one()
+    scored = _scored_first(conn, q, arms, related, offset + limit) if q.sort in SCORED else None
+    if scored is not None:
+        return int(total), scored[offset:]
     return int(total), conn.execute(ordered.limit(limit).offset(offset)).all()
+
+
+def _merged(q: Query, parts: Sequence[Any]) -> Any:
+    """The parts' rows merged, in the page's order."""
+    merged = union_all(*(select(p) for p in parts)).subquery("page") if len(parts) > 1 else parts[0]
+    return _ordered(select(merged), merged, merged.c.sort_key, q.descending)
+
+
+def _scored_first(
+    conn: Connection, q: Query, arms: Sequence[Any], related: Any, size: int
+) -> Sequence[Any] | None:
+    """Sorted by score, the first `size` rows when that many have one: every row with a
+    score comes before every row without (nulls last), so each arm's rows with a score are
+    walked down the stored scores' index and stop; None when they do not fill the page."""
+    parts = []
+    for stmt, rows in arms:
+        # The directory: `+ 0` keeps the database from reading every person and sorting them
+        # all; the scores drive, each person is found by its key. The viewer's own contacts
+        # are few: they drive, each finds its score by its key.
+        key = related.c.person_id + 0 if rows.name == "person_rows" else related.c.person_id
+        joined = stmt.join(related, key == rows.c.person_id)
+        parts.append(_part(q, rows, joined, related.c.score, size))
+    found = conn.execute(_merged(q, parts).limit(size)).all()
+    return found if len(found) == size else None
 
 
 def _part(q: Query, rows: Any, stmt: Any, key: Any, size: int) -> Any:
