@@ -1,6 +1,6 @@
 """`bench_pages.py` on some of its pages only (and the static floor), for a branch's before/after:
 
-    python bench/bench_pages_only.py --db PATH --requests 60 search "API gallery by score"
+python bench/bench_pages_only.py --db PATH --requests 60 search "API gallery by score"
 """
 
 from __future__ import annotations
