@@ -27,6 +27,11 @@ def world(sqlite_store: Store, tmp_path: Path) -> InsightsOrg:
     return build(sqlite_store, tmp_path)
 
 
+@pytest.fixture
+def either_world(store: Store, tmp_path: Path) -> InsightsOrg:
+    return build(store, tmp_path)  # SQLite and PostgreSQL
+
+
 def _held(store: Store) -> dict[str, list[Any]]:
     with store.read() as conn:
         return {
@@ -91,13 +96,14 @@ def test_a_search_through_the_index_finds_what_the_condition_alone_finds(
 @pytest.mark.parametrize("sort", ["score", "colleague"])
 @pytest.mark.parametrize("descending", [True, False])
 def test_sorted_by_score_the_first_pages_walk_the_scores_and_agree_with_the_whole(
-    sqlite_store: Store, world: InsightsOrg, sort: str, descending: bool
+    store: Store, either_world: InsightsOrg, sort: str, descending: bool
 ) -> None:
     """services/contacts/gallery_query.py `_scored_first`: a page that rows with a score fill
     is read down the stored scores' index; it is the same slice of the whole grid's order."""
+    world = either_world
     for viewer in (world.ana, world.bo):
         whole = Query(world.org, viewer, {}, sort=sort, descending=descending)
-        with sqlite_store.read() as conn:
+        with store.read() as conn:
             total, rows = counted_page(conn, whole, 200, 0)
             for size, offset in ((1, 0), (2, 0), (2, 1), (3, 2), (50, 0)):
                 part_total, part = counted_page(conn, whole, size, offset)
