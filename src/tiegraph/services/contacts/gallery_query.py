@@ -4,7 +4,9 @@ filtered, counted and paged on its own, so that no statement sorts or counts the
 A page is the first `offset + limit` rows of each arm in the page's order (an arm ordered by
 name walks an index on it and stops), then those few rows merged and ordered once more by the
 database, so the order is the database's own collation, exactly as one sorted union had it.
-The total is both arms' counts, in one statement.
+The total is both arms' counts, in one statement. On SQLite a search takes its candidates
+from a trigram index first (store/search_index.py); sorted by score, a page that rows with a
+score fill walks the stored scores' index.
 """
 
 from __future__ import annotations
@@ -228,7 +230,7 @@ def _filtered(q: Query, rows: Any) -> tuple[Any, Any]:
         pattern = like(q.search.strip())
         indexed = q.indexed and len(_needle(q.search)) >= 3
         if indexed:
-            stmt = stmt.where(rows.c.id.in_(_index_hits(rows, q.search)))
+            stmt = stmt.where(rows.c.id.in_(_index_hits(rows, q.org, q.search)))
         stmt = stmt.where(
             or_(
                 *(func.lower(rows.c[k]).like(pattern, escape="\\") for k in BUILTIN[:-2]),
@@ -259,12 +261,14 @@ def _needle(search: str) -> str:
     return search.strip().replace("\x00", "").lower()
 
 
-def _index_hits(rows: Any, search: str) -> Any:
+def _index_hits(rows: Any, org: Org, search: str) -> Any:
     """The ids of the arm's rows holding the search text, found by the trigram index: a
     superset of the rows the search's own condition matches, which then picks among them."""
-    index = table(SEARCH_INDEXES[rows.name], column("rowid"))
+    index = table(SEARCH_INDEXES[rows.name], column("rowid"), column("org_id"))
     phrase = '"' + _needle(search).replace('"', '""') + '"'
-    return select(index.c.rowid).where(literal_column(index.name).op("MATCH")(phrase))
+    return select(index.c.rowid).where(
+        literal_column(index.name).op("MATCH")(phrase), index.c.org_id == org.id
+    )
 
 
 def _email_of_row(rows: Any, org: Org, pattern: str) -> Any:
