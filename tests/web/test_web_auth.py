@@ -121,6 +121,30 @@ def test_sign_out_ends_the_session(ana: Browser) -> None:
     assert ana.client.get("/gallery", follow_redirects=False).status_code == 303
 
 
+def test_an_ended_session_and_a_revoked_token_are_refused_by_every_worker(
+    app: FastAPI, ana: Browser, web_store: Store, tmp_path: Path
+) -> None:
+    """`serve --workers 2`: a copy of the cookie and a token, both used at the second worker
+    first (its statements compiled and cached), are refused there as soon as the first worker
+    ends the session or revokes the token."""
+    second = create_app(web_store, settings(tmp_path), recover_imports=False)
+    copy = TestClient(second, cookies=dict(ana.client.cookies))
+    assert copy.get("/intros", follow_redirects=False).status_code == 200
+    page = ana.post("/settings/tokens", {"name": "CRM"})
+    start = page.text.index("tg_")
+    token = page.text[start : page.text.index("<", start)]
+    first_api, second_api = (
+        TestClient(a, headers={"Authorization": f"Bearer {token}"}) for a in (app, second)
+    )
+    assert second_api.get("/api/v1/me").json()["email"] == "ana@us.example"
+    token_id = first_api.get("/api/v1/tokens").json()["items"][-1]["id"]
+    assert first_api.delete(f"/api/v1/tokens/{token_id}").json()["revoked_at"]
+    assert second_api.get("/api/v1/me").status_code == 401
+    assert ana.post("/sign-out").status_code == 303
+    assert copy.get("/intros", follow_redirects=False).status_code == 303
+    second.state.imports.shutdown(wait=True)
+
+
 def _post_routes() -> set[str]:
     return {
         route.path

@@ -145,8 +145,10 @@ def create_app(
         recover_deliveries(store, older_than=timedelta(0))
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(api.router)
+    # FastAPI tries each route in turn, none of /api/v1 skipped by its prefix: the pages, most
+    # of the requests, come before the API's routes (no path of one is a path of the other).
     app.include_router(pages.router)
+    app.include_router(api.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(ReplayOnFailover)
     app.add_middleware(BodyLimit, limit=settings.upload_limit_bytes)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from tiegraph.core.emails import sign_in_email
 from tiegraph.errors import ForbiddenError
@@ -93,6 +93,29 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+# Built once with bound parameters: SQLAlchemy then reuses its compiled form and cache key, not
+# building them afresh on every page view (a few hundred microseconds each).
+SESSION_VIEWER = (
+    select(
+        member,
+        organization.c.slug.label("org_slug"),
+        organization.c.name.label("org_name"),
+        organization.c.activity_sharing_default.label("org_sharing"),
+    )
+    .join(organization, organization.c.id == member.c.org_id)
+    .join(
+        web_session,
+        (web_session.c.org_id == member.c.org_id) & (web_session.c.member_id == member.c.id),
+    )
+    .where(
+        member.c.org_id == bindparam("session_org_id"),
+        member.c.id == bindparam("member_id"),
+        member.c.archived_at.is_(None),
+        sessions.LIVE_SESSION,
+    )
+)
+
+
 def _session_viewer(request: Request) -> Viewer | None:
     member_id, org_id = request.session.get("mid"), request.session.get("oid")
     token = request.session.get("sid")
@@ -101,24 +124,7 @@ def _session_viewer(request: Request) -> Viewer | None:
     with store_of(request).read() as conn:
         # One round trip: this runs on every page view.
         row = conn.execute(
-            select(
-                member,
-                organization.c.slug.label("org_slug"),
-                organization.c.name.label("org_name"),
-                organization.c.activity_sharing_default.label("org_sharing"),
-            )
-            .join(organization, organization.c.id == member.c.org_id)
-            .join(
-                web_session,
-                (web_session.c.org_id == member.c.org_id)
-                & (web_session.c.member_id == member.c.id),
-            )
-            .where(
-                member.c.org_id == org_id,
-                member.c.id == member_id,
-                member.c.archived_at.is_(None),
-                sessions.live_session(org_id, token),
-            )
+            SESSION_VIEWER, {"member_id": member_id, **sessions.live_session_of(org_id, token)}
         ).first()
     if row is None or _fingerprint(row.password_hash) != request.session.get("pw"):
         return None

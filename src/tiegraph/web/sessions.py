@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, insert, or_, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, update
 
 from tiegraph.store import Store
 from tiegraph.store.schema import web_session
@@ -48,20 +48,25 @@ def open_session(
     return token
 
 
+# The session of a token, not ended, bound at execution (live_session_of): a statement built once
+# keeps its compiled form (this runs on every page view). Its names are not column names: an
+# UPDATE reserves those for its SET clause.
+LIVE_SESSION = and_(
+    web_session.c.org_id == bindparam("session_org_id"),
+    web_session.c.token_hash == bindparam("session_token_hash"),
+    web_session.c.ended_at.is_(None),
+)
+
+
+def live_session_of(org_id: int, token: str) -> dict[str, object]:
+    """The parameters of LIVE_SESSION for this token."""
+    return {"session_org_id": org_id, "session_token_hash": token_hash(token)}
+
+
 def end_session(store: Store, org_id: int, token: str) -> None:
     """End the session this token names (nothing when it names none, or one already ended)."""
     with store.write() as conn:
         conn.execute(
-            update(web_session)
-            .where(live_session(org_id, token))
-            .values(ended_at=datetime.now(UTC))
+            update(web_session).where(LIVE_SESSION).values(ended_at=datetime.now(UTC)),
+            live_session_of(org_id, token),
         )
-
-
-def live_session(org_id: int, token: str) -> ColumnElement[bool]:
-    """The condition on web_session for the session of this token, not ended."""
-    return and_(
-        web_session.c.org_id == org_id,
-        web_session.c.token_hash == token_hash(token),
-        web_session.c.ended_at.is_(None),
-    )

@@ -11,7 +11,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from tiegraph.core.emails import normalize_email, sign_in_email
 from tiegraph.errors import InvalidInputError, NotFoundError
@@ -217,6 +217,26 @@ def revoke_token(store: Store, org: Org, owner: Member, token_id: int) -> ApiTok
     return next(t for t in list_tokens(store, org, owner) if t.id == token_id)
 
 
+# Built once with bound parameters (SQLAlchemy reuses its compiled form): this runs on every API
+# request. The organization comes in the same round trip.
+TOKEN_MEMBER = (
+    select(
+        member,
+        organization.c.slug.label("org_slug"),
+        organization.c.name.label("org_name"),
+        organization.c.activity_sharing_default.label("org_sharing"),
+    )
+    .join(api_token, same_org(member, api_token.c.member_id))
+    .join(organization, organization.c.id == member.c.org_id)
+    .where(
+        api_token.c.org_id == bindparam("org_id"),
+        api_token.c.token_hash == bindparam("token_hash"),
+        api_token.c.revoked_at.is_(None),
+        member.c.archived_at.is_(None),
+    )
+)
+
+
 def member_for_token(store: Store, clear: str) -> SignedIn | None:
     """The member an API token belongs to, or None when it is unknown or revoked."""
     prefix, _, rest = clear.partition("_")
@@ -225,16 +245,9 @@ def member_for_token(store: Store, clear: str) -> SignedIn | None:
         return None
     with store.read() as conn:
         row = conn.execute(
-            select(member, api_token.c.id.label("token_id"))
-            .join(api_token, same_org(member, api_token.c.member_id))
-            .where(
-                api_token.c.org_id == int(org_part),
-                api_token.c.token_hash == _token_hash(clear),
-                api_token.c.revoked_at.is_(None),
-                member.c.archived_at.is_(None),
-            )
+            TOKEN_MEMBER, {"org_id": int(org_part), "token_hash": _token_hash(clear)}
         ).first()
-        if row is None:
-            return None
-        org_row = conn.execute(select(organization).where(organization.c.id == row.org_id)).one()
-    return SignedIn(org_from_row(org_row), member_from_row(row))
+    if row is None:
+        return None
+    org = Org(row.org_id, row.org_slug, row.org_name, bool(row.org_sharing))
+    return SignedIn(org, member_from_row(row))

@@ -33,7 +33,6 @@ AREAS = (
     pages_lists,
     pages_import,
     pages_settings,
-    pages_connected,
     pages_intro_settings,
 )
 router = APIRouter(include_in_schema=False, dependencies=[Depends(check_csrf)])
