@@ -96,12 +96,7 @@ def csrf_token(request: Request) -> str:
 # Built once with bound parameters: SQLAlchemy then reuses its compiled form and cache key, not
 # building them afresh on every page view (a few hundred microseconds each).
 SESSION_VIEWER = (
-    select(
-        member,
-        organization.c.slug.label("org_slug"),
-        organization.c.name.label("org_name"),
-        organization.c.activity_sharing_default.label("org_sharing"),
-    )
+    select(*auth.MEMBER_WITH_ORG)
     .join(organization, organization.c.id == member.c.org_id)
     .join(
         web_session,

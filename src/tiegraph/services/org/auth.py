@@ -219,13 +219,15 @@ def revoke_token(store: Store, org: Org, owner: Member, token_id: int) -> ApiTok
 
 # Built once with bound parameters (SQLAlchemy reuses its compiled form): this runs on every API
 # request. The organization comes in the same round trip.
+# A signed-in member's row with what a request needs of their organization (sessions and tokens).
+MEMBER_WITH_ORG = (
+    member,
+    organization.c.slug.label("org_slug"),
+    organization.c.name.label("org_name"),
+    organization.c.activity_sharing_default.label("org_sharing"),
+)
 TOKEN_MEMBER = (
-    select(
-        member,
-        organization.c.slug.label("org_slug"),
-        organization.c.name.label("org_name"),
-        organization.c.activity_sharing_default.label("org_sharing"),
-    )
+    select(*MEMBER_WITH_ORG)
     .join(api_token, same_org(member, api_token.c.member_id))
     .join(organization, organization.c.id == member.c.org_id)
     .where(
