@@ -83,7 +83,11 @@ def warm_org(store: Store, org: Org, viewer: Member) -> None:
         steps += [
             ("account", lambda: get_account(store, org, company_id, viewer)),
             ("closest", lambda: closest_to_account(store, org, company_id, viewer=viewer)),
-            ("connections", lambda: company_connections(store, org, company_id, viewer=viewer)),
+            # as the account page asks for them: unworded (web/routes/pages_accounts.py)
+            (
+                "connections",
+                lambda: company_connections(store, org, company_id, viewer=viewer, worded=False),
+            ),
         ]
     for name, step in steps:
         try:
