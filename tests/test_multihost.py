@@ -1,8 +1,10 @@
-"""Many hosts, one machine: network namespaces made by the test (tests/netns/) hold etcd, two
-Patroni-managed PostgreSQL nodes, two web processes behind HAProxy (docs/haproxy.cfg), two
-workers and a client. Under load, a worker is killed mid-import, a web process is killed, a
-link loses packets, and the primary's link goes down; then every job is done, none twice in
-effect, no acknowledged write is lost, and the client saw no error beyond the allowed set."""
+"""Many hosts, one machine: network namespaces made by the test (tests/netns/) hold three etcd
+members, two Patroni-managed PostgreSQL nodes, two web processes behind HAProxy
+(docs/haproxy.cfg), each reaching the primary through its own pgbouncer (docs/pgbouncer.ini)
+and HAProxy, two workers and a client. Under load, a worker is killed mid-import, a web process
+is killed, a link loses packets, an etcd member is killed, and the primary's link goes down;
+then every job is done, none twice in effect, no acknowledged write is lost, and the client saw
+no error beyond the allowed set."""
 
 from __future__ import annotations
 
@@ -33,7 +35,8 @@ ROWS = sum(files * rows for files, rows in IMPORTS.values())
 # - a write in flight to the web process killed: answered 502, or the connection closed,
 #   within KILL_WINDOW seconds of the kill;
 # - a write whose commit was under way when the primary's link was cut: answered 503 "may or
-#   may not be saved" once tcp_user_timeout (10 s) gives up on it, within LINK_WINDOW seconds.
+#   may not be saved" once HAProxy cuts the old primary's connections (its check fails within
+#   about 2 s) or tcp_user_timeout (10 s) gives up on it, within LINK_WINDOW seconds.
 # Everything else (reads to the killed process, any request during the failover or the packet
 # loss) must succeed: HAProxy retries reads and refused connections, tiegraph waits for the new
 # primary and runs again a request that wrote nothing.
@@ -131,17 +134,19 @@ def test_failover_kills_and_packet_loss_lose_no_acknowledged_write(
     lb = f"http://{net.address('lb')}:{WEB_PORT}"
     config = HAPROXY_CONFIG.read_text()
     assert all(f"{net.address(w)}:{WEB_PORT}" in config for w in ("web1", "web2"))
+    assert all(f"{net.address(n)}:5432 check port 8008" in config for n in ("pg1", "pg2"))
 
     cluster.start_etcd()
     cluster.start_patroni("pg1")
     cluster.start_patroni("pg2")
     wait_for(cluster.leader_and_sync_standby, 90, "a leader and a synchronous standby")
     token = _probe(cluster, "setup")["token"]  # migrates the schema on the primary
+    cluster.start_haproxy()  # first: the web processes reach the primary through it
     for host in ("web1", "web2"):
+        cluster.start_pgbouncer(host)
         cluster.start_web(host)
     for host in ("worker1", "worker2"):
         cluster.start_worker(host)
-    cluster.start_haproxy()
     wait_for(lambda: all(cluster.web_up(w) for w in ("web1", "web2")), 60, "the web processes")
     wait_for(lambda: '"ok"' in cluster.curl("client", f"{lb}/healthz"), 20, "HAProxy")
 
@@ -184,6 +189,8 @@ def _disrupt(cluster: Cluster, out: Path) -> dict[str, float]:
     time.sleep(6)
     net.drop_packets("web2", 0)
     events["web2 loses none"] = time.time()
+    cluster.kill("etcd3")  # two of three members keep the quorum Patroni needs to fail over
+    events["etcd3 killed"] = time.time()
     old = _primary(cluster)
     net.link(old, up=False)
     events[f"{old} link down"] = time.time()
@@ -203,6 +210,8 @@ def _check(cluster: Cluster, outcomes: list[dict[str, Any]], events: dict[str, f
     print("events (s after the load began):",
           {name: round(at - start, 1) for name, at in events.items()})  # fmt: skip
     found = _probe(cluster, "inspect")
+    # The web processes reached the database through their pgbouncers only.
+    assert all("login attempt" in cluster.log(f"{w}-pgbouncer") for w in ("web1", "web2"))
     print("store:", {k: v for k, v in found.items() if k != "lists"})
     assert found["in_recovery"] is False  # the old standby, promoted
     assert found["server"].split("/")[0] == cluster.net.address(new_primary)

@@ -1,5 +1,6 @@
-"""The processes of the multi-host test, each started on its host with `ip netns exec`: etcd,
-two Patroni-managed PostgreSQL 15 nodes, tiegraph web processes and workers, and HAProxy."""
+"""The processes of the multi-host test, each started on its host with `ip netns exec`: three
+etcd members, two Patroni-managed PostgreSQL 15 nodes, tiegraph web processes (each through
+its host's pgbouncer) and workers, and HAProxy (for the web processes and for the primary)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import glob
 import json
 import os
 import pwd
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,6 +25,9 @@ ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = max(glob.glob("/usr/lib/postgresql/*/bin") or [""], key=lambda p: (len(p), p))
 HAPROXY_CONFIG = ROOT / "docs" / "haproxy.cfg"
 PATRONI_CONFIG = ROOT / "docs" / "patroni.yml"
+PGBOUNCER_CONFIG = ROOT / "docs" / "pgbouncer.ini"
+PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
+ETCD = ("etcd1", "etcd2", "etcd3")
 WEB_PORT = 8000
 STREAMING = ("running", "streaming")
 # Longer than a live worker's heartbeat can hang on a dead primary (tcp_user_timeout 10 s,
@@ -93,24 +98,29 @@ class Cluster:
     # --- etcd and Patroni -----------------------------------------------------------------
 
     def start_etcd(self) -> None:
-        address = self.net.address("etcd")
-        data = self.folder / "etcd"
-        self.start(
-            "etcd",
-            "etcd",
-            [
-                "etcd",
-                "--name=etcd",
-                f"--data-dir={data}",
-                f"--listen-client-urls=http://{address}:2379",
-                f"--advertise-client-urls=http://{address}:2379",
-                f"--listen-peer-urls=http://{address}:2380",
-                f"--initial-advertise-peer-urls=http://{address}:2380",
-                f"--initial-cluster=etcd=http://{address}:2380",
-                "--enable-v2=true",  # Debian's Patroni 3.0 talks the v2 API (python3-etcd)
-            ],
-        )
-        wait_for(lambda: "true" in self.curl("etcd", f"http://{address}:2379/health"), 30, "etcd")
+        """Three etcd members, one per host: the cluster keeps its quorum with one of them gone."""
+        peers = ",".join(f"{m}=http://{self.net.address(m)}:2380" for m in ETCD)
+        for member in ETCD:
+            address = self.net.address(member)
+            self.start(
+                member,
+                member,
+                [
+                    "etcd",
+                    f"--name={member}",
+                    f"--data-dir={self.folder / member}",
+                    f"--listen-client-urls=http://{address}:2379",
+                    f"--advertise-client-urls=http://{address}:2379",
+                    f"--listen-peer-urls=http://{address}:2380",
+                    f"--initial-advertise-peer-urls=http://{address}:2380",
+                    f"--initial-cluster={peers}",
+                    "--initial-cluster-token=tiegraph",
+                    "--enable-v2=true",  # Debian's Patroni 3.0 talks the v2 API (python3-etcd)
+                ],
+            )
+        for member in ETCD:
+            url = f"http://{self.net.address(member)}:2379/health"
+            wait_for(lambda m=member, u=url: "true" in self.curl(m, u), 30, f"{member} healthy")
 
     def start_patroni(self, node: str) -> None:
         postgres = pwd.getpwnam("postgres")
@@ -150,9 +160,12 @@ class Cluster:
 
     @property
     def database_url(self) -> str:
-        """Every PostgreSQL node; libpq takes the one that accepts writes."""
+        """Every PostgreSQL node; libpq takes the one that accepts writes (workers, the probe)."""
         hosts = "&".join(f"host={self.net.address(n)}:5432" for n in ("pg1", "pg2"))
         return f"postgresql+psycopg://postgres:postgres@/postgres?{hosts}&target_session_attrs=read-write"
+
+    # The web host's own pgbouncer (docs/pgbouncer.ini), in transaction mode.
+    web_database_url = "postgresql+psycopg://postgres:postgres@127.0.0.1:6432/postgres?pgbouncer=1"
 
     def tiegraph_env(self) -> dict[str, str]:
         return {
@@ -160,10 +173,24 @@ class Cluster:
             "TIEGRAPH_TRUSTED_PROXIES": self.net.address("lb"),
         }
 
+    def start_pgbouncer(self, host: str) -> None:
+        """docs/pgbouncer.ini on `host`, its user list in a folder of its own (run as nobody:
+        pgbouncer refuses root)."""
+        home = self.folder / f"{host}-pgbouncer"
+        home.mkdir(mode=0o755)
+        (home / "userlist.txt").write_text('"postgres" "postgres"\n')
+        config = PGBOUNCER_CONFIG.read_text().replace(
+            "/etc/pgbouncer/userlist.txt", str(home / "userlist.txt")
+        )
+        (home / "pgbouncer.ini").write_text(config)
+        command = [PGBOUNCER, "-u", "nobody", str(home / "pgbouncer.ini")]
+        self.start(f"{host}-pgbouncer", host, command)
+
     def start_web(self, host: str) -> None:
+        """`serve` on `host`, through the host's pgbouncer (start_pgbouncer first)."""
         address = self.net.address(host)
         command = [python(), "-m", "tiegraph", "serve", "--host", address, "--port",
-                   str(WEB_PORT), "--no-with-worker", "--db", self.database_url]  # fmt: skip
+                   str(WEB_PORT), "--no-with-worker", "--db", self.web_database_url]  # fmt: skip
         self.start(host, host, command, **self.tiegraph_env())
 
     def start_worker(self, host: str) -> None:
@@ -184,7 +211,7 @@ def patroni_config(net: Network, node: str, home: Path) -> dict[str, Any]:
     address = net.address(node)
     config["name"] = node
     config["restapi"] = {"listen": f"{address}:8008", "connect_address": f"{address}:8008"}
-    config["etcd"]["hosts"] = [f"{net.address('etcd')}:2379"]
+    config["etcd"]["hosts"] = [f"{net.address(member)}:2379" for member in ETCD]
     postgresql = config["postgresql"]
     postgresql.update(
         listen=f"{address}:5432",

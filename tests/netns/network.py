@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 SUBNET = "10.200.0.0/16"
 # host name -> its address on the bridge
 HOSTS = {
-    "etcd": "10.200.0.10",
+    "etcd1": "10.200.0.10",
+    "etcd2": "10.200.0.13",
+    "etcd3": "10.200.0.14",
     "pg1": "10.200.0.11",
     "pg2": "10.200.0.12",
     "web1": "10.200.0.21",
@@ -33,7 +35,7 @@ def missing() -> str:
     """Why the namespaces cannot be made here, or '' when they can."""
     if os.geteuid() != 0:
         return "needs root (ip netns, veth pairs, a bridge)"
-    for tool in ("ip", "nft", "etcd", "patroni", "haproxy", "runuser"):
+    for tool in ("ip", "nft", "etcd", "patroni", "haproxy", "pgbouncer", "runuser"):
         if shutil.which(tool) is None and not os.path.exists(f"/usr/sbin/{tool}"):
             return f"{tool} is not installed (.ci/run installs it)"
     if not glob.glob("/usr/lib/postgresql/*/bin/initdb"):
