@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from scale_cluster import Cluster
 from scale_web import postmaster_pid, tree_cpu
@@ -62,6 +62,21 @@ def full_refresh(conn: Connection, org: Org, member_id: int, now: datetime) -> i
         )
     )
     return nurture_store._write(conn, org, member_id, touches, explicit, now, DEFAULT_NURTURE)
+
+
+def _touched(conn: Connection, org: Org, member_id: int, now: datetime) -> int:
+    since = now - DEFAULT_NURTURE.lookback_days * timedelta(days=1)
+    return int(
+        conn.execute(
+            select(func.count(func.distinct(interaction.c.person_id))).where(
+                interaction.c.org_id == org.id,
+                interaction.c.member_id == member_id,
+                interaction.c.person_id.is_not(None),
+                interaction.c.occurred_at >= since,
+                interaction.c.occurred_at < now,
+            )
+        ).scalar_one()
+    )
 
 
 def _rows(conn: Connection, org: Org, member_id: int) -> set[tuple[Any, ...]]:
@@ -107,7 +122,7 @@ def main() -> None:
     chosen = sorted(random.Random(args.seed).sample(ids, min(args.members, len(ids))))
     before: list[tuple[float, float, float]] = []
     after: list[tuple[float, float, float]] = []
-    rows = 0
+    rows, touched, classified = 0, 0, 0
     for member_id in chosen:
         # Each twice, the first read warming the cache for both; the second of each timed.
         _timed(store, org, member_id, full_refresh, now)
@@ -118,7 +133,14 @@ def main() -> None:
         before.append(old)
         after.append(new)
         rows += len(written)
-    print(f"nurture refresh of {len(chosen)} members ({rows} suggestions), per member, mean:")
+        with store.read() as conn:
+            touched += _touched(conn, org, member_id, now)
+            read = nurture_store._touches(conn, org, member_id, None, now, DEFAULT_NURTURE)
+            classified += len(read)
+    print(
+        f"nurture refresh of {len(chosen)} members ({rows} suggestions; {touched} ties with a "
+        f"touch in the lookback, {classified} of them read and classified), per member, mean:"
+    )
     print(f"  {'':<34} {'wall':>9} {'our CPU':>9} {'db CPU':>9}")
     for name, spent in (("every tie classified (baseline)", before), ("refresh_member", after)):
         wall, mine, theirs = (statistics.fmean(x[i] for x in spent) * 1000 for i in range(3))
