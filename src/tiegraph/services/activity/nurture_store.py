@@ -124,7 +124,8 @@ def _touches(
 
     Read from the member's ties touched in the lookback (their key, then the interaction index
     (org, person, member, occurred_at) once per tie): the interaction table has no index by
-    member, and a scan of that index for one member's rows reads the whole organization's."""
+    member, and a scan of that index for one member's rows reads the whole organization's. A
+    tie's `last_at` is its last touch, written with its state (services/activity/ties.py)."""
     day = timedelta(days=1)
     since = now - params.lookback_days * day
     ties = [

@@ -227,7 +227,7 @@ def _ranked(
     ever read.
 
     On PostgreSQL each id's first `depth` from its own index range (a lateral join), merged:
-    the 40 accounts of a seller's targets and lists hold 240,000 ties at scale, all of them
+    the 45 accounts of a seller's targets and lists held 240,000 ties at scale 0.05, all of them
     read and sorted for the 130 wanted otherwise. SQLite, single-user and small, sorts them."""
     members = select(member.c.id).where(member.c.org_id == org.id, ties_visible(viewer))
     colleagues = select(member.c.person_id).where(
