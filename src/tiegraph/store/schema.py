@@ -280,6 +280,16 @@ employment = Table(
     Column("end_date", Date, nullable=True),  # NULL: current
     Index(None, "org_id", "person_id"),
     Index(None, "org_id", "company_id"),
+    # Current jobs by start date: My day's people new at a target read a few recent starts,
+    # not every past job at the account.
+    Index(
+        "ix_employment_current_start",
+        "org_id",
+        "company_id",
+        "start_date",
+        sqlite_where=text("end_date IS NULL"),
+        postgresql_where=text("end_date IS NULL"),
+    ),
     _tenant_key("person_id", "person"),
     _tenant_key("company_id", "company"),
 )

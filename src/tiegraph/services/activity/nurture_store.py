@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
 from tiegraph.core.nurture import DEFAULT_NURTURE, NurtureParams, Suggestion, TieActivity, classify
 from tiegraph.core.strength import Touch
@@ -67,16 +67,7 @@ def refresh_member(
     params: NurtureParams = DEFAULT_NURTURE,
 ) -> int:
     """Classify every tie of one member afresh as of `now`; returns the rows written."""
-    since = now - params.lookback_days * timedelta(days=1)
-    rows = conn.execute(
-        _touch_columns().where(
-            interaction.c.org_id == org.id,
-            interaction.c.member_id == member_id,
-            interaction.c.person_id.is_not(None),
-            interaction.c.occurred_at >= since,
-        )
-    )
-    touches = _grouped(rows)
+    touches = _touches(conn, org, member_id, None, now, params)
     explicit = _explicit(conn, org, member_id, None)
     conn.execute(
         nurture_suggestion.delete().where(
@@ -108,16 +99,7 @@ def _refresh(
     now: datetime,
     params: NurtureParams,
 ) -> int:
-    since = now - params.lookback_days * timedelta(days=1)
-    rows = conn.execute(
-        _touch_columns().where(
-            interaction.c.org_id == org.id,
-            interaction.c.person_id.in_(persons),
-            interaction.c.member_id == member_id,
-            interaction.c.occurred_at >= since,
-        )
-    )
-    touches = _grouped(rows)
+    touches = _touches(conn, org, member_id, persons, now, params)
     explicit = _explicit(conn, org, member_id, persons)
     conn.execute(
         nurture_suggestion.delete().where(
@@ -129,15 +111,90 @@ def _refresh(
     return _write(conn, org, member_id, touches, explicit, now, params)
 
 
-def _touch_columns() -> Any:
-    return select(
-        interaction.c.person_id,
-        interaction.c.channel,
-        interaction.c.direction,
-        interaction.c.occurred_at,
-        interaction.c.participants,
-        interaction.c.duration_seconds,
-        interaction.c.thread_reply,
+def _touches(
+    conn: Connection,
+    org: Org,
+    member_id: int,
+    persons: Sequence[int] | None,
+    now: datetime,
+    params: NurtureParams,
+) -> dict[int, list[Touch]]:
+    """The touches of the lookback of this member's ties (of `persons`, or all) that may have a
+    suggestion (`_may_suggest`): the others' are counted in SQL, never read.
+
+    Read from the member's ties touched in the lookback (their key, then the interaction index
+    (org, person, member, occurred_at) once per tie): the interaction table has no index by
+    member, and a scan of that index for one member's rows reads the whole organization's. A
+    tie's `last_at` is its last touch, written with its state (services/activity/ties.py)."""
+    day = timedelta(days=1)
+    since = now - params.lookback_days * day
+    ties = [
+        tie.c.org_id == org.id,
+        tie.c.member_id == member_id,
+        or_(tie.c.last_at >= since, tie.c.last_at.is_(None)),
+    ]
+    if persons is not None:
+        ties.append(tie.c.person_id.in_(persons))
+    lookback = [interaction.c.occurred_at >= since, interaction.c.occurred_at < now]
+    candidates = (
+        select(interaction.c.person_id)
+        .select_from(tie)
+        .join(
+            interaction,
+            and_(
+                interaction.c.org_id == tie.c.org_id,
+                interaction.c.person_id == tie.c.person_id,
+                interaction.c.member_id == tie.c.member_id,
+            ),
+        )
+        .where(*ties, *lookback)
+        .group_by(interaction.c.person_id)
+        .having(_may_suggest(now, params))
+    )
+    rows = conn.execute(
+        select(
+            interaction.c.person_id,
+            interaction.c.channel,
+            interaction.c.direction,
+            interaction.c.occurred_at,
+            interaction.c.participants,
+            interaction.c.duration_seconds,
+            interaction.c.thread_reply,
+        ).where(
+            interaction.c.org_id == org.id,
+            interaction.c.person_id.in_(candidates),
+            interaction.c.member_id == member_id,
+            *lookback,
+        )
+    )
+    return _grouped(rows)
+
+
+def _may_suggest(now: datetime, params: NurtureParams) -> ColumnElement[bool]:
+    """Over one tie's touches of the lookback, what each rule of core/nurture.py `classify`
+    needs at the least; a tie failing all three has no suggestion. Most ties of a member are
+    quiet, so a refresh classifies a few of them, not every tie with a touch this year.
+
+    One-sided: that many touches in from the person in its window; warming: that many in the
+    recent window; cooling: that many times in touch, the last more than the shortest
+    silence ago and the first at least the shortest span before it."""
+    day = timedelta(days=1)
+    at = interaction.c.occurred_at
+    engaged = interaction.c.participants <= params.max_participants
+
+    def counted(*conditions: ColumnElement[bool]) -> ColumnElement[Any]:
+        return func.sum(case((and_(engaged, *conditions), 1), else_=0))
+
+    silent_since = now - params.cooling_min_silence_days * day
+    return or_(
+        counted(interaction.c.direction == "in", at >= now - params.one_sided_days * day)
+        >= params.one_sided_min_in,
+        counted(at >= now - params.recent_days * day) >= params.warming_min_touches,
+        and_(
+            counted() >= params.cooling_min_days,
+            func.max(case((engaged, at))) < silent_since,
+            func.min(case((engaged, at))) <= silent_since - params.cooling_min_span_days * day,
+        ),
     )
 
 
