@@ -1,6 +1,6 @@
 """Current jobs by employer and start date: My day's people new at a target account
 
-Revision ID: 0031
+Revision ID: 0026
 Revises: 0025
 Create Date: 2026-12-06 06:20:00
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0031"
+revision = "0026"
 down_revision = "0025"
 branch_labels = None
 depends_on = None
