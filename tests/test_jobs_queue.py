@@ -320,6 +320,65 @@ def test_a_job_whose_workers_keep_dying_ends_failed_with_the_reason(
     assert "its worker stopped" in listed[0]["error"]
 
 
+def _doing_under(store: Store, queue_id: int, silent_for: str) -> int:
+    """Put the job `doing` under a new worker row last heard `silent_for` ago; its id."""
+    with store.write() as conn:
+        worker_id = conn.execute(
+            text(
+                "INSERT INTO procrastinate_workers (last_heartbeat) "
+                "VALUES (now() - CAST(:silent AS interval)) RETURNING id"
+            ),
+            {"silent": silent_for},
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w WHERE id = :id"),
+            {"w": worker_id, "id": queue_id},
+        )
+    return int(worker_id)
+
+
+def test_a_dead_workers_job_is_retried_after_stalled_after_and_a_live_ones_never(
+    opened: Callable[[str], Store], pg_urls: tuple[str, str]
+) -> None:
+    store = opened(pg_urls[0])
+    dead, live = (
+        enqueue(store, IMPORT_TASK, org_id=1, member_id=1, job_id=n, files=[]) for n in (1, 2)
+    )
+    # The database was away for an hour (a failover): both workers' heartbeats are old.
+    _doing_under(store, dead, "1 hour")
+    live_worker = _doing_under(store, live, "1 hour")
+    stalled_after, seen = 2.0, {}  # kept from one look to the next, as a worker keeps it
+
+    async def look() -> list[int]:
+        app = worker_app(store)
+        async with app.open_async():
+            return await sweep(app, store, stalled_after, seen=seen)
+
+    def live_worker_beats() -> None:
+        with store.write() as conn:
+            conn.execute(
+                text("UPDATE procrastinate_workers SET last_heartbeat = now() WHERE id = :w"),
+                {"w": live_worker},
+            )
+
+    assert asyncio.run(look()) == []  # found all at once: the live one may be back soon
+    live_worker_beats()  # the live worker is heard again
+    time.sleep(stalled_after / 2)
+    assert asyncio.run(look()) == []  # within stalled_after of the first look: both wait
+    live_worker_beats()
+    time.sleep(stalled_after / 2)
+    assert asyncio.run(look()) == [dead]  # the silent one's job only, stalled_after later
+    assert _queue_row(store, dead)[0] == "todo" and _queue_row(store, live)[0] == "doing"
+    # A worker that dies now: found silent at half stalled_after, retried at stalled_after.
+    _doing_under(store, dead, f"{stalled_after * 0.6} seconds")  # taken again, then killed
+    live_worker_beats()
+    assert asyncio.run(look()) == []
+    time.sleep(stalled_after / 2)
+    live_worker_beats()
+    assert asyncio.run(look()) == [dead]  # silent for 1.1 x stalled_after in all
+    assert _queue_row(store, live)[0] == "doing"
+
+
 def test_a_failing_job_ends_failed_with_its_error(
     opened: Callable[[str], Store], pg_urls: tuple[str, str], tmp_path: Path
 ) -> None:
