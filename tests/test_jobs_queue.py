@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 from tests.conftest import _drop_pg_database, _pg_database
+from tests.processes import start_serve, start_worker, stop, wait_for
 from tests.servers import free_port
 
 from tiegraph.cli import main
@@ -152,37 +149,6 @@ def _counts(store: Store, org: Org) -> dict[str, int]:
         }
 
 
-def _elsewhere(log: Path) -> tuple[Path, dict[str, str]]:
-    """A working folder and an environment of a host of its own: its own temp folder, which no
-    other process of the test writes to (the bytes of an upload can only come from the store)."""
-    home = Path(tempfile.mkdtemp(prefix="host-", dir=log.parent))
-    (home / "tmp").mkdir()
-    return home, os.environ.copy() | {"TMPDIR": str(home / "tmp")}
-
-
-def _worker(url: str, log: Path) -> subprocess.Popen[bytes]:
-    """A `tiegraph worker` process: heartbeats every second, dead after 3 s of silence."""
-    args = ["worker", "--heartbeat", "1", "--stalled-after", "3", "--sweep-every", "1"]
-    home, env = _elsewhere(log)
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "tiegraph", *args, "--db", url],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=home,
-        )
-
-
-def _wait(predicate: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _queue_row(store: Store, job_id: int) -> tuple[str, int]:
     with store.read() as conn:
         row = conn.execute(
@@ -202,16 +168,6 @@ def _events(store: Store, job_id: int) -> list[str]:
         )
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def test_a_killed_workers_import_is_retried_and_done_once_in_effect(
     opened: Callable[[str], Store], pg_urls: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -225,10 +181,10 @@ def test_a_killed_workers_import_is_retried_and_done_once_in_effect(
         submit_import(store, unused, org, owner, job.id, saved)
     (queue_id,) = (j.id for j in list_queued_jobs(store) if j.task == IMPORT_TASK)
     log = tmp_path / "workers.log"
-    first = _worker(killed_url, log)
+    first = start_worker(killed_url, log)
     second = None
     try:
-        _wait(
+        wait_for(
             lambda: get_job(store, org, owner, job.id).progress_done >= 1,
             120,
             "the first worker to import a file",
@@ -240,14 +196,14 @@ def test_a_killed_workers_import_is_retried_and_done_once_in_effect(
         assert _queue_row(store, queue_id) == ("doing", 0)
         assert _stored_uploads(store, org) == FILES  # kept for the retry
         killed_at = time.monotonic()
-        second = _worker(killed_url, log)
-        _wait(lambda: get_job(store, org, owner, job.id).finished, 180, "the retried import")
+        second = start_worker(killed_url, log)
+        wait_for(lambda: get_job(store, org, owner, job.id).finished, 180, "the retried import")
         print(f"killed at file {midway.progress_done} of {FILES}; "
               f"retried and done {time.monotonic() - killed_at:.1f} s later")  # fmt: skip
     finally:
         for process in (first, second):
             if process is not None:
-                _stop(process)
+                stop(process)
     done = get_job(store, org, owner, job.id)
     assert done.status == "done", (done.error, log.read_text())
     assert done.progress_done == FILES
@@ -387,11 +343,11 @@ def test_a_failing_job_ends_failed_with_its_error(
     queue_id = enqueue(
         store, IMPORT_TASK, org_id=987654, member_id=1, job_id=1, files=[]
     )  # no such organization
-    worker = _worker(url, tmp_path / "worker.log")
+    worker = start_worker(url, tmp_path / "worker.log")
     try:
-        _wait(lambda: _queue_row(store, queue_id)[0] == "failed", 60, "the job to fail")
+        wait_for(lambda: _queue_row(store, queue_id)[0] == "failed", 60, "the job to fail")
     finally:
-        _stop(worker)
+        stop(worker)
     (listed,) = [j for j in list_queued_jobs(store, status="failed") if j.id == queue_id]
     assert listed.error is not None and "NoResultFound" in listed.error
 
@@ -409,22 +365,13 @@ def test_sqlite_has_no_queue_and_says_so(
     assert "needs PostgreSQL" in capsys.readouterr().err
 
 
-def _serve(url: str, port: int, log: Path, *extra: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "tiegraph", "serve", "--port", str(port), "--db", url]
-    home, env = _elsewhere(log)
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [*command, *extra], stdout=output, stderr=subprocess.STDOUT, env=env, cwd=home
-        )
-
-
 def _api(store: Store, org: Org, owner: Member, port: int) -> httpx.Client:
     """The owner's API client of a running server, once it answers."""
     _, token = create_token(store, org, owner, "tests")
     client = httpx.Client(
         base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
     )
-    _wait(lambda: _answers(client), 30, "the server to start")
+    wait_for(lambda: _answers(client), 30, "the server to start")
     assert client.get("/healthz").json() == {"status": "ok"}
     return client
 
@@ -452,7 +399,7 @@ def test_the_web_only_enqueues_and_a_separate_worker_imports(
     (book, *_) = _address_books(tmp_path)
     port = free_port()
     log = tmp_path / "serve.log"
-    server = _serve(url, port, log, "--workers", "2", "--no-with-worker")
+    server = start_serve(url, port, log, "--workers", "2", "--no-with-worker")
     worker = None
     try:
         with closing(_api(store, org, owner, port)) as client:
@@ -460,15 +407,15 @@ def test_the_web_only_enqueues_and_a_separate_worker_imports(
             time.sleep(3)  # no worker anywhere: the upload waits on the queue
             assert state()["status"] == "queued"
             assert _stored_uploads(store, org) == 1  # in the store, not in the web's folder
-            worker = _worker(url, log)
-            _wait(lambda: state()["status"] == "done", 60, "the worker to import the upload")
+            worker = start_worker(url, log)
+            wait_for(lambda: state()["status"] == "done", 60, "the worker to import the upload")
             assert state()["report"]["sources"][0]["attempted"] == ROWS
             # The worker (its own folder and temp folder) read the bytes from the store alone.
             assert _stored_uploads(store, org) == 0
     finally:
         for process in (server, worker):
             if process is not None:
-                _stop(process)
+                stop(process)
 
 
 def test_serve_on_postgres_runs_jobs_itself_on_one_host(
@@ -479,13 +426,13 @@ def test_serve_on_postgres_runs_jobs_itself_on_one_host(
     org, owner = _world(store, tmp_path)
     (book, *_) = _address_books(tmp_path)
     port = free_port()
-    server = _serve(url, port, tmp_path / "serve.log")
+    server = start_serve(url, port, tmp_path / "serve.log")
     try:
         with closing(_api(store, org, owner, port)) as client:
             state = _upload(client, book)
-            _wait(lambda: state()["status"] == "done", 60, "serve's own worker to import")
+            wait_for(lambda: state()["status"] == "done", 60, "serve's own worker to import")
     finally:
-        _stop(server)
+        stop(server)
 
 
 def test_the_periodic_jobs_run_in_a_worker(
@@ -497,9 +444,9 @@ def test_the_periodic_jobs_run_in_a_worker(
     org, _ = _world(store, tmp_path)
     assert last_rescore(store, org) is None
     ids = [enqueue(store, task, timestamp=0) for task in (SYNC_TASK, RESCORE_TASK)]
-    worker = _worker(url, tmp_path / "worker.log")
+    worker = start_worker(url, tmp_path / "worker.log")
     try:
-        _wait(lambda: all(_queue_row(store, i)[0] == "succeeded" for i in ids), 60, "both jobs")
+        wait_for(lambda: all(_queue_row(store, i)[0] == "succeeded" for i in ids), 60, "both jobs")
     finally:
-        _stop(worker)
+        stop(worker)
     assert last_rescore(store, org) is not None
