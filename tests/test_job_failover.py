@@ -217,3 +217,39 @@ def test_a_delivery_that_lost_its_connection_sends_once_and_ends_requested(
         assert get_intro(pg_store, world.org, rid, world.ana).status == "requested"
         assert deliver(pg_store, world.org, rid) == ACCEPTED  # a duplicate job: nothing sent
         assert len(inbox.envelopes) == 1
+
+
+def test_a_claim_whose_commit_answer_was_lost_still_sends_once(
+    pg_store: Store, tmp_path: Path
+) -> None:
+    """The claim reached the server's commit, and the connection died before the answer: the
+    claim run again finds its own `sending` (not another run's) and sends, once."""
+    lost: list[int] = []
+
+    def mark(conn: Connection, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("UPDATE intro_delivery SET state") and "sending" in str(parameters):
+            conn.info["lose_the_answer"] = True
+
+    def commit_then_lose(conn: Connection) -> None:
+        if conn.info.pop("lose_the_answer", False) and not lost:
+            driver = conn.connection.dbapi_connection
+            assert driver is not None
+            driver.commit()  # the server commits...
+            lost.append(driver.info.backend_pid)  # type: ignore[attr-defined]
+            _terminate(pg_store, lost[0])
+            driver.execute("SELECT 1")  # type: ignore[attr-defined]  # ...the answer is lost
+
+    with smtp_inbox() as (inbox, port):
+        world, rid = _ready(pg_store, tmp_path, port)
+        queue_smtp(pg_store, world.org, rid, world.ana, on_queue=False)
+        event.listen(pg_store.engine, "before_cursor_execute", mark)
+        event.listen(pg_store.engine, "commit", commit_then_lose)
+        try:
+            state = deliver(pg_store, world.org, rid)
+        finally:
+            event.remove(pg_store.engine, "before_cursor_execute", mark)
+            event.remove(pg_store.engine, "commit", commit_then_lose)
+        assert len(lost) == 1
+        assert state == ACCEPTED and len(inbox.envelopes) == 1
+        assert _delivery(pg_store, rid) == (ACCEPTED, 1)
+        assert get_intro(pg_store, world.org, rid, world.ana).status == "requested"

@@ -110,10 +110,11 @@ def deliver(store: Store, org: Org, request_id: int) -> str:
     """The job: send the queued request once; the delivery's state when it ends.
 
     Each step's transaction is run again when its connection is lost (a failover) or the store
-    is busy: the claim run again after a lost commit finds `sending` and ends unknown, never
-    sending; the record after the server took the mail is idempotent, so the request ends
-    `requested` rather than unknown when the store comes back within the step's runs."""
-    claimed = run_again_when_lost(partial(_claim, store, org, request_id))
+    is busy: the claim run again after a lost commit finds its own claim and sends (another
+    run's `sending` ends unknown, never sending); the record after the server took the mail is
+    idempotent, so the request ends `requested` rather than unknown when the store comes back
+    within the step's runs."""
+    claimed = run_again_when_lost(partial(_claim, store, org, request_id, datetime.now(UTC)))
     if isinstance(claimed, str):
         return claimed
     request, message_id = claimed
@@ -128,9 +129,13 @@ def deliver(store: Store, org: Org, request_id: int) -> str:
     return run_again_when_lost(partial(_accepted, store, org, request_id))
 
 
-def _claim(store: Store, org: Org, request_id: int) -> tuple[IntroRequest, str] | str:
-    """Mark the queued delivery `sending` (committed before the server is reached): the request
-    and its Message-ID; or the state the delivery ended in, when there is nothing to send."""
+def _claim(
+    store: Store, org: Org, request_id: int, moment: datetime
+) -> tuple[IntroRequest, str] | str:
+    """Mark the queued delivery `sending` at `moment` (committed before the server is reached):
+    the request and its Message-ID; or the state the delivery ended in, when there is nothing
+    to send. A claim run again after its commit was lost finds its own `moment`: committed,
+    and the server not reached yet."""
     with store.write() as conn:
         row = conn.execute(
             select(intro_delivery)
@@ -139,6 +144,8 @@ def _claim(store: Store, org: Org, request_id: int) -> tuple[IntroRequest, str] 
         ).first()
         if row is None or row.state in ENDED:
             return str(row.state) if row is not None else ""
+        if row.state == SENDING and _utc(row.attempted_at) == moment:
+            return load_intro(conn, org, request_id), str(row.message_id)
         if row.state == SENDING:
             log.warning("intro request %s: an earlier send stopped midway; not resent", request_id)
             return _ended(conn, org.id, request_id, UNKNOWN, UNKNOWN_WHY)
@@ -146,10 +153,15 @@ def _claim(store: Store, org: Org, request_id: int) -> tuple[IntroRequest, str] 
             _delivery(org.id, request_id).values(
                 state=SENDING,
                 attempts=intro_delivery.c.attempts + 1,
-                attempted_at=datetime.now(UTC),
+                attempted_at=moment,
             )
         )
         return load_intro(conn, org, request_id), str(row.message_id)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands datetimes back without their zone; every one is stored in UTC.
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
 
 
 def _accepted(store: Store, org: Org, request_id: int) -> str:
