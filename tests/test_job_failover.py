@@ -20,11 +20,13 @@ from tests.conftest import _drop_pg_database, _pg_database
 from intro_world import build_world
 from servers import PASSWORD, Radicale, make_org, vcard
 from test_intro_sending import _delivery, _ready, smtp_inbox
+from tiegraph.errors import StoreError
 from tiegraph.services.activity.daily_rescore import SETTING, rescore_due
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.contacts.jobs import IMPORT_RUNS, create_job, get_job, run_job
 from tiegraph.services.intros.requests import get_intro
 from tiegraph.services.intros.sending import ACCEPTED, deliver, queue_smtp
+from tiegraph.services.jobs.tasks import rescore_or_fail
 from tiegraph.services.org.changes import data_version
 from tiegraph.services.org.members import get_member
 from tiegraph.services.org.settings import get_setting
@@ -32,6 +34,7 @@ from tiegraph.services.sync.runner import run_due_syncs
 from tiegraph.services.sync.sources import SyncSettings, add_source, list_sources
 from tiegraph.services.uploads import save_upload
 from tiegraph.store import Store, open_store
+from tiegraph.store.failover import STEP_RUNS
 from tiegraph.store.schema import contact, contact_source, tie, upload
 
 pytestmark = pytest.mark.postgres
@@ -191,6 +194,20 @@ def test_a_rescore_that_lost_its_connection_ends_as_one_clean_run(
     cut_run = _ties(pg_store)
     assert rescore(pg_store, world.org, now=later) == 0  # a clean run at that time: no change
     assert _ties(pg_store) == cut_run
+
+
+def test_a_rescore_job_whose_store_keeps_failing_fails_naming_the_organization(
+    pg_store: Store, tmp_path: Path
+) -> None:
+    world = build_world(pg_store, tmp_path)
+    with (
+        cut_at(pg_store, _starts("SELECT tie.member_id, tie.person_id, tie.state"), 1000) as cut,
+        pytest.raises(StoreError, match=f"not rescored: {world.org.slug} ") as failed,
+    ):
+        rescore_or_fail(pg_store)  # the queue's job: procrastinate marks it failed, its error kept
+    assert len(cut) == STEP_RUNS and "the worker's log says why" in str(failed.value)
+    rescore_or_fail(pg_store)  # the store is back: the next hour's job succeeds
+    assert get_setting(pg_store, world.org, SETTING) is not None
 
 
 @pytest.mark.parametrize(
