@@ -11,20 +11,20 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tiegraph.errors import NotFoundError, TiegraphError
 from tiegraph.services.contacts.importer import import_contacts
 from tiegraph.services.org.changes import note_change
-from tiegraph.services.org.members import Member
-from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.members import Member, member_by_id
+from tiegraph.services.org.orgs import Org, org_from_row
 from tiegraph.services.paging import Page, checked_window, count_of
 from tiegraph.services.pst_import import SUFFIXES as PST_SUFFIXES
 from tiegraph.services.pst_import import import_pst
 from tiegraph.services.uploads import delete_uploads, upload_file
 from tiegraph.store import Store
 from tiegraph.store.failover import lost_or_busy, pause, run_again_when_lost
-from tiegraph.store.schema import import_job
+from tiegraph.store.schema import import_job, organization, upload
 
 FINISHED = ("done", "failed")
 # A background write that found the store busy (another import, a sync) is tried again this
@@ -75,8 +75,11 @@ def _job(row: Any) -> ImportJob:
     )
 
 
-def create_job(store: Store, org: Org, owner: Member, names: Sequence[str]) -> ImportJob:
-    """A queued contact import of these files (their names as uploaded) for the owner."""
+def create_job(
+    store: Store, org: Org, owner: Member, names: Sequence[str], uploads: Sequence[str] = ()
+) -> ImportJob:
+    """A queued contact import of these files (their names as uploaded) for the owner;
+    `uploads`: their upload ids, kept so that a stopped server's import can run again."""
     with store.write() as conn:
         job_id = conn.execute(
             import_job.insert()
@@ -86,6 +89,7 @@ def create_job(store: Store, org: Org, owner: Member, names: Sequence[str]) -> I
                 kind="contacts",
                 status="queued",
                 files=list(names),
+                uploads=list(uploads) or None,
                 progress_total=len(names),
             )
             .returning(import_job.c.id)
@@ -218,12 +222,56 @@ def mark_failed(store: Store, job_id: int, reason: str) -> None:
     _update(store, job_id, status="failed", error=reason, finished_at=datetime.now(UTC))
 
 
-def fail_interrupted(store: Store) -> int:
-    """Jobs a stopped server left queued or running end as failed, so no page waits forever."""
+Resume = Callable[[Org, Member, int, list[tuple[str, str]]], object]
+
+
+def resume_interrupted(store: Store, resume: Resume) -> tuple[int, int]:
+    """Imports a stopped server left queued or running: handed to `resume` (org, owner, job id,
+    (name, upload id) files) when their uploads are all still stored — an import of the same
+    files again is the same import — else failed, so no page waits forever. (resumed, failed)"""
+    with store.read() as conn:
+        left = conn.execute(
+            select(import_job).where(import_job.c.status.in_(("queued", "running")))
+        ).all()
+    again = [(row, files) for row in left if (files := _stored_files(store, row)) is not None]
+    failed = fail_interrupted(store, keep=[row.id for row, _ in again])
+    for row, files in again:
+        org = _org(store, row.org_id)
+        owner = member_by_id(store, org, row.member_id)
+        _update(store, row.id, status="queued", error=None)
+        log.info("import %s: the server stopped before it finished; running it again", row.id)
+        resume(org, owner, row.id, files)
+    return len(again), failed
+
+
+def _org(store: Store, org_id: int) -> Org:
+    with store.read() as conn:
+        return org_from_row(
+            conn.execute(select(organization).where(organization.c.id == org_id)).one()
+        )
+
+
+def _stored_files(store: Store, row: Any) -> list[tuple[str, str]] | None:
+    """The import's (name, upload id) files when every upload is still stored in full."""
+    names, uploads = list(row.files or ()), list(row.uploads or ())
+    if not uploads or len(uploads) != len(names) or row.member_id is None:
+        return None
+    with store.read() as conn:
+        stored = conn.execute(
+            select(func.count()).where(
+                upload.c.org_id == row.org_id, upload.c.id.in_(uploads), upload.c.complete
+            )
+        ).scalar_one()
+    return list(zip(names, uploads, strict=True)) if stored == len(set(uploads)) else None
+
+
+def fail_interrupted(store: Store, *, keep: Sequence[int] = ()) -> int:
+    """Jobs a stopped server left queued or running (but those to `keep`) end as failed, so no
+    page waits forever."""
     with store.write() as conn:
         done = conn.execute(
             import_job.update()
-            .where(import_job.c.status.in_(("queued", "running")))
+            .where(import_job.c.status.in_(("queued", "running")), import_job.c.id.not_in(keep))
             .values(
                 status="failed",
                 error="the server stopped before this import finished; upload the files again",
