@@ -24,6 +24,7 @@ from tiegraph.store import Store
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # runs of one job, counting those whose worker died
+SLOW_LOOK = 2.0  # seconds: a look that took longer waited on the database (counts as away)
 
 
 @dataclass(frozen=True)
@@ -60,14 +61,18 @@ async def sweep(
     first found silent for all of it already (the database was away: a failover, or this
     worker just started) waits `stalled_after` more: then every worker's heartbeat is old, the
     live ones' too, and a live worker's job must not be taken for a dead one's (run twice at
-    once); by then the live ones have sent theirs again. A look that fails must clear `seen`.
+    once); by then the live ones have sent theirs again. A look that fails must clear `seen`;
+    one that took longer than SLOW_LOOK clears it itself.
     Without `seen`, one look retries the jobs of workers silent for `stalled_after`."""
     manager = app.job_manager
     handled = []
+    started = time.monotonic()
     stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
     if seen is not None:
         silent = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after / 2)
         now, late = time.monotonic(), {job.id for job in stalled}
+        if now - started > SLOW_LOOK:  # it waited on the database: its silences may be that
+            seen.clear()
         retry_at = {
             job.id: seen.get(job.id, now + stalled_after if job.id in late else now)
             for job in [*silent, *stalled]
