@@ -94,11 +94,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+STARTS_WITHIN = 180.0  # seconds a server may take to warm and answer
+
+
 def start_server(
-    db: str, port: int, workers: int, extra: Sequence[str] = (), within: float = 30
+    db: str, port: int, workers: int, extra: Sequence[str] = (), within: float = STARTS_WITHIN
 ) -> subprocess.Popen[bytes]:
     """`tiegraph serve` on `db`; `extra`: more of its options (e.g. --no-with-worker);
-    `within`: seconds it may take to answer (it warms before it listens: longer on a big store)."""
+    `within`: seconds it may take to answer (it warms before it listens: longer on a big store,
+    and on a machine other runs load, 30 s was seen to be too short)."""
     env = os.environ | {"TIEGRAPH_SECRET_KEY": "bench-secret-key-0123456789"}
     command = [sys.executable, "-m", "tiegraph", "serve", "--db", db, "--port", str(port)]
     command += ["--workers", str(workers), *extra]
@@ -111,7 +115,8 @@ def start_server(
         except OSError:
             time.sleep(0.1)
     server.kill()
-    raise SystemExit("the server did not start")
+    server.wait()
+    raise SystemExit(f"the server did not answer within {within:.0f} s")
 
 
 class _Stay(urllib.request.HTTPRedirectHandler):

@@ -6,12 +6,8 @@ mail and the record never sends it again, and says so."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -23,6 +19,7 @@ from aiosmtpd.smtp import Envelope
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from tests.conftest import _drop_pg_database, _pg_database
+from tests.processes import start_worker, stop, tiegraph, wait_for
 
 from intro_world import World, build_world
 from test_intro_smtp import _free_port
@@ -80,40 +77,6 @@ def _ready(store: Store, tmp_path: Path, port: int) -> tuple[World, int]:
     return world, draft.id
 
 
-def _wait(predicate: Any, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def _tiegraph(url: str, log: Path, *args: str) -> subprocess.Popen[bytes]:
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "tiegraph", *args, "--db", url],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=os.environ.copy(),
-        )
-
-
-def _worker(url: str, log: Path) -> subprocess.Popen[bytes]:
-    return _tiegraph(url, log, "worker", "--heartbeat", "1", "--stalled-after", "3",
-                     "--sweep-every", "1")  # fmt: skip
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def _delivery(store: Store, request_id: int) -> tuple[str, int]:
     with store.read() as conn:
         row = conn.execute(
@@ -129,13 +92,13 @@ def test_a_send_through_the_api_is_a_job_that_sends_once(store: Store, tmp_path:
         world, rid = _ready(store, tmp_path, port)
         app = create_app(store, WebSettings(secret_key="k" * 32))
         _, token = create_token(store, world.org, world.ana, "tests")
-        worker = _worker(store.url, tmp_path / "worker.log") if uses_queue(store) else None
+        worker = start_worker(store.url, tmp_path / "worker.log") if uses_queue(store) else None
         try:
             with closing(TestClient(app, headers={"Authorization": f"Bearer {token}"})) as api:
                 sent = api.post(f"/api/v1/intros/{rid}/send", json={"delivery": "smtp"})
                 assert sent.status_code == 200, sent.text
                 assert sent.json()["intro"]["status"] == "sending"
-                _wait(
+                wait_for(
                     lambda: api.get(f"/api/v1/intros/{rid}").json()["status"] == "requested",
                     60,
                     "the job to send the request",
@@ -150,12 +113,12 @@ def test_a_send_through_the_api_is_a_job_that_sends_once(store: Store, tmp_path:
             assert deliver(store, world.org, rid) == ACCEPTED
             if worker is not None:
                 again = enqueue(store, SEND_TASK, org_id=world.org.id, request_id=rid)
-                _wait(lambda: _job_status(store, again) == "succeeded", 60, "the duplicate job")
+                wait_for(lambda: _job_status(store, again) == "succeeded", 60, "the duplicate job")
             assert len(inbox.envelopes) == 1
             assert _delivery(store, rid) == (ACCEPTED, 1)
         finally:
             if worker is not None:
-                _stop(worker)
+                stop(worker)
             app.state.deliveries.shutdown(wait=True)
             app.state.imports.shutdown(wait=True)
 
@@ -188,7 +151,7 @@ def test_a_worker_killed_after_the_server_took_the_mail_never_sends_it_again(
         world, rid = _ready(store, tmp_path, port)
         queue_smtp(store, world.org, rid, world.ana, on_queue=True)
         inbox.hold.set()  # the server has the mail but has not said so yet ...
-        first = _worker(store.url, log)
+        first = start_worker(store.url, log)
         second = None
         try:
             assert inbox.taken.wait(60), log.read_text()
@@ -196,8 +159,8 @@ def test_a_worker_killed_after_the_server_took_the_mail_never_sends_it_again(
             first.wait()
             inbox.hold.clear()
             assert _delivery(store, rid) == ("sending", 1)
-            second = _worker(store.url, log)  # its sweep retries the dead worker's job
-            _wait(
+            second = start_worker(store.url, log)  # its sweep retries the dead worker's job
+            wait_for(
                 lambda: get_intro(store, world.org, rid).status == "draft",
                 60,
                 "the retried job to end the sending",
@@ -205,7 +168,7 @@ def test_a_worker_killed_after_the_server_took_the_mail_never_sends_it_again(
         finally:
             for process in (first, second):
                 if process is not None:
-                    _stop(process)
+                    stop(process)
     assert len(inbox.envelopes) == 1  # never sent a second time
     assert _delivery(store, rid) == (UNKNOWN, 1)
     request = get_intro(store, world.org, rid, world.ana)
@@ -224,13 +187,13 @@ def test_a_sender_killed_midway_on_sqlite_is_recovered_at_the_next_start(
     with smtp_inbox() as (inbox, port):
         world, rid = _ready(store, tmp_path, port)
         inbox.hold.set()
-        sender = _tiegraph(store.url, log, "intro", "send", str(rid), "--viewer", "ana@us.example")
+        sender = tiegraph(store.url, log, "intro", "send", str(rid), "--viewer", "ana@us.example")
         try:
             assert inbox.taken.wait(60), log.read_text()
             sender.send_signal(signal.SIGKILL)
             sender.wait()
         finally:
-            _stop(sender)
+            stop(sender)
         inbox.hold.clear()
         assert get_intro(store, world.org, rid).status == "sending"
         app = create_app(store, WebSettings(secret_key="k" * 32))

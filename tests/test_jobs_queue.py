@@ -6,11 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 from tests.conftest import _drop_pg_database, _pg_database
+from tests.processes import start_serve, start_worker, stop, wait_for
 from tests.servers import free_port
 
 from tiegraph.cli import main
@@ -152,37 +149,6 @@ def _counts(store: Store, org: Org) -> dict[str, int]:
         }
 
 
-def _elsewhere(log: Path) -> tuple[Path, dict[str, str]]:
-    """A working folder and an environment of a host of its own: its own temp folder, which no
-    other process of the test writes to (the bytes of an upload can only come from the store)."""
-    home = Path(tempfile.mkdtemp(prefix="host-", dir=log.parent))
-    (home / "tmp").mkdir()
-    return home, os.environ.copy() | {"TMPDIR": str(home / "tmp")}
-
-
-def _worker(url: str, log: Path) -> subprocess.Popen[bytes]:
-    """A `tiegraph worker` process: heartbeats every second, dead after 3 s of silence."""
-    args = ["worker", "--heartbeat", "1", "--stalled-after", "3", "--sweep-every", "1"]
-    home, env = _elsewhere(log)
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "tiegraph", *args, "--db", url],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=home,
-        )
-
-
-def _wait(predicate: object, seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _queue_row(store: Store, job_id: int) -> tuple[str, int]:
     with store.read() as conn:
         row = conn.execute(
@@ -202,16 +168,6 @@ def _events(store: Store, job_id: int) -> list[str]:
         )
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def test_a_killed_workers_import_is_retried_and_done_once_in_effect(
     opened: Callable[[str], Store], pg_urls: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -225,10 +181,10 @@ def test_a_killed_workers_import_is_retried_and_done_once_in_effect(
         submit_import(store, unused, org, owner, job.id, saved)
     (queue_id,) = (j.id for j in list_queued_jobs(store) if j.task == IMPORT_TASK)
     log = tmp_path / "workers.log"
-    first = _worker(killed_url, log)
+    first = start_worker(killed_url, log)
     second = None
     try:
-        _wait(
+        wait_for(
             lambda: get_job(store, org, owner, job.id).progress_done >= 1,
             120,
             "the first worker to import a file",
@@ -240,14 +196,14 @@ def test_a_killed_workers_import_is_retried_and_done_once_in_effect(
         assert _queue_row(store, queue_id) == ("doing", 0)
         assert _stored_uploads(store, org) == FILES  # kept for the retry
         killed_at = time.monotonic()
-        second = _worker(killed_url, log)
-        _wait(lambda: get_job(store, org, owner, job.id).finished, 180, "the retried import")
+        second = start_worker(killed_url, log)
+        wait_for(lambda: get_job(store, org, owner, job.id).finished, 180, "the retried import")
         print(f"killed at file {midway.progress_done} of {FILES}; "
               f"retried and done {time.monotonic() - killed_at:.1f} s later")  # fmt: skip
     finally:
         for process in (first, second):
             if process is not None:
-                _stop(process)
+                stop(process)
     done = get_job(store, org, owner, job.id)
     assert done.status == "done", (done.error, log.read_text())
     assert done.progress_done == FILES
@@ -320,6 +276,65 @@ def test_a_job_whose_workers_keep_dying_ends_failed_with_the_reason(
     assert "its worker stopped" in listed[0]["error"]
 
 
+def _doing_under(store: Store, queue_id: int, silent_for: str) -> int:
+    """Put the job `doing` under a new worker row last heard `silent_for` ago; its id."""
+    with store.write() as conn:
+        worker_id = conn.execute(
+            text(
+                "INSERT INTO procrastinate_workers (last_heartbeat) "
+                "VALUES (now() - CAST(:silent AS interval)) RETURNING id"
+            ),
+            {"silent": silent_for},
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w WHERE id = :id"),
+            {"w": worker_id, "id": queue_id},
+        )
+    return int(worker_id)
+
+
+def test_a_dead_workers_job_is_retried_after_stalled_after_and_a_live_ones_never(
+    opened: Callable[[str], Store], pg_urls: tuple[str, str]
+) -> None:
+    store = opened(pg_urls[0])
+    dead, live = (
+        enqueue(store, IMPORT_TASK, org_id=1, member_id=1, job_id=n, files=[]) for n in (1, 2)
+    )
+    # The database was away for an hour (a failover): both workers' heartbeats are old.
+    _doing_under(store, dead, "1 hour")
+    live_worker = _doing_under(store, live, "1 hour")
+    stalled_after, seen = 2.0, {}  # kept from one look to the next, as a worker keeps it
+
+    async def look() -> list[int]:
+        app = worker_app(store)
+        async with app.open_async():
+            return await sweep(app, store, stalled_after, seen=seen)
+
+    def live_worker_beats() -> None:
+        with store.write() as conn:
+            conn.execute(
+                text("UPDATE procrastinate_workers SET last_heartbeat = now() WHERE id = :w"),
+                {"w": live_worker},
+            )
+
+    assert asyncio.run(look()) == []  # found all at once: the live one may be back soon
+    live_worker_beats()  # the live worker is heard again
+    time.sleep(stalled_after / 2)
+    assert asyncio.run(look()) == []  # within stalled_after of the first look: both wait
+    live_worker_beats()
+    time.sleep(stalled_after / 2)
+    assert asyncio.run(look()) == [dead]  # the silent one's job only, stalled_after later
+    assert _queue_row(store, dead)[0] == "todo" and _queue_row(store, live)[0] == "doing"
+    # A worker that dies now: found silent at half stalled_after, retried at stalled_after.
+    _doing_under(store, dead, f"{stalled_after * 0.6} seconds")  # taken again, then killed
+    live_worker_beats()
+    assert asyncio.run(look()) == []
+    time.sleep(stalled_after / 2)
+    live_worker_beats()
+    assert asyncio.run(look()) == [dead]  # silent for 1.1 x stalled_after in all
+    assert _queue_row(store, live)[0] == "doing"
+
+
 def test_a_failing_job_ends_failed_with_its_error(
     opened: Callable[[str], Store], pg_urls: tuple[str, str], tmp_path: Path
 ) -> None:
@@ -328,11 +343,11 @@ def test_a_failing_job_ends_failed_with_its_error(
     queue_id = enqueue(
         store, IMPORT_TASK, org_id=987654, member_id=1, job_id=1, files=[]
     )  # no such organization
-    worker = _worker(url, tmp_path / "worker.log")
+    worker = start_worker(url, tmp_path / "worker.log")
     try:
-        _wait(lambda: _queue_row(store, queue_id)[0] == "failed", 60, "the job to fail")
+        wait_for(lambda: _queue_row(store, queue_id)[0] == "failed", 60, "the job to fail")
     finally:
-        _stop(worker)
+        stop(worker)
     (listed,) = [j for j in list_queued_jobs(store, status="failed") if j.id == queue_id]
     assert listed.error is not None and "NoResultFound" in listed.error
 
@@ -350,22 +365,13 @@ def test_sqlite_has_no_queue_and_says_so(
     assert "needs PostgreSQL" in capsys.readouterr().err
 
 
-def _serve(url: str, port: int, log: Path, *extra: str) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "tiegraph", "serve", "--port", str(port), "--db", url]
-    home, env = _elsewhere(log)
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            [*command, *extra], stdout=output, stderr=subprocess.STDOUT, env=env, cwd=home
-        )
-
-
 def _api(store: Store, org: Org, owner: Member, port: int) -> httpx.Client:
     """The owner's API client of a running server, once it answers."""
     _, token = create_token(store, org, owner, "tests")
     client = httpx.Client(
         base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
     )
-    _wait(lambda: _answers(client), 30, "the server to start")
+    wait_for(lambda: _answers(client), 30, "the server to start")
     assert client.get("/healthz").json() == {"status": "ok"}
     return client
 
@@ -393,7 +399,7 @@ def test_the_web_only_enqueues_and_a_separate_worker_imports(
     (book, *_) = _address_books(tmp_path)
     port = free_port()
     log = tmp_path / "serve.log"
-    server = _serve(url, port, log, "--workers", "2", "--no-with-worker")
+    server = start_serve(url, port, log, "--workers", "2", "--no-with-worker")
     worker = None
     try:
         with closing(_api(store, org, owner, port)) as client:
@@ -401,15 +407,15 @@ def test_the_web_only_enqueues_and_a_separate_worker_imports(
             time.sleep(3)  # no worker anywhere: the upload waits on the queue
             assert state()["status"] == "queued"
             assert _stored_uploads(store, org) == 1  # in the store, not in the web's folder
-            worker = _worker(url, log)
-            _wait(lambda: state()["status"] == "done", 60, "the worker to import the upload")
+            worker = start_worker(url, log)
+            wait_for(lambda: state()["status"] == "done", 60, "the worker to import the upload")
             assert state()["report"]["sources"][0]["attempted"] == ROWS
             # The worker (its own folder and temp folder) read the bytes from the store alone.
             assert _stored_uploads(store, org) == 0
     finally:
         for process in (server, worker):
             if process is not None:
-                _stop(process)
+                stop(process)
 
 
 def test_serve_on_postgres_runs_jobs_itself_on_one_host(
@@ -420,13 +426,13 @@ def test_serve_on_postgres_runs_jobs_itself_on_one_host(
     org, owner = _world(store, tmp_path)
     (book, *_) = _address_books(tmp_path)
     port = free_port()
-    server = _serve(url, port, tmp_path / "serve.log")
+    server = start_serve(url, port, tmp_path / "serve.log")
     try:
         with closing(_api(store, org, owner, port)) as client:
             state = _upload(client, book)
-            _wait(lambda: state()["status"] == "done", 60, "serve's own worker to import")
+            wait_for(lambda: state()["status"] == "done", 60, "serve's own worker to import")
     finally:
-        _stop(server)
+        stop(server)
 
 
 def test_the_periodic_jobs_run_in_a_worker(
@@ -438,9 +444,9 @@ def test_the_periodic_jobs_run_in_a_worker(
     org, _ = _world(store, tmp_path)
     assert last_rescore(store, org) is None
     ids = [enqueue(store, task, timestamp=0) for task in (SYNC_TASK, RESCORE_TASK)]
-    worker = _worker(url, tmp_path / "worker.log")
+    worker = start_worker(url, tmp_path / "worker.log")
     try:
-        _wait(lambda: all(_queue_row(store, i)[0] == "succeeded" for i in ids), 60, "both jobs")
+        wait_for(lambda: all(_queue_row(store, i)[0] == "succeeded" for i in ids), 60, "both jobs")
     finally:
-        _stop(worker)
+        stop(worker)
     assert last_rescore(store, org) is not None

@@ -31,7 +31,7 @@ def worker(
         float,
         typer.Option(
             help="Seconds without a heartbeat after which a worker counts as dead and its "
-            "jobs are retried.",
+            "jobs are retried, at the next look (after a database outage: twice that).",
             min=2,
             max=3600,
         ),

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -16,10 +17,13 @@ from sqlalchemy.exc import DBAPIError
 from tiegraph.errors import StoreBusyError, StoreUnavailableError
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # A failover with Patroni takes about ttl (10-30 s); a dead primary is noticed within
 # tcp_user_timeout (engine.py). A unit of work waits this long in all for a primary.
 FAILOVER_SECONDS = 30.0
 FIRST_PAUSE, LONGEST_PAUSE = 0.25, 2.0
+# Runs in all of one idempotent step of a job (run_again_when_lost): a failover costs one.
+STEP_RUNS = 3
 # admin_shutdown, crash_shutdown, cannot_connect_now, read_only_sql_transaction (the server
 # turned standby under us); class 08 is every connection_exception.
 _LOST_STATES = ("57P01", "57P02", "57P03", "25006")
@@ -148,3 +152,25 @@ def lost_as_unavailable(conn: Connection, *, written: bool | None) -> Iterator[N
             message = UNAVAILABLE_MESSAGE if written is False else UNKNOWN_MESSAGE
             raise StoreUnavailableError(message, written=written) from exc
         raise
+
+
+def lost_or_busy(exc: BaseException) -> bool:
+    """Whether a failure was the store's, not the work's: busy (nothing written), a connection
+    lost or a primary gone (before or during the commit)."""
+    return isinstance(exc, StoreBusyError) or is_connection_lost(exc)
+
+
+def run_again_when_lost(action: Callable[[], T], *, runs: int = STEP_RUNS) -> T:
+    """An idempotent step of a job (one or a few transactions), run again, up to `runs` in all,
+    when the store was busy or its connection was lost: before the commit nothing was written;
+    during it, maybe, and an idempotent step run again makes what one run makes. The next run's
+    connection waits through a failover (`connect`). Any other failure is raised at once."""
+    for run in range(1, runs + 1):
+        try:
+            return action()
+        except Exception as exc:
+            if run == runs or not lost_or_busy(exc):
+                raise
+            log.warning("store lost or busy (run %d of %d): %s; running again", run, runs, exc)
+            time.sleep(pause(run - 1))
+    raise AssertionError("unreachable")

@@ -18,9 +18,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tiegraph import __version__
-from tiegraph.services.contacts.jobs import fail_interrupted
+from tiegraph.services.contacts.jobs import resume_interrupted
 from tiegraph.services.intros.sending import recover_deliveries
-from tiegraph.services.jobs.queue import uses_queue
+from tiegraph.services.jobs.queue import submit_import, uses_queue
 from tiegraph.store import Store
 from tiegraph.store.engine import POOL_SIZE
 from tiegraph.web.errors import error_response, install_error_handlers
@@ -117,8 +117,9 @@ def create_app(
 ) -> FastAPI:
     """The app over `store`; one background worker runs uploads' imports one at a time.
 
-    `recover_imports` marks imports that a stopped server left running as failed: done once
-    per server, not by each of several worker processes (another may be running one)."""
+    `recover_imports` runs again the imports a stopped server left unfinished whose uploads
+    are all still stored, and marks the others failed: done once per server, not by each of
+    several worker processes (another may be running one)."""
     settings = settings or WebSettings.from_env()
     app = FastAPI(
         lifespan=_lifespan,
@@ -141,7 +142,7 @@ def create_app(
     # Warm again when an import finished, in this process or on a worker (web/freshness.py).
     app.state.freshness = Freshness(store, partial(warm, store)).start() if settings.warm else None
     if recover_imports and not uses_queue(store):  # queued imports of dead workers are retried
-        fail_interrupted(store)
+        resume_interrupted(store, partial(submit_import, store, app.state.imports))
         recover_deliveries(store, older_than=timedelta(0))
     install_error_handlers(app)
     app.include_router(health.router)

@@ -1,7 +1,8 @@
-"""How a web process learns that an import finished elsewhere (a worker, maybe on another host):
-it reads the organizations' data versions (services/org/changes.py, one small table) every
-`interval` seconds, and when one moved it warms the first views again (web/warm.py), so that
-the first view after a queued import is no colder than after one run in this process.
+"""How a web process learns that an import or a sync run finished elsewhere (a worker, maybe on
+another host): it reads the organizations' data versions (services/org/changes.py, one small
+table) every `interval` seconds, and when one moved it warms the first views again
+(web/warm.py), so that the first view after a queued import is no colder than after one run
+in this process.
 
 Answers cached per process never outlive a version either: the intro paths cache keys its
 entries by the version (web/paths_cache.py), so two processes never disagree for longer than

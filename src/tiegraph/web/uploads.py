@@ -73,7 +73,9 @@ async def start_import(request: Request, viewer: Viewer, files: list[UploadFile]
             # The multipart parser spooled the file to this host's disk; it goes on to the
             # store in chunks, off the event loop.
             saved.append(await run_in_threadpool(save_upload, store, viewer.org, name, upload.file))
-        job = create_job(store, viewer.org, viewer.member, [name for name, _ in named])
+        job = create_job(
+            store, viewer.org, viewer.member, [name for name, _ in named], [u.id for u in saved]
+        )
         # PostgreSQL: on the queue for a worker; SQLite: in this process's import thread. Once
         # done, every web process warms its first views again (web/freshness.py).
         submit_import(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import select
 
@@ -23,6 +24,7 @@ from tiegraph.services.activity.ties import rescore
 from tiegraph.services.org.orgs import Org, list_orgs
 from tiegraph.services.org.settings import get_setting, put_setting
 from tiegraph.store import Store
+from tiegraph.store.failover import run_again_when_lost
 from tiegraph.store.schema import tie
 
 log = logging.getLogger(__name__)
@@ -62,10 +64,13 @@ def rescore_due(
             if last is not None and moment - last < every and fresh:
                 if not nurture_missing(store, org):
                     continue
-                refresh_org(store, org, now=moment)  # a store just migrated to 0023
+                # a store just migrated to 0023
+                run_again_when_lost(partial(refresh_org, store, org, now=moment))
                 continue
-            done[org.slug] = rescore(store, org, now=moment)
-            put_setting(store, org, SETTING, moment.isoformat())
+            # A rescore recomputes stored scores: run again after a lost connection, it makes
+            # what one run makes.
+            done[org.slug] = run_again_when_lost(partial(rescore, store, org, now=moment))
+            run_again_when_lost(partial(put_setting, store, org, SETTING, moment.isoformat()))
             log.info("rescored %s: %d ties changed", org.slug, done[org.slug])
         except Exception:
             log.exception("daily rescore of organization %s failed", org.slug)

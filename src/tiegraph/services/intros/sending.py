@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import Connection, Update, select, update
 
@@ -40,6 +41,7 @@ from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.bulk import dialect_insert
+from tiegraph.store.failover import run_again_when_lost
 from tiegraph.store.schema import intro_delivery, intro_request
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,35 @@ def queue_smtp(
 
 
 def deliver(store: Store, org: Org, request_id: int) -> str:
-    """The job: send the queued request once; the delivery's state when it ends."""
+    """The job: send the queued request once; the delivery's state when it ends.
+
+    Each step's transaction is run again when its connection is lost (a failover) or the store
+    is busy: the claim run again after a lost commit finds its own claim and sends (another
+    run's `sending` ends unknown, never sending); the record after the server took the mail is
+    idempotent, so the request ends `requested` rather than unknown when the store comes back
+    within the step's runs."""
+    claimed = run_again_when_lost(partial(_claim, store, org, request_id, datetime.now(UTC)))
+    if isinstance(claimed, str):
+        return claimed
+    request, message_id = claimed
+    try:
+        settings = run_again_when_lost(partial(get_smtp, store, org))
+        if settings is None:
+            raise InvalidInputError(NO_SMTP)
+        message = build_message(request, sender=settings.sender, message_id=message_id)
+        send_message(settings.server(), message)
+    except TiegraphError as exc:  # nothing left: the request is a draft again, saying why
+        return run_again_when_lost(partial(_end, store, org.id, request_id, FAILED, str(exc)))
+    return run_again_when_lost(partial(_accepted, store, org, request_id))
+
+
+def _claim(
+    store: Store, org: Org, request_id: int, moment: datetime
+) -> tuple[IntroRequest, str] | str:
+    """Mark the queued delivery `sending` at `moment` (committed before the server is reached):
+    the request and its Message-ID; or the state the delivery ended in, when there is nothing
+    to send. A claim run again after its commit was lost finds its own `moment`: committed,
+    and the server not reached yet."""
     with store.write() as conn:
         row = conn.execute(
             select(intro_delivery)
@@ -113,7 +143,9 @@ def deliver(store: Store, org: Org, request_id: int) -> str:
             .with_for_update()
         ).first()
         if row is None or row.state in ENDED:
-            return row.state if row is not None else ""
+            return str(row.state) if row is not None else ""
+        if row.state == SENDING and _utc(row.attempted_at) == moment:
+            return load_intro(conn, org, request_id), str(row.message_id)
         if row.state == SENDING:
             log.warning("intro request %s: an earlier send stopped midway; not resent", request_id)
             return _ended(conn, org.id, request_id, UNKNOWN, UNKNOWN_WHY)
@@ -121,19 +153,19 @@ def deliver(store: Store, org: Org, request_id: int) -> str:
             _delivery(org.id, request_id).values(
                 state=SENDING,
                 attempts=intro_delivery.c.attempts + 1,
-                attempted_at=datetime.now(UTC),
+                attempted_at=moment,
             )
         )
-        request = load_intro(conn, org, request_id)
-    try:
-        settings = get_smtp(store, org)
-        if settings is None:
-            raise InvalidInputError(NO_SMTP)
-        message = build_message(request, sender=settings.sender, message_id=row.message_id)
-        send_message(settings.server(), message)
-    except TiegraphError as exc:  # nothing left: the request is a draft again, saying why
-        with store.write() as conn:
-            return _ended(conn, org.id, request_id, FAILED, str(exc))
+        return load_intro(conn, org, request_id), str(row.message_id)
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    # SQLite hands datetimes back without their zone; every one is stored in UTC.
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def _accepted(store: Store, org: Org, request_id: int) -> str:
+    """The server took the mail: the delivery accepted, the request requested (idempotent)."""
     with store.write() as conn:
         conn.execute(
             _delivery(org.id, request_id).values(
@@ -142,6 +174,11 @@ def deliver(store: Store, org: Org, request_id: int) -> str:
         )
         mark_requested(conn, org, request_id, "smtp", was=SENDING)
     return ACCEPTED
+
+
+def _end(store: Store, org_id: int, request_id: int, state: str, error: str) -> str:
+    with store.write() as conn:
+        return _ended(conn, org_id, request_id, state, error)
 
 
 def _delivery(org_id: int, request_id: int) -> Update:

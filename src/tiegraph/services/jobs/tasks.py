@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from procrastinate import Blueprint, JobContext, RetryStrategy
 from sqlalchemy import select, text
 
-from tiegraph.services.activity.daily_rescore import rescore_due
+from tiegraph.errors import StoreError
+from tiegraph.services.activity.daily_rescore import EVERY, last_rescore, rescore_due
 from tiegraph.services.contacts.jobs import run_job
 from tiegraph.services.intros.sending import SEND_TASK, deliver, recover_deliveries
 from tiegraph.services.jobs.queue import IMPORT_TASK
 from tiegraph.services.org.members import member_by_id
-from tiegraph.services.org.orgs import Org, org_from_row
+from tiegraph.services.org.orgs import Org, list_orgs, org_from_row
 from tiegraph.services.sync.runner import run_due_syncs
 from tiegraph.services.uploads import sweep_uploads
 from tiegraph.store import Store
@@ -109,7 +111,24 @@ def sync_due(context: JobContext, timestamp: int) -> None:
 @blueprint.task(name=RESCORE_TASK, pass_context=True, queueing_lock=RESCORE_TASK)
 def rescore_daily(context: JobContext, timestamp: int) -> None:
     """Every hour: organizations whose stored scores were last brought up to date a day ago."""
-    _recorded(context, lambda store: rescore_due(store))
+    _recorded(context, rescore_or_fail)
+
+
+def rescore_or_fail(store: Store) -> None:
+    """Rescore the organizations that are due; when one is still due after (its rescore failed
+    even when run again), the job fails naming it, rather than succeeding with a line in a log."""
+    moment = datetime.now(UTC)
+    rescore_due(store, now=moment)
+    behind = sorted(
+        s.org.slug
+        for s in list_orgs(store)
+        if (last := last_rescore(store, s.org)) is None or moment - last >= EVERY
+    )
+    if behind:
+        raise StoreError(
+            f"not rescored: {', '.join(behind)} (the worker's log says why); the next hour's "
+            "job tries again"
+        )
 
 
 @blueprint.periodic(cron="41 * * * *")

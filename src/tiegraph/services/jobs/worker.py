@@ -24,6 +24,7 @@ from tiegraph.store import Store
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # runs of one job, counting those whose worker died
+SLOW_LOOK = 2.0  # seconds: a look that took longer waited on the database (counts as away)
 
 
 @dataclass(frozen=True)
@@ -53,20 +54,33 @@ async def sweep(
     """Retry the jobs of dead workers once; the ids retried or failed. Safe in several workers
     at once: a job another worker retried first is no longer `doing` and is skipped.
 
-    `seen` (job id: when its worker was first found silent), kept from one sweep to the next,
-    makes a job wait until its worker has been found silent for `stalled_after` more seconds:
-    after the database was away (a failover) every worker's last heartbeat is old, the live
-    ones' too, and a live worker's job must not be taken for a dead one's (run twice at once);
-    by the next look, the live ones have sent a heartbeat again."""
+    `seen` (job id: the earliest moment it may be retried), kept from one look to the next,
+    tells a worker that died under these looks from silences found all at once. A job found
+    while its worker has been silent for half `stalled_after` is retried at the first look
+    that finds it silent for all of it: about `stalled_after` after its last heartbeat. One
+    first found silent for all of it already (the database was away: a failover, or this
+    worker just started) waits `stalled_after` more: then every worker's heartbeat is old, the
+    live ones' too, and a live worker's job must not be taken for a dead one's (run twice at
+    once); by then the live ones have sent theirs again. A look that fails must clear `seen`;
+    one that took longer than SLOW_LOOK clears it itself.
+    Without `seen`, one look retries the jobs of workers silent for `stalled_after`."""
     manager = app.job_manager
     handled = []
+    started = time.monotonic()
     stalled = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after)
     if seen is not None:
-        now = time.monotonic()
-        first_seen = {job.id: seen.get(job.id, now) for job in stalled if job.id is not None}
+        silent = await manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after / 2)
+        now, late = time.monotonic(), {job.id for job in stalled}
+        if now - started > SLOW_LOOK:  # it waited on the database: its silences may be that
+            seen.clear()
+        retry_at = {
+            job.id: seen.get(job.id, now + stalled_after if job.id in late else now)
+            for job in [*silent, *stalled]
+            if job.id is not None
+        }
         seen.clear()
-        seen.update(first_seen)
-        stalled = [j for j in stalled if now - first_seen.get(j.id or 0, now) >= stalled_after]
+        seen.update(retry_at)
+        stalled = [j for j in stalled if now >= retry_at.get(j.id or 0, now)]
     for job in stalled:
         assert job.id is not None
         runs = job.attempts + 1
@@ -95,6 +109,7 @@ async def _sweep_forever(app: procrastinate.App, store: Store, settings: WorkerS
             await sweep(app, store, settings.stalled_after_seconds, seen=seen)
         except Exception:  # the database is away for a moment: sweep again later
             log.exception("stalled-job sweep failed")
+            seen.clear()  # silences found after it may all be the outage's: confirm them anew
         await asyncio.sleep(settings.sweep_seconds)
 
 

@@ -1,6 +1,6 @@
-"""An organization's data version: a counter that finished imports bump, so that every web
-process, on any host, learns that the data changed under it (web/freshness.py) by reading one
-small row rather than being told."""
+"""An organization's data version: a counter that finished imports and sync runs bump, so that
+every web process, on any host, learns that the data changed under it (web/freshness.py) by
+reading one small row rather than being told."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tiegraph.store.schema import org_change
 
 
 def note_change(store: Store, org: Org) -> int:
-    """The organization's data changed (an import or ingest finished): its new version."""
+    """The organization's data changed (an import, ingest or sync run finished): its new version."""
     with store.write() as conn:
         stmt = dialect_insert(conn, org_change).values(
             org_id=org.id, version=1, changed_at=datetime.now(UTC)

@@ -12,12 +12,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 
 from tiegraph.connectors.errors import ConnectorError
 from tiegraph.errors import StoreBusyError
+from tiegraph.services.org.changes import note_change
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.services.sync.accounts import access_token
@@ -28,8 +30,15 @@ from tiegraph.services.sync.graph import sync_graph
 from tiegraph.services.sync.imap import sync_mail
 from tiegraph.services.sync.passwords import MissingPasswordError, password_for
 from tiegraph.services.sync.source_run import SourceRun
-from tiegraph.services.sync.sources import SyncSettings, SyncSource, select_sources, source_of
+from tiegraph.services.sync.sources import (
+    SyncSettings,
+    SyncSource,
+    load_source,
+    select_sources,
+    source_of,
+)
 from tiegraph.store import Store
+from tiegraph.store.failover import STEP_RUNS, lost_or_busy, pause, run_again_when_lost
 from tiegraph.store.schema import organization, sync_source
 
 logger = logging.getLogger(__name__)
@@ -107,33 +116,67 @@ def run_source(
     settings: SyncSettings = SyncSettings(),
     progress: ProgressCallback = no_progress,
 ) -> SyncOutcome:
-    """Run one source now; a failure is recorded on it (never raised) and retried later."""
+    """Run one source now; a failure is recorded on it (never raised) and retried later.
+
+    A run that lost the store (busy, or its connection lost: a failover) runs again at once
+    from the cursor as committed, up to STEP_RUNS in all: the cursor commits with what it
+    covers, so a run again takes only what the lost one did not save. When items were taken,
+    the organization's data version moves (web pages warm again, web/freshness.py)."""
     started = now or datetime.now(UTC)
     clock = time.monotonic()
-    run = SourceRun(store, org, source, None, settings, started, progress, dict(source.cursor))
-    error: str | None = None
-    try:
-        if source.account_id is not None:
-            run.token = _token_for(store, org, source.account_id)
-        else:
-            run.password = password_for(source.password_env, source.password_sealed)
-        RUNNERS[source.kind](run)
-    except Exception as exc:  # one source's failure must never stop the others
-        error = _describe(exc)
+    taken = 0
+    for attempt in range(1, STEP_RUNS + 1):
+        run = SourceRun(store, org, source, None, settings, started, progress, dict(source.cursor))
+        failure = _run_once(store, org, run)
+        taken += run.taken
+        if failure is None or attempt == STEP_RUNS or not lost_or_busy(failure):
+            break
+        logger.warning("sync source %s lost the store (run %d): running again", source.id, attempt)
+        time.sleep(pause(attempt - 1))
+        source = _reloaded(store, source) or source
+    error = None if failure is None else _describe(failure)
+    if error is not None:
         logger.warning(
             "sync source %s (%s %s) failed: %s", source.id, source.kind, source.url, error
         )
-    _record(store, source, started, error)
+    run_again_when_lost(partial(_record, store, source, started, error))
+    if taken:
+        run_again_when_lost(partial(note_change, store, org))
     return SyncOutcome(
         source.id,
         source.kind,
         source.url,
         source.member_email,
-        run.taken,
+        taken,
         time.monotonic() - clock,
         error,
         run.report,
     )
+
+
+def _run_once(store: Store, org: Org, run: SourceRun) -> Exception | None:
+    """One run of the source's kind; its failure, if any (one source's failure must never stop
+    the others)."""
+    try:
+        if run.source.account_id is not None:
+            run.token = _token_for(store, org, run.source.account_id)
+        else:
+            run.password = password_for(run.source.password_env, run.source.password_sealed)
+        RUNNERS[run.source.kind](run)
+    except Exception as exc:
+        return exc
+    return None
+
+
+def _reloaded(store: Store, source: SyncSource) -> SyncSource | None:
+    """The source as committed (its cursor covers what was saved); None when the store is still
+    away (the next run fails the same way and is recorded)."""
+    try:
+        with store.read() as conn:
+            return load_source(conn, source.org_id, source.id)
+    except Exception:
+        logger.exception("sync source %s could not be read again", source.id)
+        return None
 
 
 def _token_for(store: Store, org: Org, account_id: int) -> Callable[[bool], str]:
