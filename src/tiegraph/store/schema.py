@@ -699,7 +699,7 @@ import_job = Table(
     Column("kind", String(16), nullable=False),  # contacts | people | mail | calendar | calls
     Column("status", String(16), nullable=False, server_default="queued"),
     Column("files", JSON, nullable=False, default=_empty_list),
-    Column("uploads", JSON, nullable=True),  # upload ids, in the order of files (0030)
+    Column("uploads", JSON, nullable=True),  # upload ids, in the order of files (0027)
     Column("progress_done", Integer, nullable=False, server_default="0"),
     Column("progress_total", Integer, nullable=False, server_default="0"),
     Column("report", JSON, nullable=True),

@@ -1,7 +1,7 @@
 """An import remembers its uploads, so that one a stopped server left unfinished runs again
 
-Revision ID: 0030
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-06 06:20:00
 
 `import_job.uploads`: the upload ids of its files (services/uploads.py), in the order of
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0030"
-down_revision = "0025"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
