@@ -16,6 +16,8 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy import exc, text
 
+from tiegraph.errors import StoreError
+
 # index -> (table, the expression the search reads), as store/schema.py declares them
 TRIGRAM_INDEXES = {
     "ix_person_name_trgm": ("person", "name_sort"),
@@ -44,11 +46,12 @@ def upgrade() -> None:
             with bind.begin_nested():
                 bind.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         except exc.DBAPIError as error:
-            raise RuntimeError(
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            raise StoreError(
                 "migration 0026 needs PostgreSQL's pg_trgm extension and could not create it "
-                f"({error.orig}); have a superuser run `CREATE EXTENSION pg_trgm;` in this "
-                "database (Debian: it ships with postgresql-15), then migrate again "
-                "(docs/deploy.md)"
+                f"({reason}); nothing was changed. Have a superuser run `CREATE EXTENSION "
+                "pg_trgm;` in this database (Debian: it ships with postgresql-15), then migrate "
+                "again (docs/deploy.md)"
             ) from error
     for index, (table, expression) in TRIGRAM_INDEXES.items():
         op.execute(f"CREATE INDEX {index} ON {table} USING gin (({expression}) gin_trgm_ops)")
