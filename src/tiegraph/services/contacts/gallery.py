@@ -176,6 +176,7 @@ def gallery_rows(
         query = Query(
             org, viewer, props, search, status, scope, filters, sort, descending, archived,
             strength, emails, trigram=store.dialect == "postgresql",
+            indexed=store.dialect == "sqlite",
         )  # fmt: skip
         total, page = counted_page(conn, query, limit, offset)
         values = values_of(conn, org, [r.id for r in page if r.kind == "contact"])

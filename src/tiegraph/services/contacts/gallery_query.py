@@ -5,9 +5,9 @@ A page is the first `offset + limit` rows of each arm in the page's order (an ar
 name walks an index on it and stops), then those few rows merged and ordered once more by the
 database, so the order is the database's own collation, exactly as one sorted union had it.
 The total is both arms' counts, in one statement. Sorted by score, a page that rows with a
-score fill walks the stored scores' index. On PostgreSQL a search of three characters or more
-takes its candidates from trigram indexes (pg_trgm, store/schema.py) on exactly the
-expressions its condition reads.
+score fill walks the stored scores' index. A search of three characters or more takes its
+candidates from trigram indexes: on SQLite an FTS5 index (store/search_index.py), on
+PostgreSQL pg_trgm indexes (store/schema.py) on exactly the expressions its condition reads.
 """
 
 from __future__ import annotations
@@ -16,7 +16,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Float, and_, cast, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Connection,
+    Float,
+    and_,
+    cast,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    union_all,
+)
 
 from tiegraph.errors import InvalidInputError
 from tiegraph.services.contacts.properties import Property
@@ -33,6 +47,7 @@ from tiegraph.store.schema import (
     person,
     person_email,
 )
+from tiegraph.store.search_index import PENDING
 
 BUILTIN = ("name", "company", "title", "status", "email")
 # Relationship columns (services/insights/person_ties.py): sorting by the colleague orders by
@@ -40,6 +55,7 @@ BUILTIN = ("name", "company", "title", "status", "email")
 RELATION = ("colleague", "score", "last_contact", "knowers")
 SCORED = ("colleague", "score")  # never null where a person has a row: an index walks them
 ARM_NAMES = {False: "contact_rows", True: "person_rows"}
+SEARCH_INDEXES = {"contact_rows": "contact_search", "person_rows": "person_search"}
 TRIGRAM = 3  # pg_trgm finds a `LIKE '%w%'` by its index once w holds a whole trigram
 AT_ONCE = 1000  # a search's page within its first rows is read with its count in one pass
 
@@ -61,6 +77,7 @@ class Query:
     strength: str | None = None
     emails: bool = False  # the email column read in SQL (search or sort need it)
     trigram: bool = False  # the trigram indexes are there (PostgreSQL: store/schema.py)
+    indexed: bool = False  # the search index is there (SQLite: store/search_index.py)
 
 
 def counted_page(conn: Connection, q: Query, limit: int, offset: int) -> tuple[int, Sequence[Any]]:
@@ -214,12 +231,16 @@ def _filtered(q: Query, rows: Any) -> tuple[Any, Any]:
     stmt = select(rows)
     if q.search.strip():
         pattern = like(q.search.strip())
-        if q.trigram and len(q.search.strip().replace("\x00", "")) >= TRIGRAM:
+        long_enough = len(_needle(q.search)) >= TRIGRAM
+        if q.trigram and long_enough:
             stmt = stmt.where(rows.c.id.in_(_trigram_hits(rows, q.org, pattern)))
+        indexed = q.indexed and long_enough
+        if indexed:
+            stmt = stmt.where(rows.c.id.in_(_index_hits(rows, q.org, q.search)))
         stmt = stmt.where(
             or_(
                 *(func.lower(rows.c[k]).like(pattern, escape="\\") for k in BUILTIN[:-2]),
-                _email_like(rows, q.org, pattern),
+                (_email_of_row if indexed else _email_like)(rows, q.org, pattern),
             )
         )
     if q.status:
@@ -240,6 +261,38 @@ def _filtered(q: Query, rows: Any) -> tuple[Any, Any]:
     if q.strength:
         stmt = stmt.where(known_at_least(q.org, q.viewer, rows.c.person_id, q.strength))
     return stmt, rows
+
+
+def _needle(search: str) -> str:
+    return search.strip().replace("\x00", "").lower()
+
+
+def _index_hits(rows: Any, org: Org, search: str) -> Any:
+    """The ids of the arm's rows holding the search text by the FTS5 index, and those whose
+    index row a write has yet to refresh: a superset of the rows the search's own condition
+    matches, which then picks among them."""
+    index = table(SEARCH_INDEXES[rows.name], column("rowid"), column("org_id"))
+    pending = table(PENDING, column("org_id"), column("kind"), column("id"))
+    phrase = '"' + _needle(search).replace('"', '""') + '"'
+    kind = "contact" if rows.name == ARM_NAMES[False] else "person"
+    return union_all(
+        select(index.c.rowid).where(
+            literal_column(index.name).op("MATCH")(phrase), index.c.org_id == org.id
+        ),
+        select(pending.c.id).where(pending.c.org_id == org.id, pending.c.kind == kind),
+    )
+
+
+def _email_of_row(rows: Any, org: Org, pattern: str) -> Any:
+    """Some email of the row matches, looked up for this row: the index left few rows."""
+    emails, key = (
+        (contact_email, contact_email.c.contact_id)
+        if rows.name == ARM_NAMES[False]
+        else (person_email, person_email.c.person_id)
+    )
+    return exists().where(
+        emails.c.org_id == org.id, key == rows.c.id, emails.c.email.like(pattern, escape="\\")
+    )
 
 
 def _trigram_hits(rows: Any, org: Org, pattern: str) -> Any:

@@ -8,7 +8,8 @@ A search is `lower(column) LIKE '%w%'` over persons, contacts, companies and ema
 (services/contacts/gallery_query.py): no B-tree serves it. pg_trgm's GIN indexes do, on the very
 expressions it reads (declared in store/schema.py too). The extension ships with Debian's
 postgresql-15 (contrib); creating it needs a superuser, or the database's owner where pg_trgm
-is trusted (it is, since PostgreSQL 13): docs/deploy.md. SQLite gets nothing here.
+is trusted (it is, since PostgreSQL 13): docs/deploy.md. SQLite gets FTS5 trigram tables
+instead, refreshed set-based once per write transaction (store/search_index.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from alembic import op
 from sqlalchemy import exc, text
 
 from tiegraph.errors import StoreError
+from tiegraph.store.search_index import create_statements, drop_statements
 
 # index -> (table, the expression the search reads), as store/schema.py declares them
 TRIGRAM_INDEXES = {
@@ -38,7 +40,9 @@ depends_on = None
 
 def upgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
+    if bind.dialect.name == "sqlite":
+        for statement in create_statements():
+            op.execute(statement)
         return
     present = bind.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first()
     if present is None:
@@ -59,7 +63,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     bind = op.get_bind()
-    if bind.dialect.name != "postgresql":
+    if bind.dialect.name == "sqlite":
+        for statement in drop_statements():
+            op.execute(statement)
         return
     for index in TRIGRAM_INDEXES:
         op.execute(f"DROP INDEX IF EXISTS {index}")
