@@ -87,8 +87,7 @@ def create_statements() -> list[str]:
     # No key: a key noted twice is refreshed once (IN), and an UPSERT's own ON CONFLICT would
     # override a trigger's OR IGNORE. Appending is the cheapest write there is.
     made = [
-        f"CREATE TABLE {PENDING} (org_id INTEGER NOT NULL, kind TEXT NOT NULL, "
-        "id INTEGER NOT NULL)"
+        f"CREATE TABLE {PENDING} (org_id INTEGER NOT NULL, kind TEXT NOT NULL, id INTEGER NOT NULL)"
     ]
     for index in INDEXES:
         made += [
