@@ -130,23 +130,25 @@ def _scored_first(
         # are few: they drive, each finds its score by its key.
         key = related.c.person_id + 0 if rows.name == ARM_NAMES[True] else related.c.person_id
         joined = stmt.join(related, key == rows.c.person_id)
-        parts.append(_part(q, rows, joined, related.c.score, size))
+        # No NULLS LAST: the join leaves no null score, and PostgreSQL walks an ascending
+        # index backwards only in DESC NULLS FIRST order.
+        parts.append(_part(q, rows, joined, related.c.score, size, nullable=False))
     found = conn.execute(_merged(q, parts).limit(size)).all()
     return found if len(found) == size else None
 
 
-def _part(q: Query, rows: Any, stmt: Any, key: Any, size: int) -> Any:
+def _part(q: Query, rows: Any, stmt: Any, key: Any, size: int, nullable: bool = True) -> Any:
     """The first `size` rows of one part in the page's order, with their sort key."""
     return (
-        _ordered(stmt.add_columns(key.label("sort_key")), rows, key, q.descending)
+        _ordered(stmt.add_columns(key.label("sort_key")), rows, key, q.descending, nullable)
         .limit(size)
         .subquery()
     )
 
 
-def _ordered(stmt: Any, rows: Any, key: Any, descending: bool) -> Any:
+def _ordered(stmt: Any, rows: Any, key: Any, descending: bool, nullable: bool = True) -> Any:
     key = key.desc() if descending else key.asc()
-    return stmt.order_by(key.nulls_last(), rows.c.name, rows.c.kind, rows.c.id)
+    return stmt.order_by(key.nulls_last() if nullable else key, rows.c.name, rows.c.kind, rows.c.id)
 
 
 def _count(stmt: Any) -> Any:
