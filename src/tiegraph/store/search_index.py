@@ -54,27 +54,35 @@ def _note(kind: str, org: str, key: str) -> str:
     return f"INSERT INTO {PENDING} (org_id, kind, id) VALUES ({org}, '{kind}', {key});"
 
 
+def _changed(*columns: str) -> str:
+    """A trigger's WHEN: some of these columns changed (an upsert rewriting the same values
+    notes nothing)."""
+    return " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in columns)
+
+
 def _triggers(index: str) -> list[str]:
     """Triggers noting the keys whose index row a write changes (nothing else)."""
     kind, table, emails, key, _ = INDEXES[index]
-    texts = "full_name, title, " + ("company_id" if table == "person" else "company")
+    texts = ("full_name", "title", "company_id" if table == "person" else "company")
     made = [
         f"CREATE TRIGGER {index}_insert AFTER INSERT ON {table} BEGIN "
         f"{_note(kind, 'NEW.org_id', 'NEW.id')} END",
-        f"CREATE TRIGGER {index}_update AFTER UPDATE OF {texts} ON {table} BEGIN "
-        f"{_note(kind, 'NEW.org_id', 'NEW.id')} END",
+        f"CREATE TRIGGER {index}_update AFTER UPDATE OF {', '.join(texts)} ON {table} "
+        f"WHEN {_changed(*texts)} BEGIN {_note(kind, 'NEW.org_id', 'NEW.id')} END",
         f"CREATE TRIGGER {index}_delete AFTER DELETE ON {table} BEGIN "
         f"{_note(kind, 'OLD.org_id', 'OLD.id')} END",
         f"CREATE TRIGGER {index}_email_insert AFTER INSERT ON {emails} BEGIN "
         f"{_note(kind, 'NEW.org_id', f'NEW.{key}')} END",
-        f"CREATE TRIGGER {index}_email_update AFTER UPDATE ON {emails} BEGIN "
+        f"CREATE TRIGGER {index}_email_update AFTER UPDATE ON {emails} "
+        f"WHEN {_changed('email', key, 'org_id')} BEGIN "
         f"{_note(kind, 'OLD.org_id', f'OLD.{key}')} {_note(kind, 'NEW.org_id', f'NEW.{key}')} END",
         f"CREATE TRIGGER {index}_email_delete AFTER DELETE ON {emails} BEGIN "
         f"{_note(kind, 'OLD.org_id', f'OLD.{key}')} END",
     ]
     if table == "person":  # a renamed employer changes the text of everyone it employs
         made.append(
-            f"CREATE TRIGGER {index}_company_update AFTER UPDATE OF name ON company BEGIN "
+            f"CREATE TRIGGER {index}_company_update AFTER UPDATE OF name ON company "
+            f"WHEN {_changed('name')} BEGIN "
             f"INSERT INTO {PENDING} (org_id, kind, id) SELECT p.org_id, '{kind}', p.id "
             "FROM person p WHERE p.org_id = NEW.org_id AND p.company_id = NEW.id; END"
         )
