@@ -266,12 +266,12 @@ def _transaction(conn: Connection, on_busy: BusyCallback) -> Iterator[None]:
         try:
             with lost_as_unavailable(conn, written=False):
                 yield
+            if conn.dialect.name == "sqlite" and _search_indexed(conn):
+                refresh_pending(conn)  # the writes' search index rows, set-based, before commit
         except BaseException:
             with suppress(DBAPIError):  # a lost connection has nothing left to roll back
                 transaction.rollback()
             raise
-        if conn.dialect.name == "sqlite" and _search_indexed(conn):
-            refresh_pending(conn)  # the writes' search index rows, set-based, in this transaction
         with lost_as_unavailable(conn, written=None):
             transaction.commit()
         note_commit()

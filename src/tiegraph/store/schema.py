@@ -813,7 +813,8 @@ org_change = Table(
 
 # The gallery's search (services/contacts/gallery_query.py) on PostgreSQL: trigram indexes
 # (pg_trgm, migration 0026) on exactly the expressions its `LIKE '%w%'` reads, so a search
-# finds its rows by index instead of reading every person, contact and email. SQLite has none.
+# finds its rows by index instead of reading every person, contact and email. SQLite has an
+# FTS5 index instead (store/search_index.py).
 def _trigram(name: str, expression: Any) -> Index:
     key = expression.name if isinstance(expression, Column) else name
     return Index(
