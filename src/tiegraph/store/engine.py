@@ -27,6 +27,7 @@ from tiegraph.store.pacing import (
     someone_waits,
     waiting_flag,
 )
+from tiegraph.store.search_index import PENDING, refresh_pending
 
 log = logging.getLogger(__name__)
 DATABASE_URL_ENV = "TIEGRAPH_DATABASE_URL"
@@ -265,6 +266,8 @@ def _transaction(conn: Connection, on_busy: BusyCallback) -> Iterator[None]:
         try:
             with lost_as_unavailable(conn, written=False):
                 yield
+            if conn.dialect.name == "sqlite" and _search_indexed(conn):
+                refresh_pending(conn)  # the writes' search index rows, set-based, before commit
         except BaseException:
             with suppress(DBAPIError):  # a lost connection has nothing left to roll back
                 transaction.rollback()
@@ -274,6 +277,15 @@ def _transaction(conn: Connection, on_busy: BusyCallback) -> Iterator[None]:
         note_commit()
     finally:
         info.pop(_WRITE_FLAG, None)
+
+
+def _search_indexed(conn: Connection) -> bool:
+    """The store has the search index (SQLite, migration 0026; asked each time: a migration
+    may add or drop it between two transactions of one pooled connection)."""
+    found = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (PENDING,)
+    ).first()
+    return found is not None
 
 
 def _sqlite_engine(url: URL, echo: bool, busy_timeout: float) -> Engine:

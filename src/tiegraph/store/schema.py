@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -817,4 +819,30 @@ org_change = Table(
     Column("org_id", Id, primary_key=True),
     Column("version", BigInteger, nullable=False, server_default="0"),
     Column("changed_at", DateTime(timezone=True), nullable=True),
+)
+
+
+# The gallery's search (services/contacts/gallery_query.py) on PostgreSQL: trigram indexes
+# (pg_trgm, migration 0026) on exactly the expressions its `LIKE '%w%'` reads, so a search
+# finds its rows by index instead of reading every person, contact and email. SQLite has an
+# FTS5 index instead (store/search_index.py).
+def _trigram(name: str, expression: Any) -> Index:
+    key = expression.name if isinstance(expression, Column) else name
+    return Index(
+        name,
+        expression if isinstance(expression, Column) else expression.label(key),
+        postgresql_using="gin",
+        postgresql_ops={key: "gin_trgm_ops"},
+    ).ddl_if(dialect="postgresql")
+
+
+TRIGRAM_INDEXES = (
+    _trigram("ix_person_name_trgm", person.c.name_sort),
+    _trigram("ix_person_title_trgm", func.lower(person.c.title)),
+    _trigram("ix_person_email_trgm", person_email.c.email),
+    _trigram("ix_company_name_trgm", func.lower(company.c.name)),
+    _trigram("ix_contact_name_trgm", contact.c.name_sort),
+    _trigram("ix_contact_company_trgm", func.lower(contact.c.company)),
+    _trigram("ix_contact_title_trgm", func.lower(contact.c.title)),
+    _trigram("ix_contact_email_trgm", contact_email.c.email),
 )

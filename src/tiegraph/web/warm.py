@@ -66,6 +66,7 @@ def warm_org(store: Store, org: Org, viewer: Member) -> None:
         ("my day", lambda: my_day(store, org, viewer)),
         ("gallery", lambda: gallery_rows(store, org, viewer)),
         ("gallery by score", lambda: gallery_rows(store, org, viewer, sort="score")),
+        ("gallery search", lambda: gallery_rows(store, org, viewer, search="warm")),
         ("accounts", lambda: search_accounts(store, org, viewer=viewer)),
         (
             "accounts by coverage",

@@ -175,7 +175,8 @@ def gallery_rows(
         emails = sort == "email"
         query = Query(
             org, viewer, props, search, status, scope, filters, sort, descending, archived,
-            strength, emails,
+            strength, emails, trigram=store.dialect == "postgresql",
+            indexed=store.dialect == "sqlite",
         )  # fmt: skip
         total, page = counted_page(conn, query, limit, offset)
         values = values_of(conn, org, [r.id for r in page if r.kind == "contact"])
