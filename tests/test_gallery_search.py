@@ -1,7 +1,7 @@
 """The gallery's search (services/contacts/gallery_query.py) finds the rows some name, company,
 title or email of which holds the typed text, case folded by the database's `lower`, LIKE's
 wildcards taken literally, whatever its length — on SQLite, and on PostgreSQL through its
-trigram indexes (migration 0026) exactly as without them; and sorted by score, a page that rows
+trigram indexes (migration 0028) exactly as without them; and sorted by score, a page that rows
 with a score fill walks the stored scores' index and is the same slice of the whole order."""
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ def test_every_table_is_keyed_by_org(store: Store) -> None:
         columns = [c["name"] for c in inspector.get_columns(name)]
         assert "org_id" in columns, name
         pk = inspector.get_pk_constraint(name)["constrained_columns"]
-        # The search's trigram indexes (GIN, PostgreSQL, migration 0026) cannot lead with
+        # The search's trigram indexes (GIN, PostgreSQL, migration 0028) cannot lead with
         # org_id (that needs btree_gin); Citus asks the distribution column of unique ones only.
         indexes = [
             i["column_names"]

@@ -280,7 +280,7 @@ def _transaction(conn: Connection, on_busy: BusyCallback) -> Iterator[None]:
 
 
 def _search_indexed(conn: Connection) -> bool:
-    """The store has the search index (SQLite, migration 0026; asked each time: a migration
+    """The store has the search index (SQLite, migration 0028; asked each time: a migration
     may add or drop it between two transactions of one pooled connection)."""
     found = conn.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (PENDING,)

@@ -823,7 +823,7 @@ org_change = Table(
 
 
 # The gallery's search (services/contacts/gallery_query.py) on PostgreSQL: trigram indexes
-# (pg_trgm, migration 0026) on exactly the expressions its `LIKE '%w%'` reads, so a search
+# (pg_trgm, migration 0028) on exactly the expressions its `LIKE '%w%'` reads, so a search
 # finds its rows by index instead of reading every person, contact and email. SQLite has an
 # FTS5 index instead (store/search_index.py).
 def _trigram(name: str, expression: Any) -> Index:

@@ -1,4 +1,4 @@
-"""The gallery's search index on SQLite (migration 0026): one FTS5 trigram row per person and
+"""The gallery's search index on SQLite (migration 0028): one FTS5 trigram row per person and
 per contact, holding its name, title, company and emails, refreshed set-based once per write
 transaction.
 

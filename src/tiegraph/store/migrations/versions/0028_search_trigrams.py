@@ -1,7 +1,7 @@
 """The gallery's search on PostgreSQL: pg_trgm and trigram indexes on what it reads
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-06 06:20:00
 
 A search is `lower(column) LIKE '%w%'` over persons, contacts, companies and emails
@@ -32,8 +32,8 @@ TRIGRAM_INDEXES = {
     "ix_contact_email_trgm": ("contact_email", "email"),
 }
 
-revision = "0026"
-down_revision = "0025"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
@@ -52,7 +52,7 @@ def upgrade() -> None:
         except exc.DBAPIError as error:
             reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
             raise StoreError(
-                "migration 0026 needs PostgreSQL's pg_trgm extension and could not create it "
+                "migration 0028 needs PostgreSQL's pg_trgm extension and could not create it "
                 f"({reason}); nothing was changed. Have a superuser run `CREATE EXTENSION "
                 "pg_trgm;` in this database (Debian: it ships with postgresql-15), then migrate "
                 "again (docs/deploy.md)"
