@@ -44,7 +44,6 @@ from tiegraph.core.member_activity import (
     relative,
 )
 from tiegraph.core.strength import DEFAULT_PARAMS, Touch, pace_factor, touch_weight
-from tiegraph.services.activity.person_summary import refresh_members
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, dialect_insert, insert_rows
 from tiegraph.store.schema import interaction, member, member_activity_day, organization
@@ -283,7 +282,7 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> list[int]:
     (member.pace, member.pace_factor): what every view of a tie reads. Written in the
     transaction that changed the activity or the median, so a crash leaves the old ones.
     Returns the members whose factor changed: every shown score of theirs moved with it (the
-    caller refreshes their accounts' summaries: services/activity/company_summary.py)."""
+    caller refreshes the read models of their ties: services/activity/summaries.py)."""
     median = median_from(_stored_pace(conn, org), now)
     rows, moved = [], []
     stored = select(member.c.id, member.c.activity, member.c.pace, member.c.pace_factor)
@@ -300,8 +299,13 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> list[int]:
             .values(pace=bindparam("new_pace"), pace_factor=bindparam("new_factor")),
             rows,
         )
-    refresh_members(conn, org.id, moved)  # their ties' shown scores moved
     return moved
+
+
+def pace_factors(conn: Connection, org: Org) -> dict[int, float | None]:
+    """Every member's stored pace factor (None: not yet written)."""
+    rows = conn.execute(select(member.c.id, member.c.pace_factor).where(member.c.org_id == org.id))
+    return {r.id: r.pace_factor for r in rows}
 
 
 def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity | None]) -> None:
