@@ -9,7 +9,8 @@ the model's parameters.
 
 Every view reads a member's pace against the median member's as stored on the member row
 (`store_paces`: member.pace and member.pace_factor), written with every write of activity and
-by the daily rescore. The median is stored on the organization at the moment of the last
+by the daily rescore; a factor within `PACE_DRIFT` of the stored one is kept, so that a hair's
+move does not refresh the read models of all the member's ties. The median is stored on the organization at the moment of the last
 write: until the next one nobody has any new activity, so every pace decays by the same factor
 (`pace_later`) and the median stays exact.
 
@@ -51,6 +52,11 @@ from tiegraph.store.schema import interaction, member, member_activity_day, orga
 # Beyond eight usual half-lives a touch weighs under 0.4% of a new one: left out of recomputes.
 HORIZON_HALF_LIVES = 8
 RECOMPUTE_EVERY = timedelta(days=7)
+# A stored pace factor this close to today's is kept: every shown score of the member moves by
+# under a twentieth of a point for it (100 * drift / 4 at most), while a new factor costs a
+# refresh of the read models of every tie of the member (services/activity/summaries.py),
+# which an ingest would otherwise pay at each flush for the hair every pace moves by.
+PACE_DRIFT = 0.002
 
 Pending = dict[int, dict[datetime, float]]  # member id -> moment -> weight folded at it
 DayTotals = dict[tuple[int, int], list[float]]  # (member id, day) -> [recent, usual] sums
@@ -289,6 +295,8 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> list[int]:
     for r in conn.execute(stored.where(member.c.org_id == org.id)):
         known = relative(pace(activity_from_columns(r.activity), now), median)
         factor = pace_factor(known)
+        if r.pace_factor is not None and _close(r.pace_factor, factor):
+            factor = r.pace_factor
         if r.pace != known or r.pace_factor != factor:
             rows.append({"m": r.id, "new_pace": known, "new_factor": factor})
             moved += [r.id] if r.pace_factor != factor else []
@@ -300,6 +308,11 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> list[int]:
             rows,
         )
     return moved
+
+
+def _close(stored: float, today: float) -> bool:
+    """Whether a stored pace factor is close enough to today's to keep (`PACE_DRIFT`)."""
+    return abs(today - stored) <= PACE_DRIFT * max(abs(today), 1e-9)
 
 
 def pace_factors(conn: Connection, org: Org) -> dict[int, float | None]:
