@@ -10,9 +10,9 @@ the model's parameters.
 Every view reads a member's pace against the median member's as stored on the member row
 (`store_paces`: member.pace and member.pace_factor), written with every write of activity and
 by the daily rescore; a factor within `PACE_DRIFT` of the stored one is kept, so that a hair's
-move does not refresh the read models of all the member's ties. The median is stored on the organization at the moment of the last
-write: until the next one nobody has any new activity, so every pace decays by the same factor
-(`pace_later`) and the median stays exact.
+move does not refresh the read models of all the member's ties. The median is stored on the
+organization at the moment of the last write: until the next one nobody has any new activity,
+so every pace decays by the same factor (`pace_later`) and the median stays exact.
 
 `who-knows --as-of` needs every member's pace as of a past date (the median is over all of
 them). It reads them from each member's day sums (table member_activity_day, one row per
