@@ -36,11 +36,6 @@ def refresh_companies(conn: Connection, org: Org, company_ids: Companies = None)
         _refresh(conn, org, ids[start : start + IN_CHUNK])
 
 
-def companies_of_members(conn: Connection, org: Org, member_ids: Iterable[int]) -> set[int]:
-    """The companies where these members have ties."""
-    return _companies_of(conn, org, tie.c.member_id, member_ids)
-
-
 def companies_of_persons(conn: Connection, org: Org, person_ids: Iterable[int]) -> set[int]:
     """The companies these persons' ties are at now (to refresh before and after they move)."""
     return _companies_of(conn, org, tie.c.person_id, person_ids)

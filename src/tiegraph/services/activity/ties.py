@@ -111,7 +111,7 @@ class TieUpdater:
         self._activity = {}
         pairs = sorted(set(self._folds) | self._rebuild | self._explicit)
         if not pairs:
-            summaries.refresh(self.conn, self.org, members=paced)
+            summaries.refresh(self.conn, self.org, paced=paced)
             return 0
         self.written.update(pairs)
         stored = self._stored([p for p in pairs if p not in self._folds])
@@ -143,7 +143,7 @@ class TieUpdater:
             self.org,
             persons={p for _, p in pairs},
             companies=moved | set(employers.values()),
-            members=paced,
+            paced=paced,
             pairs=pairs,
             now=now,
         )
@@ -290,7 +290,7 @@ def rescore(
             m for m, f in member_activity.pace_factors(conn, org).items() if before.get(m) != f
         ]
         # Paces moved (or the summary is new, migrated to 0024): every account's summary.
-        summaries.refresh(conn, org, members=paced, every_company=True)
+        summaries.refresh(conn, org, paced=paced, every_company=True)
     with store.read() as conn:
         total = conn.execute(
             select(func.count()).select_from(tie).where(tie.c.org_id == org.id)
