@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from insights_org import InsightsOrg, _thread, _vcard, build
 from tiegraph.services.activity.ingest import ingest_mail
 from tiegraph.services.activity.person_summary import rebuild, refresh_persons
+from tiegraph.services.activity.summaries import refresh
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.contacts.gallery import gallery_rows
 from tiegraph.services.contacts.importer import import_contacts
@@ -168,4 +169,24 @@ def test_a_flush_refreshes_each_person_once(
     assert after[quiet] != factors[quiet]  # the pace moved: its persons are refreshed too
     assert _person(store, "pat@acme.example") in touched and theirs <= set(touched)
     assert sorted(touched) == sorted(set(touched))
+    _same(store, world)
+
+
+def test_a_pace_change_refreshes_only_what_the_factor_moves(
+    store: Store, world: InsightsOrg, tmp_path: Path
+) -> None:
+    """Cy's ties with interactions are summed again, not her contact alone (its score is the
+    bonus whatever the factor), nor any of Bo's (he does not share); the rows stay equal to a
+    full recompute."""
+    card = tmp_path / "cy.vcf"
+    card.write_text(_vcard("Pat Doe", "pat@acme.example"), encoding="utf-8")
+    import_contacts(store, world.org, world.cy, [card])  # an explicit tie, no interactions
+    with store.write() as conn:
+        rows = conn.execute(select(tie.c.member_id, tie.c.person_id, tie.c.volume)).all()
+        moves = {r.person_id for r in rows if r.member_id == world.cy.id and (r.volume or 0) > 0}
+        stays = {r.person_id for r in rows if r.member_id == world.cy.id and not r.volume}
+        assert moves and stays and any(r.member_id == world.bo.id for r in rows)
+        conn.execute(update(member).where(member.c.id == world.cy.id).values(pace_factor=0.5))
+        done = refresh(conn, world.org, paced=[world.cy.id, world.bo.id])
+    assert done.persons == len(moves)
     _same(store, world)
