@@ -63,13 +63,14 @@ def mark_explicit(
         for p in known
     ]
     upsert_rows(conn, tie, rows, key=("org_id", "member_id", "person_id"))
-    # Explicit ties score higher, which a suggestion's label test reads; a new tie has no touches.
     now_at = companies_of_persons(conn, org, new) | set(employers.values())
     refresh(
         conn,
         org,
         persons=person_ids,
         companies=now_at | set(moved.values()),
+        # Explicit ties score higher, which a suggestion's label test reads; a new tie has no
+        # touches.
         pairs=[(member_id, p) for p in known],
         now=now,
     )
