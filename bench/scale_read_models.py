@@ -42,7 +42,7 @@ def _phase(name: str) -> Iterator[None]:
 def fill(store: Store, org: Org, now: datetime) -> None:
     """Every read model of the organization written by its whole-organization refresh."""
     with _phase("read model: person_tie_summary (rebuild)"), store.write() as conn:
-        person_summary.rebuild(conn, org.id)
+        person_summary.rebuild(conn, org)
     with _phase("read model: company_knower, company_coverage"), store.write() as conn:
         company_summary.refresh_companies(conn, org)
     with _phase("read model: nurture_suggestion (refresh_org)"):
@@ -101,7 +101,7 @@ def check(store: Store, org: Org, count: int = 200) -> None:
             ),
         ]
         stored = [_rows(conn, org, table, key, values) for _, table, key, values in checks]
-        person_summary.refresh_persons(conn, org.id, persons)
+        person_summary.refresh_persons(conn, org, persons)
         company_summary.refresh_companies(conn, org, companies)
         nurture_store.refresh_pairs(conn, org, pairs, now)
         again = [_rows(conn, org, table, key, values) for _, table, key, values in checks]

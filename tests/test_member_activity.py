@@ -8,11 +8,17 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, update
 
 from tiegraph.core.member_activity import activity_from_columns, pace
 from tiegraph.services.activity.ingest import ingest_mail
-from tiegraph.services.activity.member_activity import paces_before, refresh
+from tiegraph.services.activity.member_activity import (
+    PACE_DRIFT,
+    paces_before,
+    refresh,
+    store_paces,
+)
 from tiegraph.services.activity.ties import rescore
 from tiegraph.services.directory.importer import import_directory
 from tiegraph.services.insights.who_knows import knowers_of_person, who_knows
@@ -210,3 +216,27 @@ def test_rescore_recomputes_weekly_or_at_once_for_another_model(
         conn.execute(update(member).values(activity={"model": "0", "last_at": NOW.isoformat()}))
         assert refresh(conn, org, NOW + timedelta(days=8))
     assert all(a and a["model"] != "0" for a in _activities(store, org).values())  # type: ignore[index]
+
+
+def test_a_pace_factor_that_moved_by_a_hair_is_kept(store: Store, tmp_path: Path) -> None:
+    """Within PACE_DRIFT the stored factor stays (no read model to refresh: none is returned as
+    moved); beyond it, today's is written and the member is returned."""
+    org, mbox = _world(store, tmp_path)
+    ingest_mail(store, org, [mbox])
+    with store.write() as conn:
+        ana = conn.execute(
+            select(member.c.id, member.c.pace_factor).where(member.c.email == "ana@us.example")
+        ).one()
+        assert 0.0 < ana.pace_factor < 1.0  # gone quiet: her factor is not the cap
+        assert store_paces(conn, org, NOW) == []
+        hair = ana.pace_factor * (1 + PACE_DRIFT / 2)
+        conn.execute(update(member).where(member.c.id == ana.id).values(pace_factor=hair))
+        assert store_paces(conn, org, NOW) == []
+        assert (
+            conn.execute(select(member.c.pace_factor).where(member.c.id == ana.id)).scalar() == hair
+        )
+        far = ana.pace_factor * (1 + PACE_DRIFT * 2)
+        conn.execute(update(member).where(member.c.id == ana.id).values(pace_factor=far))
+        assert store_paces(conn, org, NOW) == [ana.id]
+        today = conn.execute(select(member.c.pace_factor).where(member.c.id == ana.id)).scalar()
+    assert today != far and today == pytest.approx(ana.pace_factor, rel=PACE_DRIFT)

@@ -1,6 +1,7 @@
 """The accounts' read model: each member's strongest tie at each company (`company_knower`) and
 each company's people known through shared ties (`company_coverage`), refreshed for the
-companies whose inputs changed, in the transaction that changed them.
+companies whose inputs changed, in the transaction that changed them (through
+services/activity/summaries.py `refresh`, which unites what a write changed).
 
 Inputs: ties (score, company, explicit, last touch), members' pace factors, persons' archiving,
 members' activity sharing and archiving. `company_knower` holds every member's rows (who may
@@ -33,17 +34,6 @@ def refresh_companies(conn: Connection, org: Org, company_ids: Companies = None)
     ids = sorted({c for c in company_ids if c is not None})
     for start in range(0, len(ids), IN_CHUNK):
         _refresh(conn, org, ids[start : start + IN_CHUNK])
-
-
-def refresh_members(conn: Connection, org: Org, member_ids: Iterable[int]) -> None:
-    """Rebuild the rows of every company where these members have ties (their pace, sharing
-    or leaving changed)."""
-    refresh_companies(conn, org, companies_of_members(conn, org, member_ids))
-
-
-def companies_of_members(conn: Connection, org: Org, member_ids: Iterable[int]) -> set[int]:
-    """The companies where these members have ties."""
-    return _companies_of(conn, org, tie.c.member_id, member_ids)
 
 
 def companies_of_persons(conn: Connection, org: Org, person_ids: Iterable[int]) -> set[int]:

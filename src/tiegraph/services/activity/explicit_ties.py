@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, literal, null, select
 
 from tiegraph.core.strength import TieState, from_columns, score, strength, to_columns
-from tiegraph.services.activity.company_summary import companies_of_persons, refresh_companies
-from tiegraph.services.activity.nurture_store import refresh_pairs
-from tiegraph.services.activity.person_summary import refresh_persons
+from tiegraph.services.activity.company_summary import companies_of_persons
+from tiegraph.services.activity.summaries import refresh
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, upsert_rows
 from tiegraph.store.schema import person, tie
@@ -64,11 +63,17 @@ def mark_explicit(
         for p in known
     ]
     upsert_rows(conn, tie, rows, key=("org_id", "member_id", "person_id"))
-    # Explicit ties score higher, which a suggestion's label test reads; a new tie has no touches.
-    refresh_pairs(conn, org, [(member_id, p) for p in known], now)
     now_at = companies_of_persons(conn, org, new) | set(employers.values())
-    refresh_companies(conn, org, now_at | set(moved.values()))
-    refresh_persons(conn, org.id, person_ids)
+    refresh(
+        conn,
+        org,
+        persons=person_ids,
+        companies=now_at | set(moved.values()),
+        # Explicit ties score higher, which a suggestion's label test reads; a new tie has no
+        # touches.
+        pairs=[(member_id, p) for p in known],
+        now=now,
+    )
     return len(new) + len(known)
 
 

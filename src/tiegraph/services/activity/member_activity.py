@@ -9,9 +9,10 @@ the model's parameters.
 
 Every view reads a member's pace against the median member's as stored on the member row
 (`store_paces`: member.pace and member.pace_factor), written with every write of activity and
-by the daily rescore. The median is stored on the organization at the moment of the last
-write: until the next one nobody has any new activity, so every pace decays by the same factor
-(`pace_later`) and the median stays exact.
+by the daily rescore; a factor within `PACE_DRIFT` of the stored one is kept, so that a hair's
+move does not refresh the read models of all the member's ties. The median is stored on the
+organization at the moment of the last write: until the next one nobody has any new activity,
+so every pace decays by the same factor (`pace_later`) and the median stays exact.
 
 `who-knows --as-of` needs every member's pace as of a past date (the median is over all of
 them). It reads them from each member's day sums (table member_activity_day, one row per
@@ -44,7 +45,6 @@ from tiegraph.core.member_activity import (
     relative,
 )
 from tiegraph.core.strength import DEFAULT_PARAMS, Touch, pace_factor, touch_weight
-from tiegraph.services.activity.person_summary import refresh_members
 from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK, dialect_insert, insert_rows
 from tiegraph.store.schema import interaction, member, member_activity_day, organization
@@ -52,6 +52,11 @@ from tiegraph.store.schema import interaction, member, member_activity_day, orga
 # Beyond eight usual half-lives a touch weighs under 0.4% of a new one: left out of recomputes.
 HORIZON_HALF_LIVES = 8
 RECOMPUTE_EVERY = timedelta(days=7)
+# A stored pace factor this close to today's is kept: every shown score of the member moves by
+# under a twentieth of a point for it (100 * drift / 4 at most), while a new factor costs a
+# refresh of the read models of every tie of the member (services/activity/summaries.py),
+# which an ingest would otherwise pay at each flush for the hair every pace moves by.
+PACE_DRIFT = 0.002
 
 Pending = dict[int, dict[datetime, float]]  # member id -> moment -> weight folded at it
 DayTotals = dict[tuple[int, int], list[float]]  # (member id, day) -> [recent, usual] sums
@@ -283,13 +288,15 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> list[int]:
     (member.pace, member.pace_factor): what every view of a tie reads. Written in the
     transaction that changed the activity or the median, so a crash leaves the old ones.
     Returns the members whose factor changed: every shown score of theirs moved with it (the
-    caller refreshes their accounts' summaries: services/activity/company_summary.py)."""
+    caller refreshes the read models of their ties: services/activity/summaries.py)."""
     median = median_from(_stored_pace(conn, org), now)
     rows, moved = [], []
     stored = select(member.c.id, member.c.activity, member.c.pace, member.c.pace_factor)
     for r in conn.execute(stored.where(member.c.org_id == org.id)):
         known = relative(pace(activity_from_columns(r.activity), now), median)
         factor = pace_factor(known)
+        if r.pace_factor is not None and _close(r.pace_factor, factor):
+            factor = r.pace_factor
         if r.pace != known or r.pace_factor != factor:
             rows.append({"m": r.id, "new_pace": known, "new_factor": factor})
             moved += [r.id] if r.pace_factor != factor else []
@@ -300,8 +307,18 @@ def store_paces(conn: Connection, org: Org, now: datetime) -> list[int]:
             .values(pace=bindparam("new_pace"), pace_factor=bindparam("new_factor")),
             rows,
         )
-    refresh_members(conn, org.id, moved)  # their ties' shown scores moved
     return moved
+
+
+def _close(stored: float, today: float) -> bool:
+    """Whether a stored pace factor is close enough to today's to keep (`PACE_DRIFT`)."""
+    return abs(today - stored) <= PACE_DRIFT * max(abs(today), 1e-9)
+
+
+def pace_factors(conn: Connection, org: Org) -> dict[int, float | None]:
+    """Every member's stored pace factor (None: not yet written)."""
+    rows = conn.execute(select(member.c.id, member.c.pace_factor).where(member.c.org_id == org.id))
+    return {r.id: r.pace_factor for r in rows}
 
 
 def _write(conn: Connection, org: Org, activities: Mapping[int, MemberActivity | None]) -> None:

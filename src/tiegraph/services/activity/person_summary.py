@@ -2,8 +2,9 @@
 
 Whatever changes an input — a tie's stored volume, explicit flag or last contact (ingest,
 imports, explicit ties, the daily rescore), a member's pace factor, activity sharing or leaving
-— refreshes the persons it touched, in its own transaction: a crash leaves the old rows with
-the old inputs, and a refresh run twice writes the same rows. Only ties every member may see
+— refreshes the persons it touched, in its own transaction, through the one entry point of the
+read models (services/activity/summaries.py `refresh`): a crash leaves the old rows with the
+old inputs, and a refresh run twice writes the same rows. Only ties every member may see
 count (members sharing their activity, never a leaver's): a viewer's own unshared ties are
 merged in when read (services/insights/person_ties.py).
 """
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, literal, select
 
 from tiegraph.services.activity.shown import shown_sql, shown_strength_sql
+from tiegraph.services.org.orgs import Org
 from tiegraph.store.bulk import IN_CHUNK
 from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import member, person_tie_summary, tie
@@ -23,11 +25,12 @@ from tiegraph.store.schema import member, person_tie_summary, tie
 SHARED = and_(member.c.archived_at.is_(None), member.c.activity_sharing.is_(True))
 
 
-def refresh_persons(conn: Connection, org_id: int, person_ids: Iterable[int]) -> None:
+def refresh_persons(conn: Connection, org: Org, person_ids: Iterable[int]) -> None:
     """Recompute these persons' rows from their shared ties, in SQL (a chunk per statement):
     the rule of core/tie_summary.py, the strongest ordered by score, strength, then name in
     code point order (PostgreSQL's "C" collation, SQLite's own) and member id."""
     ids = sorted(set(person_ids))
+    org_id = org.id
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
         conn.execute(
@@ -74,26 +77,10 @@ def _insert(conn: Connection, org_id: int, which: Any) -> Any:
     return insert(person_tie_summary).from_select(columns, best)
 
 
-def refresh_members(conn: Connection, org_id: int, member_ids: Iterable[int]) -> None:
-    """Recompute the rows of every person these members have a tie to (their sharing, leaving
-    or pace changed)."""
-    wanted = sorted(set(member_ids))
-    persons: set[int] = set()
-    for start in range(0, len(wanted), IN_CHUNK):
-        persons.update(
-            conn.execute(
-                select(tie.c.person_id).where(
-                    tie.c.org_id == org_id, tie.c.member_id.in_(wanted[start : start + IN_CHUNK])
-                )
-            ).scalars()
-        )
-    refresh_persons(conn, org_id, persons)
-
-
-def rebuild(conn: Connection, org_id: int) -> None:
+def rebuild(conn: Connection, org: Org) -> None:
     """The whole organization's rows afresh (what a full recompute gives: tests compare)."""
-    conn.execute(delete(person_tie_summary).where(person_tie_summary.c.org_id == org_id))
+    conn.execute(delete(person_tie_summary).where(person_tie_summary.c.org_id == org.id))
     persons = conn.execute(
-        select(tie.c.person_id).where(tie.c.org_id == org_id).distinct()
+        select(tie.c.person_id).where(tie.c.org_id == org.id).distinct()
     ).scalars()
-    refresh_persons(conn, org_id, list(persons))
+    refresh_persons(conn, org, list(persons))

@@ -20,20 +20,10 @@ from tiegraph.core.strength import (
     strength,
     to_columns,
 )
-from tiegraph.services.activity.company_summary import (
-    companies_of_members,
-    companies_of_persons,
-    refresh_companies,
-    refresh_members,
-)
-from tiegraph.services.activity.member_activity import (
-    Pending,
-    fold_into_members,
-    refresh,
-    store_paces,
-)
-from tiegraph.services.activity.nurture_store import refresh_org, refresh_pairs
-from tiegraph.services.activity.person_summary import refresh_persons
+from tiegraph.services.activity import member_activity, summaries
+from tiegraph.services.activity.company_summary import companies_of_persons
+from tiegraph.services.activity.member_activity import Pending, fold_into_members, store_paces
+from tiegraph.services.activity.nurture_store import refresh_org
 from tiegraph.services.activity.touches import touch_of
 from tiegraph.services.activity.writes import NewInteraction
 from tiegraph.services.org.orgs import Org
@@ -121,7 +111,7 @@ class TieUpdater:
         self._activity = {}
         pairs = sorted(set(self._folds) | self._rebuild | self._explicit)
         if not pairs:
-            refresh_members(self.conn, self.org, paced)
+            summaries.refresh(self.conn, self.org, paced=paced)
             return 0
         self.written.update(pairs)
         stored = self._stored([p for p in pairs if p not in self._folds])
@@ -147,11 +137,16 @@ class TieUpdater:
             rows.append(row)
         moved = self._companies(pairs)  # where these ties were: a changed employer leaves
         upsert_rows(self.conn, tie, rows, key=("org_id", "member_id", "person_id"))
-        refresh_pairs(self.conn, self.org, pairs, now)
-        # Once for what changed: the ties' companies, and those of members whose pace moved.
-        moved |= companies_of_members(self.conn, self.org, paced)
-        refresh_companies(self.conn, self.org, moved | set(employers.values()))
-        refresh_persons(self.conn, self.org.id, {p for _, p in pairs})
+        # Once for what changed: these ties, and every tie of members whose pace moved.
+        summaries.refresh(
+            self.conn,
+            self.org,
+            persons={p for _, p in pairs},
+            companies=moved | set(employers.values()),
+            paced=paced,
+            pairs=pairs,
+            now=now,
+        )
         self._folds.clear()
         self._rebuild.clear()
         self._explicit.clear()
@@ -259,7 +254,7 @@ def follow_employers(conn: Connection, org: Org, person_ids: Sequence[int]) -> N
             .where(tie.c.org_id == org.id, tie.c.person_id.in_(chunk))
             .values(company_id=employer)
         )
-    refresh_companies(conn, org, before | companies_of_persons(conn, org, person_ids))
+    summaries.refresh(conn, org, companies=before | companies_of_persons(conn, org, person_ids))
 
 
 RESCORE_BATCH = 5_000
@@ -288,10 +283,14 @@ def rescore(
     """
     moment = now or datetime.now(UTC)
     with store.write() as conn:
-        if not refresh(conn, org, moment):
+        before = member_activity.pace_factors(conn, org)
+        if not member_activity.refresh(conn, org, moment):
             store_paces(conn, org, moment)
+        paced = [
+            m for m, f in member_activity.pace_factors(conn, org).items() if before.get(m) != f
+        ]
         # Paces moved (or the summary is new, migrated to 0024): every account's summary.
-        refresh_companies(conn, org)
+        summaries.refresh(conn, org, paced=paced, every_company=True)
     with store.read() as conn:
         total = conn.execute(
             select(func.count()).select_from(tie).where(tie.c.org_id == org.id)
@@ -354,8 +353,8 @@ def rescore(
                 )
             if refolded:
                 _write_states(conn, org, refolded)
-            refresh_companies(conn, org, moved)
-            refresh_persons(conn, org.id, {u["p"] for u in updates} | {p for _, p in refolded})
+            persons = {u["p"] for u in updates} | {p for _, p in refolded}
+            summaries.refresh(conn, org, persons=persons, companies=moved)
         changed += len(updates)
         done += len(rows)
         after = (rows[-1].member_id, rows[-1].person_id)

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Row, func, select
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.errors import InvalidInputError, NotFoundError
-from tiegraph.services.activity import company_summary, person_summary
+from tiegraph.services.activity import summaries
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
@@ -229,8 +229,7 @@ def set_member_sharing(
                 .values(**values)
             )
         if activity_sharing is not None:  # their ties enter or leave what every member sees
-            company_summary.refresh_members(conn, org, [target.id])
-            person_summary.refresh_members(conn, org.id, [target.id])
+            summaries.refresh(conn, org, members=[target.id])
         updated = find_member(conn, org, target.email)
     assert updated is not None
     return updated
@@ -269,6 +268,5 @@ def leave_member(store: Store, org: Org, target: Member) -> Leaving:
             .where(member.c.org_id == org.id, member.c.id == target.id)
             .values(archived_at=now)
         )
-        company_summary.refresh_members(conn, org, [target.id])  # a leaver's ties count
-        person_summary.refresh_members(conn, org.id, [target.id])  # for no one
+        summaries.refresh(conn, org, members=[target.id])  # a leaver's ties count for no one
     return Leaving(target, now)
