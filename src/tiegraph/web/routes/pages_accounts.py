@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,6 +18,7 @@ from tiegraph.web.templating import flash, render
 
 router = APIRouter()
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+CONNECTIONS_SHOWN = 25  # rows of the company connections' table per page
 KIND_NAMES = {
     "personal": "Personal",
     "employer": "Works there",
@@ -69,6 +71,7 @@ def account_page(
     kind: Annotated[list[str], Query(max_length=len(KIND_NAMES))] = [],  # noqa: B006
     min_strength: Annotated[int, Query(ge=0, le=100)] = 0,
     title: Annotated[str, Query(max_length=200)] = "",
+    connections_offset: Offset = 0,
 ) -> Response:
     store = store_of(request)
     account = profiles.get_account(store, viewer.org, company_id, viewer.member)
@@ -86,16 +89,34 @@ def account_page(
         title=title.strip(),
         worded=False,  # the page shows whom a connection runs through, not their ties' reasons
     )
+    found = connected.connections
     context = {
         "account": account,
         "people": people,
         "closest": nearest.ties,
-        "connections": connected.connections,
+        "connections": found[connections_offset : connections_offset + CONNECTIONS_SHOWN],
+        "connections_total": len(found),
+        "connections_pages": _pages(request, connections_offset, len(found)),
+        "connections_offset": connections_offset,
         "kinds": KIND_NAMES,
         "chosen": {"kind": set(kind), "min_strength": min_strength, "title": title},
         "lists": lists.lists_to_change(store, viewer.org, viewer.member),
     }
     return render(request, "account.html", context)
+
+
+def _pages(request: Request, offset: int, total: int) -> dict[str, str | None]:
+    """Links to the connections' previous and next pages, the filters kept (`kind` repeats)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "connections_offset"]
+
+    def link(to: int) -> str:
+        return "?" + urlencode([*kept, ("connections_offset", str(to))] if to else kept)
+
+    later = offset + CONNECTIONS_SHOWN
+    return {
+        "previous": link(max(offset - CONNECTIONS_SHOWN, 0)) if offset > 0 else None,
+        "next": link(later) if later < total else None,
+    }
 
 
 @router.post("/accounts/{company_id}/flags")
