@@ -9,7 +9,7 @@ they carry a likelihood (core/likelihood.py) and are never shown as certain.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -143,14 +143,12 @@ def _implicit_rows(
     for r in account_overlaps(conn, org.id, account.id, sorted(kinds)):
         if r.member_person_id in members:
             by_kind.setdefault(r.kind, []).append(r)
-    rows: list[CompanyConnection] = []
+    rows: list[Unnamed] = []
     if by_kind.get("tenure"):
-        employer = _employer_rows(conn, org, account, members, by_kind, today)
-        rows += [r for r in employer if r.kind in wanted]
+        employer = _employer_rows(account, members, by_kind, today)
+        rows += [r for r in employer if r[0].kind in wanted]
     if "colleague-former-employer" in wanted:
         rows += _group_implicit(
-            conn,
-            org,
             [_overlap(r, r.place_name or "", r.place_size) for r in by_kind.get("colleague", [])],
             members,
             today,
@@ -160,8 +158,6 @@ def _implicit_rows(
         )
     if "school" in wanted:
         rows += _group_implicit(
-            conn,
-            org,
             [_overlap(r, r.place, None) for r in by_kind.get("school", [])],
             members,
             today,
@@ -169,17 +165,38 @@ def _implicit_rows(
             lambda r, years: likelihood.schoolmate(years),
             lambda r: f"at {r.company_name}",
         )
-    return rows
+    return _named(conn, org, rows)
+
+
+# A connection whose people are not named yet, and the ids of those people (its `via`, in
+# order): every kind's people are read at once.
+Unnamed = tuple[CompanyConnection, tuple[int, ...]]
+
+
+def _named(conn: Connection, org: Org, rows: list[Unnamed]) -> list[CompanyConnection]:
+    people = people_by_id(conn, org, {p for _, ids in rows for p in ids})
+    return [
+        replace(
+            c,
+            via=tuple(
+                replace(v, email=people[p].email, name=people[p].name, title=people[p].title)
+                for v, p in zip(c.via, ids, strict=True)
+            ),
+        )
+        for c, ids in rows
+    ]
+
+
+def _unnamed(detail: str) -> Via:
+    return Via("", "", "", detail)
 
 
 def _employer_rows(
-    conn: Connection,
-    org: Org,
     account: Account,
     members: dict[int, Any],
     by_kind: dict[str, list[Any]],
     today: date,
-) -> list[CompanyConnection]:
+) -> list[Unnamed]:
     """Members who work or worked at the company, with the people there who overlapped."""
     coworkers: dict[int, list[Any]] = {}
     for r in by_kind.get("coworker", []):
@@ -190,51 +207,33 @@ def _employer_rows(
         for t in tenures
         if t.m_end is not None and t.m_end < today
     }
-    # Only the people shown are read (not everyone now there).
-    people = people_by_id(
-        conn, org, {r.person_id for found in overlapping.values() for _, r, _ in found[:VIA_SHOWN]}
-    )
-    rows = []
+    rows: list[Unnamed] = []
     for t in tenures:
         m = members[t.member_person_id]
         when = likelihood.span(t.m_start, t.m_end)
         if t.m_end is None or t.m_end >= today:
-            rows.append(
-                CompanyConnection(
-                    m.email,
-                    m.name,
-                    "employer",
-                    100,
-                    "known",
-                    f"works at {account.name}" + (f" since {t.m_start.year}" if t.m_start else ""),
-                    (),
-                )
+            since = f" since {t.m_start.year}" if t.m_start else ""
+            works = CompanyConnection(
+                m.email, m.name, "employer", 100, "known", f"works at {account.name}{since}", ()
             )
+            rows.append((works, ()))
             continue
         found = overlapping[t.member_row]
         value = likelihood.any_of([v for v, _, _ in found])
         reason = f"worked at {account.name} {when}".rstrip()
         if found:
             reason += f"; {len(found)} of its people now were there at the time"
-        rows.append(
-            CompanyConnection(
-                m.email,
-                m.name,
-                "former-employer",
-                round(100 * value),
-                likelihood.certainty(value),
-                reason,
-                tuple(
-                    Via(
-                        people[r.person_id].email,
-                        people[r.person_id].name,
-                        people[r.person_id].title,
-                        f"overlapped {y:.1f} years",
-                    )
-                    for _, r, y in found[:VIA_SHOWN]
-                ),
-            )
+        shown = found[:VIA_SHOWN]  # only the people shown are read, not everyone now there
+        worked = CompanyConnection(
+            m.email,
+            m.name,
+            "former-employer",
+            round(100 * value),
+            likelihood.certainty(value),
+            reason,
+            tuple(_unnamed(f"overlapped {y:.1f} years") for _, _, y in shown),
         )
+        rows.append((worked, tuple(r.person_id for _, r, _ in shown)))
     return rows
 
 
@@ -271,15 +270,13 @@ def _overlap(r: Any, place: str, size: int | None) -> _Overlap:
 
 
 def _group_implicit(
-    conn: Connection,
-    org: Org,
     rows: Sequence[Any],
     members: dict[int, Any],
     today: date,
     kind: str,
     chance: Callable[[Any, float], float],
     where: Callable[[Any], str],
-) -> list[CompanyConnection]:
+) -> list[Unnamed]:
     """One connection per member: the likelihood of knowing at least one of the people."""
     by_member: dict[int, list[tuple[float, Any, float]]] = {}
     for r in rows:
@@ -287,25 +284,18 @@ def _group_implicit(
         if years > 0:
             by_member.setdefault(r.member_person, []).append((chance(r, years), r, years))
     bests = {m: _best_per_person(found) for m, found in by_member.items()}
-    # Only the people shown are read (a big account's hundreds of overlaps are not).
-    people = people_by_id(
-        conn,
-        org,
-        {r.person_id for best in bests.values() for _, r, _ in list(best.values())[:VIA_SHOWN]},
-    )
-    result = []
+    result: list[Unnamed] = []
     for member_person, best in bests.items():
         values = [v for v, _, _ in best.values()]
         value = likelihood.any_of(values)
+        # Only the people shown are read (a big account's hundreds of overlaps are not).
+        shown = list(best.values())[:VIA_SHOWN]
         via = tuple(
-            Via(
-                people[r.person_id].email,
-                people[r.person_id].name,
-                people[r.person_id].title,
+            _unnamed(
                 f"{where(r)} together {likelihood.span(r.start_date, r.end_date)}, "
-                f"{years:.1f} years overlapping",
+                f"{years:.1f} years overlapping"
             )
-            for _, r, years in list(best.values())[:VIA_SHOWN]
+            for _, r, years in shown
         )
         m = members[member_person]
         top = next(iter(best.values()))[1]
@@ -313,11 +303,10 @@ def _group_implicit(
             f"{where(top)} {likelihood.span(top.m_start, top.m_end)} with "
             f"{len(best)} of its people now"
         )
-        result.append(
-            CompanyConnection(
-                m.email, m.name, kind, round(100 * value), likelihood.certainty(value), reason, via
-            )
+        found = CompanyConnection(
+            m.email, m.name, kind, round(100 * value), likelihood.certainty(value), reason, via
         )
+        result.append((found, tuple(r.person_id for _, r, _ in shown)))
     return result
 
 
