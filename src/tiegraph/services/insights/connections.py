@@ -57,7 +57,7 @@ class CompanyConnections:
 def company_connections(
     store: Store,
     org: Org,
-    name_or_domain: str | int,
+    name_or_domain: str | int | Account,
     *,
     viewer: Member | None = None,
     kinds: tuple[str, ...] = (),

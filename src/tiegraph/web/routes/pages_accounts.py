@@ -78,25 +78,26 @@ def account_page(
     people = profiles.search_persons(
         store, viewer.org, company_id=company_id, offset=offset, viewer=viewer.member
     )
-    nearest = closest.closest_to_account(store, viewer.org, company_id, viewer=viewer.member)
+    found = get_account(store, viewer.org, company_id)  # for both panels below: found once
+    nearest = closest.closest_to_account(store, viewer.org, found, viewer=viewer.member)
     connected = connections.company_connections(
         store,
         viewer.org,
-        company_id,
+        found,
         viewer=viewer.member,
         kinds=tuple(k for k in kind if k),
         min_strength=min_strength,
         title=title.strip(),
         worded=False,  # the page shows whom a connection runs through, not their ties' reasons
     )
-    found = connected.connections
+    rows = connected.connections
     context = {
         "account": account,
         "people": people,
         "closest": nearest.ties,
-        "connections": found[connections_offset : connections_offset + CONNECTIONS_SHOWN],
-        "connections_total": len(found),
-        "connections_pages": _pages(request, connections_offset, len(found)),
+        "connections": rows[connections_offset : connections_offset + CONNECTIONS_SHOWN],
+        "connections_total": len(rows),
+        "connections_pages": _pages(request, connections_offset, len(rows)),
         "connections_offset": connections_offset,
         "kinds": KIND_NAMES,
         "chosen": {"kind": set(kind), "min_strength": min_strength, "title": title},
