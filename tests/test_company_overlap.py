@@ -21,7 +21,8 @@ from tiegraph.services.contacts.archive import set_person_archived
 from tiegraph.services.directory.importer import import_directory
 from tiegraph.services.insights.connections import company_connections
 from tiegraph.services.org.members import add_member, leave_member
-from tiegraph.store import Store
+from tiegraph.store import Store, open_store
+from tiegraph.store.migrate import current_revision, downgrade, head_revision
 from tiegraph.store.overlaps import rebuild_overlaps, refresh_overlaps
 from tiegraph.store.schema import company_overlap, person
 
@@ -149,3 +150,18 @@ def test_a_refresh_run_twice_or_rolled_back_leaves_the_same_rows(
         conn.execute(company_overlap.delete())
         raise RuntimeError("crash mid-refresh")
     assert _rows(store, world) == kept
+
+
+def test_migration_0027_fills_the_pairs_of_a_store_that_had_none(
+    store: Store, world: InsightsOrg
+) -> None:
+    kept = _rows(store, world)
+    assert kept
+    downgrade(store.engine, "0025")
+    store.dispose()
+    upgraded = open_store(store.engine.url.render_as_string(hide_password=False))
+    try:
+        assert current_revision(upgraded.engine) == head_revision()
+        assert _rows(upgraded, world) == kept
+    finally:
+        upgraded.dispose()
