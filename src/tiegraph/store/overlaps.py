@@ -12,6 +12,7 @@ changed, in their transaction: every pair with such a person on either side is m
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -71,18 +72,36 @@ def rebuild_overlaps(conn: Connection, org_id: int) -> None:
 
 
 def account_overlaps(
-    conn: Connection, org_id: int, company_id: int, kinds: Iterable[str]
+    conn: Connection, org_id: int, company_id: int, kinds: Iterable[str], today: date
 ) -> list[Row[Any]]:
     """The account's stored pairs of these kinds, with the employer's name and size where
-    they met, in the order the connections are built."""
+    they met, in the order the connections are built. Coworkers only beside a member's job
+    there that has ended by `today` (a member there now is known to work there)."""
     co = company_overlap
     return list(
         conn.execute(
-            select(co, company.c.name.label("place_name"), company.c.size.label("place_size"))
+            select(
+                co.c.kind,
+                co.c.member_row,
+                co.c.member_person_id,
+                co.c.person_id,
+                co.c.place,
+                co.c.m_start,
+                co.c.m_end,
+                co.c.p_start,
+                co.c.p_end,
+                company.c.name.label("place_name"),
+                company.c.size.label("place_size"),
+            )
             .outerjoin(
                 company, and_(company.c.org_id == co.c.org_id, company.c.id == co.c.place_id)
             )
-            .where(co.c.org_id == org_id, co.c.company_id == company_id, co.c.kind.in_(kinds))
+            .where(
+                co.c.org_id == org_id,
+                co.c.company_id == company_id,
+                co.c.kind.in_(kinds),
+                or_(co.c.kind != "coworker", co.c.m_end < today),
+            )
             .order_by(co.c.kind, co.c.member_person_id, *_READ_ORDER)
         )
     )

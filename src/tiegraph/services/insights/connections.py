@@ -140,7 +140,7 @@ def _implicit_rows(
     if not kinds:
         return []
     by_kind: dict[str, list[Any]] = {}
-    for r in account_overlaps(conn, org.id, account.id, sorted(kinds)):
+    for r in account_overlaps(conn, org.id, account.id, sorted(kinds), today):
         if r.member_person_id in members:
             by_kind.setdefault(r.kind, []).append(r)
     rows: list[Unnamed] = []
