@@ -8,7 +8,11 @@ Yuri works at Secretco. Ana may see Cy's ties and her own, never Bo's.
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from fastapi import FastAPI
@@ -24,6 +28,7 @@ from tiegraph.services.org.orgs import resolve_org
 from tiegraph.store import Store
 from tiegraph.store.schema import company, intro_request, list_item, person
 from tiegraph.web.paths_cache import PathsCache
+from tiegraph.web.routes import pages_accounts
 
 # Bo's private contact, Bo's unshared ties (his name), Cy's request text, the other org.
 SECRETS = ("Bosecret", "yuri@secret.example", "Bo Chen", "Olga", "Othercorp", "Deals of Dan")
@@ -354,3 +359,52 @@ def test_person_pages_reuse_their_paths_for_a_while(active_store: Store) -> None
     kept.get(active_store, org, viewer_id=1, person_id=3, compute=compute)  # another person
     kept.get(active_store, org, viewer_id=4, person_id=2, compute=compute)  # another viewer
     assert len(calls) == 6
+
+
+CONNECTION_ROW = re.compile(r"<tr><td>([^<]*)</td><td>([^<]*)</td>")
+NEXT_PAGE = re.compile(r'<a href="([^"]*)#connections">Next')
+
+
+def _paged_connections(browser: Browser, path: str) -> tuple[int, list[tuple[str, str]]]:
+    """The connections' total and rows, following the table's Next links to the end."""
+    rows: list[tuple[str, str]] = []
+    page = browser.client.get(path).text
+    total = int(re.search(r"Company connections \((\d+)\)", page).group(1))  # type: ignore[union-attr]
+    while True:
+        table = page[page.index('id="connections"') :]
+        rows += [(html.unescape(a), html.unescape(b)) for a, b in CONNECTION_ROW.findall(table)]
+        found = NEXT_PAGE.search(table)
+        if found is None:
+            return total, rows
+        page = browser.client.get(path.split("?")[0] + html.unescape(found.group(1))).text
+
+
+def test_the_connections_table_pages_with_its_filters_kept(
+    ana: Browser, ids: Ids, active_app: FastAPI, active_store: Store, monkeypatch: Any
+) -> None:
+    """A row a page: the pages together are the API's connections in its order, for Ana and
+    for Bo (his private contacts on his pages only), the filters kept from page to page."""
+    monkeypatch.setattr(pages_accounts, "CONNECTIONS_SHOWN", 1)
+    bo = sign_in(active_app, "bo@us.example")
+    filters = "?kind=personal&kind=employer&kind=former-employer&kind=school"
+    longest = 0
+    for email, browser in (("ana@us.example", ana), ("bo@us.example", bo)):
+        api = api_client(active_app, active_store, email)
+        for account in (ids.globex, ids.secretco, ids.acme):
+            for query in ("", filters):
+                params = [("limit", "200"), *parse_qsl(query.lstrip("?"))]
+                items = api.get(f"/api/v1/accounts/{account}/connections", params=params)
+                want = [
+                    (c["member_name"], pages_accounts.KIND_NAMES[c["kind"]])
+                    for c in items.json()["items"]
+                ]
+                assert _paged_connections(browser, f"/accounts/{account}{query}") == (
+                    len(want),
+                    want,
+                ), (email, account, query)
+                longest = max(longest, len(want))
+    assert longest >= 2  # pages followed to the end, not one
+    assert any(
+        "Bo Chen" in name for name, _ in _paged_connections(bo, f"/accounts/{ids.secretco}")[1]
+    )
+    assert _paged_connections(ana, f"/accounts/{ids.secretco}")[1] == []

@@ -846,3 +846,33 @@ TRIGRAM_INDEXES = (
     _trigram("ix_contact_title_trgm", func.lower(contact.c.title)),
     _trigram("ix_contact_email_trgm", contact_email.c.email),
 )
+
+
+# A read model: the directory's implicit company connections, as pairs of tenures that could
+# have overlapped (store/overlaps.py). Per account (company_id): a member's own job
+# there (tenure), a member's past job there beside a job there of someone now there (coworker),
+# a member's job elsewhere beside a job there of someone now at the account (colleague), and a
+# member's school beside a schoolmate now at the account (school). The years overlapping and
+# the likelihood are worked out when read (an open tenure grows every day); the pairs change
+# only with the histories, employers and members, whose writers refresh them in the same
+# transaction. The member side is every person some member row points at (leavers too: who
+# is still a member is decided when read). No foreign keys: distributed by org_id.
+company_overlap = Table(
+    "company_overlap",
+    metadata,
+    Column("org_id", Id, primary_key=True),
+    Column("company_id", Id, primary_key=True),  # the account
+    Column("kind", String(9), primary_key=True),  # tenure | coworker | colleague | school
+    Column("member_row", Id, primary_key=True),  # the member's employment or education row
+    Column("person_row", Id, primary_key=True),  # the other's (tenure: the member's own)
+    Column("member_person_id", Id, nullable=False),
+    Column("person_id", Id, nullable=False),  # the one now at the account (tenure: the member)
+    Column("place_id", Id, nullable=True),  # the employer where they met (school: none)
+    Column("place", String(300), nullable=False, server_default=""),  # the school's name
+    Column("m_start", Date, nullable=True),
+    Column("m_end", Date, nullable=True),
+    Column("p_start", Date, nullable=True),
+    Column("p_end", Date, nullable=True),
+    Index("ix_company_overlap_member", "org_id", "member_person_id"),
+    Index("ix_company_overlap_person", "org_id", "person_id"),
+)

@@ -13,6 +13,7 @@ from tiegraph.services.activity.ties import TieUpdater
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
+from tiegraph.store.overlaps import refresh_overlaps
 from tiegraph.store.schema import contact, person, person_email
 
 
@@ -85,3 +86,4 @@ def set_person_archived(
             .values(archived_at=datetime.now(UTC) if archived else None)
         )
         refresh_companies(conn, org, companies_of_persons(conn, org, [person_id]))
+        refresh_overlaps(conn, org.id, [person_id])  # their jobs connect only while not archived

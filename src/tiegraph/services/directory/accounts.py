@@ -89,9 +89,12 @@ def _by_name(conn: Connection, org: Org, name: str) -> int | None:
     return None
 
 
-def find_account(conn: Connection, org: Org, name_or_domain: str | int) -> Account:
+def find_account(conn: Connection, org: Org, name_or_domain: str | int | Account) -> Account:
     """The company a user means by a name ("Acme Corp"), a domain or an email address; an
-    int is a company id (the web app's pages and the API name accounts by id)."""
+    int is a company id (the web app's pages and the API name accounts by id); an account
+    already found is itself (a page showing several parts of one account finds it once)."""
+    if isinstance(name_or_domain, Account):
+        return name_or_domain
     if isinstance(name_or_domain, int):
         return _by_id(conn, org, name_or_domain)
     text = name_or_domain.strip()
@@ -145,7 +148,7 @@ def load_account(conn: Connection, org: Org, company_id: int) -> Account:
     )
 
 
-def get_account(store: Store, org: Org, name_or_domain: str | int) -> Account:
+def get_account(store: Store, org: Org, name_or_domain: str | int | Account) -> Account:
     with store.read() as conn:
         return find_account(conn, org, name_or_domain)
 

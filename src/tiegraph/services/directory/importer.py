@@ -31,6 +31,7 @@ from tiegraph.services.progress import ProgressCallback, no_progress
 from tiegraph.store import Store
 from tiegraph.store.bulk import BATCH_SIZE, insert_ignore, insert_rows, upsert_rows
 from tiegraph.store.distribution import same_org
+from tiegraph.store.overlaps import refresh_overlaps
 from tiegraph.store.schema import (
     company,
     company_domain,
@@ -313,6 +314,7 @@ class _PersonWriter:
         insert_rows(self.conn, employment, jobs)
         insert_rows(self.conn, education, schools)
         follow_employers(self.conn, self.org, person_ids)
+        refresh_overlaps(self.conn, self.org.id, person_ids)
 
 
 def import_directory(

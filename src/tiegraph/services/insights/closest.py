@@ -109,7 +109,7 @@ class AccountClosest:
 def closest_to_account(
     store: Store,
     org: Org,
-    name_or_domain: str | int,
+    name_or_domain: str | int | Account,
     *,
     viewer: Member | None = None,
     limit: int = ACCOUNT_LIMIT,

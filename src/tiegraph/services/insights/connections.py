@@ -9,12 +9,11 @@ they carry a likelihood (core/likelihood.py) and are never shown as certain.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, select
 
 from tiegraph.core import likelihood
 from tiegraph.errors import InvalidInputError
@@ -23,7 +22,6 @@ from tiegraph.services.insights.connection_rows import (
     VIA_SHOWN,
     CompanyConnection,
     Via,
-    first_emails,
     people_by_id,
     personal_rows,
     private_contact_rows,
@@ -31,8 +29,8 @@ from tiegraph.services.insights.connection_rows import (
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
-from tiegraph.store.distribution import same_org
-from tiegraph.store.schema import company, education, employment, member, person
+from tiegraph.store.overlaps import account_overlaps
+from tiegraph.store.schema import member
 
 KINDS = (
     "personal",
@@ -59,7 +57,7 @@ class CompanyConnections:
 def company_connections(
     store: Store,
     org: Org,
-    name_or_domain: str | int,
+    name_or_domain: str | int | Account,
     *,
     viewer: Member | None = None,
     kinds: tuple[str, ...] = (),
@@ -86,14 +84,7 @@ def company_connections(
                 rows += personal
             if "reference-customer" in wanted and account.is_reference_customer:
                 rows += [_as_reference(c, account) for c in personal if c.via]
-        if wanted & {"employer", "former-employer"}:
-            rows += [
-                r for r in _employer_rows(conn, org, account, members, today) if r.kind in wanted
-            ]
-        if "colleague-former-employer" in wanted:
-            rows += _former_colleague_rows(conn, org, account, members, today)
-        if "school" in wanted:
-            rows += _school_rows(conn, org, account, members, today)
+        rows += _implicit_rows(conn, org, account, members, wanted, today)
     rows = [r for r in (_titled(r, title) for r in rows) if r and r.strength >= min_strength]
     rows.sort(key=lambda r: (r.certainty != "known", -r.strength, r.member_name, r.kind))
     return CompanyConnections(account, tuple(rows))
@@ -129,198 +120,138 @@ def _as_reference(row: CompanyConnection, account: Account) -> CompanyConnection
     return CompanyConnection(**{**row.__dict__, "kind": "reference-customer", "reason": reason})
 
 
-def _employer_rows(
-    conn: Connection, org: Org, account: Account, members: dict[int, Any], today: date
+def _implicit_rows(
+    conn: Connection,
+    org: Org,
+    account: Account,
+    members: dict[int, Any],
+    wanted: set[str],
+    today: date,
 ) -> list[CompanyConnection]:
-    """Members who work or worked at the company, with the people there who overlapped."""
-    tenures = conn.execute(
-        select(employment.c.person_id, employment.c.start_date, employment.c.end_date).where(
-            employment.c.org_id == org.id,
-            employment.c.company_id == account.id,
-            employment.c.person_id.in_(list(members)),
-        )
-    ).all()
-    if not tenures:
+    """The implicit connections of these kinds, from the stored overlapping tenures
+    (store/overlaps.py): the years and likelihoods are today's."""
+    kinds = set()
+    if wanted & {"employer", "former-employer"}:
+        kinds |= {"tenure", "coworker"}
+    if "colleague-former-employer" in wanted:
+        kinds.add("colleague")
+    if "school" in wanted:
+        kinds.add("school")
+    if not kinds:
         return []
-    now_there = _current_people(conn, org, account.id, account.id)
-    overlapping = {  # by tenure: a member may have worked there twice
-        i: _overlaps(
-            t.start_date, t.end_date, now_there, account.headcount, today, exclude=t.person_id
+    by_kind: dict[str, list[Any]] = {}
+    for r in account_overlaps(conn, org.id, account.id, sorted(kinds), today):
+        if r.member_person_id in members:
+            by_kind.setdefault(r.kind, []).append(r)
+    rows: list[Unnamed] = []
+    if by_kind.get("tenure"):
+        employer = _employer_rows(account, members, by_kind, today)
+        rows += [r for r in employer if r[0].kind in wanted]
+    if "colleague-former-employer" in wanted:
+        rows += _group_implicit(
+            [_overlap(r, r.place_name or "", r.place_size) for r in by_kind.get("colleague", [])],
+            members,
+            today,
+            "colleague-former-employer",
+            lambda r, years: likelihood.colleague(r.size or 1000, years),
+            lambda r: f"at {r.company_name}",
         )
-        for i, t in enumerate(tenures)
-        if t.end_date is not None and t.end_date < today
+    if "school" in wanted:
+        rows += _group_implicit(
+            [_overlap(r, r.place, None) for r in by_kind.get("school", [])],
+            members,
+            today,
+            "school",
+            lambda r, years: likelihood.schoolmate(years),
+            lambda r: f"at {r.company_name}",
+        )
+    return _named(conn, org, rows)
+
+
+# A connection whose people are not named yet, and the ids of those people (its `via`, in
+# order): every kind's people are read at once.
+Unnamed = tuple[CompanyConnection, tuple[int, ...]]
+
+
+def _named(conn: Connection, org: Org, rows: list[Unnamed]) -> list[CompanyConnection]:
+    people = people_by_id(conn, org, {p for _, ids in rows for p in ids})
+    return [
+        replace(
+            c,
+            via=tuple(
+                replace(v, email=people[p].email, name=people[p].name, title=people[p].title)
+                for v, p in zip(c.via, ids, strict=True)
+            ),
+        )
+        for c, ids in rows
+    ]
+
+
+def _unnamed(detail: str) -> Via:
+    return Via("", "", "", detail)
+
+
+def _employer_rows(
+    account: Account,
+    members: dict[int, Any],
+    by_kind: dict[str, list[Any]],
+    today: date,
+) -> list[Unnamed]:
+    """Members who work or worked at the company, with the people there who overlapped."""
+    coworkers: dict[int, list[Any]] = {}
+    for r in by_kind.get("coworker", []):
+        coworkers.setdefault(r.member_row, []).append(r)
+    tenures = by_kind["tenure"]
+    overlapping = {  # by tenure: a member may have worked there twice
+        t.member_row: _overlaps(coworkers.get(t.member_row, []), account.headcount, today)
+        for t in tenures
+        if t.m_end is not None and t.m_end < today
     }
-    # Only the people shown are read for their emails (not everyone now there).
-    emails = first_emails(
-        conn, org, {r.id for found in overlapping.values() for _, r, _ in found[:VIA_SHOWN]}
-    )
-    rows = []
-    for i, t in enumerate(tenures):
-        m = members[t.person_id]
-        when = likelihood.span(t.start_date, t.end_date)
-        if t.end_date is None or t.end_date >= today:
-            rows.append(
-                CompanyConnection(
-                    m.email,
-                    m.name,
-                    "employer",
-                    100,
-                    "known",
-                    f"works at {account.name}"
-                    + (f" since {t.start_date.year}" if t.start_date else ""),
-                    (),
-                )
+    rows: list[Unnamed] = []
+    for t in tenures:
+        m = members[t.member_person_id]
+        when = likelihood.span(t.m_start, t.m_end)
+        if t.m_end is None or t.m_end >= today:
+            since = f" since {t.m_start.year}" if t.m_start else ""
+            works = CompanyConnection(
+                m.email, m.name, "employer", 100, "known", f"works at {account.name}{since}", ()
             )
+            rows.append((works, ()))
             continue
-        found = overlapping[i]
+        found = overlapping[t.member_row]
         value = likelihood.any_of([v for v, _, _ in found])
         reason = f"worked at {account.name} {when}".rstrip()
         if found:
             reason += f"; {len(found)} of its people now were there at the time"
-        rows.append(
-            CompanyConnection(
-                m.email,
-                m.name,
-                "former-employer",
-                round(100 * value),
-                likelihood.certainty(value),
-                reason,
-                tuple(
-                    Via(emails.get(r.id, ""), r.full_name, r.title, f"overlapped {y:.1f} years")
-                    for _, r, y in found[:VIA_SHOWN]
-                ),
-            )
+        shown = found[:VIA_SHOWN]  # only the people shown are read, not everyone now there
+        worked = CompanyConnection(
+            m.email,
+            m.name,
+            "former-employer",
+            round(100 * value),
+            likelihood.certainty(value),
+            reason,
+            tuple(_unnamed(f"overlapped {y:.1f} years") for _, _, y in shown),
         )
+        rows.append((worked, tuple(r.person_id for _, r, _ in shown)))
     return rows
 
 
-def _current_people(conn: Connection, org: Org, target_id: int, at_company: int) -> list[Any]:
-    """People now at `target_id` with their tenures at `at_company` (names, titles)."""
-    rows = conn.execute(
-        select(
-            person.c.id,
-            person.c.full_name,
-            person.c.title,
-            employment.c.start_date,
-            employment.c.end_date,
-        )
-        .join(
-            employment,
-            and_(employment.c.person_id == person.c.id, employment.c.company_id == at_company),
-        )
-        .where(
-            person.c.org_id == org.id,
-            person.c.company_id == target_id,
-            person.c.archived_at.is_(None),
-        )
-    ).all()
-    return list(rows)
-
-
-def _overlaps(
-    start: date | None, end: date | None, people: list[Any], size: int, today: date, *, exclude: int
-) -> list[tuple[float, Any, float]]:
-    """(likelihood, person, years overlapping) of the people whose tenure overlapped, likeliest
-    first."""
+def _overlaps(pairs: list[Any], size: int, today: date) -> list[tuple[float, Any, float]]:
+    """(likelihood, pair, years overlapping) of the pairs whose tenures overlapped by today,
+    likeliest first."""
     found = []
-    for r in people:
-        if r.id == exclude:
-            continue
-        years = likelihood.overlap_years(start, end, r.start_date, r.end_date, today)
+    for r in pairs:
+        years = likelihood.overlap_years(r.m_start, r.m_end, r.p_start, r.p_end, today)
         if years > 0:
             found.append((likelihood.colleague(size, years), r, years))
     found.sort(key=lambda x: -x[0])
     return found
 
 
-# Built once: an alias's columns are worked out on first use, which costs more than the query.
-_MY_SCHOOL = aliased(education, name="my_school")
-_THEIR_SCHOOL = aliased(education, name="their_school")
-
-
-def _former_colleague_rows(
-    conn: Connection, org: Org, account: Account, members: dict[int, Any], today: date
-) -> list[CompanyConnection]:
-    """Members who worked elsewhere at the same time as people now at the company.
-
-    Read from both ends by index and met in Python: the members' jobs, and the jobs of the
-    people now there (a join through employment(org, company) reads every past employee of
-    every company a member worked at: 46 ms on the demo's biggest account, 2 ms this way)."""
-    mine = conn.execute(
-        select(
-            employment.c.id,
-            employment.c.person_id,
-            employment.c.company_id,
-            employment.c.start_date,
-            employment.c.end_date,
-        ).where(
-            employment.c.org_id == org.id,
-            employment.c.person_id.in_(list(members)),
-            employment.c.company_id != account.id,
-        )
-    ).all()
-    if not mine:
-        return []
-    theirs: dict[int, list[Any]] = {}
-    for r in conn.execute(
-        select(
-            employment.c.id,
-            employment.c.person_id,
-            employment.c.company_id,
-            employment.c.start_date,
-            employment.c.end_date,
-        )
-        .join(person, same_org(person, employment.c.person_id))
-        .where(
-            person.c.org_id == org.id,
-            person.c.company_id == account.id,
-            person.c.archived_at.is_(None),
-            employment.c.org_id == org.id,
-            # Only their jobs at the members' employers leave the database.
-            employment.c.company_id.in_(sorted({m.company_id for m in mine})),
-        )
-    ):
-        theirs.setdefault(r.company_id, []).append(r)
-    there = {m.company_id for m in mine} & set(theirs)
-    names = {
-        r.id: r
-        for r in conn.execute(
-            select(company.c.id, company.c.name, company.c.size).where(
-                company.c.org_id == org.id, company.c.id.in_(sorted(there))
-            )
-        )
-    }
-    rows = [
-        _Overlap(
-            m.person_id,
-            m.start_date,
-            m.end_date,
-            t.person_id,
-            t.start_date,
-            t.end_date,
-            names[m.company_id].name,
-            names[m.company_id].size,
-        )
-        for m in sorted(mine, key=lambda m: (m.person_id, m.id))
-        if m.company_id in names
-        for t in sorted(theirs[m.company_id], key=lambda t: t.id)
-        if t.person_id != m.person_id
-    ]
-    return _group_implicit(
-        conn,
-        org,
-        rows,
-        members,
-        today,
-        "colleague-former-employer",
-        lambda r, years: likelihood.colleague(r.size or 1000, years),
-        lambda r: f"at {r.company_name}",
-    )
-
-
 @dataclass(frozen=True)
 class _Overlap:
-    """A member's job and a job of someone now at the company, at the same employer."""
+    """A member's job or school and one of someone now at the company, at the same place."""
 
     member_person: int
     m_start: date | None
@@ -332,59 +263,20 @@ class _Overlap:
     size: int | None
 
 
-def _school_rows(
-    conn: Connection, org: Org, account: Account, members: dict[int, Any], today: date
-) -> list[CompanyConnection]:
-    """Members who studied at the same school, in overlapping years, as people now there."""
-    mine, theirs = _MY_SCHOOL, _THEIR_SCHOOL
-    rows = conn.execute(
-        select(
-            mine.c.person_id.label("member_person"),
-            mine.c.school.label("company_name"),
-            mine.c.start_date.label("m_start"),
-            mine.c.end_date.label("m_end"),
-            theirs.c.person_id,
-            theirs.c.start_date,
-            theirs.c.end_date,
-        )
-        .join(
-            theirs,
-            and_(
-                theirs.c.org_id == mine.c.org_id,
-                theirs.c.school_key == mine.c.school_key,
-                theirs.c.person_id != mine.c.person_id,
-            ),
-        )
-        .join(person, same_org(person, theirs.c.person_id))
-        .where(
-            mine.c.org_id == org.id,
-            mine.c.person_id.in_(list(members)),
-            person.c.company_id == account.id,
-            person.c.archived_at.is_(None),
-        )
-    ).all()
-    return _group_implicit(
-        conn,
-        org,
-        rows,
-        members,
-        today,
-        "school",
-        lambda r, years: likelihood.schoolmate(years),
-        lambda r: f"at {r.company_name}",
+def _overlap(r: Any, place: str, size: int | None) -> _Overlap:
+    return _Overlap(
+        r.member_person_id, r.m_start, r.m_end, r.person_id, r.p_start, r.p_end, place, size
     )
 
 
 def _group_implicit(
-    conn: Connection,
-    org: Org,
     rows: Sequence[Any],
     members: dict[int, Any],
     today: date,
     kind: str,
     chance: Callable[[Any, float], float],
     where: Callable[[Any], str],
-) -> list[CompanyConnection]:
+) -> list[Unnamed]:
     """One connection per member: the likelihood of knowing at least one of the people."""
     by_member: dict[int, list[tuple[float, Any, float]]] = {}
     for r in rows:
@@ -392,25 +284,18 @@ def _group_implicit(
         if years > 0:
             by_member.setdefault(r.member_person, []).append((chance(r, years), r, years))
     bests = {m: _best_per_person(found) for m, found in by_member.items()}
-    # Only the people shown are read (a big account's hundreds of overlaps are not).
-    people = people_by_id(
-        conn,
-        org,
-        {r.person_id for best in bests.values() for _, r, _ in list(best.values())[:VIA_SHOWN]},
-    )
-    result = []
+    result: list[Unnamed] = []
     for member_person, best in bests.items():
         values = [v for v, _, _ in best.values()]
         value = likelihood.any_of(values)
+        # Only the people shown are read (a big account's hundreds of overlaps are not).
+        shown = list(best.values())[:VIA_SHOWN]
         via = tuple(
-            Via(
-                people[r.person_id].email,
-                people[r.person_id].name,
-                people[r.person_id].title,
+            _unnamed(
                 f"{where(r)} together {likelihood.span(r.start_date, r.end_date)}, "
-                f"{years:.1f} years overlapping",
+                f"{years:.1f} years overlapping"
             )
-            for _, r, years in list(best.values())[:VIA_SHOWN]
+            for _, r, years in shown
         )
         m = members[member_person]
         top = next(iter(best.values()))[1]
@@ -418,11 +303,10 @@ def _group_implicit(
             f"{where(top)} {likelihood.span(top.m_start, top.m_end)} with "
             f"{len(best)} of its people now"
         )
-        result.append(
-            CompanyConnection(
-                m.email, m.name, kind, round(100 * value), likelihood.certainty(value), reason, via
-            )
+        found = CompanyConnection(
+            m.email, m.name, kind, round(100 * value), likelihood.certainty(value), reason, via
         )
+        result.append((found, tuple(r.person_id for _, r, _ in shown)))
     return result
 
 

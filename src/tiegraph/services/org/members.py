@@ -14,6 +14,7 @@ from tiegraph.services.activity import summaries
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
+from tiegraph.store.overlaps import refresh_overlaps
 from tiegraph.store.schema import member, member_address, person, person_email
 
 ROLES = ("admin", "member")
@@ -121,6 +122,7 @@ def add_member(
             member_address.insert(),
             [{"org_id": org.id, "member_id": member_id, "email": a} for a in (email, *extra)],
         )
+        refresh_overlaps(conn, org.id, [person_id])  # their history connects them now
         created = find_member(conn, org, email)
     assert created is not None
     return created

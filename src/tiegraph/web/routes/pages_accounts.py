@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -17,6 +18,7 @@ from tiegraph.web.templating import flash, render
 
 router = APIRouter()
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+CONNECTIONS_SHOWN = 25  # rows of the company connections' table per page
 KIND_NAMES = {
     "personal": "Personal",
     "employer": "Works there",
@@ -69,33 +71,53 @@ def account_page(
     kind: Annotated[list[str], Query(max_length=len(KIND_NAMES))] = [],  # noqa: B006
     min_strength: Annotated[int, Query(ge=0, le=100)] = 0,
     title: Annotated[str, Query(max_length=200)] = "",
+    connections_offset: Offset = 0,
 ) -> Response:
     store = store_of(request)
     account = profiles.get_account(store, viewer.org, company_id, viewer.member)
     people = profiles.search_persons(
         store, viewer.org, company_id=company_id, offset=offset, viewer=viewer.member
     )
-    nearest = closest.closest_to_account(store, viewer.org, company_id, viewer=viewer.member)
+    found = get_account(store, viewer.org, company_id)  # for both panels below: found once
+    nearest = closest.closest_to_account(store, viewer.org, found, viewer=viewer.member)
     connected = connections.company_connections(
         store,
         viewer.org,
-        company_id,
+        found,
         viewer=viewer.member,
         kinds=tuple(k for k in kind if k),
         min_strength=min_strength,
         title=title.strip(),
         worded=False,  # the page shows whom a connection runs through, not their ties' reasons
     )
+    rows = connected.connections
     context = {
         "account": account,
         "people": people,
         "closest": nearest.ties,
-        "connections": connected.connections,
+        "connections": rows[connections_offset : connections_offset + CONNECTIONS_SHOWN],
+        "connections_total": len(rows),
+        "connections_pages": _pages(request, connections_offset, len(rows)),
+        "connections_offset": connections_offset,
         "kinds": KIND_NAMES,
         "chosen": {"kind": set(kind), "min_strength": min_strength, "title": title},
         "lists": lists.lists_to_change(store, viewer.org, viewer.member),
     }
     return render(request, "account.html", context)
+
+
+def _pages(request: Request, offset: int, total: int) -> dict[str, str | None]:
+    """Links to the connections' previous and next pages, the filters kept (`kind` repeats)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "connections_offset"]
+
+    def link(to: int) -> str:
+        return "?" + urlencode([*kept, ("connections_offset", str(to))] if to else kept)
+
+    later = offset + CONNECTIONS_SHOWN
+    return {
+        "previous": link(max(offset - CONNECTIONS_SHOWN, 0)) if offset > 0 else None,
+        "next": link(later) if later < total else None,
+    }
 
 
 @router.post("/accounts/{company_id}/flags")
