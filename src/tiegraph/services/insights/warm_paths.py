@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, select
+from sqlalchemy import ColumnElement, Connection, bindparam, select
 
 from tiegraph.core.reasons import Reason
 from tiegraph.core.strength import TieScore, shown
@@ -231,24 +231,33 @@ def _ties(
     ]
 
 
+# Built once with bound parameters: My day reads these on every view.
+_PERSONS = (
+    select(
+        person.c.id,
+        person.c.full_name,
+        person.c.title,
+        person.c.company_id,
+        company.c.name.label("company"),
+    )
+    .select_from(person)
+    .outerjoin(company, same_org(company, person.c.company_id))
+    .where(
+        person.c.org_id == bindparam("org_id"),
+        person.c.id.in_(bindparam("ids", expanding=True)),
+        person.c.archived_at.is_(None),
+    )
+)
+_INTRODUCERS = select(
+    member.c.id, member.c.email, member.c.name, member.c.pace, member.c.pace_factor
+).where(member.c.org_id == bindparam("org_id"), member.c.id.in_(bindparam("ids", expanding=True)))
+
+
 def _persons(conn: Connection, org: Org, ids: set[int]) -> dict[int, Any]:
     """Of these persons, those not archived, with their name, title and employer."""
     if not ids:
         return {}
-    rows = conn.execute(
-        select(
-            person.c.id,
-            person.c.full_name,
-            person.c.title,
-            person.c.company_id,
-            company.c.name.label("company"),
-        )
-        .select_from(person)
-        .outerjoin(company, same_org(company, person.c.company_id))
-        .where(
-            person.c.org_id == org.id, person.c.id.in_(sorted(ids)), person.c.archived_at.is_(None)
-        )
-    )
+    rows = conn.execute(_PERSONS, {"org_id": org.id, "ids": sorted(ids)})
     return {r.id: r for r in rows}
 
 
@@ -258,11 +267,7 @@ def _introducers(
     """These members' email, name, stored pace and pace factor."""
     if not ids:
         return {}
-    rows = conn.execute(
-        select(
-            member.c.id, member.c.email, member.c.name, member.c.pace, member.c.pace_factor
-        ).where(member.c.org_id == org.id, member.c.id.in_(sorted(ids)))
-    )
+    rows = conn.execute(_INTRODUCERS, {"org_id": org.id, "ids": sorted(ids)})
     return {r.id: (r.email, r.name, r.pace, r.pace_factor) for r in rows}
 
 

@@ -81,11 +81,16 @@ def companies_visible(viewer: Member | None) -> ColumnElement[bool]:
     only while it employs a person this viewer may see; others always show."""
     if viewer is None:
         return true()
+    return companies_seen_by(viewer.id)
+
+
+def companies_seen_by(viewer_id: Any) -> ColumnElement[bool]:
+    """`companies_visible` of a viewer given by id: a value, or a bound parameter."""
     employs = select(person.c.id).where(
         person.c.org_id == company.c.org_id,
         person.c.company_id == company.c.id,
         person.c.archived_at.is_(None),
-        persons_visible(viewer),
+        persons_seen_by(viewer_id),
     )
     return or_(company.c.inferred.is_(False), exists(employs))
 
