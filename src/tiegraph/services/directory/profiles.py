@@ -126,7 +126,8 @@ def _summary(row: Any) -> PersonSummary:
 
 # A profile's statements, built once with bound parameters (org_id, person_id, viewer_id):
 # building a select costs more than running it, and every person page runs seven.
-_ORG, _PERSON = bindparam("org_id"), bindparam("person_id")
+_ORG: Any = bindparam("org_id")
+_PERSON: Any = bindparam("person_id")
 _PROFILE = _summary_query(_ORG).where(
     person.c.id == _PERSON, persons_seen_by(bindparam("viewer_id"))
 )

@@ -288,7 +288,7 @@ def _scored_before(
     return scored
 
 
-def _of_person(conn: Connection, org: Org, person_id: int) -> list[Any]:
+def _of_person(conn: Connection, org: Org, person_id: int) -> Sequence[Any]:
     return conn.execute(_NOW_OF_PERSON, {"org_id": org.id, "person_id": person_id}).all()
 
 
