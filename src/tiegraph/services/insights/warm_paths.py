@@ -12,16 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 
 from tiegraph.core.reasons import Reason
 from tiegraph.core.strength import TieScore, shown
 from tiegraph.services.activity.tie_scores import TieScorer
-from tiegraph.services.activity.ties import pairs_in
 from tiegraph.services.insights.connection_rows import first_emails
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import ties_visible
+from tiegraph.services.org.sharing import ties_seen_by
 from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, member, person, tie
 
@@ -86,9 +85,9 @@ def warm_paths(
     scorer = TieScorer(conn, org, now)
     rows: list[Candidate] = []
     if wanted.accounts:
-        rows += _ties(conn, org, viewer, tie.c.company_id.in_(sorted(wanted.accounts)))
+        rows += _ties(conn, org, viewer, "company", sorted(wanted.accounts))
     if wanted.persons:
-        rows += _ties(conn, org, viewer, tie.c.person_id.in_(sorted(wanted.persons)))
+        rows += _ties(conn, org, viewer, "person", sorted(wanted.persons))
     for r in rows:
         scorer.know(r.member_id, r.pace, r.pace_factor)
     ranks = _ranks(conn, org, scorer, rows)
@@ -146,6 +145,16 @@ def _ranks(
     return found
 
 
+# Built once with bound parameters, as the reads below: My day runs them on every view.
+# The pairs' members and persons, each an IN list: a superset of the pairs (the caller keeps
+# those asked for), as services/activity/ties.py `pairs_in` reads them, and for its reason.
+_STATES = select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
+    tie.c.org_id == bindparam("org_id"),
+    tie.c.member_id.in_(bindparam("member_ids", expanding=True)),
+    tie.c.person_id.in_(bindparam("person_ids", expanding=True)),
+)
+
+
 def _worded(
     conn: Connection, org: Org, scorer: TieScorer, pairs: list[tuple[int, int]]
 ) -> dict[tuple[int, int], TieScore]:
@@ -153,11 +162,8 @@ def _worded(
     if not pairs:
         return {}
     wanted = set(pairs)
-    rows = conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
-            tie.c.org_id == org.id, pairs_in(tie, wanted)
-        )
-    )
+    members, persons = sorted({m for m, _ in wanted}), sorted({p for _, p in wanted})
+    rows = conn.execute(_STATES, {"org_id": org.id, "member_ids": members, "person_ids": persons})
     return {
         pair: scorer.score_row(r) for r in rows if (pair := (r.member_id, r.person_id)) in wanted
     }
@@ -181,33 +187,47 @@ class Candidate:
     pace_factor: float | None
 
 
-def _ties(
-    conn: Connection, org: Org, viewer: Member, which: ColumnElement[bool]
-) -> list[Candidate]:
-    """The CANDIDATE_TIES strongest ties by stored score that `which` picks, of members whose
-    ties the viewer may see, to directory persons not archived and not colleagues.
-
-    Read from the score index alone (the members' conditions are two short lists), then the
-    persons of those ties looked up: an archived one is dropped and the next ties read. A join
-    of every person and member row would read thousands of rows at a big account first."""
-    members = select(member.c.id).where(member.c.org_id == org.id, ties_visible(viewer))
-    colleagues = select(member.c.person_id).where(
-        member.c.org_id == org.id, member.c.person_id.is_not(None)
+def _ranked(by: Any) -> Any:
+    """Ties whose `by` column is in the bound `ids`, strongest by stored score first, a page
+    (`size`, `offset`) at a time, of members whose ties the viewer may see, to persons not
+    colleagues."""
+    members = select(member.c.id).where(
+        member.c.org_id == bindparam("org_id"), ties_seen_by(bindparam("viewer_id"))
     )
-    ranked = (
+    colleagues = select(member.c.person_id).where(
+        member.c.org_id == bindparam("org_id"), member.c.person_id.is_not(None)
+    )
+    return (
         select(tie.c.person_id, tie.c.member_id, tie.c.explicit, tie.c.volume)
         .where(
-            tie.c.org_id == org.id,
-            which,
+            tie.c.org_id == bindparam("org_id"),
+            by.in_(bindparam("ids", expanding=True)),
             tie.c.member_id.in_(members),
             tie.c.person_id.not_in(colleagues),
         )
         .order_by(tie.c.score.desc(), tie.c.person_id, tie.c.member_id)
+        .limit(bindparam("size"))
+        .offset(bindparam("offset"))
     )
+
+
+# By the wanted accounts' ties, or the wanted persons'.
+_RANKED = {"company": _ranked(tie.c.company_id), "person": _ranked(tie.c.person_id)}
+
+
+def _ties(conn: Connection, org: Org, viewer: Member, by: str, ids: list[int]) -> list[Candidate]:
+    """The CANDIDATE_TIES strongest ties by stored score of these companies' or persons' (`by`),
+    of members whose ties the viewer may see, to directory persons not archived and not
+    colleagues.
+
+    Read from the score index alone (the members' conditions are two short lists), then the
+    persons of those ties looked up: an archived one is dropped and the next ties read. A join
+    of every person and member row would read thousands of rows at a big account first."""
     rows: list[Any] = []
     offset, size = 0, CANDIDATE_TIES + CANDIDATE_SLACK
+    params = {"org_id": org.id, "viewer_id": viewer.id, "ids": ids, "size": size}
     while len(rows) < CANDIDATE_TIES:
-        page = conn.execute(ranked.limit(size).offset(offset)).all()
+        page = conn.execute(_RANKED[by], params | {"offset": offset}).all()
         persons = _persons(conn, org, {r.person_id for r in page})
         rows += [(r, persons[r.person_id]) for r in page if r.person_id in persons]
         if len(page) < size:
