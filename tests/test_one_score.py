@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tiegraph.cli import main
 from tiegraph.core.strength import label_of
@@ -31,7 +31,7 @@ from tiegraph.services.insights.connection_rows import CompanyConnection
 from tiegraph.services.insights.connections import company_connections
 from tiegraph.services.insights.nurture import nurture
 from tiegraph.services.insights.paths import intro_paths
-from tiegraph.services.insights.who_knows import knowers_of_person, who_knows
+from tiegraph.services.insights.who_knows import TILE, knowers_of_person, knowers_tile, who_knows
 from tiegraph.services.intros.requests import draft_intro
 from tiegraph.services.list_rows import show_list
 from tiegraph.services.lists import add_to_list, create_list
@@ -462,3 +462,27 @@ def test_gallery_and_account_columns_show_one_score_per_tie(store: Store) -> Non
         assert mine[str(row.ties.colleague_email)] == (row.ties.score, row.ties.label)
         assert row.ties.score == max(score for score, _ in mine.values())
         assert row.ties.knowers == len(knowers)
+
+
+def test_the_person_pages_tile_is_the_full_lists_first_five(store: Store) -> None:
+    """The tile words five knowers and counts the rest unworded: the same five, the same
+    count as the full who-knows list, for every viewer; a tie whose shown score is 0 still
+    counts when its reasons make it a knower (here: one set to volume 0, its last contact
+    kept)."""
+    truth = _truth(store)
+    zeroed = truth.persons[0]
+    with store.write() as conn:
+        conn.execute(
+            update(tie)
+            .where(tie.c.org_id == truth.org.id, tie.c.person_id == zeroed)
+            .values(volume=0.0, explicit=False)
+        )
+    viewers: list[Member | None] = [None, *list_members(store, truth.org)[:3]]
+    counted_at_zero = 0
+    for viewer in viewers:
+        for person_id in truth.persons:
+            full = knowers_of_person(store, truth.org, person_id, viewer=viewer, limit=0)
+            tile, count = knowers_tile(store, truth.org, person_id, viewer=viewer)
+            assert (tile, count) == (full[:TILE], len(full)), (viewer, person_id)
+            counted_at_zero += sum(k.score == 0 for k in full)
+    assert counted_at_zero > 0

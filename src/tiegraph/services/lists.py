@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import ColumnElement, Connection, bindparam, func, select
 
 from tiegraph.errors import ForbiddenError, InvalidInputError, NotFoundError
 from tiegraph.services.directory.by_id import (
@@ -91,24 +91,33 @@ def _checked_name(name: str) -> str:
     return name
 
 
+# The organization's lists, by name, each with its owner and rows, in one query; built once
+# with a bound parameter (org_id): the person page reads the open ones on every view.
+_ITEMS = (
+    select(func.count())
+    .where(
+        list_item.c.org_id == person_list.c.org_id,
+        list_item.c.list_id == person_list.c.id,
+        list_item.c.removed_at.is_(None),
+    )
+    .scalar_subquery()
+)
+_LISTS = (
+    select(person_list, member.c.email, member.c.name.label("owner_name"), _ITEMS.label("n"))
+    .join(member, same_org(member, person_list.c.owner_id))
+    .where(person_list.c.org_id == bindparam("org_id"))
+    .order_by(person_list.c.name)
+)
+_OPEN_LISTS = _LISTS.where(person_list.c.archived_at.is_(None))
+_ARCHIVED_LISTS = _LISTS.where(person_list.c.archived_at.is_not(None))
+
+
 def _lists(conn: Connection, org: Org, *where: ColumnElement[bool]) -> list[PersonList]:
-    """The organization's lists meeting `where`, by name, each with its owner and rows, in one
-    query."""
-    items = (
-        select(func.count())
-        .where(
-            list_item.c.org_id == org.id,
-            list_item.c.list_id == person_list.c.id,
-            list_item.c.removed_at.is_(None),
-        )
-        .scalar_subquery()
-    )
-    rows = conn.execute(
-        select(person_list, member.c.email, member.c.name.label("owner_name"), items.label("n"))
-        .join(member, same_org(member, person_list.c.owner_id))
-        .where(person_list.c.org_id == org.id, *where)
-        .order_by(person_list.c.name)
-    )
+    """The organization's lists meeting `where`, by name, each with its owner and rows."""
+    return _rows_of(conn.execute(_LISTS.where(*where), {"org_id": org.id}))
+
+
+def _rows_of(rows: Any) -> list[PersonList]:
     return [
         PersonList(r.id, r.name, r.kind, r.email, r.owner_name, r.n, r.created_at, r.archived_at)
         for r in rows
@@ -162,12 +171,8 @@ def _create(conn: Connection, org: Org, owner: Member, name: str, kind: str) -> 
 
 def list_lists(store: Store, org: Org, *, archived: bool = False) -> list[PersonList]:
     with store.read() as conn:
-        return _lists(
-            conn,
-            org,
-            person_list.c.archived_at.is_not(None)
-            if archived
-            else person_list.c.archived_at.is_(None),
+        return _rows_of(
+            conn.execute(_ARCHIVED_LISTS if archived else _OPEN_LISTS, {"org_id": org.id})
         )
 
 

@@ -14,10 +14,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 
 from tiegraph.services.insights.paths import IntroPaths
-from tiegraph.services.org.changes import data_version
+from tiegraph.services.org.changes import version_of
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
 from tiegraph.store.schema import member
@@ -42,7 +42,7 @@ class PathsCache:
         if self.seconds <= 0:
             return compute()
         # An import finished anywhere moves the version: no process answers from before it.
-        key = (org.id, viewer_id, person_id, sharing_state(store, org), data_version(store, org))
+        key = (org.id, viewer_id, person_id, *_state(store, org))
         now = time.monotonic()
         with self._lock:
             found = self._entries.get(key)
@@ -58,13 +58,23 @@ class PathsCache:
         return value
 
 
-def sharing_state(store: Store, org: Org) -> tuple[tuple[int, bool], ...]:
+# Built once with a bound parameter: read on every person page.
+_SHARING = (
+    select(member.c.id, member.c.activity_sharing)
+    .where(member.c.org_id == bindparam("org_id"), member.c.archived_at.is_(None))
+    .order_by(member.c.id)
+)
+
+
+def _sharing(conn: Connection, org: Org) -> tuple[tuple[int, bool], ...]:
     """The organization's active members and whether each shares activity: what decides whose
     ties a viewer may see (services/org/sharing.py)."""
+    rows = conn.execute(_SHARING, {"org_id": org.id})
+    return tuple((r.id, bool(r.activity_sharing)) for r in rows)
+
+
+def _state(store: Store, org: Org) -> tuple[tuple[tuple[int, bool], ...], int]:
+    """What the cached paths depend on besides the viewer and the person, in one read: the
+    sharing state and the data version."""
     with store.read() as conn:
-        rows = conn.execute(
-            select(member.c.id, member.c.activity_sharing)
-            .where(member.c.org_id == org.id, member.c.archived_at.is_(None))
-            .order_by(member.c.id)
-        )
-        return tuple((r.id, bool(r.activity_sharing)) for r in rows)
+        return _sharing(conn, org), version_of(conn, org)

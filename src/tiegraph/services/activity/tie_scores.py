@@ -123,10 +123,17 @@ class TieScorer:
     def shown_of(self, row: Any) -> int:
         """A tie row's shown score alone (what `score_row` gives it), its reasons not worded:
         for views that rank many ties and word the few they show."""
+        return self.unworded(row).score
+
+    def unworded(self, row: Any) -> TieScore:
+        """A tie row's score, label and strength as `score_row` gives them, its reasons not
+        worded (left empty): for views that count or rank many ties and word the few shown."""
         if row.volume is None or self.past:
-            return self.score_row(row).score
+            return self.score_row(row)
         self.pace(row.member_id)  # read once per member, as `score` does
-        return shown(float(row.volume), self.paces[row.member_id][1], bool(row.explicit))[0]
+        factor = self.paces[row.member_id][1]
+        value, label, raw = shown(float(row.volume), factor, bool(row.explicit))
+        return TieScore(value, label, (), raw)
 
     def score_row(self, row: Any) -> TieScore:
         """A tie row with `member_id`, `state`, `explicit` and `volume` columns, scored."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 
 from tiegraph.errors import InvalidInputError, NotFoundError
 from tiegraph.services.insights.account_coverage import (
@@ -18,7 +18,7 @@ from tiegraph.services.insights.account_coverage import (
 )
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import companies_visible, persons_visible
+from tiegraph.services.org.sharing import companies_visible, persons_seen_by, persons_visible
 from tiegraph.services.paging import Page, checked_window, count_of
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
@@ -86,10 +86,11 @@ class PersonProfile:
     sources: tuple[Source, ...] = field(default_factory=tuple)
 
 
-def _summary_query(org: Org) -> Any:
+def _summary_query(org_id: Any) -> Any:
+    """Persons with what a row shows of them; `org_id`: a value, or a bound parameter."""
     first_email = (
         select(person_email.c.email)
-        .where(person_email.c.org_id == org.id, person_email.c.person_id == person.c.id)
+        .where(person_email.c.org_id == org_id, person_email.c.person_id == person.c.id)
         .order_by(person_email.c.id)
         .limit(1)
         .scalar_subquery()
@@ -107,7 +108,7 @@ def _summary_query(org: Org) -> Any:
             person.c.profile_url,
         )
         .outerjoin(company, same_org(company, person.c.company_id))
-        .where(person.c.org_id == org.id)
+        .where(person.c.org_id == org_id)
     )
 
 
@@ -123,77 +124,79 @@ def _summary(row: Any) -> PersonSummary:
     )
 
 
+# A profile's statements, built once with bound parameters (org_id, person_id, viewer_id):
+# building a select costs more than running it, and every person page runs seven.
+_ORG: Any = bindparam("org_id")
+_PERSON: Any = bindparam("person_id")
+_PROFILE = _summary_query(_ORG).where(
+    person.c.id == _PERSON, persons_seen_by(bindparam("viewer_id"))
+)
+
+
+def _values_of(table: Any, column: Any) -> Any:
+    return (
+        select(column.label("value"))
+        .where(table.c.org_id == _ORG, table.c.person_id == _PERSON)
+        .order_by(table.c.id)
+    )
+
+
+_EMAILS = _values_of(person_email, person_email.c.email)
+_PHONES = _values_of(person_phone, person_phone.c.phone)
+_JOBS = (
+    select(employment, company.c.name.label("company"))
+    .join(company, same_org(company, employment.c.company_id))
+    .where(employment.c.org_id == _ORG, employment.c.person_id == _PERSON)
+    .order_by(employment.c.end_date.is_(None).desc(), employment.c.start_date.desc())
+)
+_SCHOOLS = (
+    select(education)
+    .where(education.c.org_id == _ORG, education.c.person_id == _PERSON)
+    .order_by(education.c.start_date)
+)
+# The viewer's contacts of this person first: a join lets SQLite scan every source row.
+_MY_CONTACTS = select(contact.c.id).where(
+    contact.c.org_id == _ORG,
+    contact.c.person_id == _PERSON,
+    contact.c.member_id == bindparam("viewer_id"),
+)
+_SOURCES = (
+    select(contact_source.c.contact_id, contact_source.c.source_format, contact_source.c.file_name)
+    .where(
+        contact_source.c.org_id == _ORG,
+        contact_source.c.contact_id.in_(bindparam("contact_ids", expanding=True)),
+    )
+    .order_by(contact_source.c.id)
+)
+
+
 def get_person(store: Store, org: Org, person_id: int, *, viewer: Member) -> PersonProfile:
     """A directory person as any member of the organization sees them, with the viewer's sources."""
+    which = {"org_id": org.id, "person_id": person_id, "viewer_id": viewer.id}
     with store.read() as conn:
-        row = conn.execute(
-            _summary_query(org).where(person.c.id == person_id, persons_visible(viewer))
-        ).first()
+        row = conn.execute(_PROFILE, which).first()
         if row is None:
             raise NotFoundError(f"no directory person {person_id}")
+        jobs = conn.execute(_JOBS, which).all()
+        schools = conn.execute(_SCHOOLS, which).all()
+        emails = tuple(conn.execute(_EMAILS, which).scalars())
         return PersonProfile(
             _summary(row),
             row.origin,
             row.profile_url,
-            _values(conn, org, person_email, person_email.c.email, person_id),
-            _values(conn, org, person_phone, person_phone.c.phone, person_id),
-            _jobs(conn, org, person_id),
-            _schools(conn, org, person_id),
-            _sources(conn, org, person_id, viewer),
+            emails,
+            tuple(conn.execute(_PHONES, which).scalars()),
+            tuple(Job(r.company_id, r.company, r.title, r.start_date, r.end_date) for r in jobs),
+            tuple(Schooling(r.school, r.degree, r.start_date, r.end_date) for r in schools),
+            _sources(conn, which),
         )
 
 
-def _values(conn: Connection, org: Org, table: Any, column: Any, person_id: int) -> tuple[str, ...]:
-    rows = conn.execute(
-        select(column.label("value"))
-        .where(table.c.org_id == org.id, table.c.person_id == person_id)
-        .order_by(table.c.id)
-    )
-    return tuple(r.value for r in rows)
-
-
-def _jobs(conn: Connection, org: Org, person_id: int) -> tuple[Job, ...]:
-    rows = conn.execute(
-        select(employment, company.c.name.label("company"))
-        .join(company, same_org(company, employment.c.company_id))
-        .where(employment.c.org_id == org.id, employment.c.person_id == person_id)
-        .order_by(employment.c.end_date.is_(None).desc(), employment.c.start_date.desc())
-    )
-    return tuple(Job(r.company_id, r.company, r.title, r.start_date, r.end_date) for r in rows)
-
-
-def _schools(conn: Connection, org: Org, person_id: int) -> tuple[Schooling, ...]:
-    rows = conn.execute(
-        select(education)
-        .where(education.c.org_id == org.id, education.c.person_id == person_id)
-        .order_by(education.c.start_date)
-    )
-    return tuple(Schooling(r.school, r.degree, r.start_date, r.end_date) for r in rows)
-
-
-def _sources(conn: Connection, org: Org, person_id: int, viewer: Member) -> tuple[Source, ...]:
-    # The viewer's contacts of this person first: a join lets SQLite scan every source row.
-    mine = [
-        r.id
-        for r in conn.execute(
-            select(contact.c.id).where(
-                contact.c.org_id == org.id,
-                contact.c.person_id == person_id,
-                contact.c.member_id == viewer.id,
-            )
-        )
-    ]
+def _sources(conn: Connection, which: dict[str, int]) -> tuple[Source, ...]:
+    mine = list(conn.execute(_MY_CONTACTS, which).scalars())
     if not mine:
         return ()
-    rows = conn.execute(
-        select(
-            contact_source.c.contact_id,
-            contact_source.c.source_format,
-            contact_source.c.file_name,
-        )
-        .where(contact_source.c.org_id == org.id, contact_source.c.contact_id.in_(mine))
-        .order_by(contact_source.c.id)
-    )
+    rows = conn.execute(_SOURCES, {"org_id": which["org_id"], "contact_ids": mine})
     return tuple(Source(r.contact_id, r.source_format, r.file_name) for r in rows)
 
 
@@ -210,7 +213,7 @@ def search_persons(
     """Directory persons (not archived) whose name, title or email holds `query`, of those
     `viewer` may see."""
     limit, offset = checked_window(limit, offset)
-    stmt = _summary_query(org).where(person.c.archived_at.is_(None), persons_visible(viewer))
+    stmt = _summary_query(org.id).where(person.c.archived_at.is_(None), persons_visible(viewer))
     if company_id is not None:
         stmt = stmt.where(person.c.company_id == company_id)
     if query.strip():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 
 from tiegraph.core.reasons import Reason
 from tiegraph.core.strength import TieScore, shown
@@ -23,7 +23,7 @@ from tiegraph.services.activity.touches import aware
 from tiegraph.services.insights.who_knows import TILE
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import ties_visible
+from tiegraph.services.org.sharing import ties_seen_by, ties_visible
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company_knower, member, person, tie
@@ -64,24 +64,8 @@ def account_knowers(
         )
 
 
-def knowers_of_accounts(
-    conn: Connection,
-    org: Org,
-    company_ids: Sequence[int],
-    *,
-    viewer: Member | None = None,
-    limit: int = TILE,
-    worded: bool = True,
-) -> dict[int, tuple[AccountKnower, ...]]:
-    """For each of these accounts, its members by their strongest tie, strongest first.
-
-    Read from the stored summary (services/activity/company_summary.py: each member's strongest
-    tie per company, by the shown score `shown_sql` gives), only rows of members whose ties
-    the viewer may see; only the ties shown are scored in Python, for their reasons.
-    `worded=False`: no reasons (empty), the score from the tie's stored columns alone."""
-    ids = sorted(set(company_ids))
-    if not ids:
-        return {}
+def _knowers(seen_by_viewer: bool, limited: bool) -> Any:
+    """Each member's strongest tie per account, ranked per account, with the tie's columns."""
     rank = func.row_number().over(
         partition_by=company_knower.c.company_id,
         order_by=(company_knower.c.score.desc(), company_knower.c.strength.desc(), member.c.name),
@@ -103,21 +87,49 @@ def knowers_of_accounts(
         .join(member, same_org(member, company_knower.c.member_id))
         .join(person, same_org(person, company_knower.c.person_id))
         .where(
-            company_knower.c.org_id == org.id,
-            company_knower.c.company_id.in_(ids),
-            ties_visible(viewer),
+            company_knower.c.org_id == bindparam("org_id"),
+            company_knower.c.company_id.in_(bindparam("company_ids", expanding=True)),
+            ties_seen_by(bindparam("viewer_id")) if seen_by_viewer else ties_visible(None),
         )
         .subquery("ranked")
     )
     query = select(ranked, tie.c.last_at, tie.c.volume, tie.c.explicit).join(
         tie,
-        (tie.c.org_id == org.id)
+        (tie.c.org_id == bindparam("org_id"))
         & (tie.c.member_id == ranked.c.member_id)
         & (tie.c.person_id == ranked.c.person_id),
     )
-    if limit:
-        query = query.where(ranked.c.rank <= limit)
-    rows = conn.execute(query.order_by(ranked.c.company_id, ranked.c.rank)).all()
+    if limited:
+        query = query.where(ranked.c.rank <= bindparam("limit"))
+    return query.order_by(ranked.c.company_id, ranked.c.rank)
+
+
+# Built once with bound parameters, by (seen by a viewer, limited): the list page reads it on
+# every view, and building this select costs more than running it.
+_KNOWERS = {(v, n): _knowers(v, n) for v in (False, True) for n in (False, True)}
+
+
+def knowers_of_accounts(
+    conn: Connection,
+    org: Org,
+    company_ids: Sequence[int],
+    *,
+    viewer: Member | None = None,
+    limit: int = TILE,
+    worded: bool = True,
+) -> dict[int, tuple[AccountKnower, ...]]:
+    """For each of these accounts, its members by their strongest tie, strongest first.
+
+    Read from the stored summary (services/activity/company_summary.py: each member's strongest
+    tie per company, by the shown score `shown_sql` gives), only rows of members whose ties
+    the viewer may see; only the ties shown are scored in Python, for their reasons.
+    `worded=False`: no reasons (empty), the score from the tie's stored columns alone."""
+    ids = sorted(set(company_ids))
+    if not ids:
+        return {}
+    viewer_id = viewer and viewer.id
+    params = {"org_id": org.id, "company_ids": ids, "viewer_id": viewer_id, "limit": limit}
+    rows = conn.execute(_KNOWERS[(viewer is not None, bool(limit))], params).all()
     scores = _scores(conn, org, rows, worded)
     found: dict[int, list[AccountKnower]] = {}
     for r in rows:

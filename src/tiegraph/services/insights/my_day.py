@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from tiegraph.services.insights.connection_rows import first_emails
 from tiegraph.services.insights.nurture import NurtureItem, nurture
@@ -22,7 +22,7 @@ from tiegraph.services.insights.warm_paths import Wanted, WarmPath, warm_paths
 from tiegraph.services.intros.requests import IntroRequest, list_intros
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import companies_visible, persons_visible
+from tiegraph.services.org.sharing import companies_seen_by, persons_seen_by
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, employment, list_item, member, person, person_list
@@ -127,41 +127,71 @@ def my_day(
     )
 
 
-def _targets(conn: Connection, org: Org, viewer: Member) -> dict[int, str]:
-    rows = conn.execute(
-        select(company.c.id, company.c.name).where(
-            company.c.org_id == org.id,
-            company.c.is_target.is_(True),
-            company.c.archived_at.is_(None),
-            companies_visible(viewer),
-        )
+# My day's own statements, built once with bound parameters (org_id, viewer_id, ...):
+# building a select costs more than running it, and this is every seller's landing page.
+_VIEWER: Any = bindparam("viewer_id")
+_TARGETS = select(company.c.id, company.c.name).where(
+    company.c.org_id == bindparam("org_id"),
+    company.c.is_target.is_(True),
+    company.c.archived_at.is_(None),
+    companies_seen_by(_VIEWER),
+)
+_OWNED_LISTS = select(person_list.c.id, person_list.c.name).where(
+    person_list.c.org_id == bindparam("org_id"),
+    person_list.c.owner_id == _VIEWER,
+    person_list.c.archived_at.is_(None),
+)
+_LIST_ROWS = (
+    select(list_item.c.list_id, list_item.c.person_id, list_item.c.company_id)
+    .where(
+        list_item.c.org_id == bindparam("org_id"),
+        list_item.c.list_id.in_(bindparam("list_ids", expanding=True)),
+        list_item.c.removed_at.is_(None),
     )
+    .order_by(list_item.c.id)
+)
+_COLLEAGUES = select(member.c.person_id).where(
+    member.c.org_id == bindparam("org_id"), member.c.person_id.is_not(None)
+)
+_NEW_PEOPLE = (
+    select(
+        person.c.id,
+        person.c.full_name,
+        employment.c.title,
+        employment.c.company_id,
+        employment.c.start_date,
+    )
+    .join(person, same_org(person, employment.c.person_id))
+    .where(
+        employment.c.org_id == bindparam("org_id"),
+        employment.c.company_id.in_(bindparam("target_ids", expanding=True)),
+        employment.c.end_date.is_(None),
+        employment.c.start_date >= bindparam("since"),
+        employment.c.start_date <= bindparam("today"),
+        person.c.org_id == bindparam("org_id"),
+        person.c.company_id == employment.c.company_id,
+        person.c.archived_at.is_(None),
+        person.c.id.not_in(_COLLEAGUES),
+        persons_seen_by(_VIEWER),
+    )
+    .order_by(employment.c.start_date.desc(), person.c.full_name)
+    .limit(NEW_SHOWN * 2)
+)
+
+
+def _targets(conn: Connection, org: Org, viewer: Member) -> dict[int, str]:
+    rows = conn.execute(_TARGETS, {"org_id": org.id, "viewer_id": viewer.id})
     return {r.id: r.name for r in rows}
 
 
 def _my_lists(conn: Connection, org: Org, viewer: Member) -> tuple[int, Wanted]:
     """How many lists the viewer owns, and their rows: persons and accounts, by list name."""
     owned = {
-        r.id: r.name
-        for r in conn.execute(
-            select(person_list.c.id, person_list.c.name).where(
-                person_list.c.org_id == org.id,
-                person_list.c.owner_id == viewer.id,
-                person_list.c.archived_at.is_(None),
-            )
-        )
+        r.id: r.name for r in conn.execute(_OWNED_LISTS, {"org_id": org.id, "viewer_id": viewer.id})
     }
     wanted = Wanted({}, {})
     if owned:
-        rows = conn.execute(
-            select(list_item.c.list_id, list_item.c.person_id, list_item.c.company_id)
-            .where(
-                list_item.c.org_id == org.id,
-                list_item.c.list_id.in_(sorted(owned)),
-                list_item.c.removed_at.is_(None),
-            )
-            .order_by(list_item.c.id)
-        )
+        rows = conn.execute(_LIST_ROWS, {"org_id": org.id, "list_ids": sorted(owned)})
         for r in rows:
             why = f"list {owned[r.list_id]}"
             if r.person_id is not None:
@@ -176,32 +206,15 @@ def _new_people(
 ) -> list[NewPerson]:
     if not targets:
         return []
-    colleagues = select(member.c.person_id).where(
-        member.c.org_id == org.id, member.c.person_id.is_not(None)
-    )
     rows = conn.execute(
-        select(
-            person.c.id,
-            person.c.full_name,
-            employment.c.title,
-            employment.c.company_id,
-            employment.c.start_date,
-        )
-        .join(person, same_org(person, employment.c.person_id))
-        .where(
-            employment.c.org_id == org.id,
-            employment.c.company_id.in_(sorted(targets)),
-            employment.c.end_date.is_(None),
-            employment.c.start_date >= today - timedelta(days=NEW_DAYS),
-            employment.c.start_date <= today,
-            person.c.org_id == org.id,
-            person.c.company_id == employment.c.company_id,
-            person.c.archived_at.is_(None),
-            person.c.id.not_in(colleagues),
-            persons_visible(viewer),
-        )
-        .order_by(employment.c.start_date.desc(), person.c.full_name)
-        .limit(NEW_SHOWN * 2)
+        _NEW_PEOPLE,
+        {
+            "org_id": org.id,
+            "viewer_id": viewer.id,
+            "target_ids": sorted(targets),
+            "since": today - timedelta(days=NEW_DAYS),
+            "today": today,
+        },
     ).all()
     emails = first_emails(conn, org, (r.id for r in rows))
     found: dict[int, NewPerson] = {}

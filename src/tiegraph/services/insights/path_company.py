@@ -11,30 +11,31 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, bindparam, select
 
 from tiegraph.core import likelihood
 from tiegraph.core.paths import no_one_twice, path_strength, tie_hop
-from tiegraph.services.activity.ties import pairs_in
 from tiegraph.services.directory.accounts import Account
 from tiegraph.services.insights.connection_rows import people_by_id
 from tiegraph.services.insights.path_hops import (
+    SEEN_BY,
     IntroPath,
     PathCtx,
     Target,
+    by_view,
     first_weight,
     likely,
     measured,
     path,
     tie_score,
 )
-from tiegraph.services.org.sharing import ties_visible
 from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import employment, member, person, tie
 
 CANDIDATES = 200  # the target's company's strongest ties considered for the three-hop paths
 STATE_CHUNK = 16  # tie states read at a time, as the three-hop candidates are rescored
 ASSUMED_YEARS = 1.0  # two people at one company with unknown dates: assume a year together
+OWN_SHOWN = 3  # the asker's own contacts at the target's company worth naming
 
 Span = tuple[date | None, date | None]
 
@@ -43,19 +44,73 @@ def _why(chance: float, account: Account) -> str:
     return f"{likelihood.certainty(chance)}: colleagues at {account.name}"
 
 
+# Built once with bound parameters (PathCtx.bound): a person page runs these on every view.
+_COLLEAGUES_THERE = select(person.c.id).where(
+    person.c.org_id == bindparam("org_id"),
+    person.c.company_id == bindparam("company_id"),
+    person.c.id.in_(bindparam("person_ids", expanding=True)),
+    person.c.id != bindparam("target_id"),
+)
+
+
+def _candidates_query(visible: ColumnElement[bool], asking: bool) -> Any:
+    query = (
+        select(tie.c.member_id, tie.c.person_id, tie.c.score, tie.c.volume, tie.c.explicit)
+        .join(member, same_org(member, tie.c.member_id))
+        .where(
+            tie.c.org_id == bindparam("org_id"),
+            tie.c.company_id == bindparam("company_id"),
+            tie.c.person_id != bindparam("target_id"),
+            tie.c.person_id.not_in(bindparam("person_ids", expanding=True)),
+            visible,
+        )
+        .order_by(tie.c.score.desc())
+        .limit(CANDIDATES)
+    )
+    return query.where(tie.c.member_id != bindparam("requester_id")) if asking else query
+
+
+# By (seen by a viewer, someone asking).
+_CANDIDATES = {
+    (viewer, asking): _candidates_query(visible, asking)
+    for viewer, visible in SEEN_BY.items()
+    for asking in (True, False)
+}
+# The pairs' members and persons, each an IN list: a superset of the pairs, as
+# services/activity/ties.py `pairs_in` reads them (the caller keeps the pairs asked for).
+_STATES = select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
+    tie.c.org_id == bindparam("org_id"),
+    tie.c.member_id.in_(bindparam("member_ids", expanding=True)),
+    tie.c.person_id.in_(bindparam("person_ids", expanding=True)),
+)
+_TENURES = select(employment.c.person_id, employment.c.start_date, employment.c.end_date).where(
+    employment.c.org_id == bindparam("org_id"),
+    employment.c.company_id == bindparam("company_id"),
+    employment.c.person_id.in_(bindparam("person_ids", expanding=True)),
+)
+_OWN_CONTACTS = by_view(
+    lambda visible: (
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume)
+        .join(member, same_org(member, tie.c.member_id))
+        .where(
+            tie.c.org_id == bindparam("org_id"),
+            tie.c.member_id == bindparam("requester_id"),
+            visible,
+            tie.c.company_id == bindparam("company_id"),
+            tie.c.person_id != bindparam("target_id"),
+            tie.c.person_id.not_in(bindparam("person_ids", expanding=True)),
+        )
+        .order_by(tie.c.score.desc())
+        .limit(OWN_SHOWN)
+    )
+)
+
+
 def colleague_paths(ctx: PathCtx, target: Target, account: Account) -> list[IntroPath]:
     """Colleagues who work at the target's company: they likely know the target."""
     asking = ctx.requester.id if ctx.requester else None
-    there = set(
-        ctx.conn.execute(
-            select(person.c.id).where(
-                person.c.org_id == ctx.org.id,
-                person.c.company_id == account.id,
-                person.c.id.in_(sorted(ctx.member_persons())),
-                person.c.id != target.id,
-            )
-        ).scalars()
-    )
+    which = ctx.bound(company_id=account.id, person_ids=sorted(ctx.member_persons()))
+    there = set(ctx.conn.execute(_COLLEAGUES_THERE, which | {"target_id": target.id}).scalars())
     colleagues = [
         m for m in ctx.members.values() if m.person_id in there and m.id != asking
     ]  # fmt: skip
@@ -138,22 +193,10 @@ def _no_one_twice(ctx: PathCtx, row: Any, people: dict[int, Any], target: Target
 def _candidates(ctx: PathCtx, target: Target) -> list[Any]:
     """The strongest visible ties of colleagues (not the asker) to people at the target's
     company who are neither the target nor a colleague."""
-    query = (
-        select(tie.c.member_id, tie.c.person_id, tie.c.score, tie.c.volume, tie.c.explicit)
-        .join(member, same_org(member, tie.c.member_id))
-        .where(
-            tie.c.org_id == ctx.org.id,
-            tie.c.company_id == target.company_id,
-            tie.c.person_id != target.id,
-            tie.c.person_id.not_in(sorted(ctx.member_persons())),
-            ties_visible(ctx.viewer),
-        )
-        .order_by(tie.c.score.desc())
-        .limit(CANDIDATES)
-    )
-    if ctx.requester is not None:
-        query = query.where(tie.c.member_id != ctx.requester.id)
-    return [r for r in ctx.conn.execute(query) if r.member_id in ctx.members]
+    which = ctx.bound(company_id=target.company_id, target_id=target.id)
+    which["person_ids"] = sorted(ctx.member_persons())
+    query = _CANDIDATES[(ctx.viewer is not None, ctx.requester is not None)]
+    return [r for r in ctx.conn.execute(query, which) if r.member_id in ctx.members]
 
 
 def _bounds(
@@ -182,23 +225,15 @@ def _states(ctx: PathCtx, rows: list[Any]) -> dict[tuple[int, int], Any]:
     pairs = {(r.member_id, r.person_id) for r in rows}
     if not pairs:
         return {}
-    found = ctx.conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
-            tie.c.org_id == ctx.org.id, pairs_in(tie, pairs)
-        )
-    )
+    members, persons = sorted({m for m, _ in pairs}), sorted({p for _, p in pairs})
+    found = ctx.conn.execute(_STATES, ctx.bound(member_ids=members, person_ids=persons))
     return {(f.member_id, f.person_id): f for f in found if (f.member_id, f.person_id) in pairs}
 
 
 def _tenures(ctx: PathCtx, company_id: int, person_ids: set[int]) -> dict[int, Span]:
     found: dict[int, Span] = {}
-    rows = ctx.conn.execute(
-        select(employment.c.person_id, employment.c.start_date, employment.c.end_date).where(
-            employment.c.org_id == ctx.org.id,
-            employment.c.company_id == company_id,
-            employment.c.person_id.in_(sorted(person_ids)),
-        )
-    )
+    which = ctx.bound(company_id=company_id, person_ids=sorted(person_ids))
+    rows = ctx.conn.execute(_TENURES, which)
     for r in rows:
         found[r.person_id] = (r.start_date, r.end_date)
     return found
@@ -210,28 +245,14 @@ def _overlap(a: Span | None, b: Span | None, today: date) -> float:
     return likelihood.overlap_years(a[0], a[1], b[0], b[1], today)
 
 
-OWN_SHOWN = 3
-
-
 def own_contacts(ctx: PathCtx, target: Target, account: Account) -> list[str]:
     """The asker's own contacts at the target's company who likely know the target, in words:
     no colleague is needed to ask them, so they are no intro path, but worth knowing."""
     if ctx.requester is None:
         return []
-    rows = ctx.conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume)
-        .join(member, same_org(member, tie.c.member_id))
-        .where(
-            tie.c.org_id == ctx.org.id,
-            tie.c.member_id == ctx.requester.id,
-            ties_visible(ctx.viewer),
-            tie.c.company_id == account.id,
-            tie.c.person_id != target.id,
-            tie.c.person_id.not_in(sorted(ctx.member_persons())),
-        )
-        .order_by(tie.c.score.desc())
-        .limit(OWN_SHOWN)
-    ).all()
+    which = ctx.bound(company_id=account.id, target_id=target.id)
+    which["person_ids"] = sorted(ctx.member_persons())
+    rows = ctx.conn.execute(_OWN_CONTACTS[ctx.viewer is not None], which).all()
     rows = [r for r in rows if ctx.scorer.shown_of(r) > 0]
     people = people_by_id(ctx.conn, ctx.org, {r.person_id for r in rows})
     tenures = _tenures(ctx, account.id, {r.person_id for r in rows} | {target.id})

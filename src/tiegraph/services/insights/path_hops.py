@@ -8,11 +8,12 @@ likely link to the target as a colleague at the same company.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import ColumnElement, Connection, bindparam
 
 from tiegraph.core.paths import HopKind, colleague_hop, explain_strength, path_strength, tie_hop
 from tiegraph.core.reasons import said
@@ -20,6 +21,7 @@ from tiegraph.core.strength import TieScore, label_of
 from tiegraph.services.activity.tie_scores import TieScorer
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
+from tiegraph.services.org.sharing import ties_seen_by, ties_visible
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,26 @@ class PathCtx:
     def member_persons(self) -> dict[int, int]:
         """Active members' person ids -> member ids."""
         return {m.person_id: m.id for m in self.members.values() if m.person_id}
+
+    def bound(self, **more: Any) -> dict[str, Any]:
+        """The bound parameters of the paths' statements built once (`by_view`): the
+        organization, the viewer and the requester (None: the operator's view, no one asking),
+        and `more`."""
+        viewer, requester = self.viewer, self.requester
+        ids = {"viewer_id": viewer and viewer.id, "requester_id": requester and requester.id}
+        return {"org_id": self.org.id, **ids, **more}
+
+
+# The condition on `member` of the ties a view may see, by kind of view: True, a viewer's
+# (bound `viewer_id`); False, the operator's.
+SEEN_BY = {True: ties_seen_by(bindparam("viewer_id")), False: ties_visible(None)}
+
+
+def by_view(build: Callable[[ColumnElement[bool]], Any]) -> dict[bool, Any]:
+    """A statement built once for each kind of view (`SEEN_BY`), given the condition on the
+    ties it may see: building a select costs more than running it, and a person page runs a
+    dozen."""
+    return {viewer: build(visible) for viewer, visible in SEEN_BY.items()}
 
 
 def tie_score(ctx: PathCtx, row: Any) -> TieScore:

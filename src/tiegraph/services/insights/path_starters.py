@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from tiegraph.core.paths import Stint, in_common
 from tiegraph.services.insights.path_hops import IntroPath, PathCtx, Target
@@ -14,34 +14,40 @@ from tiegraph.services.org.orgs import Org
 from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, education, employment
 
+# Built once with bound parameters: a person page reads them on every view.
+_JOBS = (
+    select(
+        employment.c.person_id,
+        employment.c.company_id,
+        company.c.name,
+        employment.c.start_date,
+        employment.c.end_date,
+    )
+    .join(company, same_org(company, employment.c.company_id))
+    .where(
+        employment.c.org_id == bindparam("org_id"),
+        employment.c.person_id.in_(bindparam("person_ids", expanding=True)),
+    )
+)
+_SCHOOLS = select(
+    education.c.person_id,
+    education.c.school_key,
+    education.c.school,
+    education.c.start_date,
+    education.c.end_date,
+).where(
+    education.c.org_id == bindparam("org_id"),
+    education.c.person_id.in_(bindparam("person_ids", expanding=True)),
+)
+
 
 def stints(conn: Connection, org: Org, person_ids: set[int]) -> dict[int, list[Stint]]:
     """Each person's employers and schools, with their years."""
     found: dict[int, list[Stint]] = {p: [] for p in person_ids}
-    ids = sorted(person_ids)
-    jobs = conn.execute(
-        select(
-            employment.c.person_id,
-            employment.c.company_id,
-            company.c.name,
-            employment.c.start_date,
-            employment.c.end_date,
-        )
-        .join(company, same_org(company, employment.c.company_id))
-        .where(employment.c.org_id == org.id, employment.c.person_id.in_(ids))
-    )
-    for r in jobs:
+    which = {"org_id": org.id, "person_ids": sorted(person_ids)}
+    for r in conn.execute(_JOBS, which):
         found[r.person_id].append(Stint(f"c{r.company_id}", r.name, r.start_date, r.end_date))
-    schools = conn.execute(
-        select(
-            education.c.person_id,
-            education.c.school_key,
-            education.c.school,
-            education.c.start_date,
-            education.c.end_date,
-        ).where(education.c.org_id == org.id, education.c.person_id.in_(ids))
-    )
-    for r in schools:
+    for r in conn.execute(_SCHOOLS, which):
         found[r.person_id].append(Stint(f"s{r.school_key}", r.school, r.start_date, r.end_date))
     return found
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, bindparam, select, true
 
 from tiegraph.core.emails import normalize_email
 from tiegraph.core.paths import in_common, no_one_twice
@@ -28,6 +28,7 @@ from tiegraph.services.insights.path_hops import (
     IntroPath,
     PathCtx,
     Target,
+    by_view,
     measured,
     path,
     tie_score,
@@ -35,7 +36,7 @@ from tiegraph.services.insights.path_hops import (
 from tiegraph.services.insights.path_starters import stints, with_starters
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import persons_visible, ties_visible
+from tiegraph.services.org.sharing import persons_seen_by
 from tiegraph.store import Store
 from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import member, person, person_email, tie
@@ -145,19 +146,20 @@ def _well_formed(p: IntroPath, target: Target) -> bool:
     return p.introducer_person != target.id and no_one_twice(people)
 
 
+_MEMBERS = select(
+    member.c.id,
+    member.c.email,
+    member.c.name,
+    member.c.person_id,
+    member.c.pace,
+    member.c.pace_factor,
+).where(member.c.org_id == bindparam("org_id"), member.c.archived_at.is_(None))
+
+
 def _context(
     conn: Connection, org: Org, viewer: Member | None, requester: Member | None
 ) -> PathCtx:
-    rows = conn.execute(
-        select(
-            member.c.id,
-            member.c.email,
-            member.c.name,
-            member.c.person_id,
-            member.c.pace,
-            member.c.pace_factor,
-        ).where(member.c.org_id == org.id, member.c.archived_at.is_(None))
-    ).all()
+    rows = conn.execute(_MEMBERS, {"org_id": org.id}).all()
     members = {r.id: r for r in rows}
     now = datetime.now(UTC)
     scorer = TieScorer(conn, org, now)
@@ -168,23 +170,46 @@ def _context(
     return ctx
 
 
-def _target(conn: Connection, org: Org, email: str, viewer: Member | None) -> Target:
-    row = conn.execute(
+def _targets(visible: ColumnElement[bool]) -> Any:
+    return (
         select(person.c.id, person.c.full_name, person.c.company_id)
         .join(person_email, same_org(person, person_email.c.person_id))
         .where(
-            person_email.c.org_id == org.id,
-            person_email.c.email == email,
+            person_email.c.org_id == bindparam("org_id"),
+            person_email.c.email == bindparam("email"),
             person.c.archived_at.is_(None),
-            persons_visible(viewer),  # a correspondent known only from unshared mail: unknown
+            visible,  # a correspondent known only from unshared mail: unknown
         )
         .order_by(person.c.id)
         .limit(1)
-    ).first()
+    )
+
+
+# Built once with bound parameters: a viewer's, and the operator's (every person visible).
+_TARGET = {True: _targets(persons_seen_by(bindparam("viewer_id"))), False: _targets(true())}
+
+
+def _target(conn: Connection, org: Org, email: str, viewer: Member | None) -> Target:
+    which = {"org_id": org.id, "email": email, "viewer_id": viewer and viewer.id}
+    row = conn.execute(_TARGET[viewer is not None], which).first()
     if row is None:
         # A private contact's address reads exactly like an unknown one.
         raise NotFoundError(f"no directory person with email {email}")
     return Target(row.id, row.full_name, email, row.company_id)
+
+
+_FIRST_HOPS = by_view(
+    lambda visible: (
+        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume)
+        .join(member, same_org(member, tie.c.member_id))
+        .where(
+            tie.c.org_id == bindparam("org_id"),
+            tie.c.member_id == bindparam("requester_id"),
+            tie.c.person_id.in_(bindparam("person_ids", expanding=True)),
+            visible,  # another viewer sees them only if the requester shares
+        )
+    )
+)
 
 
 def _first_hops(ctx: PathCtx) -> dict[int, int]:
@@ -192,27 +217,28 @@ def _first_hops(ctx: PathCtx) -> dict[int, int]:
     if ctx.requester is None:
         return {}
     by_person = ctx.member_persons()
-    rows = ctx.conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume)
+    which = ctx.bound(person_ids=list(by_person))
+    rows = ctx.conn.execute(_FIRST_HOPS[ctx.viewer is not None], which)
+    return {by_person[r.person_id]: ctx.scorer.shown_of(r) for r in rows}
+
+
+_TIES_TO = by_view(
+    lambda visible: (
+        select(tie.c.member_id, tie.c.state, tie.c.explicit, tie.c.volume)
         .join(member, same_org(member, tie.c.member_id))
         .where(
-            tie.c.org_id == ctx.org.id,
-            tie.c.member_id == ctx.requester.id,
-            tie.c.person_id.in_(list(by_person)),
-            ties_visible(ctx.viewer),  # another viewer sees them only if the requester shares
+            tie.c.org_id == bindparam("org_id"),
+            tie.c.person_id == bindparam("person_id"),
+            visible,
         )
     )
-    return {by_person[r.person_id]: ctx.scorer.shown_of(r) for r in rows}
+)
 
 
 def _ties_to(ctx: PathCtx, person_id: int) -> dict[int, Any]:
     """The colleagues with a visible tie to the person scoring above 0 today: member id -> the
     tie's row (worded only if its path is shown)."""
-    rows = ctx.conn.execute(
-        select(tie.c.member_id, tie.c.state, tie.c.explicit, tie.c.volume)
-        .join(member, same_org(member, tie.c.member_id))
-        .where(tie.c.org_id == ctx.org.id, tie.c.person_id == person_id, ties_visible(ctx.viewer))
-    )
+    rows = ctx.conn.execute(_TIES_TO[ctx.viewer is not None], ctx.bound(person_id=person_id))
     return {r.member_id: r for r in rows if r.member_id in ctx.members and ctx.scorer.shown_of(r)}
 
 

@@ -12,17 +12,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Connection, Select, func, literal, select, true
+from sqlalchemy import BigInteger, Connection, bindparam, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from tiegraph.core.reasons import Reason
 from tiegraph.core.strength import TieScore, shown
 from tiegraph.services.activity.tie_scores import TieScorer
-from tiegraph.services.activity.ties import pairs_in
 from tiegraph.services.insights.connection_rows import first_emails
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
-from tiegraph.services.org.sharing import ties_visible
+from tiegraph.services.org.sharing import ties_seen_by
 from tiegraph.store.distribution import same_org
 from tiegraph.store.schema import company, member, person, tie
 
@@ -87,9 +86,9 @@ def warm_paths(
     scorer = TieScorer(conn, org, now)
     rows: list[Candidate] = []
     if wanted.accounts:
-        rows += _ties(conn, org, viewer, tie.c.company_id, sorted(wanted.accounts))
+        rows += _ties(conn, org, viewer, "company", sorted(wanted.accounts))
     if wanted.persons:
-        rows += _ties(conn, org, viewer, tie.c.person_id, sorted(wanted.persons))
+        rows += _ties(conn, org, viewer, "person", sorted(wanted.persons))
     for r in rows:
         scorer.know(r.member_id, r.pace, r.pace_factor)
     ranks = _ranks(conn, org, scorer, rows)
@@ -147,6 +146,16 @@ def _ranks(
     return found
 
 
+# Built once with bound parameters, as the reads below: My day runs them on every view.
+# The pairs' members and persons, each an IN list: a superset of the pairs (the caller keeps
+# those asked for), as services/activity/ties.py `pairs_in` reads them, and for its reason.
+_STATES = select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
+    tie.c.org_id == bindparam("org_id"),
+    tie.c.member_id.in_(bindparam("member_ids", expanding=True)),
+    tie.c.person_id.in_(bindparam("person_ids", expanding=True)),
+)
+
+
 def _worded(
     conn: Connection, org: Org, scorer: TieScorer, pairs: list[tuple[int, int]]
 ) -> dict[tuple[int, int], TieScore]:
@@ -154,11 +163,8 @@ def _worded(
     if not pairs:
         return {}
     wanted = set(pairs)
-    rows = conn.execute(
-        select(tie.c.member_id, tie.c.person_id, tie.c.state, tie.c.explicit, tie.c.volume).where(
-            tie.c.org_id == org.id, pairs_in(tie, wanted)
-        )
-    )
+    members, persons = sorted({m for m, _ in wanted}), sorted({p for _, p in wanted})
+    rows = conn.execute(_STATES, {"org_id": org.id, "member_ids": members, "person_ids": persons})
     return {
         pair: scorer.score_row(r) for r in rows if (pair := (r.member_id, r.person_id)) in wanted
     }
@@ -182,21 +188,81 @@ class Candidate:
     pace_factor: float | None
 
 
-def _ties(
-    conn: Connection, org: Org, viewer: Member, key: ColumnElement[int], ids: list[int]
-) -> list[Candidate]:
-    """The CANDIDATE_TIES strongest ties by stored score whose `key` (company or person) is
-    one of `ids`, of members whose ties the viewer may see, to directory persons not archived
-    and not colleagues.
+def _ranked(by: Any, *, each_id: bool) -> Any:
+    """Ties whose `by` column is one of the bound ids, strongest by stored score first, a page
+    (`size`, `offset`) at a time, of members whose ties the viewer may see, to persons not
+    colleagues.
+
+    `each_id` (PostgreSQL): each id's first `depth` ties from its own index range (a lateral
+    join over the `id_array`), merged: the 45 accounts of a seller's targets and lists held
+    240,000 ties at scale 0.05, all of them read and sorted for the 130 wanted otherwise.
+    SQLite, single-user and small, sorts the `ids`' ties."""
+    members = select(member.c.id).where(
+        member.c.org_id == bindparam("org_id"), ties_seen_by(bindparam("viewer_id"))
+    )
+    colleagues = select(member.c.person_id).where(
+        member.c.org_id == bindparam("org_id"), member.c.person_id.is_not(None)
+    )
+    visible = (
+        tie.c.org_id == bindparam("org_id"),
+        tie.c.member_id.in_(members),
+        tie.c.person_id.not_in(colleagues),
+    )
+    columns = (tie.c.person_id, tie.c.member_id, tie.c.explicit, tie.c.volume)
+    order = (tie.c.score.desc(), tie.c.person_id, tie.c.member_id)
+    if each_id:
+        wanted = (
+            func.unnest(bindparam("id_array", type_=ARRAY(BigInteger)))
+            .table_valued("id")
+            .render_derived(name="wanted")
+        )
+        each = (
+            select(*columns, tie.c.score)
+            .where(*visible, by == wanted.c.id)
+            .order_by(*order)
+            .limit(bindparam("depth"))
+            .lateral("each")
+        )
+        ranked = (
+            select(each.c.person_id, each.c.member_id, each.c.explicit, each.c.volume)
+            .select_from(wanted)
+            .join(each, true())
+            .order_by(each.c.score.desc(), each.c.person_id, each.c.member_id)
+        )
+    else:
+        ranked = (
+            select(*columns)
+            .where(*visible, by.in_(bindparam("ids", expanding=True)))
+            .order_by(*order)
+        )
+    return ranked.limit(bindparam("size")).offset(bindparam("offset"))
+
+
+# By the wanted accounts' ties, or the wanted persons'; each id's own range on PostgreSQL.
+_RANKED = {
+    (by, each_id): _ranked(column, each_id=each_id)
+    for by, column in (("company", tie.c.company_id), ("person", tie.c.person_id))
+    for each_id in (False, True)
+}
+
+
+def _ties(conn: Connection, org: Org, viewer: Member, by: str, ids: list[int]) -> list[Candidate]:
+    """The CANDIDATE_TIES strongest ties by stored score of these companies' or persons' (`by`),
+    of members whose ties the viewer may see, to directory persons not archived and not
+    colleagues.
 
     Read from the score index alone (the members' conditions are two short lists), then the
     persons of those ties looked up: an archived one is dropped and the next ties read. A join
     of every person and member row would read thousands of rows at a big account first."""
     rows: list[Any] = []
     offset, size = 0, CANDIDATE_TIES + CANDIDATE_SLACK
+    each_id = conn.dialect.name == "postgresql"
+    params = {"org_id": org.id, "viewer_id": viewer.id, "size": size}
+    params |= {"id_array": ids} if each_id else {"ids": ids}
     while len(rows) < CANDIDATE_TIES:
-        ranked = _ranked(conn, org, viewer, key, ids, offset + size)
-        page = conn.execute(ranked.limit(size).offset(offset)).all()
+        # Only the first offset + size ties of any id are ever read.
+        depth = {"depth": offset + size} if each_id else {}
+        page = conn.execute(_RANKED[by, each_id], params | depth | {"offset": offset}).all()
         persons = _persons(conn, org, {r.person_id for r in page})
         rows += [(r, persons[r.person_id]) for r in page if r.person_id in persons]
         if len(page) < size:
@@ -220,66 +286,33 @@ def _ties(
     ]
 
 
-def _ranked(
-    conn: Connection, org: Org, viewer: Member, key: ColumnElement[int], ids: list[int], depth: int
-) -> Select[Any]:
-    """The visible ties of `ids`, strongest stored score first; only the first `depth` are
-    ever read.
-
-    On PostgreSQL each id's first `depth` from its own index range (a lateral join), merged:
-    the 45 accounts of a seller's targets and lists held 240,000 ties at scale 0.05, all of them
-    read and sorted for the 130 wanted otherwise. SQLite, single-user and small, sorts them."""
-    members = select(member.c.id).where(member.c.org_id == org.id, ties_visible(viewer))
-    colleagues = select(member.c.person_id).where(
-        member.c.org_id == org.id, member.c.person_id.is_not(None)
+# Built once with bound parameters: My day reads these on every view.
+_PERSONS = (
+    select(
+        person.c.id,
+        person.c.full_name,
+        person.c.title,
+        person.c.company_id,
+        company.c.name.label("company"),
     )
-    visible = [
-        tie.c.org_id == org.id,
-        tie.c.member_id.in_(members),
-        tie.c.person_id.not_in(colleagues),
-    ]
-    columns = (tie.c.person_id, tie.c.member_id, tie.c.explicit, tie.c.volume, tie.c.score)
-    order = (tie.c.score.desc(), tie.c.person_id, tie.c.member_id)
-    if conn.dialect.name != "postgresql":
-        return select(*columns).where(*visible, key.in_(ids)).order_by(*order)
-    wanted = (
-        func.unnest(literal(ids, ARRAY(BigInteger)))
-        .table_valued("id")
-        .render_derived(name="wanted")
+    .select_from(person)
+    .outerjoin(company, same_org(company, person.c.company_id))
+    .where(
+        person.c.org_id == bindparam("org_id"),
+        person.c.id.in_(bindparam("ids", expanding=True)),
+        person.c.archived_at.is_(None),
     )
-    each = (
-        select(*columns)
-        .where(*visible, key == wanted.c.id)
-        .order_by(*order)
-        .limit(depth)
-        .lateral("each")
-    )
-    return (
-        select(each.c.person_id, each.c.member_id, each.c.explicit, each.c.volume)
-        .select_from(wanted)
-        .join(each, true())
-        .order_by(each.c.score.desc(), each.c.person_id, each.c.member_id)
-    )
+)
+_INTRODUCERS = select(
+    member.c.id, member.c.email, member.c.name, member.c.pace, member.c.pace_factor
+).where(member.c.org_id == bindparam("org_id"), member.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def _persons(conn: Connection, org: Org, ids: set[int]) -> dict[int, Any]:
     """Of these persons, those not archived, with their name, title and employer."""
     if not ids:
         return {}
-    rows = conn.execute(
-        select(
-            person.c.id,
-            person.c.full_name,
-            person.c.title,
-            person.c.company_id,
-            company.c.name.label("company"),
-        )
-        .select_from(person)
-        .outerjoin(company, same_org(company, person.c.company_id))
-        .where(
-            person.c.org_id == org.id, person.c.id.in_(sorted(ids)), person.c.archived_at.is_(None)
-        )
-    )
+    rows = conn.execute(_PERSONS, {"org_id": org.id, "ids": sorted(ids)})
     return {r.id: r for r in rows}
 
 
@@ -289,11 +322,7 @@ def _introducers(
     """These members' email, name, stored pace and pace factor."""
     if not ids:
         return {}
-    rows = conn.execute(
-        select(
-            member.c.id, member.c.email, member.c.name, member.c.pace, member.c.pace_factor
-        ).where(member.c.org_id == org.id, member.c.id.in_(sorted(ids)))
-    )
+    rows = conn.execute(_INTRODUCERS, {"org_id": org.id, "ids": sorted(ids)})
     return {r.id: (r.email, r.name, r.pace, r.pace_factor) for r in rows}
 
 

@@ -214,14 +214,21 @@ class _Today:
         self.scorer = TieScorer(None, org, now)
         self.members: dict[int, dict[str, Any]] = {}
 
-    def score(self, r: Any) -> TieScore:
+    def member(self, r: Any) -> dict[str, Any]:
+        """The member holding the tie of row `r` (their pace known to the scorer)."""
         self.scorer.know(r.member_id, r.pace, r.pace_factor)
-        self.members[r.member_id] = {
-            "id": r.member_id,
-            "email": r.member_email,
-            "name": r.member_name,
-            "activity_sharing": r.activity_sharing,
-        }
+        return self.members.setdefault(
+            r.member_id,
+            {
+                "id": r.member_id,
+                "email": r.member_email,
+                "name": r.member_name,
+                "activity_sharing": r.activity_sharing,
+            },
+        )
+
+    def score(self, r: Any) -> TieScore:
+        self.member(r)
         return self.scorer.score_row(r)
 
 
@@ -281,17 +288,21 @@ def _scored_before(
     return scored
 
 
+def _of_person(conn: Connection, org: Org, person_id: int) -> Sequence[Any]:
+    return conn.execute(_NOW_OF_PERSON, {"org_id": org.id, "person_id": person_id}).all()
+
+
 def knowers_of_person(
     store: Store, org: Org, person_id: int, *, viewer: Member | None, limit: int = TILE
 ) -> list[Knower]:
     """The members who know one directory person (by id), strongest first, as the viewer may see.
 
-    The person page's tile (`limit` 5) and full list (`limit` 0: all); a person without an
-    email is known by id alone. One query, as `who_knows`.
+    The full who-knows list (`limit` 0: all; the person page's tile: `knowers_tile`); a person
+    without an email is known by id alone. One query, as `who_knows`.
     """
     today = _Today(org, datetime.now(UTC))
     with store.read() as conn:
-        rows = conn.execute(_NOW_OF_PERSON, {"org_id": org.id, "person_id": person_id}).all()
+        rows = _of_person(conn, org, person_id)
     scored = [(r.member_id, today.score(r)) for r in rows]
     members = today.members
     knowers = [
@@ -303,3 +314,28 @@ def knowers_of_person(
     ]
     knowers.sort(key=lambda k: (-k.score, -k.strength, k.member_name))
     return knowers[:limit] if limit else knowers
+
+
+def knowers_tile(
+    store: Store, org: Org, person_id: int, *, viewer: Member | None
+) -> tuple[list[Knower], int]:
+    """The person page's tile: the `TILE` strongest knowers and how many there are in all,
+    the same as `knowers_of_person`'s first five and its length, with only the five's reasons
+    worded (the others are ranked by their shown score; one at 0 is worded to learn whether
+    any reason makes it a knower)."""
+    today = _Today(org, datetime.now(UTC))
+    with store.read() as conn:
+        rows = _of_person(conn, org, person_id)
+    ranked = []
+    for r in rows:
+        if not _visible(today.member(r), viewer):
+            continue
+        result = today.scorer.unworded(r)
+        if result.score <= 0:
+            result = today.score(r)
+            if not result.reasons:
+                continue
+        ranked.append((r, result))
+    ranked.sort(key=lambda found: (-found[1].score, -found[1].strength, found[0].member_name))
+    tile = [Knower.of(today.member(r), today.score(r)) for r, _ in ranked[:TILE]]
+    return tile, len(ranked)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, func, or_, select
+from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tiegraph.errors import InvalidInputError, NotFoundError
@@ -208,44 +208,64 @@ def _refuse_duplicate(
         )
 
 
-# Built once: an alias's columns are worked out on first use, which costs more than the query.
+# Built once with bound parameters (SQLAlchemy reuses the compiled form; building a select
+# costs more than running it): every signed-in page reads the viewer's requests. An alias's
+# columns are worked out on first use, which costs more than the query, too.
 _REQUESTER = aliased(member, name="requester")
 _INTRODUCER = aliased(member, name="introducer")
+_FIRST_EMAIL = (
+    select(func.min(person_email.c.email))
+    .where(person_email.c.org_id == bindparam("org_id"), person_email.c.person_id == person.c.id)
+    .scalar_subquery()
+)
+_INTROS = (
+    select(
+        intro_request,
+        _REQUESTER.c.email.label("requester_email"),
+        _REQUESTER.c.name.label("requester_name"),
+        _INTRODUCER.c.email.label("introducer_email"),
+        _INTRODUCER.c.name.label("introducer_name"),
+        _FIRST_EMAIL.label("person_email"),
+        person.c.full_name.label("person_name"),
+        person.c.title.label("person_title"),
+        company.c.name.label("person_company"),
+        intro_delivery.c.error.label("sending_error"),
+    )
+    .join(_REQUESTER, same_org(_REQUESTER, intro_request.c.requester_id))
+    .join(_INTRODUCER, same_org(_INTRODUCER, intro_request.c.introducer_id))
+    .join(person, same_org(person, intro_request.c.person_id))
+    .outerjoin(company, same_org(company, person.c.company_id))
+    .outerjoin(
+        intro_delivery,
+        and_(
+            intro_delivery.c.org_id == intro_request.c.org_id,
+            intro_delivery.c.request_id == intro_request.c.id,
+        ),
+    )
+    .where(intro_request.c.org_id == bindparam("org_id"))
+)
+_BY_ID = _INTROS.where(intro_request.c.id == bindparam("request_id"))
+# What a viewer may see: what they asked for, and what they were asked once it was sent.
+_SEEN_BY_VIEWER = or_(
+    intro_request.c.requester_id == bindparam("viewer_id"),
+    and_(
+        intro_request.c.introducer_id == bindparam("viewer_id"),
+        intro_request.c.status.not_in(UNSENT),
+    ),
+)
 
 
-def _query(org: Org) -> Select[Any]:
-    requester, introducer = _REQUESTER, _INTRODUCER
-    first_email = (
-        select(func.min(person_email.c.email))
-        .where(person_email.c.org_id == org.id, person_email.c.person_id == person.c.id)
-        .scalar_subquery()
-    )
-    return (
-        select(
-            intro_request,
-            requester.c.email.label("requester_email"),
-            requester.c.name.label("requester_name"),
-            introducer.c.email.label("introducer_email"),
-            introducer.c.name.label("introducer_name"),
-            first_email.label("person_email"),
-            person.c.full_name.label("person_name"),
-            person.c.title.label("person_title"),
-            company.c.name.label("person_company"),
-            intro_delivery.c.error.label("sending_error"),
-        )
-        .join(requester, same_org(requester, intro_request.c.requester_id))
-        .join(introducer, same_org(introducer, intro_request.c.introducer_id))
-        .join(person, same_org(person, intro_request.c.person_id))
-        .outerjoin(company, same_org(company, person.c.company_id))
-        .outerjoin(
-            intro_delivery,
-            and_(
-                intro_delivery.c.org_id == intro_request.c.org_id,
-                intro_delivery.c.request_id == intro_request.c.id,
-            ),
-        )
-        .where(intro_request.c.org_id == org.id)
-    )
+def _listing(seen_by_viewer: bool, about_person: bool) -> Select[Any]:
+    query = _INTROS.order_by(intro_request.c.created_at.desc(), intro_request.c.id.desc())
+    if seen_by_viewer:
+        query = query.where(_SEEN_BY_VIEWER)
+    if about_person:
+        query = query.where(intro_request.c.person_id == bindparam("person_id"))
+    return query
+
+
+# list_intros's statements by (seen by a viewer, about one person).
+_LISTINGS = {(v, p): _listing(v, p) for v in (False, True) for p in (False, True)}
 
 
 def _request(row: Any) -> IntroRequest:
@@ -280,7 +300,7 @@ def load_intro(
 ) -> IntroRequest:
     """The request, when the viewer is its requester or (once sent) its introducer; else not
     found, alike."""
-    row = conn.execute(_query(org).where(intro_request.c.id == request_id)).first()
+    row = conn.execute(_BY_ID, {"org_id": org.id, "request_id": request_id}).first()
     if row is None or (
         viewer is not None
         and viewer.id != row.requester_id
@@ -307,25 +327,14 @@ def list_intros(
 ) -> list[IntroRequest]:
     """The requests the viewer asked for or was asked to make, newest first; with `person_id`,
     only those to reach that directory person."""
-    query = _query(org).order_by(intro_request.c.created_at.desc(), intro_request.c.id.desc())
-    if person_id is not None:
-        query = query.where(intro_request.c.person_id == person_id)
-    if viewer is not None:
-        query = query.where(
-            or_(
-                intro_request.c.requester_id == viewer.id,
-                and_(
-                    intro_request.c.introducer_id == viewer.id,
-                    intro_request.c.status.not_in(UNSENT),
-                ),
-            )
-        )
+    query = _LISTINGS[(viewer is not None, person_id is not None)]
+    params = {"org_id": org.id, "viewer_id": viewer and viewer.id, "person_id": person_id}
     if status is not None:
         if status not in STATUSES:
             raise InvalidInputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
         query = query.where(intro_request.c.status == status)
     with store.read() as conn:
-        return [_request(r) for r in conn.execute(query)]
+        return [_request(r) for r in conn.execute(query, params)]
 
 
 def _requester_only(found: IntroRequest, viewer: Member | None, action: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 
 from tiegraph.services.org.orgs import Org
 from tiegraph.store import Store
@@ -37,10 +37,16 @@ def data_versions(store: Store) -> dict[int, int]:
         return {int(r.org_id): int(r.version) for r in conn.execute(select(org_change))}
 
 
+# Built once with a bound parameter: the person page reads it on every view (web/paths_cache.py).
+_VERSION = select(org_change.c.version).where(org_change.c.org_id == bindparam("org_id"))
+
+
 def data_version(store: Store, org: Org) -> int:
     """The organization's version: 0 until its data first changes through a job."""
     with store.read() as conn:
-        found = conn.execute(
-            select(org_change.c.version).where(org_change.c.org_id == org.id)
-        ).scalar_one_or_none()
-    return int(found or 0)
+        return version_of(conn, org)
+
+
+def version_of(conn: Connection, org: Org) -> int:
+    """`data_version` on a connection already open."""
+    return int(conn.execute(_VERSION, {"org_id": org.id}).scalar_one_or_none() or 0)

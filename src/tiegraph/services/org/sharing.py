@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, exists, not_, or_, select, true
 
@@ -31,9 +32,15 @@ def ties_visible(viewer: Member | None) -> ColumnElement[bool]:
     """A condition on the `member` table: members whose ties this viewer may see."""
     if viewer is None:
         return member.c.archived_at.is_(None)
+    return ties_seen_by(viewer.id)
+
+
+def ties_seen_by(viewer_id: Any) -> ColumnElement[bool]:
+    """`ties_visible` of a viewer given by id: a value, or a bound parameter of a statement
+    built once."""
     return and_(
         member.c.archived_at.is_(None),
-        or_(member.c.id == viewer.id, member.c.activity_sharing.is_(True)),
+        or_(member.c.id == viewer_id, member.c.activity_sharing.is_(True)),
     )
 
 
@@ -46,7 +53,12 @@ def persons_visible(viewer: Member | None) -> ColumnElement[bool]:
     """A condition on the `person` table: persons this viewer may see at all."""
     if viewer is None:
         return true()
-    return _seen_through(ties_visible(viewer))
+    return persons_seen_by(viewer.id)
+
+
+def persons_seen_by(viewer_id: Any) -> ColumnElement[bool]:
+    """`persons_visible` of a viewer given by id: a value, or a bound parameter."""
+    return _seen_through(ties_seen_by(viewer_id))
 
 
 def persons_shared() -> ColumnElement[bool]:
@@ -69,11 +81,16 @@ def companies_visible(viewer: Member | None) -> ColumnElement[bool]:
     only while it employs a person this viewer may see; others always show."""
     if viewer is None:
         return true()
+    return companies_seen_by(viewer.id)
+
+
+def companies_seen_by(viewer_id: Any) -> ColumnElement[bool]:
+    """`companies_visible` of a viewer given by id: a value, or a bound parameter."""
     employs = select(person.c.id).where(
         person.c.org_id == company.c.org_id,
         person.c.company_id == company.c.id,
         person.c.archived_at.is_(None),
-        persons_visible(viewer),
+        persons_seen_by(viewer_id),
     )
     return or_(company.c.inferred.is_(False), exists(employs))
 

@@ -71,13 +71,11 @@ def _ways_in(request: Request, viewer: Viewer, profile: PersonProfile) -> IntroP
 def person_page(request: Request, viewer: PageViewer, person_id: PathId) -> Response:
     store = store_of(request)
     profile = profiles.get_person(store, viewer.org, person_id, viewer=viewer.member)
-    knowers = who_knows.knowers_of_person(
-        store, viewer.org, person_id, viewer=viewer.member, limit=0
-    )
+    tile, knower_count = who_knows.knowers_tile(store, viewer.org, person_id, viewer=viewer.member)
     context = {
         "profile": profile,
-        "tile": knowers[: who_knows.TILE],
-        "knower_count": len(knowers),
+        "tile": tile,
+        "knower_count": knower_count,
         "ways": _ways_in(request, viewer, profile),
         "ask": intro_context(request, viewer, profile),
         "lists": lists.lists_to_change(store, viewer.org, viewer.member),
