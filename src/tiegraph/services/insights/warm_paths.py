@@ -257,7 +257,7 @@ def _ties(conn: Connection, org: Org, viewer: Member, by: str, ids: list[int]) -
     rows: list[Any] = []
     offset, size = 0, CANDIDATE_TIES + CANDIDATE_SLACK
     each_id = conn.dialect.name == "postgresql"
-    params = {"org_id": org.id, "viewer_id": viewer.id, "size": size}
+    params: dict[str, Any] = {"org_id": org.id, "viewer_id": viewer.id, "size": size}
     params |= {"id_array": ids} if each_id else {"ids": ids}
     while len(rows) < CANDIDATE_TIES:
         # Only the first offset + size ties of any id are ever read.
