@@ -175,30 +175,19 @@ def _tenures(org_id: int, scope: Scope) -> Select[Any]:
     ).where(e.c.org_id == org_id, e.c.person_id.in_(_member_persons(org_id)), _scoped(e, e, scope))
 
 
-def _job_pairs(org_id: int, scope: Scope, kind: str, account: Any) -> Select[Any]:
-    mine, theirs = _MINE, _THEIRS
+def _beside(
+    columns: list[Any], mine: Any, theirs: Any, same: str, org_id: int, scope: Scope
+) -> Select[Any]:
+    """`columns` of each member's row of `mine` beside a row of `theirs` with the same `same`
+    (employer, school) of someone else, not archived, whose times could have overlapped."""
     return (
-        select(
-            mine.c.org_id,
-            account,
-            literal(kind),
-            mine.c.id,
-            theirs.c.id,
-            mine.c.person_id,
-            theirs.c.person_id,
-            mine.c.company_id,
-            literal(""),
-            mine.c.start_date,
-            mine.c.end_date,
-            theirs.c.start_date,
-            theirs.c.end_date,
-        )
+        select(*columns)
         .select_from(mine)
         .join(
             theirs,
             and_(
                 theirs.c.org_id == mine.c.org_id,
-                theirs.c.company_id == mine.c.company_id,
+                theirs.c[same] == mine.c[same],
                 theirs.c.person_id != mine.c.person_id,
             ),
         )
@@ -217,6 +206,26 @@ def _job_pairs(org_id: int, scope: Scope, kind: str, account: Any) -> Select[Any
             _scoped(mine, theirs, scope),
         )
     )
+
+
+def _job_pairs(org_id: int, scope: Scope, kind: str, account: Any) -> Select[Any]:
+    mine, theirs = _MINE, _THEIRS
+    columns = [
+        mine.c.org_id,
+        account,
+        literal(kind),
+        mine.c.id,
+        theirs.c.id,
+        mine.c.person_id,
+        theirs.c.person_id,
+        mine.c.company_id,
+        literal(""),
+        mine.c.start_date,
+        mine.c.end_date,
+        theirs.c.start_date,
+        theirs.c.end_date,
+    ]
+    return _beside(columns, mine, theirs, "company_id", org_id, scope)
 
 
 def _coworkers(org_id: int, scope: Scope) -> Select[Any]:
@@ -233,44 +242,20 @@ def _colleagues(org_id: int, scope: Scope) -> Select[Any]:
 
 def _schoolmates(org_id: int, scope: Scope) -> Select[Any]:
     mine, theirs = _MY_SCHOOL, _THEIR_SCHOOL
-    return (
-        select(
-            mine.c.org_id,
-            person.c.company_id,
-            literal("school"),
-            mine.c.id,
-            theirs.c.id,
-            mine.c.person_id,
-            theirs.c.person_id,
-            null(),
-            mine.c.school,
-            mine.c.start_date,
-            mine.c.end_date,
-            theirs.c.start_date,
-            theirs.c.end_date,
-        )
-        .select_from(mine)
-        .join(
-            theirs,
-            and_(
-                theirs.c.org_id == mine.c.org_id,
-                theirs.c.school_key == mine.c.school_key,
-                theirs.c.person_id != mine.c.person_id,
-            ),
-        )
-        .join(
-            person,
-            and_(
-                person.c.org_id == theirs.c.org_id,
-                person.c.id == theirs.c.person_id,
-                person.c.company_id.is_not(None),
-                person.c.archived_at.is_(None),
-            ),
-        )
-        .where(
-            mine.c.org_id == org_id,
-            mine.c.person_id.in_(_member_persons(org_id)),
-            _can_overlap(mine, theirs),
-            _scoped(mine, theirs, scope),
-        )
-    )
+    columns = [
+        mine.c.org_id,
+        person.c.company_id,
+        literal("school"),
+        mine.c.id,
+        theirs.c.id,
+        mine.c.person_id,
+        theirs.c.person_id,
+        null(),
+        mine.c.school,
+        mine.c.start_date,
+        mine.c.end_date,
+        theirs.c.start_date,
+        theirs.c.end_date,
+    ]
+    query = _beside(columns, mine, theirs, "school_key", org_id, scope)
+    return query.where(person.c.company_id.is_not(None))
