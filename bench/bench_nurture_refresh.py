@@ -28,7 +28,7 @@ from scale_web import postmaster_pid, tree_cpu
 from tiegraph.core.nurture import DEFAULT_NURTURE
 from tiegraph.services.activity import nurture_store
 from tiegraph.services.activity.daily_rescore import last_rescore
-from tiegraph.services.activity.touches import touch_of
+from tiegraph.services.activity.touches import TOUCH_COLUMNS, touch_of
 from tiegraph.services.org.orgs import Org, resolve_org
 from tiegraph.store import Store, open_store
 from tiegraph.store.schema import interaction, member, nurture_suggestion, tie
@@ -46,15 +46,7 @@ def full_refresh(
         else interaction.c.person_id.in_(persons)
     )
     rows = conn.execute(
-        select(
-            interaction.c.person_id,
-            interaction.c.channel,
-            interaction.c.direction,
-            interaction.c.occurred_at,
-            interaction.c.participants,
-            interaction.c.duration_seconds,
-            interaction.c.thread_reply,
-        ).where(
+        select(*TOUCH_COLUMNS).where(
             interaction.c.org_id == org.id,
             interaction.c.member_id == member_id,
             which,

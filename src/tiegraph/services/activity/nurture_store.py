@@ -22,7 +22,7 @@ from sqlalchemy import ColumnElement, Connection, and_, case, func, or_, select
 
 from tiegraph.core.nurture import DEFAULT_NURTURE, NurtureParams, Suggestion, TieActivity, classify
 from tiegraph.core.strength import Touch
-from tiegraph.services.activity.touches import touch_of
+from tiegraph.services.activity.touches import TOUCH_COLUMNS, touch_of
 from tiegraph.services.org.orgs import NURTURE_STORED, Org
 from tiegraph.services.org.settings import put_setting, read_setting
 from tiegraph.store import Store
@@ -152,15 +152,7 @@ def _touches(
         .having(_may_suggest(now, params))
     )
     rows = conn.execute(
-        select(
-            interaction.c.person_id,
-            interaction.c.channel,
-            interaction.c.direction,
-            interaction.c.occurred_at,
-            interaction.c.participants,
-            interaction.c.duration_seconds,
-            interaction.c.thread_reply,
-        ).where(
+        select(*TOUCH_COLUMNS).where(
             interaction.c.org_id == org.id,
             interaction.c.person_id.in_(candidates),
             interaction.c.member_id == member_id,

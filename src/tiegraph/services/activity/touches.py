@@ -6,6 +6,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tiegraph.core.strength import Touch
+from tiegraph.store.schema import interaction
+
+# The columns `touch_of` reads, after the person's id: a select of a member's touches by person.
+TOUCH_COLUMNS = (
+    interaction.c.person_id,
+    interaction.c.channel,
+    interaction.c.direction,
+    interaction.c.occurred_at,
+    interaction.c.participants,
+    interaction.c.duration_seconds,
+    interaction.c.thread_reply,
+)
 
 
 def touch_of(row: Any) -> Touch:

@@ -30,7 +30,7 @@ from tiegraph.core.strength import Touch, shown
 from tiegraph.errors import ForbiddenError
 from tiegraph.services.activity.nurture_store import is_stored
 from tiegraph.services.activity.tie_scores import TieScorer
-from tiegraph.services.activity.touches import aware, touch_of
+from tiegraph.services.activity.touches import TOUCH_COLUMNS, aware, touch_of
 from tiegraph.services.org.members import Member
 from tiegraph.services.org.orgs import Org
 from tiegraph.services.org.sharing import ties_visible
@@ -252,15 +252,7 @@ def _tie_activity(
     )
     heads = {r.person_id: (r.first_name, bool(r.explicit)) for r in conn.execute(ties)}
     rows = conn.execute(
-        select(
-            interaction.c.person_id,
-            interaction.c.channel,
-            interaction.c.direction,
-            interaction.c.occurred_at,
-            interaction.c.participants,
-            interaction.c.duration_seconds,
-            interaction.c.thread_reply,
-        ).where(
+        select(*TOUCH_COLUMNS).where(
             interaction.c.org_id == org.id,
             interaction.c.person_id.in_(ties.with_only_columns(tie.c.person_id)),
             interaction.c.member_id == target.id,
