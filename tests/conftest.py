@@ -62,6 +62,16 @@ def _drop_pg_database(name: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture
+def pg_store(pg_template: str) -> Iterator[Store]:
+    """A store of its own on the PostgreSQL test server, cloned from the migrated template."""
+    name, url = _pg_database(pg_template)
+    opened = open_store(url)
+    yield opened
+    opened.dispose()
+    _drop_pg_database(name)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of an empty, migrated store: one test, two backends."""

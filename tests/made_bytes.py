@@ -1,4 +1,5 @@
-"""A file of any size made up as it is read, for uploads no one holds whole in memory."""
+"""Made-up data for tests: a file of any size made up as it is read (for uploads no one holds
+whole in memory), and distinct name parts for made-up people."""
 
 from __future__ import annotations
 
@@ -22,3 +23,13 @@ class Generated(io.RawIOBase):
         self.left -= n
         self.counter += 1
         return n
+
+
+def name_part(k: int) -> str:
+    """A distinct name part for each k, letters only (names are compared without digits)."""
+    letters = ""
+    while True:
+        k, r = divmod(k, 26)
+        letters += "abcdefghijklmnopqrstuvwxyz"[r]
+        if not k:
+            return letters.capitalize()

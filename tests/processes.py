@@ -13,6 +13,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from tiegraph.store import Store
+
 # Heartbeats every second, dead after 3 s of silence, swept every second: a killed worker's job
 # is retried within seconds.
 WORKER_ARGS = ("worker", "--heartbeat", "1", "--stalled-after", "3", "--sweep-every", "1")
@@ -67,3 +72,12 @@ def wait_for(predicate: Callable[[], object], seconds: float, what: str) -> None
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def terminate_backend(store: Store, pid: int) -> None:
+    """End the PostgreSQL backend `pid` from a connection of its own (never one of the store's
+    pool), as a primary that died or was demoted drops its connections."""
+    other = create_engine(store.engine.url, poolclass=NullPool)
+    with other.connect() as conn:
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    other.dispose()

@@ -3,7 +3,6 @@ migrated PostgreSQL store; the migration that put it there keeps every row both 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.exc import IntegrityError
-from tests.conftest import _drop_pg_database, _pg_database
 
 from intro_world import build_world
 from tiegraph.errors import StoreError
@@ -42,15 +40,6 @@ from tiegraph.store.migrate import current_revision, downgrade, head_revision
 from tiegraph.store.schema import contact, metadata, person, tie
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "citus.md"
-
-
-@pytest.fixture
-def pg_store(pg_template: str) -> Iterator[Store]:
-    name, url = _pg_database(pg_template)
-    opened = open_store(url)
-    yield opened
-    opened.dispose()
-    _drop_pg_database(name)
 
 
 def test_schema_module_keeps_org_id_in_every_key() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
+from tests.made_bytes import name_part
 from tests.processes import start_serve, stop, wait_for
 from tests.servers import free_port
 
@@ -26,23 +27,15 @@ FILES, ROWS = 4, 4000
 COUNTED = {"contacts": contact, "contact_sources": contact_source, "emails": contact_email}
 
 
-def _name(k: int) -> str:
-    """A distinct name part for each k (names are compared without digits)."""
-    letters = ""
-    while True:
-        k, r = divmod(k, 26)
-        letters += "abcdefghijklmnopqrstuvwxyz"[r]
-        if not k:
-            return letters.capitalize()
-
-
 def _books(folder: Path) -> list[Path]:
     paths = []
     for n in range(FILES):
         lines = ["First Name,Last Name,URL,Email Address,Company,Position,Connected On"]
         for i in range(ROWS):
             k = n * ROWS + i
-            lines.append(f"Ann{_name(k)},Lee,,ann{k}@co{k % 40}.example,Co{_name(k % 40)},,")
+            lines.append(
+                f"Ann{name_part(k)},Lee,,ann{k}@co{k % 40}.example,Co{name_part(k % 40)},,"
+            )
         path = folder / f"book{n}.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         paths.append(path)

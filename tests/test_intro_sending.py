@@ -18,7 +18,6 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
-from tests.conftest import _drop_pg_database, _pg_database
 from tests.processes import start_worker, stop, tiegraph, wait_for
 
 from intro_world import World, build_world
@@ -34,7 +33,7 @@ from tiegraph.services.intros.sending import (
 )
 from tiegraph.services.jobs.queue import enqueue, uses_queue
 from tiegraph.services.org.auth import create_token
-from tiegraph.store import Store, open_store
+from tiegraph.store import Store
 from tiegraph.store.schema import intro_delivery
 from tiegraph.web.app import create_app
 from tiegraph.web.settings import WebSettings
@@ -130,15 +129,6 @@ def _job_status(store: Store, job_id: int) -> str:
                 text("SELECT status::text FROM procrastinate_jobs WHERE id = :id"), {"id": job_id}
             ).scalar_one()
         )
-
-
-@pytest.fixture
-def pg_store(pg_template: str) -> Iterator[Store]:
-    name, url = _pg_database(pg_template)
-    opened = open_store(url)
-    yield opened
-    opened.dispose()
-    _drop_pg_database(name)
 
 
 @pytest.mark.postgres

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, create_engine, event, func, select, text
-from sqlalchemy.pool import NullPool
-from tests.conftest import _drop_pg_database, _pg_database
+from sqlalchemy import Connection, event, func, select
+from tests.processes import terminate_backend
 
 from intro_world import build_world
 from servers import PASSWORD, Radicale, make_org, vcard
@@ -33,29 +32,12 @@ from tiegraph.services.org.settings import get_setting
 from tiegraph.services.sync.runner import run_due_syncs
 from tiegraph.services.sync.sources import SyncSettings, add_source, list_sources
 from tiegraph.services.uploads import save_upload
-from tiegraph.store import Store, open_store
+from tiegraph.store import Store
 from tiegraph.store.failover import STEP_RUNS
 from tiegraph.store.schema import contact, contact_source, tie, upload
 
 pytestmark = pytest.mark.postgres
 Matcher = Callable[[str, Any], bool]
-
-
-@pytest.fixture
-def pg_store(pg_template: str) -> Iterator[Store]:
-    name, url = _pg_database(pg_template)
-    store = open_store(url)
-    yield store
-    store.dispose()
-    _drop_pg_database(name)
-
-
-def _terminate(store: Store, pid: int) -> None:
-    """End the backend `pid` from a connection of its own (never one of the store's pool)."""
-    other = create_engine(store.engine.url, poolclass=NullPool)
-    with other.connect() as conn:
-        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
-    other.dispose()
 
 
 @contextmanager
@@ -67,7 +49,7 @@ def cut_at(store: Store, matches: Matcher, times: int = 1) -> Iterator[list[str]
     def lose(conn: Connection, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         if len(cut) < times and matches(statement, parameters):
             cut.append(statement)
-            _terminate(store, cursor.connection.info.backend_pid)
+            terminate_backend(store, cursor.connection.info.backend_pid)
 
     event.listen(store.engine, "before_cursor_execute", lose)
     try:
@@ -253,7 +235,7 @@ def test_a_claim_whose_commit_answer_was_lost_still_sends_once(
             assert driver is not None
             driver.commit()  # the server commits...
             lost.append(driver.info.backend_pid)  # type: ignore[attr-defined]
-            _terminate(pg_store, lost[0])
+            terminate_backend(pg_store, lost[0])
             driver.execute("SELECT 1")  # type: ignore[attr-defined]  # ...the answer is lost
 
     with smtp_inbox() as (inbox, port):

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 from tests.conftest import _drop_pg_database, _pg_database
+from tests.made_bytes import name_part
 from tests.processes import start_serve, start_worker, stop, wait_for
 from tests.servers import free_port
 
@@ -78,16 +79,6 @@ def opened() -> Iterator[Callable[[str], Store]]:
         store.dispose()
 
 
-def _word(k: int) -> str:
-    """A distinct name part for each k (names are compared without digits)."""
-    letters = ""
-    while True:
-        k, r = divmod(k, 26)
-        letters += "abcdefghijklmnopqrstuvwxyz"[r]
-        if not k:
-            return letters.capitalize()
-
-
 def _address_books(folder: Path) -> list[Path]:
     """LinkedIn exports; a third of the people also sit in the directory (matched by email)."""
     paths = []
@@ -96,8 +87,8 @@ def _address_books(folder: Path) -> list[Path]:
         for i in range(ROWS):
             k = n * ROWS + i
             lines.append(
-                f"Ann{_word(k)},Lee{_word(k)},https://www.linkedin.com/in/ann-{k},"
-                f"ann{k}@co{k % 40}.example,Co{_word(k % 40)} Inc,Buyer,3 Jan 2024"
+                f"Ann{name_part(k)},Lee{name_part(k)},https://www.linkedin.com/in/ann-{k},"
+                f"ann{k}@co{k % 40}.example,Co{name_part(k % 40)} Inc,Buyer,3 Jan 2024"
             )
         path = folder / f"book{n}.csv"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -109,8 +100,8 @@ def _world(store: Store, folder: Path) -> tuple[Org, Member]:
     org = create_org(store, "acme")
     owner = add_member(store, org, email="seller@acme.example", name="Sam Seller")
     people = [
-        {"type": "person", "id": f"P{k}", "first_name": f"Ann{_word(k)}",
-         "last_name": f"Lee{_word(k)}",
+        {"type": "person", "id": f"P{k}", "first_name": f"Ann{name_part(k)}",
+         "last_name": f"Lee{name_part(k)}",
          "emails": [f"ann{k}@co{k % 40}.example"]}
         for k in range(0, FILES * ROWS, 3)
     ]  # fmt: skip

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.made_bytes import name_part
 from tests.netns.cluster import HAPROXY_CONFIG, WEB_PORT, Cluster, python, wait_for
 from tests.netns.load import WRITERS
 from tests.netns.network import missing, private_network
@@ -68,16 +69,6 @@ def cluster() -> Iterator[Cluster]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _word(k: int) -> str:
-    """A distinct name part for each k (names are compared without digits)."""
-    letters = ""
-    while True:
-        k, r = divmod(k, 26)
-        letters += "abcdefghijklmnopqrstuvwxyz"[r]
-        if not k:
-            return letters.capitalize()
-
-
 def _address_books(folder: Path) -> Path:
     """LinkedIn exports, one folder per import, every row a different person."""
     k = 0
@@ -87,8 +78,8 @@ def _address_books(folder: Path) -> Path:
             lines = ["First Name,Last Name,URL,Email Address,Company,Position,Connected On"]
             for _ in range(rows):
                 lines.append(
-                    f"Ann{_word(k)},Lee{_word(k)},https://www.linkedin.com/in/ann-{k},"
-                    f"ann{k}@co{k % 40}.example,Co{_word(k % 40)} Inc,Buyer,3 Jan 2024"
+                    f"Ann{name_part(k)},Lee{name_part(k)},https://www.linkedin.com/in/ann-{k},"
+                    f"ann{k}@co{k % 40}.example,Co{name_part(k % 40)} Inc,Buyer,3 Jan 2024"
                 )
                 k += 1
             (folder / name / f"book{n}.csv").write_text("\n".join(lines) + "\n")

@@ -7,22 +7,20 @@ not run again; no primary at all is waited for within a bound, then refused in o
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, create_engine, event, select, text
-from sqlalchemy.pool import NullPool
-from tests.conftest import _drop_pg_database, _pg_database
+from sqlalchemy import Connection, event, select
+from tests.processes import terminate_backend
 from tests.servers import free_port
 
 from tiegraph.errors import StoreUnavailableError
 from tiegraph.services.org.auth import create_token
 from tiegraph.services.org.members import add_member
 from tiegraph.services.org.orgs import create_org
-from tiegraph.store import Store, open_store
+from tiegraph.store import Store
 from tiegraph.store.engine import create_store_engine
 from tiegraph.store.failover import is_connection_lost, may_run_again, unit_of_work
 from tiegraph.store.schema import person_list
@@ -32,23 +30,6 @@ from tiegraph.web.settings import WebSettings
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_store(pg_template: str) -> Iterator[Store]:
-    name, url = _pg_database(pg_template)
-    store = open_store(url)
-    yield store
-    store.dispose()
-    _drop_pg_database(name)
-
-
-def _terminate(store: Store, pid: int) -> None:
-    """End the backend `pid` from a connection of its own (never one of the store's pool)."""
-    other = create_engine(store.engine.url, poolclass=NullPool)
-    with other.connect() as conn:
-        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
-    other.dispose()
-
-
 def _pid(conn: Connection) -> int:
     return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
 
@@ -56,7 +37,7 @@ def _pid(conn: Connection) -> int:
 def test_a_pooled_connection_that_died_is_replaced_unseen(pg_store: Store) -> None:
     with pg_store.read() as conn:
         first = _pid(conn)
-    _terminate(pg_store, first)
+    terminate_backend(pg_store, first)
     with pg_store.write() as conn:  # the pool's pre-ping finds it dead and connects anew
         assert _pid(conn) != first
         conn.exec_driver_sql("CREATE TABLE probe (n int)")
@@ -71,7 +52,7 @@ def test_a_connection_lost_before_the_commit_wrote_nothing(pg_store: Store) -> N
         pg_store.write() as conn,
     ):
         conn.exec_driver_sql("INSERT INTO probe VALUES (1)")
-        _terminate(pg_store, _pid(conn))
+        terminate_backend(pg_store, _pid(conn))
         conn.exec_driver_sql("INSERT INTO probe VALUES (2)")
     assert lost.value.written is False and "nothing was changed" in str(lost.value)
     assert may_run_again(lost.value, unit)
@@ -103,7 +84,7 @@ def test_a_request_whose_connection_is_lost_runs_again_and_writes_once(
         if statement.startswith("INSERT INTO person_list"):
             attempts.append(statement)
             if len(attempts) == 1:  # as a primary that died under the transaction
-                _terminate(pg_store, cursor.connection.info.backend_pid)
+                terminate_backend(pg_store, cursor.connection.info.backend_pid)
 
     answer = client.post("/api/v1/lists", json={"name": "Q3 leads"})
     assert answer.status_code == 201, answer.text
@@ -121,7 +102,7 @@ def test_a_connection_lost_during_the_commit_is_not_run_again(
     def lose_at_commit(conn: Connection) -> None:
         if conn.info.pop("lose_at_commit", False):
             commits.append(1)
-            _terminate(pg_store, conn.connection.dbapi_connection.info.backend_pid)  # type: ignore[union-attr]
+            terminate_backend(pg_store, conn.connection.dbapi_connection.info.backend_pid)  # type: ignore[union-attr]
 
     @event.listens_for(pg_store.engine, "before_cursor_execute")
     def mark(conn: Connection, _cursor: Any, statement: str, *_: Any) -> None:
