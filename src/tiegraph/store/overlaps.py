@@ -47,6 +47,10 @@ def refresh_overlaps(conn: Connection, org_id: int, person_ids: Iterable[int]) -
     """Make again every pair with one of these persons on either side (their histories, their
     current employer, whether they are archived or a member may have changed)."""
     ids = sorted(set(person_ids))
+    # Every pair has a member's side: before any member is linked to a person (a first
+    # directory import) there is none to make, and SQLite, finding no member, would otherwise
+    # pair every job of the organization with every other at its employer to find that out.
+    no_members = conn.execute(_member_persons(org_id).limit(1)).first() is None
     for start in range(0, len(ids), IN_CHUNK):
         chunk = ids[start : start + IN_CHUNK]
         conn.execute(
@@ -58,6 +62,8 @@ def refresh_overlaps(conn: Connection, org_id: int, person_ids: Iterable[int]) -
                 ),
             )
         )
+        if no_members:
+            continue
         # The member side and the other side apart: each is read from its own index.
         for query in _pairs(org_id, (chunk, True)) + _pairs(org_id, (chunk, False)):
             conn.execute(company_overlap.insert().from_select(_COLUMNS, query))
